@@ -1,0 +1,329 @@
+"""A safe parser from expression and statement text to sympy.
+
+User text is parsed with Python's ``ast`` module and rebuilt node by node as sympy
+objects over a whitelist of operators and functions; nothing is ever evaluated and
+nothing is passed on as text.  Any other construct raises :class:`ModelError` naming the
+line and the symbol.
+
+>>> import sympy
+>>> v, tau = sympy.symbols("v tau", real=True)
+>>> parse_expression("-v/tau + exp(-v)", {"v": v, "tau": tau})
+-v/tau + exp(-v)
+"""
+from __future__ import annotations
+
+import ast
+import keyword
+import re
+from dataclasses import dataclass, field
+from typing import Callable, Dict, List, Mapping, Optional, Tuple
+
+import sympy as sp
+
+from .errors import ModelError
+
+IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+
+#: Names with a fixed meaning inside every model.
+RESERVED = frozenset({"t", "dt", "i", "N", "xi", "not_refractory", "lastspike", "step",
+                      "rand", "randn", "True", "False", "inf", "pi", "e"})
+
+#: Units people may write out of habit; pyspike takes plain numbers in ms, mV, nA, ...
+_UNIT_WORDS = frozenset({"ms", "second", "msecond", "mV", "volt", "mvolt", "nA", "pA", "amp",
+                         "nS", "siemens", "pF", "farad", "Hz", "hertz", "ohm", "Mohm", "us"})
+
+
+class Rand(sp.Function):
+    """One ``rand()`` call site: a uniform number in [0, 1), a new draw per element and step."""
+    nargs = 1
+
+
+class Randn(sp.Function):
+    """One ``randn()`` call site: a standard normal number, a new draw per element and step."""
+    nargs = 1
+
+
+class exprel(sp.Function):
+    """(exp(z) - 1) / z, equal to 1 at z = 0: the stable form of exponential Euler."""
+    nargs = 1
+
+    def fdiff(self, argindex=1):  # pragma: no cover - only needed if someone differentiates
+        z = self.args[0]
+        return (sp.exp(z) * (z - 1) + 1) / z**2
+
+
+def _clip(x, lo, hi):
+    return sp.Min(sp.Max(x, lo), hi)
+
+
+#: name -> (number of arguments, builder)
+FUNCTIONS: Dict[str, Tuple[int, Callable]] = {
+    "exp": (1, sp.exp), "log": (1, sp.log), "sqrt": (1, sp.sqrt), "abs": (1, sp.Abs),
+    "sin": (1, sp.sin), "cos": (1, sp.cos), "tan": (1, sp.tan), "tanh": (1, sp.tanh),
+    "floor": (1, sp.floor), "ceil": (1, sp.ceiling), "clip": (3, _clip),
+    "min": (2, sp.Min), "max": (2, sp.Max), "rand": (0, None), "randn": (0, None),
+}
+
+_BINOPS = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b,
+           ast.Mult: lambda a, b: a * b, ast.Div: lambda a, b: a / b,
+           ast.Pow: lambda a, b: a ** b, ast.Mod: lambda a, b: sp.Mod(a, b)}
+_COMPARE = {ast.Lt: sp.Lt, ast.LtE: sp.Le, ast.Gt: sp.Gt, ast.GtE: sp.Ge,
+            ast.Eq: sp.Eq, ast.NotEq: sp.Ne}
+_AUGOPS = {ast.Add: "+=", ast.Sub: "-=", ast.Mult: "*=", ast.Div: "/="}
+
+
+@dataclass
+class Context:
+    """Where a piece of text comes from, for error messages, and the random call sites.
+
+    ``line`` is the full source line, ``offset`` the column at which the parsed text starts.
+    """
+    where: str = "the model"
+    line: Optional[str] = None
+    lineno: Optional[int] = None
+    offset: int = 0
+    random_sites: List[sp.Expr] = field(default_factory=list)
+
+    def error(self, message: str, col: Optional[int] = None, symbol: Optional[str] = None):
+        source = self.line
+        column = None if col is None else self.offset + col
+        if source is not None:
+            stripped = source.lstrip()
+            if column is not None:
+                column -= len(source) - len(stripped)
+            source = stripped.rstrip()
+        return ModelError(message, source=source, where=self.where, lineno=self.lineno,
+                          col=column, symbol=symbol)
+
+
+def check_identifier(name: str, ctx: Context, what: str = "name", col: Optional[int] = None):
+    """Raise ModelError unless ``name`` may be declared by a user."""
+    if not IDENTIFIER.match(name):
+        raise ctx.error(f"'{name}' is not a valid {what}: use letters, digits and '_', "
+                        "starting with a letter", col, name)
+    if name in RESERVED or name.startswith("xi_") or name in FUNCTIONS or keyword.iskeyword(name):
+        raise ctx.error(f"'{name}' is reserved in pyspike and cannot be used as a {what}",
+                        col, name)
+
+
+class _Builder:
+    def __init__(self, names: Mapping[str, sp.Basic], ctx: Context):
+        self.names = names
+        self.ctx = ctx
+
+    def build(self, node: ast.AST):
+        method = getattr(self, "_" + type(node).__name__, None)
+        if method is None:
+            raise self.ctx.error(f"'{ast.unparse(node)}' is not allowed in a model expression "
+                                 "(only numbers, names, arithmetic, comparisons, and/or/not "
+                                 "and the functions " + ", ".join(sorted(FUNCTIONS)) + ")",
+                                 getattr(node, "col_offset", None))
+        return method(node)
+
+    def _Constant(self, node):
+        value = node.value
+        if isinstance(value, bool):
+            return sp.true if value else sp.false
+        if isinstance(value, int):
+            return sp.Integer(value)
+        if isinstance(value, float):
+            return sp.Float(value)
+        raise self.ctx.error(f"{value!r} is not a number", node.col_offset)
+
+    def _Name(self, node):
+        name = node.id
+        if name in self.names:
+            return self.names[name]
+        if name in ("True", "False"):
+            return sp.true if name == "True" else sp.false
+        if name in ("pi", "e", "inf"):
+            return {"pi": sp.pi, "e": sp.E, "inf": sp.oo}[name]
+        if name in FUNCTIONS:
+            raise self.ctx.error(f"the function '{name}' must be called, as in {name}(...)",
+                                 node.col_offset, name)
+        hint = ""
+        if name in _UNIT_WORDS:
+            hint = (" (pyspike takes plain numbers in ms, mV, nA, nS, pF and Hz: "
+                    "write 10.0 rather than 10*ms)")
+        known = ", ".join(sorted(n for n in self.names if not n.startswith("_")))
+        raise self.ctx.error(f"unknown name '{name}'{hint}: declare it in the equations or in "
+                             f"params (known here: {known or 'none'})", node.col_offset, name)
+
+    def _BinOp(self, node):
+        op = _BINOPS.get(type(node.op))
+        if op is None:
+            hint = " (use ** for powers)" if isinstance(node.op, ast.BitXor) else ""
+            raise self.ctx.error(f"the operator in '{ast.unparse(node)}' is not allowed{hint}",
+                                 node.col_offset)
+        return op(self._value(node.left), self._value(node.right))
+
+    def _UnaryOp(self, node):
+        operand = self.build(node.operand)
+        if isinstance(node.op, ast.USub):
+            return -self._as_value(operand, node.operand)
+        if isinstance(node.op, ast.UAdd):
+            return self._as_value(operand, node.operand)
+        if isinstance(node.op, ast.Not):
+            return sp.Not(self._as_bool(operand, node.operand))
+        raise self.ctx.error("the operator '~' is not allowed (use 'not')", node.col_offset)
+
+    def _BoolOp(self, node):
+        values = [self._as_bool(self.build(v), v) for v in node.values]
+        return sp.And(*values) if isinstance(node.op, ast.And) else sp.Or(*values)
+
+    def _Compare(self, node):
+        terms, left = [], self._value(node.left)
+        for op, comparator in zip(node.ops, node.comparators):
+            rel = _COMPARE.get(type(op))
+            if rel is None:
+                raise self.ctx.error(f"the comparison in '{ast.unparse(node)}' is not allowed",
+                                     node.col_offset)
+            right = self._value(comparator)
+            terms.append(rel(left, right))
+            left = right
+        return sp.And(*terms)
+
+    def _Call(self, node):
+        if not isinstance(node.func, ast.Name):
+            raise self.ctx.error(f"'{ast.unparse(node.func)}' is not a function pyspike knows",
+                                 node.col_offset)
+        name = node.func.id
+        if name not in FUNCTIONS:
+            raise self.ctx.error(f"unknown function '{name}': available are "
+                                 + ", ".join(sorted(FUNCTIONS)), node.col_offset, name)
+        if node.keywords:
+            raise self.ctx.error(f"'{name}' takes no keyword arguments", node.col_offset, name)
+        nargs, builder = FUNCTIONS[name]
+        if len(node.args) != nargs:
+            raise self.ctx.error(f"'{name}' takes {nargs} argument(s), got {len(node.args)}",
+                                 node.col_offset, name)
+        if name in ("rand", "randn"):
+            site = (Rand if name == "rand" else Randn)(len(self.ctx.random_sites))
+            self.ctx.random_sites.append(site)
+            return site
+        return builder(*[self._value(a) for a in node.args])
+
+    def _value(self, node):
+        return self._as_value(self.build(node), node)
+
+    def _as_value(self, expr, node):
+        if isinstance(expr, (sp.logic.boolalg.Boolean, sp.core.relational.Relational)) \
+                and not isinstance(expr, sp.Symbol):
+            raise self.ctx.error(f"'{ast.unparse(node)}' is a condition where a number is "
+                                 "expected", node.col_offset)
+        return expr
+
+    def _as_bool(self, expr, node):
+        if isinstance(expr, (sp.logic.boolalg.Boolean, sp.core.relational.Relational)):
+            return expr
+        raise self.ctx.error(f"'{ast.unparse(node)}' is a number where a condition is expected",
+                             node.col_offset)
+
+
+def _parse(text: str, mode: str, ctx: Context) -> ast.AST:
+    if "\\" in text:
+        raise ctx.error("backslashes are not allowed in model text", text.index("\\"))
+    try:
+        return ast.parse(text.strip(), mode=mode)
+    except SyntaxError as exc:
+        col = None if exc.offset is None else exc.offset - 1 + (len(text) - len(text.lstrip()))
+        raise ctx.error(f"this is not a valid expression ({exc.msg})", col) from None
+
+
+def parse_expression(text: str, names: Mapping[str, sp.Basic], ctx: Optional[Context] = None
+                     ) -> sp.Expr:
+    """Parse a numeric expression over ``names``; raise ModelError if it is anything else."""
+    ctx = ctx or Context(line=text)
+    tree = _parse(text, "eval", ctx)
+    builder = _Builder(names, _shifted(ctx, text))
+    return builder._value(tree.body)
+
+
+def parse_condition(text: str, names: Mapping[str, sp.Basic], ctx: Optional[Context] = None
+                    ) -> sp.Basic:
+    """Parse a boolean condition (e.g. a threshold ``v > v_th``)."""
+    ctx = ctx or Context(line=text)
+    tree = _parse(text, "eval", ctx)
+    builder = _Builder(names, _shifted(ctx, text))
+    return builder._as_bool(builder.build(tree.body), tree.body)
+
+
+def is_condition(text: str) -> bool:
+    """Whether ``text`` reads as a condition (a comparison or boolean operation)."""
+    try:
+        node = ast.parse(text.strip(), mode="eval").body
+    except SyntaxError:
+        return False
+    return isinstance(node, (ast.Compare, ast.BoolOp)) or (
+        isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not))
+
+
+@dataclass(frozen=True)
+class Statement:
+    """``target op expr`` with op one of '=', '+=', '-=', '*=', '/='."""
+    target: str
+    op: str
+    expr: sp.Expr
+
+    def value(self, old: sp.Expr) -> sp.Expr:
+        """The new value of the target given its old value."""
+        if self.op == "=":
+            return self.expr
+        return {"+=": old + self.expr, "-=": old - self.expr,
+                "*=": old * self.expr, "/=": old / self.expr}[self.op]
+
+
+def split_statements(text: str) -> List[Tuple[int, str]]:
+    """Split code into (line number, statement) on newlines and ';', dropping comments."""
+    out = []
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        line = line.split("#", 1)[0]
+        for part in line.split(";"):
+            if part.strip():
+                out.append((lineno, part))
+    return out
+
+
+def parse_statements(text: str, names: Mapping[str, sp.Basic], targets: Mapping[str, object],
+                     where: str, ctx_sites: Optional[List] = None) -> List[Statement]:
+    """Parse assignments such as ``v = v_reset; w += b``.
+
+    ``targets`` holds the names that may be assigned; ``names`` those that may be read.
+    """
+    sites = [] if ctx_sites is None else ctx_sites
+    statements = []
+    for lineno, part in split_statements(text):
+        ctx = Context(where=where, line=part, lineno=lineno, random_sites=sites)
+        tree = _parse(part, "exec", ctx)
+        body = tree.body
+        if len(body) != 1 or not isinstance(body[0], (ast.Assign, ast.AugAssign)):
+            raise ctx.error("expected an assignment such as 'v = v_reset' or 'w += 0.1'")
+        node = body[0]
+        target = node.targets[0] if isinstance(node, ast.Assign) else node.target
+        if isinstance(node, ast.Assign) and len(node.targets) != 1:
+            raise ctx.error("assign one variable per statement", node.col_offset)
+        if not isinstance(target, ast.Name):
+            raise ctx.error(f"cannot assign to '{ast.unparse(target)}': expected a variable name",
+                            target.col_offset)
+        if target.id not in targets:
+            what = "unknown" if target.id not in names else "a read-only"
+            raise ctx.error(f"cannot assign to '{target.id}': it is {what} name here "
+                            f"(assignable: {', '.join(sorted(targets)) or 'none'})",
+                            target.col_offset, target.id)
+        if isinstance(node, ast.AugAssign):
+            op = _AUGOPS.get(type(node.op))
+            if op is None:
+                raise ctx.error("only =, +=, -=, *= and /= are allowed", node.col_offset)
+        else:
+            op = "="
+        offset = len(part) - len(part.lstrip())
+        ctx.offset = offset
+        expr = _Builder(names, ctx)._value(node.value)
+        statements.append(Statement(target.id, op, expr))
+    return statements
+
+
+def _shifted(ctx: Context, text: str) -> Context:
+    """Column offsets from ``ast`` are relative to the stripped text."""
+    ctx.offset += len(text) - len(text.lstrip())
+    return ctx

@@ -1,0 +1,262 @@
+"""ODEs -> update statements for one time step.
+
+Explicit methods are *data*: a few lines of update description in the style of Brian2's
+``ExplicitStateUpdater``, turned into statements by :func:`explicit`.  In a description
+``x`` stands for each state variable, ``f(x, t)`` for its deterministic right-hand side,
+``g(x, t)*xi`` for its noise term (a sum over noise sources, ``xi`` a standard normal
+number) and every other name on the left is an intermediate, one per variable.
+
+``exact`` solves linear systems with constant coefficients with a matrix exponential;
+``exponential_euler`` solves each variable exactly, the others held fixed over the step.
+
+>>> import sympy
+>>> v, tau = sympy.symbols("v tau", real=True)
+>>> steps = integrate({"v": -v/tau}, "euler")
+>>> steps[-1]
+('_new_v', -dt*v/tau + v)
+"""
+from __future__ import annotations
+
+from typing import Callable, Dict, List, Sequence, Tuple
+
+import sympy as sp
+
+from .equations import DT, T, symbol
+from .errors import ModelError
+from .expressions import exprel
+
+Assignment = Tuple[str, sp.Expr]
+
+#: Explicit methods: name -> (description, noise it handles: None, "additive", "any").
+METHODS: Dict[str, Tuple[str, object]] = {
+    "euler": ("x_new = x + dt*f(x, t) + dt**0.5*g(x, t)*xi", "any"),   # Euler-Maruyama (Ito)
+    "rk2": ("k = dt*f(x, t)\n"
+            "x_new = x + dt*f(x + k/2, t + dt/2)", None),
+    "rk4": ("k1 = dt*f(x, t)\n"
+            "k2 = dt*f(x + k1/2, t + dt/2)\n"
+            "k3 = dt*f(x + k2/2, t + dt/2)\n"
+            "k4 = dt*f(x + k3, t + dt)\n"
+            "x_new = x + (k1 + 2*k2 + 2*k3 + k4)/6", None),
+    "heun": ("x_support = x + dt*f(x, t) + dt**0.5*g(x, t)*xi\n"                # Stratonovich
+             "x_new = x + dt/2*(f(x, t) + f(x_support, t + dt))"
+             " + dt**0.5/2*(g(x, t) + g(x_support, t + dt))*xi", "any"),
+}
+ALL_METHODS = ("exact", "exponential_euler", "euler", "rk2", "rk4", "heun")
+
+_X = sp.Symbol("x")
+_F, _G = sp.Function("f"), sp.Function("g")
+_XI = sp.Symbol("xi")
+
+
+def new_name(var: str) -> str:
+    """Name of the temporary holding the value of ``var`` after the step."""
+    return f"_new_{var}"
+
+
+def split_noise(odes: Dict[str, sp.Expr], noise: Sequence[sp.Symbol]):
+    """rhs = f + sum_k g_k * xi_k  ->  (f per var, {var: {xi_k: g_k}}), or ModelError."""
+    drift, diffusion = {}, {}
+    for var, rhs in odes.items():
+        rhs = sp.expand(rhs) if any(n in rhs.free_symbols for n in noise) else rhs
+        g = {}
+        for xi in noise:
+            coeff = sp.diff(rhs, xi)
+            if coeff != 0:
+                if any(n in coeff.free_symbols for n in noise):
+                    raise ModelError(f"the noise term of d{var}/dt is not linear in "
+                                     f"{xi.name[1:]}", where="the equations", symbol=var)
+                g[xi] = coeff
+        drift[var] = rhs.subs({xi: 0 for xi in noise}) if g else rhs
+        diffusion[var] = g
+    return drift, diffusion
+
+
+def noise_kind(odes: Dict[str, sp.Expr], noise: Sequence[sp.Symbol]) -> str:
+    """'none', 'additive' (noise amplitudes free of state) or 'multiplicative'."""
+    _, diffusion = split_noise(odes, noise)
+    if not any(diffusion.values()):
+        return "none"
+    states = {symbol(v) for v in odes}
+    for g in diffusion.values():
+        if any(c.free_symbols & states for c in g.values()):
+            return "multiplicative"
+    return "additive"
+
+
+def choose_method(odes: Dict[str, sp.Expr], noise: Sequence[sp.Symbol]) -> str:
+    """Exact if linear; else exponential Euler if conditionally linear (each equation with
+    a decay term); else rk4.
+
+    With noise: Euler-Maruyama for additive noise, Heun (Stratonovich) otherwise.
+    """
+    kind = noise_kind(odes, noise)
+    if kind == "additive":
+        return "euler"
+    if kind == "multiplicative":
+        return "heun"
+    if _linear_system(odes) is not None:
+        return "exact"
+    parts = [_conditionally_linear(v, e) for v, e in odes.items()]
+    # Exponential Euler only pays when every equation has a decay term; where one is a
+    # pure integral (its linear coefficient is zero) it would reduce to forward Euler.
+    if all(p is not None and p[0] != 0 for p in parts):
+        return "exponential_euler"
+    return "rk4"
+
+
+def integrate(odes: Dict[str, sp.Expr], method: str, noise: Sequence[sp.Symbol] = ()
+              ) -> List[Assignment]:
+    """Statements computing ``_new_<var>`` for every var of ``odes`` over one step ``dt``."""
+    if not odes:
+        return []
+    if method not in ALL_METHODS:
+        raise ModelError(f"unknown integration method '{method}': choose one of "
+                         + ", ".join(ALL_METHODS), where="method", symbol=method)
+    kind = noise_kind(odes, noise)
+    if kind != "none" and (method not in METHODS or METHODS[method][1] is None):
+        raise ModelError(f"the method '{method}' cannot integrate equations with noise (xi): "
+                         "use 'euler' (Euler-Maruyama, Ito) or 'heun' (Stratonovich)",
+                         where="method", symbol=method)
+    if method == "exact":
+        return _exact(odes)
+    if method == "exponential_euler":
+        return _exponential_euler(odes)
+    return explicit(METHODS[method][0], odes, noise)
+
+
+# --- explicit methods from their descriptions ---------------------------------------------
+
+def _parse_description(text: str) -> List[Tuple[str, sp.Expr]]:
+    lines = []
+    for line in text.strip().splitlines():
+        name, expr = line.split("=", 1)
+        # The descriptions are ours, not user text: sympify is safe here.
+        lines.append((name.strip(), sp.sympify(expr, locals={"f": _F, "g": _G, "x": _X,
+                                                              "xi": _XI, "t": T, "dt": DT})))
+    return lines
+
+
+def explicit(description: str, odes: Dict[str, sp.Expr], noise: Sequence[sp.Symbol] = ()
+             ) -> List[Assignment]:
+    """Turn an update description into statements, one set of intermediates per variable."""
+    lines = _parse_description(description)
+    drift, diffusion = split_noise(odes, noise)
+    variables = list(odes)
+    intermediates = [name for name, _ in lines[:-1]]
+    out: List[Assignment] = []
+
+    def per_var(expr: sp.Expr, var: str) -> sp.Expr:
+        """``expr`` (in x and intermediates) for one variable."""
+        subs = {_X: symbol(var)}
+        subs.update({sp.Symbol(k): sp.Symbol(f"_{k}_{var}", real=True) for k in intermediates})
+        return expr.xreplace(subs)
+
+    def apply(fn: Callable[[str], sp.Expr], args, var: str) -> sp.Expr:
+        x_arg, t_arg = args
+        subs = {symbol(u): per_var(x_arg, u) for u in variables}
+        subs[T] = t_arg
+        return fn(var).xreplace(subs)
+
+    def noise_sum(var: str) -> sp.Expr:
+        return sum((g * sp.Symbol(xi.name, real=True) for xi, g in diffusion[var].items()),
+                   sp.Integer(0))
+
+    for name, template in lines:
+        for var in variables:
+            # f and g first, while their arguments are still written in x
+            expr = template.replace(_F, lambda *a, v=var: apply(lambda u: drift[u], a, v))
+            expr = expr.replace(_G, lambda *a, v=var: apply(noise_sum, a, v))
+            expr = per_var(expr, var).xreplace({_XI: sp.Integer(1)})
+            target = new_name(var) if name == "x_new" else f"_{name}_{var}"
+            out.append((target, expr))
+    return out
+
+
+# --- exponential Euler ------------------------------------------------------------------------
+
+def _conditionally_linear(var: str, rhs: sp.Expr):
+    """(A, B) with rhs = A*x + B and A, B free of x, or None."""
+    x = symbol(var)
+    a = sp.diff(rhs, x)
+    if x in a.free_symbols:
+        return None
+    b = sp.simplify(rhs - a * x)
+    if x in b.free_symbols:
+        return None
+    return a, b
+
+
+def _exponential_euler(odes: Dict[str, sp.Expr]) -> List[Assignment]:
+    out = []
+    for var, rhs in odes.items():
+        parts = _conditionally_linear(var, rhs)
+        if parts is None:
+            raise ModelError(f"exponential Euler needs d{var}/dt to be linear in {var}; "
+                             "use 'rk4' or 'euler'", where="method", symbol=var)
+        a, b = parts
+        x = symbol(var)
+        # x_new = x + dt*exprel(a*dt)*(a*x + b): exact for frozen a, b; stable for a -> 0.
+        step = DT * (a * x + b) if a == 0 else DT * exprel(a * DT) * (a * x + b)
+        out.append((new_name(var), x + step))
+    return out
+
+
+# --- exact integration of linear systems ------------------------------------------------------
+
+def _linear_system(odes: Dict[str, sp.Expr]):
+    """(A, b) with d/dt X = A X + b, A and b free of the state and of t; else None."""
+    variables = [symbol(v) for v in odes]
+    n = len(variables)
+    A = sp.zeros(n, n)
+    b = sp.zeros(n, 1)
+    for r, (var, rhs) in enumerate(odes.items()):
+        if T in rhs.free_symbols:
+            return None
+        for c, y in enumerate(variables):
+            coeff = sp.diff(rhs, y)
+            if coeff.free_symbols & set(variables):
+                return None
+            A[r, c] = coeff
+        const = rhs.xreplace({y: 0 for y in variables})
+        if sp.simplify(rhs - (A[r, :] * sp.Matrix(variables))[0] - const) != 0:
+            return None
+        b[r] = const
+    return A, b
+
+
+def _exact(odes: Dict[str, sp.Expr]) -> List[Assignment]:
+    system = _linear_system(odes)
+    if system is None:
+        raise ModelError("'exact' integration needs linear equations with constant "
+                         "coefficients (no products of variables, no t); use "
+                         "'exponential_euler' or 'rk4'", where="method", symbol="exact")
+    A, b = system
+    variables = [symbol(v) for v in odes]
+    if A.is_diagonal():
+        return [(new_name(str(x)), _exact_scalar(A[k, k], b[k], x))
+                for k, x in enumerate(variables)]
+    n = len(variables)
+    # Augmented system d/dt [X; 1] = [[A, b], [0, 0]] [X; 1]: one matrix exponential gives
+    # both the propagator and the particular solution, also when A is singular.
+    M = sp.zeros(n + 1, n + 1)
+    M[:n, :n] = A
+    M[:n, n] = b
+    E = (M * DT).exp()
+    out = []
+    for r, x in enumerate(variables):
+        terms = [sp.simplify(E[r, c]) * variables[c] for c in range(n)]
+        terms.append(sp.simplify(E[r, n]))
+        out.append((new_name(str(x)), sp.Add(*terms)))
+    return out
+
+
+def _exact_scalar(a: sp.Expr, b: sp.Expr, x: sp.Symbol) -> sp.Expr:
+    """Solution after dt of dx/dt = a*x + b with constant a, b."""
+    if a == 0:
+        return x + DT * b
+    decay = sp.exp(sp.simplify(a * DT))
+    # x_inf + (x - x_inf)*exp(a dt) with x_inf = -b/a, arranged so that b = 0 costs nothing.
+    x_inf = sp.simplify(-b / a)
+    if x_inf == 0:
+        return x * decay
+    return x_inf + (x - x_inf) * decay

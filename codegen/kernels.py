@@ -1,0 +1,433 @@
+"""Model spec -> kernel IR: what each fused per-step kernel reads, computes and writes.
+
+One :class:`GroupKernel` per neuron group, with a fixed shape (load state -> compute ->
+store state -> threshold -> reset for the spiking neurons), and a :class:`NetworkKernel`
+that lays out every array and scalar the compiled library receives.  The renderers
+(C++, later CUDA) and the NumPy reference backend both consume this IR; none of them
+makes a modelling decision of its own.
+
+>>> from pyspike.codegen.spec import GroupSpec, NetworkSpec
+>>> g = GroupSpec("g", 4, equations="dv/dt = -v/tau : mV", threshold="v > 1",
+...               reset="v = 0", params=("tau",))
+>>> net = build_network(NetworkSpec(groups=(g,)))
+>>> [(s.target, s.expr) for s in net.groups[0].update]
+[(_new_v, v*_h0), (v, _new_v)]
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Set, Tuple
+
+import sympy as sp
+
+from . import integrators
+from .equations import (BUILTINS, DT, I_INDEX, N_SIZE, T, EquationSet, Variable,
+                        parse_equations, symbol)
+from .errors import ModelError
+from .expressions import (IDENTIFIER, Context, Rand, Randn, check_identifier, is_condition,
+                          parse_condition, parse_expression, parse_statements,
+                          split_statements)
+from .spec import GroupSpec, NetworkSpec
+
+STEP = sp.Symbol("step", integer=True)
+LASTSPIKE = sp.Symbol("lastspike", integer=True)
+NOT_REFRACTORY = sp.Symbol("not_refractory")
+LASTSPIKE_NEVER = -(2 ** 62)
+_EXPENSIVE = (sp.exp, sp.log, sp.sin, sp.cos, sp.tan, sp.tanh)
+
+
+def _expensive(e: sp.Basic) -> bool:
+    """Worth a per-neuron array read instead of recomputing every step."""
+    if isinstance(e, sp.Pow):
+        return not e.exp.is_Integer
+    return isinstance(e, _EXPENSIVE)
+
+
+@dataclass
+class Assign:
+    """``target = expr``; ``declare`` when the target is a new local of type ``ctype``."""
+    target: sp.Symbol
+    expr: sp.Basic
+    ctype: str = "real"        # real | int64 | bool
+    declare: bool = True
+
+
+@dataclass
+class Draw:
+    """A random number per element and step: ``symbol = rand/randn(seed, step, i, stream)``."""
+    symbol: sp.Symbol
+    kind: str                  # "uniform" | "normal"
+    stream: int
+
+
+@dataclass
+class Array:
+    """A per-neuron array of a group (or a monitor buffer), passed as ``arrays[slot]``."""
+    name: str
+    slot: int
+    ctype: str                 # real | int64 | int32 | uint8
+    role: str                  # state | param | lastspike | not_refractory | scratch
+
+
+@dataclass
+class StateMonitorIR:
+    index: int
+    variables: List[str]
+    index_slot: int            # int32 array of recorded neuron indices
+    buffer_slots: List[int]    # one real buffer (n_record x stride) per variable
+    fill: int                  # counters[fill]: samples written so far in this run
+    stride: int                # iargs[stride]: samples allocated per recorded neuron
+    every: int
+    n_record: int
+
+
+@dataclass
+class SpikeMonitorIR:
+    index: int
+    i_slot: int                # int32 neuron indices
+    step_slot: int             # int64 step of each spike
+    count_slot: int            # int64 spike count per neuron
+    fill: int                  # counters[fill]: spikes written
+    capacity: int              # counters[capacity]: buffer length
+
+
+@dataclass
+class RateMonitorIR:
+    index: int
+    slot: int                  # int32 spike count per step
+    fill: int
+
+
+@dataclass
+class GroupKernel:
+    name: str
+    index: int
+    N: int
+    equations: EquationSet
+    arrays: Dict[str, Array]               # per-neuron arrays by variable name
+    shared: Dict[str, int]                 # shared parameter -> rargs index
+    run_scalars: List[Assign]              # once per run
+    run_arrays: List[Tuple[Assign, Array]]  # once per run, per neuron, into scratch arrays
+    loads: List[str]                       # per-neuron variables read in the update loop
+    draws: List[Draw]
+    update: List[Assign]                   # per neuron per step, in order
+    stores: List[str]                      # per-neuron variables written back
+    spike: Optional[sp.Basic]              # threshold condition (None: never spikes)
+    reset_loads: List[str]
+    reset_draws: List[Draw]
+    reset: List[Assign]
+    reset_stores: List[str]
+    refractory: Optional[str]              # None | "time" | "condition"
+    method: Optional[str]
+    state_monitors: List[StateMonitorIR] = field(default_factory=list)
+    spike_monitors: List[SpikeMonitorIR] = field(default_factory=list)
+    rate_monitors: List[RateMonitorIR] = field(default_factory=list)
+
+    @property
+    def spikes(self) -> bool:
+        return self.spike is not None
+
+
+@dataclass
+class NetworkKernel:
+    """Everything the library receives: ``arrays`` slots, ``rargs`` and ``iargs`` layout."""
+    spec: NetworkSpec
+    groups: List[GroupKernel]
+    n_slots: int
+    rargs: List[Tuple[str, str]]           # (group, name) for each rargs entry after dt
+    n_iargs: int
+    n_counters: int
+    real: str                              # "double" | "float"
+
+
+class _Layout:
+    def __init__(self):
+        self.n_slots = 1          # arrays[0] is the int64 counters array
+        self.rargs: List[Tuple[str, str]] = [("", "dt")]
+        self.n_iargs = 2          # iargs[0] = first step, iargs[1] = seed
+        self.n_counters = 0
+
+    def slot(self) -> int:
+        self.n_slots += 1
+        return self.n_slots - 1
+
+    def rarg(self, group: str, name: str) -> int:
+        self.rargs.append((group, name))
+        return len(self.rargs) - 1
+
+    def iarg(self) -> int:
+        self.n_iargs += 1
+        return self.n_iargs - 1
+
+    def counter(self) -> int:
+        self.n_counters += 1
+        return self.n_counters - 1
+
+
+def build_network(spec: NetworkSpec) -> NetworkKernel:
+    """The kernel IR of a whole network."""
+    if spec.precision not in ("double", "single"):
+        raise ModelError(f"precision must be 'double' or 'single', not {spec.precision!r}",
+                         where="Network")
+    layout = _Layout()
+    groups = [_build_group(g, k, layout) for k, g in enumerate(spec.groups)]
+    by_name = {g.name: g for g in groups}
+    for k, mon in enumerate(spec.state_monitors):
+        g = _monitored(by_name, mon.group)
+        for var in mon.variables:
+            if var not in g.equations.variables:
+                raise ModelError(f"StateMonitor cannot record '{var}': group '{g.name}' has "
+                                 f"the variables {', '.join(g.equations.variables)}",
+                                 where="StateMonitor", symbol=var)
+        g.state_monitors.append(StateMonitorIR(
+            k, list(mon.variables), layout.slot(), [layout.slot() for _ in mon.variables],
+            layout.counter(), layout.iarg(), mon.every, mon.n_record))
+    for k, mon in enumerate(spec.spike_monitors):
+        g = _monitored(by_name, mon.group)
+        g.spike_monitors.append(SpikeMonitorIR(k, layout.slot(), layout.slot(), layout.slot(),
+                                               layout.counter(), layout.counter()))
+    for k, mon in enumerate(spec.rate_monitors):
+        g = _monitored(by_name, mon.group)
+        g.rate_monitors.append(RateMonitorIR(k, layout.slot(), layout.counter()))
+    real = "double" if spec.precision == "double" else "float"
+    return NetworkKernel(spec, groups, layout.n_slots, layout.rargs[1:], layout.n_iargs,
+                         layout.n_counters, real)
+
+
+def _monitored(by_name: Dict[str, GroupKernel], name: str) -> GroupKernel:
+    if name not in by_name:
+        raise ModelError(f"the monitored group '{name}' is not part of the network",
+                         where="monitor", symbol=name)
+    return by_name[name]
+
+
+def _build_group(g: GroupSpec, index: int, layout: _Layout) -> GroupKernel:
+    where = f"the equations of group '{g.name}'"
+    eqs = parse_equations(g.equations, g.params, where=where)
+    names = eqs.names()
+    for p in g.per_neuron:
+        if p not in eqs.variables or not eqs.variables[p].is_param:
+            raise ModelError(f"'{p}' is not a parameter of group '{g.name}'", where="params",
+                             symbol=p)
+    # Discrete-time statements may introduce their targets as new state variables.
+    update_stmts = []
+    if g.update:
+        targets = _update_targets(g.update, eqs, names)
+        update_stmts = parse_statements(g.update, names, targets,
+                                        f"the update of group '{g.name}'", eqs.random_sites)
+
+    arrays: Dict[str, Array] = {}
+    shared: Dict[str, int] = {}
+    for name, var in eqs.variables.items():
+        if var.is_param and (var.shared or name not in g.per_neuron):
+            shared[name] = layout.rarg(g.name, name)
+        else:
+            arrays[name] = Array(name, layout.slot(), "real", "param" if var.is_param
+                                 else "state")
+
+    state_targets = {n: symbol(n) for n in eqs.state if n in arrays}
+    refractory, not_ref_expr = _refractory(g, names, eqs)
+    if refractory:
+        role = "lastspike" if refractory == "time" else "not_refractory"
+        ctype = "int64" if refractory == "time" else "uint8"
+        arrays[role] = Array(role, layout.slot(), ctype, role)
+
+    update: List[Assign] = []
+    if not_ref_expr is not None:
+        # A local flag for timed refractoriness; a per-neuron array for a condition.
+        update.append(Assign(NOT_REFRACTORY, not_ref_expr, "bool",
+                             declare=(refractory == "time")))
+
+    # Differential equations.
+    method = None
+    if eqs.odes:
+        method = g.method or integrators.choose_method(eqs.odes, eqs.noise)
+        for target, expr in integrators.integrate(eqs.odes, method, eqs.noise):
+            update.append(Assign(sp.Symbol(target, real=True), expr))
+        for var in eqs.odes:
+            new = sp.Symbol(integrators.new_name(var), real=True)
+            value = new
+            if var in eqs.unless_refractory and refractory:
+                value = sp.Piecewise((new, NOT_REFRACTORY), (symbol(var), True))
+            update.append(Assign(symbol(var), value, declare=False))
+    elif g.method:
+        raise ModelError(f"group '{g.name}' has no differential equations to integrate with "
+                         f"method '{g.method}'", where="method", symbol=g.method)
+
+    # Discrete-time update statements (after the ODE step), held while refractory.
+    for st in update_stmts:
+        value = st.value(symbol(st.target))
+        if refractory:
+            value = sp.Piecewise((value, NOT_REFRACTORY), (symbol(st.target), True))
+        update.append(Assign(symbol(st.target), value, declare=False))
+
+    spike = None
+    if g.threshold:
+        spike = parse_condition(g.threshold, names, Context(
+            where=f"the threshold of group '{g.name}'", line=g.threshold, lineno=1,
+            random_sites=eqs.random_sites))
+        if refractory:
+            spike = sp.And(spike, NOT_REFRACTORY)
+    elif g.reset:
+        raise ModelError(f"group '{g.name}' has a reset but no threshold", where="reset")
+
+    reset: List[Assign] = []
+    if g.reset:
+        for st in parse_statements(g.reset, names, state_targets,
+                                   f"the reset of group '{g.name}'", eqs.random_sites):
+            reset.append(Assign(symbol(st.target), st.value(symbol(st.target)), declare=False))
+    if refractory == "time":
+        reset.append(Assign(LASTSPIKE, STEP + 1, "int64", declare=False))
+    elif refractory == "condition":
+        reset.append(Assign(NOT_REFRACTORY, sp.false, "bool", declare=False))
+
+    kernel = GroupKernel(g.name, index, g.N, eqs, arrays, shared, [], [], [], [], [], [],
+                         spike, [], [], [], [], refractory, method)
+    _finish(kernel, update, reset, layout)
+    return kernel
+
+
+def _update_targets(text: str, eqs: EquationSet, names: Dict[str, sp.Basic]):
+    """State variables assigned by discrete-time statements; new names become state."""
+    targets = {}
+    for lineno, part in split_statements(text):
+        name = part.split("=", 1)[0].strip().rstrip("+-*/").strip()
+        if name in eqs.variables and not eqs.variables[name].is_param:
+            targets[name] = symbol(name)
+        elif name not in names and IDENTIFIER.match(name):
+            check_identifier(name, Context(where="the update", line=part, lineno=lineno),
+                             "variable name")
+            eqs.variables[name] = Variable(name)
+            names[name] = targets[name] = symbol(name)
+    return targets
+
+
+def _refractory(g: GroupSpec, names, eqs: EquationSet):
+    """('time', not_refractory expr) | ('condition', expr) | (None, None)."""
+    ref = g.refractory
+    if ref is None or ref is False or (not isinstance(ref, str) and float(ref) == 0.0):
+        return None, None
+    if not g.threshold:
+        raise ModelError(f"group '{g.name}' is refractory but has no threshold",
+                         where="refractory")
+    ctx = Context(where=f"the refractory period of group '{g.name}'",
+                  line=ref if isinstance(ref, str) else None, lineno=1,
+                  random_sites=eqs.random_sites)
+    if isinstance(ref, str) and is_condition(ref):
+        cond = parse_condition(ref, names, ctx)
+        # Refractory after a spike for as long as the condition holds (Brian2's rule).
+        return "condition", sp.Or(NOT_REFRACTORY, sp.Not(cond))
+    duration = parse_expression(ref, names, ctx) if isinstance(ref, str) else sp.Float(ref)
+    state = {symbol(n) for n in eqs.state}
+    if duration.free_symbols & (state | {T}):
+        raise ctx.error("a refractory duration may depend on parameters only")
+    steps = sp.floor(duration / DT + sp.Rational(1, 2))
+    return "time", sp.Ge(STEP - LASTSPIKE, steps)
+
+
+def _finish(k: GroupKernel, update: List[Assign], reset: List[Assign], layout: _Layout):
+    """Random draws, hoisting of run constants, loads and stores."""
+    k.draws = _extract_draws(update, k, 0)
+    k.reset_draws = _extract_draws(reset, k, 1 << 12)
+    if k.spike is not None:
+        k.spike = _replace_sites(k.spike, k.draws, k, 2 << 12)
+    shared_syms = {symbol(n) for n in k.shared} | {DT, N_SIZE}
+    neuron_syms = {symbol(n) for n, a in k.arrays.items() if a.role == "param"} | {I_INDEX}
+    hoister = _Hoister(shared_syms, neuron_syms)
+    for a in update + reset:
+        a.expr = hoister.visit(a.expr)
+    if k.spike is not None:
+        k.spike = hoister.visit(k.spike)
+    k.run_scalars = hoister.scalars
+    for assign in hoister.arrays:
+        k.run_arrays.append((assign, Array(assign.target.name, layout.slot(), "real",
+                                           "scratch")))
+    k.update, k.reset = update, reset
+    arrays = {symbol(n): n for n, a in k.arrays.items() if a.role in ("state", "param")}
+    arrays.update({s: s.name for s in (LASTSPIKE, NOT_REFRACTORY) if s.name in k.arrays})
+    k.loads, k.stores = _loads_stores(update, [k.spike] if k.spike is not None else [], arrays)
+    k.reset_loads, k.reset_stores = _loads_stores(reset, [], arrays)
+
+
+def _loads_stores(stmts: List[Assign], extra: List[sp.Basic], arrays: Dict[sp.Symbol, str]):
+    """Arrays a statement list reads (every one it references) and writes (its targets)."""
+    read: List[str] = []
+    written: List[str] = []
+    for expr in [a.expr for a in stmts] + [a.target for a in stmts] + list(extra):
+        for s in sorted(expr.free_symbols, key=str):
+            if s in arrays and arrays[s] not in read:
+                read.append(arrays[s])
+    for a in stmts:
+        if not a.declare and a.target in arrays and arrays[a.target] not in written:
+            written.append(arrays[a.target])
+    return read, written
+
+
+def _extract_draws(stmts: List[Assign], k: GroupKernel, base: int) -> List[Draw]:
+    draws: List[Draw] = []
+    for a in stmts:
+        a.expr = _replace_sites(a.expr, draws, k, base)
+    for xi in k.equations.noise if base == 0 else []:
+        if any(xi in a.expr.free_symbols for a in stmts):
+            draws.append(Draw(xi, "normal", (k.index << 16) | base | (0x800 + len(draws))))
+    return draws
+
+
+def _replace_sites(expr: sp.Basic, draws: List[Draw], k: GroupKernel, base: int) -> sp.Basic:
+    sites = sorted(expr.atoms(Rand, Randn), key=lambda s: int(s.args[0]))
+    subs = {}
+    for site in sites:
+        sym = sp.Symbol(f"_rand{int(site.args[0])}", real=True)
+        kind = "uniform" if isinstance(site, Rand) else "normal"
+        draws.append(Draw(sym, kind, (k.index << 16) | base | int(site.args[0])))
+        subs[site] = sym
+    return expr.xreplace(subs) if subs else expr
+
+
+class _Hoister:
+    """Moves subexpressions that cannot change during a run out of the time loop.
+
+    Expressions over shared parameters and dt become scalars computed once per run;
+    *expensive* expressions (exp, log, powers, ...) over per-neuron parameters become
+    per-neuron scratch arrays computed once per run.
+    """
+
+    def __init__(self, shared: Set[sp.Symbol], neuron: Set[sp.Symbol]):
+        self.shared, self.neuron = shared, neuron
+        self.scalars: List[Assign] = []
+        self.arrays: List[Assign] = []
+        self._seen: Dict[sp.Basic, sp.Symbol] = {}
+
+    def visit(self, e: sp.Basic) -> sp.Basic:
+        if e.is_Atom or not e.args:
+            return e
+        fs = e.free_symbols
+        numeric = isinstance(e, sp.Expr)
+        if numeric and fs and fs <= self.shared:
+            return self._hoist(e, self.scalars)
+        if numeric and fs and fs <= (self.shared | self.neuron) and fs & self.neuron \
+                and _expensive(e):
+            return self._hoist(e, self.arrays)
+        return e.func(*[self.visit(a) for a in e.args])
+
+    def _hoist(self, e: sp.Basic, into: List[Assign]) -> sp.Symbol:
+        if e not in self._seen:
+            # Whole numbers (a refractory period in steps) stay integers, so that the
+            # comparison with step counts vectorises without int -> float conversions.
+            whole = isinstance(e, (sp.floor, sp.ceiling)) and into is self.scalars
+            sym = sp.Symbol(f"_h{len(self._seen)}", integer=True) if whole \
+                else sp.Symbol(f"_h{len(self._seen)}", real=True)
+            self._seen[e] = sym
+            into.append(Assign(sym, e, "int64" if whole else "real"))
+        return self._seen[e]
+
+
+def model_variables(equations: str, params, update: str = "") -> Tuple[List[str], List[str]]:
+    """(state variables, parameters) of a model; validates the equations and the update."""
+    eqs = parse_equations(equations, params)
+    names = eqs.names()
+    if update:
+        targets = _update_targets(update, eqs, names)
+        parse_statements(update, names, targets, "the update", [])
+    state = [n for n, v in eqs.variables.items() if not v.is_param]
+    return state, [n for n, v in eqs.variables.items() if v.is_param]

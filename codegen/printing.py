@@ -1,0 +1,87 @@
+"""sympy -> C expressions, for float64 and float32 builds.
+
+A subclass of sympy's C99 printer: with the float32 type alias it already prints
+``expf(0.4F*v)``; we add the naming rule for symbols, small integer powers as products,
+one-line conditionals and pyspike's own helper functions.  No text is post-processed.
+
+User names are printed with a ``u_`` prefix (they were checked to be plain identifiers),
+so a model variable can never collide with a C++ keyword, macro or one of our names.
+
+>>> import sympy
+>>> v, tau = sympy.symbols("v tau", real=True)
+>>> CPrinter("float").doprint(sympy.exp(-v/tau) + v**2)
+'u_v*u_v + expf(-u_v/u_tau)'
+"""
+from __future__ import annotations
+
+import sympy as sp
+from sympy.codegen.ast import float32, float64, real
+from sympy.printing.c import C99CodePrinter
+
+from .expressions import RESERVED
+
+#: Reserved names that are C locals in every kernel under their own name.
+_PLAIN = frozenset({"t", "dt", "i", "N", "step", "lastspike", "not_refractory"})
+assert _PLAIN <= RESERVED
+
+
+def c_name(name: str) -> str:
+    """The C identifier for a symbol name: internal names as they are, user names prefixed."""
+    if name.startswith("_") or name in _PLAIN:
+        return name
+    return "u_" + name
+
+
+class CPrinter(C99CodePrinter):
+    """Prints expressions for ``real`` = "double" or "float"."""
+
+    def __init__(self, real_type: str = "double"):
+        alias = float32 if real_type == "float" else float64
+        super().__init__(settings={"type_aliases": {real: alias}})
+        self.real_type = real_type
+        self._f = "f" if real_type == "float" else ""
+
+    def _print_Symbol(self, expr):
+        return c_name(expr.name)
+
+    def _print_Pow(self, expr):
+        base, exp = expr.base, expr.exp
+        if exp.is_Integer and 1 <= abs(int(exp)) <= 4:
+            product = "*".join([self.parenthesize(base, 60)] * abs(int(exp)))
+            if int(exp) > 0:
+                return product if int(exp) == 1 else product
+            one = "1.0F" if self._f else "1.0"
+            return f"{one}/({product})" if abs(int(exp)) > 1 else f"{one}/{product}"
+        return super()._print_Pow(expr)
+
+    def _print_Piecewise(self, expr):
+        # (a if c1 else (b if c2 else d)) as nested one-line ternaries
+        *cases, (last, _) = expr.args
+        text = self._print(last)
+        for value, cond in reversed(cases):
+            text = f"(({self._print(cond)}) ? ({self._print(value)}) : ({text}))"
+        return text
+
+    def _print_exprel(self, expr):
+        return f"ps_exprel{self._f}({self._print(expr.args[0])})"
+
+    def _print_Mod(self, expr):
+        # Python's (floored) modulo, as the NumPy reference computes it.
+        a, b = expr.args
+        return f"ps_mod{self._f}({self._print(a)}, {self._print(b)})"
+
+    def _print_BooleanTrue(self, expr):
+        return "true"
+
+    def _print_BooleanFalse(self, expr):
+        return "false"
+
+    def _print_Infinity(self, expr):
+        return "INFINITY"
+
+    def _print_NegativeInfinity(self, expr):
+        return "(-INFINITY)"
+
+    def _print_Integer(self, expr):
+        # Integers appear in real arithmetic; print them as reals unless tiny indices.
+        return str(int(expr))

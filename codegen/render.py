@@ -1,0 +1,142 @@
+"""Kernel IR -> C++ source, through the Jinja templates in ``templates/``.
+
+Python decides every statement, its type and its order (printed here with
+:class:`CPrinter`); the templates only lay them out in loops and blocks.
+
+>>> from pyspike.codegen.spec import GroupSpec, NetworkSpec
+>>> from pyspike.codegen.kernels import build_network
+>>> g = GroupSpec("g", 4, equations="dv/dt = -v/tau : mV", params=("tau",))
+>>> src = render_cpp(build_network(NetworkSpec(groups=(g,))))
+>>> "pyspike_run" in src
+True
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Dict, List
+
+import jinja2
+import sympy as sp
+
+from .kernels import Array, Assign, Draw, GroupKernel, NetworkKernel
+from .printing import CPrinter, c_name
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+#: Bumped whenever the ABI between generated libraries and the runtime changes.
+ABI_VERSION = 1
+#: Neurons per block of the fused update loop: the block's state stays in L1.
+BLOCK = 256
+
+_CTYPES = {"real": "real_t", "int64": "int64_t", "int32": "int32_t", "uint8": "uint8_t",
+           "bool": "bool"}
+
+
+def environment() -> jinja2.Environment:
+    """The Jinja environment shared by all targets."""
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+                              undefined=jinja2.StrictUndefined, trim_blocks=True,
+                              lstrip_blocks=True, keep_trailing_newline=True)
+
+
+def render_cpp(net: NetworkKernel) -> str:
+    """The complete C++ translation unit of a network."""
+    printer = CPrinter(net.real)
+    groups = [_group_context(g, printer, net.real) for g in net.groups]
+    checks = [{"fill": m.fill, "capacity": m.capacity, "N": g.N}
+              for g in net.groups for m in g.spike_monitors]
+    return environment().get_template("cpp/network.cpp.j2").render(
+        real=net.real, abi_version=ABI_VERSION, block=BLOCK, groups=groups,
+        capacity_checks=checks)
+
+
+def pointer(name: str) -> str:
+    return "p_" + c_name(name)
+
+
+def _array(a: Array) -> Dict[str, str]:
+    return {"ptr": pointer(a.name), "ctype": _CTYPES[a.ctype], "slot": a.slot}
+
+
+def _load(name: str, k: GroupKernel, written: List[str]) -> str:
+    a = k.arrays[name]
+    const = "" if name in written else "const "
+    ctype = "bool" if a.role == "not_refractory" else _CTYPES[a.ctype]
+    return f"{const}{ctype} {c_name(name)} = {pointer(name)}[i];"
+
+
+def _store(name: str, k: GroupKernel) -> str:
+    cast = "(uint8_t)" if k.arrays[name].role == "not_refractory" else ""
+    return f"{pointer(name)}[i] = {cast}{c_name(name)};"
+
+
+def _assign(a: Assign, printer: CPrinter, *, const: bool = True) -> str:
+    code = printer.doprint(a.expr)
+    name = c_name(a.target.name)
+    if not a.declare:
+        return f"{name} = {code};"
+    ctype = _CTYPES[a.ctype]
+    return f"{'const ' if const else ''}{ctype} {name} = {code};"
+
+
+def _draw(d: Draw, real: str) -> str:
+    fn = {"uniform": "ps_rand", "normal": "ps_randn"}[d.kind]
+    suffix = "_f32" if real == "float" else "_f64"
+    return (f"const real_t {c_name(d.symbol.name)} = {fn}{suffix}(seed, (uint64_t)step, "
+            f"(uint32_t)i, {d.stream}u);")
+
+
+def _group_context(k: GroupKernel, printer: CPrinter, real: str) -> dict:
+    arrays = [_array(a) for a in k.arrays.values()] + [_array(a) for _, a in k.run_arrays]
+    run_array_loads = sorted({s.name for assign, _ in k.run_arrays
+                              for s in assign.expr.free_symbols if s.name in k.arrays})
+    return {
+        "index": k.index,
+        "N": k.N,
+        "arrays": arrays,
+        "shared": [{"name": c_name(n), "rarg": r} for n, r in k.shared.items()],
+        "run_scalars": [{"name": c_name(a.target.name), "code": _cast(a, printer)}
+                        for a in k.run_scalars],
+        "run_arrays": [{"ptr": pointer(arr.name), "code": printer.doprint(assign.expr),
+                        "loads": [_load(n, k, []) for n in run_array_loads]}
+                       for assign, arr in k.run_arrays],
+        "locals": ([{"name": c_name(a.target.name), "ctype": _CTYPES[a.ctype]}
+                    for a in k.run_scalars]
+                   + [{"name": c_name(n), "ctype": "real_t"} for n in k.shared]),
+        "loads": [_load(n, k, k.stores) for n in k.loads]
+                 + [f"const real_t {c_name(a.target.name)} = {pointer(arr.name)}[i];"
+                    for a, arr in k.run_arrays],
+        "draws": [_draw(d, real) for d in k.draws],
+        "compute": [_assign(a, printer) for a in k.update],
+        "stores": [_store(n, k) for n in k.stores],
+        "spike": None if k.spike is None else printer.doprint(k.spike),
+        "reset_loads": [_load(n, k, k.reset_stores) for n in k.reset_loads]
+                       + [f"const real_t {c_name(a.target.name)} = {pointer(arr.name)}[i];"
+                          for a, arr in k.run_arrays if _uses(k.reset, a.target)],
+        "reset_draws": [_draw(d, real) for d in k.reset_draws],
+        "reset": [_assign(a, printer) for a in k.reset],
+        "reset_stores": [_store(n, k) for n in k.reset_stores],
+        "state_monitors": [{
+            "every": m.every, "fill": m.fill, "stride": m.stride, "n_record": m.n_record,
+            "index_ptr": f"p_smon{m.index}_idx", "index_slot": m.index_slot,
+            "vars": [{"buf": f"p_smon{m.index}_{n}", "slot": slot,
+                      "per_neuron": var in k.arrays, "source":
+                      pointer(var) if var in k.arrays else c_name(var)}
+                     for n, (var, slot) in enumerate(zip(m.variables, m.buffer_slots))],
+        } for m in k.state_monitors],
+        "spike_monitors": [{"i_ptr": f"p_spmon{m.index}_i", "i_slot": m.i_slot,
+                            "step_ptr": f"p_spmon{m.index}_step", "step_slot": m.step_slot,
+                            "count_ptr": f"p_spmon{m.index}_count",
+                            "count_slot": m.count_slot, "fill": m.fill}
+                           for m in k.spike_monitors],
+        "rate_monitors": [{"ptr": f"p_rmon{m.index}", "slot": m.slot, "fill": m.fill}
+                          for m in k.rate_monitors],
+    }
+
+
+def _cast(a: Assign, printer: CPrinter) -> str:
+    code = printer.doprint(a.expr)
+    return f"(int64_t)({code})" if a.ctype == "int64" else code
+
+
+def _uses(stmts: List[Assign], sym: sp.Symbol) -> bool:
+    return any(sym in a.expr.free_symbols for a in stmts)

@@ -1,0 +1,60 @@
+"""The model spec: plain, hashable data describing a network to generate code for.
+
+The user-facing objects in ``pyspike`` produce this; codegen consumes it and never sees
+those objects.  Everything here is structural: a change in it changes the generated code.
+Parameter *values* are not here: they are runtime data.
+
+>>> g = GroupSpec("exc", 10, equations="dv/dt = -v/tau : mV", params=("tau",))
+>>> NetworkSpec(groups=(g,)).key()[:8].isalnum()
+True
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Optional, Tuple, Union
+
+
+@dataclass(frozen=True)
+class GroupSpec:
+    name: str
+    N: int
+    equations: str = ""
+    update: str = ""                       # discrete-time statements, applied once per step
+    threshold: str = ""
+    reset: str = ""
+    refractory: Union[float, str, None] = None   # ms, or a condition / expression string
+    params: Tuple[str, ...] = ()
+    per_neuron: Tuple[str, ...] = ()       # params stored per neuron; the others are shared
+    method: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class StateMonitorSpec:
+    group: str
+    variables: Tuple[str, ...]
+    n_record: int
+    every: int = 1
+
+
+@dataclass(frozen=True)
+class SpikeMonitorSpec:
+    group: str
+
+
+@dataclass(frozen=True)
+class RateMonitorSpec:
+    group: str
+
+
+@dataclass(frozen=True)
+class NetworkSpec:
+    groups: Tuple[GroupSpec, ...]
+    state_monitors: Tuple[StateMonitorSpec, ...] = ()
+    spike_monitors: Tuple[SpikeMonitorSpec, ...] = ()
+    rate_monitors: Tuple[RateMonitorSpec, ...] = ()
+    precision: str = "double"              # "double" or "single"
+
+    def key(self) -> str:
+        """A content hash of the spec (frozen dataclasses have a stable repr)."""
+        return hashlib.sha256(repr(self).encode()).hexdigest()

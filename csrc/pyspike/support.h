@@ -1,0 +1,18 @@
+// Small math helpers the generated kernels call; usable from C++ and CUDA.
+#pragma once
+#include <math.h>
+#include <stdint.h>
+
+#if defined(__CUDACC__)
+#define PS_FN __host__ __device__ __forceinline__
+#else
+#define PS_FN static inline
+#endif
+
+// (exp(z) - 1) / z, continuous at z = 0: the stable form of exponential Euler.
+PS_FN double ps_exprel(double z) { return z == 0.0 ? 1.0 : expm1(z) / z; }
+PS_FN float ps_exprelf(float z) { return z == 0.0F ? 1.0F : expm1f(z) / z; }
+
+// Python's floored modulo (the sign follows the divisor), as the NumPy reference computes it.
+PS_FN double ps_mod(double a, double b) { return a - b * floor(a / b); }
+PS_FN float ps_modf(float a, float b) { return a - b * floorf(a / b); }

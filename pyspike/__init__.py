@@ -1,0 +1,22 @@
+"""pyspike: spiking neural networks from equation strings to fused, compiled kernels.
+
+>>> import pyspike as ps
+>>> lif = ps.NeuronModel("dv/dt = (I - v)/tau : mV", threshold="v > 1", reset="v = 0",
+...                      params={"I": 2.0, "tau": 10.0})
+>>> net = ps.Network(dt=0.1, backend="numpy")
+>>> with net:
+...     G = ps.NeuronGroup(1, lif)
+...     spikes = ps.SpikeMonitor(G)
+>>> net.run(20.0)
+>>> spikes.count.tolist()
+[2]
+"""
+from .codegen.errors import BuildError, ModelError
+from .group import NeuronGroup
+from .model import NeuronModel
+from .monitors import PopulationRateMonitor, SpikeMonitor, StateMonitor
+from .network import BuildInfo, Network
+
+__version__ = "0.1.0"
+__all__ = ["BuildError", "BuildInfo", "ModelError", "Network", "NeuronGroup", "NeuronModel",
+           "PopulationRateMonitor", "SpikeMonitor", "StateMonitor"]

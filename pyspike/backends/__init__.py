@@ -1,0 +1,20 @@
+"""Backends behind one small interface: ``prepare`` (compile and load the generated code),
+``run`` (n steps over the runtime's arrays) and ``close``.  Adding a backend is one module
+plus one line in :data:`BACKENDS`."""
+from __future__ import annotations
+
+from .cpu import CPUBackend
+from .numpy_ref import NumpyBackend
+
+BACKENDS = {"cpu": CPUBackend, "numpy": NumpyBackend}
+
+
+def get_backend(name: str):
+    from ..codegen.errors import ModelError
+    if name == "cuda":
+        raise ModelError("the CUDA backend is not available yet in this version of pyspike; "
+                         "use backend='cpu'", where="Network", symbol="cuda")
+    if name not in BACKENDS:
+        raise ModelError(f"unknown backend '{name}': choose one of {', '.join(BACKENDS)}",
+                         where="Network", symbol=name)
+    return BACKENDS[name]()

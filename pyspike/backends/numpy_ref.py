@@ -1,0 +1,207 @@
+"""The NumPy reference backend: interprets the kernel IR, step by step, vectorised over
+neurons.  Slow and simple on purpose: it is the oracle the compiled backends must match.
+
+It reads and writes exactly the arrays the compiled library would (same slots, same
+counters), so the runtime and the monitors cannot tell the backends apart.
+"""
+from __future__ import annotations
+
+from typing import Dict, List
+
+import numpy as np
+import sympy as sp
+
+from ..codegen.expressions import exprel
+from ..codegen.kernels import Draw, GroupKernel, NetworkKernel
+from .. import random as ps_random
+
+_UNARY = {sp.exp: np.exp, sp.log: np.log, sp.sin: np.sin, sp.cos: np.cos, sp.tan: np.tan,
+          sp.tanh: np.tanh, sp.floor: np.floor, sp.ceiling: np.ceil, sp.Abs: np.abs}
+_RELATIONS = {sp.StrictGreaterThan: np.greater, sp.GreaterThan: np.greater_equal,
+              sp.StrictLessThan: np.less, sp.LessThan: np.less_equal,
+              sp.Equality: np.equal, sp.Unequality: np.not_equal}
+
+
+def evaluate(e: sp.Basic, env: Dict[str, object], real=np.float64):
+    """Evaluate a codegen expression with NumPy; numbers are of type ``real``."""
+    if e.is_Symbol:
+        return env[e.name]
+    if e.is_Integer:
+        return int(e)
+    if e.is_Rational:
+        return real(e.p) / real(e.q)
+    if e.is_Float:
+        return real(float(e))
+    if e is sp.true or e is sp.false:
+        return bool(e)
+    if e is sp.oo or e is sp.S.NegativeInfinity:
+        return real(np.inf if e is sp.oo else -np.inf)
+    if e.is_NumberSymbol:
+        return real(float(e))
+    args = [evaluate(a, env, real) for a in e.args] if not isinstance(e, sp.Piecewise) else []
+    with np.errstate(all="ignore"):
+        if isinstance(e, sp.Add):
+            out = args[0]
+            for a in args[1:]:
+                out = out + a
+            return out
+        if isinstance(e, sp.Mul):
+            out = args[0]
+            for a in args[1:]:
+                out = out * a
+            return out
+        if isinstance(e, sp.Pow):
+            base, exponent = args
+            if e.exp == sp.Rational(1, 2):
+                return np.sqrt(base)
+            if e.exp.is_Integer and 1 <= abs(int(e.exp)) <= 4:
+                prod = base
+                for _ in range(abs(int(e.exp)) - 1):
+                    prod = prod * base
+                return prod if int(e.exp) > 0 else real(1) / prod
+            return np.power(base, real(exponent) if not isinstance(exponent, np.ndarray)
+                            else exponent)
+        if type(e) in _UNARY:
+            return _UNARY[type(e)](args[0])
+        if isinstance(e, exprel):
+            z = np.asarray(args[0])
+            safe = np.where(z == 0, real(1), z)
+            return np.where(z == 0, real(1), np.expm1(safe) / safe)
+        if isinstance(e, sp.Mod):
+            a, b = args
+            return a - b * np.floor(a / b)
+        if isinstance(e, sp.Min):
+            return _fold(np.fmin, args)
+        if isinstance(e, sp.Max):
+            return _fold(np.fmax, args)
+        if type(e) in _RELATIONS:
+            return _RELATIONS[type(e)](*args)
+        if isinstance(e, sp.And):
+            return _fold(np.logical_and, args)
+        if isinstance(e, sp.Or):
+            return _fold(np.logical_or, args)
+        if isinstance(e, sp.Not):
+            return np.logical_not(args[0])
+        if isinstance(e, sp.Piecewise):
+            *cases, (last, _) = e.args
+            out = evaluate(last, env, real)
+            for value, cond in reversed(cases):
+                out = np.where(evaluate(cond, env, real), evaluate(value, env, real), out)
+            return out
+    raise NotImplementedError(f"the NumPy reference cannot evaluate {type(e).__name__}")
+
+
+def _fold(fn, args):
+    out = args[0]
+    for a in args[1:]:
+        out = fn(out, a)
+    return out
+
+
+class NumpyBackend:
+    """``backend="numpy"``: the reference interpreter of the kernel IR."""
+
+    name = "numpy"
+    target = "numpy"
+
+    def prepare(self, generated, cache_dir=None) -> dict:
+        kernel: NetworkKernel = generated.kernel
+        self.kernel = kernel
+        self.real = np.float64 if kernel.real == "double" else np.float32
+        return {"compiled": False, "library": None, "source": None}
+
+    def run(self, arrays: List[np.ndarray], iargs: np.ndarray, rargs: np.ndarray,
+            n_steps: int) -> int:
+        counters = arrays[0]
+        real = self.real
+        envs = [self._setup(g, arrays, rargs) for g in self.kernel.groups]
+        checks = [(m.fill, m.capacity, g.N) for g in self.kernel.groups
+                  for m in g.spike_monitors]
+        dt = float(rargs[0])
+        for s in range(n_steps):
+            step = int(iargs[0]) + s
+            if any(counters[f] + n > counters[c] for f, c, n in checks):
+                return s
+            t = real(step * dt)
+            for g, env in zip(self.kernel.groups, envs):
+                self._step(g, env, arrays, iargs, step, t, int(iargs[1]))
+        return n_steps
+
+    def _setup(self, g: GroupKernel, arrays, rargs) -> dict:
+        real = self.real
+        env = {"dt": real(rargs[0]), "N": g.N, "i": np.arange(g.N, dtype=np.int32)}
+        for name, r in g.shared.items():
+            env[name] = real(rargs[r])
+        for a in g.run_scalars:
+            value = evaluate(a.expr, env, real)
+            env[a.target.name] = np.int64(value) if a.ctype == "int64" else real(value)
+        for name, arr in g.arrays.items():
+            env[name] = arrays[arr.slot]
+        for assign, arr in g.run_arrays:
+            arrays[arr.slot][:] = evaluate(assign.expr, env, real)
+            env[assign.target.name] = arrays[arr.slot]
+        return env
+
+    def _step(self, g: GroupKernel, base: dict, arrays, iargs, step: int, t, seed: int):
+        real = self.real
+        counters = arrays[0]
+        for m in g.state_monitors:
+            stride = int(iargs[m.stride])
+            if step % m.every == 0 and counters[m.fill] < stride:
+                k = counters[m.fill]
+                idx = arrays[m.index_slot]
+                for var, slot in zip(m.variables, m.buffer_slots):
+                    value = base[var]
+                    buf = arrays[slot].reshape(m.n_record, stride)
+                    buf[:, k] = value[idx] if isinstance(value, np.ndarray) else value
+                counters[m.fill] += 1
+        env = dict(base)
+        env.update(t=t, step=step)
+        for name in g.loads:
+            env[name] = arrays[g.arrays[name].slot].copy()
+        self._draw(g.draws, env, seed, step, np.arange(g.N, dtype=np.uint32))
+        for a in g.update:
+            env[a.target.name] = _full(evaluate(a.expr, env, real), g.N, a.ctype, real)
+        for name in g.stores:
+            arrays[g.arrays[name].slot][:] = env[name]
+        if g.spike is None:
+            for m in g.rate_monitors:
+                arrays[m.slot][counters[m.fill]] = 0
+                counters[m.fill] += 1
+            return
+        spiked = np.nonzero(_full(evaluate(g.spike, env, real), g.N, "bool", real))[0]
+        if len(spiked) and g.reset:
+            renv = dict(base)
+            renv.update(t=t, step=step, i=spiked.astype(np.int32))
+            for name, arr in g.arrays.items():
+                renv[name] = arrays[arr.slot][spiked]
+            for assign, arr in g.run_arrays:
+                renv[assign.target.name] = arrays[arr.slot][spiked]
+            self._draw(g.reset_draws, renv, seed, step, spiked.astype(np.uint32))
+            for a in g.reset:
+                renv[a.target.name] = _full(evaluate(a.expr, renv, real), len(spiked),
+                                            a.ctype, real)
+            for name in g.reset_stores:
+                arrays[g.arrays[name].slot][spiked] = renv[name]
+        for m in g.spike_monitors:
+            fill = counters[m.fill]
+            arrays[m.i_slot][fill:fill + len(spiked)] = spiked
+            arrays[m.step_slot][fill:fill + len(spiked)] = step + 1
+            arrays[m.count_slot][spiked] += 1
+            counters[m.fill] += len(spiked)
+        for m in g.rate_monitors:
+            arrays[m.slot][counters[m.fill]] = len(spiked)
+            counters[m.fill] += 1
+
+    def _draw(self, draws: List[Draw], env: dict, seed: int, step: int, elem: np.ndarray):
+        for d in draws:
+            fn = ps_random.rand if d.kind == "uniform" else ps_random.randn
+            env[d.symbol.name] = fn(seed, step, elem, d.stream, dtype=self.real)
+
+    def close(self) -> None:
+        pass
+
+
+def _full(value, n: int, ctype: str, real):
+    dtype = {"real": real, "bool": np.bool_, "int64": np.int64}[ctype]
+    return np.broadcast_to(np.asarray(value, dtype=dtype), (n,)).copy()

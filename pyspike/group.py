@@ -1,0 +1,210 @@
+"""NeuronGroup: N neurons of one model, whose state is owned here as NumPy arrays."""
+from __future__ import annotations
+
+import itertools
+from typing import Dict, Mapping, Optional
+
+import numpy as np
+
+from .codegen.equations import BUILTINS, symbol
+from .codegen.errors import ModelError
+from .codegen.expressions import Context, Rand, parse_expression
+from .codegen.kernels import LASTSPIKE_NEVER
+from .codegen.spec import GroupSpec
+from . import _context
+from . import random as ps_random
+from .backends.numpy_ref import evaluate
+from .model import NeuronModel
+
+_names = itertools.count()
+#: Steps reserved for random numbers drawn by initial values, never reached by a run.
+_INIT_STEP = 2 ** 63 - 1
+
+
+class NeuronGroup:
+    """A group of ``N`` neurons sharing one :class:`NeuronModel`.
+
+    Variables and parameters read as NumPy arrays (``G.v``) and accept a number, an array
+    of length N, or an expression string (``G.v = "v_rest + rand()*5"``).  Any parameter
+    becomes per-neuron when given an array; the change needs one rebuild, after which new
+    values never do.
+
+    >>> import pyspike as ps
+    >>> m = ps.NeuronModel("dv/dt = -v/tau : mV", params={"tau": 10.0})
+    >>> G = ps.NeuronGroup(3, m, init={"v": "i*1.0"})
+    >>> G.v
+    array([0., 1., 2.])
+    """
+
+    def __init__(self, N: int, model: NeuronModel, name: Optional[str] = None,
+                 init: Optional[Mapping[str, object]] = None):
+        if not isinstance(model, NeuronModel):
+            raise ModelError("NeuronGroup needs a NeuronModel as its model", where="NeuronGroup")
+        if int(N) != N or N < 1 or N >= 2 ** 31:
+            raise ModelError(f"a NeuronGroup needs a positive whole number of neurons below "
+                             f"2**31, not {N!r}", where="NeuronGroup")
+        state = self.__dict__
+        state["N"] = int(N)
+        state["model"] = model
+        state["name"] = name or f"neurongroup_{next(_names)}"
+        state["_state"] = {v: np.zeros(self.N) for v in model.variables}
+        state["_params"] = {p: float(v) if np.isscalar(v) else None
+                            for p, v in model.params.items()}
+        state["_per_neuron"] = {}
+        state["_pending"] = []          # expression strings waiting for a network's seed
+        state["network"] = None
+        state["index"] = None
+        for p, v in model.params.items():
+            if v is not None and not np.isscalar(v):
+                self._set(p, v)
+        state["_lastspike"] = np.full(self.N, LASTSPIKE_NEVER, dtype=np.int64)
+        state["_not_refractory"] = np.ones(self.N, dtype=np.uint8)
+        for key, value in (init or {}).items():
+            self._set(key, value)
+        _context.register(self)
+
+    # --- reading and writing variables -----------------------------------------------------
+
+    def __getattr__(self, name: str):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if name in self._state:
+            self._require_evaluated(name)
+            return self._state[name].copy()
+        if name in self._per_neuron:
+            return self._per_neuron[name].copy()
+        if name in self.model.param_names:
+            value = self._params.get(name)
+            if value is None:
+                raise ModelError(f"the parameter '{name}' of group '{self.name}' has no value "
+                                 "yet", where="NeuronGroup", symbol=name)
+            return value
+        if name == "lastspike":
+            dt = self.network.dt if self.network is not None else np.nan
+            never = self._lastspike == LASTSPIKE_NEVER
+            return np.where(never, -np.inf, self._lastspike * dt)
+        if name == "i":
+            return np.arange(self.N)
+        raise AttributeError(f"group '{self.name}' has no variable or parameter '{name}' "
+                             f"(it has {', '.join(self.model.variables + self.model.param_names)})")
+
+    def __setattr__(self, name: str, value) -> None:
+        if name in self._state or name in self.model.param_names:
+            self._set(name, value)
+        elif name in ("N", "model", "name"):
+            raise AttributeError(f"'{name}' of a NeuronGroup cannot be changed")
+        else:
+            raise AttributeError(f"group '{self.name}' has no variable or parameter '{name}'")
+
+    def _set(self, name: str, value) -> None:
+        if name not in self._state and name not in self.model.param_names:
+            raise ModelError(f"'{name}' is not a variable or parameter of this model "
+                             f"({', '.join(self.model.variables + self.model.param_names)})",
+                             where="NeuronGroup", symbol=name)
+        if isinstance(value, str):
+            if self.network is None and "rand" in value:
+                self._pending.append((name, value))   # needs the network's seed
+                return
+            value = self._evaluate(name, value)
+        if name in self._state:
+            self._state[name][:] = self._as_array(name, value)
+            self._pending[:] = [(n, v) for n, v in self._pending if n != name]
+        elif np.ndim(value) == 0 and name not in self._per_neuron:
+            self._params[name] = float(value)
+        else:
+            if "shared" in self._flags(name):
+                raise ModelError(f"'{name}' is declared (shared): it takes one value for the "
+                                 "whole group, not an array", where=f"group '{self.name}'",
+                                 symbol=name)
+            array = self._as_array(name, value)
+            if name in self._per_neuron:
+                self._per_neuron[name][:] = array
+            else:
+                self._per_neuron[name] = array.astype(np.float64)
+
+    def _flags(self, name: str):
+        return self.model.flags.get(name, set())
+
+    def _as_array(self, name: str, value) -> np.ndarray:
+        array = np.asarray(value, dtype=np.float64)
+        if array.ndim == 0:
+            return np.full(self.N, float(array))
+        if array.shape != (self.N,):
+            raise ModelError(f"'{name}' needs one value per neuron: shape ({self.N},), "
+                             f"got {array.shape}", where=f"group '{self.name}'", symbol=name)
+        return array
+
+    def _evaluate(self, name: str, text: str) -> np.ndarray:
+        names = dict(BUILTINS)
+        names.update({v: symbol(v) for v in self.model.variables + self.model.param_names})
+        ctx = Context(where=f"the value of '{name}' in group '{self.name}'", line=text, lineno=1)
+        expr = parse_expression(text, names, ctx)
+        env = {"i": np.arange(self.N), "N": self.N,
+               "t": self.network.t if self.network is not None else 0.0,
+               "dt": self.network.dt if self.network is not None else np.nan}
+        for v in self.model.variables:
+            env[v] = self._state[v]
+        for p in self.model.param_names:
+            env[p] = self._per_neuron.get(p, self._params.get(p))
+            if env[p] is None and symbol(p) in expr.free_symbols:
+                raise ctx.error(f"the parameter '{p}' has no value yet", None, p)
+        subs = {}
+        for site in sorted(ctx.random_sites, key=lambda s: int(s.args[0])):
+            sym = f"_init_rand{int(site.args[0])}"
+            draw = ps_random.rand if isinstance(site, Rand) else ps_random.randn
+            stream = (self.index << 16) | int(site.args[0])
+            env[sym] = draw(self.network.seed, _INIT_STEP - self.network._next_init(),
+                            np.arange(self.N, dtype=np.uint32), stream)
+            subs[site] = symbol(sym)
+        return np.broadcast_to(evaluate(expr.xreplace(subs), env), (self.N,)).astype(float)
+
+    def _require_evaluated(self, name: str) -> None:
+        if any(n == name for n, _ in self._pending):
+            raise ModelError(f"the initial value of '{name}' uses random numbers, which come "
+                             "from the network's seed: add the group to a Network first",
+                             where=f"group '{self.name}'", symbol=name)
+
+    # --- what the network needs -------------------------------------------------------------
+
+    def _attach(self, network, index: int) -> None:
+        if self.network is not None and self.network is not network:
+            raise ModelError(f"group '{self.name}' already belongs to another Network",
+                             where="Network.add")
+        self.__dict__["network"] = network
+        self.__dict__["index"] = index
+        pending, self.__dict__["_pending"] = self._pending, []
+        for name, text in pending:
+            self._set(name, text)
+
+    def _spec(self) -> GroupSpec:
+        missing = [p for p in self.model.param_names
+                   if p not in self._per_neuron and self._params.get(p) is None]
+        if missing:
+            raise ModelError(f"group '{self.name}' has no value for the parameter(s) "
+                             f"{', '.join(missing)}: give them in params= or set them on the "
+                             "group", where="NeuronGroup", symbol=missing[0])
+        m = self.model
+        return GroupSpec(self.name, self.N, m.equations, m.update, m.threshold, m.reset,
+                         m.refractory, tuple(m.param_names), tuple(sorted(self._per_neuron)),
+                         m.method)
+
+    def _arrays(self) -> Dict[str, np.ndarray]:
+        """Per-neuron arrays by the names the kernel IR uses."""
+        out = dict(self._state)
+        out.update(self._per_neuron)
+        out["lastspike"] = self._lastspike
+        out["not_refractory"] = self._not_refractory
+        return out
+
+    def _cast(self, dtype) -> None:
+        """Store real-valued arrays in the network's precision."""
+        for table in (self._state, self._per_neuron):
+            for k, v in table.items():
+                if v.dtype != dtype:
+                    table[k] = v.astype(dtype)
+
+    def __len__(self) -> int:
+        return self.N
+
+    def __repr__(self) -> str:
+        return f"NeuronGroup({self.N}, name={self.name!r})"

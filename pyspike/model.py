@@ -1,0 +1,78 @@
+"""Neuron models: equations, threshold, reset and refractoriness, with default parameters."""
+from __future__ import annotations
+
+from typing import Dict, List, Mapping, Optional, Union
+
+from .codegen.equations import parse_equations, symbol
+from .codegen.errors import ModelError
+from .codegen.expressions import (Context, is_condition, parse_condition, parse_expression,
+                                  parse_statements)
+from .codegen.integrators import ALL_METHODS
+from .codegen.kernels import model_variables
+
+
+class NeuronModel:
+    """A neuron model written as equation strings (times in ms, voltages in mV).
+
+    Either continuous (``equations`` with ``dx/dt = ...``, integrated with ``method``) or
+    discrete-time (``update`` statements applied once per step, as SPAIC models are
+    written), or both.  Errors in the text are reported here, with the line and symbol.
+
+    >>> lif = NeuronModel(
+    ...     equations="dv/dt = (v_rest - v + R*I) / tau_m : mV (unless refractory)\\nI : nA",
+    ...     threshold="v > v_th", reset="v = v_reset", refractory=2.0,
+    ...     params={"v_rest": -65.0, "tau_m": 10.0, "R": 1.0, "v_th": -50.0, "v_reset": -65.0})
+    >>> lif.variables
+    ['v', 'I']
+    """
+
+    def __init__(self, equations: str = "", threshold: str = "", reset: str = "",
+                 refractory: Union[float, str, None] = None,
+                 params: Optional[Mapping[str, object]] = None, method: Optional[str] = None,
+                 update: str = ""):
+        self.equations = equations
+        self.threshold = threshold
+        self.reset = reset
+        self.refractory = refractory
+        self.params: Dict[str, object] = dict(params or {})
+        self.method = method
+        self.update = update
+        if method is not None and method not in ALL_METHODS:
+            raise ModelError(f"unknown integration method '{method}': choose one of "
+                             + ", ".join(ALL_METHODS), where="method", symbol=method)
+        if refractory is not None and not isinstance(refractory, (str, int, float)):
+            raise ModelError(f"refractory must be a duration in ms or a condition string, "
+                             f"not {type(refractory).__name__}", where="refractory")
+        if isinstance(refractory, (int, float)) and not isinstance(refractory, bool) \
+                and refractory < 0:
+            raise ModelError(f"refractory must not be negative (got {refractory} ms)",
+                             where="refractory")
+        self.variables, self.param_names = model_variables(equations, list(self.params),
+                                                           update)
+        eqs = self._check_text()
+        self.flags = {n: v.flags for n, v in eqs.variables.items()}
+
+    def _check_text(self):
+        """Parse threshold and reset now, so mistakes show where the model is defined."""
+        eqs = parse_equations(self.equations, self.param_names)
+        names = eqs.names()
+        names.update({v: symbol(v) for v in self.variables if v not in names})   # update=
+        if self.threshold:
+            parse_condition(self.threshold, names, Context(
+                where="the threshold", line=self.threshold, lineno=1))
+        if self.reset:
+            parse_statements(self.reset, names, {v: names[v] for v in self.variables},
+                             "the reset")
+        if isinstance(self.refractory, str):
+            parse = parse_condition if is_condition(self.refractory) else parse_expression
+            parse(self.refractory, names, Context(where="the refractory period",
+                                                  line=self.refractory, lineno=1))
+        return eqs
+
+    def __repr__(self) -> str:
+        return f"NeuronModel(variables={self.variables}, params={list(self.params)})"
+
+
+def default_params(model: NeuronModel) -> List[str]:
+    """Parameters the model declares but gives no value for."""
+    return [p for p in model.param_names if p not in model.params]

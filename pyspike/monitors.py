@@ -1,0 +1,174 @@
+"""Monitors: what the generated code records, into buffers the runtime allocates per run.
+
+The compiled kernels write every sample and spike themselves; Python only allocates the
+buffers before a run and appends them to the results after it.
+"""
+from __future__ import annotations
+
+from typing import List, Sequence, Union
+
+import numpy as np
+
+from .codegen.errors import ModelError
+from .codegen.spec import RateMonitorSpec, SpikeMonitorSpec, StateMonitorSpec
+from . import _context
+from .group import NeuronGroup
+
+
+def _check_group(group, what: str) -> None:
+    if not isinstance(group, NeuronGroup):
+        raise ModelError(f"{what} records a NeuronGroup, not {type(group).__name__}",
+                         where=what)
+
+
+class SpikeMonitor:
+    """Records every spike of a group: ``i`` (neuron), ``t`` (ms), ``count`` (per neuron).
+
+    A spike at step n is the threshold crossing found after the update from t_n to
+    t_(n+1) and is stamped t_(n+1), the time of the state that crossed.
+
+    >>> import pyspike as ps
+    >>> m = ps.NeuronModel("dv/dt = 1/tau : 1", threshold="v > 1", reset="v = 0",
+    ...                    params={"tau": 10.0})
+    >>> net = ps.Network(dt=1.0, backend="numpy")
+    >>> with net:
+    ...     G = ps.NeuronGroup(2, m)
+    ...     mon = ps.SpikeMonitor(G)
+    >>> net.run(25.0)
+    >>> mon.t
+    array([11., 11., 22., 22.])
+    """
+
+    def __init__(self, group: NeuronGroup):
+        _check_group(group, "SpikeMonitor")
+        self.group = group
+        self._i: List[np.ndarray] = []
+        self._step: List[np.ndarray] = []
+        self.count_array = np.zeros(group.N, dtype=np.int64)
+        _context.register(self)
+
+    def _spec(self) -> SpikeMonitorSpec:
+        return SpikeMonitorSpec(self.group.name)
+
+    @property
+    def i(self) -> np.ndarray:
+        return np.concatenate(self._i) if self._i else np.zeros(0, dtype=np.int32)
+
+    @property
+    def t(self) -> np.ndarray:
+        steps = np.concatenate(self._step) if self._step else np.zeros(0, dtype=np.int64)
+        return steps * self.group.network.dt if self.group.network else steps * np.nan
+
+    @property
+    def count(self) -> np.ndarray:
+        return self.count_array.copy()
+
+    @property
+    def num_spikes(self) -> int:
+        return int(self.count_array.sum())
+
+    def spike_trains(self) -> dict:
+        """Spike times (ms) per neuron index."""
+        i, t = self.i, self.t
+        return {k: t[i == k] for k in range(self.group.N)}
+
+
+class StateMonitor:
+    """Records variables of chosen neurons every ``every`` steps, before the update.
+
+    ``mon.t`` has the sample times (ms); ``mon.<var>`` has shape (n_recorded, n_samples).
+
+    >>> import pyspike as ps
+    >>> m = ps.NeuronModel("dv/dt = -v/tau : mV", params={"tau": 10.0})
+    >>> net = ps.Network(dt=0.5, backend="numpy")
+    >>> with net:
+    ...     G = ps.NeuronGroup(4, m, init={"v": 1.0})
+    ...     mon = ps.StateMonitor(G, "v", record=[0, 2], every=2)
+    >>> net.run(2.0)
+    >>> mon.v.shape, mon.t
+    ((2, 2), array([0., 1.]))
+    """
+
+    def __init__(self, group: NeuronGroup, variables: Union[str, Sequence[str]],
+                 record: Union[bool, Sequence[int], int] = True, every: int = 1):
+        _check_group(group, "StateMonitor")
+        self.group = group
+        self.variables = [variables] if isinstance(variables, str) else list(variables)
+        for v in self.variables:
+            if v not in group.model.variables and v not in group.model.param_names:
+                raise ModelError(f"StateMonitor cannot record '{v}': the group has "
+                                 f"{', '.join(group.model.variables)}", where="StateMonitor",
+                                 symbol=v)
+        if record is True:
+            record = np.arange(group.N)
+        elif record is False:
+            record = []
+        record = np.atleast_1d(np.asarray(record, dtype=np.int64))
+        if record.size and (record.min() < 0 or record.max() >= group.N):
+            raise ModelError(f"StateMonitor record indices must lie in 0..{group.N - 1}",
+                             where="StateMonitor")
+        if int(every) != every or every < 1:
+            raise ModelError(f"every must be a whole number of steps >= 1, not {every!r}",
+                             where="StateMonitor")
+        self.record = record.astype(np.int32)
+        self.every = int(every)
+        self._steps: List[np.ndarray] = []
+        self._data = {v: [] for v in self.variables}
+        _context.register(self)
+
+    def _spec(self) -> StateMonitorSpec:
+        return StateMonitorSpec(self.group.name, tuple(self.variables), len(self.record),
+                                self.every)
+
+    def _samples(self, step0: int, n_steps: int) -> np.ndarray:
+        first = -(-step0 // self.every) * self.every
+        return np.arange(first, step0 + n_steps, self.every, dtype=np.int64)
+
+    @property
+    def t(self) -> np.ndarray:
+        steps = np.concatenate(self._steps) if self._steps else np.zeros(0, dtype=np.int64)
+        return steps * self.group.network.dt
+
+    def __getattr__(self, name: str):
+        data = self.__dict__.get("_data", {})
+        if name in data:
+            if not data[name]:
+                return np.zeros((len(self.record), 0))
+            return np.concatenate(data[name], axis=1)
+        raise AttributeError(f"this StateMonitor records {', '.join(data)}, not '{name}'")
+
+
+class PopulationRateMonitor:
+    """The group's spike count per step as a rate in Hz: ``mon.t`` (ms), ``mon.rate``.
+
+    >>> import pyspike as ps
+    >>> m = ps.NeuronModel("dv/dt = 1/tau : 1", threshold="v > 1", reset="v = 0",
+    ...                    params={"tau": 1.0})
+    >>> net = ps.Network(dt=0.5, backend="numpy")
+    >>> with net:
+    ...     G = ps.NeuronGroup(10, m)
+    ...     r = ps.PopulationRateMonitor(G)
+    >>> net.run(2.0)
+    >>> r.rate    # all 10 neurons spike at once every 3 steps = 1.5 ms
+    array([   0.,    0., 2000.,    0.])
+    """
+
+    def __init__(self, group: NeuronGroup):
+        _check_group(group, "PopulationRateMonitor")
+        self.group = group
+        self._counts: List[np.ndarray] = []
+        self._steps: List[np.ndarray] = []
+        _context.register(self)
+
+    def _spec(self) -> RateMonitorSpec:
+        return RateMonitorSpec(self.group.name)
+
+    @property
+    def t(self) -> np.ndarray:
+        steps = np.concatenate(self._steps) if self._steps else np.zeros(0, dtype=np.int64)
+        return steps * self.group.network.dt
+
+    @property
+    def rate(self) -> np.ndarray:
+        counts = np.concatenate(self._counts) if self._counts else np.zeros(0)
+        return counts / (self.group.N * self.group.network.dt * 1e-3)

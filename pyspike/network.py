@@ -1,0 +1,154 @@
+"""Network: collects groups and monitors, builds them once, runs them in generated code."""
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from typing import List, Optional
+
+import numpy as np
+
+from .codegen.errors import ModelError
+from .codegen.pipeline import generate
+from .codegen.spec import NetworkSpec
+from . import _context
+from .backends import get_backend
+from .group import NeuronGroup
+from .monitors import PopulationRateMonitor, SpikeMonitor, StateMonitor
+
+
+
+@dataclass
+class BuildInfo:
+    """What the last build did: ``generated`` (sympy + templates ran), ``compiled``
+    (the compiler ran), and how long each part took in seconds."""
+    generated: bool
+    compiled: bool
+    generate_s: float
+    compile_s: float
+    library: Optional[str] = None
+    source: Optional[str] = None
+
+
+class Network:
+    """A simulation: groups and monitors, a time step ``dt`` (ms), a seed and a backend.
+
+    >>> import pyspike as ps
+    >>> m = ps.NeuronModel("dv/dt = (I - v)/tau : mV", params={"I": 2.0, "tau": 10.0})
+    >>> net = ps.Network(dt=0.1, seed=1, backend="numpy")
+    >>> with net:
+    ...     G = ps.NeuronGroup(2, m)
+    >>> net.run(10.0)
+    >>> round(float(G.v[0]), 4)   # 2*(1 - exp(-1)) with exact integration
+    1.2642
+    """
+
+    def __init__(self, dt: float = 0.1, seed: Optional[int] = None, backend: str = "cpu",
+                 precision: str = "double", cache_dir: Optional[str] = None):
+        if not dt > 0:
+            raise ModelError(f"dt must be a positive number of ms, not {dt!r}", where="Network")
+        if precision not in ("double", "single"):
+            raise ModelError(f"precision must be 'double' or 'single', not {precision!r}",
+                             where="Network", symbol=str(precision))
+        self.dt = float(dt)
+        self.seed = int(seed) if seed is not None else int.from_bytes(os.urandom(7), "little")
+        if not 0 <= self.seed < 2 ** 63:
+            raise ModelError("seed must be a whole number in [0, 2**63)", where="Network")
+        self.precision = precision
+        self.backend = get_backend(backend)
+        self.cache_dir = cache_dir
+        self.objects: List[object] = []
+        self.step = 0
+        self.last_build: Optional[BuildInfo] = None
+        self._built_spec: Optional[NetworkSpec] = None
+        self._kernel = None
+        self._init_draws = 0
+
+    @property
+    def t(self) -> float:
+        """Current time in ms."""
+        return self.step * self.dt
+
+    @property
+    def real(self):
+        return np.float64 if self.precision == "double" else np.float32
+
+    def add(self, *objects) -> None:
+        for obj in objects:
+            if isinstance(obj, (list, tuple)):
+                self.add(*obj)
+                continue
+            if not isinstance(obj, (NeuronGroup, SpikeMonitor, StateMonitor,
+                                    PopulationRateMonitor)):
+                raise ModelError(f"cannot add {type(obj).__name__} to a Network",
+                                 where="Network.add")
+            if any(o is obj for o in self.objects):
+                continue
+            if isinstance(obj, NeuronGroup):
+                if any(g.name == obj.name for g in self.groups):
+                    raise ModelError(f"two groups are named '{obj.name}'", where="Network.add")
+                obj._attach(self, len(self.groups))
+            self.objects.append(obj)
+
+    def __enter__(self) -> "Network":
+        _context.push(self)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        _context.pop()
+
+    def _next_init(self) -> int:
+        self._init_draws += 1
+        return self._init_draws
+
+    @property
+    def groups(self) -> List[NeuronGroup]:
+        return [o for o in self.objects if isinstance(o, NeuronGroup)]
+
+    def _of(self, kind) -> list:
+        return [o for o in self.objects if isinstance(o, kind)]
+
+    def _spec(self) -> NetworkSpec:
+        for mon in self._of((SpikeMonitor, StateMonitor, PopulationRateMonitor)):
+            if not any(g is mon.group for g in self.groups):
+                raise ModelError(f"a monitor records group '{mon.group.name}', which is not in "
+                                 "this network: add the group too", where="Network")
+        return NetworkSpec(tuple(g._spec() for g in self.groups),
+                           tuple(m._spec() for m in self._of(StateMonitor)),
+                           tuple(m._spec() for m in self._of(SpikeMonitor)),
+                           tuple(m._spec() for m in self._of(PopulationRateMonitor)),
+                           self.precision)
+
+    def build(self) -> BuildInfo:
+        """Generate, compile (or find in the cache) and load the code; runs do this first."""
+        if not self.groups:
+            raise ModelError("the network has no NeuronGroup to simulate", where="Network")
+        spec = self._spec()
+        if spec == self._built_spec:
+            self.last_build = BuildInfo(False, False, 0.0, 0.0)
+            return self.last_build
+        t0 = time.perf_counter()
+        generated = generate(spec, self.backend.target, self.cache_dir)
+        t1 = time.perf_counter()
+        info = self.backend.prepare(generated, self.cache_dir)
+        t2 = time.perf_counter()
+        self._kernel, self._built_spec = generated.kernel, spec
+        for g in self.groups:
+            g._cast(self.real)
+        self.last_build = BuildInfo(not generated.cached, info["compiled"], t1 - t0, t2 - t1,
+                                    info["library"] and str(info["library"]),
+                                    info["source"] and str(info["source"]))
+        return self.last_build
+
+    def run(self, duration: float) -> None:
+        """Advance by ``duration`` ms (rounded to whole steps), in one call to the backend."""
+        n_steps = int(round(duration / self.dt))
+        if n_steps < 0 or abs(n_steps * self.dt - duration) > 1e-6 * max(1.0, abs(duration)):
+            raise ModelError(f"duration {duration} ms is not a whole number of steps of "
+                             f"dt = {self.dt} ms", where="Network.run")
+        self.build()
+        if n_steps == 0:
+            return
+        from .runtime import run_steps
+        run_steps(self, self._kernel, n_steps)
+        self.step += n_steps

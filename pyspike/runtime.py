@@ -1,0 +1,99 @@
+"""The runtime: lays out the arrays of the kernel IR, calls the backend for n steps, and
+hands monitor buffers back to the monitors.
+
+One call to the backend per ``net.run`` — more only if a spike buffer fills up, in which
+case the library returns early, the buffer is doubled here and the run continues where
+it stopped.  Nothing here runs per step.
+"""
+from __future__ import annotations
+
+from typing import List
+
+import numpy as np
+
+from .codegen.kernels import NetworkKernel
+from .monitors import PopulationRateMonitor, SpikeMonitor, StateMonitor
+
+_SPIKES_PER_NEURON = 8
+
+
+def run_steps(net, kernel: NetworkKernel, n_steps: int) -> None:
+    real = net.real
+    groups = {g.name: g for g in net.groups}
+    arrays: List[np.ndarray] = [None] * kernel.n_slots
+    counters = np.zeros(max(kernel.n_counters, 1), dtype=np.int64)
+    arrays[0] = counters
+    iargs = np.zeros(kernel.n_iargs, dtype=np.int64)
+    iargs[0], iargs[1] = net.step, net.seed
+    rargs = np.zeros(1 + len(kernel.rargs), dtype=np.float64)
+    rargs[0] = net.dt
+    for k, (gname, pname) in enumerate(kernel.rargs, start=1):
+        rargs[k] = groups[gname]._params[pname]
+
+    state_mons = net._of(StateMonitor)
+    spike_mons = net._of(SpikeMonitor)
+    rate_mons = net._of(PopulationRateMonitor)
+    pending = []
+    for gk in kernel.groups:
+        g = groups[gk.name]
+        owned = g._arrays()
+        for name, arr in gk.arrays.items():
+            arrays[arr.slot] = owned[name]
+        for _, arr in gk.run_arrays:
+            arrays[arr.slot] = np.empty(gk.N, dtype=real)
+        for ir in gk.state_monitors:
+            mon = state_mons[ir.index]
+            samples = mon._samples(net.step, n_steps)
+            iargs[ir.stride] = len(samples)
+            arrays[ir.index_slot] = mon.record
+            for slot in ir.buffer_slots:
+                arrays[slot] = np.zeros(ir.n_record * len(samples), dtype=real)
+            pending.append(("state", mon, ir, samples))
+        for ir in gk.spike_monitors:
+            mon = spike_mons[ir.index]
+            cap = max(1024, _SPIKES_PER_NEURON * gk.N)
+            arrays[ir.i_slot] = np.empty(cap, dtype=np.int32)
+            arrays[ir.step_slot] = np.empty(cap, dtype=np.int64)
+            arrays[ir.count_slot] = mon.count_array
+            counters[ir.capacity] = cap
+            pending.append(("spike", mon, ir, None))
+        for ir in gk.rate_monitors:
+            arrays[ir.slot] = np.zeros(n_steps, dtype=np.int32)
+            pending.append(("rate", rate_mons[ir.index], ir, None))
+
+    done = 0
+    while done < n_steps:
+        iargs[0] = net.step + done
+        did = net.backend.run(arrays, iargs, rargs, n_steps - done)
+        if did < 0 or did > n_steps - done:
+            raise RuntimeError(f"the backend reported {did} steps done of {n_steps - done}")
+        done += did
+        if done < n_steps:
+            _grow_spike_buffers(arrays, counters, pending)
+
+    for kind, mon, ir, samples in pending:
+        if kind == "state":
+            stride = len(samples)
+            mon._steps.append(samples)
+            for var, slot in zip(ir.variables, ir.buffer_slots):
+                mon._data[var].append(arrays[slot].reshape(ir.n_record, stride).copy())
+        elif kind == "spike":
+            fill = counters[ir.fill]
+            mon._i.append(arrays[ir.i_slot][:fill].copy())
+            mon._step.append(arrays[ir.step_slot][:fill].copy())
+        else:
+            mon._counts.append(arrays[ir.slot].copy())
+            mon._steps.append(np.arange(net.step, net.step + n_steps, dtype=np.int64))
+
+
+def _grow_spike_buffers(arrays, counters, pending) -> None:
+    """Double the spike buffers that stopped the run, keeping what they hold."""
+    for kind, mon, ir, _ in pending:
+        if kind != "spike":
+            continue
+        cap = int(counters[ir.capacity])
+        for slot in (ir.i_slot, ir.step_slot):
+            bigger = np.empty(2 * cap + mon.group.N, dtype=arrays[slot].dtype)
+            bigger[:cap] = arrays[slot]
+            arrays[slot] = bigger
+        counters[ir.capacity] = 2 * cap + mon.group.N
