@@ -59,7 +59,8 @@ def measure(case, n, duration, repeats, cache, mode):
     env = dict(os.environ, PYSPIKE_CACHE_DIR=cache)
     out = subprocess.run([sys.executable, "-c", SCRIPT, case, str(n), str(duration),
                           str(repeats), mode, json.dumps(CASES[case])],
-                         capture_output=True, text=True, env=env, check=True)
+                         capture_output=True, text=True, env=env, check=True,
+                         cwd=cache)   # not the repository: import the installed pyspike
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 

@@ -7,8 +7,8 @@ line and the symbol.
 
 >>> import sympy
 >>> v, tau = sympy.symbols("v tau", real=True)
->>> parse_expression("-v/tau + exp(-v)", {"v": v, "tau": tau})
--v/tau + exp(-v)
+>>> parse_expression("exp(-v/tau)", {"v": v, "tau": tau})
+exp(-v/tau)
 """
 from __future__ import annotations
 

@@ -10,8 +10,10 @@ makes a modelling decision of its own.
 >>> g = GroupSpec("g", 4, equations="dv/dt = -v/tau : mV", threshold="v > 1",
 ...               reset="v = 0", params=("tau",))
 >>> net = build_network(NetworkSpec(groups=(g,)))
->>> [(s.target, s.expr) for s in net.groups[0].update]
-[(_new_v, v*_h0), (v, _new_v)]
+>>> [str(s.target) for s in net.groups[0].update]      # exp(-dt/tau) is hoisted as _h0
+['_new_v', 'v']
+>>> [str(s.expr) for s in net.groups[0].run_scalars]
+['exp(-dt/tau)']
 """
 from __future__ import annotations
 
@@ -134,7 +136,7 @@ class NetworkKernel:
     spec: NetworkSpec
     groups: List[GroupKernel]
     n_slots: int
-    rargs: List[Tuple[str, str]]           # (group, name) for each rargs entry after dt
+    rargs: List[Tuple[int, str]]           # (group index, name) of each rargs entry after dt
     n_iargs: int
     n_counters: int
     real: str                              # "double" | "float"
@@ -143,7 +145,7 @@ class NetworkKernel:
 class _Layout:
     def __init__(self):
         self.n_slots = 1          # arrays[0] is the int64 counters array
-        self.rargs: List[Tuple[str, str]] = [("", "dt")]
+        self.rargs: List[Tuple[int, str]] = [(-1, "dt")]
         self.n_iargs = 2          # iargs[0] = first step, iargs[1] = seed
         self.n_counters = 0
 
@@ -151,7 +153,7 @@ class _Layout:
         self.n_slots += 1
         return self.n_slots - 1
 
-    def rarg(self, group: str, name: str) -> int:
+    def rarg(self, group: int, name: str) -> int:
         self.rargs.append((group, name))
         return len(self.rargs) - 1
 
@@ -220,7 +222,7 @@ def _build_group(g: GroupSpec, index: int, layout: _Layout) -> GroupKernel:
     shared: Dict[str, int] = {}
     for name, var in eqs.variables.items():
         if var.is_param and (var.shared or name not in g.per_neuron):
-            shared[name] = layout.rarg(g.name, name)
+            shared[name] = layout.rarg(index, name)
         else:
             arrays[name] = Array(name, layout.slot(), "real", "param" if var.is_param
                                  else "state")

@@ -59,6 +59,9 @@ def generate(spec: NetworkSpec, target: str = "cpp",
         try:
             with open(path, "rb") as f:
                 kernel, source = pickle.load(f)
+            for group, g in zip(kernel.groups, spec.groups):
+                group.name = g.name        # the cached IR may come from a namesake network
+            kernel.spec = spec
             return Generated(kernel, source, True)
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
             pass   # a damaged entry is regenerated below

@@ -10,7 +10,7 @@ so a model variable can never collide with a C++ keyword, macro or one of our na
 >>> import sympy
 >>> v, tau = sympy.symbols("v tau", real=True)
 >>> CPrinter("float").doprint(sympy.exp(-v/tau) + v**2)
-'u_v*u_v + expf(-u_v/u_tau)'
+'(u_v*u_v) + expf(-u_v/u_tau)'
 """
 from __future__ import annotations
 
@@ -47,11 +47,14 @@ class CPrinter(C99CodePrinter):
     def _print_Pow(self, expr):
         base, exp = expr.base, expr.exp
         if exp.is_Integer and 1 <= abs(int(exp)) <= 4:
+            # Parenthesised: the product stands where sympy expects one atom-like power.
             product = "*".join([self.parenthesize(base, 60)] * abs(int(exp)))
+            if abs(int(exp)) > 1:
+                product = f"({product})"
             if int(exp) > 0:
-                return product if int(exp) == 1 else product
+                return product
             one = "1.0F" if self._f else "1.0"
-            return f"{one}/({product})" if abs(int(exp)) > 1 else f"{one}/{product}"
+            return f"{one}/{product}"
         return super()._print_Pow(expr)
 
     def _print_Piecewise(self, expr):

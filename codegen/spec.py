@@ -11,7 +11,7 @@ True
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Optional, Tuple, Union
 
 
@@ -56,5 +56,16 @@ class NetworkSpec:
     precision: str = "double"              # "double" or "single"
 
     def key(self) -> str:
-        """A content hash of the spec (frozen dataclasses have a stable repr)."""
-        return hashlib.sha256(repr(self).encode()).hexdigest()
+        """A content hash of what the code depends on (frozen dataclasses have a stable
+        repr).  Group names only label error messages: two networks that differ in names
+        alone share their generated code."""
+        index = {g.name: f"#{k}" for k, g in enumerate(self.groups)}
+        canonical = replace(
+            self, groups=tuple(replace(g, name=index[g.name]) for g in self.groups),
+            state_monitors=tuple(replace(m, group=index.get(m.group, m.group))
+                                 for m in self.state_monitors),
+            spike_monitors=tuple(replace(m, group=index.get(m.group, m.group))
+                                 for m in self.spike_monitors),
+            rate_monitors=tuple(replace(m, group=index.get(m.group, m.group))
+                                for m in self.rate_monitors))
+        return hashlib.sha256(repr(canonical).encode()).hexdigest()

@@ -19,7 +19,7 @@ _SPIKES_PER_NEURON = 8
 
 def run_steps(net, kernel: NetworkKernel, n_steps: int) -> None:
     real = net.real
-    groups = {g.name: g for g in net.groups}
+    groups = net.groups
     arrays: List[np.ndarray] = [None] * kernel.n_slots
     counters = np.zeros(max(kernel.n_counters, 1), dtype=np.int64)
     arrays[0] = counters
@@ -27,15 +27,15 @@ def run_steps(net, kernel: NetworkKernel, n_steps: int) -> None:
     iargs[0], iargs[1] = net.step, net.seed
     rargs = np.zeros(1 + len(kernel.rargs), dtype=np.float64)
     rargs[0] = net.dt
-    for k, (gname, pname) in enumerate(kernel.rargs, start=1):
-        rargs[k] = groups[gname]._params[pname]
+    for k, (gindex, pname) in enumerate(kernel.rargs, start=1):
+        rargs[k] = groups[gindex]._params[pname]
 
     state_mons = net._of(StateMonitor)
     spike_mons = net._of(SpikeMonitor)
     rate_mons = net._of(PopulationRateMonitor)
     pending = []
     for gk in kernel.groups:
-        g = groups[gk.name]
+        g = groups[gk.index]
         owned = g._arrays()
         for name, arr in gk.arrays.items():
             arrays[arr.slot] = owned[name]

@@ -16,3 +16,6 @@ PS_FN float ps_exprelf(float z) { return z == 0.0F ? 1.0F : expm1f(z) / z; }
 // Python's floored modulo (the sign follows the divisor), as the NumPy reference computes it.
 PS_FN double ps_mod(double a, double b) { return a - b * floor(a / b); }
 PS_FN float ps_modf(float a, float b) { return a - b * floorf(a / b); }
+
+// The entry points of a generated library (everything else in it is hidden).
+#define PS_EXPORT __attribute__((visibility("default")))

@@ -38,18 +38,13 @@ def evaluate(e: sp.Basic, env: Dict[str, object], real=np.float64):
         return real(np.inf if e is sp.oo else -np.inf)
     if e.is_NumberSymbol:
         return real(float(e))
-    args = [evaluate(a, env, real) for a in e.args] if not isinstance(e, sp.Piecewise) else []
+    lazy = isinstance(e, (sp.Piecewise, sp.Add, sp.Mul))
+    args = [] if lazy else [evaluate(a, env, real) for a in e.args]
     with np.errstate(all="ignore"):
         if isinstance(e, sp.Add):
-            out = args[0]
-            for a in args[1:]:
-                out = out + a
-            return out
+            return _fold(np.add, [evaluate(a, env, real) for a in e.as_ordered_terms()])
         if isinstance(e, sp.Mul):
-            out = args[0]
-            for a in args[1:]:
-                out = out * a
-            return out
+            return _mul(e, env, real)
         if isinstance(e, sp.Pow):
             base, exponent = args
             if e.exp == sp.Rational(1, 2):
@@ -89,6 +84,28 @@ def evaluate(e: sp.Basic, env: Dict[str, object], real=np.float64):
                 out = np.where(evaluate(cond, env, real), evaluate(value, env, real), out)
             return out
     raise NotImplementedError(f"the NumPy reference cannot evaluate {type(e).__name__}")
+
+
+def _mul(e: sp.Mul, env, real):
+    """A product in the order and grouping the C printer writes it: the same rounding.
+
+    sympy's printer writes ``-c*a*b/(x*y)``: numerator factors left to right, then one
+    division by the product of the factors with negative rational exponents.
+    """
+    coeff, rest = e.as_coeff_Mul()
+    negative = coeff.is_negative
+    if negative:
+        e = sp.Mul(-coeff, rest) if -coeff != 1 else rest
+    num, den = [], []
+    for item in (e.as_ordered_factors() if isinstance(e, sp.Mul) else [e]):
+        if item.is_Pow and item.exp.is_Rational and item.exp.is_negative:
+            den.append(sp.Pow(item.base, -item.exp, evaluate=(item.exp == -1)))
+        else:
+            num.append(item)
+    value = _fold(np.multiply, [evaluate(a, env, real) for a in num]) if num else real(1)
+    if den:
+        value = value / _fold(np.multiply, [evaluate(a, env, real) for a in den])
+    return -value if negative else value
 
 
 def _fold(fn, args):

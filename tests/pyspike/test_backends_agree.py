@@ -20,8 +20,8 @@ MODELS = {
             dw/dt = (a*(v - EL) - w)/tauw : nA
             I : nA
         """,
-        threshold="v > -40", reset="v = vr; w += b", refractory=0.5, method="rk4",
-        params={"EL": -70.0, "DeltaT": 2.0, "VT": -50.0, "C": 2.0, "a": 0.2, "tauw": 30.0,
+        threshold="v > -45", reset="v = vr; w += b", refractory=0.5, method="rk4",
+        params={"EL": -70.0, "DeltaT": 2.0, "VT": -50.0, "C": 5.0, "a": 0.2, "tauw": 30.0,
                 "vr": -58.0, "b": 0.5},
         init={"v": -70.0, "I": "15 + 10*rand()"}, per_neuron=["a"]),
     "izhikevich_heun_multiplicative": dict(

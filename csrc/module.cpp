@@ -1,0 +1,124 @@
+// pyspike._native: loads a generated library and calls its C ABI.
+//
+// A generated library exports two functions:
+//   int     pyspike_abi_version(void);
+//   int64_t pyspike_run(void** arrays, const int64_t* iargs, const double* rargs,
+//                       int64_t n_steps);
+// Python owns every array; run() passes their data pointers and releases the GIL for the
+// whole run, so a simulation of n steps is one call with no Python in between.
+#include <dlfcn.h>
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+
+#include <cstdint>
+#include <memory>
+#include <type_traits>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace py = pybind11;
+
+namespace {
+
+constexpr int kAbiVersion = 1;
+using abi_fn = int (*)(void);
+using run_fn = int64_t (*)(void**, const int64_t*, const double*, int64_t);
+
+class Library {
+public:
+    Library(const std::string& path, void* handle) : path_(path), handle_(handle) {}
+    ~Library() { close(); }
+
+    void init() {
+        auto abi = reinterpret_cast<abi_fn>(dlsym(handle_, "pyspike_abi_version"));
+        run_ = reinterpret_cast<run_fn>(dlsym(handle_, "pyspike_run"));
+        if (!abi || !run_) {
+            close();
+            throw std::runtime_error("compiled library " + path_ +
+                                     " does not export the pyspike entry points");
+        }
+        const int version = abi();
+        if (version != kAbiVersion) {
+            close();
+            throw std::runtime_error("compiled library " + path_ + " has ABI version " +
+                                     std::to_string(version) + ", this pyspike expects " +
+                                     std::to_string(kAbiVersion) + "; clear the cache");
+        }
+    }
+
+    int64_t run(const py::list& arrays, const py::array& iargs, const py::array& rargs,
+                int64_t n_steps) {
+        if (!handle_) throw std::runtime_error("library closed");
+        std::vector<void*> ptrs;
+        ptrs.reserve(arrays.size());
+        for (size_t k = 0; k < arrays.size(); ++k) {
+            py::handle item = arrays[k];
+            if (!py::isinstance<py::array>(item))
+                throw py::type_error("arrays[" + std::to_string(k) + "] is not a numpy array");
+            auto a = py::reinterpret_borrow<py::array>(item);
+            if (!(a.flags() & py::array::c_style))
+                throw py::value_error("arrays[" + std::to_string(k) + "] is not C-contiguous");
+            if (!a.writeable())
+                throw py::value_error("arrays[" + std::to_string(k) + "] is read-only");
+            ptrs.push_back(a.mutable_data());
+        }
+        const int64_t* ip = checked<int64_t>(iargs, "iargs");
+        const double* rp = checked<double>(rargs, "rargs");
+        int64_t done;
+        {
+            py::gil_scoped_release release;
+            done = run_(ptrs.data(), ip, rp, n_steps);
+        }
+        return done;
+    }
+
+    void close() {
+        if (handle_) dlclose(handle_);
+        handle_ = nullptr;
+        run_ = nullptr;
+    }
+
+    const std::string& path() const { return path_; }
+
+private:
+    template <typename T>
+    static const T* checked(const py::array& a, const char* name) {
+        if (!py::isinstance<py::array_t<T>>(a) || !(a.flags() & py::array::c_style))
+            throw py::type_error(std::string(name) + " must be a C-contiguous " +
+                                 (sizeof(T) == 8 && std::is_integral<T>::value ? "int64"
+                                                                                : "float64") +
+                                 " array");
+        return static_cast<const T*>(a.data());
+    }
+
+    std::string path_;
+    void* handle_ = nullptr;
+    run_fn run_ = nullptr;
+};
+
+std::unique_ptr<Library> open_library(const std::string& path) {
+    void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (!handle) {
+        const char* why = dlerror();
+        PyErr_SetString(PyExc_OSError, ("cannot load compiled library " + path + ": " +
+                                        (why ? why : "unknown error")).c_str());
+        throw py::error_already_set();
+    }
+    auto lib = std::make_unique<Library>(path, handle);
+    lib->init();
+    return lib;
+}
+
+}  // namespace
+
+PYBIND11_MODULE(_native, m) {
+    m.doc() = "Loads pyspike's generated libraries and runs them (the GIL is released).";
+    m.attr("ABI_VERSION") = kAbiVersion;
+    py::class_<Library>(m, "Library")
+        .def(py::init(&open_library), py::arg("path"))
+        .def("run", &Library::run, py::arg("arrays"), py::arg("iargs"), py::arg("rargs"),
+             py::arg("n_steps"))
+        .def("close", &Library::close)
+        .def_property_readonly("path", &Library::path);
+}

@@ -1,0 +1,68 @@
+"""Build of pyspike-sim: the Python packages, templates and headers as package data, and
+the native loader pyspike._native through CMake (see CMakeLists.txt).
+
+The repository's top-level codegen/, templates/ and csrc/ are installed inside the package
+as pyspike/codegen, pyspike/templates and pyspike/csrc, so that they are siblings both in
+the source tree and once installed.
+"""
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from setuptools import Extension, find_packages, setup
+from setuptools.command.build_ext import build_ext
+from setuptools.command.build_py import build_py
+
+ROOT = Path(__file__).resolve().parent
+
+
+class CMakeExtension(Extension):
+    def __init__(self, name):
+        super().__init__(name, sources=[])
+
+
+class CMakeBuild(build_ext):
+    """Configure and build CMakeLists.txt, then put the module where setuptools wants it."""
+
+    def build_extension(self, ext):
+        import pybind11
+
+        out = Path(self.get_ext_fullpath(ext.name)).resolve()
+        build_dir = ROOT / "build" / f"cmake-py{sys.version_info[0]}{sys.version_info[1]}"
+        build_dir.mkdir(parents=True, exist_ok=True)
+        cmake = shutil.which("cmake") or "cmake"
+        subprocess.run([cmake, "-S", str(ROOT), "-B", str(build_dir),
+                        "-DCMAKE_BUILD_TYPE=Release",
+                        f"-Dpybind11_DIR={pybind11.get_cmake_dir()}",
+                        f"-DPython_EXECUTABLE={sys.executable}",
+                        f"-DCMAKE_LIBRARY_OUTPUT_DIRECTORY={build_dir / 'lib'}"], check=True)
+        subprocess.run([cmake, "--build", str(build_dir), "--parallel", "2"], check=True)
+        built = next((build_dir / "lib").glob("_native*"))
+        out.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(built, out)
+
+
+class BuildPy(build_py):
+    """Copies templates/ and csrc/ headers into the package."""
+
+    def run(self):
+        super().run()
+        target = Path(self.build_lib) / "pyspike"
+        for folder, patterns in (("templates", ("*.j2",)), ("csrc", ("*.h", "*.cuh"))):
+            for pattern in patterns:
+                for path in (ROOT / folder).rglob(pattern):
+                    dest = target / folder / path.relative_to(ROOT / folder)
+                    dest.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(path, dest)
+
+
+packages = [p for p in find_packages(include=["pyspike", "pyspike.*"])]
+setup(
+    packages=packages + ["pyspike.codegen"],
+    package_dir={"pyspike": "pyspike", "pyspike.codegen": "codegen"},
+    ext_modules=[CMakeExtension("pyspike._native")],
+    cmdclass={"build_ext": CMakeBuild, "build_py": BuildPy},
+    zip_safe=False,
+)
