@@ -30,9 +30,13 @@ from .errors import BuildError
 
 CSRC = Path(__file__).resolve().parent.parent / "csrc"
 #: Optimised, but no reassociation and no contraction into FMA: the generated code then
-#: rounds exactly as the NumPy reference does, step for step.
-CXXFLAGS = ("-std=c++17", "-O3", "-march=native", "-fno-math-errno", "-ffp-contract=off",
-            "-fPIC", "-shared", "-fvisibility=hidden")
+#: rounds as the NumPy reference does, step for step.  -fno-trapping-math lets the compiler
+#: compute both sides of a select (refractoriness) and so vectorise the update loop.
+CXXFLAGS = ("-std=c++17", "-O3", "-march=native", "-fno-math-errno", "-fno-trapping-math",
+            "-ffp-contract=off", "-fPIC", "-shared", "-fvisibility=hidden")
+#: glibc's vector math library on x86-64 Linux (see csrc/pyspike/support.h).
+LIBMVEC = ("-DPS_USE_LIBMVEC", "-lmvec") if (
+    platform.system() == "Linux" and platform.machine() == "x86_64") else ()
 
 
 @dataclass(frozen=True)
@@ -96,7 +100,7 @@ def _headers_digest() -> str:
 
 
 def compile_library(source: str, *, cache_dir: Optional[os.PathLike] = None,
-                    compiler: str = "", flags: Sequence[str] = CXXFLAGS,
+                    compiler: str = "", flags: Sequence[str] = CXXFLAGS + LIBMVEC,
                     name: str = "network") -> Library:
     """Compile ``source`` into a shared library in the cache, unless it is there already."""
     compiler = find_compiler(compiler)
@@ -127,7 +131,9 @@ def _write_atomic(path: Path, text: str) -> None:
 
 
 def compile_command(compiler: str, flags: Sequence[str], src: Path, out: Path) -> List[str]:
-    return [*compiler.split(), *flags, f"-I{CSRC}", str(src), "-o", str(out)]
+    libs = [f for f in flags if f.startswith("-l")]       # libraries after the source
+    options = [f for f in flags if not f.startswith("-l")]
+    return [*compiler.split(), *options, f"-I{CSRC}", str(src), "-o", str(out), *libs]
 
 
 def _compile(compiler: str, flags: Sequence[str], src: Path, lib: Path) -> None:

@@ -19,3 +19,24 @@ PS_FN float ps_modf(float a, float b) { return a - b * floorf(a / b); }
 
 // The entry points of a generated library (everything else in it is hidden).
 #define PS_EXPORT __attribute__((visibility("default")))
+
+// Vector versions of exp/log/sin/cos/pow from glibc's libmvec (generated code is linked with
+// -lmvec on x86-64 Linux): declared "simd" so that loops calling them vectorise without
+// -ffast-math, which would also reorder arithmetic and break agreement with the reference.
+#if defined(__x86_64__) && defined(__GLIBC__) && !defined(__CUDACC__) && \
+    !defined(__FAST_MATH__) && defined(PS_USE_LIBMVEC)
+extern "C" {
+#define PS_SIMD __attribute__((simd("notinbranch")))
+PS_SIMD double exp(double) noexcept;
+PS_SIMD double log(double) noexcept;
+PS_SIMD double sin(double) noexcept;
+PS_SIMD double cos(double) noexcept;
+PS_SIMD double pow(double, double) noexcept;
+PS_SIMD float expf(float) noexcept;
+PS_SIMD float logf(float) noexcept;
+PS_SIMD float sinf(float) noexcept;
+PS_SIMD float cosf(float) noexcept;
+PS_SIMD float powf(float, float) noexcept;
+#undef PS_SIMD
+}
+#endif
