@@ -82,6 +82,11 @@ class EquationSet:
 def _split_unit_flags(text: str, ctx: Context):
     flags: Set[str] = set()
     match = _FLAGS.search(text)
+    unit = (text[:match.start()] if match else text).strip() or "1"
+    if not _UNIT.match(unit) or (match and not match.group(1).strip()):
+        raise ctx.error(f"'{text.strip()}' is not a unit (write e.g. ': mV', ': nS', ': 1', "
+                        "then any flags in parentheses); note that ':' starts the unit",
+                        None, unit)
     if match:
         for flag in match.group(1).split(","):
             flag = " ".join(flag.split())
@@ -90,10 +95,6 @@ def _split_unit_flags(text: str, ctx: Context):
                 raise ctx.error(f"unknown flag '{flag}': allowed flags are "
                                 + ", ".join(f"'{f}'" for f in ALLOWED_FLAGS), col, flag)
             flags.add(flag)
-        text = text[:match.start()]
-    unit = text.strip() or "1"
-    if not _UNIT.match(unit):
-        raise ctx.error(f"'{unit}' is not a unit (write e.g. ': mV', ': nS', ': 1')", None, unit)
     return unit, flags
 
 
@@ -111,6 +112,9 @@ def parse_equations(text: str, params: Iterable[str] = (), where: str = "the equ
         if not line.strip():
             continue
         ctx = Context(where=where, line=line, lineno=lineno, random_sites=sites)
+        if "\\" in line:
+            raise ctx.error("backslashes are not allowed: write each equation on one line",
+                            line.index("\\"))
         lhs, sep, rest = line.partition(":")
         unit, flags = _split_unit_flags(rest, ctx) if sep else ("1", set())
         for kind, pattern in (("ode", _ODE), ("subexpr", _SUBEXPR), ("decl", _DECL)):

@@ -64,7 +64,11 @@ PS_HD double ps_randn_f64(uint64_t seed, uint64_t step, uint32_t elem, uint32_t 
     const ps_u32x4 r = ps_philox_draw(seed, step, elem, stream);
     const double u1 = 1.0 - ps_u01_f64(r.x, r.y);
     const double u2 = ps_u01_f64(r.z, r.w);
+#if defined(__CUDA_ARCH__)
+    return sqrt(-2.0 * log(u1)) * cospi(2.0 * u2);
+#else
     return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
+#endif
 }
 
 PS_HD float ps_randn_f32(uint64_t seed, uint64_t step, uint32_t elem, uint32_t stream)
@@ -74,5 +78,10 @@ PS_HD float ps_randn_f32(uint64_t seed, uint64_t step, uint32_t elem, uint32_t s
     // the same random numbers as float64 builds of the same model and seed.
     const float u1 = 1.0F - ps_u01_f32(r.x);
     const float u2 = ps_u01_f32(r.z);
+#if defined(__CUDA_ARCH__)
+    // cospif needs no range reduction, so no double-precision fallback enters the kernel
+    return sqrtf(-2.0F * logf(u1)) * cospif(2.0F * u2);
+#else
     return sqrtf(-2.0F * logf(u1)) * cosf(6.2831855F * u2);
+#endif
 }
