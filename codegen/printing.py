@@ -58,11 +58,13 @@ class CPrinter(C99CodePrinter):
         return super()._print_Pow(expr)
 
     def _print_Piecewise(self, expr):
-        # (a if c1 else (b if c2 else d)) as nested one-line ternaries
+        # Nested selects, computed without branches: a ternary whose one side is the old
+        # value of a stored variable makes gcc emit masked stores, which are slow on many
+        # CPUs, while ps_select stays a plain bitwise blend.
         *cases, (last, _) = expr.args
         text = self._print(last)
         for value, cond in reversed(cases):
-            text = f"(({self._print(cond)}) ? ({self._print(value)}) : ({text}))"
+            text = f"ps_select{self._f}({self._print(cond)}, {self._print(value)}, {text})"
         return text
 
     def _print_exprel(self, expr):

@@ -89,19 +89,28 @@ def _group_context(k: GroupKernel, printer: CPrinter, real: str) -> dict:
     arrays = [_array(a) for a in k.arrays.values()] + [_array(a) for _, a in k.run_arrays]
     run_array_loads = sorted({s.name for assign, _ in k.run_arrays
                               for s in assign.expr.free_symbols if s.name in k.arrays})
+    used = set(k.loads + k.stores + k.reset_loads + k.reset_stores)
+    exprs = [a.expr for a in k.update + k.reset] + ([k.spike] if k.spike is not None else [])
+    read = {s.name for e in exprs for s in e.free_symbols}
+    read |= {v for m in k.state_monitors for v in m.variables}
+    locals_ = ([{"name": c_name(a.target.name), "ctype": _CTYPES[a.ctype],
+                 "used": a.target.name in read} for a in k.run_scalars]
+               + [{"name": c_name(n), "ctype": "real_t", "used": n in read} for n in k.shared])
+    step_arrays = [_array(a) for a in k.arrays.values() if a.name in used] + \
+        [_array(a) for _, a in k.run_arrays]
     return {
         "index": k.index,
         "N": k.N,
         "arrays": arrays,
+        "step_arrays": step_arrays,
         "shared": [{"name": c_name(n), "rarg": r} for n, r in k.shared.items()],
         "run_scalars": [{"name": c_name(a.target.name), "code": _cast(a, printer)}
                         for a in k.run_scalars],
         "run_arrays": [{"ptr": pointer(arr.name), "code": printer.doprint(assign.expr),
                         "loads": [_load(n, k, []) for n in run_array_loads]}
                        for assign, arr in k.run_arrays],
-        "locals": ([{"name": c_name(a.target.name), "ctype": _CTYPES[a.ctype]}
-                    for a in k.run_scalars]
-                   + [{"name": c_name(n), "ctype": "real_t"} for n in k.shared]),
+        "locals": locals_,
+        "step_locals": [v for v in locals_ if v["used"]],
         "loads": [_load(n, k, k.stores) for n in k.loads]
                  + [f"const real_t {c_name(a.target.name)} = {pointer(arr.name)}[i];"
                     for a, arr in k.run_arrays],

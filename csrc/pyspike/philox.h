@@ -18,18 +18,24 @@ struct ps_u32x4 { uint32_t x, y, z, w; };
 
 PS_HD ps_u32x4 ps_philox4x32_10(ps_u32x4 c, uint32_t k0, uint32_t k1)
 {
+    // The words are held in 64-bit integers: vectorised, each multiply is then one
+    // 32x32->64 lane operation and no repacking between 32- and 64-bit lanes is needed.
+    uint64_t x = c.x, y = c.y, z = c.z, w = c.w;
+    uint64_t key0 = k0, key1 = k1;
     for (int round = 0; round < 10; ++round) {
-        if (round > 0) { k0 += 0x9E3779B9u; k1 += 0xBB67AE85u; }
-        const uint64_t p0 = (uint64_t)0xD2511F53u * c.x;
-        const uint64_t p1 = (uint64_t)0xCD9E8D57u * c.z;
-        const uint32_t hi0 = (uint32_t)(p0 >> 32), lo0 = (uint32_t)p0;
-        const uint32_t hi1 = (uint32_t)(p1 >> 32), lo1 = (uint32_t)p1;
-        c.x = hi1 ^ c.y ^ k0;
-        c.y = lo1;
-        c.z = hi0 ^ c.w ^ k1;
-        c.w = lo0;
+        if (round > 0) {
+            key0 = (key0 + 0x9E3779B9u) & 0xFFFFFFFFu;
+            key1 = (key1 + 0xBB67AE85u) & 0xFFFFFFFFu;
+        }
+        const uint64_t p0 = (uint64_t)(uint32_t)x * 0xD2511F53u;
+        const uint64_t p1 = (uint64_t)(uint32_t)z * 0xCD9E8D57u;
+        x = (p1 >> 32) ^ y ^ key0;
+        y = p1 & 0xFFFFFFFFu;
+        z = (p0 >> 32) ^ w ^ key1;
+        w = p0 & 0xFFFFFFFFu;
     }
-    return c;
+    ps_u32x4 r = {(uint32_t)x, (uint32_t)y, (uint32_t)z, (uint32_t)w};
+    return r;
 }
 
 // counter = (element, step low, step high, stream); key = seed.
@@ -42,10 +48,12 @@ PS_HD ps_u32x4 ps_philox_draw(uint64_t seed, uint64_t step, uint32_t elem, uint3
 // Uniform in [0, 1) with 53 (double) or 24 (float) random bits.
 PS_HD double ps_u01_f64(uint32_t a, uint32_t b)
 {
-    return ((double)(a >> 5) * 67108864.0 + (double)(b >> 6)) * (1.0 / 9007199254740992.0);
+    // via int32, whose conversion to double is one vector instruction (unsigned is not)
+    return ((double)(int32_t)(a >> 5) * 67108864.0 + (double)(int32_t)(b >> 6)) *
+           (1.0 / 9007199254740992.0);
 }
 
-PS_HD float ps_u01_f32(uint32_t a) { return (float)(a >> 8) * (1.0F / 16777216.0F); }
+PS_HD float ps_u01_f32(uint32_t a) { return (float)(int32_t)(a >> 8) * (1.0F / 16777216.0F); }
 
 PS_HD double ps_rand_f64(uint64_t seed, uint64_t step, uint32_t elem, uint32_t stream)
 {

@@ -2,6 +2,7 @@
 #pragma once
 #include <math.h>
 #include <stdint.h>
+#include <string.h>
 
 #if defined(__CUDACC__)
 #define PS_FN __host__ __device__ __forceinline__
@@ -12,6 +13,32 @@
 // (exp(z) - 1) / z, continuous at z = 0: the stable form of exponential Euler.
 PS_FN double ps_exprel(double z) { return z == 0.0 ? 1.0 : expm1(z) / z; }
 PS_FN float ps_exprelf(float z) { return z == 0.0F ? 1.0F : expm1f(z) / z; }
+
+// c ? a : b as a bitwise blend of both (already computed) values: exact, branch-free, and
+// it keeps compilers from turning "v = c ? v_new : v; store v" into a slow masked store.
+PS_FN double ps_select(bool c, double a, double b)
+{
+    uint64_t ua, ub;
+    memcpy(&ua, &a, sizeof ua);
+    memcpy(&ub, &b, sizeof ub);
+    const uint64_t m = (uint64_t)0 - (uint64_t)c;
+    const uint64_t r = (ua & m) | (ub & ~m);
+    double out;
+    memcpy(&out, &r, sizeof out);
+    return out;
+}
+
+PS_FN float ps_selectf(bool c, float a, float b)
+{
+    uint32_t ua, ub;
+    memcpy(&ua, &a, sizeof ua);
+    memcpy(&ub, &b, sizeof ub);
+    const uint32_t m = (uint32_t)0 - (uint32_t)c;
+    const uint32_t r = (ua & m) | (ub & ~m);
+    float out;
+    memcpy(&out, &r, sizeof out);
+    return out;
+}
 
 // Python's floored modulo (the sign follows the divisor), as the NumPy reference computes it.
 PS_FN double ps_mod(double a, double b) { return a - b * floor(a / b); }
