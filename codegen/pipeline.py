@@ -49,6 +49,31 @@ def _codegen_digest() -> str:
     return h.hexdigest()
 
 
+def debug_level() -> int:
+    """``PYSPIKE_DEBUG``: 1 compiler commands, 2 also the kernel IR, 3 also the source."""
+    try:
+        return int(os.environ.get("PYSPIKE_DEBUG", "0"))
+    except ValueError:
+        return 1
+
+
+def _debug(kernel: NetworkKernel, source: str) -> None:
+    level = debug_level()
+    if level >= 2:
+        for g in kernel.groups:
+            print(f"pyspike: group '{g.name}' ({g.N} neurons), method {g.method}")
+            for name, rhs in g.equations.odes.items():
+                print(f"    d{name}/dt = {rhs}")
+            for label, stmts in (("once per run", g.run_scalars), ("per step", g.update),
+                                 ("on spike", g.reset)):
+                for a in stmts:
+                    print(f"    [{label}] {a.target} = {a.expr}")
+            if g.spike is not None:
+                print(f"    [threshold] {g.spike}")
+    if level >= 3:
+        print(source)
+
+
 def generate(spec: NetworkSpec, target: str = "cpp",
              cache_dir: Optional[os.PathLike] = None) -> Generated:
     """Kernel IR and rendered source of ``spec`` for ``target``, from the cache if there."""
@@ -67,6 +92,7 @@ def generate(spec: NetworkSpec, target: str = "cpp",
             pass   # a damaged entry is regenerated below
     kernel = build_network(spec)
     source = RENDERERS[target](kernel) if target in RENDERERS else ""
+    _debug(kernel, source)
     folder.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
     with os.fdopen(fd, "wb") as f:

@@ -24,8 +24,9 @@ _INIT_STEP = 2 ** 63 - 1
 class NeuronGroup:
     """A group of ``N`` neurons sharing one :class:`NeuronModel`.
 
-    Variables and parameters read as NumPy arrays (``G.v``) and accept a number, an array
-    of length N, or an expression string (``G.v = "v_rest + rand()*5"``).  Any parameter
+    Variables and parameters read as NumPy arrays (``G.v``), live views of the group's
+    state (``G.v[:10] = -70.0`` works), and accept a number, an array of length N, or an
+    expression string (``G.v = "v_rest + rand()*5"``).  Any parameter
     becomes per-neuron when given an array; the change needs one rebuild, after which new
     values never do.
 
@@ -68,11 +69,12 @@ class NeuronGroup:
     def __getattr__(self, name: str):
         if name.startswith("_"):
             raise AttributeError(name)
+        # Live views, as Brian2's: G.v[:10] = -70.0 changes the group's state.
         if name in self._state:
             self._require_evaluated(name)
-            return self._state[name].copy()
+            return self._state[name]
         if name in self._per_neuron:
-            return self._per_neuron[name].copy()
+            return self._per_neuron[name]
         if name in self.model.param_names:
             value = self._params.get(name)
             if value is None:

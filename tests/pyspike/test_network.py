@@ -165,3 +165,17 @@ def test_lastspike_reads_in_ms(backend, make_lif):
     net.run(20.0)
     assert G.lastspike[0] == -np.inf
     assert G.lastspike[1] == pytest.approx(spikes.t[-1])
+
+
+def test_indexed_assignment_changes_the_group_state(backend, make_lif):
+    net = ps.Network(dt=0.1, backend=backend)
+    with net:
+        G = ps.NeuronGroup(3, make_lif(), init={"v": -65.0})
+    G.v[1] = -40.0                         # above threshold: spikes on the first step
+    G.I[:] = [0.0, 0.0, 0.0]
+    spikes = ps.SpikeMonitor(G)
+    net.add(spikes)
+    net.run(0.2)
+    assert spikes.i.tolist() == [1]
+    G.v[0] = -60.0
+    assert G.v[0] == -60.0
