@@ -32,12 +32,20 @@ class CMakeBuild(build_ext):
         out = Path(self.get_ext_fullpath(ext.name)).resolve()
         build_dir = ROOT / "build" / f"cmake-py{sys.version_info[0]}{sys.version_info[1]}"
         build_dir.mkdir(parents=True, exist_ok=True)
+        # Reuse the build folder (incremental builds) unless the interpreter or pybind11 it
+        # was configured with changed, e.g. a new isolated build environment.
+        key = f"{sys.executable}\n{pybind11.get_cmake_dir()}\n"
+        stamp = build_dir / "configured-for.txt"
+        if not stamp.exists() or stamp.read_text() != key:
+            shutil.rmtree(build_dir / "CMakeFiles", ignore_errors=True)
+            (build_dir / "CMakeCache.txt").unlink(missing_ok=True)
         cmake = shutil.which("cmake") or "cmake"
         subprocess.run([cmake, "-S", str(ROOT), "-B", str(build_dir),
                         "-DCMAKE_BUILD_TYPE=Release",
                         f"-Dpybind11_DIR={pybind11.get_cmake_dir()}",
                         f"-DPython_EXECUTABLE={sys.executable}",
                         f"-DCMAKE_LIBRARY_OUTPUT_DIRECTORY={build_dir / 'lib'}"], check=True)
+        stamp.write_text(key)
         subprocess.run([cmake, "--build", str(build_dir), "--parallel", "2"], check=True)
         built = next((build_dir / "lib").glob("_native*"))
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -45,11 +53,16 @@ class CMakeBuild(build_ext):
 
 
 class BuildPy(build_py):
-    """Copies templates/ and csrc/ headers into the package."""
+    """Also copies templates/**/*.j2 and csrc/**/*.{h,cuh} into the package (new files
+    are picked up without listing them)."""
 
     def run(self):
-        super().run()
         target = Path(self.build_lib) / "pyspike"
+        if not getattr(self, "editable_mode", False):
+            # build/lib is reused between builds: start clean so that files deleted from
+            # the source tree are not installed again.
+            shutil.rmtree(target, ignore_errors=True)
+        super().run()
         for folder, patterns in (("templates", ("*.j2",)), ("csrc", ("*.h", "*.cuh"))):
             for pattern in patterns:
                 for path in (ROOT / folder).rglob(pattern):
@@ -58,9 +71,13 @@ class BuildPy(build_py):
                     shutil.copyfile(path, dest)
 
 
-packages = [p for p in find_packages(include=["pyspike", "pyspike.*"])]
+# pyspike/ and its subpackages; codegen/ and its subpackages become pyspike.codegen[.*]
+# (setuptools resolves the subpackages' folders through the package_dir mapping).
+packages = ["pyspike"] + ["pyspike." + p for p in find_packages(where=str(ROOT / "pyspike"))]
+packages += ["pyspike.codegen"] + ["pyspike.codegen." + p
+                                   for p in find_packages(where=str(ROOT / "codegen"))]
 setup(
-    packages=packages + ["pyspike.codegen"],
+    packages=packages,
     package_dir={"pyspike": "pyspike", "pyspike.codegen": "codegen"},
     ext_modules=[CMakeExtension("pyspike._native")],
     cmdclass={"build_ext": CMakeBuild, "build_py": BuildPy},

@@ -1,7 +1,10 @@
 // Philox4x32-10, the counter-based generator of Salmon et al. (SC'11, "Random123"), and
-// the conversions pyspike uses.  The same header serves C++ and CUDA so that a random
-// number depends only on (seed, step, element, stream), never on threads or the backend.
-// pyspike/random.py is its NumPy twin; tests check that both agree bit for bit.
+// the conversions pyspike uses.  The same header serves C++ (g++ -std=c++17) and CUDA
+// (nvcc), so that a random number depends only on (seed, step, element, stream), never on
+// threads, launch shapes or the backend.  No global state, no allocation.
+//
+// pyspike/random.py is its NumPy twin: the integers agree bit for bit, the uniforms
+// exactly, the normals to the last ulp or so (libm and NumPy may round log/cos differently).
 #pragma once
 #include <math.h>
 #include <stdint.h>
@@ -16,19 +19,26 @@
 
 struct ps_u32x4 { uint32_t x, y, z, w; };
 
+// Ten rounds of Philox4x32 on counter c with key (k0, k1), as Random123's philox4x32_R(10).
+// Known answers: c = 0, k = 0 -> (6627e8d5 e169c58d bc57ac4c 9b00dbd8).
 PS_HD ps_u32x4 ps_philox4x32_10(ps_u32x4 c, uint32_t k0, uint32_t k1)
 {
     // The words are held in 64-bit integers: vectorised, each multiply is then one
     // 32x32->64 lane operation and no repacking between 32- and 64-bit lanes is needed.
+    // (On the GPU, (uint64_t)(uint32_t)a * b is a single mul.wide.u32; the result is the
+    // same as __umulhi/plain multiply.)
     uint64_t x = c.x, y = c.y, z = c.z, w = c.w;
     uint64_t key0 = k0, key1 = k1;
+#if defined(__CUDA_ARCH__)
+#pragma unroll
+#endif
     for (int round = 0; round < 10; ++round) {
-        if (round > 0) {
+        if (round > 0) {   // key bump between rounds: 9 bumps for 10 rounds
             key0 = (key0 + 0x9E3779B9u) & 0xFFFFFFFFu;
             key1 = (key1 + 0xBB67AE85u) & 0xFFFFFFFFu;
         }
-        const uint64_t p0 = (uint64_t)(uint32_t)x * 0xD2511F53u;
-        const uint64_t p1 = (uint64_t)(uint32_t)z * 0xCD9E8D57u;
+        const uint64_t p0 = (uint64_t)(uint32_t)x * 0xD2511F53u;   // hi0:lo0 = M0 * x
+        const uint64_t p1 = (uint64_t)(uint32_t)z * 0xCD9E8D57u;   // hi1:lo1 = M1 * z
         x = (p1 >> 32) ^ y ^ key0;
         y = p1 & 0xFFFFFFFFu;
         z = (p0 >> 32) ^ w ^ key1;
@@ -38,21 +48,23 @@ PS_HD ps_u32x4 ps_philox4x32_10(ps_u32x4 c, uint32_t k0, uint32_t k1)
     return r;
 }
 
-// counter = (element, step low, step high, stream); key = seed.
+// counter = (element, step low, step high, stream); key = (seed low, seed high).
 PS_HD ps_u32x4 ps_philox_draw(uint64_t seed, uint64_t step, uint32_t elem, uint32_t stream)
 {
     ps_u32x4 c = {elem, (uint32_t)step, (uint32_t)(step >> 32), stream};
     return ps_philox4x32_10(c, (uint32_t)seed, (uint32_t)(seed >> 32));
 }
 
-// Uniform in [0, 1) with 53 (double) or 24 (float) random bits.
+// Uniform in [0, 1) with 53 random bits: ((a>>5) * 2^26 + (b>>6)) / 2^53, exact.
 PS_HD double ps_u01_f64(uint32_t a, uint32_t b)
 {
-    // via int32, whose conversion to double is one vector instruction (unsigned is not)
+    // via int32 (the shifted words are < 2^27, so the value is the same), whose conversion
+    // to double is one vector instruction (unsigned is not)
     return ((double)(int32_t)(a >> 5) * 67108864.0 + (double)(int32_t)(b >> 6)) *
            (1.0 / 9007199254740992.0);
 }
 
+// Uniform in [0, 1) with 24 random bits: (a>>8) / 2^24, exact; float arithmetic only.
 PS_HD float ps_u01_f32(uint32_t a) { return (float)(int32_t)(a >> 8) * (1.0F / 16777216.0F); }
 
 PS_HD double ps_rand_f64(uint64_t seed, uint64_t step, uint32_t elem, uint32_t stream)
@@ -66,28 +78,25 @@ PS_HD float ps_rand_f32(uint64_t seed, uint64_t step, uint32_t elem, uint32_t st
     return ps_u01_f32(ps_philox_draw(seed, step, elem, stream).x);
 }
 
-// Standard normal by Box-Muller; u1 lies in (0, 1] so the logarithm is finite.
+// Standard normal by Box-Muller; u1 lies in (0, 1], so the logarithm is finite.
 PS_HD double ps_randn_f64(uint64_t seed, uint64_t step, uint32_t elem, uint32_t stream)
 {
     const ps_u32x4 r = ps_philox_draw(seed, step, elem, stream);
     const double u1 = 1.0 - ps_u01_f64(r.x, r.y);
     const double u2 = ps_u01_f64(r.z, r.w);
-#if defined(__CUDA_ARCH__)
-    return sqrt(-2.0 * log(u1)) * cospi(2.0 * u2);
-#else
     return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
-#endif
 }
 
 PS_HD float ps_randn_f32(uint64_t seed, uint64_t step, uint32_t elem, uint32_t stream)
 {
     const ps_u32x4 r = ps_philox_draw(seed, step, elem, stream);
-    // The leading bits of the float64 draw's uniforms: float32 builds see (to rounding)
-    // the same random numbers as float64 builds of the same model and seed.
     const float u1 = 1.0F - ps_u01_f32(r.x);
-    const float u2 = ps_u01_f32(r.z);
+    const float u2 = ps_u01_f32(r.y);
 #if defined(__CUDA_ARCH__)
-    // cospif needs no range reduction, so no double-precision fallback enters the kernel
+    // CUDA's cosf carries a Payne-Hanek slow path for huge arguments written in double
+    // precision, which would put .f64 instructions into every float32 kernel.  cospif needs
+    // no range reduction; cospif(2 u2) is cos(2 pi u2) with the exact argument, within a
+    // few float ulps of cosf(6.2831855f * u2).
     return sqrtf(-2.0F * logf(u1)) * cospif(2.0F * u2);
 #else
     return sqrtf(-2.0F * logf(u1)) * cosf(6.2831855F * u2);
