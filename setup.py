@@ -5,6 +5,7 @@ The repository's top-level codegen/, templates/ and csrc/ are installed inside t
 as pyspike/codegen, pyspike/templates and pyspike/csrc, so that they are siblings both in
 the source tree and once installed.
 """
+import fcntl
 import os
 import shutil
 import subprocess
@@ -14,8 +15,11 @@ from pathlib import Path
 from setuptools import Extension, find_packages, setup
 from setuptools.command.build_ext import build_ext
 from setuptools.command.build_py import build_py
+from setuptools.command.sdist import sdist
 
 ROOT = Path(__file__).resolve().parent
+#: Installed as package data at pyspike/<folder>/... (any depth; new files are picked up).
+DATA = (("templates", ("*.j2",)), ("csrc", ("*.h", "*.cuh")))
 
 
 class CMakeExtension(Extension):
@@ -32,6 +36,12 @@ class CMakeBuild(build_ext):
         out = Path(self.get_ext_fullpath(ext.name)).resolve()
         build_dir = ROOT / "build" / f"cmake-py{sys.version_info[0]}{sys.version_info[1]}"
         build_dir.mkdir(parents=True, exist_ok=True)
+        with open(build_dir / ".lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # one CMake build of this folder at a time
+            self._cmake(build_dir, out, pybind11)
+
+    @staticmethod
+    def _cmake(build_dir, out, pybind11):
         # Reuse the build folder (incremental builds) unless the interpreter or pybind11 it
         # was configured with changed, e.g. a new isolated build environment.
         key = f"{sys.executable}\n{pybind11.get_cmake_dir()}\n"
@@ -63,7 +73,7 @@ class BuildPy(build_py):
             # the source tree are not installed again.
             shutil.rmtree(target, ignore_errors=True)
         super().run()
-        for folder, patterns in (("templates", ("*.j2",)), ("csrc", ("*.h", "*.cuh"))):
+        for folder, patterns in DATA:
             for pattern in patterns:
                 for path in (ROOT / folder).rglob(pattern):
                     dest = target / folder / path.relative_to(ROOT / folder)
@@ -71,15 +81,52 @@ class BuildPy(build_py):
                     shutil.copyfile(path, dest)
 
 
+class Sdist(sdist):
+    """Also puts what a wheel build from the source distribution needs into it (CMake
+    project, module source, headers, templates), without a MANIFEST.in to keep in step."""
+
+    def make_release_tree(self, base_dir, files):
+        super().make_release_tree(base_dir, files)
+        extra = [ROOT / "CMakeLists.txt", *sorted((ROOT / "csrc").rglob("*.cpp"))]
+        for folder, patterns in DATA:
+            for pattern in patterns:
+                extra += sorted((ROOT / folder).rglob(pattern))
+        for path in extra:
+            dest = Path(base_dir) / path.relative_to(ROOT)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, dest)
+
+
+def _lock_the_build_folder():
+    """pip builds in the source tree (build/): serialise concurrent builds from one checkout
+    (two `scripts/test.sh` at once) so that neither wipes the CMake folder of the other.
+    A POSIX record lock, held until this process exits or drops the returned file."""
+    try:
+        import fcntl
+
+        (ROOT / "build").mkdir(exist_ok=True)
+        handle = open(ROOT / "build" / ".setup.lock", "w")
+    except (ImportError, OSError):  # not POSIX, or a read-only source tree
+        return None
+    try:
+        fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        print("setup.py: waiting for another build of this checkout to finish", flush=True)
+        fcntl.lockf(handle, fcntl.LOCK_EX)
+    return handle
+
+
 # pyspike/ and its subpackages; codegen/ and its subpackages become pyspike.codegen[.*]
 # (setuptools resolves the subpackages' folders through the package_dir mapping).
 packages = ["pyspike"] + ["pyspike." + p for p in find_packages(where=str(ROOT / "pyspike"))]
 packages += ["pyspike.codegen"] + ["pyspike.codegen." + p
                                    for p in find_packages(where=str(ROOT / "codegen"))]
+_lock = _lock_the_build_folder()
 setup(
+    license="MIT",
     packages=packages,
     package_dir={"pyspike": "pyspike", "pyspike.codegen": "codegen"},
     ext_modules=[CMakeExtension("pyspike._native")],
-    cmdclass={"build_ext": CMakeBuild, "build_py": BuildPy},
+    cmdclass={"build_ext": CMakeBuild, "build_py": BuildPy, "sdist": Sdist},
     zip_safe=False,
 )

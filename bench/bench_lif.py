@@ -3,7 +3,7 @@
     python bench/bench_lif.py [--repeats 7] [--n 4000] [--duration 1000] [--write]
 
 Cases: LIF with heterogeneous constant input (exact integration), and the same group
-with a white-noise term (Euler-Maruyama).  For each: the cold build (empty cache:
+with a white-noise term (Euler-Maruyama), each in float64 and float32.  For each: the cold build (empty cache:
 sympy + templates + g++), the warm build (a new process, same cache: load only), and the
 run of ``duration`` ms at dt = 0.1 ms (median of ``repeats`` runs).  ``--write`` updates
 bench/RESULTS.md.
@@ -20,15 +20,19 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
+LIF = """
+    dv/dt = (v_rest - v + R*I) / tau_m : mV (unless refractory)
+    I : nA
+"""
+LIF_NOISE = """
+    dv/dt = (v_rest - v + R*I) / tau_m + sigma*xi/sqrt(tau_m) : mV (unless refractory)
+    I : nA
+"""
 CASES = {
-    "lif": """
-        dv/dt = (v_rest - v + R*I) / tau_m : mV (unless refractory)
-        I : nA
-    """,
-    "lif_noise": """
-        dv/dt = (v_rest - v + R*I) / tau_m + sigma*xi/sqrt(tau_m) : mV (unless refractory)
-        I : nA
-    """,
+    "lif": (LIF, "double"),
+    "lif_noise": (LIF_NOISE, "double"),
+    "lif_single": (LIF, "single"),
+    "lif_noise_single": (LIF_NOISE, "single"),
 }
 
 SCRIPT = r"""
@@ -36,11 +40,11 @@ import json, sys, time
 import numpy as np
 import pyspike as ps
 case, n, duration, repeats, mode = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
-eqs = json.loads(sys.argv[6])
+eqs, precision = json.loads(sys.argv[6]), sys.argv[7]
 model = ps.NeuronModel(eqs, threshold="v > v_th", reset="v = v_reset", refractory=2.0,
     params={"v_rest": -65.0, "tau_m": 10.0, "R": 1.0, "v_th": -50.0, "v_reset": -65.0,
             "sigma": 2.0})
-net = ps.Network(dt=0.1, seed=1, backend="cpu")
+net = ps.Network(dt=0.1, seed=1, backend="cpu", precision=precision)
 with net:
     G = ps.NeuronGroup(n, model, init={"v": "v_rest + rand()*(v_th - v_rest)",
                                        "I": "10 + 20*rand()"})
@@ -57,8 +61,9 @@ print(json.dumps({"build": build, "generated": info.generated, "compiled": info.
 
 def measure(case, n, duration, repeats, cache, mode):
     env = dict(os.environ, PYSPIKE_CACHE_DIR=cache)
+    equations, precision = CASES[case]
     out = subprocess.run([sys.executable, "-c", SCRIPT, case, str(n), str(duration),
-                          str(repeats), mode, json.dumps(CASES[case])],
+                          str(repeats), mode, json.dumps(equations), precision],
                          capture_output=True, text=True, env=env, check=True,
                          cwd=cache)   # not the repository: import the installed pyspike
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -92,12 +97,13 @@ def main() -> None:
                      "warm": statistics.median(warms), "run": med,
                      "ns_per_neuron_step": med / (args.n * steps) * 1e9,
                      "runs": run["runs"]})
-        print(f"{case:10s} cold build {rows[-1]['cold']:.2f} s "
+        print(f"{case:17s} cold build {rows[-1]['cold']:.2f} s "
               f"(sympy+render {rows[-1]['cold_generate']:.2f}, g++ {rows[-1]['cold_compile']:.2f})"
               f"  warm build {rows[-1]['warm'] * 1e3:.0f} ms  run {med * 1e3:.1f} ms "
               f"per {args.duration:g} ms ({rows[-1]['ns_per_neuron_step']:.2f} ns/neuron-step)")
     noise_ratio = rows[1]["run"] / rows[0]["run"]
-    print(f"noise costs {noise_ratio:.2f}x the noiseless run")
+    print(f"noise costs {noise_ratio:.2f}x the noiseless run (float64), "
+          f"{rows[3]['run'] / rows[2]['run']:.2f}x (float32)")
     if args.write:
         write_results(rows, noise_ratio, args)
 
@@ -123,7 +129,8 @@ def write_results(rows, noise_ratio, args) -> None:
         lines.append(f"| {r['case']} | {r['cold']:.2f} | {r['cold_generate']:.2f} | "
                      f"{r['cold_compile']:.2f} | {r['warm'] * 1e3:.0f} | {r['run'] * 1e3:.1f} | "
                      f"{r['ns_per_neuron_step']:.2f} |")
-    lines += ["", f"Noise costs {noise_ratio:.2f}x the noiseless run. Targets (issue 2): cold "
+    lines += ["", f"Noise costs {noise_ratio:.2f}x the noiseless run in float64 and "
+              f"{rows[3]['run'] / rows[2]['run']:.2f}x in float32. Targets (issue 2): cold "
               "build <= 5 s, warm <= 0.3 s, run <= 20 ms, noise <= 3x.", ""]
     path = os.path.join(HERE, "RESULTS.md")
     text = open(path).read() if os.path.exists(path) else "# Benchmark results\n\n"

@@ -88,13 +88,17 @@ def _split_unit_flags(text: str, ctx: Context):
                         "then any flags in parentheses); note that ':' starts the unit",
                         None, unit)
     if match:
-        for flag in match.group(1).split(","):
-            flag = " ".join(flag.split())
+        offset = match.start(1)
+        for raw in match.group(1).split(","):
+            flag = " ".join(raw.split())
             if flag not in ALLOWED_FLAGS:
-                col = len(ctx.line) - len(text) + match.start(1) if ctx.line else None
+                col = None
+                if ctx.line:
+                    col = len(ctx.line) - len(text) + offset + (len(raw) - len(raw.lstrip()))
                 raise ctx.error(f"unknown flag '{flag}': allowed flags are "
                                 + ", ".join(f"'{f}'" for f in ALLOWED_FLAGS), col, flag)
             flags.add(flag)
+            offset += len(raw) + 1
     return unit, flags
 
 
@@ -171,6 +175,11 @@ def parse_equations(text: str, params: Iterable[str] = (), where: str = "the equ
         if kind == "subexpr" and any(s in exprs[(kind, name)].free_symbols for s in noise):
             raise ctx.error(f"the subexpression '{name}' contains noise (xi); write noise terms "
                             "directly in the differential equations", None, "xi")
+        for xi in noise:
+            if any(n in sp.diff(exprs[(kind, name)], xi).free_symbols for n in noise):
+                raise ctx.error(f"the noise term of d{name}/dt is not linear in "
+                                f"{xi.name[1:]}: write noise as (amplitude)*{xi.name[1:]}",
+                                None, xi.name[1:])
 
     subexpressions = _substitute_subexpressions(
         {n: exprs[("subexpr", n)] for n in subexpr_names}, subexpr_names)

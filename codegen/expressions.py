@@ -22,10 +22,10 @@ import sympy as sp
 
 from .errors import ModelError
 
-IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+IDENTIFIER = re.compile(r"\A[A-Za-z][A-Za-z0-9_]*\Z")
 
 #: Names with a fixed meaning inside every model.
-RESERVED = frozenset({"t", "dt", "i", "N", "xi", "not_refractory", "lastspike", "step",
+RESERVED = frozenset({"t", "dt", "i", "j", "N", "xi", "not_refractory", "lastspike", "step",
                       "rand", "randn", "True", "False", "inf", "pi", "e"})
 
 #: Units people may write out of habit; pyspike takes plain numbers in ms, mV, nA, ...
@@ -214,7 +214,9 @@ class _Builder:
         return expr
 
     def _as_bool(self, expr, node):
-        if isinstance(expr, (sp.logic.boolalg.Boolean, sp.core.relational.Relational)):
+        # sympy counts a Symbol as a Boolean too; a model's names are numbers here
+        if isinstance(expr, (sp.logic.boolalg.Boolean, sp.core.relational.Relational)) \
+                and not isinstance(expr, sp.Symbol):
             return expr
         raise self.ctx.error(f"'{ast.unparse(node)}' is a number where a condition is expected",
                              node.col_offset)
@@ -306,7 +308,7 @@ def parse_statements(text: str, names: Mapping[str, sp.Basic], targets: Mapping[
             raise ctx.error(f"cannot assign to '{ast.unparse(target)}': expected a variable name",
                             target.col_offset)
         if target.id not in targets:
-            what = "unknown" if target.id not in names else "a read-only"
+            what = "an unknown" if target.id not in names else "a read-only"
             raise ctx.error(f"cannot assign to '{target.id}': it is {what} name here "
                             f"(assignable: {', '.join(sorted(targets)) or 'none'})",
                             target.col_offset, target.id)

@@ -63,8 +63,11 @@ def split_noise(odes: Dict[str, sp.Expr], noise: Sequence[sp.Symbol]):
             coeff = sp.diff(rhs, xi)
             if coeff != 0:
                 if any(n in coeff.free_symbols for n in noise):
+                    shown = sp.sstr(odes[var]).replace("_xi", "xi")
                     raise ModelError(f"the noise term of d{var}/dt is not linear in "
-                                     f"{xi.name[1:]}", where="the equations", symbol=var)
+                                     f"{xi.name[1:]}: write noise as (amplitude)*xi",
+                                     source=f"d{var}/dt = {shown}", where="the equations",
+                                     symbol=xi.name[1:])
                 g[xi] = coeff
         drift[var] = rhs.subs({xi: 0 for xi in noise}) if g else rhs
         diffusion[var] = g

@@ -42,6 +42,9 @@ class CPrinter(C99CodePrinter):
         self._f = "f" if real_type == "float" else ""
 
     def _print_Symbol(self, expr):
+        if expr.name in ("i", "N"):
+            # integers in C; in model arithmetic they are numbers (i/2 is not integer division)
+            return f"((real_t){expr.name})"
         return c_name(expr.name)
 
     def _print_Pow(self, expr):
@@ -88,5 +91,9 @@ class CPrinter(C99CodePrinter):
         return "(-INFINITY)"
 
     def _print_Integer(self, expr):
-        # Integers appear in real arithmetic; print them as reals unless tiny indices.
-        return str(int(expr))
+        # Small integers stay integers (exact in any arithmetic); larger ones would overflow
+        # a C integer literal, so they become real literals.
+        value = int(expr)
+        if abs(value) < 2 ** 31:
+            return str(value)
+        return repr(float(value)) + ("F" if self._f else "")

@@ -2,84 +2,196 @@
 
 Every random number in pyspike is a pure function of (seed, step, element, stream): the
 NumPy reference backend, the C++ backend and the CUDA backend draw the same numbers in
-any order and on any number of threads.
+any order and on any number of threads.  The integers and the uniforms equal the C++
+header's exactly; the normals agree to the last ulp or so (NumPy's and libm's ``log`` and
+``cos`` may round differently).
 
 >>> [hex(int(w)) for w in philox4x32_10(0, 0, 0, 0, 0, 0)]
 ['0x6627e8d5', '0xe169c58d', '0xbc57ac4c', '0x9b00dbd8']
->>> rand(1, 0, np.arange(3), 0).round(6).tolist()
-[0.890259, 0.671998, 0.247401]
+>>> u = rand(1, 0, np.arange(3), 0)
+>>> u.dtype, bool(((0 <= u) & (u < 1)).all())
+(dtype('float64'), True)
 """
 from __future__ import annotations
 
-from typing import Tuple
+from typing import Tuple, Union
 
 import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
+
+__all__ = ["philox4x32_10", "philox_draw", "rand", "randn"]
 
 _M0, _M1 = np.uint64(0xD2511F53), np.uint64(0xCD9E8D57)
 _W0, _W1 = 0x9E3779B9, 0xBB67AE85
-_MASK = np.uint64(0xFFFFFFFF)
+_MASK32 = 0xFFFFFFFF
+_MASK = np.uint64(_MASK32)
 _SHIFT = np.uint64(32)
+_BLOCK = 16384          # elements per block of the vectorised rounds (6 x 128 KiB)
 
 Words = Tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
-def philox4x32_10(c0, c1, c2, c3, k0: int, k1: int) -> Words:
-    """Ten Philox rounds on counters (c0..c3) with key (k0, k1); arrays broadcast."""
-    x, y, z, w = np.broadcast_arrays(*[np.asarray(c, dtype=np.uint64) for c in (c0, c1, c2, c3)])
-    k0, k1 = int(k0) & 0xFFFFFFFF, int(k1) & 0xFFFFFFFF
+def _as_u64(value: ArrayLike) -> np.ndarray:
+    """The low 32 bits of integer scalars/arrays, as uint64 (negative values wrap)."""
+    if isinstance(value, (int, np.integer)):
+        return np.asarray(int(value) & _MASK32, dtype=np.uint64)
+    arr = np.asarray(value)
+    if arr.dtype.kind not in "iub":
+        raise TypeError(f"Philox counters and keys are integers, not {arr.dtype}")
+    # a signed -> unsigned cast of the same width wraps modulo 2**64; the mask keeps 32 bits
+    return arr.astype(np.uint64) & _MASK
+
+
+def philox4x32_10(c0: ArrayLike, c1: ArrayLike, c2: ArrayLike, c3: ArrayLike,
+                  k0: ArrayLike, k1: ArrayLike) -> Words:
+    """Ten Philox4x32 rounds on counter (c0, c1, c2, c3) with key (k0, k1).
+
+    All six arguments are integers or integer arrays (only their low 32 bits count) and
+    broadcast against each other.  The result is four ``uint32`` arrays of the broadcast
+    shape, as Random123's ``philox4x32_R(10, ...)``.
+
+    >>> x, y, z, w = philox4x32_10(*[0xffffffff] * 6)
+    >>> [hex(int(v)) for v in (x, y, z, w)]
+    ['0x408f276d', '0x41c83b0e', '0xa20bc7c6', '0x6d5451fd']
+    >>> philox4x32_10(np.arange(5), 0, 0, 0, 7, 0)[0].shape
+    (5,)
+    """
+    counters = [_as_u64(c) for c in (c0, c1, c2, c3)]
+    if not (isinstance(k0, (int, np.integer)) and isinstance(k1, (int, np.integer))):
+        return _philox_array_keys(counters, _as_u64(k0), _as_u64(k1))
+    keys, key0, key1 = [], int(k0) & _MASK32, int(k1) & _MASK32
+    for _ in range(10):                  # the key schedule, in Python integers
+        keys.append((np.uint64(key0), np.uint64(key1)))
+        key0, key1 = (key0 + _W0) & _MASK32, (key1 + _W1) & _MASK32
+
+    shape = np.broadcast_shapes(*(c.shape for c in counters))
+    n = int(np.prod(shape, dtype=np.int64))
+    flat = [c if c.ndim == 0 else np.broadcast_to(c, shape).reshape(-1) for c in counters]
+    out = [np.empty(n, dtype=np.uint32) for _ in range(4)]
+    # Blocks small enough to stay in cache, every operation in place into preallocated
+    # buffers: allocating fresh 64-bit temporaries costs more than the arithmetic.
+    size = min(n, _BLOCK)
+    x, y, z, w, p0, p1 = (np.empty(size, dtype=np.uint64) for _ in range(6))
+    for start in range(0, n, _BLOCK):
+        m = min(_BLOCK, n - start)
+        X, Y, Z, W, P0, P1 = x[:m], y[:m], z[:m], w[:m], p0[:m], p1[:m]
+        for buf, c in zip((X, Y, Z, W), flat):
+            buf[...] = c if c.ndim == 0 else c[start:start + m]
+        for a, b in keys:
+            np.multiply(X, _M0, out=P0)      # exact in uint64: both factors are below 2**32
+            np.multiply(Z, _M1, out=P1)
+            np.bitwise_xor(Y, a, out=Y)      # x' = hi(M1 z) ^ y ^ k0 ; y' = lo(M1 z)
+            np.right_shift(P1, _SHIFT, out=X)
+            np.bitwise_xor(X, Y, out=X)
+            np.bitwise_and(P1, _MASK, out=Y)
+            np.bitwise_xor(W, b, out=W)      # z' = hi(M0 x) ^ w ^ k1 ; w' = lo(M0 x)
+            np.right_shift(P0, _SHIFT, out=Z)
+            np.bitwise_xor(Z, W, out=Z)
+            np.bitwise_and(P0, _MASK, out=W)
+        for o, v in zip(out, (X, Y, Z, W)):
+            o[start:start + m] = v
+    return tuple(o.reshape(shape) for o in out)
+
+
+def _philox_array_keys(counters, key0: np.ndarray, key1: np.ndarray) -> Words:
+    """``philox4x32_10`` for keys that vary across the broadcast (plain, allocating)."""
+    x, y, z, w, key0, key1 = np.broadcast_arrays(*counters, key0, key1)
     for round_ in range(10):
-        if round_:
-            k0, k1 = (k0 + _W0) & 0xFFFFFFFF, (k1 + _W1) & 0xFFFFFFFF
-        p0, p1 = _M0 * x, _M1 * z          # exact: both factors < 2**32
-        x, y, z, w = ((p1 >> _SHIFT) ^ y ^ np.uint64(k0), p1 & _MASK,
-                      (p0 >> _SHIFT) ^ w ^ np.uint64(k1), p0 & _MASK)
-    return tuple(v.astype(np.uint32) for v in (x, y, z, w))
+        k0 = (key0 + np.uint64(round_ * _W0)) & _MASK
+        k1 = (key1 + np.uint64(round_ * _W1)) & _MASK
+        p0, p1 = x * _M0, z * _M1
+        x, y, z, w = ((p1 >> _SHIFT) ^ y ^ k0, p1 & _MASK,
+                      (p0 >> _SHIFT) ^ w ^ k1, p0 & _MASK)
+    return tuple(np.asarray(v).astype(np.uint32) for v in (x, y, z, w))
 
 
-def philox_draw(seed: int, step: int, elem, stream: int) -> Words:
-    """The four words for counter (elem, step low, step high, stream) and key seed."""
-    elem = np.asarray(elem).astype(np.uint64) & _MASK
+def philox_draw(seed: int, step: int, elem: Union[np.ndarray, int], stream: int) -> Words:
+    """The four words of ``ps_philox_draw``: counter (elem, step low, step high, stream)
+    and key (seed low, seed high), for 64-bit ``seed`` and ``step``.
+
+    >>> x, y, z, w = philox_draw(2**40 + 1, 2**33, np.arange(4), 3)
+    >>> x.dtype, x.shape
+    (dtype('uint32'), (4,))
+    """
     step, seed = int(step), int(seed)
-    return philox4x32_10(elem, step & 0xFFFFFFFF, (step >> 32) & 0xFFFFFFFF,
-                         int(stream) & 0xFFFFFFFF, seed & 0xFFFFFFFF, (seed >> 32) & 0xFFFFFFFF)
+    return philox4x32_10(elem, step & _MASK32, (step >> 32) & _MASK32, int(stream) & _MASK32,
+                         seed & _MASK32, (seed >> 32) & _MASK32)
 
 
 def _u01_f64(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    hi = (a >> np.uint32(5)).astype(np.float64)
-    lo = (b >> np.uint32(6)).astype(np.float64)
-    return (hi * 67108864.0 + lo) * (1.0 / 9007199254740992.0)
+    """``ps_u01_f64``: ((a>>5) * 2**26 + (b>>6)) / 2**53, exact, in [0, 1)."""
+    a, b = np.asarray(a, dtype=np.uint32), np.asarray(b, dtype=np.uint32)
+    out = np.empty(np.broadcast_shapes(a.shape, b.shape), dtype=np.float64)
+    np.multiply(np.right_shift(a, np.uint32(5)), 67108864.0, out=out)   # every step is exact
+    np.add(out, np.right_shift(b, np.uint32(6)), out=out)
+    return np.multiply(out, 1.0 / 9007199254740992.0, out=out)
 
 
 def _u01_f32(a: np.ndarray) -> np.ndarray:
-    return (a >> np.uint32(8)).astype(np.float32) * np.float32(1.0 / 16777216.0)
+    """``ps_u01_f32``: (a>>8) / 2**24 in float32, exact, in [0, 1)."""
+    a = np.asarray(a, dtype=np.uint32)
+    out = np.empty(a.shape, dtype=np.float32)
+    out[...] = np.right_shift(a, np.uint32(8))        # < 2**24: exact in float32
+    return np.multiply(out, np.float32(1.0 / 16777216.0), out=out)
 
 
-def rand(seed: int, step: int, elem, stream: int, dtype=np.float64) -> np.ndarray:
-    """Uniform numbers in [0, 1), one per element of ``elem``.
+def _real(dtype: DTypeLike) -> np.dtype:
+    dt = np.dtype(dtype)
+    if dt not in (np.float32, np.float64):
+        raise ValueError(f"random numbers come in float32 or float64, not {dt}")
+    return dt
 
-    >>> rand(7, 3, np.arange(4), 2, dtype=np.float32).dtype
-    dtype('float32')
+
+def rand(seed: int, step: int, elem: Union[np.ndarray, int], stream: int,
+         dtype: DTypeLike = np.float64) -> np.ndarray:
+    """Uniform numbers in [0, 1), one per element of ``elem``: ``ps_rand_f64`` /
+    ``ps_rand_f32`` (53 or 24 random bits).
+
+    >>> u = rand(7, 3, np.arange(4), 2, dtype=np.float32)
+    >>> u.dtype, u.shape
+    (dtype('float32'), (4,))
+    >>> bool((rand(7, 3, np.arange(4), 2) == rand(7, 3, np.arange(4), 2)).all())
+    True
     """
+    real = _real(dtype)
     x, y, _, _ = philox_draw(seed, step, elem, stream)
-    if np.dtype(dtype) == np.float32:
+    if real == np.float32:
         return _u01_f32(x)
     return _u01_f64(x, y)
 
 
-def randn(seed: int, step: int, elem, stream: int, dtype=np.float64) -> np.ndarray:
-    """Standard normal numbers (Box-Muller), one per element of ``elem``.
+def randn(seed: int, step: int, elem: Union[np.ndarray, int], stream: int,
+          dtype: DTypeLike = np.float64) -> np.ndarray:
+    """Standard normal numbers by Box-Muller, one per element of ``elem``:
+    ``ps_randn_f64`` / ``ps_randn_f32`` (the float32 path in float32 throughout).  The
+    float32 path uses the leading bits of the float64 path's uniforms, so float32 and
+    float64 builds of a model see the same noise to rounding.
 
-    The float32 path uses the leading bits of the float64 path's uniforms, so both
-    precisions see the same numbers to rounding.
-
-    >>> abs(float(randn(1, 0, np.arange(10000), 5).mean())) < 0.05
+    >>> z = randn(1, 0, np.arange(10000), 5)
+    >>> bool(abs(z.mean()) < 0.05 and abs(z.std() - 1) < 0.05)
     True
+    >>> randn(1, 0, np.arange(3), 5, dtype=np.float32).dtype
+    dtype('float32')
     """
+    real = _real(dtype)
     x, y, z, w = philox_draw(seed, step, elem, stream)
-    if np.dtype(dtype) == np.float32:
-        u1 = np.float32(1.0) - _u01_f32(x)
-        u2 = _u01_f32(z)
-        return np.sqrt(np.float32(-2.0) * np.log(u1)) * np.cos(np.float32(6.2831855) * u2)
-    u1 = 1.0 - _u01_f64(x, y)
-    u2 = _u01_f64(z, w)
-    return np.sqrt(-2.0 * np.log(u1)) * np.cos(6.283185307179586 * u2)
+    # in place where possible: fresh temporaries cost more than the arithmetic
+    with np.errstate(all="ignore"):   # never triggers: u1 lies in (0, 1]
+        if real == np.float32:
+            u1 = _u01_f32(x)
+            np.subtract(np.float32(1.0), u1, out=u1)
+            u2 = _u01_f32(z)       # the leading bits of the float64 path's u2
+            np.log(u1, out=u1)
+            np.multiply(u1, np.float32(-2.0), out=u1)
+            np.sqrt(u1, out=u1)
+            np.multiply(u2, np.float32(6.2831855), out=u2)
+        else:
+            u1 = _u01_f64(x, y)
+            np.subtract(1.0, u1, out=u1)
+            u2 = _u01_f64(z, w)
+            np.log(u1, out=u1)
+            np.multiply(u1, -2.0, out=u1)
+            np.sqrt(u1, out=u1)
+            np.multiply(u2, 6.283185307179586, out=u2)
+        np.cos(u2, out=u2)
+        return np.multiply(u1, u2, out=u1)

