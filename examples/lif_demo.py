@@ -47,8 +47,9 @@ def main() -> None:
     cvs = [np.std(np.diff(t)) / np.mean(np.diff(t))
            for t in spikes.spike_trains().values() if len(t) > 2]
     print(f"{args.n} LIF neurons, {args.duration:g} ms on the {args.backend} backend")
-    print(f"  build {t1 - t0:.2f} s ({'compiled' if net.last_build.compiled else 'cached'}), "
-          f"run {t2 - t1:.3f} s")
+    info = net.last_build
+    print(f"  build {t1 - t0:.2f} s (code generation {'ran' if info.generated else 'cached'}, "
+          f"compiler {'ran' if info.compiled else 'cached'}), run {t2 - t1:.3f} s")
     print(f"  spikes: {spikes.num_spikes}, mean rate {rates.mean():.1f} Hz "
           f"(min {rates.min():.1f}, max {rates.max():.1f}), "
           f"silent neurons: {int((spikes.count == 0).sum())}")
