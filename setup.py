@@ -6,7 +6,6 @@ as pyspike/codegen, pyspike/templates and pyspike/csrc, so that they are sibling
 the source tree and once installed.
 """
 import fcntl
-import os
 import shutil
 import subprocess
 import sys

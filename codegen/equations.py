@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, List, Optional, Set
+from typing import Dict, Iterable, List, Set
 
 import sympy as sp
 
@@ -134,8 +134,8 @@ def parse_equations(text: str, params: Iterable[str] = (), where: str = "the equ
             raise ctx.error(f"'{name}' is defined twice", line.index(name), name)
         if kind == "subexpr":
             if flags - {"shared", "constant"}:
-                raise ctx.error(f"the flag '(unless refractory)' only applies to differential "
-                                f"equations", None, name)
+                raise ctx.error("the flag '(unless refractory)' only applies to differential "
+                                "equations", None, name)
             subexpr_names[name] = ctx
         else:
             if kind == "decl" and "unless refractory" in flags:
@@ -226,7 +226,3 @@ def _substitute_subexpressions(subexpr: Dict[str, sp.Expr], ctxs: Dict[str, Cont
 def noise_symbols(expr: sp.Expr) -> List[sp.Symbol]:
     """The noise symbols in ``expr``."""
     return sorted((s for s in expr.free_symbols if s.name.startswith("_xi")), key=str)
-
-
-def optional_context(where: str, text: Optional[str]) -> Context:
-    return Context(where=where, line=text, lineno=1)

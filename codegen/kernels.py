@@ -17,19 +17,23 @@ makes a modelling decision of its own.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Set, Tuple
+from typing import Dict, List, Set, Tuple
 
 import sympy as sp
 
 from . import integrators
-from .equations import (BUILTINS, DT, I_INDEX, N_SIZE, T, EquationSet, Variable,
+from .equations import (DT, I_INDEX, N_SIZE, T, EquationSet, Variable,
                         parse_equations, symbol)
 from .errors import ModelError
 from .expressions import (IDENTIFIER, Context, Rand, Randn, check_identifier, is_condition,
                           parse_condition, parse_expression, parse_statements,
                           split_statements)
+from .ir import (Array, Assign, Draw, GroupKernel, NetworkKernel, RateMonitorIR,
+                 SpikeMonitorIR, StateMonitorIR)
 from .spec import GroupSpec, NetworkSpec
+
+__all__ = ["Array", "Assign", "Draw", "GroupKernel", "NetworkKernel", "build_network",
+           "model_variables"]
 
 STEP = sp.Symbol("step", integer=True)
 LASTSPIKE = sp.Symbol("lastspike", integer=True)
@@ -43,103 +47,6 @@ def _expensive(e: sp.Basic) -> bool:
     if isinstance(e, sp.Pow):
         return not e.exp.is_Integer
     return isinstance(e, _EXPENSIVE)
-
-
-@dataclass
-class Assign:
-    """``target = expr``; ``declare`` when the target is a new local of type ``ctype``."""
-    target: sp.Symbol
-    expr: sp.Basic
-    ctype: str = "real"        # real | int64 | bool
-    declare: bool = True
-
-
-@dataclass
-class Draw:
-    """A random number per element and step: ``symbol = rand/randn(seed, step, i, stream)``."""
-    symbol: sp.Symbol
-    kind: str                  # "uniform" | "normal"
-    stream: int
-
-
-@dataclass
-class Array:
-    """A per-neuron array of a group (or a monitor buffer), passed as ``arrays[slot]``."""
-    name: str
-    slot: int
-    ctype: str                 # real | int64 | int32 | uint8
-    role: str                  # state | param | lastspike | not_refractory | scratch
-
-
-@dataclass
-class StateMonitorIR:
-    index: int
-    variables: List[str]
-    index_slot: int            # int32 array of recorded neuron indices
-    buffer_slots: List[int]    # one real buffer (n_record x stride) per variable
-    fill: int                  # counters[fill]: samples written so far in this run
-    stride: int                # iargs[stride]: samples allocated per recorded neuron
-    every: int
-    n_record: int
-
-
-@dataclass
-class SpikeMonitorIR:
-    index: int
-    i_slot: int                # int32 neuron indices
-    step_slot: int             # int64 step of each spike
-    count_slot: int            # int64 spike count per neuron
-    fill: int                  # counters[fill]: spikes written
-    capacity: int              # counters[capacity]: buffer length
-
-
-@dataclass
-class RateMonitorIR:
-    index: int
-    slot: int                  # int32 spike count per step
-    fill: int
-
-
-@dataclass
-class GroupKernel:
-    name: str
-    index: int
-    N: int
-    equations: EquationSet
-    arrays: Dict[str, Array]               # per-neuron arrays by variable name
-    shared: Dict[str, int]                 # shared parameter -> rargs index
-    run_scalars: List[Assign]              # once per run
-    run_arrays: List[Tuple[Assign, Array]]  # once per run, per neuron, into scratch arrays
-    loads: List[str]                       # per-neuron variables read in the update loop
-    draws: List[Draw]
-    update: List[Assign]                   # per neuron per step, in order
-    stores: List[str]                      # per-neuron variables written back
-    spike: Optional[sp.Basic]              # threshold condition (None: never spikes)
-    reset_loads: List[str]
-    reset_draws: List[Draw]
-    reset: List[Assign]
-    reset_stores: List[str]
-    refractory: Optional[str]              # None | "time" | "condition"
-    method: Optional[str]
-    state_monitors: List[StateMonitorIR] = field(default_factory=list)
-    spike_monitors: List[SpikeMonitorIR] = field(default_factory=list)
-    rate_monitors: List[RateMonitorIR] = field(default_factory=list)
-
-    @property
-    def spikes(self) -> bool:
-        return self.spike is not None
-
-
-@dataclass
-class NetworkKernel:
-    """Everything the library receives: ``arrays`` slots, ``rargs`` and ``iargs`` layout."""
-    spec: NetworkSpec
-    groups: List[GroupKernel]
-    n_slots: int
-    rargs: List[Tuple[int, str]]           # (group index, name) of each rargs entry after dt
-    n_iargs: int
-    n_counters: int
-    real: str                              # "double" | "float"
 
 
 class _Layout:

@@ -14,7 +14,6 @@ so a model variable can never collide with a C++ keyword, macro or one of our na
 """
 from __future__ import annotations
 
-import sympy as sp
 from sympy.codegen.ast import float32, float64, real
 from sympy.printing.c import C99CodePrinter
 

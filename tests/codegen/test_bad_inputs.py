@@ -4,7 +4,7 @@ import functools
 import re
 
 import pytest
-from hypothesis import assume, given, settings, strategies as st
+from hypothesis import given, settings, strategies as st
 
 from pyspike.codegen import compile as cc
 from pyspike.codegen.equations import parse_equations, symbol

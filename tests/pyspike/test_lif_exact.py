@@ -1,6 +1,5 @@
 """LIF with constant input, integrated exactly, against its closed-form solution."""
 import numpy as np
-import pytest
 
 import pyspike as ps
 
