@@ -17,7 +17,7 @@ makes a modelling decision of its own.
 """
 from __future__ import annotations
 
-from typing import Dict, List, Set, Tuple
+from typing import Dict, List, Optional, Set, Tuple
 
 import sympy as sp
 
@@ -147,53 +147,67 @@ def _build_group(g: GroupSpec, index: int, layout: _Layout) -> GroupKernel:
         update.append(Assign(NOT_REFRACTORY, not_ref_expr, "bool",
                              declare=(refractory == "time")))
 
-    # Differential equations.
-    method = None
-    if eqs.odes:
-        method = g.method or integrators.choose_method(eqs.odes, eqs.noise)
-        for target, expr in integrators.integrate(eqs.odes, method, eqs.noise):
-            update.append(Assign(sp.Symbol(target, real=True), expr))
-        for var in eqs.odes:
-            new = sp.Symbol(integrators.new_name(var), real=True)
-            value = new
-            if var in eqs.unless_refractory and refractory:
-                value = sp.Piecewise((new, NOT_REFRACTORY), (symbol(var), True))
-            update.append(Assign(symbol(var), value, declare=False))
-    elif g.method:
-        raise ModelError(f"group '{g.name}' has no differential equations to integrate with "
-                         f"method '{g.method}'", where="method", symbol=g.method)
-
+    method, statements = _ode_statements(g, eqs, refractory)
+    update += statements
     # Discrete-time update statements (after the ODE step), held while refractory.
     for st in update_stmts:
-        value = st.value(symbol(st.target))
-        if refractory:
-            value = sp.Piecewise((value, NOT_REFRACTORY), (symbol(st.target), True))
-        update.append(Assign(symbol(st.target), value, declare=False))
-
-    spike = None
-    if g.threshold:
-        spike = parse_condition(g.threshold, names, Context(
-            where=f"the threshold of group '{g.name}'", line=g.threshold, lineno=1,
-            random_sites=eqs.random_sites))
-        if refractory:
-            spike = sp.And(spike, NOT_REFRACTORY)
-    elif g.reset:
-        raise ModelError(f"group '{g.name}' has a reset but no threshold", where="reset")
-
-    reset: List[Assign] = []
-    if g.reset:
-        for st in parse_statements(g.reset, names, state_targets,
-                                   f"the reset of group '{g.name}'", eqs.random_sites):
-            reset.append(Assign(symbol(st.target), st.value(symbol(st.target)), declare=False))
-    if refractory == "time":
-        reset.append(Assign(LASTSPIKE, STEP + 1, "int64", declare=False))
-    elif refractory == "condition":
-        reset.append(Assign(NOT_REFRACTORY, sp.false, "bool", declare=False))
+        update.append(Assign(symbol(st.target), _held(st.value(symbol(st.target)), st.target,
+                                                      refractory), declare=False))
+    spike = _threshold(g, names, eqs, refractory)
+    reset = _reset(g, names, eqs, state_targets, refractory)
 
     kernel = GroupKernel(g.name, index, g.N, eqs, arrays, shared, [], [], [], [], [], [],
                          spike, [], [], [], [], refractory, method)
     _finish(kernel, update, reset, layout)
     return kernel
+
+
+def _held(value: sp.Expr, var: str, refractory: Optional[str]) -> sp.Expr:
+    """``value``, or the old value of ``var`` while the neuron is refractory."""
+    if not refractory:
+        return value
+    return sp.Piecewise((value, NOT_REFRACTORY), (symbol(var), True))
+
+
+def _ode_statements(g: GroupSpec, eqs: EquationSet, refractory: Optional[str]):
+    """(method, statements) integrating the differential equations over one step."""
+    if not eqs.odes:
+        if g.method:
+            raise ModelError(f"group '{g.name}' has no differential equations to integrate "
+                             f"with method '{g.method}'", where="method", symbol=g.method)
+        return None, []
+    method = g.method or integrators.choose_method(eqs.odes, eqs.noise)
+    out = [Assign(sp.Symbol(target, real=True), expr)
+           for target, expr in integrators.integrate(eqs.odes, method, eqs.noise)]
+    for var in eqs.odes:
+        new = sp.Symbol(integrators.new_name(var), real=True)
+        value = _held(new, var, refractory) if var in eqs.unless_refractory else new
+        out.append(Assign(symbol(var), value, declare=False))
+    return method, out
+
+
+def _threshold(g: GroupSpec, names, eqs: EquationSet, refractory: Optional[str]):
+    """The spike condition (None: the group never spikes)."""
+    if not g.threshold:
+        if g.reset:
+            raise ModelError(f"group '{g.name}' has a reset but no threshold", where="reset")
+        return None
+    spike = parse_condition(g.threshold, names, Context(
+        where=f"the threshold of group '{g.name}'", line=g.threshold, lineno=1,
+        random_sites=eqs.random_sites))
+    return sp.And(spike, NOT_REFRACTORY) if refractory else spike
+
+
+def _reset(g: GroupSpec, names, eqs: EquationSet, targets, refractory: Optional[str]):
+    """Statements for each spiking neuron: the user's reset, then the refractory clock."""
+    reset = [Assign(symbol(st.target), st.value(symbol(st.target)), declare=False)
+             for st in parse_statements(g.reset, names, targets,
+                                        f"the reset of group '{g.name}'", eqs.random_sites)]
+    if refractory == "time":
+        reset.append(Assign(LASTSPIKE, STEP + 1, "int64", declare=False))
+    elif refractory == "condition":
+        reset.append(Assign(NOT_REFRACTORY, sp.false, "bool", declare=False))
+    return reset
 
 
 def _update_targets(text: str, eqs: EquationSet, names: Dict[str, sp.Basic]):
