@@ -116,3 +116,30 @@ def test_float32_build_stays_within_float32_tolerance_of_float64(name):
     assert same.mean() > 0.8
     rows = [k for k, idx in enumerate(single[2].record) if same[idx]]
     np.testing.assert_allclose(single[2].v[rows], double[2].v[rows], rtol=1e-3, atol=1e-2)
+
+
+def _two_groups(backend):
+    net = ps.Network(dt=0.1, seed=9, backend=backend)
+    lif = ps.NeuronModel(**{k: v for k, v in MODELS["noisy_lif_euler"].items()
+                            if k not in ("init", "per_neuron")})
+    izh = ps.NeuronModel(**{k: v for k, v in MODELS["izhikevich_heun_multiplicative"].items()
+                            if k not in ("init", "per_neuron")})
+    with net:
+        A = ps.NeuronGroup(7, lif, init=MODELS["noisy_lif_euler"]["init"])
+        B = ps.NeuronGroup(5, izh, init=MODELS["izhikevich_heun_multiplicative"]["init"])
+        sa, sb = ps.SpikeMonitor(A), ps.SpikeMonitor(B)
+        params = ps.StateMonitor(A, ["tau", "v"], record=[0, 6], every=2)
+        rate = ps.PopulationRateMonitor(B)
+    net.run(20.0)
+    return sa, sb, params, rate
+
+
+def test_several_groups_in_one_network_agree_across_backends():
+    ref, cpu = _two_groups("numpy"), _two_groups("cpu")
+    for r, c in zip(ref[:2], cpu[:2]):
+        assert r.num_spikes > 0
+        np.testing.assert_array_equal(c.i, r.i)
+        np.testing.assert_array_equal(c.t, r.t)
+    np.testing.assert_array_equal(cpu[2].tau, 10.0)       # a shared parameter, recorded
+    np.testing.assert_allclose(cpu[2].v, ref[2].v, rtol=1e-12, atol=1e-12)
+    np.testing.assert_array_equal(cpu[3].rate, ref[3].rate)
