@@ -212,7 +212,7 @@ def _linear_system(odes: Dict[str, sp.Expr]):
     n = len(variables)
     A = sp.zeros(n, n)
     b = sp.zeros(n, 1)
-    for r, (var, rhs) in enumerate(odes.items()):
+    for r, rhs in enumerate(odes.values()):
         if T in rhs.free_symbols:
             return None
         for c, y in enumerate(variables):
