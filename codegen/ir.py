@@ -21,6 +21,7 @@ class Assign:
     expr: sp.Basic
     ctype: str = "real"        # real | int64 | bool
     declare: bool = True
+    op: str = "="              # "=", or "+=" / "-=": target = target +/- expr (synaptic code)
 
 
 @dataclass
@@ -93,10 +94,71 @@ class GroupKernel:
     state_monitors: List[StateMonitorIR] = field(default_factory=list)
     spike_monitors: List[SpikeMonitorIR] = field(default_factory=list)
     rate_monitors: List[RateMonitorIR] = field(default_factory=list)
+    spike_list: Optional[Array] = None     # int32 indices of this step's spikes (for synapses)
+    spike_count: int = -1                  # counters[spike_count]: length of that list
+    generator: Optional["GeneratorIR"] = None
 
     @property
     def spikes(self) -> bool:
-        return self.spike is not None
+        return self.spike is not None or self.generator is not None
+
+
+@dataclass
+class GeneratorIR:
+    """Given spikes, sorted by step: a SpikeGeneratorGroup."""
+    step_slot: int             # int64 stamp of each spike (the step whose state it marks)
+    index_slot: int            # int32 neuron of each spike
+    position: int              # counters[position]: next spike to emit
+    count: int                 # counters[count]: number of spikes given
+
+
+@dataclass
+class Access:
+    """Where a name read or written by synaptic code lives."""
+    name: str                  # the symbol name in the statements: w, ge_post, v_pre
+    where: str                 # "syn" | "pre" | "post" | "scalar"
+    slot: int = -1             # the array (syn, pre, post)
+    rarg: int = -1             # the rargs entry (scalar)
+    ctype: str = "real"
+
+
+@dataclass
+class Pathway:
+    """Statements run for every synaptic event of one pathway, in order."""
+    kind: str                  # "pre" (on_pre) | "post" (on_post)
+    loads: List[str]
+    draws: List[Draw]
+    code: List[Assign]
+    stores: List[str]
+
+
+@dataclass
+class SynapsesKernel:
+    name: str
+    index: int
+    pre: int                   # group indices
+    post: int
+    pre_start: int
+    n_pre: int
+    post_start: int
+    n_post: int
+    arrays: Dict[str, Array]   # per-synapse variables and parameters
+    access: Dict[str, Access]  # every name the pathways use
+    dense: bool                # all-to-all: synapse (i, j) is number i*n_post + j
+    row_slot: int              # int64 row pointers (n_pre + 1), CSR by presynaptic neuron
+    col_slot: int              # int32 postsynaptic index per synapse (-1 if dense)
+    delay: str                 # "none" | "shared" | "per_synapse"
+    delay_iarg: int = -1       # iargs: delay in steps ("shared")
+    ring_iarg: int = -1        # iargs: ring length R = max delay steps + 1
+    hist_slot: int = -1        # int32 R x n_pre: spikes of the last R steps
+    hstamp_slot: int = -1      # int64 R: the step each ring slot holds
+    hcount_slot: int = -1      # int32 R: spikes in each ring slot
+    order_slot: int = -1       # int32 synapses sorted by (row, delay) ("per_synapse")
+    doff_slot: int = -1        # int64 n_pre*R + 1: start of (row, delay) in order
+    colptr_slot: int = -1      # int64 n_post + 1: synapses by postsynaptic neuron (on_post)
+    colsyn_slot: int = -1      # int32 synapse numbers in that order
+    pre_path: Optional[Pathway] = None
+    post_path: Optional[Pathway] = None
 
 
 @dataclass
@@ -105,7 +167,8 @@ class NetworkKernel:
     spec: NetworkSpec
     groups: List[GroupKernel]
     n_slots: int
-    rargs: List[Tuple[int, str]]           # (group index, name) of each rargs entry after dt
+    rargs: List[Tuple[str, int, str]]      # ("group"|"synapses", index, name) after dt
     n_iargs: int
     n_counters: int
     real: str                              # "double" | "float"
+    synapses: List[SynapsesKernel] = field(default_factory=list)

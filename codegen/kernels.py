@@ -28,9 +28,10 @@ from .errors import ModelError
 from .expressions import (IDENTIFIER, Context, Rand, Randn, check_identifier, is_condition,
                           parse_condition, parse_expression, parse_statements,
                           split_statements)
-from .ir import (Array, Assign, Draw, GroupKernel, NetworkKernel, RateMonitorIR,
-                 SpikeMonitorIR, StateMonitorIR)
+from .ir import (Array, Assign, Draw, GeneratorIR, GroupKernel, NetworkKernel,
+                 RateMonitorIR, SpikeMonitorIR, StateMonitorIR)
 from .spec import GroupSpec, NetworkSpec
+from .synaptic import build_synapses
 
 __all__ = ["Array", "Assign", "Draw", "GroupKernel", "NetworkKernel", "build_network",
            "model_variables"]
@@ -52,7 +53,7 @@ def _expensive(e: sp.Basic) -> bool:
 class _Layout:
     def __init__(self):
         self.n_slots = 1          # arrays[0] is the int64 counters array
-        self.rargs: List[Tuple[int, str]] = [(-1, "dt")]
+        self.rargs: List[Tuple[str, int, str]] = [("network", -1, "dt")]
         self.n_iargs = 2          # iargs[0] = first step, iargs[1] = seed
         self.n_counters = 0
 
@@ -60,8 +61,8 @@ class _Layout:
         self.n_slots += 1
         return self.n_slots - 1
 
-    def rarg(self, group: int, name: str) -> int:
-        self.rargs.append((group, name))
+    def rarg(self, group: int, name: str, kind: str = "group") -> int:
+        self.rargs.append((kind, group, name))
         return len(self.rargs) - 1
 
     def iarg(self) -> int:
@@ -98,9 +99,11 @@ def build_network(spec: NetworkSpec) -> NetworkKernel:
     for k, mon in enumerate(spec.rate_monitors):
         g = _monitored(by_name, mon.group)
         g.rate_monitors.append(RateMonitorIR(k, layout.slot(), layout.counter()))
+    synapses = [build_synapses(s, k, groups, by_name, layout)
+                 for k, s in enumerate(spec.synapses)]
     real = "double" if spec.precision == "double" else "float"
     return NetworkKernel(spec, groups, layout.n_slots, layout.rargs[1:], layout.n_iargs,
-                         layout.n_counters, real)
+                         layout.n_counters, real, synapses)
 
 
 def _monitored(by_name: Dict[str, GroupKernel], name: str) -> GroupKernel:
@@ -111,6 +114,13 @@ def _monitored(by_name: Dict[str, GroupKernel], name: str) -> GroupKernel:
 
 
 def _build_group(g: GroupSpec, index: int, layout: _Layout) -> GroupKernel:
+    if g.generator:
+        eqs = parse_equations("", ())
+        kernel = GroupKernel(g.name, index, g.N, eqs, {}, {}, [], [], [], [], [], [], None,
+                             [], [], [], [], None, None)
+        kernel.generator = GeneratorIR(layout.slot(), layout.slot(), layout.counter(),
+                                       layout.counter())
+        return kernel
     where = f"the equations of group '{g.name}'"
     eqs = parse_equations(g.equations, g.params, where=where)
     names = eqs.names()

@@ -20,6 +20,7 @@ import sympy as sp
 
 from .kernels import Array, Assign, Draw, GroupKernel, NetworkKernel
 from .printing import CPrinter, c_name
+from .render_synapses import synapses_context
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 #: Bumped whenever the ABI between generated libraries and the runtime changes.
@@ -42,11 +43,12 @@ def render_cpp(net: NetworkKernel) -> str:
     """The complete C++ translation unit of a network."""
     printer = CPrinter(net.real)
     groups = [_group_context(g, printer, net.real) for g in net.groups]
+    synapses = [synapses_context(s, net, printer) for s in net.synapses]
     checks = [{"fill": m.fill, "capacity": m.capacity, "N": g.N}
               for g in net.groups for m in g.spike_monitors]
     return environment().get_template("cpp/network.cpp.j2").render(
         real=net.real, abi_version=ABI_VERSION, block=BLOCK, groups=groups,
-        capacity_checks=checks)
+        synapses=synapses, capacity_checks=checks)
 
 
 def pointer(name: str) -> str:
@@ -78,11 +80,11 @@ def _assign(a: Assign, printer: CPrinter, *, const: bool = True) -> str:
     return f"{'const ' if const else ''}{ctype} {name} = {code};"
 
 
-def _draw(d: Draw, real: str) -> str:
+def _draw(d: Draw, real: str, elem: str = "i") -> str:
     fn = {"uniform": "ps_rand", "normal": "ps_randn"}[d.kind]
     suffix = "_f32" if real == "float" else "_f64"
     return (f"const real_t {c_name(d.symbol.name)} = {fn}{suffix}(seed, (uint64_t)step, "
-            f"(uint32_t)i, {d.stream}u);")
+            f"(uint32_t){elem}, {d.stream}u);")
 
 
 def _group_context(k: GroupKernel, printer: CPrinter, real: str) -> dict:
@@ -98,9 +100,21 @@ def _group_context(k: GroupKernel, printer: CPrinter, real: str) -> dict:
                + [{"name": c_name(n), "ctype": "real_t", "used": n in read} for n in k.shared])
     step_arrays = [_array(a) for a in k.arrays.values() if a.name in used] + \
         [_array(a) for _, a in k.run_arrays]
+    extra = []
+    if k.spike_list is not None:
+        extra.append({"ptr": "p_spikes", "ctype": "int32_t", "slot": k.spike_list.slot})
+    if k.generator is not None:
+        extra += [{"ptr": "p_gen_step", "ctype": "int64_t", "slot": k.generator.step_slot},
+                  {"ptr": "p_gen_index", "ctype": "int32_t",
+                   "slot": k.generator.index_slot}]
+    arrays += extra
+    step_arrays += extra
     return {
         "index": k.index,
         "N": k.N,
+        "spike_list": k.spike_list is not None,
+        "spike_count": k.spike_count,
+        "generator": k.generator,
         "arrays": arrays,
         "step_arrays": step_arrays,
         "shared": [{"name": c_name(n), "rarg": r} for n, r in k.shared.items()],

@@ -27,6 +27,27 @@ class GroupSpec:
     params: Tuple[str, ...] = ()
     per_neuron: Tuple[str, ...] = ()       # params stored per neuron; the others are shared
     method: Optional[str] = None
+    generator: bool = False                # a SpikeGeneratorGroup: emits given spikes only
+
+
+@dataclass(frozen=True)
+class SynapsesSpec:
+    """Synapses from neurons [pre_start, pre_stop) of group ``pre`` to neurons
+    [post_start, post_stop) of group ``post``.  The connectivity itself is runtime data."""
+    name: str
+    pre: str
+    post: str
+    pre_start: int
+    pre_stop: int
+    post_start: int
+    post_stop: int
+    model: str = ""                        # declarations of synaptic variables
+    on_pre: str = ""
+    on_post: str = ""
+    params: Tuple[str, ...] = ()
+    per_synapse: Tuple[str, ...] = ()      # params stored per synapse; the others are shared
+    delay: str = "none"                    # "none" | "shared" | "per_synapse"
+    dense: bool = False                    # all-to-all: no index array is stored
 
 
 @dataclass(frozen=True)
@@ -54,6 +75,7 @@ class NetworkSpec:
     spike_monitors: Tuple[SpikeMonitorSpec, ...] = ()
     rate_monitors: Tuple[RateMonitorSpec, ...] = ()
     precision: str = "double"              # "double" or "single"
+    synapses: Tuple[SynapsesSpec, ...] = ()
 
     def key(self) -> str:
         """A content hash of what the code depends on (frozen dataclasses have a stable
@@ -67,5 +89,8 @@ class NetworkSpec:
             spike_monitors=tuple(replace(m, group=index.get(m.group, m.group))
                                  for m in self.spike_monitors),
             rate_monitors=tuple(replace(m, group=index.get(m.group, m.group))
-                                for m in self.rate_monitors))
+                                for m in self.rate_monitors),
+            synapses=tuple(replace(s, name=f"S{k}", pre=index.get(s.pre, s.pre),
+                                   post=index.get(s.post, s.post))
+                           for k, s in enumerate(self.synapses)))
         return hashlib.sha256(repr(canonical).encode()).hexdigest()

@@ -12,11 +12,14 @@
 [2]
 """
 from .codegen.errors import BuildError, ModelError
-from .group import NeuronGroup
+from .group import NeuronGroup, Subgroup
+from .inputs import PoissonGroup, SpikeGeneratorGroup
 from .model import NeuronModel
 from .monitors import PopulationRateMonitor, SpikeMonitor, StateMonitor
 from .network import BuildInfo, Network
+from .synapses import Synapses
 
 __version__ = "0.1.0"
 __all__ = ["BuildError", "BuildInfo", "ModelError", "Network", "NeuronGroup", "NeuronModel",
-           "PopulationRateMonitor", "SpikeMonitor", "StateMonitor"]
+           "PoissonGroup", "PopulationRateMonitor", "SpikeGeneratorGroup", "SpikeMonitor",
+           "StateMonitor", "Subgroup", "Synapses"]

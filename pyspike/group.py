@@ -210,3 +210,60 @@ class NeuronGroup:
 
     def __repr__(self) -> str:
         return f"NeuronGroup({self.N}, name={self.name!r})"
+
+    def __getitem__(self, item) -> "Subgroup":
+        """A contiguous subgroup ``G[a:b]`` (a view: its variables are slices of G's)."""
+        if not isinstance(item, slice) or item.step not in (None, 1):
+            raise ModelError("a subgroup is a contiguous slice such as G[:3200] or G[100:200]",
+                             where=f"group '{self.name}'")
+        start, stop, _ = item.indices(self.N)
+        if stop <= start:
+            raise ModelError(f"the subgroup [{start}:{stop}] of group '{self.name}' is empty",
+                             where=f"group '{self.name}'")
+        return Subgroup(self, start, stop)
+
+
+class Subgroup:
+    """Neurons ``start..stop-1`` of a NeuronGroup, for synapses and for setting values.
+
+    >>> import pyspike as ps
+    >>> G = ps.NeuronGroup(10, ps.NeuronModel("dv/dt = -v/tau : mV", params={"tau": 10.0}))
+    >>> exc = G[:8]
+    >>> exc.v = 1.0
+    >>> G.v[7], G.v[8], len(exc)
+    (1.0, 0.0, 8)
+    """
+
+    def __init__(self, group: NeuronGroup, start: int, stop: int):
+        self.__dict__.update(group=group, start=start, stop=stop, N=stop - start,
+                             name=f"{group.name}[{start}:{stop}]", model=group.model)
+
+    def __getattr__(self, name: str):
+        value = getattr(self.group, name)
+        if isinstance(value, np.ndarray) and value.shape == (self.group.N,):
+            return value[self.start:self.stop]
+        return value
+
+    def __setattr__(self, name: str, value) -> None:
+        if isinstance(value, str):
+            value = self.group._evaluate(name, value)[self.start:self.stop]
+        full = np.array(np.broadcast_to(getattr(self.group, name), (self.group.N,)),
+                        dtype=np.float64)
+        full[self.start:self.stop] = value
+        setattr(self.group, name, full)
+
+    def __len__(self) -> int:
+        return self.N
+
+    def __repr__(self) -> str:
+        return f"Subgroup({self.name})"
+
+
+def as_range(obj, what: str):
+    """(group, (start, stop)) of a NeuronGroup or Subgroup."""
+    if isinstance(obj, Subgroup):
+        return obj.group, (obj.start, obj.stop)
+    if isinstance(obj, NeuronGroup):
+        return obj, (0, obj.N)
+    raise ModelError(f"the {what} must be a NeuronGroup or a slice of one, not "
+                     f"{type(obj).__name__}", where="Synapses")

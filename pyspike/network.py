@@ -15,6 +15,7 @@ from . import _context
 from .backends import get_backend
 from .group import NeuronGroup
 from .monitors import PopulationRateMonitor, SpikeMonitor, StateMonitor
+from .synapses import Synapses
 
 
 
@@ -78,7 +79,7 @@ class Network:
             if isinstance(obj, (list, tuple)):
                 self.add(*obj)
                 continue
-            if not isinstance(obj, (NeuronGroup, SpikeMonitor, StateMonitor,
+            if not isinstance(obj, (NeuronGroup, Synapses, SpikeMonitor, StateMonitor,
                                     PopulationRateMonitor)):
                 raise ModelError(f"cannot add {type(obj).__name__} to a Network",
                                  where="Network.add")
@@ -88,6 +89,10 @@ class Network:
                 if any(g.name == obj.name for g in self.groups):
                     raise ModelError(f"two groups are named '{obj.name}'", where="Network.add")
                 obj._attach(self, len(self.groups))
+            if isinstance(obj, Synapses):
+                self.objects.append(obj)
+                obj._attach(self, len(self.synapses) - 1)
+                continue
             self.objects.append(obj)
 
     def __enter__(self) -> "Network":
@@ -105,6 +110,10 @@ class Network:
     def groups(self) -> List[NeuronGroup]:
         return [o for o in self.objects if isinstance(o, NeuronGroup)]
 
+    @property
+    def synapses(self) -> List[Synapses]:
+        return [o for o in self.objects if isinstance(o, Synapses)]
+
     def _of(self, kind) -> list:
         return [o for o in self.objects if isinstance(o, kind)]
 
@@ -113,11 +122,17 @@ class Network:
             if not any(g is mon.group for g in self.groups):
                 raise ModelError(f"a monitor records group '{mon.group.name}', which is not in "
                                  "this network: add the group too", where="Network")
+        for syn in self.synapses:
+            for g in (syn.source, syn.target):
+                if not any(g is h for h in self.groups):
+                    raise ModelError(f"Synapses '{syn.name}' connect group '{g.name}', which "
+                                     "is not in this network: add the group too",
+                                     where="Network")
         return NetworkSpec(tuple(g._spec() for g in self.groups),
                            tuple(m._spec() for m in self._of(StateMonitor)),
                            tuple(m._spec() for m in self._of(SpikeMonitor)),
                            tuple(m._spec() for m in self._of(PopulationRateMonitor)),
-                           self.precision)
+                           self.precision, tuple(s._spec() for s in self.synapses))
 
     def build(self) -> BuildInfo:
         """Generate, compile (or find in the cache) and load the code; runs do this first."""
@@ -133,8 +148,8 @@ class Network:
         info = self.backend.prepare(generated, self.cache_dir)
         t2 = time.perf_counter()
         self._kernel, self._built_spec = generated.kernel, spec
-        for g in self.groups:
-            g._cast(self.real)
+        for obj in self.groups + self.synapses:
+            obj._cast(self.real)
         self.last_build = BuildInfo(not generated.cached, info["compiled"], t1 - t0, t2 - t1,
                                     info["library"] and str(info["library"]),
                                     info["source"] and str(info["source"]))

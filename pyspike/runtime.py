@@ -13,6 +13,7 @@ import numpy as np
 
 from .codegen.kernels import NetworkKernel
 from .monitors import PopulationRateMonitor, SpikeMonitor, StateMonitor
+from .synapses_runtime import lay_out_synapses
 
 _SPIKES_PER_NEURON = 8
 
@@ -27,8 +28,10 @@ def run_steps(net, kernel: NetworkKernel, n_steps: int) -> None:
     iargs[0], iargs[1] = net.step, net.seed
     rargs = np.zeros(1 + len(kernel.rargs), dtype=np.float64)
     rargs[0] = net.dt
-    for k, (gindex, pname) in enumerate(kernel.rargs, start=1):
-        rargs[k] = groups[gindex]._params[pname]
+    synapses = net.synapses
+    for k, (kind, index, pname) in enumerate(kernel.rargs, start=1):
+        owner = groups[index] if kind == "group" else synapses[index]
+        rargs[k] = owner._params[pname]
 
     state_mons = net._of(StateMonitor)
     spike_mons = net._of(SpikeMonitor)
@@ -60,6 +63,16 @@ def run_steps(net, kernel: NetworkKernel, n_steps: int) -> None:
         for ir in gk.rate_monitors:
             arrays[ir.slot] = np.zeros(n_steps, dtype=np.int32)
             pending.append(("rate", rate_mons[ir.index], ir, None))
+        if gk.spike_list is not None:
+            arrays[gk.spike_list.slot] = np.zeros(gk.N, dtype=np.int32)
+        if gk.generator is not None:
+            stamps, indices = g._generator_arrays(net.dt)
+            arrays[gk.generator.step_slot] = stamps
+            arrays[gk.generator.index_slot] = indices
+            counters[gk.generator.position] = np.searchsorted(stamps, net.step + 1)
+            counters[gk.generator.count] = stamps.size
+    for sk in kernel.synapses:
+        lay_out_synapses(sk, synapses[sk.index], arrays, iargs, net.dt, real)
 
     done = 0
     while done < n_steps:

@@ -67,3 +67,15 @@ PS_SIMD float powf(float, float) noexcept;
 #undef PS_SIMD
 }
 #endif
+
+// The row (presynaptic neuron) of synapse s in CSR row pointers row[0..n]: the largest r
+// with row[r] <= s.  Used by on_post code, which visits synapses by postsynaptic neuron.
+PS_FN int32_t ps_row_of(const int64_t* row, int32_t n, int64_t s)
+{
+    int32_t lo = 0, hi = n;           // row[lo] <= s < row[hi]
+    while (hi - lo > 1) {
+        const int32_t mid = lo + (hi - lo) / 2;
+        if (row[mid] <= s) lo = mid; else hi = mid;
+    }
+    return lo;
+}

@@ -14,6 +14,7 @@ import sympy as sp
 from ..codegen.expressions import exprel
 from ..codegen.kernels import Draw, GroupKernel, NetworkKernel
 from .. import random as ps_random
+from .numpy_synapses import SynapsesReference
 
 _UNARY = {sp.exp: np.exp, sp.log: np.log, sp.sin: np.sin, sp.cos: np.cos, sp.tan: np.tan,
           sp.tanh: np.tanh, sp.floor: np.floor, sp.ceiling: np.ceil, sp.Abs: np.abs}
@@ -125,6 +126,7 @@ class NumpyBackend:
         kernel: NetworkKernel = generated.kernel
         self.kernel = kernel
         self.real = np.float64 if kernel.real == "double" else np.float32
+        self.synapses = [SynapsesReference(sk, kernel, self.real) for sk in kernel.synapses]
         return {"compiled": False, "library": None, "source": None}
 
     def run(self, arrays: List[np.ndarray], iargs: np.ndarray, rargs: np.ndarray,
@@ -141,7 +143,12 @@ class NumpyBackend:
                 return s
             t = real(step * dt)
             for g, env in zip(self.kernel.groups, envs):
-                self._step(g, env, arrays, iargs, step, t, int(iargs[1]))
+                if g.generator is not None:
+                    self._generate(g, arrays, step)
+                else:
+                    self._step(g, env, arrays, iargs, step, t, int(iargs[1]))
+            for syn in self.synapses:
+                syn.step(arrays, iargs, rargs, counters, step, t, int(iargs[1]))
         return n_steps
 
     def _setup(self, g: GroupKernel, arrays, rargs) -> dict:
@@ -182,9 +189,7 @@ class NumpyBackend:
         for name in g.stores:
             arrays[g.arrays[name].slot][:] = env[name]
         if g.spike is None:
-            for m in g.rate_monitors:
-                arrays[m.slot][counters[m.fill]] = 0
-                counters[m.fill] += 1
+            self._emit(g, arrays, np.zeros(0, dtype=np.int64), step)
             return
         spiked = np.nonzero(_full(evaluate(g.spike, env, real), g.N, "bool", real))[0]
         if len(spiked) and g.reset:
@@ -200,15 +205,33 @@ class NumpyBackend:
                                             a.ctype, real)
             for name in g.reset_stores:
                 arrays[g.arrays[name].slot][spiked] = renv[name]
+        self._emit(g, arrays, spiked, step)
+
+    def _emit(self, g: GroupKernel, arrays, spiked: np.ndarray, step: int) -> None:
+        """This step's spikes: the spike list for synapses, then the monitors."""
+        counters = arrays[0]
+        if g.spike_list is not None:
+            arrays[g.spike_list.slot][:len(spiked)] = spiked
+            counters[g.spike_count] = len(spiked)
         for m in g.spike_monitors:
             fill = counters[m.fill]
             arrays[m.i_slot][fill:fill + len(spiked)] = spiked
             arrays[m.step_slot][fill:fill + len(spiked)] = step + 1
-            arrays[m.count_slot][spiked] += 1
+            np.add.at(arrays[m.count_slot], spiked, 1)
             counters[m.fill] += len(spiked)
         for m in g.rate_monitors:
             arrays[m.slot][counters[m.fill]] = len(spiked)
             counters[m.fill] += 1
+
+    def _generate(self, g: GroupKernel, arrays, step: int) -> None:
+        """A SpikeGeneratorGroup: emit the given spikes stamped step + 1."""
+        counters, gen = arrays[0], g.generator
+        stamps = arrays[gen.step_slot]
+        pos, end = int(counters[gen.position]), int(counters[gen.count])
+        stop = pos + int(np.searchsorted(stamps[pos:end], step + 1, side="right"))
+        chosen = stamps[pos:stop] == step + 1
+        counters[gen.position] = stop
+        self._emit(g, arrays, arrays[gen.index_slot][pos:stop][chosen].astype(np.int64), step)
 
     def _draw(self, draws: List[Draw], env: dict, seed: int, step: int, elem: np.ndarray):
         for d in draws:

@@ -151,6 +151,7 @@ struct Group0 {
                 }
             }
         }
+        
     }
 };
 
@@ -168,7 +169,7 @@ extern "C" PS_EXPORT int64_t pyspike_run(void** arrays, const int64_t* iargs, co
     const int64_t step0 = iargs[0];
     const uint64_t seed = (uint64_t)iargs[1];
     const double dt = rargs[0];
-    (void)counters; (void)seed;
+    (void)counters; (void)seed; (void)dt;
     Group0 group0;
     group0.setup(arrays, iargs, rargs);
     for (int64_t s = 0; s < n_steps; ++s) {

@@ -1,0 +1,95 @@
+"""The template context of one Synapses object: pointers, scalars and event statements.
+
+Python writes every statement of a synaptic event here; ``templates/cpp/synapses.j2``
+only places them in the loops over spikes, ring slots and rows.
+"""
+from __future__ import annotations
+
+from typing import Dict, List
+
+from .ir import Access, Assign, Draw, NetworkKernel, Pathway, SynapsesKernel
+from .printing import CPrinter, c_name
+from .synaptic import POST_INDEX, PRE_INDEX, uses_index
+
+_TITLES = {"pre": "on_pre", "post": "on_post"}
+
+
+def access_pointer(a: Access) -> str:
+    """The C pointer of an array a synapse reads: its own (p_w) or a group's (p_post_ge)."""
+    prefix = {"syn": "p_", "pre": "p_pre_", "post": "p_post_"}[a.where]
+    return prefix + c_name(a.name)
+
+
+def _index(a: Access) -> str:
+    return {"syn": "_s", "pre": "PRE0 + _i", "post": "POST0 + _j"}[a.where]
+
+
+def _statement(a: Assign, printer: CPrinter) -> str:
+    code = printer.doprint(a.expr)
+    return f"{c_name(a.target.name)} {a.op} {code};"
+
+
+def _draw(d: Draw, real: str) -> str:
+    fn = {"uniform": "ps_rand", "normal": "ps_randn"}[d.kind]
+    suffix = "_f32" if real == "float" else "_f64"
+    return (f"const real_t {c_name(d.symbol.name)} = {fn}{suffix}(seed, (uint64_t)step, "
+            f"(uint32_t)_s, {d.stream}u);")
+
+
+def _event_lines(path: Pathway, k: SynapsesKernel, printer: CPrinter, real: str) -> List[str]:
+    lines = []
+    for sym, name in ((PRE_INDEX, "_i"), (POST_INDEX, "_j")):
+        if uses_index(path, sym):
+            lines.append(f"const real_t {sym.name} = (real_t){name};")
+    for name in path.loads:
+        a = k.access[name]
+        const = "" if name in path.stores else "const "
+        lines.append(f"{const}real_t {c_name(name)} = {access_pointer(a)}[{_index(a)}];")
+    lines += [_draw(d, real) for d in path.draws]
+    lines += [_statement(a, printer) for a in path.code]
+    for name in path.stores:
+        a = k.access[name]
+        lines.append(f"{access_pointer(a)}[{_index(a)}] = {c_name(name)};")
+    return lines
+
+
+def synapses_context(k: SynapsesKernel, net: NetworkKernel, printer: CPrinter) -> Dict:
+    """What ``cpp/synapses.j2`` needs to lay out one Synapses object."""
+    pre, post = net.groups[k.pre], net.groups[k.post]
+    arrays = [{"ptr": "p_row", "ctype": "int64_t", "slot": k.row_slot}]
+    if not k.dense:
+        arrays.append({"ptr": "p_col", "ctype": "int32_t", "slot": k.col_slot})
+    arrays.append({"ptr": "p_pre_spikes", "ctype": "int32_t", "slot": pre.spike_list.slot})
+    arrays.append({"ptr": "p_post_spikes", "ctype": "int32_t", "slot": post.spike_list.slot})
+    for slot, ptr, ctype in ((k.hist_slot, "p_hist", "int32_t"),
+                             (k.hstamp_slot, "p_hstamp", "int64_t"),
+                             (k.hcount_slot, "p_hcount", "int32_t"),
+                             (k.order_slot, "p_order", "int32_t"),
+                             (k.doff_slot, "p_doff", "int64_t"),
+                             (k.colptr_slot, "p_colptr", "int64_t"),
+                             (k.colsyn_slot, "p_colsyn", "int32_t")):
+        if slot >= 0:
+            arrays.append({"ptr": ptr, "ctype": ctype, "slot": slot})
+    seen = set()
+    scalars = []
+    for name, a in k.access.items():
+        if a.where == "scalar":
+            scalars.append({"name": c_name(name), "rarg": a.rarg})
+            continue
+        ptr = access_pointer(a)
+        if ptr not in seen:
+            seen.add(ptr)
+            arrays.append({"ptr": ptr, "ctype": "real_t", "slot": a.slot})
+    paths = {}
+    for path in (k.pre_path, k.post_path):
+        if path is not None:
+            paths[path.kind] = {"title": _TITLES[path.kind], "fn": _TITLES[path.kind],
+                                "lines": _event_lines(path, k, printer, net.real)}
+    return {
+        "index": k.index, "n_pre": k.n_pre, "n_post": k.n_post,
+        "pre_start": k.pre_start, "post_start": k.post_start,
+        "arrays": arrays, "scalars": scalars, "dense": k.dense, "delay": k.delay,
+        "ring_iarg": k.ring_iarg, "delay_iarg": k.delay_iarg,
+        "pre_count": pre.spike_count, "post_count": post.spike_count,
+        "pre_path": paths.get("pre"), "post_path": paths.get("post"),
+    }

@@ -1,0 +1,190 @@
+"""Synapses spec -> kernel IR: the statements run for every synaptic event.
+
+A synapse's code (``on_pre``, ``on_post``) reads and writes three kinds of names:
+synaptic variables (``w``), neuron variables of the presynaptic group (``v_pre``) and of
+the postsynaptic group (``ge_post``, or plainly ``ge``, as in Brian2), plus ``i`` and
+``j`` (the pre- and postsynaptic indices within the connected (sub)groups), ``t`` and
+``dt``.  Each event loads what its statements use, runs them in order and stores what
+they wrote, so events see each other's effects exactly as if run one after another.
+
+``x += expr`` and ``x -= expr`` keep their operator in the IR: they are the additive
+effects that backends may accumulate without reading the rest of the code.
+
+>>> from pyspike.codegen.spec import GroupSpec, NetworkSpec, SynapsesSpec
+>>> from pyspike.codegen.kernels import build_network
+>>> g = GroupSpec("P", 10, equations="dv/dt = -v/tau : mV\\nge : 1", params=("tau",))
+>>> s = SynapsesSpec("S", "P", "P", 0, 10, 0, 10, model="w : 1", on_pre="ge_post += w")
+>>> k = build_network(NetworkSpec(groups=(g,), synapses=(s,))).synapses[0]
+>>> [(str(a.target), a.op, str(a.expr)) for a in k.pre_path.code]
+[('ge_post', '+=', 'w')]
+"""
+from __future__ import annotations
+
+from typing import Dict, List, Optional
+
+import sympy as sp
+
+from .equations import DT, T, EquationSet, parse_equations, symbol
+from .errors import ModelError
+from .expressions import Rand, Randn, parse_statements
+from .ir import Access, Array, Assign, Draw, GroupKernel, Pathway, SynapsesKernel
+from .spec import SynapsesSpec
+
+#: ``i`` and ``j`` as numbers inside synaptic code (C locals of type real_t).
+PRE_INDEX = sp.Symbol("_fi", real=True)
+POST_INDEX = sp.Symbol("_fj", real=True)
+#: Stream numbers of synaptic random draws: distinct from every group's.
+_STREAM_BASE = 0x4000
+
+
+def build_synapses(s: SynapsesSpec, index: int, groups: List[GroupKernel],
+                   by_name: Dict[str, GroupKernel], layout) -> SynapsesKernel:
+    """The kernel IR of one Synapses object; gives its groups spike lists."""
+    where = f"Synapses '{s.name}'"
+    pre, post = _group(by_name, s.pre, where), _group(by_name, s.post, where)
+    check_code(s.model, s.params, "", "", {}, {}, where)
+    eqs = parse_equations(s.model, s.params, where=f"the model of {where}")
+    for p in s.per_synapse:
+        if p not in eqs.variables or not eqs.variables[p].is_param:
+            raise ModelError(f"'{p}' is not a parameter of {where}", where=where, symbol=p)
+    arrays: Dict[str, Array] = {}
+    access: Dict[str, Access] = {}
+    for name, var in eqs.variables.items():
+        if var.is_param and (var.shared or name not in s.per_synapse):
+            access[name] = Access(name, "scalar", rarg=layout.rarg(index, name, "synapses"))
+        else:
+            arrays[name] = Array(name, layout.slot(), "real", "param" if var.is_param
+                                 else "state")
+            access[name] = Access(name, "syn", slot=arrays[name].slot)
+    names, targets, aliases = _names(eqs, _variables(pre), _variables(post))
+    for alias, (side, var) in aliases.items():
+        g = pre if side == "pre" else post
+        if var in g.arrays:
+            access[alias] = Access(var, side, slot=g.arrays[var].slot)
+        else:
+            access[alias] = Access(var, "scalar", rarg=g.shared[var])
+
+    k = SynapsesKernel(s.name, index, pre.index, post.index, s.pre_start,
+                       s.pre_stop - s.pre_start, s.post_start, s.post_stop - s.post_start,
+                       arrays, access, s.dense, layout.slot(),
+                       -1 if s.dense else layout.slot(), s.delay)
+    for g in (pre, post):
+        if g.spike_list is None:
+            g.spike_list = Array("_spikes", layout.slot(), "int32", "spikes")
+            g.spike_count = layout.counter()
+    if s.on_pre:
+        k.pre_path = _pathway("pre", s.on_pre, names, targets, eqs, k, where)
+        if s.delay != "none":
+            k.ring_iarg = layout.iarg()
+            k.hist_slot, k.hstamp_slot, k.hcount_slot = (layout.slot(), layout.slot(),
+                                                         layout.slot())
+        if s.delay == "shared":
+            k.delay_iarg = layout.iarg()
+        elif s.delay == "per_synapse":
+            k.order_slot, k.doff_slot = layout.slot(), layout.slot()
+    if s.on_post:
+        k.post_path = _pathway("post", s.on_post, names, targets, eqs, k, where)
+        k.colptr_slot, k.colsyn_slot = layout.slot(), layout.slot()
+    if not (s.on_pre or s.on_post):
+        raise ModelError(f"{where} has neither on_pre nor on_post code: it would do nothing",
+                         where=where)
+    used = set()
+    for path in (k.pre_path, k.post_path):
+        if path is not None:
+            for a in path.code:
+                used |= {x.name for x in a.expr.free_symbols} | {a.target.name}
+    k.access = {n: a for n, a in access.items() if n in used}
+    return k
+
+
+def _group(by_name: Dict[str, GroupKernel], name: str, where: str) -> GroupKernel:
+    if name not in by_name:
+        raise ModelError(f"{where} connects group '{name}', which is not part of the network",
+                         where=where, symbol=name)
+    return by_name[name]
+
+
+def _names(eqs: EquationSet, pre_vars: Dict[str, bool], post_vars: Dict[str, bool]):
+    """(readable names, assignable names, {alias: (side, variable)}) of synaptic code.
+
+    ``pre_vars``/``post_vars`` map each neuron variable to whether it is a parameter."""
+    names: Dict[str, sp.Basic] = {"t": T, "dt": DT, "i": PRE_INDEX, "j": POST_INDEX}
+    targets: Dict[str, sp.Basic] = {}
+    aliases: Dict[str, tuple] = {}
+    for name in eqs.variables:
+        names[name] = symbol(name)
+        if not eqs.variables[name].is_param:
+            targets[name] = names[name]
+    for side, variables in (("pre", pre_vars), ("post", post_vars)):
+        for var, is_param in variables.items():
+            for alias in ([f"{var}_{side}"] + ([var] if side == "post" else [])):
+                if alias in names:
+                    continue
+                names[alias] = symbol(alias)
+                aliases[alias] = (side, var)
+                if not is_param:
+                    targets[alias] = names[alias]
+    return names, targets, aliases
+
+
+def _variables(g: GroupKernel) -> Dict[str, bool]:
+    return {n: v.is_param for n, v in g.equations.variables.items()}
+
+
+def check_code(model: str, params, on_pre: str, on_post: str, pre_vars: Dict[str, bool],
+               post_vars: Dict[str, bool], where: str) -> List[str]:
+    """Parse a synapse model and its code (raising ModelError); its state variables."""
+    eqs = parse_equations(model, params, where=f"the model of {where}")
+    if eqs.odes:
+        raise ModelError(f"{where}: differential equations in a synapse model are not "
+                         "supported yet; declare synaptic variables ('w : 1') and change "
+                         "them in on_pre/on_post", where=where, symbol=next(iter(eqs.odes)))
+    names, targets, _ = _names(eqs, pre_vars, post_vars)
+    for kind, text in (("pre", on_pre), ("post", on_post)):
+        if text:
+            parse_statements(text, names, targets, f"the on_{kind} code of {where}", [])
+    return [n for n, v in eqs.variables.items() if not v.is_param]
+
+
+def _pathway(kind: str, text: str, names, targets, eqs: EquationSet, k: SynapsesKernel,
+             where: str) -> Pathway:
+    sites: list = []
+    statements = parse_statements(text, names, targets, f"the {'on_' + kind} code of {where}",
+                                  sites)
+    code = []
+    for st in statements:
+        target = symbol(st.target)
+        if st.op in ("+=", "-="):
+            code.append(Assign(target, st.expr, declare=False, op=st.op))
+        else:
+            code.append(Assign(target, st.value(target), declare=False))
+    draws = _draws(code, k, 0 if kind == "pre" else 1)
+    used = set()
+    for a in code:
+        used |= {s.name for s in a.expr.free_symbols} | {a.target.name}
+    loads = [n for n in k.access if n in used and k.access[n].where != "scalar"]
+    written = []
+    for a in code:
+        if a.target.name not in written:
+            written.append(a.target.name)
+    return Pathway(kind, loads, draws, code, written)
+
+
+def _draws(code: List[Assign], k: SynapsesKernel, pathway: int) -> List[Draw]:
+    draws: List[Draw] = []
+    for a in code:
+        sites = sorted(a.expr.atoms(Rand, Randn), key=lambda x: int(x.args[0]))
+        subs = {}
+        for site in sites:
+            sym = sp.Symbol(f"_rand{int(site.args[0])}", real=True)
+            stream = ((_STREAM_BASE + k.index) << 16) | (pathway << 12) | int(site.args[0])
+            draws.append(Draw(sym, "uniform" if isinstance(site, Rand) else "normal", stream))
+            subs[site] = sym
+        if subs:
+            a.expr = a.expr.xreplace(subs)
+    return draws
+
+
+def uses_index(path: Optional[Pathway], sym: sp.Symbol) -> bool:
+    """Whether the pathway's code reads ``i`` (PRE_INDEX) or ``j`` (POST_INDEX)."""
+    return path is not None and any(sym in a.expr.free_symbols for a in path.code)

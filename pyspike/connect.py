@@ -1,0 +1,210 @@
+"""Connectivity rules: which synapses ``Synapses.connect`` makes.
+
+Random rules run in compiled code (``pyspike._native``: Philox-driven builders, O(number
+of synapses)); condition strings are evaluated with NumPy over blocks of candidate pairs.
+Every rule returns presynaptic and postsynaptic indices in CSR order (sorted by i).
+A rule's random numbers depend only on the network's seed and the order of connect()
+calls, never on the backend.
+"""
+from __future__ import annotations
+
+from typing import Optional, Tuple
+
+import numpy as np
+
+from .codegen.equations import symbol
+from .codegen.errors import ModelError
+from .codegen.expressions import Context, parse_condition, parse_expression
+from .backends.numpy_ref import evaluate
+from . import random as ps_random
+
+#: Pairs evaluated per block by condition strings: bounded memory for any network size.
+_BLOCK_PAIRS = 1 << 21
+#: Counter word marking the random numbers of condition-based connections.
+_CONNECT_WORD = 0x4E000000
+
+
+def check_call(syn, condition=None, i=None, j=None, p=1.0, n=1, n_pre=None, n_post=None,
+               autapses=True, multapses=True) -> None:
+    """Reject malformed connect() arguments before anything is built."""
+    where = f"Synapses '{syn.name}'.connect"
+    if not 0.0 <= float(p) <= 1.0:
+        raise ModelError(f"p must be a probability in [0, 1], not {p!r}", where=where,
+                         symbol="p")
+    if int(n) != n or n < 1:
+        raise ModelError(f"n (synapses per pair) must be a whole number >= 1, not {n!r}",
+                         where=where, symbol="n")
+    explicit = i is not None
+    if explicit and (j is None or isinstance(j, str)):
+        raise ModelError("give i and j together as arrays of equal length, or j alone as an "
+                         "expression such as j='i'", where=where, symbol="i")
+    rules = [explicit, isinstance(j, str), n_pre is not None, n_post is not None]
+    if sum(rules) > 1:
+        raise ModelError("choose one rule: explicit i/j, j='expression', n_pre= or n_post=",
+                         where=where)
+    for name, k in (("n_pre", n_pre), ("n_post", n_post)):
+        if k is not None and (int(k) != k or k < 0):
+            raise ModelError(f"{name} must be a whole number >= 0, not {k!r}", where=where,
+                             symbol=name)
+    if (n_pre is not None or n_post is not None) and (condition or p != 1.0):
+        raise ModelError("fixed-degree rules (n_pre=, n_post=) take no condition or p",
+                         where=where)
+    if condition is not None and not isinstance(condition, str):
+        raise ModelError("condition must be a string such as 'i != j'", where=where,
+                         symbol="condition")
+    if condition is not None:
+        _parse_condition(syn, condition)
+    if isinstance(j, str):
+        _parse_target(syn, j)
+
+
+def build(syn, seed: int, stream: int, condition=None, i=None, j=None, p=1.0, n=1,
+          n_pre=None, n_post=None, autapses=True, multapses=True
+          ) -> Tuple[np.ndarray, Optional[np.ndarray]]:
+    """(i, j) of the new synapses in CSR order; j is None for a dense all-to-all block."""
+    from . import _native
+
+    self_offset = _self_offset(syn) if not autapses else None
+    stream = 0x4C000000 | (stream & 0xFFFFFF)
+    if i is not None:
+        return _explicit(syn, i, j, n, self_offset, multapses)
+    if isinstance(j, str):
+        return _repeat(*_one_per_row(syn, j, condition, p, seed, stream, self_offset), n)
+    if n_pre is not None:
+        return _native.connect_fixed_indegree(seed, stream, syn.n_pre, syn.n_post, int(n_pre),
+                                              self_offset, bool(multapses))
+    if n_post is not None:
+        return _native.connect_fixed_outdegree(seed, stream, syn.n_pre, syn.n_post,
+                                               int(n_post), self_offset, bool(multapses))
+    if condition is not None:
+        return _repeat(*_by_condition(syn, condition, p, seed, stream, self_offset), n)
+    if p == 1.0 and n == 1 and self_offset is None:
+        return np.zeros(0, dtype=np.int32), None      # all-to-all
+    return _native.connect_fixed_probability(seed, stream, syn.n_pre, syn.n_post, float(p),
+                                             self_offset, int(n))
+
+
+def _self_offset(syn) -> Optional[int]:
+    """j == i + offset marks a neuron's synapse onto itself (None: the groups differ)."""
+    if syn.source is not syn.target:
+        return None
+    return syn.pre_range[0] - syn.post_range[0]
+
+
+def _repeat(i: np.ndarray, j: np.ndarray, n: int):
+    if n == 1:
+        return i, j
+    return np.repeat(i, n), np.repeat(j, n)
+
+
+def _explicit(syn, i, j, n: int, self_offset, multapses: bool):
+    where = f"Synapses '{syn.name}'.connect"
+    i = np.atleast_1d(np.asarray(i))
+    j = np.atleast_1d(np.asarray(j))
+    if i.shape != j.shape or i.ndim != 1:
+        raise ModelError(f"i and j must be 1-d and of equal length (got {i.shape} and "
+                         f"{j.shape})", where=where, symbol="i")
+    if i.size and (i.dtype.kind not in "iu" or j.dtype.kind not in "iu"):
+        raise ModelError("i and j must be whole numbers", where=where, symbol="i")
+    for name, idx, size in (("i", i, syn.n_pre), ("j", j, syn.n_post)):
+        if idx.size and (idx.min() < 0 or idx.max() >= size):
+            raise ModelError(f"{name} must lie in 0..{size - 1}", where=where, symbol=name)
+    keep = np.ones(i.size, dtype=bool)
+    if self_offset is not None:
+        keep &= j != i + self_offset
+    i, j = i[keep].astype(np.int32), j[keep].astype(np.int32)
+    if not multapses:
+        pairs = np.unique(i.astype(np.int64) * syn.n_post + j)
+        i, j = (pairs // syn.n_post).astype(np.int32), (pairs % syn.n_post).astype(np.int32)
+    order = np.argsort(i, kind="stable")
+    return _repeat(i[order], j[order], n)
+
+
+def _names(syn):
+    """Names a connection condition may use, and a function giving their values."""
+    from .synapses import _vars
+    names = {"i": symbol("i"), "j": symbol("j")}
+    sides = []
+    for side, g, start in (("pre", syn.source, syn.pre_range[0]),
+                           ("post", syn.target, syn.post_range[0])):
+        for var in _vars(g):
+            for alias in [f"{var}_{side}"] + ([var] if side == "post" else []):
+                if alias not in names:
+                    names[alias] = symbol(alias)
+                    sides.append((alias, side, g, var, start))
+    return names, sides
+
+
+def _parse_condition(syn, text: str):
+    names, _ = _names(syn)
+    ctx = Context(where=f"the connection condition of Synapses '{syn.name}'", line=text,
+                  lineno=1)
+    cond = parse_condition(text, names, ctx)
+    if ctx.random_sites:
+        raise ctx.error("random numbers in a condition: use p= for random connections",
+                        None, "rand")
+    return cond
+
+
+def _parse_target(syn, text: str):
+    names = {"i": symbol("i")}
+    ctx = Context(where=f"the target expression j of Synapses '{syn.name}'", line=text,
+                  lineno=1)
+    expr = parse_expression(text, names, ctx)
+    if ctx.random_sites:
+        raise ctx.error("random numbers in j=: use p= or n_post= for random connections",
+                        None, "rand")
+    return expr
+
+
+def _env(syn, sides, i: np.ndarray, j: np.ndarray) -> dict:
+    env = {"i": i, "j": j}
+    for alias, side, g, var, start in sides:
+        values = np.broadcast_to(np.asarray(getattr(g, var), dtype=np.float64), (g.N,))
+        env[alias] = values[start + (i if side == "pre" else j)]
+    return env
+
+
+def _uniform(seed: int, stream: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    x, y, _, _ = ps_random.philox4x32_10(j, i, _CONNECT_WORD, stream, seed & 0xFFFFFFFF,
+                                         (seed >> 32) & 0xFFFFFFFF)
+    return ps_random._u01_f64(x, y)
+
+
+def _by_condition(syn, text: str, p: float, seed: int, stream: int, self_offset):
+    """All pairs meeting the condition, each kept with probability p; block by block."""
+    cond = _parse_condition(syn, text)
+    _, sides = _names(syn)
+    rows = max(1, _BLOCK_PAIRS // max(1, syn.n_post))
+    out_i, out_j = [], []
+    for r0 in range(0, syn.n_pre, rows):
+        r1 = min(syn.n_pre, r0 + rows)
+        i = np.repeat(np.arange(r0, r1, dtype=np.int64), syn.n_post)
+        j = np.tile(np.arange(syn.n_post, dtype=np.int64), r1 - r0)
+        keep = np.broadcast_to(evaluate(cond, _env(syn, sides, i, j)), i.shape).copy()
+        if self_offset is not None:
+            keep &= j != i + self_offset
+        if p < 1.0:
+            keep &= _uniform(seed, stream, i, j) < p
+        out_i.append(i[keep].astype(np.int32))
+        out_j.append(j[keep].astype(np.int32))
+    return np.concatenate(out_i), np.concatenate(out_j)
+
+
+def _one_per_row(syn, text: str, condition, p: float, seed: int, stream: int, self_offset):
+    """j = f(i): one candidate target per presynaptic neuron (out of range: none)."""
+    expr = _parse_target(syn, text)
+    i = np.arange(syn.n_pre, dtype=np.int64)
+    value = np.broadcast_to(evaluate(expr, {"i": i}), i.shape)
+    j = np.floor(np.asarray(value, dtype=np.float64) + 0.5).astype(np.int64)
+    keep = (j >= 0) & (j < syn.n_post)
+    if condition is not None:
+        _, sides = _names(syn)
+        cond = _parse_condition(syn, condition)
+        jj = np.where(keep, j, 0)
+        keep &= np.broadcast_to(evaluate(cond, _env(syn, sides, i, jj)), i.shape)
+    if self_offset is not None:
+        keep &= j != i + self_offset
+    if p < 1.0:
+        keep &= _uniform(seed, stream, i, np.where(keep, j, 0)) < p
+    return i[keep].astype(np.int32), j[keep].astype(np.int32)

@@ -1,0 +1,371 @@
+"""Synapses: connections between (sub)groups with their own state and event code.
+
+The connectivity is built by :mod:`pyspike.connect` (compiled builders) when ``connect``
+is called and stored in compressed sparse rows by presynaptic neuron: ``S.i`` is sorted.
+"""
+from __future__ import annotations
+
+import itertools
+from typing import Dict, List, Mapping, Optional
+
+import numpy as np
+
+from .codegen.equations import symbol
+from .codegen.errors import ModelError
+from .codegen.expressions import Context, Rand, parse_expression
+from .codegen.spec import SynapsesSpec
+from .codegen.synaptic import check_code
+from . import _context
+from . import connect as builders
+from . import random as ps_random
+from .backends.numpy_ref import evaluate
+from .group import NeuronGroup, Subgroup, as_range
+
+_names = itertools.count()
+_INIT_STEP = 2 ** 63 - 1
+
+
+class Synapses:
+    """Synapses from ``source`` to ``target`` (groups or contiguous subgroups ``P[a:b]``).
+
+    ``model`` declares synaptic variables (``"w : 1"``); ``on_pre`` runs for every synapse
+    of a presynaptic spike when it arrives after ``delay`` ms, ``on_post`` for every
+    synapse of a postsynaptic spike.  Neuron variables are named with ``_pre``/``_post``
+    (a plain name means the postsynaptic one, as in Brian2); ``i`` and ``j`` are the pre-
+    and postsynaptic indices within source and target.
+
+    >>> import pyspike as ps
+    >>> m = ps.NeuronModel("dv/dt = -v/tau : mV", threshold="v > 1", reset="v = 0",
+    ...                    params={"tau": 10.0})
+    >>> net = ps.Network(dt=0.1, seed=1, backend="numpy")
+    >>> with net:
+    ...     P = ps.NeuronGroup(3, m)
+    ...     S = ps.Synapses(P[:1], P[1:], model="w : 1", on_pre="v_post += w", delay=1.0)
+    >>> S.connect(j="i + 1")
+    >>> S.i, S.j, S.n
+    (array([0], dtype=int32), array([1], dtype=int32), 1)
+    """
+
+    def __init__(self, source, target, model: str = "", on_pre: str = "", on_post: str = "",
+                 delay=None, params: Optional[Mapping[str, float]] = None,
+                 name: Optional[str] = None):
+        state = self.__dict__
+        state["source"], state["pre_range"] = as_range(source, "source of Synapses")
+        state["target"], state["post_range"] = as_range(target, "target of Synapses")
+        state["name"] = name or f"synapses_{next(_names)}"
+        state["model"], state["on_pre"], state["on_post"] = model, on_pre, on_post
+        state["params"] = dict(params or {})
+        where = f"Synapses '{self.name}'"
+        if not (on_pre or on_post):
+            raise ModelError(f"{where} needs on_pre or on_post code", where=where)
+        state["variables"] = check_code(model, list(self.params), on_pre, on_post,
+                                        _vars(self.source), _vars(self.target), where)
+        state["param_names"] = [p for p in self.params]
+        state["_params"] = {p: float(v) if v is not None and np.isscalar(v) else None
+                            for p, v in self.params.items()}
+        state["_per_synapse"] = {}
+        state["_state"] = {v: np.zeros(0) for v in self.variables}
+        # CSR by presynaptic neuron: row pointers and postsynaptic indices (None: dense)
+        state["_row"] = np.zeros(self.n_pre + 1, dtype=np.int64)
+        state["_j"] = np.zeros(0, dtype=np.int32)
+        state["_delay"] = 0.0
+        state["_deferred"] = []        # connect() calls waiting for the network's seed
+        state["_pending"] = []         # string values waiting for the network's seed
+        state["_ring"] = None          # delay ring buffers, kept between runs
+        state["network"] = None
+        state["index"] = None
+        if delay is not None:
+            self.delay = delay
+        for p, v in self.params.items():
+            if v is not None and not np.isscalar(v):
+                self._pending.append((p, v))
+        _context.register(self)
+
+    # --- connectivity -------------------------------------------------------------------
+
+    @property
+    def n_pre(self) -> int:
+        return self.pre_range[1] - self.pre_range[0]
+
+    @property
+    def n_post(self) -> int:
+        return self.post_range[1] - self.post_range[0]
+
+    def connect(self, condition: Optional[str] = None, i=None, j=None, p: float = 1.0,
+                n: int = 1, n_pre: Optional[int] = None, n_post: Optional[int] = None,
+                autapses: bool = True, multapses: bool = True) -> None:
+        """Create synapses; each call adds to those already there.
+
+        - ``connect(i=[0, 1], j=[5, 7])``: explicit pairs;
+        - ``connect(j="i")``: one target per presynaptic neuron, an expression over ``i``;
+        - ``connect(p=0.02)``: each pair independently with probability p (all pairs if
+          p = 1: all-to-all, stored densely);
+        - ``connect(condition="i != j", p=0.1)``: pairs meeting a condition over ``i``,
+          ``j`` and neuron variables (``v_pre``, ``x_post``), each with probability p;
+        - ``connect(n_pre=80)``: every postsynaptic neuron gets 80 presynaptic partners
+          (fixed in-degree); ``connect(n_post=80)``: fixed out-degree.
+
+        ``n`` synapses are made per chosen pair; ``autapses=False`` excludes a neuron's
+        synapse onto itself (when source and target overlap), ``multapses=False`` makes
+        fixed-degree rules and explicit pairs pick each pair at most once.
+        """
+        call = dict(condition=condition, i=i, j=j, p=p, n=n, n_pre=n_pre, n_post=n_post,
+                    autapses=autapses, multapses=multapses)
+        builders.check_call(self, **call)
+        if self.network is None:
+            self._deferred.append(call)
+            return
+        self._connect(call)
+
+    def _connect(self, call: dict) -> None:
+        stream = self.network._next_init()
+        pairs = builders.build(self, self.network.seed, stream, **call)
+        self._add(*pairs)
+
+    def _add(self, i: np.ndarray, j: Optional[np.ndarray]) -> None:
+        """Add synapses (j None: all-to-all, stored densely if they are the only ones)."""
+        old = self.n
+        if j is None and old == 0:
+            self.__dict__["_row"] = np.arange(self.n_pre + 1, dtype=np.int64) * self.n_post
+            self.__dict__["_j"] = None
+            self._grow(old, None)
+            return
+        if j is None:
+            i = np.repeat(np.arange(self.n_pre, dtype=np.int32), self.n_post)
+            j = np.tile(np.arange(self.n_post, dtype=np.int32), self.n_pre)
+        total = old + i.size
+        if total >= 2 ** 31:
+            raise ModelError(f"Synapses '{self.name}' would have {total} synapses; at most "
+                             "2**31 - 1 are supported", where=f"Synapses '{self.name}'")
+        if old == 0 and (i.size < 2 or bool(np.all(i[1:] >= i[:-1]))):
+            order = None                    # already in CSR order: no copy
+        else:
+            i = np.concatenate([self.i, i.astype(np.int32)])
+            j = np.concatenate([self.j, j])
+            order = np.argsort(i, kind="stable")
+            i, j = i[order], j[order]
+        self.__dict__["_row"] = np.concatenate(
+            [[0], np.cumsum(np.bincount(i, minlength=self.n_pre))]).astype(np.int64)
+        self.__dict__["_j"] = np.ascontiguousarray(j, dtype=np.int32)
+        self._grow(old, order)
+
+    def _grow(self, old: int, order: Optional[np.ndarray]) -> None:
+        """Extend per-synapse arrays to the new synapses (then put them in CSR order)."""
+        new = self.n - old
+        for table in (self._state, self._per_synapse):
+            for k, v in table.items():
+                grown = np.concatenate([v, np.full(new, self._default(k))])
+                table[k] = grown if order is None else grown[order]
+        if isinstance(self._delay, np.ndarray):
+            grown = np.concatenate([self._delay, np.zeros(new)])
+            self.__dict__["_delay"] = grown if order is None else grown[order]
+        self.__dict__["_ring"] = None
+        self.__dict__["_columns_cache"] = None
+
+    def _default(self, name: str) -> float:
+        value = self._params.get(name)
+        return 0.0 if value is None else value
+
+    @property
+    def dense(self) -> bool:
+        """Whether the synapses are all-to-all, stored without index arrays."""
+        return self._j is None
+
+    def _require_connected(self) -> None:
+        if self._deferred:
+            raise ModelError(f"Synapses '{self.name}': connect() with random choices waits for "
+                             "the network's seed; add the synapses to a Network first",
+                             where=f"Synapses '{self.name}'")
+
+    @property
+    def n(self) -> int:
+        """The number of synapses."""
+        self._require_connected()
+        return int(self._row[-1])
+
+    def __len__(self) -> int:
+        return self.n
+
+    # --- reading and writing variables --------------------------------------------------
+
+    def __getattr__(self, name: str):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if name == "i":
+            self._require_connected()
+            return np.repeat(np.arange(self.n_pre, dtype=np.int32), np.diff(self._row))
+        if name == "j":
+            self._require_connected()
+            if self._j is None:
+                return np.tile(np.arange(self.n_post, dtype=np.int32), self.n_pre)
+            return self._j
+        if name == "delay":
+            if isinstance(self._delay, np.ndarray):
+                return self._delay
+            return np.full(self.n, self._delay)
+        if name in self._state or name in self._per_synapse:
+            self._require_connected()
+            self._require_evaluated(name)
+            return (self._state.get(name) if name in self._state
+                    else self._per_synapse[name])
+        if name in self._params:
+            value = self._params[name]
+            if value is None:
+                self._require_evaluated(name)
+            return value
+        raise AttributeError(f"Synapses '{self.name}' has no variable or parameter '{name}' "
+                             f"(it has {', '.join(self.variables + self.param_names)})")
+
+    def __setattr__(self, name: str, value) -> None:
+        if name == "delay":
+            self._set_delay(value)
+        elif name in self._state or name in self._params:
+            self._set(name, value)
+        else:
+            raise AttributeError(f"Synapses '{self.name}' has no variable or parameter "
+                                 f"'{name}'")
+
+    def _set_delay(self, value) -> None:
+        if isinstance(value, str):
+            if self.network is None or self._deferred:
+                self._pending.append(("delay", value))
+                return
+            value = self._evaluate("delay", value)
+        if np.ndim(value) == 0:
+            if not float(value) >= 0:
+                raise ModelError(f"a delay must be >= 0 ms, not {value!r}",
+                                 where=f"Synapses '{self.name}'", symbol="delay")
+            self.__dict__["_delay"] = float(value)
+            return
+        array = self._as_array("delay", value)
+        if not (array >= 0).all():
+            raise ModelError("delays must be >= 0 ms", where=f"Synapses '{self.name}'",
+                             symbol="delay")
+        self.__dict__["_delay"] = array
+
+    def _set(self, name: str, value) -> None:
+        if isinstance(value, str):
+            if self.network is None or self._deferred:
+                self._pending.append((name, value))
+                return
+            value = self._evaluate(name, value)
+        if name in self._state:
+            self._state[name][:] = self._as_array(name, value)
+        elif np.ndim(value) == 0 and name not in self._per_synapse:
+            self._params[name] = float(value)
+        else:
+            array = self._as_array(name, value)
+            self._per_synapse[name] = array.astype(np.float64)
+        self._pending[:] = [(n, v) for n, v in self._pending if n != name]
+
+    def _as_array(self, name: str, value) -> np.ndarray:
+        array = np.asarray(value, dtype=np.float64)
+        if array.ndim == 0:
+            return np.full(self.n, float(array))
+        if array.shape != (self.n,):
+            raise ModelError(f"'{name}' needs one value per synapse: shape ({self.n},), got "
+                             f"{array.shape}", where=f"Synapses '{self.name}'", symbol=name)
+        return array
+
+    def _evaluate(self, name: str, text: str) -> np.ndarray:
+        """A string value: an expression over i, j, synaptic and neuron variables."""
+        where = f"the value of '{name}' in Synapses '{self.name}'"
+        ctx = Context(where=where, line=text, lineno=1)
+        env, names = self._environment()
+        expr = parse_expression(text, names, ctx)
+        for p in self.param_names:
+            if self._params.get(p) is None and p not in self._per_synapse \
+                    and symbol(p) in expr.free_symbols:
+                raise ctx.error(f"the parameter '{p}' has no value yet", None, p)
+        subs = {}
+        elem = np.arange(self.n, dtype=np.uint32)
+        for site in sorted(ctx.random_sites, key=lambda s: int(s.args[0])):
+            sym = f"_init_rand{int(site.args[0])}"
+            draw = ps_random.rand if isinstance(site, Rand) else ps_random.randn
+            stream = 0x7000_0000 | (self.index << 8) | int(site.args[0])
+            env[sym] = draw(self.network.seed, _INIT_STEP - self.network._next_init(), elem,
+                            stream)
+            subs[site] = symbol(sym)
+        value = evaluate(expr.xreplace(subs), env)
+        return np.broadcast_to(value, (self.n,)).astype(float)
+
+    def _environment(self):
+        names = {"i": symbol("i"), "j": symbol("j"), "t": symbol("t"), "dt": symbol("dt")}
+        i, j = self.i, self.j
+        env = {"i": i, "j": j,
+               "t": self.network.t if self.network else 0.0,
+               "dt": self.network.dt if self.network else np.nan}
+        for v in self.variables:
+            names[v], env[v] = symbol(v), self._state[v]
+        for p in self.param_names:
+            names[p] = symbol(p)
+            env[p] = self._per_synapse.get(p, self._params.get(p))
+        for side, g, (start, _), idx in (("pre", self.source, self.pre_range, i),
+                                         ("post", self.target, self.post_range, j)):
+            for var in _vars(g):
+                values = np.broadcast_to(getattr(g, var), (g.N,))[start + idx]
+                for alias in [f"{var}_{side}"] + ([var] if side == "post" else []):
+                    if alias not in names:
+                        names[alias], env[alias] = symbol(alias), values
+        return env, names
+
+    def _require_evaluated(self, name: str) -> None:
+        if any(n == name for n, _ in self._pending):
+            raise ModelError(f"the value of '{name}' uses random numbers or connections that "
+                             "come from the network's seed: add the synapses to a Network "
+                             "first", where=f"Synapses '{self.name}'", symbol=name)
+
+    # --- what the network needs ---------------------------------------------------------
+
+    def _attach(self, network, index: int) -> None:
+        if self.network is not None and self.network is not network:
+            raise ModelError(f"Synapses '{self.name}' already belong to another Network",
+                             where="Network.add")
+        self.__dict__["network"] = network
+        self.__dict__["index"] = index
+        deferred, self.__dict__["_deferred"] = self._deferred, []
+        for call in deferred:
+            self._connect(call)
+        pending, self.__dict__["_pending"] = self._pending, []
+        for name, value in pending:
+            if name == "delay":
+                self._set_delay(value)
+            else:
+                self._set(name, value)
+
+    def _delay_kind(self) -> str:
+        if isinstance(self._delay, np.ndarray):
+            return "per_synapse"
+        return "shared" if self._delay > 0 else "none"
+
+    def _spec(self) -> SynapsesSpec:
+        self._require_connected()
+        missing = [p for p in self.param_names
+                   if p not in self._per_synapse and self._params.get(p) is None]
+        if missing:
+            raise ModelError(f"Synapses '{self.name}' has no value for the parameter(s) "
+                             f"{', '.join(missing)}", where=f"Synapses '{self.name}'",
+                             symbol=missing[0])
+        return SynapsesSpec(self.name, self.source.name, self.target.name, *self.pre_range,
+                            *self.post_range, self.model, self.on_pre, self.on_post,
+                            tuple(self.param_names), tuple(sorted(self._per_synapse)),
+                            self._delay_kind(), self.dense)
+
+    def _cast(self, dtype) -> None:
+        for table in (self._state, self._per_synapse):
+            for k, v in table.items():
+                if v.dtype != dtype:
+                    table[k] = v.astype(dtype)
+
+    def __repr__(self) -> str:
+        return f"Synapses({self.source.name} -> {self.target.name}, name={self.name!r})"
+
+
+def _vars(g) -> Dict[str, bool]:
+    """Neuron variables a synapse may use: name -> is it a parameter."""
+    model = getattr(g, "model", None)
+    if model is None:
+        return {}
+    out = {v: False for v in model.variables}
+    out.update({p: True for p in model.param_names})
+    return out

@@ -1,0 +1,84 @@
+"""The arrays of one Synapses object for a run: CSR, delays, rings, column index.
+
+The delay ring (spikes of the last R steps) lives on the Synapses object between runs,
+so that a run in pieces continues exactly where it stopped.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .codegen.ir import SynapsesKernel
+
+
+def delay_steps(delay, dt: float):
+    """Delays in whole steps, rounded half up: a spike at step n arrives at n + steps."""
+    return np.floor(np.asarray(delay, dtype=np.float64) / dt + 0.5).astype(np.int64)
+
+
+def lay_out_synapses(sk: SynapsesKernel, syn, arrays, iargs, dt: float, real) -> None:
+    arrays[sk.row_slot] = syn._row
+    if sk.col_slot >= 0:
+        arrays[sk.col_slot] = syn._j
+    for name, arr in sk.arrays.items():
+        table = syn._state if name in syn._state else syn._per_synapse
+        if table[name].dtype != real:
+            table[name] = table[name].astype(real)
+        arrays[arr.slot] = table[name]
+    if sk.pre_path is not None and sk.delay != "none":
+        steps = delay_steps(syn._delay, dt)
+        R = int(steps.max()) + 1 if steps.size else 1
+        iargs[sk.ring_iarg] = R
+        if sk.delay == "shared":
+            iargs[sk.delay_iarg] = int(steps)
+        else:
+            order, doff = _delay_index(syn, steps.astype(np.int64), R)
+            arrays[sk.order_slot], arrays[sk.doff_slot] = order, doff
+        ring = _ring(syn, sk.n_pre, R)
+        arrays[sk.hist_slot], arrays[sk.hstamp_slot], arrays[sk.hcount_slot] = ring
+    if sk.post_path is not None:
+        arrays[sk.colptr_slot], arrays[sk.colsyn_slot] = _columns(syn)
+
+
+def _delay_index(syn, steps: np.ndarray, R: int):
+    """Synapses sorted by (row, delay), and where each (row, delay) starts."""
+    i = syn.i.astype(np.int64)
+    order = np.lexsort((steps, i)).astype(np.int32)
+    counts = np.bincount(i * R + steps, minlength=syn.n_pre * R)
+    doff = np.zeros(syn.n_pre * R + 1, dtype=np.int64)
+    np.cumsum(counts, out=doff[1:])
+    return order, doff
+
+
+def _columns(syn):
+    """Synapses by postsynaptic neuron, for on_post: (column pointers, synapse numbers)."""
+    cached = syn.__dict__.get("_columns_cache")
+    if cached is not None and cached[0] == syn.n:
+        return cached[1], cached[2]
+    j = syn.j
+    order = np.argsort(j, kind="stable").astype(np.int32)
+    colptr = np.zeros(syn.n_post + 1, dtype=np.int64)
+    np.cumsum(np.bincount(j, minlength=syn.n_post), out=colptr[1:])
+    syn.__dict__["_columns_cache"] = (syn.n, colptr, order)
+    return colptr, order
+
+
+def _ring(syn, n_pre: int, R: int):
+    """(hist R x n_pre, stamps R, counts R), kept on ``syn``; re-laid out if R changed."""
+    old = syn._ring
+    if old is not None and old[1].size == R:
+        return old
+    hist = np.zeros(R * n_pre, dtype=np.int32)
+    stamp = np.full(R, -1, dtype=np.int64)
+    count = np.zeros(R, dtype=np.int32)
+    if old is not None:
+        # keep the newest R steps of spikes in flight, each in the slot of its stamp
+        o_hist, o_stamp, o_count = old
+        for k in np.argsort(o_stamp)[-R:]:
+            e = int(o_stamp[k])
+            if e < 0:
+                continue
+            slot = e % R
+            hist[slot * n_pre:(slot + 1) * n_pre] = o_hist[k * n_pre:(k + 1) * n_pre]
+            stamp[slot], count[slot] = e, o_count[k]
+    syn.__dict__["_ring"] = (hist, stamp, count)
+    return syn._ring
