@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, List, Set
+from typing import Dict, Iterable, List, Optional, Set
 
 import sympy as sp
 
@@ -65,10 +65,12 @@ class EquationSet:
     unless_refractory: Set[str]
     noise: List[sp.Symbol]                   # xi symbols in order of appearance
     random_sites: List[sp.Expr]              # rand()/randn() call sites
+    functions: Dict[str, type] = field(default_factory=dict)   # TimedArrays by name
 
     def names(self) -> Dict[str, sp.Basic]:
         """Every name an expression of this model may read."""
         out = dict(BUILTINS)
+        out.update(self.functions)
         out.update({n: symbol(n) for n in self.variables})
         out.update({n: symbol(n) for n in self.subexpressions})
         return out
@@ -102,10 +104,12 @@ def _split_unit_flags(text: str, ctx: Context):
     return unit, flags
 
 
-def parse_equations(text: str, params: Iterable[str] = (), where: str = "the equations"
-                    ) -> EquationSet:
-    """Parse a block of equations; ``params`` are the names given values by the user."""
+def parse_equations(text: str, params: Iterable[str] = (), where: str = "the equations",
+                    functions: Optional[Dict[str, type]] = None) -> EquationSet:
+    """Parse a block of equations; ``params`` are the names given values by the user,
+    ``functions`` the TimedArrays (name -> :func:`timed_function` class) it may call."""
     params = list(params)
+    functions = dict(functions or {})
     sites: List[sp.Expr] = []
     parsed = []          # (kind, name, expr text, ctx, column of expr)
     variables: Dict[str, Variable] = {}
@@ -162,7 +166,13 @@ def parse_equations(text: str, params: Iterable[str] = (), where: str = "the equ
         else:
             variables[name] = Variable(name, is_param=True)
 
+    for name in functions:
+        check_identifier(name, Context(where="params"), "TimedArray name")
+        if name in variables or name in subexpr_names:
+            raise ModelError(f"'{name}' names a TimedArray and a variable", where="params",
+                             symbol=name)
     names: Dict[str, sp.Basic] = dict(BUILTINS)
+    names.update(functions)
     names.update({n: symbol(n) for n in variables})
     names.update({n: symbol(n) for n in subexpr_names})
     noise: List[sp.Symbol] = []
@@ -186,7 +196,7 @@ def parse_equations(text: str, params: Iterable[str] = (), where: str = "the equ
     subs = {symbol(n): e for n, e in subexpressions.items()}
     odes = {n: exprs[("ode", n)].xreplace(subs) for n in variables if n in ode_names}
     unless = {n for n in ode_names if "unless refractory" in variables[n].flags}
-    return EquationSet(variables, odes, subexpressions, unless, noise, sites)
+    return EquationSet(variables, odes, subexpressions, unless, noise, sites, functions)
 
 
 def _noise_names(text: str, noise: List[sp.Symbol]) -> Dict[str, sp.Symbol]:

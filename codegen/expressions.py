@@ -52,6 +52,38 @@ class exprel(sp.Function):
         return (sp.exp(z) * (z - 1) + 1) / z**2
 
 
+class TimedArrayCall(sp.Function):
+    """A TimedArray's value at time ``args[0]`` (ms) in column ``args[1]``; the array
+    itself is runtime data, named by the subclass made by :func:`timed_function`."""
+    nargs = 2
+    array_name = ""
+    ndim = 1
+
+    def _ccode(self, printer):
+        # sympy dispatches subclasses of Function by their own name only
+        return printer._print_TimedArrayCall(self)
+
+
+_TIMED: Dict[Tuple[str, int], type] = {}
+
+
+def timed_function(name: str, ndim: int) -> type:
+    """The sympy function class standing for the TimedArray ``name`` (1-d or 2-d)."""
+    key = (name, ndim)
+    if key not in _TIMED:
+        # named after the module attribute that __getattr__ below resolves, so that the
+        # kernel IR pickles into the cache and loads in another process
+        _TIMED[key] = type(f"TimedArray{ndim}_{name}", (TimedArrayCall,),
+                           {"array_name": name, "ndim": ndim, "__module__": __name__})
+    return _TIMED[key]
+
+
+def __getattr__(attr: str):
+    if attr.startswith("TimedArray") and attr[10:11] in ("1", "2") and attr[11:12] == "_":
+        return timed_function(attr[12:], int(attr[10]))
+    raise AttributeError(attr)
+
+
 def _clip(x, lo, hi):
     return sp.Min(sp.Max(x, lo), hi)
 
@@ -62,6 +94,7 @@ FUNCTIONS: Dict[str, Tuple[int, Callable]] = {
     "sin": (1, sp.sin), "cos": (1, sp.cos), "tan": (1, sp.tan), "tanh": (1, sp.tanh),
     "floor": (1, sp.floor), "ceil": (1, sp.ceiling), "clip": (3, _clip),
     "min": (2, sp.Min), "max": (2, sp.Max), "rand": (0, None), "randn": (0, None),
+    "exprel": (1, exprel),
 }
 
 _BINOPS = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b,
@@ -132,6 +165,9 @@ class _Builder:
 
     def _Name(self, node):
         name = node.id
+        if isinstance(self.names.get(name), type):
+            raise self.ctx.error(f"the TimedArray '{name}' must be called, as in {name}(t)",
+                                 node.col_offset, name)
         if name in self.names:
             return self.names[name]
         if name in ("True", "False"):
@@ -188,6 +224,9 @@ class _Builder:
             raise self.ctx.error(f"'{ast.unparse(node.func)}' is not a function pyspike knows",
                                  node.col_offset)
         name = node.func.id
+        timed = self.names.get(name)
+        if isinstance(timed, type) and issubclass(timed, TimedArrayCall):
+            return self._timed_call(timed, node)
         if name not in FUNCTIONS:
             raise self.ctx.error(f"unknown function '{name}': available are "
                                  + ", ".join(sorted(FUNCTIONS)), node.col_offset, name)
@@ -202,6 +241,15 @@ class _Builder:
             self.ctx.random_sites.append(site)
             return site
         return builder(*[self._value(a) for a in node.args])
+
+    def _timed_call(self, fn: type, node):
+        name = fn.array_name
+        if node.keywords or len(node.args) != fn.ndim:
+            form = f"{name}(t)" if fn.ndim == 1 else f"{name}(t, i)"
+            raise self.ctx.error(f"the TimedArray '{name}' is {fn.ndim}-d: call it as {form}",
+                                 node.col_offset, name)
+        args = [self._value(a) for a in node.args]
+        return fn(args[0], args[1] if len(args) == 2 else sp.Integer(0))
 
     def _value(self, node):
         return self._as_value(self.build(node), node)

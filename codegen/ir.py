@@ -97,10 +97,21 @@ class GroupKernel:
     spike_list: Optional[Array] = None     # int32 indices of this step's spikes (for synapses)
     spike_count: int = -1                  # counters[spike_count]: length of that list
     generator: Optional["GeneratorIR"] = None
+    timed: List["TimedIR"] = field(default_factory=list)
 
     @property
     def spikes(self) -> bool:
         return self.spike is not None or self.generator is not None
+
+
+@dataclass
+class TimedIR:
+    """A TimedArray a group reads: values (n x m, real), its shape and 1/dt."""
+    name: str
+    slot: int
+    n_iarg: int
+    m_iarg: int
+    rarg: int
 
 
 @dataclass

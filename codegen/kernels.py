@@ -25,11 +25,11 @@ from . import integrators
 from .equations import (DT, I_INDEX, N_SIZE, T, EquationSet, Variable,
                         parse_equations, symbol)
 from .errors import ModelError
-from .expressions import (IDENTIFIER, Context, Rand, Randn, check_identifier, is_condition,
-                          parse_condition, parse_expression, parse_statements,
-                          split_statements)
+from .expressions import (IDENTIFIER, Context, Rand, Randn, TimedArrayCall, check_identifier,
+                          is_condition, parse_condition, parse_expression, parse_statements,
+                          split_statements, timed_function)
 from .ir import (Array, Assign, Draw, GeneratorIR, GroupKernel, NetworkKernel,
-                 RateMonitorIR, SpikeMonitorIR, StateMonitorIR)
+                 RateMonitorIR, SpikeMonitorIR, StateMonitorIR, TimedIR)
 from .spec import GroupSpec, NetworkSpec
 from .synaptic import build_synapses
 
@@ -122,7 +122,13 @@ def _build_group(g: GroupSpec, index: int, layout: _Layout) -> GroupKernel:
                                        layout.counter())
         return kernel
     where = f"the equations of group '{g.name}'"
-    eqs = parse_equations(g.equations, g.params, where=where)
+    functions = {n: timed_function(n, d) for n, d in g.functions}
+    eqs = parse_equations(g.equations, g.params, where=where, functions=functions)
+    # A TimedArray is read once per step, at the step's start, and held over the step
+    # (exact when its dt is a multiple of the simulation's).
+    calls = sorted({c for e in eqs.odes.values() for c in e.atoms(TimedArrayCall)}, key=str)
+    held = {c: sp.Symbol(f"_ta{k}", real=True) for k, c in enumerate(calls)}
+    eqs.odes = {v: e.xreplace(held) for v, e in eqs.odes.items()}
     names = eqs.names()
     for p in g.per_neuron:
         if p not in eqs.variables or not eqs.variables[p].is_param:
@@ -151,7 +157,7 @@ def _build_group(g: GroupSpec, index: int, layout: _Layout) -> GroupKernel:
         ctype = "int64" if refractory == "time" else "uint8"
         arrays[role] = Array(role, layout.slot(), ctype, role)
 
-    update: List[Assign] = []
+    update: List[Assign] = [Assign(sym, call) for call, sym in held.items()]
     if not_ref_expr is not None:
         # A local flag for timed refractoriness; a per-neuron array for a condition.
         update.append(Assign(NOT_REFRACTORY, not_ref_expr, "bool",
@@ -168,6 +174,8 @@ def _build_group(g: GroupSpec, index: int, layout: _Layout) -> GroupKernel:
 
     kernel = GroupKernel(g.name, index, g.N, eqs, arrays, shared, [], [], [], [], [], [],
                          spike, [], [], [], [], refractory, method)
+    kernel.timed = [TimedIR(n, layout.slot(), layout.iarg(), layout.iarg(),
+                            layout.rarg(index, n, "timed")) for n, _ in g.functions]
     _finish(kernel, update, reset, layout)
     return kernel
 
@@ -355,9 +363,12 @@ class _Hoister:
         return self._seen[e]
 
 
-def model_variables(equations: str, params, update: str = "") -> Tuple[List[str], List[str]]:
-    """(state variables, parameters) of a model; validates the equations and the update."""
-    eqs = parse_equations(equations, params)
+def model_variables(equations: str, params, update: str = "", functions=()
+                    ) -> Tuple[List[str], List[str]]:
+    """(state variables, parameters) of a model; validates the equations and the update.
+    ``functions`` holds (name, ndim) of the TimedArrays the model calls."""
+    eqs = parse_equations(equations, params,
+                          functions={n: timed_function(n, d) for n, d in functions})
     names = eqs.names()
     if update:
         targets = _update_targets(update, eqs, names)

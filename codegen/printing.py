@@ -69,6 +69,12 @@ class CPrinter(C99CodePrinter):
             text = f"ps_select{self._f}({self._print(cond)}, {self._print(value)}, {text})"
         return text
 
+    def _print_TimedArrayCall(self, expr):
+        name = c_name(expr.func.array_name)
+        t, col = (self._print(a) for a in expr.args)
+        return (f"ps_timed(p_ta_{name}, ta_n_{name}, ta_m_{name}, ta_idt_{name}, "
+                f"(double)({t}), (int64_t)({col}))")
+
     def _print_exprel(self, expr):
         return f"ps_exprel{self._f}({self._print(expr.args[0])})"
 

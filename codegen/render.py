@@ -113,6 +113,8 @@ def _group_context(k: GroupKernel, printer: CPrinter, real: str) -> dict:
         "index": k.index,
         "N": k.N,
         "spike_list": k.spike_list is not None,
+        "timed": [{"name": c_name(ta.name), "slot": ta.slot, "n_iarg": ta.n_iarg,
+                   "m_iarg": ta.m_iarg, "rarg": ta.rarg} for ta in k.timed],
         "spike_count": k.spike_count,
         "generator": k.generator,
         "arrays": arrays,

@@ -28,6 +28,7 @@ class GroupSpec:
     per_neuron: Tuple[str, ...] = ()       # params stored per neuron; the others are shared
     method: Optional[str] = None
     generator: bool = False                # a SpikeGeneratorGroup: emits given spikes only
+    functions: Tuple[Tuple[str, int], ...] = ()   # TimedArrays: (name, 1 or 2 dimensions)
 
 
 @dataclass(frozen=True)

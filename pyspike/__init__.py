@@ -18,8 +18,9 @@ from .model import NeuronModel
 from .monitors import PopulationRateMonitor, SpikeMonitor, StateMonitor
 from .network import BuildInfo, Network
 from .synapses import Synapses
+from .timedarray import TimedArray
 
 __version__ = "0.1.0"
 __all__ = ["BuildError", "BuildInfo", "ModelError", "Network", "NeuronGroup", "NeuronModel",
            "PoissonGroup", "PopulationRateMonitor", "SpikeGeneratorGroup", "SpikeMonitor",
-           "StateMonitor", "Subgroup", "Synapses"]
+           "StateMonitor", "Subgroup", "Synapses", "TimedArray"]

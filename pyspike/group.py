@@ -188,7 +188,8 @@ class NeuronGroup:
         m = self.model
         return GroupSpec(self.name, self.N, m.equations, m.update, m.threshold, m.reset,
                          m.refractory, tuple(m.param_names), tuple(sorted(self._per_neuron)),
-                         m.method)
+                         m.method, functions=tuple(sorted((n, f.ndim)
+                                                          for n, f in m.functions.items())))
 
     def _arrays(self) -> Dict[str, np.ndarray]:
         """Per-neuron arrays by the names the kernel IR uses."""
@@ -230,7 +231,7 @@ class Subgroup:
     >>> G = ps.NeuronGroup(10, ps.NeuronModel("dv/dt = -v/tau : mV", params={"tau": 10.0}))
     >>> exc = G[:8]
     >>> exc.v = 1.0
-    >>> G.v[7], G.v[8], len(exc)
+    >>> float(G.v[7]), float(G.v[8]), len(exc)
     (1.0, 0.0, 8)
     """
 

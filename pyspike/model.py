@@ -6,7 +6,7 @@ from typing import Dict, List, Mapping, Optional, Union
 from .codegen.equations import parse_equations, symbol
 from .codegen.errors import ModelError
 from .codegen.expressions import (Context, is_condition, parse_condition, parse_expression,
-                                  parse_statements)
+                                  parse_statements, timed_function)
 from .codegen.integrators import ALL_METHODS
 from .codegen.kernels import model_variables
 
@@ -34,7 +34,12 @@ class NeuronModel:
         self.threshold = threshold
         self.reset = reset
         self.refractory = refractory
-        self.params: Dict[str, object] = dict(params or {})
+        from .timedarray import TimedArray
+        given = dict(params or {})
+        #: TimedArrays the equations call, by name
+        self.functions = {k: v for k, v in given.items() if isinstance(v, TimedArray)}
+        self.params: Dict[str, object] = {k: v for k, v in given.items()
+                                          if k not in self.functions}
         self.method = method
         self.update = update
         if method is not None and method not in ALL_METHODS:
@@ -47,14 +52,16 @@ class NeuronModel:
                 and refractory < 0:
             raise ModelError(f"refractory must not be negative (got {refractory} ms)",
                              where="refractory")
-        self.variables, self.param_names = model_variables(equations, list(self.params),
-                                                           update)
+        self.variables, self.param_names = model_variables(
+            equations, list(self.params), update,
+            [(n, f.ndim) for n, f in self.functions.items()])
         eqs = self._check_text()
         self.flags = {n: v.flags for n, v in eqs.variables.items()}
 
     def _check_text(self):
         """Parse threshold and reset now, so mistakes show where the model is defined."""
-        eqs = parse_equations(self.equations, self.param_names)
+        eqs = parse_equations(self.equations, self.param_names, functions={
+            n: timed_function(n, f.ndim) for n, f in self.functions.items()})
         names = eqs.names()
         names.update({v: symbol(v) for v in self.variables if v not in names})   # update=
         if self.threshold:

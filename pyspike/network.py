@@ -64,6 +64,7 @@ class Network:
         self._built_spec: Optional[NetworkSpec] = None
         self._kernel = None
         self._init_draws = 0
+        self._snapshots = {}
 
     @property
     def t(self) -> float:
@@ -154,6 +155,29 @@ class Network:
                                     info["library"] and str(info["library"]),
                                     info["source"] and str(info["source"]))
         return self.last_build
+
+    def store(self, name: str = "default", filename: Optional[str] = None) -> None:
+        """Keep a snapshot of the complete state: variables, spikes in flight, monitors
+        and the position of the random streams (in memory, or in ``filename``).
+
+        >>> import pyspike as ps
+        >>> m = ps.NeuronModel("dv/dt = xi/sqrt(tau) : mV", params={"tau": 10.0})
+        >>> net = ps.Network(dt=0.1, seed=2, backend="numpy")
+        >>> with net:
+        ...     G = ps.NeuronGroup(3, m)
+        >>> net.store()
+        >>> net.run(5.0); first = G.v.copy()
+        >>> net.restore(); net.run(5.0)
+        >>> bool((G.v == first).all())
+        True
+        """
+        from . import store
+        store.store(self, name, filename)
+
+    def restore(self, name: str = "default", filename: Optional[str] = None) -> None:
+        """Go back to a state kept by :meth:`store`; the next run continues from there."""
+        from . import store
+        store.restore(self, name, filename)
 
     def run(self, duration: float) -> None:
         """Advance by ``duration`` ms (rounded to whole steps), in one call to the backend."""

@@ -30,6 +30,9 @@ def run_steps(net, kernel: NetworkKernel, n_steps: int) -> None:
     rargs[0] = net.dt
     synapses = net.synapses
     for k, (kind, index, pname) in enumerate(kernel.rargs, start=1):
+        if kind == "timed":
+            rargs[k] = 1.0 / groups[index].model.functions[pname].dt
+            continue
         owner = groups[index] if kind == "group" else synapses[index]
         rargs[k] = owner._params[pname]
 
@@ -65,6 +68,10 @@ def run_steps(net, kernel: NetworkKernel, n_steps: int) -> None:
             pending.append(("rate", rate_mons[ir.index], ir, None))
         if gk.spike_list is not None:
             arrays[gk.spike_list.slot] = np.zeros(gk.N, dtype=np.int32)
+        for ta in gk.timed:
+            values = g.model.functions[ta.name].values
+            arrays[ta.slot] = np.ascontiguousarray(values, dtype=real).reshape(-1)
+            iargs[ta.n_iarg], iargs[ta.m_iarg] = values.shape[0], values.shape[1]
         if gk.generator is not None:
             stamps, indices = g._generator_arrays(net.dt)
             arrays[gk.generator.step_slot] = stamps

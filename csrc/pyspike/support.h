@@ -79,3 +79,14 @@ PS_FN int32_t ps_row_of(const int64_t* row, int32_t n, int64_t s)
     }
     return lo;
 }
+
+// A TimedArray's value: row floor(t/dt) (clipped to the array, a hair of tolerance so
+// that t = k*dt computed in floating point lands on row k), column col.
+template <typename R>
+PS_FN R ps_timed(const R* values, int64_t n, int64_t m, double inv_dt, double t, int64_t col)
+{
+    int64_t k = (int64_t)floor(t * inv_dt + 1e-6);
+    k = k < 0 ? 0 : (k >= n ? n - 1 : k);
+    col = col < 0 ? 0 : (col >= m ? m - 1 : col);
+    return values[k * m + col];
+}

@@ -11,7 +11,7 @@ from typing import Dict, List
 import numpy as np
 import sympy as sp
 
-from ..codegen.expressions import exprel
+from ..codegen.expressions import TimedArrayCall, exprel
 from ..codegen.kernels import Draw, GroupKernel, NetworkKernel
 from .. import random as ps_random
 from .numpy_synapses import SynapsesReference
@@ -59,6 +59,12 @@ def evaluate(e: sp.Basic, env: Dict[str, object], real=np.float64):
                             else exponent)
         if type(e) in _UNARY:
             return _UNARY[type(e)](args[0])
+        if isinstance(e, TimedArrayCall):
+            values, inv_dt = env["_timed"][e.func.array_name]
+            k = np.floor(np.float64(args[0]) * inv_dt + 1e-6).astype(np.int64)
+            col = np.asarray(args[1]).astype(np.int64)
+            return values[np.clip(k, 0, values.shape[0] - 1),
+                          np.clip(col, 0, values.shape[1] - 1)]
         if isinstance(e, exprel):
             z = np.asarray(args[0])
             safe = np.where(z == 0, real(1), z)
@@ -133,6 +139,7 @@ class NumpyBackend:
             n_steps: int) -> int:
         counters = arrays[0]
         real = self.real
+        self._iargs = iargs
         envs = [self._setup(g, arrays, rargs) for g in self.kernel.groups]
         checks = [(m.fill, m.capacity, g.N) for g in self.kernel.groups
                   for m in g.spike_monitors]
@@ -161,6 +168,8 @@ class NumpyBackend:
             env[a.target.name] = np.int64(value) if a.ctype == "int64" else real(value)
         for name, arr in g.arrays.items():
             env[name] = arrays[arr.slot]
+        env["_timed"] = {ta.name: (arrays[ta.slot].reshape(-1, int(self._iargs[ta.m_iarg])),
+                                   float(rargs[ta.rarg])) for ta in g.timed}
         for assign, arr in g.run_arrays:
             arrays[arr.slot][:] = evaluate(assign.expr, env, real)
             env[assign.target.name] = arrays[arr.slot]

@@ -1,0 +1,131 @@
+"""The classic benchmark networks, built with pyspike; shared by the examples and bench/.
+
+Units: ms, mV, nS, pF, pA (so nS*mV = pA and pA/pF = mV/ms).
+
+- CUBA and COBA: Brette et al. 2007 benchmarks 1 and 2 (Vogels & Abbott 2005): 80%
+  excitatory, 20% inhibitory LIF neurons, connection probability 0.02 at 4000 neurons
+  (at larger sizes p = 80/N keeps ~80 inputs per neuron).
+- COBAHH: benchmark 3, Hodgkin-Huxley neurons (Traub & Miles), exponential Euler.
+- Brunel 2000: sparse excitatory/inhibitory network with delays, regimes A-D.
+"""
+from __future__ import annotations
+
+from typing import Dict
+
+import pyspike as ps
+
+
+def _p(n: int) -> float:
+    """Connection probability: 0.02 at 4000 neurons, ~80 inputs per neuron when larger."""
+    return min(0.02, 80.0 / n)
+
+
+def cuba(net: ps.Network, n: int = 4000) -> Dict[str, object]:
+    """Benchmark 1: current-based exponential synapses, exact integration."""
+    model = ps.NeuronModel(
+        equations="""
+            dv/dt = (ge + gi - (v - El)) / taum : mV (unless refractory)
+            dge/dt = -ge / taue : mV
+            dgi/dt = -gi / taui : mV
+        """,
+        threshold="v > Vt", reset="v = Vr", refractory=5.0, method="exact",
+        params={"taum": 20.0, "taue": 5.0, "taui": 10.0, "Vt": -50.0, "Vr": -60.0,
+                "El": -60.0})
+    with net:
+        P = ps.NeuronGroup(n, model, name="cuba", init={"v": "Vr + rand()*(Vt - Vr)"})
+        n_exc = n * 4 // 5
+        Ce = ps.Synapses(P[:n_exc], P, on_pre="ge_post += we", params={"we": 60 * 0.27 / 10})
+        Ci = ps.Synapses(P[n_exc:], P, on_pre="gi_post += wi", params={"wi": -20 * 4.5 / 10})
+        Ce.connect(p=_p(n))
+        Ci.connect(p=_p(n))
+    return {"P": P, "Ce": Ce, "Ci": Ci}
+
+
+def coba(net: ps.Network, n: int = 4000) -> Dict[str, object]:
+    """Benchmark 2: conductance-based exponential synapses (exponential Euler)."""
+    model = ps.NeuronModel(
+        equations="""
+            dv/dt = (ge*(Ee - v) + gi*(Ei - v) - (v - El) + I) / taum : mV (unless refractory)
+            dge/dt = -ge / taue : 1
+            dgi/dt = -gi / taui : 1
+        """,
+        threshold="v > Vt", reset="v = Vr", refractory=5.0, method="exponential_euler",
+        params={"taum": 20.0, "taue": 5.0, "taui": 10.0, "Vt": -50.0, "Vr": -60.0,
+                "El": -60.0, "Ee": 0.0, "Ei": -80.0, "I": 20.0})
+    with net:
+        P = ps.NeuronGroup(n, model, name="coba", init={"v": "Vr + rand()*(Vt - Vr)"})
+        n_exc = n * 4 // 5
+        Ce = ps.Synapses(P[:n_exc], P, on_pre="ge_post += we", params={"we": 0.6})
+        Ci = ps.Synapses(P[n_exc:], P, on_pre="gi_post += wi", params={"wi": 6.7})
+        Ce.connect(p=_p(n))
+        Ci.connect(p=_p(n))
+    return {"P": P, "Ce": Ce, "Ci": Ci}
+
+
+def cobahh(net: ps.Network, n: int = 4000) -> Dict[str, object]:
+    """Benchmark 3: Hodgkin-Huxley (Traub-Miles) neurons with conductance synapses."""
+    model = ps.NeuronModel(
+        equations="""
+            dv/dt = (gl*(El - v) + ge*(Ee - v) + gi*(Ei - v)
+                     - g_na*(m*m*m)*h*(v - ENa) - g_kd*(n*n*n*n)*(v - EK)) / Cm : mV
+            dm/dt = alpha_m*(1 - m) - beta_m*m : 1
+            dn/dt = alpha_n*(1 - n) - beta_n*n : 1
+            dh/dt = alpha_h*(1 - h) - beta_h*h : 1
+            dge/dt = -ge / taue : nS
+            dgi/dt = -gi / taui : nS
+            alpha_m = 0.32*4/exprel((13 - v + VT)/4) : 1/ms
+            beta_m = 0.28*5/exprel((v - VT - 40)/5) : 1/ms
+            alpha_h = 0.128*exp((17 - v + VT)/18) : 1/ms
+            beta_h = 4/(1 + exp((40 - v + VT)/5)) : 1/ms
+            alpha_n = 0.032*5/exprel((15 - v + VT)/5) : 1/ms
+            beta_n = 0.5*exp((10 - v + VT)/40) : 1/ms
+        """,
+        threshold="v > -20", refractory=3.0, method="exponential_euler",
+        # a 20000 um^2 patch: Cm = 1 uF/cm^2, gl = 5e-5 S/cm^2, g_na = 100, g_kd = 30 mS/cm^2
+        params={"Cm": 200.0, "gl": 10.0, "El": -65.0, "EK": -90.0, "ENa": 50.0,
+                "g_na": 20000.0, "g_kd": 6000.0, "VT": -63.0, "taue": 5.0, "taui": 10.0,
+                "Ee": 0.0, "Ei": -80.0})
+    with net:
+        P = ps.NeuronGroup(n, model, name="cobahh", init={
+            "v": "El + randn()*5 - 5", "ge": "(randn()*1.5 + 4)*10", "gi": "(randn()*12 + 20)*10"})
+        n_exc = n * 4 // 5
+        Ce = ps.Synapses(P[:n_exc], P, on_pre="ge_post += we", params={"we": 6.0})
+        Ci = ps.Synapses(P[n_exc:], P, on_pre="gi_post += wi", params={"wi": 67.0})
+        Ce.connect(p=_p(n))
+        Ci.connect(p=_p(n))
+    return {"P": P, "Ce": Ce, "Ci": Ci}
+
+
+#: Brunel (2000) regimes: relative inhibition g and external rate nu_ext / nu_thr.
+BRUNEL_REGIMES = {
+    "A": {"g": 3.0, "eta": 2.0},     # synchronous regular (excitation dominates)
+    "B": {"g": 6.0, "eta": 4.0},     # synchronous irregular, fast oscillation
+    "C": {"g": 5.0, "eta": 2.0},     # asynchronous irregular
+    "D": {"g": 4.5, "eta": 0.9},     # synchronous irregular, slow oscillation
+}
+
+
+def brunel(net: ps.Network, regime: str = "D", n_exc: int = 10000, n_inh: int = 2500,
+           p: float = 0.1) -> Dict[str, object]:
+    """Brunel 2000, model A: LIF with delta synapses (J = 0.1 mV), delay 1.5 ms, each
+    neuron receiving C_E = p*N_E Poisson inputs at rate eta * nu_thr."""
+    g, eta = BRUNEL_REGIMES[regime]["g"], BRUNEL_REGIMES[regime]["eta"]
+    tau, theta, v_r, J, delay = 20.0, 20.0, 10.0, 0.1, 1.5
+    c_e = int(p * n_exc)
+    nu_thr = theta / (J * c_e * tau)               # 1/ms
+    rate_hz = eta * nu_thr * c_e * 1000.0          # all external inputs of a neuron, Hz
+    model = ps.NeuronModel(
+        equations="dv/dt = -v / tau : mV (unless refractory)",
+        threshold="v > theta", reset="v = v_r", refractory=2.0, method="exact",
+        params={"tau": tau, "theta": theta, "v_r": v_r})
+    with net:
+        P = ps.NeuronGroup(n_exc + n_inh, model, name="brunel")
+        ext = ps.PoissonGroup(n_exc + n_inh, rates=rate_hz, name="external")
+        S_ext = ps.Synapses(ext, P, on_pre="v_post += J", params={"J": J})
+        S_ext.connect(j="i")
+        Se = ps.Synapses(P[:n_exc], P, on_pre="v_post += J", params={"J": J}, delay=delay)
+        Si = ps.Synapses(P[n_exc:], P, on_pre="v_post += -g*J", params={"J": J, "g": g},
+                         delay=delay)
+        Se.connect(n_pre=c_e)
+        Si.connect(n_pre=int(p * n_inh))
+    return {"P": P, "ext": ext, "Se": Se, "Si": Si, "S_ext": S_ext}

@@ -1,0 +1,43 @@
+"""TimedArray: values given in time steps of their own, read by models as functions."""
+from __future__ import annotations
+
+import numpy as np
+
+from .codegen.errors import ModelError
+
+
+class TimedArray:
+    """Values over time, ``values[k]`` holding over [k*dt, (k+1)*dt) ms (the first and last
+    values hold before and after); 2-d values give one column per neuron.
+
+    A model reads it as a function of time: give it in ``params`` under the name the
+    equations call, ``stim(t)`` for 1-d values or ``stim(t, i)`` for 2-d ones.  It is
+    read at the start of each step and held over the step.
+
+    >>> import pyspike as ps
+    >>> stim = ps.TimedArray([0.0, 2.0, 0.0], dt=10.0)
+    >>> m = ps.NeuronModel("dv/dt = (I(t) - v)/tau : mV", params={"I": stim, "tau": 5.0})
+    >>> net = ps.Network(dt=0.5, backend="numpy")
+    >>> with net:
+    ...     G = ps.NeuronGroup(1, m)
+    >>> net.run(10.0); a = float(G.v[0])
+    >>> net.run(10.0); b = float(G.v[0])
+    >>> a, round(b, 4)          # 2*(1 - exp(-10/5))
+    (0.0, 1.7293)
+    """
+
+    def __init__(self, values, dt: float):
+        array = np.asarray(values, dtype=np.float64)
+        if array.ndim not in (1, 2) or array.shape[0] == 0 or 0 in array.shape:
+            raise ModelError(f"TimedArray values must be a non-empty 1-d (time) or 2-d "
+                             f"(time x neuron) array, not of shape {array.shape}",
+                             where="TimedArray")
+        if not float(dt) > 0:
+            raise ModelError(f"TimedArray dt must be a positive number of ms, not {dt!r}",
+                             where="TimedArray", symbol="dt")
+        self.ndim = array.ndim
+        self.values = array.reshape(array.shape[0], -1)
+        self.dt = float(dt)
+
+    def __repr__(self) -> str:
+        return f"TimedArray(shape={self.values.shape}, dt={self.dt})"
