@@ -84,6 +84,16 @@ def __getattr__(attr: str):
     raise AttributeError(attr)
 
 
+class PoissonCount(sp.Function):
+    """A Poisson-distributed count with mean ``args[1]`` from the uniform ``args[0]``, by
+    inversion of the cumulative distribution (in double precision on every backend)."""
+    nargs = 2
+
+    def _ccode(self, printer):
+        u, lam = (printer._print(a) for a in self.args)
+        return f"ps_poisson((double)({u}), (double)({lam}))"
+
+
 def _clip(x, lo, hi):
     return sp.Min(sp.Max(x, lo), hi)
 

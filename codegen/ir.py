@@ -98,6 +98,8 @@ class GroupKernel:
     spike_count: int = -1                  # counters[spike_count]: length of that list
     generator: Optional["GeneratorIR"] = None
     timed: List["TimedIR"] = field(default_factory=list)
+    inputs: List[Assign] = field(default_factory=list)     # Poisson inputs, after threshold
+    input_draws: List[Draw] = field(default_factory=list)
 
     @property
     def spikes(self) -> bool:

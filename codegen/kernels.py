@@ -25,7 +25,8 @@ from . import integrators
 from .equations import (DT, I_INDEX, N_SIZE, T, EquationSet, Variable,
                         parse_equations, symbol)
 from .errors import ModelError
-from .expressions import (IDENTIFIER, Context, Rand, Randn, TimedArrayCall, check_identifier,
+from .expressions import (IDENTIFIER, Context, PoissonCount, Rand, Randn, TimedArrayCall,
+                          check_identifier,
                           is_condition, parse_condition, parse_expression, parse_statements,
                           split_statements, timed_function)
 from .ir import (Array, Assign, Draw, GeneratorIR, GroupKernel, NetworkKernel,
@@ -176,8 +177,28 @@ def _build_group(g: GroupSpec, index: int, layout: _Layout) -> GroupKernel:
                          spike, [], [], [], [], refractory, method)
     kernel.timed = [TimedIR(n, layout.slot(), layout.iarg(), layout.iarg(),
                             layout.rarg(index, n, "timed")) for n, _ in g.functions]
+    kernel.inputs = _poisson_inputs(g, eqs, kernel, layout)
     _finish(kernel, update, reset, layout)
     return kernel
+
+
+def _poisson_inputs(g: GroupSpec, eqs: EquationSet, k: GroupKernel, layout: _Layout):
+    """``var += weight * Poisson(mean)`` per PoissonInput; mean and weight are run scalars."""
+    out = []
+    for n, var in enumerate(g.inputs):
+        if var not in eqs.variables or eqs.variables[var].is_param or var not in k.arrays:
+            raise ModelError(f"a PoissonInput adds to '{var}', which is not a per-neuron "
+                             f"variable of group '{g.name}' (it has "
+                             f"{', '.join(eqs.state) or 'none'})", where="PoissonInput",
+                             symbol=var)
+        mean, weight = (sp.Symbol(f"_pin{n}_{x}", real=True) for x in ("mean", "weight"))
+        for sym in (mean, weight):
+            k.shared[sym.name] = layout.rarg(k.index, sym.name, "input")
+        u = sp.Symbol(f"_pin{n}_u", real=True)
+        k.input_draws.append(Draw(u, "uniform", (k.index << 16) | (3 << 12) | n))
+        out.append(Assign(symbol(var), symbol(var) + weight * PoissonCount(u, mean),
+                          declare=False))
+    return out
 
 
 def _held(value: sp.Expr, var: str, refractory: Optional[str]) -> sp.Expr:
@@ -283,10 +304,13 @@ def _finish(k: GroupKernel, update: List[Assign], reset: List[Assign], layout: _
     for assign in hoister.arrays:
         k.run_arrays.append((assign, Array(assign.target.name, layout.slot(), "real",
                                            "scratch")))
+    for a in k.inputs:
+        a.expr = hoister.visit(a.expr)
     k.update, k.reset = update, reset
     arrays = {symbol(n): n for n, a in k.arrays.items() if a.role in ("state", "param")}
     arrays.update({s: s.name for s in (LASTSPIKE, NOT_REFRACTORY) if s.name in k.arrays})
-    k.loads, k.stores = _loads_stores(update, [k.spike] if k.spike is not None else [], arrays)
+    k.loads, k.stores = _loads_stores(update + k.inputs,
+                                      [k.spike] if k.spike is not None else [], arrays)
     k.reset_loads, k.reset_stores = _loads_stores(reset, [], arrays)
 
 

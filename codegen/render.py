@@ -92,7 +92,8 @@ def _group_context(k: GroupKernel, printer: CPrinter, real: str) -> dict:
     run_array_loads = sorted({s.name for assign, _ in k.run_arrays
                               for s in assign.expr.free_symbols if s.name in k.arrays})
     used = set(k.loads + k.stores + k.reset_loads + k.reset_stores)
-    exprs = [a.expr for a in k.update + k.reset] + ([k.spike] if k.spike is not None else [])
+    exprs = [a.expr for a in k.update + k.reset + k.inputs] + \
+        ([k.spike] if k.spike is not None else [])
     read = {s.name for e in exprs for s in e.free_symbols}
     read |= {v for m in k.state_monitors for v in m.variables}
     locals_ = ([{"name": c_name(a.target.name), "ctype": _CTYPES[a.ctype],
@@ -131,6 +132,8 @@ def _group_context(k: GroupKernel, printer: CPrinter, real: str) -> dict:
                  + [f"const real_t {c_name(a.target.name)} = {pointer(arr.name)}[i];"
                     for a, arr in k.run_arrays],
         "draws": [_draw(d, real) for d in k.draws],
+        "input_draws": [_draw(d, real) for d in k.input_draws],
+        "inputs": [_assign(a, printer) for a in k.inputs],
         "compute": [_assign(a, printer) for a in k.update],
         "stores": [_store(n, k) for n in k.stores],
         "spike": None if k.spike is None else printer.doprint(k.spike),

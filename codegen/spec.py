@@ -29,6 +29,7 @@ class GroupSpec:
     method: Optional[str] = None
     generator: bool = False                # a SpikeGeneratorGroup: emits given spikes only
     functions: Tuple[Tuple[str, int], ...] = ()   # TimedArrays: (name, 1 or 2 dimensions)
+    inputs: Tuple[str, ...] = ()           # the variable each PoissonInput adds to
 
 
 @dataclass(frozen=True)

@@ -108,24 +108,22 @@ BRUNEL_REGIMES = {
 def brunel(net: ps.Network, regime: str = "D", n_exc: int = 10000, n_inh: int = 2500,
            p: float = 0.1) -> Dict[str, object]:
     """Brunel 2000, model A: LIF with delta synapses (J = 0.1 mV), delay 1.5 ms, each
-    neuron receiving C_E = p*N_E Poisson inputs at rate eta * nu_thr."""
+    neuron receiving C_E = p*N_E excitatory and C_I = p*N_I inhibitory recurrent inputs
+    and C_E external Poisson inputs at eta * nu_thr."""
     g, eta = BRUNEL_REGIMES[regime]["g"], BRUNEL_REGIMES[regime]["eta"]
     tau, theta, v_r, J, delay = 20.0, 20.0, 10.0, 0.1, 1.5
-    c_e = int(p * n_exc)
-    nu_thr = theta / (J * c_e * tau)               # 1/ms
-    rate_hz = eta * nu_thr * c_e * 1000.0          # all external inputs of a neuron, Hz
+    c_e, c_i = int(p * n_exc), int(p * n_inh)
+    nu_thr = theta / (J * c_e * tau) * 1000.0       # Hz
     model = ps.NeuronModel(
         equations="dv/dt = -v / tau : mV (unless refractory)",
         threshold="v > theta", reset="v = v_r", refractory=2.0, method="exact",
         params={"tau": tau, "theta": theta, "v_r": v_r})
     with net:
         P = ps.NeuronGroup(n_exc + n_inh, model, name="brunel")
-        ext = ps.PoissonGroup(n_exc + n_inh, rates=rate_hz, name="external")
-        S_ext = ps.Synapses(ext, P, on_pre="v_post += J", params={"J": J})
-        S_ext.connect(j="i")
+        ext = ps.PoissonInput(P, "v", N=c_e, rate=eta * nu_thr, weight=J)
         Se = ps.Synapses(P[:n_exc], P, on_pre="v_post += J", params={"J": J}, delay=delay)
         Si = ps.Synapses(P[n_exc:], P, on_pre="v_post += -g*J", params={"J": J, "g": g},
                          delay=delay)
         Se.connect(n_pre=c_e)
-        Si.connect(n_pre=int(p * n_inh))
-    return {"P": P, "ext": ext, "Se": Se, "Si": Si, "S_ext": S_ext}
+        Si.connect(n_pre=c_i)
+    return {"P": P, "ext": ext, "Se": Se, "Si": Si}

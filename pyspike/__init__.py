@@ -13,7 +13,7 @@
 """
 from .codegen.errors import BuildError, ModelError
 from .group import NeuronGroup, Subgroup
-from .inputs import PoissonGroup, SpikeGeneratorGroup
+from .inputs import PoissonGroup, PoissonInput, SpikeGeneratorGroup
 from .model import NeuronModel
 from .monitors import PopulationRateMonitor, SpikeMonitor, StateMonitor
 from .network import BuildInfo, Network
@@ -22,5 +22,5 @@ from .timedarray import TimedArray
 
 __version__ = "0.1.0"
 __all__ = ["BuildError", "BuildInfo", "ModelError", "Network", "NeuronGroup", "NeuronModel",
-           "PoissonGroup", "PopulationRateMonitor", "SpikeGeneratorGroup", "SpikeMonitor",
+           "PoissonGroup", "PoissonInput", "PopulationRateMonitor", "SpikeGeneratorGroup", "SpikeMonitor",
            "StateMonitor", "Subgroup", "Synapses", "TimedArray"]

@@ -53,6 +53,7 @@ class NeuronGroup:
                             for p, v in model.params.items()}
         state["_per_neuron"] = {}
         state["_pending"] = []          # expression strings waiting for a network's seed
+        state["_poisson_inputs"] = []
         state["network"] = None
         state["index"] = None
         for p, v in model.params.items():
@@ -189,7 +190,8 @@ class NeuronGroup:
         return GroupSpec(self.name, self.N, m.equations, m.update, m.threshold, m.reset,
                          m.refractory, tuple(m.param_names), tuple(sorted(self._per_neuron)),
                          m.method, functions=tuple(sorted((n, f.ndim)
-                                                          for n, f in m.functions.items())))
+                                                          for n, f in m.functions.items())),
+                         inputs=tuple(p.var for p in self._poisson_inputs))
 
     def _arrays(self) -> Dict[str, np.ndarray]:
         """Per-neuron arrays by the names the kernel IR uses."""

@@ -42,6 +42,52 @@ class PoissonGroup(NeuronGroup):
         super().__init__(N, model, name=name)
 
 
+class PoissonInput:
+    """``N`` independent Poisson sources at ``rate`` Hz, each adding ``weight`` to the
+    variable ``var`` of every neuron of ``target`` when it fires, without synapses: per
+    step and neuron, ``var += weight * k`` with k ~ Poisson(N * rate * dt), drawn after
+    the threshold (as Brian2's PoissonInput).  ``rate`` and ``weight`` may change
+    between runs without a rebuild.
+
+    >>> import pyspike as ps
+    >>> m = ps.NeuronModel("dv/dt = -v/tau : mV", params={"tau": 10.0})
+    >>> net = ps.Network(dt=0.1, seed=4, backend="numpy")
+    >>> with net:
+    ...     G = ps.NeuronGroup(500, m)
+    >>> drive = ps.PoissonInput(G, "v", N=100, rate=10.0, weight=0.5)
+    >>> net.run(200.0)
+    >>> 4.0 < float(G.v.mean()) < 6.0     # mean N*rate*weight*tau = 100*0.01*0.5*10 = 5 mV
+    True
+    """
+
+    def __init__(self, target: NeuronGroup, var: str, N: int, rate: float, weight: float):
+        if not isinstance(target, NeuronGroup):
+            raise ModelError("a PoissonInput drives a NeuronGroup", where="PoissonInput")
+        if var not in target.model.variables:
+            raise ModelError(f"'{var}' is not a variable of group '{target.name}' (it has "
+                             f"{', '.join(target.model.variables) or 'none'})",
+                             where="PoissonInput", symbol=var)
+        if int(N) != N or N < 0:
+            raise ModelError(f"N must be a whole number of sources >= 0, not {N!r}",
+                             where="PoissonInput", symbol="N")
+        self.target, self.var, self.N = target, var, int(N)
+        self.rate, self.weight = float(rate), float(weight)
+        if self.rate < 0:
+            raise ModelError("a PoissonInput rate must be >= 0 Hz", where="PoissonInput",
+                             symbol="rate")
+        target._poisson_inputs.append(self)
+
+    def _value(self, what: str, dt: float) -> float:
+        if what == "weight":
+            return self.weight
+        mean = self.N * self.rate * dt * 1e-3
+        if mean > 500:
+            raise ModelError(f"a PoissonInput of {self.N} sources at {self.rate} Hz gives "
+                             f"{mean:.0f} spikes per step on average; at most 500 are "
+                             "supported (use a smaller dt)", where="PoissonInput")
+        return mean
+
+
 class SpikeGeneratorGroup(NeuronGroup):
     """``N`` neurons that spike exactly at given times: neuron ``indices[k]`` at
     ``times[k]`` ms.  A spike at time t is the spike of step round(t/dt), the same step
@@ -79,6 +125,8 @@ class SpikeGeneratorGroup(NeuronGroup):
                              symbol="times")
         self.__dict__["_given"] = (indices.astype(np.int32), times)
         self.__dict__["_gen"] = None
+        if self.network is not None:       # the step is known: check the times now
+            self._generator_arrays(self.network.dt)
 
     def _generator_arrays(self, dt: float):
         """(stamps int64, indices int32) sorted by stamp, checked against dt."""
@@ -99,6 +147,10 @@ class SpikeGeneratorGroup(NeuronGroup):
                                  f"{stamps[k] * dt} ms", where=where, symbol="times")
             self.__dict__["_gen"] = (dt, stamps, indices)
         return self._gen[1], self._gen[2]
+
+    def _attach(self, network, index: int) -> None:
+        super()._attach(network, index)
+        self._generator_arrays(network.dt)
 
     def _spec(self) -> GroupSpec:
         return GroupSpec(self.name, self.N, generator=True)

@@ -33,6 +33,10 @@ def run_steps(net, kernel: NetworkKernel, n_steps: int) -> None:
         if kind == "timed":
             rargs[k] = 1.0 / groups[index].model.functions[pname].dt
             continue
+        if kind == "input":                    # _pin<n>_mean / _pin<n>_weight
+            n, what = pname[4:].split("_")
+            rargs[k] = groups[index]._poisson_inputs[int(n)]._value(what, net.dt)
+            continue
         owner = groups[index] if kind == "group" else synapses[index]
         rargs[k] = owner._params[pname]
 

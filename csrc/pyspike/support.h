@@ -90,3 +90,17 @@ PS_FN R ps_timed(const R* values, int64_t n, int64_t m, double inv_dt, double t,
     col = col < 0 ? 0 : (col >= m ? m - 1 : col);
     return values[k * m + col];
 }
+
+// A Poisson count of mean lam from one uniform u in [0, 1): inversion of the cumulative
+// distribution, in double precision on every backend (the NumPy reference does the same
+// arithmetic).  Meant for small means (a PoissonInput's per-step count, lam < 500).
+PS_FN double ps_poisson(double u, double lam)
+{
+    double p = exp(-lam), F = p, k = 0.0;
+    while (u > F && p > 0.0) {
+        k += 1.0;
+        p = p * (lam / k);
+        F = F + p;
+    }
+    return k;
+}

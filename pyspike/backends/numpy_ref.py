@@ -11,7 +11,7 @@ from typing import Dict, List
 import numpy as np
 import sympy as sp
 
-from ..codegen.expressions import TimedArrayCall, exprel
+from ..codegen.expressions import PoissonCount, TimedArrayCall, exprel
 from ..codegen.kernels import Draw, GroupKernel, NetworkKernel
 from .. import random as ps_random
 from .numpy_synapses import SynapsesReference
@@ -59,6 +59,9 @@ def evaluate(e: sp.Basic, env: Dict[str, object], real=np.float64):
                             else exponent)
         if type(e) in _UNARY:
             return _UNARY[type(e)](args[0])
+        if isinstance(e, PoissonCount):
+            return _poisson(np.asarray(args[0], dtype=np.float64),
+                            np.asarray(args[1], dtype=np.float64))
         if isinstance(e, TimedArrayCall):
             values, inv_dt = env["_timed"][e.func.array_name]
             k = np.floor(np.float64(args[0]) * inv_dt + 1e-6).astype(np.int64)
@@ -195,12 +198,17 @@ class NumpyBackend:
         self._draw(g.draws, env, seed, step, np.arange(g.N, dtype=np.uint32))
         for a in g.update:
             env[a.target.name] = _full(evaluate(a.expr, env, real), g.N, a.ctype, real)
+        spiked = np.zeros(0, dtype=np.int64)
+        if g.spike is not None:
+            spiked = np.nonzero(_full(evaluate(g.spike, env, real), g.N, "bool", real))[0]
+        self._draw(g.input_draws, env, seed, step, np.arange(g.N, dtype=np.uint32))
+        for a in g.inputs:
+            env[a.target.name] = _full(evaluate(a.expr, env, real), g.N, a.ctype, real)
         for name in g.stores:
             arrays[g.arrays[name].slot][:] = env[name]
         if g.spike is None:
-            self._emit(g, arrays, np.zeros(0, dtype=np.int64), step)
+            self._emit(g, arrays, spiked, step)
             return
-        spiked = np.nonzero(_full(evaluate(g.spike, env, real), g.N, "bool", real))[0]
         if len(spiked) and g.reset:
             renv = dict(base)
             renv.update(t=t, step=step, i=spiked.astype(np.int32))
@@ -249,6 +257,20 @@ class NumpyBackend:
 
     def close(self) -> None:
         pass
+
+
+def _poisson(u: np.ndarray, lam: np.ndarray) -> np.ndarray:
+    """``ps_poisson``: the same inversion, the same double arithmetic, vectorised."""
+    u, lam = np.broadcast_arrays(u, lam)
+    p = np.exp(-lam)
+    F, k = p.copy(), np.zeros(u.shape)
+    going = (u > F) & (p > 0)
+    while going.any():
+        k = np.where(going, k + 1.0, k)
+        p = np.where(going, p * (lam / np.where(going, k, 1.0)), p)
+        F = np.where(going, F + p, F)
+        going &= (u > F) & (p > 0)
+    return k
 
 
 def _full(value, n: int, ctype: str, real):

@@ -85,10 +85,10 @@ struct Group0 {
                 const real_t _new_u = (1.0F/6.0F)*_k1_u + (1.0F/3.0F)*_k2_u + (1.0F/3.0F)*_k3_u + (1.0F/6.0F)*_k4_u + u_u;
                 u_v = _new_v;
                 u_u = _new_u;
+                spiked[i - b0] = (uint8_t)(u_v >= 30);
                 p_u_v[i] = u_v;
                 p_u_u[i] = u_u;
 
-                spiked[i - b0] = (uint8_t)(u_v >= 30);
             }
             // Spikes are rare: skip eight flags at a time, then handle the spiking ones.
             for (int32_t k = b1 - b0; k < ((b1 - b0 + 7) & ~7); ++k) spiked[k] = 0;

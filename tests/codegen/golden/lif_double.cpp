@@ -92,9 +92,9 @@ struct Group0 {
                 const bool not_refractory = -lastspike + step >= _h0;
                 const real_t _new_v = u_I*u_R + _h2*(-u_I*u_R + _h1 + u_v) + u_v_rest;
                 u_v = ps_select(not_refractory, _new_v, u_v);
+                spiked[i - b0] = (uint8_t)(not_refractory && u_v > u_v_th);
                 p_u_v[i] = u_v;
 
-                spiked[i - b0] = (uint8_t)(not_refractory && u_v > u_v_th);
             }
             // Spikes are rare: skip eight flags at a time, then handle the spiking ones.
             for (int32_t k = b1 - b0; k < ((b1 - b0 + 7) & ~7); ++k) spiked[k] = 0;
