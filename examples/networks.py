@@ -30,7 +30,7 @@ def cuba(net: ps.Network, n: int = 4000) -> Dict[str, object]:
         """,
         threshold="v > Vt", reset="v = Vr", refractory=5.0, method="exact",
         params={"taum": 20.0, "taue": 5.0, "taui": 10.0, "Vt": -50.0, "Vr": -60.0,
-                "El": -60.0})
+                "El": -49.0})   # rest above threshold: self-sustained
     with net:
         P = ps.NeuronGroup(n, model, name="cuba", init={"v": "Vr + rand()*(Vt - Vr)"})
         n_exc = n * 4 // 5
@@ -66,8 +66,9 @@ def cobahh(net: ps.Network, n: int = 4000) -> Dict[str, object]:
     """Benchmark 3: Hodgkin-Huxley (Traub-Miles) neurons with conductance synapses."""
     model = ps.NeuronModel(
         equations="""
-            dv/dt = (gl*(El - v) + ge*(Ee - v) + gi*(Ei - v)
-                     - g_na*(m*m*m)*h*(v - ENa) - g_kd*(n*n*n*n)*(v - EK)) / Cm : mV
+            dv/dt = (gl*(El - v) + ge*(Ee - v) + gi*(Ei - v) - I_na - I_kd) / Cm : mV
+            I_na = g_na*(m*m*m)*h*(v - ENa) : pA
+            I_kd = g_kd*(n*n*n*n)*(v - EK) : pA
             dm/dt = alpha_m*(1 - m) - beta_m*m : 1
             dn/dt = alpha_n*(1 - n) - beta_n*n : 1
             dh/dt = alpha_h*(1 - h) - beta_h*h : 1
