@@ -306,12 +306,57 @@ def _finish(k: GroupKernel, update: List[Assign], reset: List[Assign], layout: _
                                            "scratch")))
     for a in k.inputs:
         a.expr = hoister.visit(a.expr)
+    update = _common_subexpressions(update)
     k.update, k.reset = update, reset
     arrays = {symbol(n): n for n, a in k.arrays.items() if a.role in ("state", "param")}
     arrays.update({s: s.name for s in (LASTSPIKE, NOT_REFRACTORY) if s.name in k.arrays})
     k.loads, k.stores = _loads_stores(update + k.inputs,
                                       [k.spike] if k.spike is not None else [], arrays)
     k.reset_loads, k.reset_stores = _loads_stores(reset, [], arrays)
+
+
+def _common_subexpressions(stmts: List[Assign]) -> List[Assign]:
+    """Compute shared subexpressions once (the right-hand sides of exponential Euler and
+    Runge-Kutta repeat the same rates).  Only within runs of statements that each declare
+    a new real local: nothing is reassigned there, so a name means one value throughout."""
+    out: List[Assign] = []
+    run: List[Assign] = []
+    names = sp.numbered_symbols("_c", real=True)
+
+    def flush():
+        if not run:
+            return
+        pairs, reduced = sp.cse([a.expr for a in run], symbols=names, order="none")
+        # A shared subexpression goes just before the first statement it can: once the
+        # run's locals it reads (stages of Runge-Kutta, say) are defined.
+        local = {a.target for a in run} | {sym for sym, _ in pairs}
+        ready: Set[sp.Symbol] = set()
+        pending = list(pairs)
+        for a, e in zip(run, reduced):
+            for sym, sub in list(pending):
+                if (sub.free_symbols & local) <= ready:
+                    out.append(Assign(sym, sub))
+                    ready.add(sym)
+                    pending.remove((sym, sub))
+            out.append(Assign(a.target, e, a.ctype, a.declare, a.op))
+            ready.add(a.target)
+        out.extend(Assign(sym, sub) for sym, sub in pending)
+        run.clear()
+
+    for a in stmts:
+        if a.declare and a.ctype == "real" and not _logical(a.expr):
+            run.append(a)
+        else:
+            flush()
+            out.append(a)
+    flush()
+    return out
+
+
+def _logical(e: sp.Basic) -> bool:
+    # (not Boolean itself: sympy counts every Symbol as one)
+    return e.has(sp.Piecewise, sp.core.relational.Relational,
+                 sp.logic.boolalg.BooleanFunction, sp.logic.boolalg.BooleanAtom)
 
 
 def _loads_stores(stmts: List[Assign], extra: List[sp.Basic], arrays: Dict[sp.Symbol, str]):

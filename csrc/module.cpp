@@ -17,6 +17,8 @@
 #include <string>
 #include <vector>
 
+#include "connect.h"
+
 namespace py = pybind11;
 
 namespace {
@@ -121,4 +123,5 @@ PYBIND11_MODULE(_native, m) {
              py::arg("n_steps"))
         .def("close", &Library::close)
         .def_property_readonly("path", &Library::path);
+    register_connect(m);
 }

@@ -10,9 +10,6 @@
 #define PS_FN static inline
 #endif
 
-// (exp(z) - 1) / z, continuous at z = 0: the stable form of exponential Euler.
-PS_FN double ps_exprel(double z) { return z == 0.0 ? 1.0 : expm1(z) / z; }
-PS_FN float ps_exprelf(float z) { return z == 0.0F ? 1.0F : expm1f(z) / z; }
 
 // c ? a : b as a bitwise blend of both (already computed) values: exact, branch-free, and
 // it keeps compilers from turning "v = c ? v_new : v; store v" into a slow masked store.
@@ -28,6 +25,18 @@ PS_FN double ps_select(bool c, double a, double b)
     return out;
 }
 
+// (exp(z) - 1) / z, continuous at z = 0: the stable form of exponential Euler.  Computed
+// as (u - 1) / log(u) with u = exp(z) (Kahan's trick: accurate to a few ulp, and made of
+// exp and log, which vectorise, unlike expm1 and a branch); the selects cover z = 0
+// (log(u) = 0), overflow (u = inf) and underflow (u = 0, where exprel(z) = -1/z).
+PS_FN double ps_exprel(double z)
+{
+    const double u = exp(z), d = log(u);
+    double r = ps_select(d == 0.0, 1.0, (u - 1.0) / d);
+    r = ps_select(u == INFINITY, u, r);
+    return ps_select(u == 0.0, -1.0 / z, r);
+}
+
 PS_FN float ps_selectf(bool c, float a, float b)
 {
     uint32_t ua, ub;
@@ -38,6 +47,14 @@ PS_FN float ps_selectf(bool c, float a, float b)
     float out;
     memcpy(&out, &r, sizeof out);
     return out;
+}
+
+PS_FN float ps_exprelf(float z)
+{
+    const float u = expf(z), d = logf(u);
+    float r = ps_selectf(d == 0.0F, 1.0F, (u - 1.0F) / d);
+    r = ps_selectf(u == INFINITY, u, r);
+    return ps_selectf(u == 0.0F, -1.0F / z, r);
 }
 
 // Python's floored modulo (the sign follows the divisor), as the NumPy reference computes it.

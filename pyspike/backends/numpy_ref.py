@@ -69,9 +69,13 @@ def evaluate(e: sp.Basic, env: Dict[str, object], real=np.float64):
             return values[np.clip(k, 0, values.shape[0] - 1),
                           np.clip(col, 0, values.shape[1] - 1)]
         if isinstance(e, exprel):
+            # ps_exprel: (u - 1)/log(u), u = exp(z), with the same three selects
             z = np.asarray(args[0])
-            safe = np.where(z == 0, real(1), z)
-            return np.where(z == 0, real(1), np.expm1(safe) / safe)
+            u = np.exp(z)
+            d = np.log(u)
+            r = np.where(d == 0, real(1), (u - real(1)) / d)
+            r = np.where(u == np.inf, u, r)
+            return np.where(u == 0, real(-1) / z, r)
         if isinstance(e, sp.Mod):
             a, b = args
             return a - b * np.floor(a / b)

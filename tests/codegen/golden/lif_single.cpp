@@ -84,13 +84,17 @@ struct Group0 {
         for (int32_t b0 = 0; b0 < N; b0 += 256) {
             const int32_t b1 = (b0 + 256 < N) ? b0 + 256 : N;
             uint8_t spiked[256];
+            // Each iteration touches element i of distinct arrays only: no alias checks
+            // (gcc ignores __restrict on local pointers and gives up beyond ~10 checks).
+#pragma GCC ivdep
             for (int32_t i = b0; i < b1; ++i) {
                 const int64_t lastspike = p_lastspike[i];
                 const real_t u_I = p_u_I[i];
                 real_t u_v = p_u_v[i];
                 const real_t _h2 = p__h2[i];
                 const bool not_refractory = -lastspike + step >= _h0;
-                const real_t _new_v = u_I*u_R + _h2*(-u_I*u_R + _h1 + u_v) + u_v_rest;
+                const real_t _c0 = u_I*u_R;
+                const real_t _new_v = _c0 + _h2*(-_c0 + _h1 + u_v) + u_v_rest;
                 u_v = ps_selectf(not_refractory, _new_v, u_v);
                 spiked[i - b0] = (uint8_t)(not_refractory && u_v > u_v_th);
                 p_u_v[i] = u_v;

@@ -1,0 +1,414 @@
+// Connectivity builders: the synapses (i, j) of a fixed connection probability, a fixed
+// in-degree or a fixed out-degree, as two int32 numpy arrays in CSR order (by i, then j).
+//
+// Randomness: row r (presynaptic i for fixed_probability and fixed_outdegree, postsynaptic
+// j for fixed_indegree) reads Philox with counter (elem = r, step = 0, 1, 2, ..., stream)
+// and key = seed; each call gives two 53-bit uniforms and both are used.  A result is thus
+// a function of the arguments only: not of the machine, of threads or of the row order.
+//
+// The pair j == i + self_offset is excluded when self_offset is given (autapses when pre
+// and post are subgroups of one group).  A row then draws from its other columns, numbered
+// 0 .. m-1 and mapped past the excluded one, so that no draw is wasted.
+#include "connect.h"
+
+#include <pybind11/numpy.h>
+#include <pybind11/stl.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <memory>
+#include <new>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "pyspike/philox.h"
+
+namespace py = pybind11;
+
+namespace {
+
+constexpr int64_t kMaxSize = int64_t(1) << 31;  // indices and degrees must fit in int32
+// self_offset is clamped to +-kFar: beyond 2^31 no pair is excluded either way, and the
+// clamp keeps row + offset from overflowing.  "No self_offset" is an offset of kFar.
+constexpr int64_t kFar = int64_t(1) << 40;
+
+struct Key {
+    uint64_t seed;
+    uint32_t stream;
+};
+
+struct Pairs {
+    std::vector<int32_t> i, j;
+};
+
+// ------------------------------------------------------------------ random numbers
+
+// The uniforms of one row, in order.
+class RowUniforms {
+public:
+    RowUniforms(Key key, int64_t row) : key_(key), row_(static_cast<uint32_t>(row)) {}
+
+    // Uniform in [0, 1) with 53 random bits.
+    double next() {
+        if (has_spare_) {
+            has_spare_ = false;
+            return spare_;
+        }
+        const ps_u32x4 r = ps_philox_draw(key_.seed, step_++, row_, key_.stream);
+        spare_ = ps_u01_f64(r.z, r.w);
+        has_spare_ = true;
+        return ps_u01_f64(r.x, r.y);
+    }
+
+    // Uniform integer in [0, n) for 0 < n < 2^31, as floor(u n): its bias (below n / 2^53)
+    // is far under anything a network could show.  The guard catches u n rounding up to n.
+    uint32_t below(uint32_t n) {
+        const auto v = static_cast<uint32_t>(next() * n);
+        return v < n ? v : n - 1;
+    }
+
+private:
+    Key key_;
+    uint32_t row_;
+    uint64_t step_ = 0;
+    double spare_ = 0.0;
+    bool has_spare_ = false;
+};
+
+// ------------------------------------------------------------------ excluded pairs
+
+// The column that `row` may not connect to (row + shift, if in [0, n_cols)), else -1.
+int64_t excluded_column(int64_t row, int64_t shift, int64_t n_cols) {
+    const int64_t c = row + shift;
+    return c >= 0 && c < n_cols ? c : -1;
+}
+
+// Column c of the row's allowed columns, numbered without the excluded one.
+inline int32_t allowed_column(int64_t c, int64_t skip) {
+    return static_cast<int32_t>(skip >= 0 && c >= skip ? c + 1 : c);
+}
+
+// How many rows in [0, n_rows) lose a column, i.e. have row + shift in [0, n_cols).
+int64_t excluded_count(int64_t n_rows, int64_t n_cols, int64_t shift) {
+    const int64_t lo = std::max<int64_t>(0, -shift);
+    const int64_t hi = std::min(n_rows, n_cols - shift);
+    return std::max<int64_t>(0, hi - lo);
+}
+
+// ------------------------------------------------------------------ sampling a row
+
+// k distinct uniform integers from [0, n), written sorted, by Floyd's algorithm: for
+// v = n-k .. n-1, draw t in [0, v] and take t, or v if t is taken already.  Exactly k
+// draws; the set depends only on them, so how membership is kept is a matter of speed:
+// a bitmap of n bits when n is at most ~1000 k (one scan of n/64 words then yields the
+// values sorted, cheaper than sorting them), else a hash set of 2k..4k slots and a sort.
+class DistinctSampler {
+public:
+    void sample(RowUniforms& u, uint32_t n, uint32_t k, int32_t* out) {
+        if (k == 0) return;
+        if (uint64_t(n) <= 1024 * uint64_t(k))
+            sample_bitmap(u, n, k, out);
+        else
+            sample_hashed(u, n, k, out);
+    }
+
+private:
+    void sample_bitmap(RowUniforms& u, uint32_t n, uint32_t k, int32_t* out) {
+        const size_t words = (size_t(n) + 63) / 64;
+        if (bits_.size() < words) bits_.resize(words, 0);  // all zero between calls
+        for (uint32_t v = n - k; v < n; ++v) {
+            const uint32_t t = u.below(v + 1);
+            const uint32_t take = (bits_[t >> 6] >> (t & 63)) & 1 ? v : t;
+            bits_[take >> 6] |= uint64_t(1) << (take & 63);
+        }
+        for (size_t w = 0; w < words; ++w) {  // read out in ascending order, clearing
+            for (uint64_t b = bits_[w]; b != 0; b &= b - 1)
+                *out++ = static_cast<int32_t>(w * 64 + __builtin_ctzll(b));
+            bits_[w] = 0;
+        }
+    }
+
+    void sample_hashed(RowUniforms& u, uint32_t n, uint32_t k, int32_t* out) {
+        int bits = 4;
+        while ((size_t(1) << bits) < 2 * size_t(k)) ++bits;  // load factor at most 1/2
+        slots_.assign(size_t(1) << bits, 0);
+        const size_t mask = slots_.size() - 1;
+        // Open addressing, linear probing; a slot holds value + 1 (0 marks it empty).
+        // Returns false when v is in the set already.
+        auto insert = [&](uint32_t v) {
+            size_t s = (uint64_t(v) * 0x9E3779B97F4A7C15ull) >> (64 - bits);
+            for (; slots_[s] != 0; s = (s + 1) & mask)
+                if (slots_[s] == v + 1) return false;
+            slots_[s] = v + 1;
+            return true;
+        };
+        for (uint32_t v = n - k; v < n; ++v) {
+            const uint32_t t = u.below(v + 1);
+            if (insert(t)) {
+                *out++ = static_cast<int32_t>(t);
+            } else {
+                insert(v);  // v > every value so far: new
+                *out++ = static_cast<int32_t>(v);
+            }
+        }
+        std::sort(out - k, out);
+    }
+
+    std::vector<uint64_t> bits_;
+    std::vector<uint32_t> slots_;
+};
+
+// One row of a fixed degree: k sorted columns out of n_cols, without column `skip` (-1:
+// none), distinct unless multapses.
+void draw_row(RowUniforms& u, DistinctSampler& distinct, int64_t n_cols, int64_t k,
+              int64_t skip, bool multapses, int32_t* out) {
+    const auto m = static_cast<uint32_t>(n_cols - (skip >= 0 ? 1 : 0));
+    if (multapses) {
+        for (int64_t c = 0; c < k; ++c) out[c] = static_cast<int32_t>(u.below(m));
+        std::sort(out, out + k);
+    } else {
+        distinct.sample(u, m, static_cast<uint32_t>(k), out);
+    }
+    if (skip >= 0)  // monotone, so the row stays sorted
+        for (int64_t c = 0; c < k; ++c) out[c] = allowed_column(out[c], skip);
+}
+
+// ------------------------------------------------------------------ builders
+
+// The column after `c` of the next synapse in a row of m columns, or m if none: geometric
+// skipping.  The misses before a hit are Geometric(p), floor(log(v) / log(1-p)) with v =
+// 1 - u in (0, 1], so that log(v) is finite.  p == 1 (log_q = -inf) takes every column
+// without a draw.
+inline int64_t next_hit(RowUniforms& u, int64_t c, int64_t m, double log_q) {
+    if (std::isinf(log_q)) return c + 1;
+    const double gap = std::floor(std::log(1.0 - u.next()) / log_q);
+    // compared as a double first: for tiny p the gap can be far beyond int64
+    if (gap >= double(m - c - 1)) return m;
+    return c + 1 + static_cast<int64_t>(gap);
+}
+
+// The count is Binomial(pairs, p): mean + 6 sd (+ a margin for tiny counts) is practically
+// never exceeded, so the vectors are not regrown (which would double the peak memory).
+void reserve_expected(Pairs& out, double pairs, double p, int64_t per_pair) {
+    const double sd = std::sqrt(pairs * p * (1.0 - p));
+    const double n = std::min(pairs, pairs * p + 6.0 * sd + 64.0) * double(per_pair);
+    if (n > double(out.i.max_size())) throw std::bad_alloc();
+    out.i.reserve(static_cast<size_t>(n));
+    out.j.reserve(static_cast<size_t>(n));
+}
+
+Pairs build_fixed_probability(Key key, int64_t n_pre, int64_t n_post, double p,
+                              int64_t shift, int64_t per_pair) {
+    Pairs out;
+    if (n_pre == 0 || n_post == 0 || p == 0.0) return out;
+    const double pairs =
+        double(n_pre) * double(n_post) - double(excluded_count(n_pre, n_post, shift));
+    reserve_expected(out, pairs, p, per_pair);
+    const double log_q = std::log1p(-p);  // log of the chance of no synapse
+    for (int64_t i = 0; i < n_pre; ++i) {
+        RowUniforms u(key, i);
+        const int64_t skip = excluded_column(i, shift, n_post);
+        const int64_t m = n_post - (skip >= 0 ? 1 : 0);
+        for (int64_t c = next_hit(u, -1, m, log_q); c < m; c = next_hit(u, c, m, log_q)) {
+            const int32_t j = allowed_column(c, skip);
+            for (int64_t r = 0; r < per_pair; ++r) {
+                out.i.push_back(static_cast<int32_t>(i));
+                out.j.push_back(j);
+            }
+        }
+    }
+    return out;
+}
+
+// Puts synapses given by postsynaptic row (row j holds pre[j k .. j k + k), sorted) in CSR
+// order with a counting sort over i, O(synapses + n_pre) in time and memory.  Visiting j in
+// ascending order keeps j ascending within each i.  `pre` then becomes the sorted i column,
+// so the peak is two int32 per synapse (and one int64 per presynaptic neuron).
+Pairs counting_sort_by_pre(std::vector<int32_t>&& pre, int64_t n_pre, int64_t k) {
+    std::vector<int64_t> slot(n_pre + 1, 0);  // slot[i]: where i's next synapse goes
+    for (const int32_t i : pre) ++slot[i + 1];
+    for (int64_t i = 0; i < n_pre; ++i) slot[i + 1] += slot[i];
+    Pairs out;
+    out.j.resize(pre.size());
+    const auto n_post = static_cast<int64_t>(pre.size()) / k;
+    for (int64_t j = 0; j < n_post; ++j)
+        for (int64_t c = 0; c < k; ++c) out.j[slot[pre[j * k + c]]++] = static_cast<int32_t>(j);
+    size_t s = 0;  // slot[i] is now where i's synapses end
+    for (int64_t i = 0; i < n_pre; ++i)
+        while (s < size_t(slot[i])) pre[s++] = static_cast<int32_t>(i);
+    out.i = std::move(pre);
+    return out;
+}
+
+// Rows are postsynaptic here: row j draws its k presynaptic i (never i == j + shift) into
+// pre[j k ..], and the synapses are then sorted by i.
+Pairs build_fixed_indegree(Key key, int64_t n_pre, int64_t n_post, int64_t k, int64_t shift,
+                           bool multapses) {
+    if (n_post == 0 || k == 0) return Pairs{};
+    std::vector<int32_t> pre(size_t(n_post) * size_t(k));
+    DistinctSampler distinct;
+    for (int64_t j = 0; j < n_post; ++j) {
+        RowUniforms u(key, j);
+        const int64_t skip = excluded_column(j, shift, n_pre);
+        draw_row(u, distinct, n_pre, k, skip, multapses, pre.data() + j * k);
+    }
+    return counting_sort_by_pre(std::move(pre), n_pre, k);
+}
+
+Pairs build_fixed_outdegree(Key key, int64_t n_pre, int64_t n_post, int64_t k, int64_t shift,
+                            bool multapses) {
+    Pairs out;
+    if (n_pre == 0 || k == 0) return out;
+    out.i.resize(size_t(n_pre) * size_t(k));
+    out.j.resize(out.i.size());
+    DistinctSampler distinct;
+    for (int64_t i = 0; i < n_pre; ++i) {
+        RowUniforms u(key, i);
+        const int64_t skip = excluded_column(i, shift, n_post);
+        draw_row(u, distinct, n_post, k, skip, multapses, out.j.data() + i * k);
+        std::fill_n(out.i.data() + i * k, k, static_cast<int32_t>(i));
+    }
+    return out;
+}
+
+// ------------------------------------------------------------------ Python interface
+
+uint64_t checked_uint(const py::object& value, uint64_t limit, const char* name,
+                      const char* range) {
+    // PyNumber_Index takes Python and NumPy integers and refuses floats (TypeError).
+    auto index = py::reinterpret_steal<py::object>(PyNumber_Index(value.ptr()));
+    if (!index) throw py::error_already_set();
+    const unsigned long long v = PyLong_AsUnsignedLongLong(index.ptr());
+    const bool overflow = v == static_cast<unsigned long long>(-1) && PyErr_Occurred();
+    if (overflow) PyErr_Clear();  // negative or beyond 64 bits
+    if (overflow || v > limit)
+        throw py::value_error(std::string(name) + " must be an integer in " + range +
+                              ", got " + std::string(py::repr(value)));
+    return v;
+}
+
+Key checked_key(const py::object& seed, const py::object& stream) {
+    return Key{checked_uint(seed, UINT64_MAX, "seed", "[0, 2**64)"),
+               static_cast<uint32_t>(checked_uint(stream, UINT32_MAX, "stream", "[0, 2**32)"))};
+}
+
+void check_size(int64_t n, const char* name) {
+    if (n < 0 || n >= kMaxSize)
+        throw py::value_error(std::string(name) + " must be in [0, 2**31), got " +
+                              std::to_string(n));
+}
+
+// The shift from a row to its excluded column: +self_offset when rows are presynaptic,
+// -self_offset when they are postsynaptic; kFar (nothing excluded) without self_offset.
+int64_t row_shift(const std::optional<int64_t>& self_offset, bool rows_are_post) {
+    if (!self_offset) return kFar;
+    const int64_t off = std::clamp(*self_offset, -kFar, kFar);
+    return rows_are_post ? -off : off;
+}
+
+// k per row must be possible in every row: without multapses k distinct allowed columns,
+// with them at least one allowed column (when k > 0).
+void check_degree(int64_t k, int64_t n_rows, int64_t n_cols, int64_t shift, bool multapses,
+                  const char* cols) {
+    check_size(k, "k");
+    if (n_rows == 0 || k == 0) return;
+    const int64_t fewest = n_cols - (excluded_count(n_rows, n_cols, shift) > 0 ? 1 : 0);
+    if (!multapses && k > fewest)
+        throw py::value_error("k = " + std::to_string(k) + " distinct partners are asked for, " +
+                              "but some neuron has only " + std::to_string(fewest) + " " + cols +
+                              " partners to choose from (set multapses=True to allow repeats)");
+    if (multapses && fewest == 0)
+        throw py::value_error("k = " + std::to_string(k) + " partners are asked for, but some " +
+                              "neuron has no " + cols + " partner to choose from");
+}
+
+// A 1-d int32 array that takes over the vector's buffer (no copy): a capsule owns it.
+py::array_t<int32_t> to_numpy(std::vector<int32_t>&& v) {
+    auto owned = std::make_unique<std::vector<int32_t>>(std::move(v));
+    const auto n = static_cast<py::ssize_t>(owned->size());
+    int32_t* data = owned->data();
+    py::capsule base(owned.get(),
+                     [](void* p) { delete static_cast<std::vector<int32_t>*>(p); });
+    owned.release();  // the capsule owns it now
+    return py::array_t<int32_t>({n}, {py::ssize_t(sizeof(int32_t))}, data, base);
+}
+
+py::tuple to_numpy(Pairs&& pairs) {
+    auto i = to_numpy(std::move(pairs.i));
+    auto j = to_numpy(std::move(pairs.j));
+    return py::make_tuple(std::move(i), std::move(j));
+}
+
+// Runs build() with the GIL released (it sees plain C++ values only), then wraps the result.
+template <typename Build>
+py::tuple build_released(Build build) {
+    Pairs out;
+    {
+        py::gil_scoped_release release;
+        out = build();
+    }
+    return to_numpy(std::move(out));
+}
+
+py::tuple fixed_probability(const py::object& seed, const py::object& stream, int64_t n_pre,
+                            int64_t n_post, double p, std::optional<int64_t> self_offset,
+                            int64_t per_pair) {
+    const Key key = checked_key(seed, stream);
+    check_size(n_pre, "n_pre");
+    check_size(n_post, "n_post");
+    if (!(p >= 0.0 && p <= 1.0))  // NaN fails too
+        throw py::value_error("p must be a probability in [0, 1], got " +
+                              std::string(py::repr(py::float_(p))));
+    if (per_pair < 1 || per_pair >= kMaxSize)
+        throw py::value_error("per_pair must be in [1, 2**31), got " + std::to_string(per_pair));
+    const int64_t shift = row_shift(self_offset, false);
+    return build_released(
+        [&] { return build_fixed_probability(key, n_pre, n_post, p, shift, per_pair); });
+}
+
+py::tuple fixed_indegree(const py::object& seed, const py::object& stream, int64_t n_pre,
+                         int64_t n_post, int64_t k, std::optional<int64_t> self_offset,
+                         bool multapses) {
+    const Key key = checked_key(seed, stream);
+    check_size(n_pre, "n_pre");
+    check_size(n_post, "n_post");
+    const int64_t shift = row_shift(self_offset, true);
+    check_degree(k, n_post, n_pre, shift, multapses, "presynaptic");
+    return build_released(
+        [&] { return build_fixed_indegree(key, n_pre, n_post, k, shift, multapses); });
+}
+
+py::tuple fixed_outdegree(const py::object& seed, const py::object& stream, int64_t n_pre,
+                          int64_t n_post, int64_t k, std::optional<int64_t> self_offset,
+                          bool multapses) {
+    const Key key = checked_key(seed, stream);
+    check_size(n_pre, "n_pre");
+    check_size(n_post, "n_post");
+    const int64_t shift = row_shift(self_offset, false);
+    check_degree(k, n_pre, n_post, shift, multapses, "postsynaptic");
+    return build_released(
+        [&] { return build_fixed_outdegree(key, n_pre, n_post, k, shift, multapses); });
+}
+
+}  // namespace
+
+void register_connect(py::module_& m) {
+    m.def("connect_fixed_probability", &fixed_probability, py::arg("seed"), py::arg("stream"),
+          py::arg("n_pre"), py::arg("n_post"), py::arg("p"), py::arg("self_offset") = py::none(),
+          py::arg("per_pair") = 1,
+          "Synapses (i, j), int32 arrays in CSR order: each pair connected independently "
+          "with probability p, per_pair times; pairs with j == i + self_offset excluded.");
+    m.def("connect_fixed_indegree", &fixed_indegree, py::arg("seed"), py::arg("stream"),
+          py::arg("n_pre"), py::arg("n_post"), py::arg("k"), py::arg("self_offset") = py::none(),
+          py::arg("multapses") = false,
+          "Synapses (i, j), int32 arrays in CSR order: each postsynaptic j gets k presynaptic "
+          "i drawn uniformly (distinct unless multapses), never j == i + self_offset.");
+    m.def("connect_fixed_outdegree", &fixed_outdegree, py::arg("seed"), py::arg("stream"),
+          py::arg("n_pre"), py::arg("n_post"), py::arg("k"), py::arg("self_offset") = py::none(),
+          py::arg("multapses") = false,
+          "Synapses (i, j), int32 arrays in CSR order: each presynaptic i gets k postsynaptic "
+          "j drawn uniformly (distinct unless multapses), never j == i + self_offset.");
+}
