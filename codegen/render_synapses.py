@@ -41,15 +41,14 @@ def _event_lines(path: Pathway, k: SynapsesKernel, printer: CPrinter, real: str)
     for sym, name in ((PRE_INDEX, "_i"), (POST_INDEX, "_j")):
         if uses_index(path, sym):
             lines.append(f"const real_t {sym.name} = (real_t){name};")
+    # References, not copies: two names of one neuron variable (ge and ge_post, or v_pre
+    # and v_post of an autapse) then see each other's writes at once.
     for name in path.loads:
         a = k.access[name]
         const = "" if name in path.stores else "const "
-        lines.append(f"{const}real_t {c_name(name)} = {access_pointer(a)}[{_index(a)}];")
+        lines.append(f"{const}real_t& {c_name(name)} = {access_pointer(a)}[{_index(a)}];")
     lines += [_draw(d, real) for d in path.draws]
     lines += [_statement(a, printer) for a in path.code]
-    for name in path.stores:
-        a = k.access[name]
-        lines.append(f"{access_pointer(a)}[{_index(a)}] = {c_name(name)};")
     return lines
 
 

@@ -71,11 +71,11 @@ def build(syn, seed: int, stream: int, condition=None, i=None, j=None, p=1.0, n=
     if isinstance(j, str):
         return _repeat(*_one_per_row(syn, j, condition, p, seed, stream, self_offset), n)
     if n_pre is not None:
-        return _native.connect_fixed_indegree(seed, stream, syn.n_pre, syn.n_post, int(n_pre),
-                                              self_offset, bool(multapses))
+        return _repeat(*_native.connect_fixed_indegree(
+            seed, stream, syn.n_pre, syn.n_post, int(n_pre), self_offset, bool(multapses)), n)
     if n_post is not None:
-        return _native.connect_fixed_outdegree(seed, stream, syn.n_pre, syn.n_post,
-                                               int(n_post), self_offset, bool(multapses))
+        return _repeat(*_native.connect_fixed_outdegree(
+            seed, stream, syn.n_pre, syn.n_post, int(n_post), self_offset, bool(multapses)), n)
     if condition is not None:
         return _repeat(*_by_condition(syn, condition, p, seed, stream, self_offset), n)
     if p == 1.0 and n == 1 and self_offset is None:

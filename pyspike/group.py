@@ -249,6 +249,11 @@ class Subgroup:
 
     def __setattr__(self, name: str, value) -> None:
         if isinstance(value, str):
+            if self.group.network is None and "rand" in value:
+                raise ModelError(f"'{value}' uses random numbers, which come from the "
+                                 "network's seed: add the group to a Network before setting "
+                                 "a subgroup's values with rand()", where=f"subgroup {self.name}",
+                                 symbol=name)
             value = self.group._evaluate(name, value)[self.start:self.stop]
         full = np.array(np.broadcast_to(getattr(self.group, name), (self.group.N,)),
                         dtype=np.float64)

@@ -91,7 +91,8 @@ class PoissonInput:
 class SpikeGeneratorGroup(NeuronGroup):
     """``N`` neurons that spike exactly at given times: neuron ``indices[k]`` at
     ``times[k]`` ms.  A spike at time t is the spike of step round(t/dt), the same step
-    as a neuron whose state crossed its threshold at t, so t must be at least one dt.
+    as a neuron whose state crossed its threshold at t, so t must round to step 1 or
+    later (t >= dt/2): the state at t = 0 is the initial state.
 
     >>> import pyspike as ps
     >>> net = ps.Network(dt=0.1, backend="numpy")
@@ -150,7 +151,8 @@ class SpikeGeneratorGroup(NeuronGroup):
 
     def _attach(self, network, index: int) -> None:
         super()._attach(network, index)
-        self._generator_arrays(network.dt)
+        if "_given" in self.__dict__:      # (not yet set while the constructor runs)
+            self._generator_arrays(network.dt)
 
     def _spec(self) -> GroupSpec:
         return GroupSpec(self.name, self.N, generator=True)

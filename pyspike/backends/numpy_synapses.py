@@ -140,19 +140,26 @@ class SynapsesReference:
             env[d.symbol.name] = fn(seed, step, s.astype(np.uint32), d.stream, dtype=real)
         added = set()
         for a in path.code:
+            if not batch:
+                # one event: every name reads and writes memory, as the C++ references do
+                for name in path.loads:
+                    acc = sk.access[name]
+                    env[name] = arrays[acc.slot][self._index(acc.where, s, i, j)]
             name = a.target.name
             value = np.broadcast_to(np.asarray(evaluate(a.expr, env, real), dtype=real),
                                     s.shape)
             acc = sk.access[name]
+            idx = self._index(acc.where, s, i, j)
             if batch and acc.where != "syn" and a.op != "=":
                 # a neuron variable nothing else reads: add in event order
-                idx = self._index(acc.where, s, i, j)
                 (np.add if a.op == "+=" else np.subtract).at(arrays[acc.slot], idx, value)
                 added.add(name)
                 continue
             old = env[name]
             env[name] = {"=": value, "+=": old + value, "-=": old - value}[a.op]
-        for name in path.stores:
+            if not batch:
+                arrays[acc.slot][idx] = env[name]
+        for name in path.stores if batch else []:
             if name in added:
                 continue
             a = sk.access[name]
