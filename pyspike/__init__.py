@@ -12,6 +12,7 @@
 [2]
 """
 from .codegen.errors import BuildError, ModelError
+from .connection import Connection
 from .group import NeuronGroup, Subgroup
 from .inputs import PoissonGroup, PoissonInput, SpikeGeneratorGroup
 from .model import NeuronModel
@@ -21,6 +22,6 @@ from .synapses import Synapses
 from .timedarray import TimedArray
 
 __version__ = "0.1.0"
-__all__ = ["BuildError", "BuildInfo", "ModelError", "Network", "NeuronGroup", "NeuronModel",
+__all__ = ["BuildError", "BuildInfo", "Connection", "ModelError", "Network", "NeuronGroup", "NeuronModel",
            "PoissonGroup", "PoissonInput", "PopulationRateMonitor", "SpikeGeneratorGroup", "SpikeMonitor",
            "StateMonitor", "Subgroup", "Synapses", "TimedArray"]

@@ -1,0 +1,55 @@
+"""Connection: SPAIC-style shorthand for the common case of weighted synapses."""
+from __future__ import annotations
+
+from typing import Optional
+
+import numpy as np
+
+from .codegen.errors import ModelError
+from .synapses import Synapses
+
+LINK_TYPES = ("full", "sparse", "one_to_one")
+
+
+class Connection(Synapses):
+    """Weighted synapses that add ``w`` to the postsynaptic ``post_var`` for every
+    presynaptic spike: ``Synapses(pre, post, model="w : 1", on_pre="<post_var>_post += w")``
+    connected by ``link_type``:
+
+    - ``"full"``: all-to-all (stored densely);
+    - ``"sparse"``: each pair with probability ``p`` (default 0.1);
+    - ``"one_to_one"``: neuron k to neuron k (pre and post of equal size).
+
+    ``weight`` is a number, one value per synapse, or an expression string (``"rand()"``);
+    ``delay`` (ms) a number or one value per synapse.
+
+    >>> import pyspike as ps
+    >>> m = ps.NeuronModel("dv/dt = -v/tau + I : mV\\nI : nA", params={"tau": 10.0})
+    >>> net = ps.Network(dt=0.1, seed=1, backend="numpy")
+    >>> with net:
+    ...     A, B = ps.NeuronGroup(4, m), ps.NeuronGroup(4, m)
+    ...     C = ps.Connection(A, B, link_type="one_to_one", weight=0.5, post_var="I")
+    >>> C.n, C.w
+    (4, array([0.5, 0.5, 0.5, 0.5]))
+    """
+
+    def __init__(self, pre, post, link_type: str = "full", weight=1.0, post_var: str = "I",
+                 p: float = 0.1, delay: Optional[float] = None, name: Optional[str] = None):
+        if link_type not in LINK_TYPES:
+            raise ModelError(f"unknown link_type '{link_type}': choose one of "
+                             + ", ".join(LINK_TYPES), where="Connection", symbol=str(link_type))
+        super().__init__(pre, post, model="w : 1", on_pre=f"{post_var}_post += w",
+                         delay=delay if np.ndim(delay) == 0 else None, name=name)
+        if link_type == "full":
+            self.connect()
+        elif link_type == "sparse":
+            self.connect(p=p)
+        else:
+            if self.n_pre != self.n_post:
+                raise ModelError(f"one_to_one needs groups of equal size, not {self.n_pre} "
+                                 f"and {self.n_post}", where="Connection")
+            self.connect(j="i")
+        self.__dict__["link_type"] = link_type
+        self.w = weight
+        if delay is not None and np.ndim(delay) > 0:
+            self.delay = delay
