@@ -26,7 +26,9 @@ import sympy as sp
 from .errors import ModelError
 from .expressions import Context, check_identifier, parse_expression
 
-ALLOWED_FLAGS = ("unless refractory", "constant", "shared")
+ALLOWED_FLAGS = ("unless refractory", "constant", "shared", "event-driven")
+#: Flags that only synapse models may use.
+SYNAPTIC_FLAGS = ("event-driven",)
 _ODE = re.compile(r"^\s*d\s*([A-Za-z_]\w*)\s*/\s*dt\s*=(.*)$")
 _SUBEXPR = re.compile(r"^\s*([A-Za-z_]\w*)\s*=(.*)$")
 _DECL = re.compile(r"^\s*([A-Za-z_]\w*)\s*$")
@@ -105,7 +107,8 @@ def _split_unit_flags(text: str, ctx: Context):
 
 
 def parse_equations(text: str, params: Iterable[str] = (), where: str = "the equations",
-                    functions: Optional[Dict[str, type]] = None) -> EquationSet:
+                    functions: Optional[Dict[str, type]] = None, synaptic: bool = False
+                    ) -> EquationSet:
     """Parse a block of equations; ``params`` are the names given values by the user,
     ``functions`` the TimedArrays (name -> :func:`timed_function` class) it may call."""
     params = list(params)
@@ -145,6 +148,9 @@ def parse_equations(text: str, params: Iterable[str] = (), where: str = "the equ
             if kind == "decl" and "unless refractory" in flags:
                 raise ctx.error("the flag '(unless refractory)' only applies to differential "
                                 "equations", None, name)
+            if flags & set(SYNAPTIC_FLAGS) and (kind != "ode" or not synaptic):
+                raise ctx.error("the flag '(event-driven)' applies to differential equations "
+                                "of synapse models only", None, name)
             if kind == "ode" and flags & {"constant", "shared"}:
                 raise ctx.error(f"'{name}' changes in time (it has an equation), so it cannot "
                                 "be (constant) or (shared)", None, name)

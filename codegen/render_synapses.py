@@ -26,6 +26,8 @@ def _index(a: Access) -> str:
 
 def _statement(a: Assign, printer: CPrinter) -> str:
     code = printer.doprint(a.expr)
+    if a.declare:
+        return f"const real_t {c_name(a.target.name)} = {code};"
     return f"{c_name(a.target.name)} {a.op} {code};"
 
 

@@ -24,12 +24,16 @@ from typing import Dict, List, Optional
 
 import sympy as sp
 
+from . import integrators
 from .equations import DT, T, EquationSet, parse_equations, symbol
 from .errors import ModelError
 from .expressions import Rand, Randn, parse_statements
 from .ir import Access, Array, Assign, Draw, GroupKernel, Pathway, SynapsesKernel
 from .spec import SynapsesSpec
 
+#: The time of a synapse's last event, and the time since then (event-driven equations).
+LASTUPDATE = sp.Symbol("_lastupdate", real=True)
+ELAPSED = sp.Symbol("_elapsed", real=True)
 #: ``i`` and ``j`` as numbers inside synaptic code (C locals of type real_t).
 PRE_INDEX = sp.Symbol("_fi", real=True)
 POST_INDEX = sp.Symbol("_fj", real=True)
@@ -43,7 +47,7 @@ def build_synapses(s: SynapsesSpec, index: int, groups: List[GroupKernel],
     where = f"Synapses '{s.name}'"
     pre, post = _group(by_name, s.pre, where), _group(by_name, s.post, where)
     check_code(s.model, s.params, "", "", {}, {}, where)
-    eqs = parse_equations(s.model, s.params, where=f"the model of {where}")
+    eqs = parse_equations(s.model, s.params, where=f"the model of {where}", synaptic=True)
     for p in s.per_synapse:
         if p not in eqs.variables or not eqs.variables[p].is_param:
             raise ModelError(f"'{p}' is not a parameter of {where}", where=where, symbol=p)
@@ -56,6 +60,10 @@ def build_synapses(s: SynapsesSpec, index: int, groups: List[GroupKernel],
             arrays[name] = Array(name, layout.slot(), "real", "param" if var.is_param
                                  else "state")
             access[name] = Access(name, "syn", slot=arrays[name].slot)
+    if eqs.odes:
+        arrays[LASTUPDATE.name] = Array(LASTUPDATE.name, layout.slot(), "real", "state")
+        access[LASTUPDATE.name] = Access(LASTUPDATE.name, "syn",
+                                         slot=arrays[LASTUPDATE.name].slot)
     names, targets, aliases = _names(eqs, _variables(pre), _variables(post))
     for alias, (side, var) in aliases.items():
         g = pre if side == "pre" else post
@@ -133,17 +141,43 @@ def _variables(g: GroupKernel) -> Dict[str, bool]:
 
 def check_code(model: str, params, on_pre: str, on_post: str, pre_vars: Dict[str, bool],
                post_vars: Dict[str, bool], where: str) -> List[str]:
-    """Parse a synapse model and its code (raising ModelError); its state variables."""
-    eqs = parse_equations(model, params, where=f"the model of {where}")
+    """Parse a synapse model and its code (raising ModelError); its state variables
+    (with the hidden ``_lastupdate`` when it has event-driven equations)."""
+    eqs = parse_equations(model, params, where=f"the model of {where}", synaptic=True)
+    for var in eqs.odes:
+        if "event-driven" not in eqs.variables[var].flags:
+            raise ModelError(f"{where}: d{var}/dt would be integrated every step for every "
+                             "synapse (clock-driven), which pyspike does not support yet; "
+                             "flag it (event-driven) if it only needs its value at events",
+                             where=where, symbol=var)
     if eqs.odes:
-        raise ModelError(f"{where}: differential equations in a synapse model are not "
-                         "supported yet; declare synaptic variables ('w : 1') and change "
-                         "them in on_pre/on_post", where=where, symbol=next(iter(eqs.odes)))
+        _event_driven(eqs, where)
     names, targets, _ = _names(eqs, pre_vars, post_vars)
     for kind, text in (("pre", on_pre), ("post", on_post)):
         if text:
             parse_statements(text, names, targets, f"the on_{kind} code of {where}", [])
-    return [n for n, v in eqs.variables.items() if not v.is_param]
+    state = [n for n, v in eqs.variables.items() if not v.is_param]
+    return state + ([LASTUPDATE.name] if eqs.odes else [])
+
+
+def _event_driven(eqs: EquationSet, where: str) -> List[Assign]:
+    """Statements advancing the event-driven variables from their last update to ``t``:
+    the exact solution over the elapsed time (so the equations must be linear with
+    constant coefficients), then ``_lastupdate = t``."""
+    try:
+        steps = integrators.integrate(eqs.odes, "exact", [])
+    except ModelError as err:
+        raise ModelError(f"{where}: event-driven equations are solved exactly between "
+                         f"events, so they must be linear with constant coefficients "
+                         f"({err.args[0]})", where=where,
+                         symbol=next(iter(eqs.odes))) from None
+    out = [Assign(ELAPSED, T - LASTUPDATE)]
+    out += [Assign(sp.Symbol(target, real=True), expr.xreplace({DT: ELAPSED}))
+            for target, expr in steps]
+    out += [Assign(symbol(v), sp.Symbol(integrators.new_name(v), real=True), declare=False)
+            for v in eqs.odes]
+    out.append(Assign(LASTUPDATE, T, declare=False))
+    return out
 
 
 def _pathway(kind: str, text: str, names, targets, eqs: EquationSet, k: SynapsesKernel,
@@ -151,7 +185,7 @@ def _pathway(kind: str, text: str, names, targets, eqs: EquationSet, k: Synapses
     sites: list = []
     statements = parse_statements(text, names, targets, f"the {'on_' + kind} code of {where}",
                                   sites)
-    code = []
+    code = _event_driven(eqs, where) if eqs.odes else []
     for st in statements:
         target = symbol(st.target)
         if st.op in ("+=", "-="):
@@ -165,7 +199,7 @@ def _pathway(kind: str, text: str, names, targets, eqs: EquationSet, k: Synapses
     loads = [n for n in k.access if n in used and k.access[n].where != "scalar"]
     written = []
     for a in code:
-        if a.target.name not in written:
+        if not a.declare and a.target.name not in written:
             written.append(a.target.name)
     return Pathway(kind, loads, draws, code, written)
 

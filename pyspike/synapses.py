@@ -65,6 +65,7 @@ class Synapses:
                             for p, v in self.params.items()}
         state["_per_synapse"] = {}
         state["_state"] = {v: np.zeros(0) for v in self.variables}
+        state["variables"] = [v for v in self.variables if not v.startswith("_")]
         # CSR by presynaptic neuron: row pointers and postsynaptic indices (None: dense)
         state["_row"] = np.zeros(self.n_pre + 1, dtype=np.int64)
         state["_j"] = np.zeros(0, dtype=np.int32)

@@ -161,8 +161,9 @@ class NumpyBackend:
                     self._generate(g, arrays, step)
                 else:
                     self._step(g, env, arrays, iargs, step, t, int(iargs[1]))
+            t_events = real((step + 1) * dt)     # the time of the state events change
             for syn in self.synapses:
-                syn.step(arrays, iargs, rargs, counters, step, t, int(iargs[1]))
+                syn.step(arrays, iargs, rargs, counters, step, t_events, int(iargs[1]))
         return n_steps
 
     def _setup(self, g: GroupKernel, arrays, rargs) -> dict:

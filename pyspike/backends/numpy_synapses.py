@@ -148,6 +148,9 @@ class SynapsesReference:
             name = a.target.name
             value = np.broadcast_to(np.asarray(evaluate(a.expr, env, real), dtype=real),
                                     s.shape)
+            if a.declare:                  # a local of the event code
+                env[name] = value
+                continue
             acc = sk.access[name]
             idx = self._index(acc.where, s, i, j)
             if batch and acc.where != "syn" and a.op != "=":
@@ -170,8 +173,8 @@ def _batchable(path: Pathway, sk: SynapsesKernel) -> bool:
     """Whether all events of a step may run statement by statement, vectorised."""
     neuron_writes: List[int] = []
     for a in path.code:
-        acc = sk.access[a.target.name]
-        if acc.where == "syn":
+        acc = sk.access.get(a.target.name)
+        if acc is None or acc.where == "syn":      # a local, or a synaptic variable
             continue
         if a.op == "=" or acc.slot in neuron_writes:
             return False
