@@ -138,15 +138,16 @@ class Synapses:
         if total >= 2 ** 31:
             raise ModelError(f"Synapses '{self.name}' would have {total} synapses; at most "
                              "2**31 - 1 are supported", where=f"Synapses '{self.name}'")
-        if old == 0 and (i.size < 2 or bool(np.all(i[1:] >= i[:-1]))):
-            order = None                    # already in CSR order: no copy
+        if old == 0:
+            order = None                    # every rule returns CSR order: no copy
         else:
             i = np.concatenate([self.i, i.astype(np.int32)])
             j = np.concatenate([self.j, j])
             order = np.argsort(i, kind="stable")
             i, j = i[order], j[order]
-        self.__dict__["_row"] = np.concatenate(
-            [[0], np.cumsum(np.bincount(i, minlength=self.n_pre))]).astype(np.int64)
+        # i is sorted: row r starts at the first synapse with i >= r
+        self.__dict__["_row"] = np.searchsorted(
+            i, np.arange(self.n_pre + 1, dtype=np.int32), side="left").astype(np.int64)
         self.__dict__["_j"] = np.ascontiguousarray(j, dtype=np.int32)
         self._grow(old, order)
 
