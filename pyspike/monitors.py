@@ -12,13 +12,22 @@ import numpy as np
 from .codegen.errors import ModelError
 from .codegen.spec import RateMonitorSpec, SpikeMonitorSpec, StateMonitorSpec
 from . import _context
-from .group import NeuronGroup
+from .group import NeuronGroup, Subgroup
 
 
-def _check_group(group, what: str) -> None:
+def _check_group(group, what: str, subgroups: bool = False) -> None:
+    if isinstance(group, Subgroup) and subgroups:
+        return
     if not isinstance(group, NeuronGroup):
-        raise ModelError(f"{what} records a NeuronGroup, not {type(group).__name__}",
-                         where=what)
+        kind = "a NeuronGroup or a slice of one" if subgroups else "a whole NeuronGroup"
+        raise ModelError(f"{what} records {kind}, not {type(group).__name__}", where=what)
+
+
+def _split(group):
+    """(the whole group, first neuron, number of neurons) of a group or subgroup."""
+    if isinstance(group, Subgroup):
+        return group.group, group.start, group.N
+    return group, 0, group.N
 
 
 class SpikeMonitor:
@@ -40,37 +49,52 @@ class SpikeMonitor:
     """
 
     def __init__(self, group: NeuronGroup):
-        _check_group(group, "SpikeMonitor")
-        self.group = group
+        _check_group(group, "SpikeMonitor", subgroups=True)
+        # A subgroup's monitor records its whole group and keeps the subgroup's spikes.
+        self.source = group
+        self.group, self._start, self._n = _split(group)
         self._i: List[np.ndarray] = []
         self._step: List[np.ndarray] = []
-        self.count_array = np.zeros(group.N, dtype=np.int64)
+        self.count_array = np.zeros(self.group.N, dtype=np.int64)
         _context.register(self)
 
     def _spec(self) -> SpikeMonitorSpec:
         return SpikeMonitorSpec(self.group.name)
 
+    def _mine(self, i: np.ndarray) -> np.ndarray:
+        return (i >= self._start) & (i < self._start + self._n)
+
     @property
     def i(self) -> np.ndarray:
-        return np.concatenate(self._i) if self._i else np.zeros(0, dtype=np.int32)
+        """Neuron of each spike (numbered within the recorded (sub)group)."""
+        i = np.concatenate(self._i) if self._i else np.zeros(0, dtype=np.int32)
+        if self._n == self.group.N:
+            return i
+        return (i[self._mine(i)] - self._start).astype(np.int32)
 
     @property
     def t(self) -> np.ndarray:
+        """Time of each spike (ms)."""
         steps = np.concatenate(self._step) if self._step else np.zeros(0, dtype=np.int64)
+        if self._n != self.group.N:
+            steps = steps[self._mine(np.concatenate(self._i))] if self._i else steps
         return steps * self.group.network.dt if self.group.network else steps * np.nan
 
     @property
     def count(self) -> np.ndarray:
-        return self.count_array.copy()
+        """Spikes per neuron."""
+        return self.count_array[self._start:self._start + self._n].copy()
 
     @property
     def num_spikes(self) -> int:
-        return int(self.count_array.sum())
+        return int(self.count.sum())
 
     def spike_trains(self) -> dict:
         """Spike times (ms) per neuron index."""
         i, t = self.i, self.t
-        return {k: t[i == k] for k in range(self.group.N)}
+        order = np.argsort(i, kind="stable")
+        bounds = np.searchsorted(i[order], np.arange(self._n + 1))
+        return {k: t[order[bounds[k]:bounds[k + 1]]] for k in range(self._n)}
 
 
 class StateMonitor:
@@ -91,8 +115,9 @@ class StateMonitor:
 
     def __init__(self, group: NeuronGroup, variables: Union[str, Sequence[str]],
                  record: Union[bool, Sequence[int], int] = True, every: int = 1):
-        _check_group(group, "StateMonitor")
-        self.group = group
+        _check_group(group, "StateMonitor", subgroups=True)
+        self.source = group
+        self.group, start, _ = _split(group)
         self.variables = [variables] if isinstance(variables, str) else list(variables)
         for v in self.variables:
             if v not in group.model.variables and v not in group.model.param_names:
@@ -110,7 +135,8 @@ class StateMonitor:
         if int(every) != every or every < 1:
             raise ModelError(f"every must be a whole number of steps >= 1, not {every!r}",
                              where="StateMonitor")
-        self.record = record.astype(np.int32)
+        self.record = record.astype(np.int32)          # within the recorded (sub)group
+        self._index = (record + start).astype(np.int32)  # within the whole group
         self.every = int(every)
         self._steps: List[np.ndarray] = []
         self._data = {v: [] for v in self.variables}

@@ -55,7 +55,7 @@ def run_steps(net, kernel: NetworkKernel, n_steps: int) -> None:
             mon = state_mons[ir.index]
             samples = mon._samples(net.step, n_steps)
             iargs[ir.stride] = len(samples)
-            arrays[ir.index_slot] = mon.record
+            arrays[ir.index_slot] = mon._index
             for slot in ir.buffer_slots:
                 arrays[slot] = np.zeros(ir.n_record * len(samples), dtype=real)
             pending.append(("state", mon, ir, samples))
