@@ -17,7 +17,7 @@ makes a modelling decision of its own.
 """
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Set, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import sympy as sp
 
@@ -32,6 +32,7 @@ from .expressions import (IDENTIFIER, Context, PoissonCount, Rand, Randn, TimedA
 from .ir import (Array, Assign, Draw, GeneratorIR, GroupKernel, NetworkKernel,
                  RateMonitorIR, SpikeMonitorIR, StateMonitorIR, TimedIR)
 from .spec import GroupSpec, NetworkSpec
+from .optimize import Hoister, common_subexpressions
 from .synaptic import build_synapses
 
 __all__ = ["Array", "Assign", "Draw", "GroupKernel", "NetworkKernel", "build_network",
@@ -41,16 +42,6 @@ STEP = sp.Symbol("step", integer=True)
 LASTSPIKE = sp.Symbol("lastspike", integer=True)
 NOT_REFRACTORY = sp.Symbol("not_refractory")
 LASTSPIKE_NEVER = -(2 ** 62)
-_EXPENSIVE = (sp.exp, sp.log, sp.sin, sp.cos, sp.tan, sp.tanh)
-
-
-def _expensive(e: sp.Basic) -> bool:
-    """Worth a per-neuron array read instead of recomputing every step."""
-    if isinstance(e, sp.Pow):
-        return not e.exp.is_Integer
-    return isinstance(e, _EXPENSIVE)
-
-
 class _Layout:
     def __init__(self):
         self.n_slots = 1          # arrays[0] is the int64 counters array
@@ -295,7 +286,7 @@ def _finish(k: GroupKernel, update: List[Assign], reset: List[Assign], layout: _
         k.spike = _replace_sites(k.spike, k.draws, k, 2 << 12)
     shared_syms = {symbol(n) for n in k.shared} | {DT, N_SIZE}
     neuron_syms = {symbol(n) for n, a in k.arrays.items() if a.role == "param"} | {I_INDEX}
-    hoister = _Hoister(shared_syms, neuron_syms)
+    hoister = Hoister(shared_syms, neuron_syms)
     for a in update + reset:
         a.expr = hoister.visit(a.expr)
     if k.spike is not None:
@@ -306,57 +297,13 @@ def _finish(k: GroupKernel, update: List[Assign], reset: List[Assign], layout: _
                                            "scratch")))
     for a in k.inputs:
         a.expr = hoister.visit(a.expr)
-    update = _common_subexpressions(update)
+    update = common_subexpressions(update)
     k.update, k.reset = update, reset
     arrays = {symbol(n): n for n, a in k.arrays.items() if a.role in ("state", "param")}
     arrays.update({s: s.name for s in (LASTSPIKE, NOT_REFRACTORY) if s.name in k.arrays})
     k.loads, k.stores = _loads_stores(update + k.inputs,
                                       [k.spike] if k.spike is not None else [], arrays)
     k.reset_loads, k.reset_stores = _loads_stores(reset, [], arrays)
-
-
-def _common_subexpressions(stmts: List[Assign]) -> List[Assign]:
-    """Compute shared subexpressions once (the right-hand sides of exponential Euler and
-    Runge-Kutta repeat the same rates).  Only within runs of statements that each declare
-    a new real local: nothing is reassigned there, so a name means one value throughout."""
-    out: List[Assign] = []
-    run: List[Assign] = []
-    names = sp.numbered_symbols("_c", real=True)
-
-    def flush():
-        if not run:
-            return
-        pairs, reduced = sp.cse([a.expr for a in run], symbols=names, order="none")
-        # A shared subexpression goes just before the first statement it can: once the
-        # run's locals it reads (stages of Runge-Kutta, say) are defined.
-        local = {a.target for a in run} | {sym for sym, _ in pairs}
-        ready: Set[sp.Symbol] = set()
-        pending = list(pairs)
-        for a, e in zip(run, reduced):
-            for sym, sub in list(pending):
-                if (sub.free_symbols & local) <= ready:
-                    out.append(Assign(sym, sub))
-                    ready.add(sym)
-                    pending.remove((sym, sub))
-            out.append(Assign(a.target, e, a.ctype, a.declare, a.op))
-            ready.add(a.target)
-        out.extend(Assign(sym, sub) for sym, sub in pending)
-        run.clear()
-
-    for a in stmts:
-        if a.declare and a.ctype == "real" and not _logical(a.expr):
-            run.append(a)
-        else:
-            flush()
-            out.append(a)
-    flush()
-    return out
-
-
-def _logical(e: sp.Basic) -> bool:
-    # (not Boolean itself: sympy counts every Symbol as one)
-    return e.has(sp.Piecewise, sp.core.relational.Relational,
-                 sp.logic.boolalg.BooleanFunction, sp.logic.boolalg.BooleanAtom)
 
 
 def _loads_stores(stmts: List[Assign], extra: List[sp.Basic], arrays: Dict[sp.Symbol, str]):
@@ -392,44 +339,6 @@ def _replace_sites(expr: sp.Basic, draws: List[Draw], k: GroupKernel, base: int)
         draws.append(Draw(sym, kind, (k.index << 16) | base | int(site.args[0])))
         subs[site] = sym
     return expr.xreplace(subs) if subs else expr
-
-
-class _Hoister:
-    """Moves subexpressions that cannot change during a run out of the time loop.
-
-    Expressions over shared parameters and dt become scalars computed once per run;
-    *expensive* expressions (exp, log, powers, ...) over per-neuron parameters become
-    per-neuron scratch arrays computed once per run.
-    """
-
-    def __init__(self, shared: Set[sp.Symbol], neuron: Set[sp.Symbol]):
-        self.shared, self.neuron = shared, neuron
-        self.scalars: List[Assign] = []
-        self.arrays: List[Assign] = []
-        self._seen: Dict[sp.Basic, sp.Symbol] = {}
-
-    def visit(self, e: sp.Basic) -> sp.Basic:
-        if e.is_Atom or not e.args:
-            return e
-        fs = e.free_symbols
-        numeric = isinstance(e, sp.Expr)
-        if numeric and fs and fs <= self.shared:
-            return self._hoist(e, self.scalars)
-        if numeric and fs and fs <= (self.shared | self.neuron) and fs & self.neuron \
-                and _expensive(e):
-            return self._hoist(e, self.arrays)
-        return e.func(*[self.visit(a) for a in e.args])
-
-    def _hoist(self, e: sp.Basic, into: List[Assign]) -> sp.Symbol:
-        if e not in self._seen:
-            # Whole numbers (a refractory period in steps) stay integers, so that the
-            # comparison with step counts vectorises without int -> float conversions.
-            whole = isinstance(e, (sp.floor, sp.ceiling)) and into is self.scalars
-            sym = sp.Symbol(f"_h{len(self._seen)}", integer=True) if whole \
-                else sp.Symbol(f"_h{len(self._seen)}", real=True)
-            self._seen[e] = sym
-            into.append(Assign(sym, e, "int64" if whole else "real"))
-        return self._seen[e]
 
 
 def model_variables(equations: str, params, update: str = "", functions=()

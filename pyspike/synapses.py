@@ -6,7 +6,7 @@ is called and stored in compressed sparse rows by presynaptic neuron: ``S.i`` is
 from __future__ import annotations
 
 import itertools
-from typing import Dict, List, Mapping, Optional
+from typing import Dict, Mapping, Optional
 
 import numpy as np
 
@@ -19,7 +19,7 @@ from . import _context
 from . import connect as builders
 from . import random as ps_random
 from .backends.numpy_ref import evaluate
-from .group import NeuronGroup, Subgroup, as_range
+from .group import as_range
 
 _names = itertools.count()
 _INIT_STEP = 2 ** 63 - 1
