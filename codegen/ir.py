@@ -114,6 +114,7 @@ class TimedIR:
     n_iarg: int
     m_iarg: int
     rarg: int
+    by_neuron: bool = False    # read as name(t, i): it needs a column for every neuron
 
 
 @dataclass

@@ -169,6 +169,11 @@ def _build_group(g: GroupSpec, index: int, layout: _Layout) -> GroupKernel:
     kernel.timed = [TimedIR(n, layout.slot(), layout.iarg(), layout.iarg(),
                             layout.rarg(index, n, "timed")) for n, _ in g.functions]
     kernel.inputs = _poisson_inputs(g, eqs, kernel, layout)
+    calls = [c for e in [a.expr for a in update + reset] + ([spike] if spike is not None else [])
+             for c in e.atoms(TimedArrayCall)]
+    for ta in kernel.timed:
+        ta.by_neuron = any(c.func.array_name == ta.name and c.args[1] == I_INDEX
+                           for c in calls)
     _finish(kernel, update, reset, layout)
     return kernel
 

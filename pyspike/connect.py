@@ -58,6 +58,12 @@ def check_call(syn, condition=None, i=None, j=None, p=1.0, n=1, n_pre=None, n_po
         _parse_target(syn, j)
 
 
+def is_random(condition=None, i=None, j=None, p=1.0, n=1, n_pre=None, n_post=None,
+              autapses=True, multapses=True) -> bool:
+    """Whether a rule draws random numbers (and so needs the network's seed)."""
+    return p < 1.0 or n_pre is not None or n_post is not None
+
+
 def build(syn, seed: int, stream: int, condition=None, i=None, j=None, p=1.0, n=1,
           n_pre=None, n_post=None, autapses=True, multapses=True
           ) -> Tuple[np.ndarray, Optional[np.ndarray]]:

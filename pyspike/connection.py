@@ -6,6 +6,7 @@ from typing import Optional
 import numpy as np
 
 from .codegen.errors import ModelError
+from .group import as_range
 from .synapses import Synapses
 
 LINK_TYPES = ("full", "sparse", "one_to_one")
@@ -38,18 +39,26 @@ class Connection(Synapses):
         if link_type not in LINK_TYPES:
             raise ModelError(f"unknown link_type '{link_type}': choose one of "
                              + ", ".join(LINK_TYPES), where="Connection", symbol=str(link_type))
+        # checked before the Synapses exist, so that a refused Connection joins no network
+        sizes = [as_range(g, "Connection")[1] for g in (pre, post)]
+        if link_type == "one_to_one" and sizes[0][1] - sizes[0][0] != sizes[1][1] - sizes[1][0]:
+            raise ModelError(f"one_to_one needs groups of equal size, not "
+                             f"{sizes[0][1] - sizes[0][0]} and {sizes[1][1] - sizes[1][0]}",
+                             where="Connection")
         super().__init__(pre, post, model="w : 1", on_pre=f"{post_var}_post += w",
                          delay=delay if np.ndim(delay) == 0 else None, name=name)
-        if link_type == "full":
-            self.connect()
-        elif link_type == "sparse":
-            self.connect(p=p)
-        else:
-            if self.n_pre != self.n_post:
-                raise ModelError(f"one_to_one needs groups of equal size, not {self.n_pre} "
-                                 f"and {self.n_post}", where="Connection")
-            self.connect(j="i")
-        self.__dict__["link_type"] = link_type
-        self.w = weight
-        if delay is not None and np.ndim(delay) > 0:
-            self.delay = delay
+        try:
+            if link_type == "full":
+                self.connect()
+            elif link_type == "sparse":
+                self.connect(p=p)
+            else:
+                self.connect(j="i")
+            self.__dict__["link_type"] = link_type
+            self.w = weight
+            if delay is not None and np.ndim(delay) > 0:
+                self.delay = delay
+        except ModelError:
+            if self.network is not None:     # a refused Connection joins no network
+                self.network.objects[:] = [o for o in self.network.objects if o is not self]
+            raise

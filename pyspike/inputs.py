@@ -79,7 +79,10 @@ class PoissonInput:
 
     def _value(self, what: str, dt: float) -> float:
         if what == "weight":
-            return self.weight
+            return float(self.weight)
+        if not float(self.rate) >= 0:
+            raise ModelError(f"a PoissonInput rate must be >= 0 Hz, not {self.rate!r}",
+                             where="PoissonInput", symbol="rate")
         mean = self.N * self.rate * dt * 1e-3
         if mean > 500:
             raise ModelError(f"a PoissonInput of {self.N} sources at {self.rate} Hz gives "

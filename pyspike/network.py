@@ -186,6 +186,8 @@ class Network:
             raise ModelError(f"duration {duration} ms is not a whole number of steps of "
                              f"dt = {self.dt} ms", where="Network.run")
         self.build()
+        for obj in self.groups + self.synapses:   # (a restore may bring other dtypes)
+            obj._cast(self.real)
         if n_steps == 0:
             return
         from .runtime import run_steps

@@ -11,6 +11,7 @@ from typing import List
 
 import numpy as np
 
+from .codegen.errors import ModelError
 from .codegen.kernels import NetworkKernel
 from .monitors import PopulationRateMonitor, SpikeMonitor, StateMonitor
 from .synapses_runtime import lay_out_synapses
@@ -74,6 +75,11 @@ def run_steps(net, kernel: NetworkKernel, n_steps: int) -> None:
             arrays[gk.spike_list.slot] = np.zeros(gk.N, dtype=np.int32)
         for ta in gk.timed:
             values = g.model.functions[ta.name].values
+            if ta.by_neuron and values.shape[1] < gk.N:
+                raise ModelError(f"the TimedArray '{ta.name}' is read as {ta.name}(t, i) by "
+                                 f"group '{g.name}' of {gk.N} neurons but has only "
+                                 f"{values.shape[1]} columns", where=f"group '{g.name}'",
+                                 symbol=ta.name)
             arrays[ta.slot] = np.ascontiguousarray(values, dtype=real).reshape(-1)
             iargs[ta.n_iarg], iargs[ta.m_iarg] = values.shape[0], values.shape[1]
         if gk.generator is not None:

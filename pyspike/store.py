@@ -26,7 +26,19 @@ def snapshot(net) -> dict:
         "objects": [fields(o, _GROUP_FIELDS + _SYNAPSE_FIELDS + _MONITOR_FIELDS)
                     for o in net.objects],
         "n_objects": len(net.objects),
+        "shapes": _shapes(net),
     }
+
+
+def _shapes(net) -> list:
+    """What a snapshot must fit: each object's kind and size (and a synapse's groups)."""
+    out = []
+    for o in net.objects:
+        size = getattr(o, "N", None)
+        if hasattr(o, "pre_range"):
+            size = (o.pre_range, o.post_range)
+        out.append((type(o).__name__, size))
+    return out
 
 
 def apply(net, snap: dict) -> None:
@@ -35,6 +47,11 @@ def apply(net, snap: dict) -> None:
     if snap["n_objects"] != len(net.objects):
         raise ModelError(f"this snapshot was stored with {snap['n_objects']} objects in the "
                          f"network, which now has {len(net.objects)}", where="Network.restore")
+    for k, (stored, now) in enumerate(zip(snap.get("shapes", []), _shapes(net))):
+        if stored != now:
+            raise ModelError(f"this snapshot does not fit the network: object {k} was "
+                             f"{stored[0]} of size {stored[1]} and is now {now[0]} of size "
+                             f"{now[1]}", where="Network.restore")
     net.step, net.seed, net._init_draws = snap["step"], snap["seed"], snap["init_draws"]
     for obj, fields in zip(net.objects, snap["objects"]):
         for k, v in fields.items():

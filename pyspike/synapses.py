@@ -113,15 +113,21 @@ class Synapses:
         call = dict(condition=condition, i=i, j=j, p=p, n=n, n_pre=n_pre, n_post=n_post,
                     autapses=autapses, multapses=multapses)
         builders.check_call(self, **call)
-        if self.network is None:
-            self._deferred.append(call)
+        if self.network is None and (self._deferred or builders.is_random(**call)):
+            self._deferred.append(call)          # needs the network's seed
             return
         self._connect(call)
 
     def _connect(self, call: dict) -> None:
-        stream = self.network._next_init()
-        pairs = builders.build(self, self.network.seed, stream, **call)
+        if builders.is_random(**call):
+            pairs = builders.build(self, self.network.seed, self.network._next_init(), **call)
+        else:
+            pairs = builders.build(self, 0, 0, **call)
         self._add(*pairs)
+        # string values given before there were synapses apply to these ones
+        pending, self.__dict__["_pending"] = self._pending, []
+        for name, value in pending:
+            self._set_delay(value) if name == "delay" else self._set(name, value)
 
     def _add(self, i: np.ndarray, j: Optional[np.ndarray]) -> None:
         """Add synapses (j None: all-to-all, stored densely if they are the only ones)."""
@@ -229,7 +235,7 @@ class Synapses:
 
     def _set_delay(self, value) -> None:
         if isinstance(value, str):
-            if self.network is None or self._deferred:
+            if self.network is None or self._deferred or self.n == 0:
                 self._pending.append(("delay", value))
                 return
             value = self._evaluate("delay", value)
@@ -247,7 +253,8 @@ class Synapses:
 
     def _set(self, name: str, value) -> None:
         if isinstance(value, str):
-            if self.network is None or self._deferred:
+            if self.network is None or self._deferred or (self.n == 0 and
+                                                          name not in self._params):
                 self._pending.append((name, value))
                 return
             value = self._evaluate(name, value)

@@ -8,7 +8,9 @@ from .codegen.errors import ModelError
 
 class TimedArray:
     """Values over time, ``values[k]`` holding over [k*dt, (k+1)*dt) ms (the first and last
-    values hold before and after); 2-d values give one column per neuron.
+    values hold before and after); 2-d values give one column per neuron (column
+    indices outside the array read its first or last column, so ``stim(t, i)`` needs at
+    least as many columns as the group has neurons, which is checked).
 
     A model reads it as a function of time: give it in ``params`` under the name the
     equations call, ``stim(t)`` for 1-d values or ``stim(t, i)`` for 2-d ones.  It is
@@ -32,7 +34,11 @@ class TimedArray:
             raise ModelError(f"TimedArray values must be a non-empty 1-d (time) or 2-d "
                              f"(time x neuron) array, not of shape {array.shape}",
                              where="TimedArray")
-        if not float(dt) > 0:
+        try:
+            dt = float(dt)
+        except (TypeError, ValueError):
+            dt = float("nan")
+        if not dt > 0:
             raise ModelError(f"TimedArray dt must be a positive number of ms, not {dt!r}",
                              where="TimedArray", symbol="dt")
         self.ndim = array.ndim
