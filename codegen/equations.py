@@ -26,9 +26,9 @@ import sympy as sp
 from .errors import ModelError
 from .expressions import Context, check_identifier, parse_expression
 
-ALLOWED_FLAGS = ("unless refractory", "constant", "shared", "event-driven")
+ALLOWED_FLAGS = ("unless refractory", "constant", "shared", "event-driven", "summed")
 #: Flags that only synapse models may use.
-SYNAPTIC_FLAGS = ("event-driven",)
+SYNAPTIC_FLAGS = ("event-driven", "summed")
 _ODE = re.compile(r"^\s*d\s*([A-Za-z_]\w*)\s*/\s*dt\s*=(.*)$")
 _SUBEXPR = re.compile(r"^\s*([A-Za-z_]\w*)\s*=(.*)$")
 _DECL = re.compile(r"^\s*([A-Za-z_]\w*)\s*$")
@@ -68,6 +68,7 @@ class EquationSet:
     noise: List[sp.Symbol]                   # xi symbols in order of appearance
     random_sites: List[sp.Expr]              # rand()/randn() call sites
     functions: Dict[str, type] = field(default_factory=dict)   # TimedArrays by name
+    summed: Set[str] = field(default_factory=set)   # synapse subexpressions flagged (summed)
 
     def names(self) -> Dict[str, sp.Basic]:
         """Every name an expression of this model may read."""
@@ -107,10 +108,12 @@ def _split_unit_flags(text: str, ctx: Context):
 
 
 def parse_equations(text: str, params: Iterable[str] = (), where: str = "the equations",
-                    functions: Optional[Dict[str, type]] = None, synaptic: bool = False
-                    ) -> EquationSet:
+                    functions: Optional[Dict[str, type]] = None, synaptic: bool = False,
+                    outer: Optional[Dict[str, sp.Basic]] = None) -> EquationSet:
     """Parse a block of equations; ``params`` are the names given values by the user,
-    ``functions`` the TimedArrays (name -> :func:`timed_function` class) it may call."""
+    ``functions`` the TimedArrays (name -> :func:`timed_function` class) it may call,
+    ``outer`` names from elsewhere it may read (a synapse's ``v_post``), which its own
+    names override."""
     params = list(params)
     functions = dict(functions or {})
     sites: List[sp.Expr] = []
@@ -118,6 +121,7 @@ def parse_equations(text: str, params: Iterable[str] = (), where: str = "the equ
     variables: Dict[str, Variable] = {}
     subexpr_names: Dict[str, Context] = {}
     ode_names: Set[str] = set()
+    summed: Set[str] = set()
     for lineno, raw in enumerate(text.splitlines(), start=1):
         line = raw.split("#", 1)[0]
         if not line.strip():
@@ -140,17 +144,26 @@ def parse_equations(text: str, params: Iterable[str] = (), where: str = "the equ
         if name in variables or name in subexpr_names:
             raise ctx.error(f"'{name}' is defined twice", line.index(name), name)
         if kind == "subexpr":
-            if flags - {"shared", "constant"}:
-                raise ctx.error("the flag '(unless refractory)' only applies to differential "
-                                "equations", None, name)
+            if "summed" in flags and not synaptic:
+                raise ctx.error("the flag '(summed)' applies to subexpressions of synapse "
+                                "models only", None, name)
+            if flags - {"shared", "constant", "summed"}:
+                raise ctx.error(f"the flag '({sorted(flags - {'shared', 'constant'})[0]})' "
+                                "only applies to differential equations", None, name)
             subexpr_names[name] = ctx
+            if "summed" in flags:
+                summed.add(name)
         else:
             if kind == "decl" and "unless refractory" in flags:
                 raise ctx.error("the flag '(unless refractory)' only applies to differential "
                                 "equations", None, name)
-            if flags & set(SYNAPTIC_FLAGS) and (kind != "ode" or not synaptic):
-                raise ctx.error("the flag '(event-driven)' applies to differential equations "
-                                "of synapse models only", None, name)
+            if flags & set(SYNAPTIC_FLAGS) and (kind != "ode" or not synaptic
+                                                or "summed" in flags):
+                flag = sorted(flags & set(SYNAPTIC_FLAGS))[0]
+                raise ctx.error(f"the flag '({flag})' applies to "
+                                + ("subexpressions" if flag == "summed" else
+                                   "differential equations") + " of synapse models only",
+                                None, name)
             if kind == "ode" and flags & {"constant", "shared"}:
                 raise ctx.error(f"'{name}' changes in time (it has an equation), so it cannot "
                                 "be (constant) or (shared)", None, name)
@@ -179,6 +192,7 @@ def parse_equations(text: str, params: Iterable[str] = (), where: str = "the equ
                              symbol=name)
     names: Dict[str, sp.Basic] = dict(BUILTINS)
     names.update(functions)
+    names.update(outer or {})
     names.update({n: symbol(n) for n in variables})
     names.update({n: symbol(n) for n in subexpr_names})
     noise: List[sp.Symbol] = []
@@ -202,7 +216,8 @@ def parse_equations(text: str, params: Iterable[str] = (), where: str = "the equ
     subs = {symbol(n): e for n, e in subexpressions.items()}
     odes = {n: exprs[("ode", n)].xreplace(subs) for n in variables if n in ode_names}
     unless = {n for n in ode_names if "unless refractory" in variables[n].flags}
-    return EquationSet(variables, odes, subexpressions, unless, noise, sites, functions)
+    return EquationSet(variables, odes, subexpressions, unless, noise, sites, functions,
+                       summed)
 
 
 def _noise_names(text: str, noise: List[sp.Symbol]) -> Dict[str, sp.Symbol]:

@@ -139,7 +139,7 @@ class Access:
 @dataclass
 class Pathway:
     """Statements run for every synaptic event of one pathway, in order."""
-    kind: str                  # "pre" (on_pre) | "post" (on_post)
+    kind: str                  # "pre" (on_pre) | "post" (on_post) | "clock" | "summed"
     loads: List[str]
     draws: List[Draw]
     code: List[Assign]
@@ -173,6 +173,12 @@ class SynapsesKernel:
     colsyn_slot: int = -1      # int32 synapse numbers in that order
     pre_path: Optional[Pathway] = None
     post_path: Optional[Pathway] = None
+    clock_path: Optional[Pathway] = None    # clock-driven equations, every synapse, every step
+    summed_path: Optional[Pathway] = None   # (summed) subexpressions into postsynaptic variables
+
+    def paths(self) -> List[Pathway]:
+        return [p for p in (self.pre_path, self.post_path, self.clock_path, self.summed_path)
+                if p is not None]
 
 
 @dataclass

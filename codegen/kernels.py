@@ -93,6 +93,16 @@ def build_network(spec: NetworkSpec) -> NetworkKernel:
         g.rate_monitors.append(RateMonitorIR(k, layout.slot(), layout.counter()))
     synapses = [build_synapses(s, k, groups, by_name, layout)
                  for k, s in enumerate(spec.synapses)]
+    summed: Dict[Tuple[int, str], str] = {}
+    for sk in synapses:
+        for a in sk.summed_path.code if sk.summed_path else []:
+            key = (sk.post, sk.access[a.target.name].name)
+            if key in summed:
+                raise ModelError(f"Synapses '{summed[key]}' and '{sk.name}' both set "
+                                 f"'{key[1]}' of group '{groups[sk.post].name}' as a (summed) "
+                                 "variable; sum into two variables and add them in the "
+                                 "neuron model", where=f"Synapses '{sk.name}'", symbol=key[1])
+            summed[key] = sk.name
     real = "double" if spec.precision == "double" else "float"
     return NetworkKernel(spec, groups, layout.n_slots, layout.rargs[1:], layout.n_iargs,
                          layout.n_counters, real, synapses)

@@ -11,7 +11,7 @@ from .ir import Access, Assign, Draw, NetworkKernel, Pathway, SynapsesKernel
 from .printing import CPrinter, c_name
 from .synaptic import POST_INDEX, PRE_INDEX, uses_index
 
-_TITLES = {"pre": "on_pre", "post": "on_post"}
+_TITLES = {"pre": "on_pre", "post": "on_post", "clock": "clock_driven", "summed": "summed"}
 
 
 def access_pointer(a: Access) -> str:
@@ -82,10 +82,11 @@ def synapses_context(k: SynapsesKernel, net: NetworkKernel, printer: CPrinter) -
             seen.add(ptr)
             arrays.append({"ptr": ptr, "ctype": "real_t", "slot": a.slot})
     paths = {}
-    for path in (k.pre_path, k.post_path):
-        if path is not None:
-            paths[path.kind] = {"title": _TITLES[path.kind], "fn": _TITLES[path.kind],
-                                "lines": _event_lines(path, k, printer, net.real)}
+    for path in k.paths():
+        paths[path.kind] = {"title": _TITLES[path.kind], "fn": _TITLES[path.kind],
+                            "lines": _event_lines(path, k, printer, net.real)}
+    zero = [access_pointer(k.access[a.target.name]) for a in
+            (k.summed_path.code if k.summed_path else [])]
     return {
         "index": k.index, "n_pre": k.n_pre, "n_post": k.n_post,
         "pre_start": k.pre_start, "post_start": k.post_start,
@@ -93,4 +94,6 @@ def synapses_context(k: SynapsesKernel, net: NetworkKernel, printer: CPrinter) -
         "ring_iarg": k.ring_iarg, "delay_iarg": k.delay_iarg,
         "pre_count": pre.spike_count, "post_count": post.spike_count,
         "pre_path": paths.get("pre"), "post_path": paths.get("post"),
+        "clock_path": paths.get("clock"), "summed_path": paths.get("summed"),
+        "summed_zero": zero,
     }

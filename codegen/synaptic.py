@@ -46,8 +46,7 @@ def build_synapses(s: SynapsesSpec, index: int, groups: List[GroupKernel],
     """The kernel IR of one Synapses object; gives its groups spike lists."""
     where = f"Synapses '{s.name}'"
     pre, post = _group(by_name, s.pre, where), _group(by_name, s.post, where)
-    check_code(s.model, s.params, "", "", {}, {}, where)
-    eqs = parse_equations(s.model, s.params, where=f"the model of {where}", synaptic=True)
+    eqs = _model(s.model, s.params, _variables(pre), _variables(post), where)
     for p in s.per_synapse:
         if p not in eqs.variables or not eqs.variables[p].is_param:
             raise ModelError(f"'{p}' is not a parameter of {where}", where=where, symbol=p)
@@ -60,7 +59,7 @@ def build_synapses(s: SynapsesSpec, index: int, groups: List[GroupKernel],
             arrays[name] = Array(name, layout.slot(), "real", "param" if var.is_param
                                  else "state")
             access[name] = Access(name, "syn", slot=arrays[name].slot)
-    if eqs.odes:
+    if _odes(eqs, event=True):
         arrays[LASTUPDATE.name] = Array(LASTUPDATE.name, layout.slot(), "real", "state")
         access[LASTUPDATE.name] = Access(LASTUPDATE.name, "syn",
                                          slot=arrays[LASTUPDATE.name].slot)
@@ -71,6 +70,9 @@ def build_synapses(s: SynapsesSpec, index: int, groups: List[GroupKernel],
             access[alias] = Access(var, side, slot=g.arrays[var].slot)
         else:
             access[alias] = Access(var, "scalar", rarg=g.shared[var])
+    for name in eqs.summed:       # I_post = expr (summed): the sum goes into post's I
+        var = name[:-len("_post")]
+        access[name] = Access(var, "post", slot=post.arrays[var].slot)
 
     k = SynapsesKernel(s.name, index, pre.index, post.index, s.pre_start,
                        s.pre_stop - s.pre_start, s.post_start, s.post_stop - s.post_start,
@@ -93,14 +95,19 @@ def build_synapses(s: SynapsesSpec, index: int, groups: List[GroupKernel],
     if s.on_post:
         k.post_path = _pathway("post", s.on_post, names, targets, eqs, k, where)
         k.colptr_slot, k.colsyn_slot = layout.slot(), layout.slot()
-    if not (s.on_pre or s.on_post):
-        raise ModelError(f"{where} has neither on_pre nor on_post code: it would do nothing",
-                         where=where)
+    if _odes(eqs, event=False):
+        k.clock_path = _finish_path("clock", _clock_driven(eqs, where), k)
+    if eqs.summed:
+        k.summed_path = _finish_path("summed", [
+            Assign(symbol(n), eqs.subexpressions[n], declare=False, op="+=")
+            for n in sorted(eqs.summed)], k)
+    if not (s.on_pre or s.on_post or k.clock_path or k.summed_path):
+        raise ModelError(f"{where} has no on_pre or on_post code and no equations: it would "
+                         "do nothing", where=where)
     used = set()
-    for path in (k.pre_path, k.post_path):
-        if path is not None:
-            for a in path.code:
-                used |= {x.name for x in a.expr.free_symbols} | {a.target.name}
+    for path in k.paths():
+        for a in path.code:
+            used |= {x.name for x in a.expr.free_symbols} | {a.target.name}
     k.access = {n: a for n, a in access.items() if n in used}
     return k
 
@@ -110,6 +117,16 @@ def _group(by_name: Dict[str, GroupKernel], name: str, where: str) -> GroupKerne
         raise ModelError(f"{where} connects group '{name}', which is not part of the network",
                          where=where, symbol=name)
     return by_name[name]
+
+
+def _aliases(pre_vars: Dict[str, bool], post_vars: Dict[str, bool]):
+    """alias -> (side, variable, is a parameter): v_pre, v_post and plain v (post)."""
+    out: Dict[str, tuple] = {}
+    for side, variables in (("pre", pre_vars), ("post", post_vars)):
+        for var, is_param in variables.items():
+            for alias in ([f"{var}_{side}"] + ([var] if side == "post" else [])):
+                out.setdefault(alias, (side, var, is_param))
+    return out
 
 
 def _names(eqs: EquationSet, pre_vars: Dict[str, bool], post_vars: Dict[str, bool]):
@@ -123,15 +140,13 @@ def _names(eqs: EquationSet, pre_vars: Dict[str, bool], post_vars: Dict[str, boo
         names[name] = symbol(name)
         if not eqs.variables[name].is_param:
             targets[name] = names[name]
-    for side, variables in (("pre", pre_vars), ("post", post_vars)):
-        for var, is_param in variables.items():
-            for alias in ([f"{var}_{side}"] + ([var] if side == "post" else [])):
-                if alias in names:
-                    continue
-                names[alias] = symbol(alias)
-                aliases[alias] = (side, var)
-                if not is_param:
-                    targets[alias] = names[alias]
+    for alias, (side, var, is_param) in _aliases(pre_vars, post_vars).items():
+        if alias in names or alias in eqs.subexpressions:
+            continue
+        names[alias] = symbol(alias)
+        aliases[alias] = (side, var)
+        if not is_param:
+            targets[alias] = names[alias]
     return names, targets, aliases
 
 
@@ -139,60 +154,101 @@ def _variables(g: GroupKernel) -> Dict[str, bool]:
     return {n: v.is_param for n, v in g.equations.variables.items()}
 
 
+def _model(model: str, params, pre_vars: Dict[str, bool], post_vars: Dict[str, bool],
+           where: str) -> EquationSet:
+    """The synapse model's equations, which may read pre- and postsynaptic variables."""
+    outer = {alias: symbol(alias) for alias in _aliases(pre_vars, post_vars)}
+    outer.update({"i": PRE_INDEX, "j": POST_INDEX})
+    eqs = parse_equations(model, params, where=f"the model of {where}", synaptic=True,
+                          outer=outer)
+    for name in sorted(eqs.summed):
+        var = name[:-len("_post")] if name.endswith("_post") else None
+        if var is None or post_vars.get(var, True):
+            raise ModelError(f"{where}: a (summed) subexpression is named after the "
+                             "postsynaptic variable it sets, as in 'I_syn_post = g*(E - v_post)"
+                             f" : nA (summed)'; '{name}' is not '<variable>_post' for a "
+                             "variable of the postsynaptic group", where=where, symbol=name)
+    return eqs
+
+
+def _odes(eqs: EquationSet, event: bool) -> Dict[str, sp.Expr]:
+    return {v: e for v, e in eqs.odes.items()
+            if ("event-driven" in eqs.variables[v].flags) == event}
+
+
 def check_code(model: str, params, on_pre: str, on_post: str, pre_vars: Dict[str, bool],
                post_vars: Dict[str, bool], where: str) -> List[str]:
     """Parse a synapse model and its code (raising ModelError); its state variables
     (with the hidden ``_lastupdate`` when it has event-driven equations)."""
-    eqs = parse_equations(model, params, where=f"the model of {where}", synaptic=True)
-    for var in eqs.odes:
-        if "event-driven" not in eqs.variables[var].flags:
-            raise ModelError(f"{where}: d{var}/dt would be integrated every step for every "
-                             "synapse (clock-driven), which pyspike does not support yet; "
-                             "flag it (event-driven) if it only needs its value at events",
-                             where=where, symbol=var)
-    if eqs.odes:
+    eqs = _model(model, params, pre_vars, post_vars, where)
+    if _odes(eqs, event=True):
         _event_driven(eqs, where)
+    if _odes(eqs, event=False):
+        _clock_driven(eqs, where)
     names, targets, _ = _names(eqs, pre_vars, post_vars)
     for kind, text in (("pre", on_pre), ("post", on_post)):
         if text:
             parse_statements(text, names, targets, f"the on_{kind} code of {where}", [])
     state = [n for n, v in eqs.variables.items() if not v.is_param]
-    return state + ([LASTUPDATE.name] if eqs.odes else [])
+    return state + ([LASTUPDATE.name] if _odes(eqs, event=True) else [])
 
 
 def _event_driven(eqs: EquationSet, where: str) -> List[Assign]:
     """Statements advancing the event-driven variables from their last update to ``t``:
     the exact solution over the elapsed time (so the equations must be linear with
     constant coefficients), then ``_lastupdate = t``."""
+    odes = _odes(eqs, event=True)
     try:
-        steps = integrators.integrate(eqs.odes, "exact", [])
+        steps = integrators.integrate(odes, "exact", [])
     except ModelError as err:
         raise ModelError(f"{where}: event-driven equations are solved exactly between "
                          f"events, so they must be linear with constant coefficients "
-                         f"({err.args[0]})", where=where,
-                         symbol=next(iter(eqs.odes))) from None
+                         f"({err.args[0]})", where=where, symbol=next(iter(odes))) from None
     out = [Assign(ELAPSED, T - LASTUPDATE)]
     out += [Assign(sp.Symbol(target, real=True), expr.xreplace({DT: ELAPSED}))
             for target, expr in steps]
     out += [Assign(symbol(v), sp.Symbol(integrators.new_name(v), real=True), declare=False)
-            for v in eqs.odes]
+            for v in odes]
     out.append(Assign(LASTUPDATE, T, declare=False))
     return out
 
 
+def _clock_driven(eqs: EquationSet, where: str) -> List[Assign]:
+    """Statements integrating the clock-driven equations over one step, every synapse."""
+    odes = _odes(eqs, event=False)
+    if eqs.noise or eqs.random_sites:
+        raise ModelError(f"{where}: noise and random numbers in synaptic equations are not "
+                         "supported", where=where, symbol=next(iter(odes)))
+    event = set(_odes(eqs, event=True))
+    for var, expr in odes.items():
+        stale = sorted(s.name for s in expr.free_symbols if s.name in event)
+        if stale:
+            raise ModelError(f"{where}: d{var}/dt reads the event-driven '{stale[0]}', "
+                             "whose value is only brought up to date at events",
+                             where=where, symbol=stale[0])
+    steps = integrators.integrate(odes, integrators.choose_method(odes, []), [])
+    return ([Assign(sp.Symbol(target, real=True), expr) for target, expr in steps]
+            + [Assign(symbol(v), sp.Symbol(integrators.new_name(v), real=True),
+                      declare=False) for v in odes])
+
+
 def _pathway(kind: str, text: str, names, targets, eqs: EquationSet, k: SynapsesKernel,
              where: str) -> Pathway:
-    sites: list = []
     statements = parse_statements(text, names, targets, f"the {'on_' + kind} code of {where}",
-                                  sites)
-    code = _event_driven(eqs, where) if eqs.odes else []
+                                  [])
+    code = _event_driven(eqs, where) if _odes(eqs, event=True) else []
     for st in statements:
         target = symbol(st.target)
         if st.op in ("+=", "-="):
             code.append(Assign(target, st.expr, declare=False, op=st.op))
         else:
             code.append(Assign(target, st.value(target), declare=False))
-    draws = _draws(code, k, 0 if kind == "pre" else 1)
+    return _finish_path(kind, code, k)
+
+
+def _finish_path(kind: str, code: List[Assign], k: SynapsesKernel) -> Pathway:
+    """A pathway's random draws, and the names it reads and writes."""
+    draws = _draws(code, k, {"pre": 0, "post": 1, "clock": 2, "summed": 3}[kind])
     used = set()
     for a in code:
         used |= {s.name for s in a.expr.free_symbols} | {a.target.name}

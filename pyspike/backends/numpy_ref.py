@@ -156,6 +156,8 @@ class NumpyBackend:
             if any(counters[f] + n > counters[c] for f, c, n in checks):
                 return s
             t = real(step * dt)
+            for syn in self.synapses:
+                syn.before_groups(arrays, rargs, step, t, int(iargs[1]))
             for g, env in zip(self.kernel.groups, envs):
                 if g.generator is not None:
                     self._generate(g, arrays, step)

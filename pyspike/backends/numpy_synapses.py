@@ -33,7 +33,7 @@ class SynapsesReference:
         self.sk, self.real = sk, real
         self.pre: GroupKernel = net.groups[sk.pre]
         self.post: GroupKernel = net.groups[sk.post]
-        self.batch = {p.kind: _batchable(p, sk) for p in (sk.pre_path, sk.post_path) if p}
+        self.batch = {p.kind: _batchable(p, sk) for p in sk.paths()}
 
     # --- which synapses receive an event this step --------------------------------------
 
@@ -107,6 +107,23 @@ class SynapsesReference:
         if sk.post_path is not None:
             events = self._post_events(arrays, counters)
             self._run(sk.post_path, events, arrays, rargs, step, t, seed)
+
+    def before_groups(self, arrays, rargs, step: int, t, seed: int) -> None:
+        """(summed) variables, then clock-driven equations, over every synapse."""
+        sk = self.sk
+        if sk.summed_path is None and sk.clock_path is None:
+            return
+        row = arrays[sk.row_slot]
+        s = np.arange(int(row[-1]), dtype=np.int64)
+        i = np.repeat(np.arange(sk.n_pre, dtype=np.int64), np.diff(row))
+        j = s % sk.n_post if sk.dense else arrays[sk.col_slot].astype(np.int64)
+        if sk.summed_path is not None:
+            for a in sk.summed_path.code:
+                acc = sk.access[a.target.name]
+                arrays[acc.slot][sk.post_start:sk.post_start + sk.n_post] = 0
+            self._run(sk.summed_path, (s, i, j), arrays, rargs, step, t, seed)
+        if sk.clock_path is not None:
+            self._run(sk.clock_path, (s, i, j), arrays, rargs, step, t, seed)
 
     def _index(self, where: str, s, i, j):
         sk = self.sk

@@ -81,15 +81,6 @@ def _initial_weights():
     return S.w
 
 
-def test_a_clock_driven_synaptic_equation_is_refused():
-    m = ps.NeuronModel("v : 1")
-    G = ps.NeuronGroup(2, m)
-    with pytest.raises(ps.ModelError, match="event-driven") as err:
-        ps.Synapses(G, G, model="dx/dt = -x/tau : 1", on_pre="v_post += x",
-                    params={"tau": 5.0})
-    assert err.value.symbol == "x"
-
-
 def test_a_nonlinear_event_driven_equation_is_refused():
     m = ps.NeuronModel("v : 1")
     G = ps.NeuronGroup(2, m)

@@ -498,7 +498,8 @@ def _groups():
     (dict(model="w : 1", on_pre="we = 2", params={"we": 1.0}), "we"),
     (dict(model="w : 1", on_pre="tau_post = 2"), "tau_post"),
     (dict(model="w : 1", on_pre="tau = w"), "tau"),
-    (dict(model="dw/dt = -w/tau_w : 1", on_pre="v_post += w", params={"tau_w": 5.0}), "w"),
+    (dict(model="dw/dt = -w/tau_w + xi/sqrt(tau_w) : 1", on_pre="v_post += w",
+          params={"tau_w": 5.0}), "w"),                     # no noise in synapses
     (dict(model="w : 1", on_pre="v_post += w; nope(w)"), "nope"),
 ])
 def test_bad_synaptic_code_raises_a_model_error_naming_the_symbol(kwargs, name):
