@@ -441,3 +441,33 @@ def test_random_connect_outside_a_network_waits_for_its_seed():
         T = ps.Synapses(B, B, model="w : 1", on_pre="v_post += w")
         T.connect(p=0.3)
     assert _pairs(S) == _pairs(T)
+
+
+# --- storage -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("precision, limit", [("single", 8), ("double", 12)])
+def test_a_static_weighted_synapse_costs_an_index_and_a_weight(precision, limit):
+    """At most 8 bytes per synapse in float32 builds and 12 in float64 (index + weight);
+    row pointers are per presynaptic neuron, not per synapse."""
+    model = ps.NeuronModel("v : 1")
+    net = ps.Network(dt=0.1, seed=1, backend="cpu", precision=precision)
+    with net:
+        A, B = ps.NeuronGroup(200, model), ps.NeuronGroup(300, model)
+        S = ps.Synapses(A, B, model="w : 1", on_pre="v_post += w")
+        S.connect(p=0.1)
+        S.w = "rand()"
+    net.run(1.0)
+    per_synapse = [a for a in (S._j, S._state["w"]) if a.size == S.n]
+    assert sum(a.nbytes for a in per_synapse) / S.n == limit
+    assert S._row.size == A.N + 1
+
+
+def test_all_to_all_synapses_store_no_index():
+    model = ps.NeuronModel("v : 1")
+    net = ps.Network(dt=0.1, seed=1, backend="cpu", precision="single")
+    with net:
+        A, B = ps.NeuronGroup(20, model), ps.NeuronGroup(30, model)
+        S = ps.Synapses(A, B, model="w : 1", on_pre="v_post += w")
+        S.connect()
+    net.run(1.0)
+    assert S.dense and S._j is None and S._state["w"].nbytes == 4 * S.n
