@@ -189,6 +189,9 @@ def check_code(model: str, params, on_pre: str, on_post: str, pre_vars: Dict[str
     for kind, text in (("pre", on_pre), ("post", on_post)):
         if text:
             parse_statements(text, names, targets, f"the on_{kind} code of {where}", [])
+    if not (on_pre or on_post or _odes(eqs, event=False) or eqs.summed):
+        raise ModelError(f"{where} has no on_pre or on_post code and no clock-driven or "
+                         "(summed) equations: it would do nothing", where=where)
     state = [n for n, v in eqs.variables.items() if not v.is_param]
     return state + ([LASTUPDATE.name] if _odes(eqs, event=True) else [])
 

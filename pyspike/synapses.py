@@ -56,8 +56,6 @@ class Synapses:
         state["model"], state["on_pre"], state["on_post"] = model, on_pre, on_post
         state["params"] = dict(params or {})
         where = f"Synapses '{self.name}'"
-        if not (on_pre or on_post):
-            raise ModelError(f"{where} needs on_pre or on_post code", where=where)
         state["variables"] = check_code(model, list(self.params), on_pre, on_post,
                                         _vars(self.source), _vars(self.target), where)
         state["param_names"] = [p for p in self.params]

@@ -113,3 +113,19 @@ def test_two_synapses_summing_into_one_variable_are_refused():
             S.connect()
     with pytest.raises(ps.ModelError, match="both set 'I_syn'"):
         net.build()
+
+
+def test_synapses_with_only_a_summed_variable_couple_neurons_without_spikes(backend):
+    """Gap junctions: I_gap = sum of w*(v_pre - v_post), no events at all."""
+    m = ps.NeuronModel("dv/dt = (I_gap + I0 - v)/tau : mV\nI_gap : 1\nI0 : 1",
+                       params={"tau": 10.0})
+    net = ps.Network(dt=0.1, seed=1, backend=backend)
+    with net:
+        G = ps.NeuronGroup(2, m, init={"I0": [2.0, 0.0]})
+        S = ps.Synapses(G, G, model="w : 1\nI_gap_post = w*(v_pre - v_post) : 1 (summed)")
+        S.connect(condition="i != j")
+        S.w = 0.5
+    net.run(50.0)
+    assert G.v[1] > 0.1          # driven only through the coupling
+    # steady state of the coupled pair: v0 = 2 + 0.5(v1 - v0), v1 = 0.5(v0 - v1)
+    np.testing.assert_allclose(G.v, [1.5, 0.5], atol=0.02)   # 50 ms = 5 tau: within 2%
