@@ -135,8 +135,11 @@ def write_results(rows, noise_ratio, args) -> None:
     text = open(path).read() if os.path.exists(path) else "# Benchmark results\n\n"
     start = text.find("## LIF group, CPU backend (issue 2)")
     if start >= 0:
-        end = text.find("\n## ", start + 1)
-        text = text[:start] + "\n".join(lines) + (text[end + 1:] if end >= 0 else "")
+        # replace the generated part (up to the targets line); keep the prose after it
+        marker = text.find("noise <= 3x.", start)
+        end = text.find("\n## ", start + 1) if marker < 0 else marker + len("noise <= 3x.")
+        rest = text[end:] if end >= 0 else ""
+        text = text[:start] + "\n".join(lines).rstrip("\n") + rest
     else:
         text = text.rstrip() + "\n\n" + "\n".join(lines)
     with open(path, "w") as f:
