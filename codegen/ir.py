@@ -68,6 +68,8 @@ class RateMonitorIR:
     index: int
     slot: int                  # int32 spike count per step
     fill: int
+    start: int = 0             # counts the neurons [start, stop) only
+    stop: int = -1             # -1: the whole group
 
 
 @dataclass

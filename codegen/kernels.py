@@ -90,7 +90,8 @@ def build_network(spec: NetworkSpec) -> NetworkKernel:
                                                layout.counter(), layout.counter()))
     for k, mon in enumerate(spec.rate_monitors):
         g = _monitored(by_name, mon.group)
-        g.rate_monitors.append(RateMonitorIR(k, layout.slot(), layout.counter()))
+        g.rate_monitors.append(RateMonitorIR(k, layout.slot(), layout.counter(), mon.start,
+                                             mon.stop))
     synapses = [build_synapses(s, k, groups, by_name, layout)
                  for k, s in enumerate(spec.synapses)]
     summed: Dict[Tuple[int, str], str] = {}

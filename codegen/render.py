@@ -156,7 +156,9 @@ def _group_context(k: GroupKernel, printer: CPrinter, real: str) -> dict:
                             "count_ptr": f"p_spmon{m.index}_count",
                             "count_slot": m.count_slot, "fill": m.fill}
                            for m in k.spike_monitors],
-        "rate_monitors": [{"ptr": f"p_rmon{m.index}", "slot": m.slot, "fill": m.fill}
+        "rate_monitors": [{"ptr": f"p_rmon{m.index}", "slot": m.slot, "fill": m.fill,
+                           "ranged": m.stop >= 0, "start": m.start, "stop": m.stop,
+                           "count": f"n_rmon{m.index}" if m.stop >= 0 else "n_spikes"}
                           for m in k.rate_monitors],
     }
 

@@ -68,6 +68,8 @@ class SpikeMonitorSpec:
 @dataclass(frozen=True)
 class RateMonitorSpec:
     group: str
+    start: int = 0                         # neurons [start, stop) of the group
+    stop: int = -1                         # -1: the whole group
 
 
 @dataclass(frozen=True)

@@ -180,14 +180,17 @@ class PopulationRateMonitor:
     """
 
     def __init__(self, group: NeuronGroup):
-        _check_group(group, "PopulationRateMonitor")
-        self.group = group
+        _check_group(group, "PopulationRateMonitor", subgroups=True)
+        self.source = group
+        self.group, self._start, self._n = _split(group)
         self._counts: List[np.ndarray] = []
         self._steps: List[np.ndarray] = []
         _context.register(self)
 
     def _spec(self) -> RateMonitorSpec:
-        return RateMonitorSpec(self.group.name)
+        if self._n == self.group.N:
+            return RateMonitorSpec(self.group.name)
+        return RateMonitorSpec(self.group.name, self._start, self._start + self._n)
 
     @property
     def t(self) -> np.ndarray:
@@ -197,4 +200,4 @@ class PopulationRateMonitor:
     @property
     def rate(self) -> np.ndarray:
         counts = np.concatenate(self._counts) if self._counts else np.zeros(0)
-        return counts / (self.group.N * self.group.network.dt * 1e-3)
+        return counts / (self._n * self.group.network.dt * 1e-3)

@@ -244,7 +244,8 @@ class NumpyBackend:
             np.add.at(arrays[m.count_slot], spiked, 1)
             counters[m.fill] += len(spiked)
         for m in g.rate_monitors:
-            arrays[m.slot][counters[m.fill]] = len(spiked)
+            mine = spiked if m.stop < 0 else spiked[(spiked >= m.start) & (spiked < m.stop)]
+            arrays[m.slot][counters[m.fill]] = len(mine)
             counters[m.fill] += 1
 
     def _generate(self, g: GroupKernel, arrays, step: int) -> None:

@@ -32,3 +32,19 @@ def test_a_subgroup_state_monitor_records_the_chosen_neurons_of_the_slice(backen
     _, _, trace, full_trace = _network(backend)
     np.testing.assert_array_equal(trace.v, full_trace.v)      # G[3:][0, 2] = G[3, 5]
     np.testing.assert_array_equal(trace.record, [0, 2])
+
+
+def test_a_subgroup_population_rate_counts_the_subgroup_only(backend):
+    m = ps.NeuronModel("dv/dt = rate : 1\nrate : 1", threshold="v > 1", reset="v = 0")
+    net = ps.Network(dt=0.1, seed=1, backend=backend)
+    with net:
+        G = ps.NeuronGroup(6, m, init={"rate": "0.1*(i + 1)"})
+        spikes = ps.SpikeMonitor(G)
+        part = ps.PopulationRateMonitor(G[2:5])
+        whole = ps.PopulationRateMonitor(G)
+    net.run(30.0)
+    steps = np.round(spikes.t / 0.1).astype(int) - 1          # the step that found each spike
+    mine = (spikes.i >= 2) & (spikes.i < 5)
+    expected = np.bincount(steps[mine], minlength=300) / (3 * 0.1e-3)
+    np.testing.assert_array_equal(part.rate, expected)
+    np.testing.assert_array_equal(whole.rate, np.bincount(steps, minlength=300) / (6 * 0.1e-3))
