@@ -24,6 +24,15 @@ _PLAIN = frozenset({"t", "dt", "i", "N", "step", "lastspike", "not_refractory"})
 assert _PLAIN <= RESERVED
 
 
+def draw_line(symbol_name: str, kind: str, stream: int, real: str, elem: str) -> str:
+    """The C statement of one random draw: ``ps_rand``/``ps_randn`` at (seed, step, elem,
+    stream), in the build's precision."""
+    fn = {"uniform": "ps_rand", "normal": "ps_randn"}[kind]
+    suffix = "_f32" if real == "float" else "_f64"
+    return (f"const real_t {c_name(symbol_name)} = {fn}{suffix}(seed, (uint64_t)step, "
+            f"(uint32_t){elem}, {stream}u);")
+
+
 def c_name(name: str) -> str:
     """The C identifier for a symbol name: internal names as they are, user names prefixed."""
     if name.startswith("_") or name in _PLAIN:

@@ -19,7 +19,7 @@ import jinja2
 import sympy as sp
 
 from .kernels import Array, Assign, Draw, GroupKernel, NetworkKernel
-from .printing import CPrinter, c_name
+from .printing import CPrinter, c_name, draw_line
 from .render_synapses import synapses_context
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -80,11 +80,8 @@ def _assign(a: Assign, printer: CPrinter, *, const: bool = True) -> str:
     return f"{'const ' if const else ''}{ctype} {name} = {code};"
 
 
-def _draw(d: Draw, real: str, elem: str = "i") -> str:
-    fn = {"uniform": "ps_rand", "normal": "ps_randn"}[d.kind]
-    suffix = "_f32" if real == "float" else "_f64"
-    return (f"const real_t {c_name(d.symbol.name)} = {fn}{suffix}(seed, (uint64_t)step, "
-            f"(uint32_t){elem}, {d.stream}u);")
+def _draw(d: Draw, real: str) -> str:
+    return draw_line(d.symbol.name, d.kind, d.stream, real, "i")
 
 
 def _group_context(k: GroupKernel, printer: CPrinter, real: str) -> dict:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Dict, List
 
 from .ir import Access, Assign, Draw, NetworkKernel, Pathway, SynapsesKernel
-from .printing import CPrinter, c_name
+from .printing import CPrinter, c_name, draw_line
 from .synaptic import POST_INDEX, PRE_INDEX, uses_index
 
 _TITLES = {"pre": "on_pre", "post": "on_post", "clock": "clock_driven", "summed": "summed"}
@@ -32,10 +32,7 @@ def _statement(a: Assign, printer: CPrinter) -> str:
 
 
 def _draw(d: Draw, real: str) -> str:
-    fn = {"uniform": "ps_rand", "normal": "ps_randn"}[d.kind]
-    suffix = "_f32" if real == "float" else "_f64"
-    return (f"const real_t {c_name(d.symbol.name)} = {fn}{suffix}(seed, (uint64_t)step, "
-            f"(uint32_t)_s, {d.stream}u);")
+    return draw_line(d.symbol.name, d.kind, d.stream, real, "_s")
 
 
 def _event_lines(path: Pathway, k: SynapsesKernel, printer: CPrinter, real: str) -> List[str]:

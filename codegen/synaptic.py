@@ -63,8 +63,8 @@ def build_synapses(s: SynapsesSpec, index: int, groups: List[GroupKernel],
         arrays[LASTUPDATE.name] = Array(LASTUPDATE.name, layout.slot(), "real", "state")
         access[LASTUPDATE.name] = Access(LASTUPDATE.name, "syn",
                                          slot=arrays[LASTUPDATE.name].slot)
-    names, targets, aliases = _names(eqs, _variables(pre), _variables(post))
-    for alias, (side, var) in aliases.items():
+    names, targets, used_aliases = _names(eqs, _variables(pre), _variables(post))
+    for alias, (side, var) in used_aliases.items():
         g = pre if side == "pre" else post
         if var in g.arrays:
             access[alias] = Access(var, side, slot=g.arrays[var].slot)
@@ -119,7 +119,7 @@ def _group(by_name: Dict[str, GroupKernel], name: str, where: str) -> GroupKerne
     return by_name[name]
 
 
-def _aliases(pre_vars: Dict[str, bool], post_vars: Dict[str, bool]):
+def aliases(pre_vars: Dict[str, bool], post_vars: Dict[str, bool]):
     """alias -> (side, variable, is a parameter): v_pre, v_post and plain v (post)."""
     out: Dict[str, tuple] = {}
     for side, variables in (("pre", pre_vars), ("post", post_vars)):
@@ -135,19 +135,19 @@ def _names(eqs: EquationSet, pre_vars: Dict[str, bool], post_vars: Dict[str, boo
     ``pre_vars``/``post_vars`` map each neuron variable to whether it is a parameter."""
     names: Dict[str, sp.Basic] = {"t": T, "dt": DT, "i": PRE_INDEX, "j": POST_INDEX}
     targets: Dict[str, sp.Basic] = {}
-    aliases: Dict[str, tuple] = {}
+    found: Dict[str, tuple] = {}
     for name in eqs.variables:
         names[name] = symbol(name)
         if not eqs.variables[name].is_param:
             targets[name] = names[name]
-    for alias, (side, var, is_param) in _aliases(pre_vars, post_vars).items():
+    for alias, (side, var, is_param) in aliases(pre_vars, post_vars).items():
         if alias in names or alias in eqs.subexpressions:
             continue
         names[alias] = symbol(alias)
-        aliases[alias] = (side, var)
+        found[alias] = (side, var)
         if not is_param:
             targets[alias] = names[alias]
-    return names, targets, aliases
+    return names, targets, found
 
 
 def _variables(g: GroupKernel) -> Dict[str, bool]:
@@ -157,7 +157,7 @@ def _variables(g: GroupKernel) -> Dict[str, bool]:
 def _model(model: str, params, pre_vars: Dict[str, bool], post_vars: Dict[str, bool],
            where: str) -> EquationSet:
     """The synapse model's equations, which may read pre- and postsynaptic variables."""
-    outer = {alias: symbol(alias) for alias in _aliases(pre_vars, post_vars)}
+    outer = {alias: symbol(alias) for alias in aliases(pre_vars, post_vars)}
     outer.update({"i": PRE_INDEX, "j": POST_INDEX})
     eqs = parse_equations(model, params, where=f"the model of {where}", synaptic=True,
                           outer=outer)

@@ -1,10 +1,31 @@
 """Shared output of the network examples: rates, timings and a raster plot."""
 from __future__ import annotations
 
+import argparse
 import os
 import time
 
 import numpy as np
+
+
+def example_main(doc: str, title: str, build) -> None:
+    """The command line shared by the benchmark-network examples: parse the options,
+    build the network with ``build(net, n)``, record its spikes, run and report."""
+    import pyspike as ps
+
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--backend", default="cpu", choices=["cpu", "numpy"])
+    parser.add_argument("--precision", default="double", choices=["double", "single"])
+    parser.add_argument("--n", type=int, default=4000)
+    parser.add_argument("--duration", type=float, default=1000.0, help="model time in ms")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "out"))
+    args = parser.parse_args()
+    net = ps.Network(dt=0.1, seed=args.seed, backend=args.backend, precision=args.precision)
+    objects = build(net, args.n)
+    with net:
+        spikes = ps.SpikeMonitor(objects["P"])
+    run_and_report(net, title, objects["P"], spikes, args.duration, args.out)
 
 
 def run_and_report(net, title: str, group, spikes, duration: float, out: str,

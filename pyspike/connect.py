@@ -15,6 +15,7 @@ import numpy as np
 from .codegen.equations import symbol
 from .codegen.errors import ModelError
 from .codegen.expressions import Context, parse_condition, parse_expression
+from .codegen.synaptic import aliases
 from .backends.numpy_ref import evaluate
 from . import random as ps_random
 
@@ -131,13 +132,11 @@ def _names(syn):
     from .synapses import _vars
     names = {"i": symbol("i"), "j": symbol("j")}
     sides = []
-    for side, g, start in (("pre", syn.source, syn.pre_range[0]),
-                           ("post", syn.target, syn.post_range[0])):
-        for var in _vars(g):
-            for alias in [f"{var}_{side}"] + ([var] if side == "post" else []):
-                if alias not in names:
-                    names[alias] = symbol(alias)
-                    sides.append((alias, side, g, var, start))
+    groups = {"pre": (syn.source, syn.pre_range[0]), "post": (syn.target, syn.post_range[0])}
+    for alias, (side, var, _) in aliases(_vars(syn.source), _vars(syn.target)).items():
+        if alias not in names:
+            names[alias] = symbol(alias)
+            sides.append((alias, side, groups[side][0], var, groups[side][1]))
     return names, sides
 
 

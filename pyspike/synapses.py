@@ -14,7 +14,7 @@ from .codegen.equations import symbol
 from .codegen.errors import ModelError
 from .codegen.expressions import Context, Rand, parse_expression
 from .codegen.spec import SynapsesSpec
-from .codegen.synaptic import check_code
+from .codegen.synaptic import aliases, check_code
 from . import _context
 from . import connect as builders
 from . import random as ps_random
@@ -307,13 +307,13 @@ class Synapses:
         for p in self.param_names:
             names[p] = symbol(p)
             env[p] = self._per_synapse.get(p, self._params.get(p))
-        for side, g, (start, _), idx in (("pre", self.source, self.pre_range, i),
-                                         ("post", self.target, self.post_range, j)):
-            for var in _vars(g):
-                values = np.broadcast_to(getattr(g, var), (g.N,))[start + idx]
-                for alias in [f"{var}_{side}"] + ([var] if side == "post" else []):
-                    if alias not in names:
-                        names[alias], env[alias] = symbol(alias), values
+        sides = {"pre": (self.source, self.pre_range[0], i),
+                 "post": (self.target, self.post_range[0], j)}
+        for alias, (side, var, _) in aliases(_vars(self.source), _vars(self.target)).items():
+            if alias not in names:
+                g, start, idx = sides[side]
+                names[alias] = symbol(alias)
+                env[alias] = np.broadcast_to(getattr(g, var), (g.N,))[start + idx]
         return env, names
 
     def _require_evaluated(self, name: str) -> None:
