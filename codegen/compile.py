@@ -73,6 +73,8 @@ def find_compiler(name: str = "") -> str:
 def compiler_identity(compiler: str) -> str:
     """The compiler's version line and the machine, part of every cache key."""
     out = subprocess.run([compiler.split()[0], "--version"], capture_output=True, text=True)
+    if "nvcc" in compiler:      # its first line names no version; the build line does
+        return " ".join(out.stdout.split())
     cpu = ""
     try:
         with open("/proc/cpuinfo") as f:
@@ -94,21 +96,21 @@ def library_key(source: str, compiler: str, flags: Sequence[str]) -> str:
 @functools.lru_cache(maxsize=None)
 def _headers_digest() -> str:
     h = hashlib.sha256()
-    for path in sorted(CSRC.rglob("*.h")):
+    for path in sorted(list(CSRC.rglob("*.h")) + list(CSRC.rglob("*.cuh"))):
         h.update(path.read_bytes())
     return h.hexdigest()
 
 
 def compile_library(source: str, *, cache_dir: Optional[os.PathLike] = None,
                     compiler: str = "", flags: Sequence[str] = CXXFLAGS + LIBMVEC,
-                    name: str = "network") -> Library:
+                    name: str = "network", suffix: str = ".cpp") -> Library:
     """Compile ``source`` into a shared library in the cache, unless it is there already."""
     compiler = find_compiler(compiler)
     key = library_key(source, compiler, flags)
     folder = globals()["cache_dir"](cache_dir) / key[:2]
     folder.mkdir(parents=True, exist_ok=True)
     lib = folder / f"{name}_{key}.so"
-    src = folder / f"{name}_{key}.cpp"
+    src = folder / f"{name}_{key}{suffix}"
     if lib.exists():
         return Library(lib, src, False, key)
     with open(folder / f"{key}.lock", "w") as lock:

@@ -90,8 +90,7 @@ class PoissonCount(sp.Function):
     nargs = 2
 
     def _ccode(self, printer):
-        u, lam = (printer._print(a) for a in self.args)
-        return f"ps_poisson((double)({u}), (double)({lam}))"
+        return printer._print_PoissonCount(self)
 
 
 def _clip(x, lo, hi):

@@ -27,9 +27,10 @@ from typing import Optional
 from . import compile as _compile
 from .kernels import NetworkKernel, build_network
 from .render import TEMPLATES, render_cpp
+from .render_cuda import render_cuda
 from .spec import NetworkSpec
 
-RENDERERS = {"cpp": render_cpp}
+RENDERERS = {"cpp": render_cpp, "cuda": render_cuda}
 
 
 @dataclass

@@ -84,6 +84,10 @@ class CPrinter(C99CodePrinter):
         return (f"ps_timed(p_ta_{name}, ta_n_{name}, ta_m_{name}, ta_idt_{name}, "
                 f"(double)({t}), (int64_t)({col}))")
 
+    def _print_PoissonCount(self, expr):
+        u, lam = (self._print(a) for a in expr.args)
+        return f"ps_poisson((double)({u}), (double)({lam}))"
+
     def _print_exprel(self, expr):
         return f"ps_exprel{self._f}({self._print(expr.args[0])})"
 

@@ -5,7 +5,7 @@ only places them in the loops over spikes, ring slots and rows.
 """
 from __future__ import annotations
 
-from typing import Dict, List
+from typing import Dict, FrozenSet, List, Optional, Tuple
 
 from .ir import Access, Assign, Draw, NetworkKernel, Pathway, SynapsesKernel
 from .printing import CPrinter, c_name, draw_line
@@ -35,7 +35,10 @@ def _draw(d: Draw, real: str) -> str:
     return draw_line(d.symbol.name, d.kind, d.stream, real, "_s")
 
 
-def _event_lines(path: Pathway, k: SynapsesKernel, printer: CPrinter, real: str) -> List[str]:
+def _event_lines(path: Pathway, k: SynapsesKernel, printer: CPrinter, real: str,
+                 accumulate: FrozenSet[Tuple[str, str]] = frozenset()) -> List[str]:
+    """The statements of one event.  Neuron variables in ``accumulate`` (as (where, name))
+    are only ever added to: on the GPU such a ``+=`` becomes one atomicAdd."""
     lines = []
     for sym, name in ((PRE_INDEX, "_i"), (POST_INDEX, "_j")):
         if uses_index(path, sym):
@@ -44,11 +47,39 @@ def _event_lines(path: Pathway, k: SynapsesKernel, printer: CPrinter, real: str)
     # and v_post of an autapse) then see each other's writes at once.
     for name in path.loads:
         a = k.access[name]
+        if (a.where, a.name) in accumulate:
+            continue
         const = "" if name in path.stores else "const "
         lines.append(f"{const}real_t& {c_name(name)} = {access_pointer(a)}[{_index(a)}];")
     lines += [_draw(d, real) for d in path.draws]
-    lines += [_statement(a, printer) for a in path.code]
+    for st in path.code:
+        a = k.access.get(st.target.name)
+        if st.declare or a is None or (a.where, a.name) not in accumulate:
+            lines.append(_statement(st, printer))
+            continue
+        sign = "-" if st.op == "-=" else ""
+        lines.append(f"atomicAdd(&{access_pointer(a)}[{_index(a)}], "
+                     f"{sign}(real_t)({printer.doprint(st.expr)}));")
     return lines
+
+
+def accumulated(path: Pathway, k: SynapsesKernel) -> Optional[FrozenSet[Tuple[str, str]]]:
+    """The neuron variables an event only adds to (``x += expr``, ``x`` read nowhere in
+    it), as (where, name); None if it writes a neuron variable in any other way.  Events
+    of such a pathway may run in parallel, the additions as atomics."""
+    def key(name):
+        a = k.access.get(name)
+        return (a.where, a.name) if a is not None and a.where in ("pre", "post") else None
+
+    read = {key(s.name) for st in path.code for s in st.expr.free_symbols} - {None}
+    added, other = set(), set()
+    for st in path.code:
+        target = key(st.target.name)
+        if target is not None:
+            (added if st.op in ("+=", "-=") else other).add(target)
+    if other or (added & read):
+        return None
+    return frozenset(added)
 
 
 def synapses_context(k: SynapsesKernel, net: NetworkKernel, printer: CPrinter) -> Dict:

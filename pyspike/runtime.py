@@ -109,8 +109,12 @@ def run_steps(net, kernel: NetworkKernel, n_steps: int) -> None:
                 mon._data[var].append(arrays[slot].reshape(ir.n_record, stride).copy())
         elif kind == "spike":
             fill = counters[ir.fill]
-            mon._i.append(arrays[ir.i_slot][:fill].copy())
-            mon._step.append(arrays[ir.step_slot][:fill].copy())
+            i, step = arrays[ir.i_slot][:fill].copy(), arrays[ir.step_slot][:fill].copy()
+            if getattr(net.backend, "unordered_spikes", False):
+                order = np.lexsort((i, step))      # by step, then by neuron
+                i, step = i[order], step[order]
+            mon._i.append(i)
+            mon._step.append(step)
         else:
             mon._counts.append(arrays[ir.slot].copy())
             mon._steps.append(np.arange(net.step, net.step + n_steps, dtype=np.int64))

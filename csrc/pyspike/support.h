@@ -6,8 +6,11 @@
 
 #if defined(__CUDACC__)
 #define PS_FN __host__ __device__ __forceinline__
+// Member functions of the generated structs that the CUDA backend also runs on the device.
+#define PS_DEVICE __host__ __device__
 #else
 #define PS_FN static inline
+#define PS_DEVICE
 #endif
 
 
@@ -108,6 +111,17 @@ PS_FN R ps_timed(const R* values, int64_t n, int64_t m, double inv_dt, double t,
     return values[k * m + col];
 }
 
+// The same in float arithmetic only, for float32 CUDA builds (no double instruction may
+// appear in their kernels); t and inv_dt are then floats too.
+PS_FN float ps_timedf(const float* values, int64_t n, int64_t m, float inv_dt, float t,
+                      int64_t col)
+{
+    int64_t k = (int64_t)floorf(t * inv_dt + 1e-6F);
+    k = k < 0 ? 0 : (k >= n ? n - 1 : k);
+    col = col < 0 ? 0 : (col >= m ? m - 1 : col);
+    return values[k * m + col];
+}
+
 // A Poisson count of mean lam from one uniform u in [0, 1): inversion of the cumulative
 // distribution, in double precision on every backend (the NumPy reference does the same
 // arithmetic).  Meant for small means (a PoissonInput's per-step count, lam < 500).
@@ -116,6 +130,18 @@ PS_FN double ps_poisson(double u, double lam)
     double p = exp(-lam), F = p, k = 0.0;
     while (u > F && p > 0.0) {
         k += 1.0;
+        p = p * (lam / k);
+        F = F + p;
+    }
+    return k;
+}
+
+// The same in float arithmetic, for float32 CUDA builds.
+PS_FN float ps_poissonf(float u, float lam)
+{
+    float p = expf(-lam), F = p, k = 0.0F;
+    while (u > F && p > 0.0F) {
+        k += 1.0F;
         p = p * (lam / k);
         F = F + p;
     }

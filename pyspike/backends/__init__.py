@@ -4,16 +4,14 @@ plus one line in :data:`BACKENDS`."""
 from __future__ import annotations
 
 from .cpu import CPUBackend
+from .cuda import CUDABackend
 from .numpy_ref import NumpyBackend
 
-BACKENDS = {"cpu": CPUBackend, "numpy": NumpyBackend}
+BACKENDS = {"cpu": CPUBackend, "cuda": CUDABackend, "numpy": NumpyBackend}
 
 
 def get_backend(name: str):
     from ..codegen.errors import ModelError
-    if name == "cuda":
-        raise ModelError("the CUDA backend is not available yet in this version of pyspike; "
-                         "use backend='cpu'", where="Network", symbol="cuda")
     if name not in BACKENDS:
         raise ModelError(f"unknown backend '{name}': choose one of {', '.join(BACKENDS)}",
                          where="Network", symbol=name)

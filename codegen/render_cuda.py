@@ -1,0 +1,102 @@
+"""Kernel IR -> CUDA C++ source, through ``templates/cuda/``.
+
+The statements are the C++ backend's (the same group and synapse contexts, the same
+printer); what differs is layout and strategy, decided here:
+
+* every neuron group is one fused kernel per step, a thread per neuron;
+* each synaptic pathway runs in parallel where that cannot change its result —
+  ``"atomic"``: a warp per spike over its row, additions to neuron variables as atomics;
+  ``"target"``: for dense (all-to-all) connections, a thread per postsynaptic neuron
+  visits every spike, no atomics at all; ``"parallel"``: a thread per synapse (clock-driven
+  equations) — and otherwise, when an event writes a neuron variable in any other way
+  than adding to it, ``"serial"``: one thread runs the C++ backend's loop unchanged.
+
+>>> from pyspike.codegen.spec import GroupSpec, NetworkSpec
+>>> from pyspike.codegen.kernels import build_network
+>>> g = GroupSpec("g", 4, equations="dv/dt = -v/tau : mV", params=("tau",))
+>>> src = render_cuda(build_network(NetworkSpec(groups=(g,))))
+>>> "__global__" in src and "cudaGraphLaunch" in src
+True
+"""
+from __future__ import annotations
+
+from typing import Dict
+
+from .ir import NetworkKernel, SynapsesKernel
+from .printing import CPrinter
+from .render import ABI_VERSION, _group_context, environment
+from .render_synapses import _event_lines, accumulated, synapses_context
+
+#: Threads per block of every kernel (a multiple of the warp size).
+THREADS = 256
+
+
+class CudaPrinter(CPrinter):
+    """The C++ printer, with float-only helpers in float32 builds: no double instruction
+    may reach a float32 kernel."""
+
+    def _print_TimedArrayCall(self, expr):
+        if not self._f:
+            return super()._print_TimedArrayCall(expr)
+        from .printing import c_name
+        name = c_name(expr.func.array_name)
+        t, col = (self._print(a) for a in expr.args)
+        return (f"ps_timedf(p_ta_{name}, ta_n_{name}, ta_m_{name}, ta_idt_{name}, "
+                f"(real_t)({t}), (int64_t)({col}))")
+
+    def _print_Max(self, expr):
+        return super()._print_Max(_real_numbers(expr))
+
+    def _print_Min(self, expr):
+        return super()._print_Min(_real_numbers(expr))
+
+    def _print_PoissonCount(self, expr):
+        if not self._f:
+            return super()._print_PoissonCount(expr)
+        u, lam = (self._print(a) for a in expr.args)
+        return f"ps_poissonf((float)({u}), (float)({lam}))"
+
+
+def _real_numbers(expr):
+    """Min/Max with integer arguments as reals: CUDA has no fmax(int, double) on the device."""
+    import sympy as sp
+    return expr.func(*[sp.Float(a) if a.is_Number else a for a in expr.args], evaluate=False)
+
+
+def render_cuda(net: NetworkKernel) -> str:
+    """The complete CUDA translation unit of a network: kernels and the host loop."""
+    printer = CudaPrinter(net.real)
+    groups = [_group_context(g, printer, net.real) for g in net.groups]
+    for ctx, g in zip(groups, net.groups):
+        ctx["name_"] = g.name
+        ctx["has_threshold"] = g.spike is not None
+    synapses = [_synapses(s, net, printer) for s in net.synapses]
+    checks = [{"fill": m.fill, "capacity": m.capacity, "N": g.N}
+              for g in net.groups for m in g.spike_monitors]
+    return environment().get_template("cuda/network.cu.j2").render(
+        real=net.real, abi_version=ABI_VERSION, threads=THREADS, groups=groups,
+        synapses=synapses, capacity_checks=checks, step_counter=net.n_counters,
+        n_counters=net.n_counters + 1)
+
+
+def _synapses(k: SynapsesKernel, net: NetworkKernel, printer: CPrinter) -> Dict:
+    """The C++ context, plus the strategy of each pathway and its parallel statements."""
+    ctx = synapses_context(k, net, printer)
+    for path in k.paths():
+        entry = ctx[f"{path.kind}_path"]
+        adds = accumulated(path, k)
+        writes_pre = any(k.access.get(a.target.name) is not None
+                         and k.access[a.target.name].where == "pre" for a in path.code)
+        if path.kind == "pre" and k.dense and k.delay != "per_synapse" and not writes_pre:
+            entry["mode"] = "target"          # a thread per target: plain statements
+        elif path.kind == "clock" and adds == frozenset():
+            entry["mode"] = "parallel"        # synaptic state only: a thread per synapse
+        elif adds is not None:
+            entry["mode"] = "atomic"
+            entry["par_lines"] = _event_lines(path, k, printer, net.real, adds)
+        else:
+            entry["mode"] = "serial"
+    summed, clock = ctx["summed_path"], ctx["clock_path"]
+    ctx["before_serial"] = any(p is not None and p["mode"] == "serial"
+                               for p in (summed, clock))
+    return ctx

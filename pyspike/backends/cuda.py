@@ -1,0 +1,112 @@
+"""The CUDA backend: the generated CUDA source compiled with nvcc, its arrays on the GPU
+through CuPy, and the library's host loop replaying one step's CUDA graph.
+
+A run uploads the arrays once, runs all its steps on the device (no copy per step) and
+copies back what the kernels may have changed.  The library returns early only when a
+spike monitor's buffer could overflow; the runtime then grows it and calls again.
+"""
+from __future__ import annotations
+
+import ctypes
+from typing import List, Optional
+
+import numpy as np
+
+from ..codegen.compile_cuda import compile_cuda_library
+from ..codegen.errors import BuildError
+from ..codegen.ir import NetworkKernel
+
+
+def gpu_missing() -> Optional[str]:
+    """Why this machine cannot run the CUDA backend (one sentence), or None if it can."""
+    try:
+        import cupy
+    except ImportError:
+        return ("backend='cuda' needs CuPy, which is not installed "
+                "(pip install 'pyspike-sim[cuda]', or cupy-cuda12x)")
+    try:
+        count = cupy.cuda.runtime.getDeviceCount()
+    except Exception as err:    # no driver, or a driver too old for this CuPy
+        return f"backend='cuda' needs an NVIDIA GPU, and CUDA reports none ({err})"
+    if count == 0:
+        return "backend='cuda' needs an NVIDIA GPU, and none is visible"
+    return None
+
+
+def _read_only_slots(kernel: NetworkKernel) -> set:
+    """Arrays no kernel writes: uploaded for the run, never copied back."""
+    slots = set()
+    for g in kernel.groups:
+        slots.update(ta.slot for ta in g.timed)
+        slots.update(m.index_slot for m in g.state_monitors)
+        if g.generator is not None:
+            slots.update((g.generator.step_slot, g.generator.index_slot))
+    for s in kernel.synapses:
+        slots.update(x for x in (s.row_slot, s.col_slot, s.order_slot, s.doff_slot,
+                                 s.colptr_slot, s.colsyn_slot) if x >= 0)
+    return slots
+
+
+class CUDABackend:
+    """``backend="cuda"``: fused CUDA kernels, the time loop in generated host code."""
+
+    name = "cuda"
+    target = "cuda"
+    #: Spikes of one step reach the monitors in the order the warps append them; the
+    #: runtime sorts each step's spikes by neuron, as the other backends give them.
+    unordered_spikes = True
+
+    def __init__(self):
+        self._lib = None
+        self._path = None
+        self._kernel: Optional[NetworkKernel] = None
+        self._read_only: set = set()
+
+    def prepare(self, generated, cache_dir=None) -> dict:
+        missing = gpu_missing()
+        if missing is not None:
+            raise BuildError(missing)
+        built = compile_cuda_library(generated.source, cache_dir=cache_dir)
+        if self._lib is None or self._path != str(built.path):
+            lib = ctypes.CDLL(str(built.path))
+            lib.pyspike_abi_version.restype = ctypes.c_int
+            lib.pyspike_last_error.restype = ctypes.c_char_p
+            lib.pyspike_run.restype = ctypes.c_int64
+            lib.pyspike_run.argtypes = [ctypes.POINTER(ctypes.c_void_p), ctypes.c_void_p,
+                                        ctypes.c_void_p, ctypes.c_int64]
+            from ..codegen.render import ABI_VERSION
+            if lib.pyspike_abi_version() != ABI_VERSION:
+                raise BuildError(f"compiled library {built.path} has another ABI version; "
+                                 "clear the pyspike cache")
+            self._lib, self._path = lib, str(built.path)
+        self._kernel = generated.kernel
+        self._read_only = _read_only_slots(generated.kernel)
+        return {"compiled": built.compiled, "library": built.path, "source": built.source_path}
+
+    def run(self, arrays: List[np.ndarray], iargs: np.ndarray, rargs: np.ndarray,
+            n_steps: int) -> int:
+        import cupy
+
+        counters = arrays[0]
+        device = [None if a is None else cupy.asarray(a) for a in arrays]
+        # One more counter than the IR's: the device clock, counters[STEP].
+        device[0] = cupy.zeros(counters.size + 1, dtype=np.int64)
+        device[0][:counters.size] = cupy.asarray(counters)
+        cupy.cuda.Device().synchronize()      # the library runs on a stream of its own
+        pointers = (ctypes.c_void_p * len(device))(
+            *[0 if d is None else d.data.ptr for d in device])
+        iargs = np.ascontiguousarray(iargs, dtype=np.int64)
+        rargs = np.ascontiguousarray(rargs, dtype=np.float64)
+        done = self._lib.pyspike_run(pointers, iargs.ctypes.data, rargs.ctypes.data,
+                                     int(n_steps))
+        if done < 0:
+            raise RuntimeError("the CUDA run failed: " +
+                               self._lib.pyspike_last_error().decode(errors="replace"))
+        counters[...] = device[0][:counters.size].get()
+        for slot in range(1, len(arrays)):
+            if arrays[slot] is not None and slot not in self._read_only:
+                arrays[slot][...] = device[slot].get()
+        return int(done)
+
+    def close(self) -> None:
+        self._lib = None

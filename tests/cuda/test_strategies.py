@@ -1,0 +1,55 @@
+"""Which synaptic pathways the CUDA backend runs in parallel, and how."""
+from pyspike.codegen.kernels import build_network
+from pyspike.codegen.render_cuda import render_cuda
+
+from . import networks
+
+
+def _source(name):
+    net, _ = networks.build(name, "cuda")
+    return render_cuda(build_network(net._spec()))
+
+
+def _function(source, name):
+    start = source.index(f"void {name}(")
+    return source[start:source.index("\n    }\n", start)]
+
+
+def test_additive_effects_on_neurons_become_atomic_additions():
+    body = _function(_source("stdp_sparse"), "on_pre_atomic")
+    assert "atomicAdd(&p_post_u_ge[POST0 + _j], (real_t)(u_w));" in body
+    assert "real_t& u_ge" not in body           # no plain read-modify-write of ge
+
+
+def test_a_subtraction_from_a_neuron_variable_adds_its_negative():
+    import pyspike as ps
+    net = ps.Network(dt=0.1, backend="cuda")
+    with net:
+        a = ps.SpikeGeneratorGroup(2, indices=[0], times=[1.0])
+        b = ps.NeuronGroup(2, ps.NeuronModel("dv/dt = -v/10.0 : 1"))
+        ps.Synapses(a, b, on_pre="v_post -= 0.5").connect(i=[0], j=[1])
+    body = _function(render_cuda(build_network(net._spec())), "on_pre_atomic")
+    assert "atomicAdd(&p_post_u_v[POST0 + _j], -(real_t)(0.5));" in body
+
+
+def test_a_dense_connection_runs_a_thread_per_target_without_atomics():
+    source = _source("dense_and_serial")
+    assert "synapses0_pre<<<blocks(NPOST), THREADS" in source
+    assert "A thread per postsynaptic neuron" in source
+
+
+def test_an_event_setting_a_neuron_variable_runs_serially():
+    source = _source("dense_and_serial")
+    assert "synapses1_pre<<<1, 1, 0, st>>>" in source
+
+
+def test_delays_push_spikes_into_a_ring_before_the_events():
+    source = _source("generator_delays")
+    push, pre = source.index("synapses0_push<<<"), source.index("synapses0_pre<<<grid")
+    assert push < pre
+
+
+def test_clock_driven_and_summed_synapses_run_a_thread_per_synapse():
+    source = _source("summed_gap")
+    assert source.count("synapses0_before<<<grid, THREADS") == 3
+    assert "atomicAdd(&p_post_u_I_gap[POST0 + _j]" in source
