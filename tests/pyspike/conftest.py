@@ -4,8 +4,8 @@ import pytest
 import pyspike as ps
 
 LIF_PARAMS = {"v_rest": -65.0, "tau_m": 10.0, "R": 1.0, "v_th": -50.0, "v_reset": -65.0}
-#: Backends every behaviour is checked on.
-BACKENDS = ["numpy", "cpu"]
+#: Backends every behaviour is checked on (CUDA where a GPU is present).
+BACKENDS = ["numpy", "cpu", pytest.param("cuda", marks=pytest.mark.gpu)]
 
 
 def lif(method="exact", refractory=2.0, **params):

@@ -86,7 +86,7 @@ def test_cpu_backend_equals_numpy_reference(name, seed):
                                    rtol=1e-12, atol=1e-12)
 
 
-@pytest.mark.parametrize("backend", ["numpy", "cpu"])
+@pytest.mark.parametrize("backend", ["numpy", "cpu", pytest.param("cuda", marks=pytest.mark.gpu)])
 def test_a_run_in_pieces_equals_one_run_bit_for_bit(backend):
     whole = _simulate(backend, "noisy_lif_euler", 5, pieces=(30.0,))
     parts = _simulate(backend, "noisy_lif_euler", 5, pieces=(10.0, 0.0, 12.5, 7.5))
