@@ -14,7 +14,7 @@ def example_main(doc: str, title: str, build) -> None:
     import pyspike as ps
 
     parser = argparse.ArgumentParser(description=doc.splitlines()[0])
-    parser.add_argument("--backend", default="cpu", choices=["cpu", "numpy"])
+    parser.add_argument("--backend", default="cpu", choices=["cpu", "cuda", "numpy"])
     parser.add_argument("--precision", default="double", choices=["double", "single"])
     parser.add_argument("--n", type=int, default=4000)
     parser.add_argument("--duration", type=float, default=1000.0, help="model time in ms")
