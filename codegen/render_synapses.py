@@ -124,4 +124,8 @@ def synapses_context(k: SynapsesKernel, net: NetworkKernel, printer: CPrinter) -
         "pre_path": paths.get("pre"), "post_path": paths.get("post"),
         "clock_path": paths.get("clock"), "summed_path": paths.get("summed"),
         "summed_zero": zero,
+        # per-synapse arrays on_pre reads: prefetched with the rows of coming spikes
+        "row_arrays": sorted({access_pointer(k.access[n]) for n in
+                              (k.pre_path.loads if k.pre_path else [])
+                              if k.access[n].where == "syn"}),
     }

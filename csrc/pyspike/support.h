@@ -64,6 +64,13 @@ PS_FN float ps_exprelf(float z)
 PS_FN double ps_mod(double a, double b) { return a - b * floor(a / b); }
 PS_FN float ps_modf(float a, float b) { return a - b * floorf(a / b); }
 
+// A hint to fetch the cache line at p (host code; nothing on the GPU).
+#if defined(__CUDA_ARCH__)
+#define PS_PREFETCH(p) ((void)0)
+#else
+#define PS_PREFETCH(p) __builtin_prefetch(p)
+#endif
+
 // The entry points of a generated library (everything else in it is hidden).
 #define PS_EXPORT __attribute__((visibility("default")))
 
