@@ -8,7 +8,7 @@
 Run it with the system python (where pyspike is installed). The peers run in their own
 virtual environment, made by ``bash bench/peers/setup.sh`` ($PYSPIKE_BENCH_VENV, by default
 ~/.cache/pyspike-bench-venv); with ``--peers auto`` they are measured when that venv exists,
-with ``--peers none`` never.
+with ``--peers none`` never, with ``--peers brian2`` Brian2 only.
 
 For each model and size (``--cases`` lists model:size pairs instead of all models x sizes),
 ``repeats`` times (``--big-repeats`` for sizes >= 100000), each in its own process:
@@ -464,7 +464,8 @@ def main() -> None:
     ap.add_argument("--big-repeats", type=int, default=None,
                     help=f"repeats for N >= {BIG} (default: --repeats)")
     ap.add_argument("--duration", type=float, default=1000.0, help="ms of model time")
-    ap.add_argument("--peers", choices=["auto", "none"], default="auto")
+    ap.add_argument("--peers", choices=["auto", "brian2", "none"], default="auto",
+                    help="brian2: Brian2 only (NEST takes minutes per run at N = 400000)")
     ap.add_argument("--timeout", type=float, default=1800.0, help="s per measurement")
     ap.add_argument("--save", default=None, help="also write the raw results (JSON) here")
     ap.add_argument("--merge", action="append", default=[], metavar="FILE",
@@ -533,7 +534,7 @@ def main() -> None:
             if py:
                 case["brian2"].append(brian2_measure(py, model, n, seed, args.duration,
                                                      args.timeout))
-                if model in NEST_MODELS:
+                if model in NEST_MODELS and args.peers == "auto":
                     case["nest"].append(nest_measure(py, model, n, seed, args.duration,
                                                      args.timeout))
             done = {k: (v[-1] if v else None) for k, v in case.items()

@@ -62,12 +62,13 @@ def _array(a: Array) -> Dict[str, str]:
 def _load(name: str, k: GroupKernel, written: List[str]) -> str:
     a = k.arrays[name]
     const = "" if name in written else "const "
-    ctype = "bool" if a.role == "not_refractory" else _CTYPES[a.ctype]
+    # the last spike's step is stored as int32 and computed with as int64
+    ctype = {"not_refractory": "bool", "lastspike": "int64_t"}.get(a.role, _CTYPES[a.ctype])
     return f"{const}{ctype} {c_name(name)} = {pointer(name)}[i];"
 
 
 def _store(name: str, k: GroupKernel) -> str:
-    cast = "(uint8_t)" if k.arrays[name].role == "not_refractory" else ""
+    cast = {"not_refractory": "(uint8_t)", "lastspike": "(int32_t)"}.get(k.arrays[name].role, "")
     return f"{pointer(name)}[i] = {cast}{c_name(name)};"
 
 

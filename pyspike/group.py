@@ -59,7 +59,7 @@ class NeuronGroup:
         for p, v in model.params.items():
             if v is not None and not np.isscalar(v):
                 self._set(p, v)
-        state["_lastspike"] = np.full(self.N, LASTSPIKE_NEVER, dtype=np.int64)
+        state["_lastspike"] = np.full(self.N, LASTSPIKE_NEVER, dtype=np.int32)
         state["_not_refractory"] = np.ones(self.N, dtype=np.uint8)
         for key, value in (init or {}).items():
             self._set(key, value)
@@ -70,6 +70,7 @@ class NeuronGroup:
     def __getattr__(self, name: str):
         if name.startswith("_"):
             raise AttributeError(name)
+        _sync(self)
         # Live views, as Brian2's: G.v[:10] = -70.0 changes the group's state.
         if name in self._state:
             self._require_evaluated(name)
@@ -100,6 +101,7 @@ class NeuronGroup:
             raise AttributeError(f"group '{self.name}' has no variable or parameter '{name}'")
 
     def _set(self, name: str, value) -> None:
+        _sync(self)
         if name not in self._state and name not in self.model.param_names:
             raise ModelError(f"'{name}' is not a variable or parameter of this model "
                              f"({', '.join(self.model.variables + self.model.param_names)})",
@@ -124,6 +126,16 @@ class NeuronGroup:
                 self._per_neuron[name][:] = array
             else:
                 self._per_neuron[name] = array.astype(np.float64)
+
+    def device(self, name: str):
+        """The GPU array (CuPy) holding variable ``name``, without a copy, with
+        ``backend="cuda"`` after a first run; it takes DLPack (``torch.from_dlpack``).
+        Writes to it are the state the next run starts from."""
+        arrays = self._arrays()
+        if name not in arrays:
+            raise ModelError(f"group '{self.name}' has no per-neuron variable '{name}'",
+                             where="NeuronGroup.device", symbol=name)
+        return device_array(self, arrays[name], name)
 
     def _flags(self, name: str):
         return self.model.flags.get(name, set())
@@ -202,7 +214,11 @@ class NeuronGroup:
         return out
 
     def _cast(self, dtype) -> None:
-        """Store real-valued arrays in the network's precision."""
+        """Store real-valued arrays in the network's precision (and the step of the last
+        spike as int32, also when a snapshot of an older pyspike held it as int64)."""
+        if self._lastspike.dtype != np.int32:
+            self.__dict__["_lastspike"] = np.maximum(
+                self._lastspike, LASTSPIKE_NEVER).astype(np.int32)
         for table in (self._state, self._per_neuron):
             for k, v in table.items():
                 if v.dtype != dtype:
@@ -265,6 +281,28 @@ class Subgroup:
 
     def __repr__(self) -> str:
         return f"Subgroup({self.name})"
+
+
+def _sync(obj) -> None:
+    """Bring the host copies of the state up to date (the CUDA backend keeps it on the
+    GPU between runs)."""
+    net = obj.__dict__.get("network")
+    if net is not None:
+        net._sync()
+
+
+def device_array(obj, host, name: str):
+    """``obj``'s GPU copy of ``host`` (see NeuronGroup.device)."""
+    net = obj.__dict__.get("network")
+    backend = getattr(net, "backend", None)
+    if not hasattr(backend, "device_array"):
+        raise ModelError(f"'{name}' lives on the GPU only with backend='cuda'",
+                         where="device", symbol=name)
+    array = backend.device_array(host)
+    if array is None:
+        raise ModelError(f"'{name}' is on the GPU once the network has run (run it first)",
+                         where="device", symbol=name)
+    return array
 
 
 def as_range(obj, what: str):

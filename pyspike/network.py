@@ -156,6 +156,12 @@ class Network:
                                     info["source"] and str(info["source"]))
         return self.last_build
 
+    def _sync(self) -> None:
+        """The host copies of the state, up to date (a no-op but with backend='cuda')."""
+        sync = getattr(self.backend, "sync", None)
+        if sync is not None:
+            sync()
+
     def store(self, name: str = "default", filename: Optional[str] = None) -> None:
         """Keep a snapshot of the complete state: variables, spikes in flight, monitors
         and the position of the random streams (in memory, or in ``filename``).

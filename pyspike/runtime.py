@@ -20,6 +20,10 @@ _SPIKES_PER_NEURON = 8
 
 
 def run_steps(net, kernel: NetworkKernel, n_steps: int) -> None:
+    if net.step + n_steps >= 2 ** 31 - 1 and any(g.refractory == "time" for g in kernel.groups):
+        raise ModelError(f"a run to step {net.step + n_steps} is past the 2**31 steps that "
+                         "refractoriness counts in (about 59 hours of model time at dt = "
+                         "0.1 ms)", where="Network.run")
     real = net.real
     groups = net.groups
     arrays: List[np.ndarray] = [None] * kernel.n_slots

@@ -73,6 +73,7 @@ def load(filename: str) -> dict:
 
 
 def store(net, name: str = "default", filename: Optional[str] = None) -> None:
+    net._sync()
     snap = snapshot(net)
     if filename is not None:
         stored = load(filename) if _exists(filename) else {}
@@ -84,6 +85,7 @@ def store(net, name: str = "default", filename: Optional[str] = None) -> None:
 
 def restore(net, name: str = "default", filename: Optional[str] = None) -> None:
     from .codegen.errors import ModelError
+    net._sync()
     stored = load(filename) if filename is not None else net._snapshots
     if name not in stored:
         raise ModelError(f"no stored state named '{name}'"

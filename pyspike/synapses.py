@@ -19,7 +19,7 @@ from . import _context
 from . import connect as builders
 from . import random as ps_random
 from .backends.numpy_ref import evaluate
-from .group import as_range
+from .group import as_range, _sync, device_array
 
 _names = itertools.count()
 _INIT_STEP = 2 ** 63 - 1
@@ -90,6 +90,15 @@ class Synapses:
     def n_post(self) -> int:
         return self.post_range[1] - self.post_range[0]
 
+    def device(self, name: str):
+        """The GPU array (CuPy) of per-synapse variable ``name``, without a copy, with
+        ``backend="cuda"`` after a first run (see NeuronGroup.device)."""
+        table = self._state if name in self._state else self._per_synapse
+        if name not in table:
+            raise ModelError(f"Synapses '{self.name}' have no per-synapse variable '{name}'",
+                             where="Synapses.device", symbol=name)
+        return device_array(self, table[name], name)
+
     def connect(self, condition: Optional[str] = None, i=None, j=None, p: float = 1.0,
                 n: int = 1, n_pre: Optional[int] = None, n_post: Optional[int] = None,
                 autapses: bool = True, multapses: bool = True) -> None:
@@ -108,6 +117,7 @@ class Synapses:
         synapse onto itself (when source and target overlap), ``multapses=False`` makes
         fixed-degree rules and explicit pairs pick each pair at most once.
         """
+        _sync(self)
         call = dict(condition=condition, i=i, j=j, p=p, n=n, n_pre=n_pre, n_post=n_post,
                     autapses=autapses, multapses=multapses)
         builders.check_call(self, **call)
@@ -197,6 +207,7 @@ class Synapses:
     def __getattr__(self, name: str):
         if name.startswith("_"):
             raise AttributeError(name)
+        _sync(self)
         if name == "i":
             self._require_connected()
             return np.repeat(np.arange(self.n_pre, dtype=np.int32), np.diff(self._row))
@@ -232,6 +243,7 @@ class Synapses:
                                  f"'{name}'")
 
     def _set_delay(self, value) -> None:
+        _sync(self)
         if isinstance(value, str):
             if self.network is None or self._deferred or self.n == 0:
                 self._pending.append(("delay", value))
@@ -250,6 +262,7 @@ class Synapses:
         self.__dict__["_delay"] = array
 
     def _set(self, name: str, value) -> None:
+        _sync(self)
         if isinstance(value, str):
             if self.network is None or self._deferred or (self.n == 0 and
                                                           name not in self._params):

@@ -1,9 +1,12 @@
 """The CUDA backend: the generated CUDA source compiled with nvcc, its arrays on the GPU
 through CuPy, and the library's host loop replaying one step's CUDA graph.
 
-A run uploads the arrays once, runs all its steps on the device (no copy per step) and
-copies back what the kernels may have changed.  The library returns early only when a
-spike monitor's buffer could overflow; the runtime then grows it and calls again.
+A run uploads the arrays, runs all its steps on the device (no copy per step) and copies
+back the monitors' buffers.  The state stays on the GPU: the next run starts from it
+without copies, and the host copies are brought up to date (``sync``) only when something
+on the host reads or writes them (``Network._sync``); ``device_array`` hands out the GPU
+arrays themselves.  The library returns early only when a spike monitor's buffer could
+overflow; the runtime then grows it and calls again.
 """
 from __future__ import annotations
 
@@ -47,6 +50,18 @@ def _read_only_slots(kernel: NetworkKernel) -> set:
     return slots
 
 
+def _monitor_slots(kernel: NetworkKernel) -> set:
+    """Monitor buffers: copied back after every run, for the runtime to read."""
+    slots = set()
+    for g in kernel.groups:
+        for m in g.state_monitors:
+            slots.update(m.buffer_slots)
+        for m in g.spike_monitors:
+            slots.update((m.i_slot, m.step_slot, m.count_slot))
+        slots.update(m.slot for m in g.rate_monitors)
+    return slots
+
+
 class CUDABackend:
     """``backend="cuda"``: fused CUDA kernels, the time loop in generated host code."""
 
@@ -61,6 +76,12 @@ class CUDABackend:
         self._path = None
         self._kernel: Optional[NetworkKernel] = None
         self._read_only: set = set()
+        self._eager: set = set()
+        # The arrays of the last run, on the host and on the GPU; while _resident, the GPU
+        # holds the state and the host copies may be old.
+        self._host: list = []
+        self._device: list = []
+        self._resident = False
 
     def prepare(self, generated, cache_dir=None) -> dict:
         missing = gpu_missing()
@@ -79,8 +100,12 @@ class CUDABackend:
                 raise BuildError(f"compiled library {built.path} has another ABI version; "
                                  "clear the pyspike cache")
             self._lib, self._path = lib, str(built.path)
+        if self._kernel is not None and self._kernel is not generated.kernel:
+            self.sync()
+            self._host, self._device = [], []
         self._kernel = generated.kernel
         self._read_only = _read_only_slots(generated.kernel)
+        self._eager = _monitor_slots(generated.kernel)
         return {"compiled": built.compiled, "library": built.path, "source": built.source_path}
 
     def run(self, arrays: List[np.ndarray], iargs: np.ndarray, rargs: np.ndarray,
@@ -88,7 +113,15 @@ class CUDABackend:
         import cupy
 
         counters = arrays[0]
-        device = [None if a is None else cupy.asarray(a) for a in arrays]
+        device = [None] * len(arrays)
+        for slot in range(1, len(arrays)):
+            host = arrays[slot]
+            if host is None:
+                continue
+            if self._resident and slot < len(self._host) and self._host[slot] is host:
+                device[slot] = self._device[slot]      # still on the GPU from the last run
+            else:
+                device[slot] = cupy.asarray(host)
         # One more counter than the IR's: the device clock, counters[STEP].
         device[0] = cupy.zeros(counters.size + 1, dtype=np.int64)
         device[0][:counters.size] = cupy.asarray(counters)
@@ -100,13 +133,43 @@ class CUDABackend:
         done = self._lib.pyspike_run(pointers, iargs.ctypes.data, rargs.ctypes.data,
                                      int(n_steps))
         if done < 0:
+            self._resident = False            # the host copies are the state to trust
             raise RuntimeError("the CUDA run failed: " +
                                self._lib.pyspike_last_error().decode(errors="replace"))
+        self._host, self._device, self._resident = list(arrays), device, True
+        # What the runtime reads right away: counters and monitor buffers.  The state
+        # stays on the GPU until something on the host asks for it (sync).
         counters[...] = device[0][:counters.size].get()
-        for slot in range(1, len(arrays)):
-            if arrays[slot] is not None and slot not in self._read_only:
+        for slot in self._eager:
+            if arrays[slot] is not None:
                 arrays[slot][...] = device[slot].get()
         return int(done)
 
+    def sync(self) -> None:
+        """Copy the state the kernels may have changed back to the host arrays; from then
+        on the host copies are the state (the next run uploads them)."""
+        if not self._resident:
+            return
+        for slot in range(1, len(self._host)):
+            host = self._host[slot]
+            if host is not None and slot not in self._read_only and slot not in self._eager:
+                host[...] = self._device[slot].get()
+        self._resident = False
+
+    def device_array(self, host: np.ndarray):
+        """The CuPy array on the GPU holding the state that ``host`` holds on the CPU (no
+        copy; writes to it are the state the next run starts from)."""
+        import cupy
+
+        for slot, a in enumerate(self._host):
+            if a is host and slot > 0:
+                if not self._resident:     # the host is newer: put it all on the GPU
+                    self._device = [None if x is None else cupy.asarray(x)
+                                    for x in self._host]
+                    self._resident = True
+                return self._device[slot]
+        return None
+
     def close(self) -> None:
+        self.sync()
         self._lib = None

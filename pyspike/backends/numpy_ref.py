@@ -201,7 +201,9 @@ class NumpyBackend:
         env = dict(base)
         env.update(t=t, step=step)
         for name in g.loads:
-            env[name] = arrays[g.arrays[name].slot].copy()
+            # (int32 step counts compute in int64, as the generated code does)
+            loaded = arrays[g.arrays[name].slot]
+            env[name] = loaded.astype(np.int64) if loaded.dtype == np.int32 else loaded.copy()
         self._draw(g.draws, env, seed, step, np.arange(g.N, dtype=np.uint32))
         for a in g.update:
             env[a.target.name] = _full(evaluate(a.expr, env, real), g.N, a.ctype, real)

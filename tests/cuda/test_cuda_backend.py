@@ -97,3 +97,45 @@ def test_a_machine_without_a_gpu_is_told_what_is_missing():
     net, _ = networks.build("lif_monitors", "cuda")
     with pytest.raises(ps.BuildError, match=r"backend='cuda' needs (CuPy|an NVIDIA GPU)"):
         net.run(1.0)
+
+
+@gpu
+def test_the_state_stays_on_the_gpu_and_device_returns_it_without_a_copy():
+    import cupy
+    net, (G, *_) = networks.build("lif_monitors", "cuda")
+    net.run(5.0)
+    v = G.device("v")
+    assert isinstance(v, cupy.ndarray) and v.shape == (G.N,)
+    assert G.device("v").data.ptr == v.data.ptr          # the same memory, no copy
+    v[:] = -65.0                                         # a write on the GPU ...
+    net.run(0.1)
+    assert np.all(G.v < -60.0)                           # ... is where the next run starts
+
+
+@gpu
+def test_reading_the_state_between_gpu_runs_changes_nothing():
+    whole = _run("noisy_condition", "cuda", pieces=(20.0,))
+    net, objects = networks.build("noisy_condition", "cuda")
+    net.run(10.0)
+    _ = objects[0].v.copy()                 # brings the host copy up to date
+    objects[0].v = objects[0].v             # and writes it back unchanged
+    net.run(10.0)
+    np.testing.assert_array_equal(objects[0].v, whole[0].v)
+    np.testing.assert_array_equal(objects[1].t, whole[1].t)
+
+
+@gpu
+def test_device_arrays_go_to_pytorch_through_dlpack():
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed")
+    net, (G, *_) = networks.build("lif_monitors", "cuda")
+    net.run(2.0)
+    t = torch.from_dlpack(G.device("v"))
+    assert t.is_cuda and t.shape == (G.N,)
+    np.testing.assert_array_equal(t.cpu().numpy(), G.v)
+
+
+def test_device_arrays_need_the_cuda_backend():
+    net, (G, *_) = networks.build("lif_monitors", "cpu")
+    net.run(1.0)
+    with pytest.raises(ps.ModelError, match="backend='cuda'"):
+        G.device("v")

@@ -15,7 +15,7 @@ struct Group0 {
     real_t* p_u_v;
     real_t* p_u_w;
     real_t* p_u_I;
-    int64_t* p_lastspike;
+    int32_t* p_lastspike;
     const int32_t* p_smon0_idx;
     int64_t p_smon0_idx_stride;
     real_t* p_smon0_0;
@@ -44,7 +44,7 @@ struct Group0 {
         p_u_v = (real_t*)arrays[1];
         p_u_w = (real_t*)arrays[2];
         p_u_I = (real_t*)arrays[3];
-        p_lastspike = (int64_t*)arrays[4];
+        p_lastspike = (int32_t*)arrays[4];
         p_smon0_idx = (const int32_t*)arrays[5];
         p_smon0_idx_stride = iargs[2];
         p_smon0_0 = (real_t*)arrays[6];
@@ -87,7 +87,7 @@ struct Group0 {
         real_t* __restrict p_u_v = this->p_u_v;
         real_t* __restrict p_u_w = this->p_u_w;
         real_t* __restrict p_u_I = this->p_u_I;
-        int64_t* __restrict p_lastspike = this->p_lastspike;
+        int32_t* __restrict p_lastspike = this->p_lastspike;
         (void)t; (void)seed; (void)dt;
         if (step % 1 == 0 && counters[0] < p_smon0_idx_stride) {
             const int64_t k = counters[0]++;
@@ -157,7 +157,7 @@ struct Group0 {
                     lastspike = step + 1;
                     p_u_v[i] = u_v;
                     p_u_w[i] = u_w;
-                    p_lastspike[i] = lastspike;
+                    p_lastspike[i] = (int32_t)lastspike;
                     p_spmon0_i[counters[1]] = i;
                     p_spmon0_step[counters[1]] = step + 1;
                     ++counters[1];
