@@ -26,9 +26,11 @@ import sympy as sp
 from .errors import ModelError
 from .expressions import Context, check_identifier, parse_expression
 
-ALLOWED_FLAGS = ("unless refractory", "constant", "shared", "event-driven", "summed")
+ALLOWED_FLAGS = ("unless refractory", "constant", "shared", "event-driven", "clock-driven",
+                 "summed")
 #: Flags that only synapse models may use.
-SYNAPTIC_FLAGS = ("event-driven", "summed")
+#: (clock-driven) is the default for synaptic equations; Brian2 models often say it.
+SYNAPTIC_FLAGS = ("event-driven", "clock-driven", "summed")
 _ODE = re.compile(r"^\s*d\s*([A-Za-z_]\w*)\s*/\s*dt\s*=(.*)$")
 _SUBEXPR = re.compile(r"^\s*([A-Za-z_]\w*)\s*=(.*)$")
 _DECL = re.compile(r"^\s*([A-Za-z_]\w*)\s*$")
@@ -163,6 +165,9 @@ def parse_equations(text: str, params: Iterable[str] = (), where: str = "the equ
                 raise ctx.error(f"the flag '({flag})' applies to "
                                 + ("subexpressions" if flag == "summed" else
                                    "differential equations") + " of synapse models only",
+                                None, name)
+            if {"event-driven", "clock-driven"} <= flags:
+                raise ctx.error(f"'{name}' cannot be both (event-driven) and (clock-driven)",
                                 None, name)
             if kind == "ode" and flags & {"constant", "shared"}:
                 raise ctx.error(f"'{name}' changes in time (it has an equation), so it cannot "

@@ -90,6 +90,17 @@ class Synapses:
     def n_post(self) -> int:
         return self.post_range[1] - self.post_range[0]
 
+    def _pre_index(self) -> np.ndarray:
+        """The presynaptic neuron of every synapse (structure only: no state to sync)."""
+        self._require_connected()
+        return np.repeat(np.arange(self.n_pre, dtype=np.int32), np.diff(self._row))
+
+    def _post_index(self) -> np.ndarray:
+        self._require_connected()
+        if self._j is None:
+            return np.tile(np.arange(self.n_post, dtype=np.int32), self.n_pre)
+        return self._j
+
     def device(self, name: str):
         """The GPU array (CuPy) of per-synapse variable ``name``, without a copy, with
         ``backend="cuda"`` after a first run (see NeuronGroup.device)."""
@@ -209,13 +220,9 @@ class Synapses:
             raise AttributeError(name)
         _sync(self)
         if name == "i":
-            self._require_connected()
-            return np.repeat(np.arange(self.n_pre, dtype=np.int32), np.diff(self._row))
+            return self._pre_index()
         if name == "j":
-            self._require_connected()
-            if self._j is None:
-                return np.tile(np.arange(self.n_post, dtype=np.int32), self.n_pre)
-            return self._j
+            return self._post_index()
         if name == "delay":
             if isinstance(self._delay, np.ndarray):
                 return self._delay

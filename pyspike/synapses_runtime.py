@@ -41,7 +41,7 @@ def lay_out_synapses(sk: SynapsesKernel, syn, arrays, iargs, dt: float, real) ->
 
 def _delay_index(syn, steps: np.ndarray, R: int):
     """Synapses sorted by (row, delay), and where each (row, delay) starts."""
-    i = syn.i.astype(np.int64)
+    i = syn._pre_index().astype(np.int64)
     order = np.lexsort((steps, i)).astype(np.int32)
     counts = np.bincount(i * R + steps, minlength=syn.n_pre * R)
     doff = np.zeros(syn.n_pre * R + 1, dtype=np.int64)
@@ -54,7 +54,7 @@ def _columns(syn):
     cached = syn.__dict__.get("_columns_cache")
     if cached is not None and cached[0] == syn.n:
         return cached[1], cached[2]
-    j = syn.j
+    j = syn._post_index()
     order = np.argsort(j, kind="stable").astype(np.int32)
     colptr = np.zeros(syn.n_post + 1, dtype=np.int64)
     np.cumsum(np.bincount(j, minlength=syn.n_post), out=colptr[1:])

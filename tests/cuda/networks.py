@@ -104,7 +104,7 @@ def summed_gap(net):
     m = ps.NeuronModel("""dv/dt = (I_gap - v + 1.5)/10.0 : 1
                           I_gap : 1""", threshold="v > 1", reset="v = 0")
     G = ps.NeuronGroup(12, m, init={"v": "rand()"})
-    S = ps.Synapses(G, G, model="""dg/dt = (0.2 - g)/50.0 : 1
+    S = ps.Synapses(G, G, model="""dg/dt = (0.2 - g)/50.0 : 1 (clock-driven)
                                    I_gap_post = g*(v_pre - v_post) : 1 (summed)""")
     S.connect(condition="i != j", p=0.5)
     return [G, S, ps.SpikeMonitor(G)]

@@ -129,3 +129,21 @@ def test_synapses_with_only_a_summed_variable_couple_neurons_without_spikes(back
     assert G.v[1] > 0.1          # driven only through the coupling
     # steady state of the coupled pair: v0 = 2 + 0.5(v1 - v0), v1 = 0.5(v0 - v1)
     np.testing.assert_allclose(G.v, [1.5, 0.5], atol=0.02)   # 50 ms = 5 tau: within 2%
+
+
+def test_the_clock_driven_flag_is_accepted_and_means_the_default():
+    flagged = SYNAPSE.replace("dg/dt = -g/taus : 1", "dg/dt = -g/taus : 1 (clock-driven)")
+    S = ps.Synapses(ps.NeuronGroup(1, TARGET), ps.NeuronGroup(1, TARGET), model=flagged,
+                    params={"taus": 5.0, "E": 2.0})
+    assert "g" in S.variables
+
+
+def test_an_equation_cannot_be_both_clock_driven_and_event_driven():
+    with pytest.raises(ps.ModelError, match="both"):
+        ps.Synapses(ps.NeuronGroup(1, TARGET), ps.NeuronGroup(1, TARGET),
+                    model="dg/dt = -g/5.0 : 1 (event-driven, clock-driven)", on_pre="g += 1")
+
+
+def test_the_clock_driven_flag_is_refused_in_a_neuron_model():
+    with pytest.raises(ps.ModelError, match="synapse models only"):
+        ps.NeuronModel("dv/dt = -v/10.0 : 1 (clock-driven)")
