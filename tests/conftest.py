@@ -29,6 +29,13 @@ def _gpu_present() -> bool:
     return False
 
 
+def pytest_configure(config):
+    # also registered in pyproject.toml, which is not read when pytest runs from elsewhere
+    config.addinivalue_line("markers", "gpu: needs an NVIDIA GPU (skips with a reason "
+                            "where none is present)")
+    config.addinivalue_line("markers", "slow: longer numerical tests")
+
+
 def pytest_collection_modifyitems(config, items):
     if _gpu_present():
         return
