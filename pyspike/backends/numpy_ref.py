@@ -69,13 +69,10 @@ def evaluate(e: sp.Basic, env: Dict[str, object], real=np.float64):
             return values[np.clip(k, 0, values.shape[0] - 1),
                           np.clip(col, 0, values.shape[1] - 1)]
         if isinstance(e, exprel):
-            # ps_exprel: (u - 1)/log(u), u = exp(z), with the same three selects
+            # ps_exprel: expm1(z)/z, 1 at z = 0
             z = np.asarray(args[0])
-            u = np.exp(z)
-            d = np.log(u)
-            r = np.where(d == 0, real(1), (u - real(1)) / d)
-            r = np.where(u == np.inf, u, r)
-            return np.where(u == 0, real(-1) / z, r)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                return np.where(z == 0, real(1), np.expm1(z) / z)
         if isinstance(e, sp.Mod):
             a, b = args
             return a - b * np.floor(a / b)
