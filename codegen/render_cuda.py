@@ -22,8 +22,10 @@ from __future__ import annotations
 
 from typing import Dict
 
+import sympy as sp
+
 from .ir import NetworkKernel, SynapsesKernel
-from .printing import CPrinter
+from .printing import CPrinter, c_name
 from .render import ABI_VERSION, _group_context, environment
 from .render_synapses import _event_lines, accumulated, synapses_context
 
@@ -38,10 +40,9 @@ class CudaPrinter(CPrinter):
     def _print_TimedArrayCall(self, expr):
         if not self._f:
             return super()._print_TimedArrayCall(expr)
-        from .printing import c_name
         name = c_name(expr.func.array_name)
         t, col = (self._print(a) for a in expr.args)
-        return (f"ps_timedf(p_ta_{name}, ta_n_{name}, ta_m_{name}, ta_idt_{name}, "
+        return (f"ps_timed(p_ta_{name}, ta_n_{name}, ta_m_{name}, ta_idt_{name}, "
                 f"(real_t)({t}), (int64_t)({col}))")
 
     def _print_Max(self, expr):
@@ -54,12 +55,11 @@ class CudaPrinter(CPrinter):
         if not self._f:
             return super()._print_PoissonCount(expr)
         u, lam = (self._print(a) for a in expr.args)
-        return f"ps_poissonf((float)({u}), (float)({lam}))"
+        return f"ps_poisson((float)({u}), (float)({lam}))"
 
 
 def _real_numbers(expr):
     """Min/Max with integer arguments as reals: CUDA has no fmax(int, double) on the device."""
-    import sympy as sp
     return expr.func(*[sp.Float(a) if a.is_Number else a for a in expr.args], evaluate=False)
 
 

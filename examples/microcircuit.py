@@ -12,7 +12,6 @@ about 0.9, 2.8, 4.4, 5.7, 7.6, 8.6, 1.1 and 7.8 Hz for L23E ... L6I.
 """
 from __future__ import annotations
 
-import argparse
 import math
 import os
 import time
@@ -21,6 +20,7 @@ from typing import Dict
 import numpy as np
 
 import pyspike as ps
+from report import example_parser
 
 POPULATIONS = ("L23E", "L23I", "L4E", "L4I", "L5E", "L5I", "L6E", "L6I")
 SIZES = (20683, 5834, 21915, 5479, 4850, 1065, 14395, 2948)
@@ -48,6 +48,13 @@ def psc_amplitude(psp: float) -> float:
     peak = math.log(tm / ts) * tm * ts / (tm - ts)
     per_pa = ts * tm / (c * (tm - ts)) * (math.exp(-peak / tm) - math.exp(-peak / ts))
     return psp / per_pa
+
+
+def mean_weight(source: str, target: str) -> float:
+    """The mean PSC amplitude (pA) of a projection: 87.8 pA excitatory, g = -4 times that
+    inhibitory, doubled from L4E to L23E."""
+    w = psc_amplitude(PSP_MEAN) * (G_INH if source.endswith("I") else 1.0)
+    return 2.0 * w if (source, target) == ("L4E", "L23E") else w
 
 
 def in_degree(p: float, n_pre: int, n_post: int) -> int:
@@ -82,7 +89,7 @@ def _redraw(rng, mean: float, sd: float, n: int, low: float) -> np.ndarray:
 def microcircuit(net: ps.Network, scale: float = 1.0) -> Dict[str, object]:
     """The populations (NeuronGroups named after them), their Synapses and inputs."""
     rng = np.random.default_rng(net.seed)
-    w_exc = psc_amplitude(PSP_MEAN)
+    w_exc = psc_amplitude(PSP_MEAN)       # also the background inputs' weight
     model = _model()
     groups, synapses = {}, {}
     with net:
@@ -97,33 +104,22 @@ def microcircuit(net: ps.Network, scale: float = 1.0) -> Dict[str, object]:
                 k = in_degree(PROBABILITIES[t][s], SIZES[s], SIZES[t])
                 if k == 0:
                     continue
-                kind = source[-1]
-                w = w_exc * (G_INH if kind == "I" else 1.0)
-                if source == "L4E" and target == "L23E":
-                    w *= 2.0
                 S = ps.Synapses(groups[source], groups[target], model="w : pA",
                                 on_pre="I_syn_post += w", name=f"{source}_to_{target}")
                 S.connect(n_pre=k)
                 synapses[(source, target)] = S
     for (source, target), S in synapses.items():
-        kind = source[-1]
-        w = w_exc * (G_INH if kind == "I" else 1.0) * (
-            2.0 if (source, target) == ("L4E", "L23E") else 1.0)
+        w = mean_weight(source, target)
         weights = rng.normal(w, abs(w) * 0.1, S.n)
         S.w = np.maximum(weights, 0.0) if w > 0 else np.minimum(weights, 0.0)
-        mean, sd = DELAY[kind]
+        mean, sd = DELAY[source[-1]]
         S.delay = _redraw(rng, mean, sd, S.n, net.dt)
     return {"groups": groups, "synapses": synapses}
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--backend", default="cpu", choices=["cpu", "cuda", "numpy"])
-    parser.add_argument("--precision", default="double", choices=["double", "single"])
+    parser = example_parser(__doc__)
     parser.add_argument("--scale", type=float, default=1.0)
-    parser.add_argument("--duration", type=float, default=1000.0, help="model time in ms")
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "out"))
     args = parser.parse_args()
     net = ps.Network(dt=0.1, seed=args.seed, backend=args.backend, precision=args.precision)
     t0 = time.perf_counter()

@@ -8,18 +8,24 @@ import time
 import numpy as np
 
 
+def example_parser(doc: str) -> argparse.ArgumentParser:
+    """The options every network example takes: backend, precision, duration, seed, out."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--backend", default="cpu", choices=["cpu", "cuda", "numpy"])
+    parser.add_argument("--precision", default="double", choices=["double", "single"])
+    parser.add_argument("--duration", type=float, default=1000.0, help="model time in ms")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "out"))
+    return parser
+
+
 def example_main(doc: str, title: str, build) -> None:
     """The command line shared by the benchmark-network examples: parse the options,
     build the network with ``build(net, n)``, record its spikes, run and report."""
     import pyspike as ps
 
-    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
-    parser.add_argument("--backend", default="cpu", choices=["cpu", "cuda", "numpy"])
-    parser.add_argument("--precision", default="double", choices=["double", "single"])
+    parser = example_parser(doc)
     parser.add_argument("--n", type=int, default=4000)
-    parser.add_argument("--duration", type=float, default=1000.0, help="model time in ms")
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "out"))
     args = parser.parse_args()
     net = ps.Network(dt=0.1, seed=args.seed, backend=args.backend, precision=args.precision)
     objects = build(net, args.n)

@@ -105,47 +105,28 @@ PS_FN int32_t ps_row_of(const int64_t* row, int32_t n, int64_t s)
 }
 
 // A TimedArray's value: row floor(t/dt) (clipped to the array, a hair of tolerance so
-// that t = k*dt computed in floating point lands on row k), column col.
-template <typename R>
-PS_FN R ps_timed(const R* values, int64_t n, int64_t m, double inv_dt, double t, int64_t col)
+// that t = k*dt computed in floating point lands on row k), column col.  The time is
+// double on the CPU; float32 CUDA builds pass floats (no double instruction may appear in
+// their kernels).
+template <typename R, typename T>
+PS_FN R ps_timed(const R* values, int64_t n, int64_t m, T inv_dt, T t, int64_t col)
 {
-    int64_t k = (int64_t)floor(t * inv_dt + 1e-6);
-    k = k < 0 ? 0 : (k >= n ? n - 1 : k);
-    col = col < 0 ? 0 : (col >= m ? m - 1 : col);
-    return values[k * m + col];
-}
-
-// The same in float arithmetic only, for float32 CUDA builds (no double instruction may
-// appear in their kernels); t and inv_dt are then floats too.
-PS_FN float ps_timedf(const float* values, int64_t n, int64_t m, float inv_dt, float t,
-                      int64_t col)
-{
-    int64_t k = (int64_t)floorf(t * inv_dt + 1e-6F);
+    int64_t k = (int64_t)floor(t * inv_dt + (T)1e-6);
     k = k < 0 ? 0 : (k >= n ? n - 1 : k);
     col = col < 0 ? 0 : (col >= m ? m - 1 : col);
     return values[k * m + col];
 }
 
 // A Poisson count of mean lam from one uniform u in [0, 1): inversion of the cumulative
-// distribution, in double precision on every backend (the NumPy reference does the same
-// arithmetic).  Meant for small means (a PoissonInput's per-step count, lam < 500).
-PS_FN double ps_poisson(double u, double lam)
+// distribution, in double precision on the CPU (the NumPy reference does the same
+// arithmetic; float only in float32 CUDA builds).  Meant for small means (a PoissonInput's
+// per-step count, lam < 500).
+template <typename R>
+PS_FN R ps_poisson(R u, R lam)
 {
-    double p = exp(-lam), F = p, k = 0.0;
-    while (u > F && p > 0.0) {
-        k += 1.0;
-        p = p * (lam / k);
-        F = F + p;
-    }
-    return k;
-}
-
-// The same in float arithmetic, for float32 CUDA builds.
-PS_FN float ps_poissonf(float u, float lam)
-{
-    float p = expf(-lam), F = p, k = 0.0F;
-    while (u > F && p > 0.0F) {
-        k += 1.0F;
+    R p = exp(-lam), F = p, k = 0;
+    while (u > F && p > (R)0) {
+        k += 1;
         p = p * (lam / k);
         F = F + p;
     }
