@@ -24,7 +24,7 @@ from .render_synapses import synapses_context
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 #: Bumped whenever the ABI between generated libraries and the runtime changes.
-ABI_VERSION = 1
+ABI_VERSION = 2
 #: Neurons per block of the fused update loop: the block's state stays in L1.
 BLOCK = 256
 
@@ -48,7 +48,12 @@ def render_cpp(net: NetworkKernel) -> str:
               for g in net.groups for m in g.spike_monitors]
     return environment().get_template("cpp/network.cpp.j2").render(
         real=net.real, abi_version=ABI_VERSION, block=BLOCK, groups=groups,
-        synapses=synapses, capacity_checks=checks)
+        synapses=synapses, capacity_checks=checks, **instances(net))
+
+
+def instances(net: NetworkKernel) -> Dict[str, int]:
+    """Where a batch's instances find their parts of the arrays (see pyspike.runtime)."""
+    return {"batch": net.spec.batch, "n_iargs": net.n_iargs, "n_slots": net.n_slots}
 
 
 def pointer(name: str) -> str:

@@ -26,7 +26,7 @@ import sympy as sp
 
 from .ir import NetworkKernel, SynapsesKernel
 from .printing import CPrinter, c_name
-from .render import ABI_VERSION, _group_context, environment
+from .render import ABI_VERSION, _group_context, environment, instances
 from .render_synapses import _event_lines, accumulated, synapses_context
 
 #: Threads per block of every kernel (a multiple of the warp size).
@@ -76,7 +76,7 @@ def render_cuda(net: NetworkKernel) -> str:
     return environment().get_template("cuda/network.cu.j2").render(
         real=net.real, abi_version=ABI_VERSION, threads=THREADS, groups=groups,
         synapses=synapses, capacity_checks=checks, step_counter=net.n_counters,
-        n_counters=net.n_counters + 1)
+        **dict(instances(net), n_counters=net.n_counters + 1))
 
 
 def _synapses(k: SynapsesKernel, net: NetworkKernel, printer: CPrinter) -> Dict:

@@ -80,6 +80,7 @@ class NetworkSpec:
     rate_monitors: Tuple[RateMonitorSpec, ...] = ()
     precision: str = "double"              # "double" or "single"
     synapses: Tuple[SynapsesSpec, ...] = ()
+    batch: int = 1                         # instances simulated together (Network(batch=K))
 
     def key(self) -> str:
         """A content hash of what the code depends on (frozen dataclasses have a stable

@@ -23,7 +23,7 @@ namespace py = pybind11;
 
 namespace {
 
-constexpr int kAbiVersion = 1;
+constexpr int kAbiVersion = 2;
 using abi_fn = int (*)(void);
 using run_fn = int64_t (*)(void**, const int64_t*, const double*, int64_t);
 

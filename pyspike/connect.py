@@ -4,7 +4,8 @@ Random rules run in compiled code (``pyspike._native``: Philox-driven builders, 
 of synapses)); condition strings are evaluated with NumPy over blocks of candidate pairs.
 Every rule returns presynaptic and postsynaptic indices in CSR order (sorted by i).
 A rule's random numbers depend only on the network's seed and the order of connect()
-calls, never on the backend.
+calls, never on the backend.  A batch's instances share one connectivity, drawn from the
+first instance's seed (and its neuron values, where a condition reads them).
 """
 from __future__ import annotations
 
@@ -165,7 +166,10 @@ def _parse_target(syn, text: str):
 def _env(syn, sides, i: np.ndarray, j: np.ndarray) -> dict:
     env = {"i": i, "j": j}
     for alias, side, g, var, start in sides:
-        values = np.broadcast_to(np.asarray(getattr(g, var), dtype=np.float64), (g.N,))
+        values = np.asarray(getattr(g, var), dtype=np.float64)
+        if values.ndim == 2:      # a batch shares its connectivity: instance 0's values
+            values = values[0]
+        values = np.broadcast_to(values, (g.N,))
         env[alias] = values[start + (i if side == "pre" else j)]
     return env
 

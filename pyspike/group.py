@@ -11,7 +11,7 @@ from .codegen.errors import ModelError
 from .codegen.expressions import Context, Rand, parse_expression
 from .codegen.kernels import LASTSPIKE_NEVER
 from .codegen.spec import GroupSpec
-from . import _context
+from . import _context, batching
 from . import random as ps_random
 from .backends.numpy_ref import evaluate
 from .model import NeuronModel
@@ -28,7 +28,8 @@ class NeuronGroup:
     state (``G.v[:10] = -70.0`` works), and accept a number, an array of length N, or an
     expression string (``G.v = "v_rest + rand()*5"``).  Any parameter
     becomes per-neuron when given an array; the change needs one rebuild, after which new
-    values never do.
+    values never do.  In a batched network (``Network(batch=K)``) the arrays have shape
+    (K, N), one row per instance, and also accept (K, N) or (K, 1) values.
 
     >>> import pyspike as ps
     >>> m = ps.NeuronModel("dv/dt = -v/tau : mV", params={"tau": 10.0})
@@ -140,38 +141,47 @@ class NeuronGroup:
     def _flags(self, name: str):
         return self.model.flags.get(name, set())
 
+    def _shape(self) -> tuple:
+        """(N,), or (K, N) in a batch of K instances."""
+        return batching.shape_of(self, self.N)
+
     def _as_array(self, name: str, value) -> np.ndarray:
-        array = np.asarray(value, dtype=np.float64)
-        if array.ndim == 0:
-            return np.full(self.N, float(array))
-        if array.shape != (self.N,):
-            raise ModelError(f"'{name}' needs one value per neuron: shape ({self.N},), "
-                             f"got {array.shape}", where=f"group '{self.name}'", symbol=name)
-        return array
+        return batching.as_values(value, self._shape(), name, "neuron",
+                                  f"group '{self.name}'")
 
     def _evaluate(self, name: str, text: str) -> np.ndarray:
         names = dict(BUILTINS)
         names.update({v: symbol(v) for v in self.model.variables + self.model.param_names})
         ctx = Context(where=f"the value of '{name}' in group '{self.name}'", line=text, lineno=1)
         expr = parse_expression(text, names, ctx)
-        env = {"i": np.arange(self.N), "N": self.N,
-               "t": self.network.t if self.network is not None else 0.0,
-               "dt": self.network.dt if self.network is not None else np.nan}
-        for v in self.model.variables:
-            env[v] = self._state[v]
         for p in self.model.param_names:
-            env[p] = self._per_neuron.get(p, self._params.get(p))
-            if env[p] is None and symbol(p) in expr.free_symbols:
+            if self._per_neuron.get(p, self._params.get(p)) is None \
+                    and symbol(p) in expr.free_symbols:
                 raise ctx.error(f"the parameter '{p}' has no value yet", None, p)
-        subs = {}
-        for site in sorted(ctx.random_sites, key=lambda s: int(s.args[0])):
-            sym = f"_init_rand{int(site.args[0])}"
-            draw = ps_random.rand if isinstance(site, Rand) else ps_random.randn
-            stream = (self.index << 16) | int(site.args[0])
-            env[sym] = draw(self.network.seed, _INIT_STEP - self.network._next_init(),
-                            np.arange(self.N, dtype=np.uint32), stream)
-            subs[site] = symbol(sym)
-        return np.broadcast_to(evaluate(expr.xreplace(subs), env), (self.N,)).astype(float)
+        sites = sorted(ctx.random_sites, key=lambda s: int(s.args[0]))
+        # one draw number per random site, the same in every instance of a batch
+        draws = [_INIT_STEP - self.network._next_init() for _ in sites]
+        expr = expr.xreplace({site: symbol(f"_init_rand{int(site.args[0])}")
+                              for site in sites})
+        shape = self._shape()
+        rows = []
+        for b in range(shape[0] if len(shape) == 2 else 1):
+            env = {"i": np.arange(self.N), "N": self.N,
+                   "t": self.network.t if self.network is not None else 0.0,
+                   "dt": self.network.dt if self.network is not None else np.nan}
+            for v in self.model.variables:
+                env[v] = self._state[v][b] if len(shape) == 2 else self._state[v]
+            for p in self.model.param_names:
+                value = self._per_neuron.get(p, self._params.get(p))
+                env[p] = value[b] if len(shape) == 2 and np.ndim(value) == 2 else value
+            for site, draw_step in zip(sites, draws):
+                draw = ps_random.rand if isinstance(site, Rand) else ps_random.randn
+                stream = (self.index << 16) | int(site.args[0])
+                env[f"_init_rand{int(site.args[0])}"] = draw(
+                    int(self.network.seeds[b]), draw_step, np.arange(self.N, dtype=np.uint32),
+                    stream)
+            rows.append(np.broadcast_to(evaluate(expr, env), (self.N,)).astype(float))
+        return np.stack(rows) if len(shape) == 2 else rows[0]
 
     def _require_evaluated(self, name: str) -> None:
         if any(n == name for n, _ in self._pending):
@@ -187,6 +197,12 @@ class NeuronGroup:
                              where="Network.add")
         self.__dict__["network"] = network
         self.__dict__["index"] = index
+        if network.batch is not None and self._lastspike.ndim == 1:
+            for table in (self._state, self._per_neuron):
+                for k, v in table.items():
+                    table[k] = batching.expand(v, network.K)
+            for k in ("_lastspike", "_not_refractory"):
+                self.__dict__[k] = batching.expand(self.__dict__[k], network.K)
         pending, self.__dict__["_pending"] = self._pending, []
         for name, text in pending:
             self._set(name, text)
@@ -259,8 +275,8 @@ class Subgroup:
 
     def __getattr__(self, name: str):
         value = getattr(self.group, name)
-        if isinstance(value, np.ndarray) and value.shape == (self.group.N,):
-            return value[self.start:self.stop]
+        if isinstance(value, np.ndarray) and value.shape[-1:] == (self.group.N,):
+            return value[..., self.start:self.stop]
         return value
 
     def __setattr__(self, name: str, value) -> None:
@@ -270,10 +286,10 @@ class Subgroup:
                                  "network's seed: add the group to a Network before setting "
                                  "a subgroup's values with rand()", where=f"subgroup {self.name}",
                                  symbol=name)
-            value = self.group._evaluate(name, value)[self.start:self.stop]
-        full = np.array(np.broadcast_to(getattr(self.group, name), (self.group.N,)),
+            value = self.group._evaluate(name, value)[..., self.start:self.stop]
+        full = np.array(np.broadcast_to(getattr(self.group, name), self.group._shape()), order="C",
                         dtype=np.float64)
-        full[self.start:self.stop] = value
+        full[..., self.start:self.stop] = value
         setattr(self.group, name, full)
 
     def __len__(self) -> int:

@@ -23,6 +23,12 @@ def _check_group(group, what: str, subgroups: bool = False) -> None:
         raise ModelError(f"{what} records {kind}, not {type(group).__name__}", where=what)
 
 
+def _instances(group):
+    """K in a batched network, None otherwise: monitors then gain a leading batch axis."""
+    net = group.network
+    return None if net is None else net.batch
+
+
 def _split(group):
     """(the whole group, first neuron, number of neurons) of a group or subgroup."""
     if isinstance(group, Subgroup):
@@ -34,7 +40,9 @@ class SpikeMonitor:
     """Records every spike of a group: ``i`` (neuron), ``t`` (ms), ``count`` (per neuron).
 
     A spike at step n is the threshold crossing found after the update from t_n to
-    t_(n+1) and is stamped t_(n+1), the time of the state that crossed.
+    t_(n+1) and is stamped t_(n+1), the time of the state that crossed.  In a batched
+    network ``i`` and ``t`` are lists of one array per instance and ``count`` has shape
+    (K, N).
 
     >>> import pyspike as ps
     >>> m = ps.NeuronModel("dv/dt = 1/tau : 1", threshold="v > 1", reset="v = 0",
@@ -64,43 +72,72 @@ class SpikeMonitor:
     def _mine(self, i: np.ndarray) -> np.ndarray:
         return (i >= self._start) & (i < self._start + self._n)
 
-    @property
-    def i(self) -> np.ndarray:
-        """Neuron of each spike (numbered within the recorded (sub)group)."""
-        i = np.concatenate(self._i) if self._i else np.zeros(0, dtype=np.int32)
-        if self._n == self.group.N:
-            return i
-        return (i[self._mine(i)] - self._start).astype(np.int32)
+    def _record(self, i: list, step: list) -> None:
+        """Keep one run's spikes: lists of one array per instance."""
+        batched = _instances(self.group) is not None
+        self._i.append(i if batched else i[0])
+        self._step.append(step if batched else step[0])
+
+    def _runs(self, b):
+        """(neurons, steps) of instance b (None: unbatched) over all runs."""
+        i = [r if b is None else r[b] for r in self._i]
+        steps = [r if b is None else r[b] for r in self._step]
+        if not i:
+            return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int64)
+        return np.concatenate(i), np.concatenate(steps)
+
+    def _per_instance(self, what):
+        K = _instances(self.group)
+        if K is None:
+            return what(*self._runs(None))
+        return [what(*self._runs(b)) for b in range(K)]
 
     @property
-    def t(self) -> np.ndarray:
+    def i(self):
+        """Neuron of each spike (numbered within the recorded (sub)group)."""
+        def neurons(i, steps):
+            if self._n == self.group.N:
+                return i
+            return (i[self._mine(i)] - self._start).astype(np.int32)
+        return self._per_instance(neurons)
+
+    @property
+    def t(self):
         """Time of each spike (ms)."""
-        steps = np.concatenate(self._step) if self._step else np.zeros(0, dtype=np.int64)
-        if self._n != self.group.N:
-            steps = steps[self._mine(np.concatenate(self._i))] if self._i else steps
-        return steps * self.group.network.dt if self.group.network else steps * np.nan
+        dt = self.group.network.dt if self.group.network else np.nan
+        def times(i, steps):
+            if self._n != self.group.N:
+                steps = steps[self._mine(i)]
+            return steps * dt
+        return self._per_instance(times)
 
     @property
     def count(self) -> np.ndarray:
-        """Spikes per neuron."""
-        return self.count_array[self._start:self._start + self._n].copy()
+        """Spikes per neuron (shape (K, N) in a batch)."""
+        return self.count_array[..., self._start:self._start + self._n].copy()
 
     @property
-    def num_spikes(self) -> int:
-        return int(self.count.sum())
+    def num_spikes(self):
+        """All spikes (one number per instance in a batch)."""
+        total = self.count.sum(axis=-1)
+        return int(total) if np.ndim(total) == 0 else total
 
-    def spike_trains(self) -> dict:
-        """Spike times (ms) per neuron index."""
-        i, t = self.i, self.t
-        order = np.argsort(i, kind="stable")
-        bounds = np.searchsorted(i[order], np.arange(self._n + 1))
-        return {k: t[order[bounds[k]:bounds[k + 1]]] for k in range(self._n)}
+    def spike_trains(self):
+        """Spike times (ms) per neuron index (a list of such dicts in a batch)."""
+        def trains(i, t):
+            order = np.argsort(i, kind="stable")
+            bounds = np.searchsorted(i[order], np.arange(self._n + 1))
+            return {k: t[order[bounds[k]:bounds[k + 1]]] for k in range(self._n)}
+        if _instances(self.group) is None:
+            return trains(self.i, self.t)
+        return [trains(i, t) for i, t in zip(self.i, self.t)]
 
 
 class StateMonitor:
     """Records variables of chosen neurons every ``every`` steps, before the update.
 
-    ``mon.t`` has the sample times (ms); ``mon.<var>`` has shape (n_recorded, n_samples).
+    ``mon.t`` has the sample times (ms); ``mon.<var>`` has shape (n_recorded, n_samples),
+    or (K, n_recorded, n_samples) in a batched network.
 
     >>> import pyspike as ps
     >>> m = ps.NeuronModel("dv/dt = -v/tau : mV", params={"tau": 10.0})
@@ -158,14 +195,17 @@ class StateMonitor:
     def __getattr__(self, name: str):
         data = self.__dict__.get("_data", {})
         if name in data:
+            K = _instances(self.group)
             if not data[name]:
-                return np.zeros((len(self.record), 0))
-            return np.concatenate(data[name], axis=1)
+                return np.zeros((len(self.record), 0) if K is None
+                                else (K, len(self.record), 0))
+            return np.concatenate(data[name], axis=-1)
         raise AttributeError(f"this StateMonitor records {', '.join(data)}, not '{name}'")
 
 
 class PopulationRateMonitor:
-    """The group's spike count per step as a rate in Hz: ``mon.t`` (ms), ``mon.rate``.
+    """The group's spike count per step as a rate in Hz: ``mon.t`` (ms), ``mon.rate``
+    (shape (K, n_steps) in a batched network).
 
     >>> import pyspike as ps
     >>> m = ps.NeuronModel("dv/dt = 1/tau : 1", threshold="v > 1", reset="v = 0",
@@ -199,5 +239,7 @@ class PopulationRateMonitor:
 
     @property
     def rate(self) -> np.ndarray:
-        counts = np.concatenate(self._counts) if self._counts else np.zeros(0)
+        K = _instances(self.group)
+        empty = np.zeros(0 if K is None else (K, 0))
+        counts = np.concatenate(self._counts, axis=-1) if self._counts else empty
         return counts / (self._n * self.group.network.dt * 1e-3)

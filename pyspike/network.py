@@ -11,7 +11,7 @@ import numpy as np
 from .codegen.errors import ModelError
 from .codegen.pipeline import generate
 from .codegen.spec import NetworkSpec
-from . import _context
+from . import _context, batching
 from .backends import get_backend
 from .group import NeuronGroup
 from .monitors import PopulationRateMonitor, SpikeMonitor, StateMonitor
@@ -34,6 +34,11 @@ class BuildInfo:
 class Network:
     """A simulation: groups and monitors, a time step ``dt`` (ms), a seed and a backend.
 
+    ``batch=K`` simulates K independent instances in the same kernels and launches
+    (parameter sweeps, trials): every variable gains a leading axis of K, monitors too;
+    connectivity and delays are shared; instance b draws its random numbers from its own
+    seed ``net.seeds[b]`` (``seed`` may also be a list of K seeds).
+
     >>> import pyspike as ps
     >>> m = ps.NeuronModel("dv/dt = (I - v)/tau : mV", params={"I": 2.0, "tau": 10.0})
     >>> net = ps.Network(dt=0.1, seed=1, backend="numpy")
@@ -42,19 +47,26 @@ class Network:
     >>> net.run(10.0)
     >>> round(float(G.v[0]), 4)   # 2*(1 - exp(-1)) with exact integration
     1.2642
+    >>> sweep = ps.Network(dt=0.1, seed=1, backend="numpy", batch=3)
+    >>> with sweep:
+    ...     H = ps.NeuronGroup(2, m)
+    >>> H.I = [[1.0], [2.0], [3.0]]          # one value per instance
+    >>> sweep.run(10.0)
+    >>> H.v.shape, round(float(H.v[2, 0]), 4)
+    ((3, 2), 1.8964)
     """
 
-    def __init__(self, dt: float = 0.1, seed: Optional[int] = None, backend: str = "cpu",
-                 precision: str = "double", cache_dir: Optional[str] = None):
+    def __init__(self, dt: float = 0.1, seed=None, backend: str = "cpu",
+                 precision: str = "double", cache_dir: Optional[str] = None,
+                 batch: Optional[int] = None):
         if not dt > 0:
             raise ModelError(f"dt must be a positive number of ms, not {dt!r}", where="Network")
         if precision not in ("double", "single"):
             raise ModelError(f"precision must be 'double' or 'single', not {precision!r}",
                              where="Network", symbol=str(precision))
         self.dt = float(dt)
-        self.seed = int(seed) if seed is not None else int.from_bytes(os.urandom(7), "little")
-        if not 0 <= self.seed < 2 ** 63:
-            raise ModelError("seed must be a whole number in [0, 2**63)", where="Network")
+        self.batch, self.seeds = batching.instances(batch, seed)
+        self.seed = int(self.seeds[0])
         self.precision = precision
         self.backend = get_backend(backend)
         self.cache_dir = cache_dir
@@ -70,6 +82,11 @@ class Network:
     def t(self) -> float:
         """Current time in ms."""
         return self.step * self.dt
+
+    @property
+    def K(self) -> int:
+        """The number of instances simulated together (1 without ``batch``)."""
+        return len(self.seeds)
 
     @property
     def real(self):
@@ -133,7 +150,8 @@ class Network:
                            tuple(m._spec() for m in self._of(StateMonitor)),
                            tuple(m._spec() for m in self._of(SpikeMonitor)),
                            tuple(m._spec() for m in self._of(PopulationRateMonitor)),
-                           self.precision, tuple(s._spec() for s in self.synapses))
+                           self.precision, tuple(s._spec() for s in self.synapses),
+                           self.K)
 
     def build(self) -> BuildInfo:
         """Generate, compile (or find in the cache) and load the code; runs do this first."""

@@ -4,6 +4,12 @@ hands monitor buffers back to the monitors.
 One call to the backend per ``net.run`` — more only if a spike buffer fills up, in which
 case the library returns early, the buffer is doubled here and the run continues where
 it stopped.  Nothing here runs per step.
+
+Every array that belongs to one instance of a batch is laid out as (K, length), C order,
+also without a batch (K = 1); shared arrays (connectivity, given spikes, TimedArrays)
+are one-dimensional.  The compiled code finds instance b's part of slot k at
+``arrays[k] + b * strides[k]`` bytes, with the strides and the K seeds after the kernel
+IR's integer arguments: ``iargs[n_iargs + k]`` and ``iargs[n_iargs + n_slots + b]``.
 """
 from __future__ import annotations
 
@@ -25,9 +31,11 @@ def run_steps(net, kernel: NetworkKernel, n_steps: int) -> None:
                          "refractoriness counts in (about 59 hours of model time at dt = "
                          "0.1 ms)", where="Network.run")
     real = net.real
+    K = net.K
     groups = net.groups
     arrays: List[np.ndarray] = [None] * kernel.n_slots
-    counters = np.zeros(max(kernel.n_counters, 1), dtype=np.int64)
+    # the IR's counters, and one more for the CUDA backend's device clock
+    counters = np.zeros((K, kernel.n_counters + 1), dtype=np.int64)
     arrays[0] = counters
     iargs = np.zeros(kernel.n_iargs, dtype=np.int64)
     iargs[0], iargs[1] = net.step, net.seed
@@ -53,30 +61,32 @@ def run_steps(net, kernel: NetworkKernel, n_steps: int) -> None:
         g = groups[gk.index]
         owned = g._arrays()
         for name, arr in gk.arrays.items():
-            arrays[arr.slot] = owned[name]
+            arrays[arr.slot] = owned[name].reshape(K, -1)     # a view, also unbatched
         for _, arr in gk.run_arrays:
-            arrays[arr.slot] = np.empty(gk.N, dtype=real)
+            arrays[arr.slot] = np.empty((K, gk.N), dtype=real)
         for ir in gk.state_monitors:
             mon = state_mons[ir.index]
             samples = mon._samples(net.step, n_steps)
             iargs[ir.stride] = len(samples)
             arrays[ir.index_slot] = mon._index
             for slot in ir.buffer_slots:
-                arrays[slot] = np.zeros(ir.n_record * len(samples), dtype=real)
+                arrays[slot] = np.zeros((K, ir.n_record * len(samples)), dtype=real)
             pending.append(("state", mon, ir, samples))
         for ir in gk.spike_monitors:
             mon = spike_mons[ir.index]
             cap = max(1024, _SPIKES_PER_NEURON * gk.N)
-            arrays[ir.i_slot] = np.empty(cap, dtype=np.int32)
-            arrays[ir.step_slot] = np.empty(cap, dtype=np.int64)
-            arrays[ir.count_slot] = mon.count_array
-            counters[ir.capacity] = cap
+            arrays[ir.i_slot] = np.empty((K, cap), dtype=np.int32)
+            arrays[ir.step_slot] = np.empty((K, cap), dtype=np.int64)
+            if mon.count_array.shape != g._shape():
+                mon.count_array = np.zeros(g._shape(), dtype=np.int64)
+            arrays[ir.count_slot] = mon.count_array.reshape(K, -1)
+            counters[:, ir.capacity] = cap
             pending.append(("spike", mon, ir, None))
         for ir in gk.rate_monitors:
-            arrays[ir.slot] = np.zeros(n_steps, dtype=np.int32)
+            arrays[ir.slot] = np.zeros((K, n_steps), dtype=np.int32)
             pending.append(("rate", rate_mons[ir.index], ir, None))
         if gk.spike_list is not None:
-            arrays[gk.spike_list.slot] = np.zeros(gk.N, dtype=np.int32)
+            arrays[gk.spike_list.slot] = np.zeros((K, gk.N), dtype=np.int32)
         for ta in gk.timed:
             values = g.model.functions[ta.name].values
             if ta.by_neuron and values.shape[1] < gk.N:
@@ -90,38 +100,54 @@ def run_steps(net, kernel: NetworkKernel, n_steps: int) -> None:
             stamps, indices = g._generator_arrays(net.dt)
             arrays[gk.generator.step_slot] = stamps
             arrays[gk.generator.index_slot] = indices
-            counters[gk.generator.position] = np.searchsorted(stamps, net.step + 1)
-            counters[gk.generator.count] = stamps.size
+            counters[:, gk.generator.position] = np.searchsorted(stamps, net.step + 1)
+            counters[:, gk.generator.count] = stamps.size
     for sk in kernel.synapses:
-        lay_out_synapses(sk, synapses[sk.index], arrays, iargs, net.dt, real)
+        lay_out_synapses(sk, synapses[sk.index], arrays, iargs, net.dt, real, K)
 
     done = 0
     while done < n_steps:
         iargs[0] = net.step + done
-        did = net.backend.run(arrays, iargs, rargs, n_steps - done)
+        did = net.backend.run(arrays, _with_instances(iargs, arrays, net.seeds), rargs,
+                              n_steps - done)
         if did < 0 or did > n_steps - done:
             raise RuntimeError(f"the backend reported {did} steps done of {n_steps - done}")
         done += did
         if done < n_steps:
             _grow_spike_buffers(arrays, counters, pending)
 
+    unbatched = net.batch is None
     for kind, mon, ir, samples in pending:
         if kind == "state":
             stride = len(samples)
             mon._steps.append(samples)
             for var, slot in zip(ir.variables, ir.buffer_slots):
-                mon._data[var].append(arrays[slot].reshape(ir.n_record, stride).copy())
+                data = arrays[slot].reshape(K, ir.n_record, stride).copy()
+                mon._data[var].append(data[0] if unbatched else data)
         elif kind == "spike":
-            fill = counters[ir.fill]
-            i, step = arrays[ir.i_slot][:fill].copy(), arrays[ir.step_slot][:fill].copy()
-            if getattr(net.backend, "unordered_spikes", False):
-                order = np.lexsort((i, step))      # by step, then by neuron
-                i, step = i[order], step[order]
-            mon._i.append(i)
-            mon._step.append(step)
+            neurons, steps = [], []
+            for b in range(K):
+                fill = counters[b, ir.fill]
+                i = arrays[ir.i_slot][b, :fill].copy()
+                step = arrays[ir.step_slot][b, :fill].copy()
+                if getattr(net.backend, "unordered_spikes", False):
+                    order = np.lexsort((i, step))      # by step, then by neuron
+                    i, step = i[order], step[order]
+                neurons.append(i)
+                steps.append(step)
+            mon._record(neurons, steps)
         else:
-            mon._counts.append(arrays[ir.slot].copy())
+            mon._counts.append(arrays[ir.slot][0].copy() if unbatched
+                               else arrays[ir.slot].copy())
             mon._steps.append(np.arange(net.step, net.step + n_steps, dtype=np.int64))
+
+
+def _with_instances(iargs: np.ndarray, arrays, seeds: np.ndarray) -> np.ndarray:
+    """iargs, then each slot's bytes from one instance to the next (0: shared), then the
+    instances' seeds."""
+    strides = np.array([a.strides[0] if a is not None and a.ndim == 2 else 0
+                        for a in arrays], dtype=np.int64)
+    return np.concatenate([iargs, strides, seeds.astype(np.int64)])
 
 
 def _grow_spike_buffers(arrays, counters, pending) -> None:
@@ -129,9 +155,10 @@ def _grow_spike_buffers(arrays, counters, pending) -> None:
     for kind, mon, ir, _ in pending:
         if kind != "spike":
             continue
-        cap = int(counters[ir.capacity])
+        cap = int(counters[0, ir.capacity])
         for slot in (ir.i_slot, ir.step_slot):
-            bigger = np.empty(2 * cap + mon.group.N, dtype=arrays[slot].dtype)
-            bigger[:cap] = arrays[slot]
+            old = arrays[slot]
+            bigger = np.empty((old.shape[0], 2 * cap + mon.group.N), dtype=old.dtype)
+            bigger[:, :cap] = old
             arrays[slot] = bigger
-        counters[ir.capacity] = 2 * cap + mon.group.N
+        counters[:, ir.capacity] = 2 * cap + mon.group.N

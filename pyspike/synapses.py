@@ -15,7 +15,7 @@ from .codegen.errors import ModelError
 from .codegen.expressions import Context, Rand, parse_expression
 from .codegen.spec import SynapsesSpec
 from .codegen.synaptic import aliases, check_code
-from . import _context
+from . import _context, batching
 from . import connect as builders
 from . import random as ps_random
 from .backends.numpy_ref import evaluate
@@ -32,7 +32,9 @@ class Synapses:
     of a presynaptic spike when it arrives after ``delay`` ms, ``on_post`` for every
     synapse of a postsynaptic spike.  Neuron variables are named with ``_pre``/``_post``
     (a plain name means the postsynaptic one, as in Brian2); ``i`` and ``j`` are the pre-
-    and postsynaptic indices within source and target.
+    and postsynaptic indices within source and target.  In a batched network the
+    connectivity and the delays are shared by all instances and the synaptic variables
+    have shape (K, n), one row per instance.
 
     >>> import pyspike as ps
     >>> m = ps.NeuronModel("dv/dt = -v/tau : mV", threshold="v > 1", reset="v = 0",
@@ -181,8 +183,9 @@ class Synapses:
         new = self.n - old
         for table in (self._state, self._per_synapse):
             for k, v in table.items():
-                grown = np.concatenate([v, np.full(new, self._default(k))])
-                table[k] = grown if order is None else grown[order]
+                grown = np.concatenate([v, np.full(v.shape[:-1] + (new,), self._default(k))],
+                                       axis=-1)
+                table[k] = grown if order is None else grown[..., order]
         if isinstance(self._delay, np.ndarray):
             grown = np.concatenate([self._delay, np.zeros(new)])
             self.__dict__["_delay"] = grown if order is None else grown[order]
@@ -255,14 +258,16 @@ class Synapses:
             if self.network is None or self._deferred or self.n == 0:
                 self._pending.append(("delay", value))
                 return
-            value = self._evaluate("delay", value)
+            value = self._evaluate("delay", value, shared=True)
         if np.ndim(value) == 0:
             if not float(value) >= 0:
                 raise ModelError(f"a delay must be >= 0 ms, not {value!r}",
                                  where=f"Synapses '{self.name}'", symbol="delay")
             self.__dict__["_delay"] = float(value)
             return
-        array = self._as_array("delay", value)
+        array = batching.as_values(value, (self.n,), "delay",
+                                   "synapse (shared by the instances of a batch)",
+                                   f"Synapses '{self.name}'")
         if not (array >= 0).all():
             raise ModelError("delays must be >= 0 ms", where=f"Synapses '{self.name}'",
                              symbol="delay")
@@ -285,55 +290,65 @@ class Synapses:
             self._per_synapse[name] = array.astype(np.float64)
         self._pending[:] = [(n, v) for n, v in self._pending if n != name]
 
-    def _as_array(self, name: str, value) -> np.ndarray:
-        array = np.asarray(value, dtype=np.float64)
-        if array.ndim == 0:
-            return np.full(self.n, float(array))
-        if array.shape != (self.n,):
-            raise ModelError(f"'{name}' needs one value per synapse: shape ({self.n},), got "
-                             f"{array.shape}", where=f"Synapses '{self.name}'", symbol=name)
-        return array
+    def _shape(self) -> tuple:
+        """(n,), or (K, n) in a batch of K instances."""
+        return batching.shape_of(self, self.n)
 
-    def _evaluate(self, name: str, text: str) -> np.ndarray:
-        """A string value: an expression over i, j, synaptic and neuron variables."""
+    def _as_array(self, name: str, value) -> np.ndarray:
+        return batching.as_values(value, self._shape(), name, "synapse",
+                                  f"Synapses '{self.name}'")
+
+    def _evaluate(self, name: str, text: str, shared: bool = False) -> np.ndarray:
+        """A string value: an expression over i, j, synaptic and neuron variables; one
+        row per instance in a batch (``shared``: instance 0's only, as for delays)."""
         where = f"the value of '{name}' in Synapses '{self.name}'"
         ctx = Context(where=where, line=text, lineno=1)
-        env, names = self._environment()
+        batched = len(self._shape()) == 2
+        instances = 1 if shared or not batched else self.network.K
+        names = self._environment(0)[1]
         expr = parse_expression(text, names, ctx)
         for p in self.param_names:
             if self._params.get(p) is None and p not in self._per_synapse \
                     and symbol(p) in expr.free_symbols:
                 raise ctx.error(f"the parameter '{p}' has no value yet", None, p)
-        subs = {}
+        sites = sorted(ctx.random_sites, key=lambda s: int(s.args[0]))
+        draws = [_INIT_STEP - self.network._next_init() for _ in sites]
+        expr = expr.xreplace({site: symbol(f"_init_rand{int(site.args[0])}")
+                              for site in sites})
         elem = np.arange(self.n, dtype=np.uint32)
-        for site in sorted(ctx.random_sites, key=lambda s: int(s.args[0])):
-            sym = f"_init_rand{int(site.args[0])}"
-            draw = ps_random.rand if isinstance(site, Rand) else ps_random.randn
-            stream = 0x7000_0000 | (self.index << 8) | int(site.args[0])
-            env[sym] = draw(self.network.seed, _INIT_STEP - self.network._next_init(), elem,
-                            stream)
-            subs[site] = symbol(sym)
-        value = evaluate(expr.xreplace(subs), env)
-        return np.broadcast_to(value, (self.n,)).astype(float)
+        rows = []
+        for b in range(instances):
+            env = self._environment(b if batched else None)[0]
+            for site, draw_step in zip(sites, draws):
+                draw = ps_random.rand if isinstance(site, Rand) else ps_random.randn
+                stream = 0x7000_0000 | (self.index << 8) | int(site.args[0])
+                env[f"_init_rand{int(site.args[0])}"] = draw(
+                    int(self.network.seeds[b]), draw_step, elem, stream)
+            rows.append(np.broadcast_to(evaluate(expr, env), (self.n,)).astype(float))
+        return np.stack(rows) if batched and not shared else rows[0]
 
-    def _environment(self):
+    def _environment(self, b=None):
+        """Names and values an expression may use (instance b's values in a batch)."""
+        def row(value):
+            return value[b] if b is not None and np.ndim(value) == 2 else value
         names = {"i": symbol("i"), "j": symbol("j"), "t": symbol("t"), "dt": symbol("dt")}
-        i, j = self.i, self.j
+        i, j = self._pre_index(), self._post_index()
         env = {"i": i, "j": j,
                "t": self.network.t if self.network else 0.0,
                "dt": self.network.dt if self.network else np.nan}
         for v in self.variables:
-            names[v], env[v] = symbol(v), self._state[v]
+            names[v], env[v] = symbol(v), row(self._state[v])
         for p in self.param_names:
             names[p] = symbol(p)
-            env[p] = self._per_synapse.get(p, self._params.get(p))
+            env[p] = row(self._per_synapse.get(p, self._params.get(p)))
         sides = {"pre": (self.source, self.pre_range[0], i),
                  "post": (self.target, self.post_range[0], j)}
         for alias, (side, var, _) in aliases(_vars(self.source), _vars(self.target)).items():
             if alias not in names:
                 g, start, idx = sides[side]
                 names[alias] = symbol(alias)
-                env[alias] = np.broadcast_to(getattr(g, var), (g.N,))[start + idx]
+                values = row(getattr(g, var))
+                env[alias] = np.broadcast_to(values, (g.N,))[start + idx]
         return env, names
 
     def _require_evaluated(self, name: str) -> None:
@@ -350,6 +365,11 @@ class Synapses:
                              where="Network.add")
         self.__dict__["network"] = network
         self.__dict__["index"] = index
+        if network.batch is not None:
+            for table in (self._state, self._per_synapse):
+                for k, v in table.items():
+                    if v.ndim == 1:
+                        table[k] = batching.expand(v, network.K)
         deferred, self.__dict__["_deferred"] = self._deferred, []
         for call in deferred:
             self._connect(call)

@@ -15,7 +15,9 @@ def delay_steps(delay, dt: float):
     return np.floor(np.asarray(delay, dtype=np.float64) / dt + 0.5).astype(np.int64)
 
 
-def lay_out_synapses(sk: SynapsesKernel, syn, arrays, iargs, dt: float, real) -> None:
+def lay_out_synapses(sk: SynapsesKernel, syn, arrays, iargs, dt: float, real,
+                     K: int = 1) -> None:
+    """Connectivity and delays are shared (1-d); variables and rings per instance."""
     arrays[sk.row_slot] = syn._row
     if sk.col_slot >= 0:
         arrays[sk.col_slot] = syn._j
@@ -23,7 +25,7 @@ def lay_out_synapses(sk: SynapsesKernel, syn, arrays, iargs, dt: float, real) ->
         table = syn._state if name in syn._state else syn._per_synapse
         if table[name].dtype != real:
             table[name] = table[name].astype(real)
-        arrays[arr.slot] = table[name]
+        arrays[arr.slot] = table[name].reshape(K, -1)
     if sk.pre_path is not None and sk.delay != "none":
         steps = delay_steps(syn._delay, dt)
         R = int(steps.max()) + 1 if steps.size else 1
@@ -33,7 +35,7 @@ def lay_out_synapses(sk: SynapsesKernel, syn, arrays, iargs, dt: float, real) ->
         else:
             order, doff = _delay_index(syn, steps.astype(np.int64), R)
             arrays[sk.order_slot], arrays[sk.doff_slot] = order, doff
-        ring = _ring(syn, sk.n_pre, R)
+        ring = _ring(syn, sk.n_pre, R, K)
         arrays[sk.hist_slot], arrays[sk.hstamp_slot], arrays[sk.hcount_slot] = ring
     if sk.post_path is not None:
         arrays[sk.colptr_slot], arrays[sk.colsyn_slot] = _columns(syn)
@@ -62,23 +64,26 @@ def _columns(syn):
     return colptr, order
 
 
-def _ring(syn, n_pre: int, R: int):
-    """(hist R x n_pre, stamps R, counts R), kept on ``syn``; re-laid out if R changed."""
+def _ring(syn, n_pre: int, R: int, K: int = 1):
+    """(hist K x (R x n_pre), stamps K x R, counts K x R), one ring per instance, kept on
+    ``syn``; re-laid out if R changed."""
     old = syn._ring
-    if old is not None and old[1].size == R:
+    if old is not None and old[1].shape == (K, R):
         return old
-    hist = np.zeros(R * n_pre, dtype=np.int32)
-    stamp = np.full(R, -1, dtype=np.int64)
-    count = np.zeros(R, dtype=np.int32)
+    hist = np.zeros((K, R * n_pre), dtype=np.int32)
+    stamp = np.full((K, R), -1, dtype=np.int64)
+    count = np.zeros((K, R), dtype=np.int32)
     if old is not None:
         # keep the newest R steps of spikes in flight, each in the slot of its stamp
-        o_hist, o_stamp, o_count = old
-        for k in np.argsort(o_stamp)[-R:]:
-            e = int(o_stamp[k])
-            if e < 0:
-                continue
-            slot = e % R
-            hist[slot * n_pre:(slot + 1) * n_pre] = o_hist[k * n_pre:(k + 1) * n_pre]
-            stamp[slot], count[slot] = e, o_count[k]
+        o_hist, o_stamp, o_count = (a.reshape(K, -1) for a in old)
+        for b in range(K):
+            for k in np.argsort(o_stamp[b])[-R:]:
+                e = int(o_stamp[b, k])
+                if e < 0:
+                    continue
+                slot = e % R
+                hist[b, slot * n_pre:(slot + 1) * n_pre] = \
+                    o_hist[b, k * n_pre:(k + 1) * n_pre]
+                stamp[b, slot], count[b, slot] = e, o_count[b, k]
     syn.__dict__["_ring"] = (hist, stamp, count)
     return syn._ring

@@ -36,6 +36,12 @@ def gpu_missing() -> Optional[str]:
     return None
 
 
+def _same(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether two host arrays are the same memory (the runtime hands out fresh views)."""
+    return (a.__array_interface__["data"][0] == b.__array_interface__["data"][0]
+            and a.nbytes == b.nbytes)
+
+
 def _read_only_slots(kernel: NetworkKernel) -> set:
     """Arrays no kernel writes: uploaded for the run, never copied back."""
     slots = set()
@@ -118,13 +124,13 @@ class CUDABackend:
             host = arrays[slot]
             if host is None:
                 continue
-            if self._resident and slot < len(self._host) and self._host[slot] is host:
+            old = self._host[slot] if slot < len(self._host) else None
+            if self._resident and old is not None and _same(old, host):
                 device[slot] = self._device[slot]      # still on the GPU from the last run
             else:
                 device[slot] = cupy.asarray(host)
-        # One more counter than the IR's: the device clock, counters[STEP].
-        device[0] = cupy.zeros(counters.size + 1, dtype=np.int64)
-        device[0][:counters.size] = cupy.asarray(counters)
+        # (the runtime's last counter of each instance is the device clock, counters[STEP])
+        device[0] = cupy.asarray(counters)
         cupy.cuda.Device().synchronize()      # the library runs on a stream of its own
         pointers = (ctypes.c_void_p * len(device))(
             *[0 if d is None else d.data.ptr for d in device])
@@ -139,7 +145,7 @@ class CUDABackend:
         self._host, self._device, self._resident = list(arrays), device, True
         # What the runtime reads right away: counters and monitor buffers.  The state
         # stays on the GPU until something on the host asks for it (sync).
-        counters[...] = device[0][:counters.size].get()
+        counters[...] = device[0].get()
         for slot in self._eager:
             if arrays[slot] is not None:
                 arrays[slot][...] = device[slot].get()
@@ -162,12 +168,12 @@ class CUDABackend:
         import cupy
 
         for slot, a in enumerate(self._host):
-            if a is host and slot > 0:
+            if a is not None and slot > 0 and _same(a, host):
                 if not self._resident:     # the host is newer: put it all on the GPU
                     self._device = [None if x is None else cupy.asarray(x)
                                     for x in self._host]
                     self._resident = True
-                return self._device[slot]
+                return self._device[slot].reshape(host.shape)
         return None
 
     def close(self) -> None:

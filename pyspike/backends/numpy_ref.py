@@ -141,29 +141,40 @@ class NumpyBackend:
 
     def run(self, arrays: List[np.ndarray], iargs: np.ndarray, rargs: np.ndarray,
             n_steps: int) -> int:
-        counters = arrays[0]
         real = self.real
         self._iargs = iargs
-        envs = [self._setup(g, arrays, rargs) for g in self.kernel.groups]
+        # Instance b of a batch: row b of every two-dimensional array, its own seed.
+        first_seed = self.kernel.n_iargs + self.kernel.n_slots
+        seeds = [int(x) for x in iargs[first_seed:]]
+        tables = [[a[b] if a is not None and a.ndim == 2 else a for a in arrays]
+                  for b in range(len(seeds))]
+        envs = [[self._setup(g, table, rargs) for g in self.kernel.groups]
+                for table in tables]
         checks = [(m.fill, m.capacity, g.N) for g in self.kernel.groups
                   for m in g.spike_monitors]
         dt = float(rargs[0])
         for s in range(n_steps):
             step = int(iargs[0]) + s
-            if any(counters[f] + n > counters[c] for f, c, n in checks):
+            if any(t[0][f] + n > t[0][c] for t in tables for f, c, n in checks):
                 return s
-            t = real(step * dt)
-            for syn in self.synapses:
-                syn.before_groups(arrays, rargs, step, t, int(iargs[1]))
-            for g, env in zip(self.kernel.groups, envs):
-                if g.generator is not None:
-                    self._generate(g, arrays, step)
-                else:
-                    self._step(g, env, arrays, iargs, step, t, int(iargs[1]))
-            t_events = real((step + 1) * dt)     # the time of the state events change
-            for syn in self.synapses:
-                syn.step(arrays, iargs, rargs, counters, step, t_events, int(iargs[1]))
+            for table, env, seed in zip(tables, envs, seeds):
+                self._one_step(table, env, iargs, rargs, step, seed)
         return n_steps
+
+    def _one_step(self, arrays, envs, iargs, rargs, step: int, seed: int) -> None:
+        """One step of one instance."""
+        real, counters = self.real, arrays[0]
+        t = real(step * float(rargs[0]))
+        for syn in self.synapses:
+            syn.before_groups(arrays, rargs, step, t, seed)
+        for g, env in zip(self.kernel.groups, envs):
+            if g.generator is not None:
+                self._generate(g, arrays, step)
+            else:
+                self._step(g, env, arrays, iargs, step, t, seed)
+        t_events = real((step + 1) * float(rargs[0]))   # the time of the state events change
+        for syn in self.synapses:
+            syn.step(arrays, iargs, rargs, counters, step, t_events, seed)
 
     def _setup(self, g: GroupKernel, arrays, rargs) -> dict:
         real = self.real

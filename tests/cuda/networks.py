@@ -115,9 +115,10 @@ NETWORKS: Dict[str, Callable] = {f.__name__: f for f in (
     generator_delays, stdp_sparse, dense_and_serial, summed_gap)}
 
 
-def build(name: str, backend: str = "cpu", precision: str = "double", seed: int = 3):
-    """The network ``name`` and its objects (not yet run)."""
-    net = ps.Network(dt=0.1, seed=seed, backend=backend, precision=precision)
+def build(name: str, backend: str = "cpu", precision: str = "double", seed: int = 3,
+          batch=None):
+    """The network ``name`` and its objects (not yet run); ``batch``: that many instances."""
+    net = ps.Network(dt=0.1, seed=seed, backend=backend, precision=precision, batch=batch)
     with net:
         objects = NETWORKS[name](net)
     net.add(*objects)

@@ -22,8 +22,8 @@ if NVCC is None and os.environ.get("CI"):
 needs_nvcc = pytest.mark.skipif(NVCC is None, reason="nvcc is not installed on this machine")
 
 
-def _source(name: str, precision: str) -> str:
-    net, _ = networks.build(name, "cuda", precision)
+def _source(name: str, precision: str, batch=None) -> str:
+    net, _ = networks.build(name, "cuda", precision, batch=batch)
     return render_cuda(build_network(net._spec()))
 
 
@@ -41,6 +41,17 @@ def test_the_cuda_source_of_every_feature_network_compiles_for_sm80_and_sm90(
         name, precision, tmp_path):
     flags = compile_cuda.cuda_flags(["80", "90"])
     out = _nvcc(_source(name, precision), tmp_path, *flags, "-o", str(tmp_path / "lib.so"))
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert "warning" not in out.stderr, out.stderr[-3000:]
+
+
+@needs_nvcc
+@pytest.mark.parametrize("name", sorted(networks.NETWORKS))
+def test_the_cuda_source_of_every_feature_network_compiles_batched(name, tmp_path):
+    source = _source(name, "double", batch=3)
+    assert "d_seeds[K]" in source and "blockIdx.y" in source
+    flags = compile_cuda.cuda_flags(["80", "90"])
+    out = _nvcc(source, tmp_path, *flags, "-o", str(tmp_path / "lib.so"))
     assert out.returncode == 0, out.stderr[-3000:]
     assert "warning" not in out.stderr, out.stderr[-3000:]
 

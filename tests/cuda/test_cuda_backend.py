@@ -46,6 +46,22 @@ def test_a_small_float64_network_gives_the_same_spikes_as_the_cpu_backend(name):
 
 
 @gpu
+@pytest.mark.parametrize("name", sorted(networks.NETWORKS))
+def test_a_batch_on_the_gpu_gives_the_spikes_of_the_same_batch_on_the_cpu(name):
+    # The CPU batch equals K separate runs (tests/pyspike/test_batch.py): so does this one.
+    runs = {}
+    for backend in ("cpu", "cuda"):
+        net, objects = networks.build(name, backend, batch=3)
+        net.run(40.0)
+        runs[backend] = objects
+    for a, b in zip(runs["cpu"], runs["cuda"]):
+        if isinstance(a, ps.SpikeMonitor):
+            for k in range(3):
+                np.testing.assert_array_equal(b.i[k], a.i[k])
+                np.testing.assert_array_equal(b.t[k], a.t[k])
+
+
+@gpu
 def test_a_run_in_pieces_on_the_gpu_equals_one_run_bit_for_bit():
     whole = _run("noisy_condition", "cuda", pieces=(30.0,))
     parts = _run("noisy_condition", "cuda", pieces=(10.0, 0.0, 12.5, 7.5))

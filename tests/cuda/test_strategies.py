@@ -34,22 +34,22 @@ def test_a_subtraction_from_a_neuron_variable_adds_its_negative():
 
 def test_a_dense_connection_runs_a_thread_per_target_without_atomics():
     source = _source("dense_and_serial")
-    assert "synapses0_pre<<<blocks(NPOST), THREADS" in source
+    assert "synapses0_pre<<<dim3(blocks(NPOST), K), THREADS" in source
     assert "A thread per postsynaptic neuron" in source
 
 
 def test_an_event_setting_a_neuron_variable_runs_serially():
     source = _source("dense_and_serial")
-    assert "synapses1_pre<<<1, 1, 0, st>>>" in source
+    assert "synapses1_pre<<<dim3(1, K), 1, 0, st>>>" in source
 
 
 def test_delays_push_spikes_into_a_ring_before_the_events():
     source = _source("generator_delays")
-    push, pre = source.index("synapses0_push<<<"), source.index("synapses0_pre<<<grid")
+    push, pre = source.index("synapses0_push<<<"), source.index("synapses0_pre<<<dim3(grid, K)")
     assert push < pre
 
 
 def test_clock_driven_and_summed_synapses_run_a_thread_per_synapse():
     source = _source("summed_gap")
-    assert source.count("synapses0_before<<<grid, THREADS") == 3
+    assert source.count("synapses0_before<<<dim3(grid, K), THREADS") == 3
     assert "atomicAdd(&p_post_u_I_gap[POST0 + _j]" in source

@@ -7,6 +7,8 @@ import time
 import numpy as np
 import pytest
 
+from pyspike.codegen.render import ABI_VERSION
+
 _native = pytest.importorskip("pyspike._native")
 
 pytestmark = pytest.mark.skipif(shutil.which("g++") is None, reason="no g++ on PATH")
@@ -27,7 +29,7 @@ extern "C" int64_t pyspike_run(void** arrays, const int64_t* iargs, const double
 """
 
 
-def _compile(tmp_path, abi=1, name="libtoy.so", source=SOURCE):
+def _compile(tmp_path, abi=ABI_VERSION, name="libtoy.so", source=SOURCE):
     src = tmp_path / (name + ".cpp")
     src.write_text(source % {"abi": abi})
     lib = tmp_path / name
@@ -73,11 +75,11 @@ def test_path_property(toy, tmp_path):
 
 
 def test_abi_mismatch(tmp_path):
-    path = _compile(tmp_path, abi=2, name="libold.so")
-    with pytest.raises(RuntimeError, match="ABI version 2") as err:
+    path = _compile(tmp_path, abi=ABI_VERSION + 1, name="libold.so")
+    with pytest.raises(RuntimeError, match=f"ABI version {ABI_VERSION + 1}") as err:
         _native.Library(path)
     assert path in str(err.value)
-    assert "expects 1" in str(err.value) and "clear the cache" in str(err.value)
+    assert f"expects {ABI_VERSION}" in str(err.value) and "clear the cache" in str(err.value)
 
 
 def test_missing_entry_point(tmp_path):

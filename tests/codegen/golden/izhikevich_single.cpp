@@ -2,6 +2,7 @@
 // the time loop runs here, the caller asks for n steps at once.
 #include <stdint.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include "pyspike/philox.h"
 #include "pyspike/support.h"
@@ -128,28 +129,62 @@ struct Group0 {
     }
 };
 
-}  // namespace
-
-extern "C" PS_EXPORT int pyspike_abi_version(void) { return 1; }
-
-// arrays[0]: int64 counters (monitor fill levels and capacities), then the slots of the
-// kernel IR; iargs: first step, seed, monitor strides; rargs: dt, shared parameters.
-// Returns the number of steps done: fewer than n_steps when a spike buffer is full.
-extern "C" PS_EXPORT int64_t pyspike_run(void** arrays, const int64_t* iargs, const double* rargs,
-                                         int64_t n_steps)
-{
-    int64_t* counters = (int64_t*)arrays[0];
-    const int64_t step0 = iargs[0];
-    const uint64_t seed = (uint64_t)iargs[1];
-    const double dt = rargs[0];
-    (void)counters; (void)seed; (void)dt;
+// One instance of the network: its groups, synapses, counters and seed.
+struct Instance {
+    int64_t* counters;
+    uint64_t seed;
     Group0 group0;
-    group0.setup(arrays, iargs, rargs);
+};
+
+// n steps of K instances, in lockstep; fewer when a spike buffer is full.
+int64_t run_instances(Instance* instances, const int32_t K, const int64_t step0,
+                      const double dt, const int64_t n_steps) {
     for (int64_t s = 0; s < n_steps; ++s) {
         const int64_t step = step0 + s;
         const real_t t = (real_t)((double)step * dt);
-        if (counters[1] + 50 > counters[2]) return s;
-        group0.step(step, t, seed, counters);
+        for (int32_t b = 0; b < K; ++b) {
+            const int64_t* counters = instances[b].counters;
+            if (counters[1] + 50 > counters[2]) return s;
+        }
+        for (int32_t b = 0; b < K; ++b) {
+            Instance& x = instances[b];
+            int64_t* counters = x.counters;
+            const uint64_t seed = x.seed;
+            (void)counters; (void)seed;
+            x.group0.step(step, t, seed, counters);
+        }
     }
     return n_steps;
+}
+
+}  // namespace
+
+extern "C" PS_EXPORT int pyspike_abi_version(void) { return 2; }
+
+// arrays[0]: int64 counters (monitor fill levels and capacities), then the slots of the
+// kernel IR; iargs: first step, seed, monitor strides, then for a batch of K instances
+// each slot's bytes from one instance to the next and the K seeds; rargs: dt, shared
+// parameters.  Returns the number of steps done: fewer than n_steps when a spike buffer
+// is full.  The instances advance together, step by step.
+extern "C" PS_EXPORT int64_t pyspike_run(void** arrays, const int64_t* iargs, const double* rargs,
+                                         int64_t n_steps)
+{
+    constexpr int32_t K = 1, N_SLOTS = 9, N_IARGS = 3;
+    const int64_t step0 = iargs[0];
+    const double dt = rargs[0];
+    // Once per run, not per step (the structs are plain data).
+    Instance* instances = (Instance*)calloc(K, sizeof(Instance));
+    if (!instances) return -1;   // out of memory: the runtime reports it
+    for (int32_t b = 0; b < K; ++b) {
+        void* table[N_SLOTS];
+        for (int32_t k = 0; k < N_SLOTS; ++k)
+            table[k] = arrays[k] ? (char*)arrays[k] + b * iargs[N_IARGS + k] : nullptr;
+        Instance& x = instances[b];
+        x.counters = (int64_t*)table[0];
+        x.seed = (uint64_t)iargs[N_IARGS + N_SLOTS + b];
+        x.group0.setup(table, iargs, rargs);
+    }
+    const int64_t done = run_instances(instances, K, step0, dt, n_steps);
+    free(instances);
+    return done;
 }

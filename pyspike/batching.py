@@ -1,0 +1,95 @@
+"""Batches: K independent instances of one network in the same kernels and launches.
+
+Every per-neuron and per-synapse array of a batched network has a leading axis of K
+instances; connectivity, delays and given spike times are shared by all instances.
+Instance b draws all its random numbers (noise, ``rand()`` in kernels and in initial
+values, Poisson inputs) from its own seed ``net.seeds[b]``: it is exactly the network
+an unbatched ``Network(seed=net.seeds[b])`` with the same connectivity would simulate.
+
+>>> seeds = instances(3, 5)[1]
+>>> int(seeds[0]), len(set(seeds.tolist()))
+(5, 3)
+"""
+from __future__ import annotations
+
+import os
+from typing import Optional, Tuple
+
+import numpy as np
+
+from .codegen.errors import ModelError
+
+_MASK = (1 << 64) - 1
+
+
+def _mix(x: int) -> int:
+    """splitmix64's finaliser: neighbouring inputs give unrelated outputs."""
+    x = (x + 0x9E3779B97F4A7C15) & _MASK
+    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _MASK
+    return x ^ (x >> 31)
+
+
+def instances(batch: Optional[int], seed) -> Tuple[Optional[int], np.ndarray]:
+    """(batch, seeds): the number of instances (None: unbatched) and one seed each.
+
+    ``seed`` may be one number (instance 0 gets it, the others seeds mixed from it and
+    their number) or a sequence of one seed per instance.
+    """
+    if batch is not None and (isinstance(batch, bool) or int(batch) != batch or batch < 1):
+        raise ModelError(f"batch must be a whole number of instances >= 1, not {batch!r}",
+                         where="Network", symbol="batch")
+    if seed is not None and np.ndim(seed) == 1:
+        seeds = [_check_seed(s) for s in seed]
+        if batch is None or len(seeds) != batch:
+            raise ModelError(f"a list of seeds gives one per instance: {len(seeds)} seeds for "
+                             f"batch={batch}", where="Network", symbol="seed")
+        return int(batch), np.array(seeds, dtype=np.int64)
+    first = (_check_seed(seed) if seed is not None
+             else int.from_bytes(os.urandom(7), "little"))
+    K = 1 if batch is None else int(batch)
+    seeds = [first] + [_mix(first ^ (b << 40)) >> 1 for b in range(1, K)]
+    return (None if batch is None else K), np.array(seeds, dtype=np.int64)
+
+
+def _check_seed(seed) -> int:
+    if isinstance(seed, bool) or np.ndim(seed) != 0 or int(seed) != seed \
+            or not 0 <= int(seed) < 2 ** 63:
+        raise ModelError(f"a seed must be a whole number in [0, 2**63), not {seed!r}",
+                         where="Network", symbol="seed")
+    return int(seed)
+
+
+def shape_of(obj, n: int) -> tuple:
+    """The shape of an object's per-element arrays: (n,), or (K, n) in a batch."""
+    net = obj.__dict__.get("network")
+    if net is not None and net.batch is not None:
+        return (net.K, n)
+    return (n,)
+
+
+def as_values(value, shape: tuple, name: str, what: str, where: str) -> np.ndarray:
+    """``value`` as a float64 array of ``shape``: a number, one value per element, or in
+    a batch of K one row per instance ((K, n), or (K, 1) for one value per instance)."""
+    array = np.asarray(value, dtype=np.float64)
+    n = shape[-1]
+    ok = array.ndim == 0 or array.shape == (n,)
+    if len(shape) == 2:
+        ok = ok or array.shape in (shape, (shape[0], 1))
+    if not ok:
+        batched = (f", ({shape[0]}, {n}) for one row per instance or ({shape[0]}, 1)"
+                   if len(shape) == 2 else "")
+        raise ModelError(f"'{name}' needs one value per {what}: shape ({n},){batched}; got "
+                         f"{array.shape}", where=where, symbol=name)
+    return np.array(np.broadcast_to(array, shape), order="C")
+
+
+def expand(array: np.ndarray, K: int) -> np.ndarray:
+    """A per-element array given a leading axis of K identical instances."""
+    return np.array(np.broadcast_to(array, (K,) + array.shape[-1:]), order="C")
+
+
+def per_instance(obj) -> bool:
+    """Whether ``obj`` (a group or synapses) belongs to a batched network."""
+    net = obj.__dict__.get("network")
+    return net is not None and net.batch is not None
