@@ -1,7 +1,8 @@
 """The CUDA backend's benchmarks (issue 4), on the GPU of the machine it runs on.
 
-    python bench/bench_cuda.py [--cases pd14,brunel] [--scale 1.0] [--duration 10000]
-                               [--repeats 3] [--write]
+    python bench/bench_cuda.py [--cases pd14,brunel,batch] [--scale 1.0] [--duration 10000]
+                               [--repeats 3] [--batch 1000] [--sequential 20]
+                               [--backend cuda] [--write]
 
 - ``pd14``: the Potjans-Diesmann microcircuit (examples/microcircuit.py) at ``--scale``,
   float32 and float64, no spike recording in the timed runs: wall seconds per model second
@@ -10,6 +11,11 @@
 - ``brunel``: a large Brunel network (regime C, 100,000 neurons, 1,000 inputs each) for
   1 s: synaptic events per second against the memory-bandwidth bound of 8 bytes per event
   (the bandwidth measured here, as a device-to-device copy).
+- ``batch``: ``--batch`` CUBA-4000 instances for 1 s in one ``Network(batch=K)`` against
+  separate runs of one instance each (a fresh network per run, its code from the cache),
+  everything counted (construction, connectivity, build, upload, run); ``--sequential``
+  separate runs are timed and their median scaled to K.  ``--backend cpu`` measures the
+  same on the CPU.
 
 ``--write`` puts the section "## CUDA backend (issue 4)" at the end of bench/RESULTS.md,
 replacing it if there, with the GPU's name and the command.
@@ -92,9 +98,32 @@ def brunel(repeats: int) -> dict:
             "rate_hz": statistics.median(x["rate_hz"] for x in results)}
 
 
-def report(args, pd14_rows, brunel_row, bw) -> str:
+def batch(K: int, sequential: int, backend: str) -> dict:
+    import networks
+    import pyspike as ps
+
+    def one(batch, seed):
+        a = time.perf_counter()
+        net = ps.Network(dt=0.1, seed=seed, backend=backend, precision="single",
+                         batch=batch)
+        objs = networks.cuba(net)
+        with net:
+            mon = ps.SpikeMonitor(objs["P"])
+        net.run(1000.0)
+        return time.perf_counter() - a, mon.num_spikes
+    one(None, 0)                                    # compile once (both are cached then)
+    one(K, 0)
+    batched, spikes = one(K, 1)
+    singles = [one(None, 1 + b)[0] for b in range(sequential)]
+    return {"K": K, "batched_s": batched, "single_s": statistics.median(singles),
+            "sequential_s": statistics.median(singles) * K,
+            "rate_hz": float(spikes.mean()) / 4000, "backend": backend}
+
+
+def report(args, pd14_rows, brunel_row, bw, batch_row=None) -> str:
+    device = gpu_name() if args.backend == "cuda" else "CPU"
     lines = [SECTION, "",
-             f"GPU: {gpu_name()}; measured {time.strftime('%Y-%m-%d')} with "
+             f"GPU: {device}; measured {time.strftime('%Y-%m-%d')} with "
              f"`python bench/bench_cuda.py {' '.join(sys.argv[1:])}` (medians).", ""]
     if pd14_rows:
         lines += ["| model | precision | neurons | synapses | connect s | build s | "
@@ -112,6 +141,14 @@ def report(args, pd14_rows, brunel_row, bw) -> str:
                   f"events/s = {100 * brunel_row['events_per_s'] / bound:.1f}% of the "
                   f"bandwidth bound ({bw:.0f} GB/s / 8 B = {bound:.3g} events/s; "
                   "target >= 30%).", ""]
+    if batch_row:
+        r = batch_row
+        lines += [f"Batching ({r['backend']}): {r['K']} CUBA-4000 instances for 1 s "
+                  f"(float32, {r['rate_hz']:.1f} Hz) in one batched network: "
+                  f"{r['batched_s']:.2f} s; one instance alone: {r['single_s']:.3f} s, "
+                  f"so {r['K']} sequential runs {r['sequential_s']:.1f} s: "
+                  f"**{r['sequential_s'] / r['batched_s']:.3g}x** faster batched "
+                  "(target >= 100x).", ""]
     return "\n".join(lines)
 
 
@@ -127,17 +164,22 @@ def write(section: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cases", default="pd14,brunel")
+    parser.add_argument("--cases", default="pd14,brunel,batch")
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--duration", type=float, default=10000.0)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--batch", type=int, default=1000)
+    parser.add_argument("--sequential", type=int, default=20)
+    parser.add_argument("--backend", default="cuda")
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
     cases = args.cases.split(",")
     rows = [pd14(args.scale, args.duration, args.repeats, p)
             for p in ("single", "double")] if "pd14" in cases else []
     b = brunel(args.repeats) if "brunel" in cases else None
-    text = report(args, rows, b, bandwidth_gbs())
+    k = batch(args.batch, args.sequential, args.backend) if "batch" in cases else None
+    bw = bandwidth_gbs() if args.backend == "cuda" else 0.0
+    text = report(args, rows, b, bw, k)
     print(text)
     if args.write:
         write(text)

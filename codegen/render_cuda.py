@@ -24,6 +24,7 @@ from typing import Dict
 
 import sympy as sp
 
+from .errors import ModelError
 from .ir import NetworkKernel, SynapsesKernel
 from .printing import CPrinter, c_name
 from .render import ABI_VERSION, _group_context, environment, instances
@@ -63,8 +64,16 @@ def _real_numbers(expr):
     return expr.func(*[sp.Float(a) if a.is_Number else a for a in expr.args], evaluate=False)
 
 
+#: Instances of a batch are the rows of every launch's grid (gridDim.y <= 65535).
+MAX_BATCH = 65535
+
+
 def render_cuda(net: NetworkKernel) -> str:
     """The complete CUDA translation unit of a network: kernels and the host loop."""
+    if net.spec.batch > MAX_BATCH:
+        raise ModelError(f"a batch of {net.spec.batch} instances is more than the "
+                         f"{MAX_BATCH} the CUDA backend launches at once (one grid row "
+                         "each)", where="Network", symbol="batch")
     printer = CudaPrinter(net.real)
     groups = [_group_context(g, printer, net.real) for g in net.groups]
     for ctx, g in zip(groups, net.groups):

@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pytest
 
+import pyspike as ps
 import pyspike.codegen
 from pyspike.codegen import compile_cuda
 from pyspike.codegen.errors import BuildError
 from pyspike.codegen.kernels import build_network
+from pyspike.codegen.spec import GroupSpec, NetworkSpec
 from pyspike.codegen.render_cuda import render_cuda
 
 from . import networks
@@ -120,3 +122,9 @@ def test_the_architectures_come_from_PYSPIKE_CUDA_ARCH(monkeypatch):
     monkeypatch.setenv("PYSPIKE_CUDA_ARCH", "hopper")
     with pytest.raises(BuildError, match="PYSPIKE_CUDA_ARCH"):
         compile_cuda.architectures()
+
+
+def test_a_batch_larger_than_a_grid_column_is_refused_before_nvcc():
+    group = GroupSpec("g", 4, equations="dv/dt = -v/tau : mV", params=("tau",))
+    with pytest.raises(ps.ModelError, match="70000 instances"):
+        render_cuda(build_network(NetworkSpec(groups=(group,), batch=70000)))
