@@ -53,7 +53,8 @@ def render_cpp(net: NetworkKernel) -> str:
 
 def instances(net: NetworkKernel) -> Dict[str, int]:
     """Where a batch's instances find their parts of the arrays (see pyspike.runtime)."""
-    return {"batch": net.spec.batch, "n_iargs": net.n_iargs, "n_slots": net.n_slots}
+    return {"batch": net.spec.batch, "n_iargs": net.n_iargs, "n_slots": net.n_slots,
+            "n_rargs": 1 + len(net.rargs)}
 
 
 def pointer(name: str) -> str:

@@ -84,6 +84,25 @@ def as_values(value, shape: tuple, name: str, what: str, where: str) -> np.ndarr
     return np.array(np.broadcast_to(array, shape), order="C")
 
 
+def one_per_instance(obj, value) -> Optional[np.ndarray]:
+    """``value`` as a (K, 1) column if it gives one number per instance of ``obj``'s
+    batch (a parameter then stays a scalar of each instance), else None."""
+    net = obj.__dict__.get("network")
+    if net is None or net.batch is None or isinstance(value, str):
+        return None
+    array = np.asarray(value, dtype=np.float64)
+    return array.copy() if array.shape == (net.K, 1) else None
+
+
+def column(value, K: int, what: str) -> np.ndarray:
+    """A runtime scalar as one value per instance: a number, or K of them."""
+    array = np.asarray(value, dtype=np.float64).reshape(-1)
+    if array.size not in (1, K):
+        raise ModelError(f"{what} needs one value, or one per instance ({K}); got "
+                         f"{array.size}", where="Network.run")
+    return array
+
+
 def expand(array: np.ndarray, K: int) -> np.ndarray:
     """A per-element array given a leading axis of K identical instances."""
     return np.array(np.broadcast_to(array, (K,) + array.shape[-1:]), order="C")

@@ -117,11 +117,13 @@ class NeuronGroup:
             self._pending[:] = [(n, v) for n, v in self._pending if n != name]
         elif np.ndim(value) == 0 and name not in self._per_neuron:
             self._params[name] = float(value)
+        elif name not in self._per_neuron and batching.one_per_instance(self, value) is not None:
+            self._params[name] = batching.one_per_instance(self, value)   # a scalar each
         else:
             if "shared" in self._flags(name):
                 raise ModelError(f"'{name}' is declared (shared): it takes one value for the "
-                                 "whole group, not an array", where=f"group '{self.name}'",
-                                 symbol=name)
+                                 "whole group (in a batch, one per instance: shape (K, 1)), "
+                                 "not an array", where=f"group '{self.name}'", symbol=name)
             array = self._as_array(name, value)
             if name in self._per_neuron:
                 self._per_neuron[name][:] = array

@@ -47,7 +47,8 @@ class PoissonInput:
     variable ``var`` of every neuron of ``target`` when it fires, without synapses: per
     step and neuron, ``var += weight * k`` with k ~ Poisson(N * rate * dt), drawn after
     the threshold (as Brian2's PoissonInput).  ``rate`` and ``weight`` may change
-    between runs without a rebuild.
+    between runs without a rebuild; in a batched network either may be a list of one
+    value per instance.
 
     >>> import pyspike as ps
     >>> m = ps.NeuronModel("dv/dt = -v/tau : mV", params={"tau": 10.0})
@@ -71,24 +72,34 @@ class PoissonInput:
             raise ModelError(f"N must be a whole number of sources >= 0, not {N!r}",
                              where="PoissonInput", symbol="N")
         self.target, self.var, self.N = target, var, int(N)
-        self.rate, self.weight = float(rate), float(weight)
-        if self.rate < 0:
+        self.rate, self.weight = _number(rate), _number(weight)
+        if np.any(np.asarray(self.rate) < 0):
             raise ModelError("a PoissonInput rate must be >= 0 Hz", where="PoissonInput",
                              symbol="rate")
         target._poisson_inputs.append(self)
 
     def _value(self, what: str, dt: float) -> float:
         if what == "weight":
-            return float(self.weight)
-        if not float(self.rate) >= 0:
+            return _number(self.weight)
+        rate = _number(self.rate)
+        if not np.all(np.asarray(rate) >= 0):
             raise ModelError(f"a PoissonInput rate must be >= 0 Hz, not {self.rate!r}",
                              where="PoissonInput", symbol="rate")
-        mean = self.N * self.rate * dt * 1e-3
-        if mean > 500:
-            raise ModelError(f"a PoissonInput of {self.N} sources at {self.rate} Hz gives "
-                             f"{mean:.0f} spikes per step on average; at most 500 are "
-                             "supported (use a smaller dt)", where="PoissonInput")
-        return mean
+        mean = self.N * np.asarray(rate) * dt * 1e-3
+        if np.max(mean) > 500:
+            raise ModelError(f"a PoissonInput of {self.N} sources at {np.max(rate)} Hz gives "
+                             f"{np.max(mean):.0f} spikes per step on average; at most 500 "
+                             "are supported (use a smaller dt)", where="PoissonInput")
+        return mean if np.ndim(mean) else float(mean)
+
+
+def _number(value):
+    """A float, or (for a batch) a 1-d float array of one value per instance."""
+    array = np.asarray(value, dtype=np.float64)
+    if array.ndim > 1 or (array.ndim == 1 and array.size == 0):
+        raise ModelError(f"a PoissonInput takes one number, or a list of one per instance "
+                         f"of a batch, not {value!r}", where="PoissonInput")
+    return float(array) if array.ndim == 0 else array
 
 
 class SpikeGeneratorGroup(NeuronGroup):

@@ -18,6 +18,7 @@ from typing import List
 import numpy as np
 
 from .codegen.errors import ModelError
+from . import batching
 from .codegen.kernels import NetworkKernel
 from .monitors import PopulationRateMonitor, SpikeMonitor, StateMonitor
 from .synapses_runtime import lay_out_synapses
@@ -39,19 +40,20 @@ def run_steps(net, kernel: NetworkKernel, n_steps: int) -> None:
     arrays[0] = counters
     iargs = np.zeros(kernel.n_iargs, dtype=np.int64)
     iargs[0], iargs[1] = net.step, net.seed
-    rargs = np.zeros(1 + len(kernel.rargs), dtype=np.float64)
-    rargs[0] = net.dt
+    rargs = np.zeros((K, 1 + len(kernel.rargs)), dtype=np.float64)   # a row per instance
+    rargs[:, 0] = net.dt
     synapses = net.synapses
     for k, (kind, index, pname) in enumerate(kernel.rargs, start=1):
         if kind == "timed":
-            rargs[k] = 1.0 / groups[index].model.functions[pname].dt
+            rargs[:, k] = 1.0 / groups[index].model.functions[pname].dt
             continue
         if kind == "input":                    # _pin<n>_mean / _pin<n>_weight
             n, what = pname[4:].split("_")
-            rargs[k] = groups[index]._poisson_inputs[int(n)]._value(what, net.dt)
+            rargs[:, k] = batching.column(groups[index]._poisson_inputs[int(n)]._value(
+                what, net.dt), K, f"a PoissonInput's {what}")
             continue
         owner = groups[index] if kind == "group" else synapses[index]
-        rargs[k] = owner._params[pname]
+        rargs[:, k] = np.reshape(owner._params[pname], -1)   # one value, or one per instance
 
     state_mons = net._of(StateMonitor)
     spike_mons = net._of(SpikeMonitor)
@@ -108,8 +110,8 @@ def run_steps(net, kernel: NetworkKernel, n_steps: int) -> None:
     done = 0
     while done < n_steps:
         iargs[0] = net.step + done
-        did = net.backend.run(arrays, _with_instances(iargs, arrays, net.seeds), rargs,
-                              n_steps - done)
+        did = net.backend.run(arrays, _with_instances(iargs, arrays, net.seeds),
+                              rargs.reshape(-1), n_steps - done)
         if did < 0 or did > n_steps - done:
             raise RuntimeError(f"the backend reported {did} steps done of {n_steps - done}")
         done += did

@@ -285,6 +285,8 @@ class Synapses:
             self._state[name][:] = self._as_array(name, value)
         elif np.ndim(value) == 0 and name not in self._per_synapse:
             self._params[name] = float(value)
+        elif name not in self._per_synapse and batching.one_per_instance(self, value) is not None:
+            self._params[name] = batching.one_per_instance(self, value)   # a scalar each
         else:
             array = self._as_array(name, value)
             self._per_synapse[name] = array.astype(np.float64)

@@ -148,8 +148,9 @@ class NumpyBackend:
         seeds = [int(x) for x in iargs[first_seed:]]
         tables = [[a[b] if a is not None and a.ndim == 2 else a for a in arrays]
                   for b in range(len(seeds))]
-        envs = [[self._setup(g, table, rargs) for g in self.kernel.groups]
-                for table in tables]
+        rows = rargs.reshape(len(seeds), -1)          # dt and shared values, per instance
+        envs = [[self._setup(g, table, row) for g in self.kernel.groups]
+                for table, row in zip(tables, rows)]
         checks = [(m.fill, m.capacity, g.N) for g in self.kernel.groups
                   for m in g.spike_monitors]
         dt = float(rargs[0])
@@ -157,8 +158,8 @@ class NumpyBackend:
             step = int(iargs[0]) + s
             if any(t[0][f] + n > t[0][c] for t in tables for f, c, n in checks):
                 return s
-            for table, env, seed in zip(tables, envs, seeds):
-                self._one_step(table, env, iargs, rargs, step, seed)
+            for table, env, seed, row in zip(tables, envs, seeds, rows):
+                self._one_step(table, env, iargs, row, step, seed)
         return n_steps
 
     def _one_step(self, arrays, envs, iargs, rargs, step: int, seed: int) -> None:

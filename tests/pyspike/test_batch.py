@@ -44,7 +44,7 @@ def test_each_instance_equals_a_separate_run_with_its_seed(backend):
         one, G1, S1, (spikes1, volts1, rate1) = _recurrent(
             backend, seed=int(net.seeds[b]), batch=None, connect=S)
         S1.w = S.w[b]
-        G1.tau = np.full(20, TAUS[b])             # stored per neuron, as in the batch
+        G1.tau = TAUS[b]
         one.run(50.0)
         assert spikes1.num_spikes > 20
         np.testing.assert_array_equal(spikes.i[b], spikes1.i)
@@ -91,14 +91,47 @@ def test_connectivity_and_delays_are_shared_and_synaptic_variables_are_per_insta
         S.delay = np.ones((K, S.n))
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_per_neuron_values_per_instance_equal_separate_runs(backend):
+    net, G, S, (spikes, _, _) = _recurrent(backend)
+    tau = np.linspace(6.0, 14.0, K * 20).reshape(K, 20)
+    G.tau = tau
+    net.run(20.0)
+    for b in range(K):
+        one, G1, S1, (spikes1, _, _) = _recurrent(backend, seed=int(net.seeds[b]),
+                                                  batch=None, connect=S)
+        G1.tau = tau[b]
+        one.run(20.0)
+        np.testing.assert_array_equal(spikes.t[b], spikes1.t)
+
+
+def test_one_value_per_instance_keeps_a_parameter_scalar():
+    net, G, _, _ = _recurrent("cpu")
+    G.tau = [[8.0], [10.0], [12.0]]                # (K, 1): a scalar in each instance
+    assert G.tau.shape == (K, 1) and "tau" not in net._spec().groups[0].per_neuron
+    net.run(1.0)
+    G.tau = [[9.0], [10.0], [11.0]]                # new values: no rebuild
+    net.run(1.0)
+    assert not net.last_build.generated
+
+
+def test_poisson_inputs_take_one_rate_per_instance():
+    net = ps.Network(dt=0.1, seed=3, backend="cpu", batch=2)
+    with net:
+        G = ps.NeuronGroup(200, ps.NeuronModel("dv/dt = -v/tau : 1", params={"tau": 10.0}))
+    ps.PoissonInput(G, "v", N=100, rate=[0.0, 10.0], weight=0.5)
+    net.run(200.0)
+    assert (G.v[0] == 0).all() and 4.0 < G.v[1].mean() < 6.0     # N*rate*weight*tau = 5
+
+
 def test_values_take_one_row_per_instance_or_one_value_per_instance():
     net, G, _, _ = _recurrent("numpy")
     G.v = np.arange(20.0)                          # the same in every instance
     np.testing.assert_array_equal(G.v[2], np.arange(20.0))
-    G.I = np.array([[1.0], [2.0], [3.0]])          # (K, 1): one value per instance
-    assert G.I.shape == (K, 20) and G.I[1, 5] == 2.0
+    G.v = np.array([[1.0], [2.0], [3.0]])          # (K, 1): one value per instance
+    assert G.v.shape == (K, 20) and G.v[1, 5] == 2.0
     G[:5].v = -1.0                                 # a subgroup: its columns in every row
-    assert G[:5].v.shape == (K, 5) and (G.v[:, :5] == -1.0).all() and G.v[0, 5] == 5.0
+    assert G[:5].v.shape == (K, 5) and (G.v[:, :5] == -1.0).all() and G.v[0, 5] == 1.0
     with pytest.raises(ps.ModelError, match=r"\(3, 20\) for one row per instance"):
         G.v = np.zeros((2, 20))
 

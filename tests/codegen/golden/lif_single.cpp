@@ -162,13 +162,14 @@ extern "C" PS_EXPORT int pyspike_abi_version(void) { return 2; }
 
 // arrays[0]: int64 counters (monitor fill levels and capacities), then the slots of the
 // kernel IR; iargs: first step, seed, monitor strides, then for a batch of K instances
-// each slot's bytes from one instance to the next and the K seeds; rargs: dt, shared
-// parameters.  Returns the number of steps done: fewer than n_steps when a spike buffer
+// each slot's bytes from one instance to the next and the K seeds; rargs: dt and the
+// shared parameters, one row of them per instance.  Returns the number of steps done: fewer than n_steps when a spike buffer
 // is full.  The instances advance together, step by step.
 extern "C" PS_EXPORT int64_t pyspike_run(void** arrays, const int64_t* iargs, const double* rargs,
                                          int64_t n_steps)
 {
     constexpr int32_t K = 1, N_SLOTS = 11, N_IARGS = 3;
+    constexpr int32_t N_RARGS = 5;   // rargs: one row per instance
     const int64_t step0 = iargs[0];
     const double dt = rargs[0];
     // Once per run, not per step (the structs are plain data).
@@ -181,7 +182,7 @@ extern "C" PS_EXPORT int64_t pyspike_run(void** arrays, const int64_t* iargs, co
         Instance& x = instances[b];
         x.counters = (int64_t*)table[0];
         x.seed = (uint64_t)iargs[N_IARGS + N_SLOTS + b];
-        x.group0.setup(table, iargs, rargs);
+        x.group0.setup(table, iargs, rargs + b * N_RARGS);
     }
     const int64_t done = run_instances(instances, K, step0, dt, n_steps);
     free(instances);
