@@ -173,6 +173,9 @@ class SynapsesKernel:
     doff_slot: int = -1        # int64 n_pre*R + 1: start of (row, delay) in order
     colptr_slot: int = -1      # int64 n_post + 1: synapses by postsynaptic neuron (on_post)
     colsyn_slot: int = -1      # int32 synapse numbers in that order
+    bitmask_slot: int = -1     # uint32 n_pre x ceil(n_post/32): bit j of row i set if i -> j
+                               # (for a GPU's thread per target; on_pre touches no synapse
+                               # variable, so the synapse's number is not needed)
     pre_path: Optional[Pathway] = None
     post_path: Optional[Pathway] = None
     clock_path: Optional[Pathway] = None    # clock-driven equations, every synapse, every step

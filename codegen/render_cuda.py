@@ -98,6 +98,8 @@ def _synapses(k: SynapsesKernel, net: NetworkKernel, printer: CPrinter) -> Dict:
                          and k.access[a.target.name].where == "pre" for a in path.code)
         if path.kind == "pre" and k.dense and k.delay != "per_synapse" and not writes_pre:
             entry["mode"] = "target"          # a thread per target: plain statements
+        elif path.kind == "pre" and k.bitmask_slot >= 0:
+            entry["mode"] = "bitmask"         # a thread per target, one bit per pair
         elif path.kind == "clock" and adds == frozenset():
             entry["mode"] = "parallel"        # synaptic state only: a thread per synapse
         elif adds is not None:

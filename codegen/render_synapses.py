@@ -96,7 +96,8 @@ def synapses_context(k: SynapsesKernel, net: NetworkKernel, printer: CPrinter) -
                              (k.order_slot, "p_order", "int32_t"),
                              (k.doff_slot, "p_doff", "int64_t"),
                              (k.colptr_slot, "p_colptr", "int64_t"),
-                             (k.colsyn_slot, "p_colsyn", "int32_t")):
+                             (k.colsyn_slot, "p_colsyn", "int32_t"),
+                             (k.bitmask_slot, "p_bitmask", "uint32_t")):
         if slot >= 0:
             arrays.append({"ptr": ptr, "ctype": ctype, "slot": slot})
     seen = set()

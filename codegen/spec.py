@@ -50,6 +50,8 @@ class SynapsesSpec:
     per_synapse: Tuple[str, ...] = ()      # params stored per synapse; the others are shared
     delay: str = "none"                    # "none" | "shared" | "per_synapse"
     dense: bool = False                    # all-to-all: no index array is stored
+    bitmask: bool = False                  # dense enough, no pair twice: a GPU may test
+                                           # one bit per (pre, post) pair instead of rows
 
 
 @dataclass(frozen=True)

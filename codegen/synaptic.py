@@ -41,6 +41,18 @@ POST_INDEX = sp.Symbol("_fj", real=True)
 _STREAM_BASE = 0x4000
 
 
+def _pairs_only(path: Pathway, k: SynapsesKernel) -> bool:
+    """Whether on_pre needs only the pair (i, j): no synaptic variable, no random number
+    (keyed by the synapse), no presynaptic write (a thread per target would race)."""
+    names = set(path.loads) | set(path.stores)
+    for a in path.code:
+        names |= {x.name for x in a.expr.free_symbols} | {a.target.name}
+    writes = {a.target.name for a in path.code}
+    return not path.draws and not any(
+        k.access[n].where == "syn" or (n in writes and k.access[n].where == "pre")
+        for n in names if n in k.access)
+
+
 def build_synapses(s: SynapsesSpec, index: int, groups: List[GroupKernel],
                    by_name: Dict[str, GroupKernel], layout) -> SynapsesKernel:
     """The kernel IR of one Synapses object; gives its groups spike lists."""
@@ -92,6 +104,9 @@ def build_synapses(s: SynapsesSpec, index: int, groups: List[GroupKernel],
             k.delay_iarg = layout.iarg()
         elif s.delay == "per_synapse":
             k.order_slot, k.doff_slot = layout.slot(), layout.slot()
+        if s.bitmask and not s.dense and s.delay != "per_synapse" and \
+                _pairs_only(k.pre_path, k):
+            k.bitmask_slot = layout.slot()
     if s.on_post:
         k.post_path = _pathway("post", s.on_post, names, targets, eqs, k, where)
         k.colptr_slot, k.colsyn_slot = layout.slot(), layout.slot()

@@ -105,7 +105,8 @@ def run_steps(net, kernel: NetworkKernel, n_steps: int) -> None:
             counters[:, gk.generator.position] = np.searchsorted(stamps, net.step + 1)
             counters[:, gk.generator.count] = stamps.size
     for sk in kernel.synapses:
-        lay_out_synapses(sk, synapses[sk.index], arrays, iargs, net.dt, real, K)
+        lay_out_synapses(sk, synapses[sk.index], arrays, iargs, net.dt, real, K,
+                         getattr(net.backend, "uses_bitmask", False))
 
     done = 0
     while done < n_steps:

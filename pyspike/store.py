@@ -58,6 +58,7 @@ def apply(net, snap: dict) -> None:
             obj.__dict__[k] = copy.deepcopy(v)
         if "_columns_cache" in obj.__dict__:
             obj.__dict__["_columns_cache"] = None
+            obj.__dict__["_bitmask_cache"] = None
         if "_gen" in obj.__dict__:
             obj.__dict__["_gen"] = None
 

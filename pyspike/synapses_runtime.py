@@ -16,8 +16,9 @@ def delay_steps(delay, dt: float):
 
 
 def lay_out_synapses(sk: SynapsesKernel, syn, arrays, iargs, dt: float, real,
-                     K: int = 1) -> None:
-    """Connectivity and delays are shared (1-d); variables and rings per instance."""
+                     K: int = 1, bitmask: bool = False) -> None:
+    """Connectivity and delays are shared (1-d); variables and rings per instance.
+    ``bitmask``: the backend reads the bitmask of pairs (else it gets a placeholder)."""
     arrays[sk.row_slot] = syn._row
     if sk.col_slot >= 0:
         arrays[sk.col_slot] = syn._j
@@ -39,6 +40,23 @@ def lay_out_synapses(sk: SynapsesKernel, syn, arrays, iargs, dt: float, real,
         arrays[sk.hist_slot], arrays[sk.hstamp_slot], arrays[sk.hcount_slot] = ring
     if sk.post_path is not None:
         arrays[sk.colptr_slot], arrays[sk.colsyn_slot] = _columns(syn)
+    if sk.bitmask_slot >= 0:
+        arrays[sk.bitmask_slot] = bitmask_of(syn) if bitmask else np.zeros(1, np.uint32)
+
+
+def bitmask_of(syn) -> np.ndarray:
+    """Bit j % 32 of word i * ceil(n_post / 32) + j // 32 is set if i -> j (no pair may
+    be there twice: see Synapses._bitmask_ok)."""
+    words = (syn.n_post + 31) // 32
+    i = syn._pre_index().astype(np.int64)
+    j = syn._post_index().astype(np.int64)
+    word = i * words + (j >> 5)                     # sorted, as the pairs are
+    bits = np.left_shift(np.uint32(1), (j & 31).astype(np.uint32))
+    mask = np.zeros(syn.n_pre * words, dtype=np.uint32)
+    if word.size:
+        starts = np.flatnonzero(np.r_[True, np.diff(word) != 0])
+        mask[word[starts]] = np.bitwise_or.reduceat(bits, starts)
+    return mask
 
 
 def _delay_index(syn, steps: np.ndarray, R: int):

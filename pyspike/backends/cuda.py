@@ -52,7 +52,7 @@ def _read_only_slots(kernel: NetworkKernel) -> set:
             slots.update((g.generator.step_slot, g.generator.index_slot))
     for s in kernel.synapses:
         slots.update(x for x in (s.row_slot, s.col_slot, s.order_slot, s.doff_slot,
-                                 s.colptr_slot, s.colsyn_slot) if x >= 0)
+                                 s.colptr_slot, s.colsyn_slot, s.bitmask_slot) if x >= 0)
     return slots
 
 
@@ -76,6 +76,8 @@ class CUDABackend:
     #: Spikes of one step reach the monitors in the order the warps append them; the
     #: runtime sorts each step's spikes by neuron, as the other backends give them.
     unordered_spikes = True
+    #: Dense enough connections are delivered by testing bits (see Synapses._bitmask_ok).
+    uses_bitmask = True
 
     def __init__(self):
         self._lib = None

@@ -88,9 +88,9 @@ def stdp_sparse(net):
 
 def dense_and_serial(net):
     """All-to-all (a thread per target), and an on_pre that sets a neuron variable
-    (which runs serially)."""
+    (which runs serially: too sparse, at 12 of 480 pairs, for a bitmask)."""
     inp = ps.PoissonGroup(12, rates=40.0)
-    G = ps.NeuronGroup(16, _lif(), init={"v": -60.0, "I": 10.0})
+    G = ps.NeuronGroup(40, _lif(), init={"v": -60.0, "I": 10.0})
     dense = ps.Synapses(inp, G, model="w : 1", on_pre="ge_post += w; w = w*0.99")
     dense.connect()
     dense.w = 0.25
@@ -110,9 +110,21 @@ def summed_gap(net):
     return [G, S, ps.SpikeMonitor(G)]
 
 
+def bitmask_dense(net):
+    """Random connections dense enough for a bitmask (a thread per target testing bits),
+    with a shared delay and without."""
+    inp = ps.PoissonGroup(40, rates=60.0)
+    G = ps.NeuronGroup(30, _lif(), init={"v": "v_rest + rand()*10", "I": 12.0})
+    feed = ps.Synapses(inp, G, on_pre="ge_post += we", params={"we": 1.5}, delay=1.0)
+    feed.connect(p=0.3)
+    recurrent = ps.Synapses(G, G, on_pre="v_post -= 0.4*v_pre/v_pre")
+    recurrent.connect(condition="i != j", p=0.25)
+    return [inp, G, feed, recurrent, ps.SpikeMonitor(G)]
+
+
 NETWORKS: Dict[str, Callable] = {f.__name__: f for f in (
     lif_monitors, noisy_condition, timed_and_poisson, iterative_no_threshold,
-    generator_delays, stdp_sparse, dense_and_serial, summed_gap)}
+    generator_delays, stdp_sparse, dense_and_serial, summed_gap, bitmask_dense)}
 
 
 def build(name: str, backend: str = "cpu", precision: str = "double", seed: int = 3,

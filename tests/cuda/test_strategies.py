@@ -26,7 +26,7 @@ def test_a_subtraction_from_a_neuron_variable_adds_its_negative():
     net = ps.Network(dt=0.1, backend="cuda")
     with net:
         a = ps.SpikeGeneratorGroup(2, indices=[0], times=[1.0])
-        b = ps.NeuronGroup(2, ps.NeuronModel("dv/dt = -v/10.0 : 1"))
+        b = ps.NeuronGroup(40, ps.NeuronModel("dv/dt = -v/10.0 : 1"))   # sparse: rows
         ps.Synapses(a, b, on_pre="v_post -= 0.5").connect(i=[0], j=[1])
     body = _function(render_cuda(build_network(net._spec())), "on_pre_atomic")
     assert "atomicAdd(&p_post_u_v[POST0 + _j], -(real_t)(0.5));" in body
@@ -53,3 +53,15 @@ def test_clock_driven_and_summed_synapses_run_a_thread_per_synapse():
     source = _source("summed_gap")
     assert source.count("synapses0_before<<<dim3(grid, K), THREADS") == 3
     assert "atomicAdd(&p_post_u_I_gap[POST0 + _j]" in source
+
+
+def test_a_dense_enough_random_connection_tests_one_bit_per_pair():
+    source = _source("bitmask_dense")
+    assert source.count("tests its bit of\n") == 2
+    assert "synapses0_pre<<<dim3(blocks(NPOST), K), THREADS" in source
+    assert "synapses1_pre<<<dim3(blocks(NPOST), K), THREADS" in source
+
+
+def test_a_sparse_or_plastic_connection_keeps_its_rows():
+    assert "tests its bit" not in _source("stdp_sparse")       # synaptic variables
+    assert "tests its bit" not in _source("generator_delays")  # sparse
