@@ -3,7 +3,9 @@ element in a vectorised loop, compiled with the flags of generated code.
 
     python bench/bench_philox.py
 
-This is the floor under the cost of a noise term (one normal per neuron per step).
+This is the floor under the cost of a noise term (one normal per neuron per step): one at
+a time (as CUDA threads and scalar code draw them) and a pair per Philox block (as the
+C++ update loops fill them).
 """
 import os
 import subprocess
@@ -39,6 +41,12 @@ __attribute__((noinline)) void normal(double* __restrict out, int64_t step) {
 __attribute__((noinline)) void normal32(float* __restrict out, int64_t step) {
     for (int i = 0; i < 4000; ++i) out[i] = ps_randn_f32(1, (uint64_t)step, (uint32_t)i, 7u);
 }
+__attribute__((noinline)) void pairs(double* __restrict out, int64_t step) {
+    ps_randn_pairs_f64(1, (uint64_t)step, 0u, 7u, 4000, out);
+}
+__attribute__((noinline)) void pairs32(float* __restrict out, int64_t step) {
+    ps_randn_pairs_f32(1, (uint64_t)step, 0u, 7u, 4000, out);
+}
 int main() {
     static double out[4000];
     static float out32[4000];
@@ -48,6 +56,10 @@ int main() {
            per_element(normal, out));
     printf("normal float32:                                %.2f ns/element\n",
            per_element([](double*, int64_t s) { normal32(out32, s); }, out));
+    printf("normal float64, a pair per Philox block:      %.2f ns/element\n",
+           per_element(pairs, out));
+    printf("normal float32, a pair per Philox block:      %.2f ns/element\n",
+           per_element([](double*, int64_t s) { pairs32(out32, s); }, out));
 }
 """
 

@@ -42,7 +42,8 @@ def environment() -> jinja2.Environment:
 def render_cpp(net: NetworkKernel) -> str:
     """The complete C++ translation unit of a network."""
     printer = CPrinter(net.real)
-    groups = [_group_context(g, printer, net.real) for g in net.groups]
+    groups = [_paired_normals(_group_context(g, printer, net.real), g, net.real)
+              for g in net.groups]
     synapses = [synapses_context(s, net, printer) for s in net.synapses]
     checks = [{"fill": m.fill, "capacity": m.capacity, "N": g.N}
               for g in net.groups for m in g.spike_monitors]
@@ -89,6 +90,28 @@ def _assign(a: Assign, printer: CPrinter, *, const: bool = True) -> str:
 
 def _draw(d: Draw, real: str) -> str:
     return draw_line(d.symbol.name, d.kind, d.stream, real, "i")
+
+
+def _paired_normals(ctx: dict, k: GroupKernel, real: str) -> dict:
+    """In the C++ update loop of a spiking group (blocks of BLOCK neurons), the normals
+    come from a buffer filled a pair per Philox block before the loop: half the blocks
+    and logarithms of one draw per neuron, the same numbers."""
+    ctx["normal_blocks"] = []
+    if k.spike is None:
+        return ctx
+    suffix = "f32" if real == "float" else "f64"
+    draws = []
+    for d in k.draws:
+        if d.kind != "normal":
+            draws.append(_draw(d, real))
+            continue
+        buf = f"_nb{len(ctx['normal_blocks'])}"
+        ctx["normal_blocks"].append({"buf": buf, "fill": (
+            f"ps_randn_pairs_{suffix}(seed, (uint64_t)step, (uint32_t)b0, {d.stream}u, "
+            f"b1 - b0, {buf});")})
+        draws.append(f"const real_t {c_name(d.symbol.name)} = {buf}[i - b0];")
+    ctx["draws"] = draws
+    return ctx
 
 
 def _group_context(k: GroupKernel, printer: CPrinter, real: str) -> dict:

@@ -163,9 +163,11 @@ def rand(seed: int, step: int, elem: Union[np.ndarray, int], stream: int,
 def randn(seed: int, step: int, elem: Union[np.ndarray, int], stream: int,
           dtype: DTypeLike = np.float64) -> np.ndarray:
     """Standard normal numbers by Box-Muller, one per element of ``elem``:
-    ``ps_randn_f64`` / ``ps_randn_f32`` (the float32 path in float32 throughout).  The
-    float32 path uses the leading bits of the float64 path's uniforms, so float32 and
-    float64 builds of a model see the same noise to rounding.
+    ``ps_randn_f64`` / ``ps_randn_f32`` (the float32 path in float32 throughout).
+    Elements 2k and 2k + 1 are the two normals of the pair drawn from counter k:
+    R cos(2 pi u2) and R cos(2 pi (u2 - 1/4)).  The float32 path uses the leading bits of
+    the float64 path's uniforms, so float32 and float64 builds of a model see the same
+    noise to rounding.
 
     >>> z = randn(1, 0, np.arange(10000), 5)
     >>> bool(abs(z.mean()) < 0.05 and abs(z.std() - 1) < 0.05)
@@ -174,13 +176,16 @@ def randn(seed: int, step: int, elem: Union[np.ndarray, int], stream: int,
     dtype('float32')
     """
     real = _real(dtype)
-    x, y, z, w = philox_draw(seed, step, elem, stream)
+    elem = np.asarray(elem, dtype=np.uint32)
+    x, y, z, w = philox_draw(seed, step, np.right_shift(elem, np.uint32(1)), stream)
+    odd = np.bitwise_and(elem, np.uint32(1))
     # in place where possible: fresh temporaries cost more than the arithmetic
     with np.errstate(all="ignore"):   # never triggers: u1 lies in (0, 1]
         if real == np.float32:
             u1 = _u01_f32(x)
             np.subtract(np.float32(1.0), u1, out=u1)
             u2 = _u01_f32(z)       # the leading bits of the float64 path's u2
+            np.subtract(u2, np.float32(0.25) * odd.astype(np.float32), out=u2)
             np.log(u1, out=u1)
             np.multiply(u1, np.float32(-2.0), out=u1)
             np.sqrt(u1, out=u1)
@@ -189,6 +194,7 @@ def randn(seed: int, step: int, elem: Union[np.ndarray, int], stream: int,
             u1 = _u01_f64(x, y)
             np.subtract(1.0, u1, out=u1)
             u2 = _u01_f64(z, w)
+            np.subtract(u2, 0.25 * odd, out=u2)
             np.log(u1, out=u1)
             np.multiply(u1, -2.0, out=u1)
             np.sqrt(u1, out=u1)

@@ -78,22 +78,28 @@ PS_HD float ps_rand_f32(uint64_t seed, uint64_t step, uint32_t elem, uint32_t st
     return ps_u01_f32(ps_philox_draw(seed, step, elem, stream).x);
 }
 
-// Standard normal by Box-Muller; u1 lies in (0, 1], so the logarithm is finite.
-PS_HD double ps_randn_f64(uint64_t seed, uint64_t step, uint32_t elem, uint32_t stream)
+// Standard normals by Box-Muller, both of each pair: elements 2k and 2k + 1 share the
+// Philox block of counter k (u1 in (0, 1], so the logarithm is finite, and u2) and are
+// R cos(2 pi u2) and R cos(2 pi (u2 - 1/4)), i.e. R sin(2 pi u2) (written as a cosine:
+// compilers vectorise cos, not a sin-cos pair).  u2 - 1/4 is exact.
+PS_HD double ps_randn_pair_f64(ps_u32x4 r, uint32_t odd)
 {
-    const ps_u32x4 r = ps_philox_draw(seed, step, elem, stream);
     const double u1 = 1.0 - ps_u01_f64(r.x, r.y);
     const double u2 = ps_u01_f64(r.z, r.w);
-    return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
+    return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * (u2 - 0.25 * (double)odd));
 }
 
-PS_HD float ps_randn_f32(uint64_t seed, uint64_t step, uint32_t elem, uint32_t stream)
+PS_HD double ps_randn_f64(uint64_t seed, uint64_t step, uint32_t elem, uint32_t stream)
 {
-    const ps_u32x4 r = ps_philox_draw(seed, step, elem, stream);
+    return ps_randn_pair_f64(ps_philox_draw(seed, step, elem >> 1, stream), elem & 1u);
+}
+
+PS_HD float ps_randn_pair_f32(ps_u32x4 r, uint32_t odd)
+{
     const float u1 = 1.0F - ps_u01_f32(r.x);
     // the leading bits of the float64 draw's uniforms: float32 builds see, to rounding,
     // the same noise as float64 builds of the same model and seed
-    const float u2 = ps_u01_f32(r.z);
+    const float u2 = ps_u01_f32(r.z) - 0.25F * (float)odd;
 #if defined(__CUDA_ARCH__)
     // CUDA's cosf carries a Payne-Hanek slow path for huge arguments written in double
     // precision, which would put .f64 instructions into every float32 kernel.  cospif needs
@@ -104,3 +110,28 @@ PS_HD float ps_randn_f32(uint64_t seed, uint64_t step, uint32_t elem, uint32_t s
     return sqrtf(-2.0F * logf(u1)) * cosf(6.2831855F * u2);
 #endif
 }
+
+PS_HD float ps_randn_f32(uint64_t seed, uint64_t step, uint32_t elem, uint32_t stream)
+{
+    return ps_randn_pair_f32(ps_philox_draw(seed, step, elem >> 1, stream), elem & 1u);
+}
+
+#if !defined(__CUDACC__)
+// The normals of elements e0 .. e0 + n - 1 (e0 even) into out[0 .. n), equal to
+// ps_randn_*(seed, step, e0 + k, stream), one Philox block and one logarithm per pair: the
+// CPU's fused loops fill a block of them before the update.  Writes out[n] if n is odd.
+#define PS_RANDN_PAIRS(REAL, SUFFIX)                                                       \
+    static inline void ps_randn_pairs_##SUFFIX(uint64_t seed, uint64_t step, uint32_t e0,   \
+                                               uint32_t stream, int32_t n,                  \
+                                               REAL* __restrict out)                        \
+    {                                                                                       \
+        for (int32_t k = 0; k < (n + 1) / 2; ++k) {                                         \
+            const ps_u32x4 r = ps_philox_draw(seed, step, (e0 >> 1) + (uint32_t)k, stream); \
+            out[2 * k] = ps_randn_pair_##SUFFIX(r, 0u);                                     \
+            out[2 * k + 1] = ps_randn_pair_##SUFFIX(r, 1u);                                 \
+        }                                                                                   \
+    }
+PS_RANDN_PAIRS(double, f64)
+PS_RANDN_PAIRS(float, f32)
+#undef PS_RANDN_PAIRS
+#endif

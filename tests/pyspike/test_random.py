@@ -40,6 +40,9 @@ EDGE_WORDS = [(0, 0), (0, 63), (0, 64), (31, 0), (32, 0), (255, 0), (256, 0),
 #: One run of consecutive elements, to compare the normals over many values.
 RUN = (2 ** 33 + 17, 2 ** 35 + 1, 20000, 9)   # seed, step, n, stream
 
+#: (seed, step, first element, count, stream) of the pair fills the C++ loops use.
+PAIR_FILLS = [(1, 0, 0, 256, 7), (2 ** 40 + 3, 2 ** 33, 512, 255, 2 ** 20), (5, 9, 2, 1, 0)]
+
 PROGRAM = r"""
 #include <stdio.h>
 #include "pyspike/philox.h"
@@ -70,6 +73,17 @@ int main() {
             unsigned long long seed, step; unsigned elem, stream;
             if (scanf("%llu %llu %u %u", &seed, &step, &elem, &stream) != 4) return 1;
             row(seed, step, elem, stream);
+        } else if (mode == 'P') {   /* P seed step e0 n stream: pair fills vs one by one */
+            unsigned long long seed, step; unsigned e0, stream; int n;
+            if (scanf("%llu %llu %u %d %u", &seed, &step, &e0, &n, &stream) != 5) return 1;
+            double d[258]; float f[258];
+            ps_randn_pairs_f64(seed, step, e0, stream, n, d);
+            ps_randn_pairs_f32(seed, step, e0, stream, n, f);
+            int same = 1;
+            for (int k = 0; k < n; ++k)
+                same &= d[k] == ps_randn_f64(seed, step, e0 + k, stream) &&
+                        f[k] == ps_randn_f32(seed, step, e0 + k, stream);
+            printf("%s\n", same ? "same" : "different");
         } else if (mode == 'R') {   /* R seed step n stream: elements 0..n-1 */
             unsigned long long seed, step; unsigned n, stream;
             if (scanf("%llu %llu %u %u", &seed, &step, &n, &stream) != 4) return 1;
@@ -99,11 +113,12 @@ def cpp(tmp_path_factory):
     lines += [f"U {a} {b}" for a, b in EDGE_WORDS]
     lines += [f"D {' '.join(map(str, g))}" for g in GRID]
     lines.append(f"R {' '.join(map(str, RUN))}")
+    lines += [f"P {' '.join(map(str, p))}" for p in PAIR_FILLS]
     rows = _run_cpp(tmp_path_factory.mktemp("philox"), "\n".join(lines) + "\n")
-    a, b, c = len(KNOWN_ANSWERS), len(EDGE_WORDS), len(GRID)
-    assert len(rows) == a + b + c + RUN[2]
+    a, b, c, d = len(KNOWN_ANSWERS), len(EDGE_WORDS), len(GRID), RUN[2]
+    assert len(rows) == a + b + c + d + len(PAIR_FILLS)
     return {"kat": rows[:a], "edges": rows[a:a + b], "grid": rows[a + b:a + b + c],
-            "run": rows[a + b + c:]}
+            "run": rows[a + b + c:a + b + c + d], "pairs": rows[a + b + c + d:]}
 
 
 def _f32(hex_text):
@@ -315,6 +330,21 @@ def test_different_seeds_steps_and_streams_give_different_sequences(change):
     assert np.mean(a == b) < 0.01
     # independent-looking: the correlation of uncorrelated U(0,1) samples has sd 1/sqrt(n)
     assert abs(np.corrcoef(a, b)[0, 1]) < 5 / np.sqrt(elem.size)
+
+
+@needs_gxx
+def test_the_pair_fills_of_the_cpu_loops_give_the_normals_one_by_one(cpp):
+    assert [r[0] for r in cpp["pairs"]] == ["same"] * len(PAIR_FILLS)
+
+
+def test_the_two_normals_of_a_pair_are_independent():
+    z = ps_random.randn(8, 9, np.arange(200_000), 0)
+    even, odd = z[0::2], z[1::2]
+    bound = 5 / np.sqrt(even.size)
+    assert abs(np.corrcoef(even, odd)[0, 1]) < bound
+    # they share one radius, yet their squares are uncorrelated, as independent normals'
+    assert abs(np.corrcoef(even ** 2, odd ** 2)[0, 1]) < bound
+    assert abs(odd.std() - 1) < 0.01 and abs(even.std() - 1) < 0.01
 
 
 def test_neighbouring_elements_are_uncorrelated():
