@@ -42,7 +42,7 @@ def environment() -> jinja2.Environment:
 def render_cpp(net: NetworkKernel) -> str:
     """The complete C++ translation unit of a network."""
     printer = CPrinter(net.real)
-    groups = [_paired_normals(_group_context(g, printer, net.real), g, net.real)
+    groups = [_paired_draws(_group_context(g, printer, net.real), g, net.real)
               for g in net.groups]
     synapses = [synapses_context(s, net, printer) for s in net.synapses]
     checks = [{"fill": m.fill, "capacity": m.capacity, "N": g.N}
@@ -92,25 +92,24 @@ def _draw(d: Draw, real: str) -> str:
     return draw_line(d.symbol.name, d.kind, d.stream, real, "i")
 
 
-def _paired_normals(ctx: dict, k: GroupKernel, real: str) -> dict:
-    """In the C++ update loop of a spiking group (blocks of BLOCK neurons), the normals
-    come from a buffer filled a pair per Philox block before the loop: half the blocks
-    and logarithms of one draw per neuron, the same numbers."""
-    ctx["normal_blocks"] = []
+def _paired_draws(ctx: dict, k: GroupKernel, real: str) -> dict:
+    """In the C++ update loop of a spiking group (blocks of BLOCK neurons), the random
+    numbers come from buffers filled a pair per Philox block before the loop: half the
+    blocks (and logarithms) of one draw per neuron, the same numbers."""
+    ctx["draw_blocks"] = []
     if k.spike is None:
         return ctx
     suffix = "f32" if real == "float" else "f64"
-    draws = []
-    for d in k.draws:
-        if d.kind != "normal":
-            draws.append(_draw(d, real))
-            continue
-        buf = f"_nb{len(ctx['normal_blocks'])}"
-        ctx["normal_blocks"].append({"buf": buf, "fill": (
-            f"ps_randn_pairs_{suffix}(seed, (uint64_t)step, (uint32_t)b0, {d.stream}u, "
-            f"b1 - b0, {buf});")})
-        draws.append(f"const real_t {c_name(d.symbol.name)} = {buf}[i - b0];")
-    ctx["draws"] = draws
+
+    def buffered(d: Draw) -> str:
+        buf = f"_rb{len(ctx['draw_blocks'])}"
+        fn = {"uniform": "ps_rand_pairs", "normal": "ps_randn_pairs"}[d.kind]
+        ctx["draw_blocks"].append({"buf": buf, "fill": (
+            f"{fn}_{suffix}(seed, (uint64_t)step, (uint32_t)b0, {d.stream}u, b1 - b0, "
+            f"{buf});")})
+        return f"const real_t {c_name(d.symbol.name)} = {buf}[i - b0];"
+    ctx["draws"] = [buffered(d) for d in k.draws]
+    ctx["input_draws"] = [buffered(d) for d in k.input_draws]
     return ctx
 
 

@@ -145,7 +145,8 @@ def _real(dtype: DTypeLike) -> np.dtype:
 def rand(seed: int, step: int, elem: Union[np.ndarray, int], stream: int,
          dtype: DTypeLike = np.float64) -> np.ndarray:
     """Uniform numbers in [0, 1), one per element of ``elem``: ``ps_rand_f64`` /
-    ``ps_rand_f32`` (53 or 24 random bits).
+    ``ps_rand_f32`` (53 or 24 random bits).  Elements 2k and 2k + 1 take the words
+    (x, y) and (z, w) of the block of counter k (float32: x and z).
 
     >>> u = rand(7, 3, np.arange(4), 2, dtype=np.float32)
     >>> u.dtype, u.shape
@@ -154,10 +155,12 @@ def rand(seed: int, step: int, elem: Union[np.ndarray, int], stream: int,
     True
     """
     real = _real(dtype)
-    x, y, _, _ = philox_draw(seed, step, elem, stream)
+    elem = np.asarray(elem, dtype=np.uint32)
+    x, y, z, w = philox_draw(seed, step, np.right_shift(elem, np.uint32(1)), stream)
+    odd = np.bitwise_and(elem, np.uint32(1)).astype(bool)
     if real == np.float32:
-        return _u01_f32(x)
-    return _u01_f64(x, y)
+        return _u01_f32(np.where(odd, z, x))
+    return _u01_f64(np.where(odd, z, x), np.where(odd, w, y))
 
 
 def randn(seed: int, step: int, elem: Union[np.ndarray, int], stream: int,

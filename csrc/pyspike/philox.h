@@ -67,15 +67,26 @@ PS_HD double ps_u01_f64(uint32_t a, uint32_t b)
 // Uniform in [0, 1) with 24 random bits: (a>>8) / 2^24, exact; float arithmetic only.
 PS_HD float ps_u01_f32(uint32_t a) { return (float)(int32_t)(a >> 8) * (1.0F / 16777216.0F); }
 
+// Uniforms in pairs too: elements 2k and 2k + 1 take the words (x, y) and (z, w) of the
+// block of counter k (float32: x and z, the leading bits of the float64 uniforms).
+PS_HD double ps_rand_pair_f64(ps_u32x4 r, uint32_t odd)
+{
+    return odd ? ps_u01_f64(r.z, r.w) : ps_u01_f64(r.x, r.y);
+}
+
+PS_HD float ps_rand_pair_f32(ps_u32x4 r, uint32_t odd)
+{
+    return ps_u01_f32(odd ? r.z : r.x);
+}
+
 PS_HD double ps_rand_f64(uint64_t seed, uint64_t step, uint32_t elem, uint32_t stream)
 {
-    const ps_u32x4 r = ps_philox_draw(seed, step, elem, stream);
-    return ps_u01_f64(r.x, r.y);
+    return ps_rand_pair_f64(ps_philox_draw(seed, step, elem >> 1, stream), elem & 1u);
 }
 
 PS_HD float ps_rand_f32(uint64_t seed, uint64_t step, uint32_t elem, uint32_t stream)
 {
-    return ps_u01_f32(ps_philox_draw(seed, step, elem, stream).x);
+    return ps_rand_pair_f32(ps_philox_draw(seed, step, elem >> 1, stream), elem & 1u);
 }
 
 // Standard normals by Box-Muller, both of each pair: elements 2k and 2k + 1 share the
@@ -117,21 +128,23 @@ PS_HD float ps_randn_f32(uint64_t seed, uint64_t step, uint32_t elem, uint32_t s
 }
 
 #if !defined(__CUDACC__)
-// The normals of elements e0 .. e0 + n - 1 (e0 even) into out[0 .. n), equal to
-// ps_randn_*(seed, step, e0 + k, stream), one Philox block and one logarithm per pair: the
-// CPU's fused loops fill a block of them before the update.  Writes out[n] if n is odd.
-#define PS_RANDN_PAIRS(REAL, SUFFIX)                                                       \
-    static inline void ps_randn_pairs_##SUFFIX(uint64_t seed, uint64_t step, uint32_t e0,   \
-                                               uint32_t stream, int32_t n,                  \
-                                               REAL* __restrict out)                        \
+// The draws of elements e0 .. e0 + n - 1 (e0 even) into out[0 .. n), equal to
+// ps_rand(n)_*(seed, step, e0 + k, stream), one Philox block (and logarithm) per pair:
+// the CPU's fused loops fill a block of them before the update.  Writes out[n] if n is odd.
+#define PS_PAIRS(NAME, REAL, SUFFIX)                                                        \
+    static inline void ps_##NAME##_pairs_##SUFFIX(uint64_t seed, uint64_t step, uint32_t e0, \
+                                                  uint32_t stream, int32_t n,               \
+                                                  REAL* __restrict out)                     \
     {                                                                                       \
         for (int32_t k = 0; k < (n + 1) / 2; ++k) {                                         \
             const ps_u32x4 r = ps_philox_draw(seed, step, (e0 >> 1) + (uint32_t)k, stream); \
-            out[2 * k] = ps_randn_pair_##SUFFIX(r, 0u);                                     \
-            out[2 * k + 1] = ps_randn_pair_##SUFFIX(r, 1u);                                 \
+            out[2 * k] = ps_##NAME##_pair_##SUFFIX(r, 0u);                                  \
+            out[2 * k + 1] = ps_##NAME##_pair_##SUFFIX(r, 1u);                              \
         }                                                                                   \
     }
-PS_RANDN_PAIRS(double, f64)
-PS_RANDN_PAIRS(float, f32)
-#undef PS_RANDN_PAIRS
+PS_PAIRS(randn, double, f64)
+PS_PAIRS(randn, float, f32)
+PS_PAIRS(rand, double, f64)
+PS_PAIRS(rand, float, f32)
+#undef PS_PAIRS
 #endif

@@ -76,13 +76,17 @@ int main() {
         } else if (mode == 'P') {   /* P seed step e0 n stream: pair fills vs one by one */
             unsigned long long seed, step; unsigned e0, stream; int n;
             if (scanf("%llu %llu %u %d %u", &seed, &step, &e0, &n, &stream) != 5) return 1;
-            double d[258]; float f[258];
+            double d[258], du[258]; float f[258], fu[258];
             ps_randn_pairs_f64(seed, step, e0, stream, n, d);
             ps_randn_pairs_f32(seed, step, e0, stream, n, f);
+            ps_rand_pairs_f64(seed, step, e0, stream, n, du);
+            ps_rand_pairs_f32(seed, step, e0, stream, n, fu);
             int same = 1;
             for (int k = 0; k < n; ++k)
                 same &= d[k] == ps_randn_f64(seed, step, e0 + k, stream) &&
-                        f[k] == ps_randn_f32(seed, step, e0 + k, stream);
+                        f[k] == ps_randn_f32(seed, step, e0 + k, stream) &&
+                        du[k] == ps_rand_f64(seed, step, e0 + k, stream) &&
+                        fu[k] == ps_rand_f32(seed, step, e0 + k, stream);
             printf("%s\n", same ? "same" : "different");
         } else if (mode == 'R') {   /* R seed step n stream: elements 0..n-1 */
             unsigned long long seed, step; unsigned n, stream;
@@ -335,6 +339,11 @@ def test_different_seeds_steps_and_streams_give_different_sequences(change):
 @needs_gxx
 def test_the_pair_fills_of_the_cpu_loops_give_the_normals_one_by_one(cpp):
     assert [r[0] for r in cpp["pairs"]] == ["same"] * len(PAIR_FILLS)
+
+
+def test_the_two_uniforms_of_a_block_are_independent():
+    u = ps_random.rand(8, 9, np.arange(200_000), 0)
+    assert abs(np.corrcoef(u[0::2], u[1::2])[0, 1]) < 5 / np.sqrt(u.size / 2)
 
 
 def test_the_two_normals_of_a_pair_are_independent():
