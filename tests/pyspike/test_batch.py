@@ -8,7 +8,6 @@ import pytest
 
 import pyspike as ps
 
-from .conftest import BACKENDS
 
 K = 3
 TAUS = [8.0, 10.0, 12.0]
@@ -33,7 +32,6 @@ def _recurrent(backend, seed=7, batch=K, connect=None):
     return net, G, S, mons
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
 def test_each_instance_equals_a_separate_run_with_its_seed(backend):
     net, G, S, (spikes, volts, rate) = _recurrent(backend)
     S.w = "0.05*rand()"
@@ -55,7 +53,6 @@ def test_each_instance_equals_a_separate_run_with_its_seed(backend):
         np.testing.assert_array_equal(G.v[b], G1.v)
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
 def test_instance_zero_equals_the_unbatched_network_with_the_same_seed(backend):
     net, G, S, (spikes, _, _) = _recurrent(backend)
     S.w = "0.05*rand()"
@@ -91,7 +88,6 @@ def test_connectivity_and_delays_are_shared_and_synaptic_variables_are_per_insta
         S.delay = np.ones((K, S.n))
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
 def test_per_neuron_values_per_instance_equal_separate_runs(backend):
     net, G, S, (spikes, _, _) = _recurrent(backend)
     tau = np.linspace(6.0, 14.0, K * 20).reshape(K, 20)
