@@ -58,7 +58,8 @@ class SpikeMonitorIR:
     index: int
     i_slot: int                # int32 neuron indices
     step_slot: int             # int64 step of each spike
-    count_slot: int            # int64 spike count per neuron
+    # (no count per neuron: the runtime counts the recorded spikes after a run, which
+    # spares every spike a read-modify-write into an N-long array that is rarely cached)
     fill: int                  # counters[fill]: spikes written
     capacity: int              # counters[capacity]: buffer length
 

@@ -89,7 +89,7 @@ def build_network(spec: NetworkSpec) -> NetworkKernel:
             layout.counter(), layout.iarg(), mon.every, mon.n_record))
     for k, mon in enumerate(spec.spike_monitors):
         g = _monitored(by_name, mon.group)
-        g.spike_monitors.append(SpikeMonitorIR(k, layout.slot(), layout.slot(), layout.slot(),
+        g.spike_monitors.append(SpikeMonitorIR(k, layout.slot(), layout.slot(),
                                                layout.counter(), layout.counter()))
     for k, mon in enumerate(spec.rate_monitors):
         g = _monitored(by_name, mon.group)

@@ -179,8 +179,7 @@ def _group_context(k: GroupKernel, printer: CPrinter, real: str) -> dict:
         } for m in k.state_monitors],
         "spike_monitors": [{"i_ptr": f"p_spmon{m.index}_i", "i_slot": m.i_slot,
                             "step_ptr": f"p_spmon{m.index}_step", "step_slot": m.step_slot,
-                            "count_ptr": f"p_spmon{m.index}_count",
-                            "count_slot": m.count_slot, "fill": m.fill}
+                            "fill": m.fill}
                            for m in k.spike_monitors],
         "rate_monitors": [{"ptr": f"p_rmon{m.index}", "slot": m.slot, "fill": m.fill,
                            "ranged": m.stop >= 0, "start": m.start, "stop": m.stop,

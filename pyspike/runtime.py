@@ -81,7 +81,6 @@ def run_steps(net, kernel: NetworkKernel, n_steps: int) -> None:
             arrays[ir.step_slot] = np.empty((K, cap), dtype=np.int64)
             if mon.count_array.shape != g._shape():
                 mon.count_array = np.zeros(g._shape(), dtype=np.int64)
-            arrays[ir.count_slot] = mon.count_array.reshape(K, -1)
             counters[:, ir.capacity] = cap
             pending.append(("spike", mon, ir, None))
         for ir in gk.rate_monitors:
@@ -139,6 +138,9 @@ def run_steps(net, kernel: NetworkKernel, n_steps: int) -> None:
                 neurons.append(i)
                 steps.append(step)
             mon._record(neurons, steps)
+            counts = mon.count_array.reshape(K, -1)
+            for b in range(K):
+                counts[b] += np.bincount(neurons[b], minlength=counts.shape[1])
         else:
             mon._counts.append(arrays[ir.slot][0].copy() if unbatched
                                else arrays[ir.slot].copy())

@@ -252,7 +252,6 @@ class NumpyBackend:
             fill = counters[m.fill]
             arrays[m.i_slot][fill:fill + len(spiked)] = spiked
             arrays[m.step_slot][fill:fill + len(spiked)] = step + 1
-            np.add.at(arrays[m.count_slot], spiked, 1)
             counters[m.fill] += len(spiked)
         for m in g.rate_monitors:
             mine = spiked if m.stop < 0 else spiked[(spiked >= m.start) & (spiked < m.stop)]

@@ -21,7 +21,6 @@ struct Group0 {
     real_t* p_smon0_0;
     int32_t* p_spmon0_i;
     int64_t* p_spmon0_step;
-    int64_t* p_spmon0_count;
     real_t u_a;
     real_t u_b;
     real_t u_c;
@@ -38,7 +37,6 @@ struct Group0 {
         p_smon0_0 = (real_t*)arrays[5];
         p_spmon0_i = (int32_t*)arrays[6];
         p_spmon0_step = (int64_t*)arrays[7];
-        p_spmon0_count = (int64_t*)arrays[8];
         u_a = (real_t)rargs[1];
         u_b = (real_t)rargs[2];
         u_c = (real_t)rargs[3];
@@ -120,7 +118,6 @@ struct Group0 {
                     p_spmon0_i[counters[1]] = i;
                     p_spmon0_step[counters[1]] = step + 1;
                     ++counters[1];
-                    ++p_spmon0_count[i];
                     ++n_spikes;
                 }
             }
@@ -164,12 +161,12 @@ extern "C" PS_EXPORT int pyspike_abi_version(void) { return 2; }
 // arrays[0]: int64 counters (monitor fill levels and capacities), then the slots of the
 // kernel IR; iargs: first step, seed, monitor strides, then for a batch of K instances
 // each slot's bytes from one instance to the next and the K seeds; rargs: dt and the
-// shared parameters, one row of them per instance.  Returns the number of steps done: fewer than n_steps when a spike buffer
-// is full.  The instances advance together, step by step.
+// shared parameters, one row of them per instance.  Returns the number of steps done:
+// fewer than n_steps when a spike buffer is full.  The instances advance together.
 extern "C" PS_EXPORT int64_t pyspike_run(void** arrays, const int64_t* iargs, const double* rargs,
                                          int64_t n_steps)
 {
-    constexpr int32_t K = 1, N_SLOTS = 9, N_IARGS = 3;
+    constexpr int32_t K = 1, N_SLOTS = 8, N_IARGS = 3;
     constexpr int32_t N_RARGS = 5;   // rargs: one row per instance
     const int64_t step0 = iargs[0];
     const double dt = rargs[0];

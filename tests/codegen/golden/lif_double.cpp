@@ -23,7 +23,6 @@ struct Group0 {
     real_t* p_smon0_0;
     int32_t* p_spmon0_i;
     int64_t* p_spmon0_step;
-    int64_t* p_spmon0_count;
     int64_t _h0;
     real_t _h1;
     real_t u_v_rest;
@@ -44,7 +43,6 @@ struct Group0 {
         p_smon0_0 = (real_t*)arrays[7];
         p_spmon0_i = (int32_t*)arrays[8];
         p_spmon0_step = (int64_t*)arrays[9];
-        p_spmon0_count = (int64_t*)arrays[10];
         u_v_rest = (real_t)rargs[1];
         u_R = (real_t)rargs[2];
         u_v_th = (real_t)rargs[3];
@@ -119,7 +117,6 @@ struct Group0 {
                     p_spmon0_i[counters[1]] = i;
                     p_spmon0_step[counters[1]] = step + 1;
                     ++counters[1];
-                    ++p_spmon0_count[i];
                     ++n_spikes;
                 }
             }
@@ -163,12 +160,12 @@ extern "C" PS_EXPORT int pyspike_abi_version(void) { return 2; }
 // arrays[0]: int64 counters (monitor fill levels and capacities), then the slots of the
 // kernel IR; iargs: first step, seed, monitor strides, then for a batch of K instances
 // each slot's bytes from one instance to the next and the K seeds; rargs: dt and the
-// shared parameters, one row of them per instance.  Returns the number of steps done: fewer than n_steps when a spike buffer
-// is full.  The instances advance together, step by step.
+// shared parameters, one row of them per instance.  Returns the number of steps done:
+// fewer than n_steps when a spike buffer is full.  The instances advance together.
 extern "C" PS_EXPORT int64_t pyspike_run(void** arrays, const int64_t* iargs, const double* rargs,
                                          int64_t n_steps)
 {
-    constexpr int32_t K = 1, N_SLOTS = 11, N_IARGS = 3;
+    constexpr int32_t K = 1, N_SLOTS = 10, N_IARGS = 3;
     constexpr int32_t N_RARGS = 5;   // rargs: one row per instance
     const int64_t step0 = iargs[0];
     const double dt = rargs[0];
