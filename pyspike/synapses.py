@@ -20,14 +20,10 @@ from . import connect as builders
 from . import random as ps_random
 from .backends.numpy_ref import evaluate
 from .group import as_range, _sync, device_array
+from .synapses_runtime import bitmask_ok
 
 _names = itertools.count()
 _INIT_STEP = 2 ** 63 - 1
-#: Connections at least this dense, with no pair twice, may be delivered on a GPU by a
-#: thread per target testing one bit per pair (GeNN's bitmask): at 1/16 the bits take
-#: half the bytes of the rows' indices and each spike reads n_post/8 bytes, not rows of
-#: 4-byte indices and atomic additions.
-BITMASK_DENSITY = 1 / 16
 
 
 class Synapses:
@@ -404,21 +400,7 @@ class Synapses:
         return SynapsesSpec(self.name, self.source.name, self.target.name, *self.pre_range,
                             *self.post_range, self.model, self.on_pre, self.on_post,
                             tuple(self.param_names), tuple(sorted(self._per_synapse)),
-                            self._delay_kind(), self.dense, self._bitmask_ok())
-
-    def _bitmask_ok(self) -> bool:
-        """Dense enough for a bitmask (BITMASK_DENSITY), and no pair twice (rows sorted
-        by postsynaptic index, as the connect rules make them)."""
-        cached = self.__dict__.get("_bitmask_cache")
-        if cached is not None and cached[0] == self.n:
-            return cached[1]
-        ok = (self._j is not None and self.n > 0
-              and self.n >= BITMASK_DENSITY * self.n_pre * self.n_post)
-        if ok:
-            key = self._pre_index().astype(np.int64) * self.n_post + self._j
-            ok = bool((np.diff(key) > 0).all())
-        self.__dict__["_bitmask_cache"] = (self.n, ok)
-        return ok
+                            self._delay_kind(), self.dense, bitmask_ok(self))
 
     def _cast(self, dtype) -> None:
         for table in (self._state, self._per_synapse):

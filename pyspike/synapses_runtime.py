@@ -1,4 +1,4 @@
-"""The arrays of one Synapses object for a run: CSR, delays, rings, column index.
+"""The arrays of one Synapses object for a run: CSR, delays, rings, column index, bitmask.
 
 The delay ring (spikes of the last R steps) lives on the Synapses object between runs,
 so that a run in pieces continues exactly where it stopped.
@@ -44,9 +44,31 @@ def lay_out_synapses(sk: SynapsesKernel, syn, arrays, iargs, dt: float, real,
         arrays[sk.bitmask_slot] = bitmask_of(syn) if bitmask else np.zeros(1, np.uint32)
 
 
+#: Connections at least this dense, with no pair twice, may be delivered on a GPU by a
+#: thread per target testing one bit per pair (GeNN's bitmask): at 1/16 the bits take
+#: half the bytes of the rows' indices and each spike reads n_post/8 bytes, not rows of
+#: 4-byte indices and atomic additions.
+BITMASK_DENSITY = 1 / 16
+
+
+def bitmask_ok(syn) -> bool:
+    """Dense enough for a bitmask (BITMASK_DENSITY), and no pair twice (rows sorted by
+    postsynaptic index, as the connect rules make them); kept until synapses change."""
+    cached = syn.__dict__.get("_bitmask_cache")
+    if cached is not None and cached[0] == syn.n:
+        return cached[1]
+    ok = (syn._j is not None and syn.n > 0
+          and syn.n >= BITMASK_DENSITY * syn.n_pre * syn.n_post)
+    if ok:
+        key = syn._pre_index().astype(np.int64) * syn.n_post + syn._j
+        ok = bool((np.diff(key) > 0).all())
+    syn.__dict__["_bitmask_cache"] = (syn.n, ok)
+    return ok
+
+
 def bitmask_of(syn) -> np.ndarray:
     """Bit j % 32 of word i * ceil(n_post / 32) + j // 32 is set if i -> j (no pair may
-    be there twice: see Synapses._bitmask_ok)."""
+    be there twice: see bitmask_ok)."""
     words = (syn.n_post + 31) // 32
     i = syn._pre_index().astype(np.int64)
     j = syn._post_index().astype(np.int64)

@@ -76,7 +76,7 @@ class CUDABackend:
     #: Spikes of one step reach the monitors in the order the warps append them; the
     #: runtime sorts each step's spikes by neuron, as the other backends give them.
     unordered_spikes = True
-    #: Dense enough connections are delivered by testing bits (see Synapses._bitmask_ok).
+    #: Dense enough connections are delivered by testing bits (see synapses_runtime.bitmask_ok).
     uses_bitmask = True
 
     def __init__(self):
