@@ -201,3 +201,18 @@ def test_seeds_one_per_instance():
         ps.Network(seed=[1, 2], batch=3)
     with pytest.raises(ps.ModelError, match="batch must be a whole number"):
         ps.Network(batch=0)
+
+
+def test_a_shared_parameter_takes_one_value_per_instance():
+    m = ps.NeuronModel("""dv/dt = (I - v)/tau : 1
+                          I : 1 (shared)""", params={"tau": 10.0})
+    net = ps.Network(dt=0.1, seed=1, backend="cpu", batch=K)
+    with net:
+        G = ps.NeuronGroup(4, m)
+    G.I = [[1.0], [2.0], [3.0]]
+    net.run(10.0)
+    # I * (1 - exp(-1)) with exact integration, per instance; float64 rounding only
+    np.testing.assert_allclose(G.v[:, 0], np.array([1.0, 2.0, 3.0]) * (1 - np.exp(-1.0)),
+                               rtol=1e-12)
+    with pytest.raises(ps.ModelError, match=r"one per instance: shape \(K, 1\)"):
+        G.I = np.ones((K, 4))
