@@ -42,8 +42,7 @@ def environment() -> jinja2.Environment:
 def render_cpp(net: NetworkKernel) -> str:
     """The complete C++ translation unit of a network."""
     printer = CPrinter(net.real)
-    groups = [_paired_draws(_group_context(g, printer, net.real), g, net.real)
-              for g in net.groups]
+    groups = [_group_context(g, printer, net.real, paired=True) for g in net.groups]
     synapses = [synapses_context(s, net, printer) for s in net.synapses]
     checks = [{"fill": m.fill, "capacity": m.capacity, "N": g.N}
               for g in net.groups for m in g.spike_monitors]
@@ -92,28 +91,31 @@ def _draw(d: Draw, real: str) -> str:
     return draw_line(d.symbol.name, d.kind, d.stream, real, "i")
 
 
-def _paired_draws(ctx: dict, k: GroupKernel, real: str) -> dict:
-    """In the C++ update loop of a spiking group (blocks of BLOCK neurons), the random
-    numbers come from buffers filled a pair per Philox block before the loop: half the
-    blocks (and logarithms) of one draw per neuron, the same numbers."""
-    ctx["draw_blocks"] = []
-    if k.spike is None:
-        return ctx
+def _draws(k: GroupKernel, real: str, paired: bool) -> dict:
+    """The draw statements of the update (``draws``, ``input_draws``).  ``paired``: in
+    the C++ update loop of a spiking group (blocks of BLOCK neurons) they read buffers
+    filled a pair per Philox block before the loop (``draw_blocks``): half the blocks
+    (and logarithms) of one draw per neuron, the same numbers."""
+    if not paired or k.spike is None:
+        return {"draw_blocks": [], "draws": [_draw(d, real) for d in k.draws],
+                "input_draws": [_draw(d, real) for d in k.input_draws]}
     suffix = "f32" if real == "float" else "f64"
+    blocks = []
 
     def buffered(d: Draw) -> str:
-        buf = f"_rb{len(ctx['draw_blocks'])}"
+        buf = f"_rb{len(blocks)}"
         fn = {"uniform": "ps_rand_pairs", "normal": "ps_randn_pairs"}[d.kind]
-        ctx["draw_blocks"].append({"buf": buf, "fill": (
+        blocks.append({"buf": buf, "fill": (
             f"{fn}_{suffix}(seed, (uint64_t)step, (uint32_t)b0, {d.stream}u, b1 - b0, "
             f"{buf});")})
         return f"const real_t {c_name(d.symbol.name)} = {buf}[i - b0];"
-    ctx["draws"] = [buffered(d) for d in k.draws]
-    ctx["input_draws"] = [buffered(d) for d in k.input_draws]
-    return ctx
+    draws = [buffered(d) for d in k.draws]
+    return {"draw_blocks": blocks, "draws": draws,
+            "input_draws": [buffered(d) for d in k.input_draws]}
 
 
-def _group_context(k: GroupKernel, printer: CPrinter, real: str) -> dict:
+def _group_context(k: GroupKernel, printer: CPrinter, real: str,
+                   paired: bool = False) -> dict:
     arrays = [_array(a) for a in k.arrays.values()] + [_array(a) for _, a in k.run_arrays]
     run_array_loads = sorted({s.name for assign, _ in k.run_arrays
                               for s in assign.expr.free_symbols if s.name in k.arrays})
@@ -157,8 +159,7 @@ def _group_context(k: GroupKernel, printer: CPrinter, real: str) -> dict:
         "loads": [_load(n, k, k.stores) for n in k.loads]
                  + [f"const real_t {c_name(a.target.name)} = {pointer(arr.name)}[i];"
                     for a, arr in k.run_arrays],
-        "draws": [_draw(d, real) for d in k.draws],
-        "input_draws": [_draw(d, real) for d in k.input_draws],
+        **_draws(k, real, paired),
         "inputs": [_assign(a, printer) for a in k.inputs],
         "compute": [_assign(a, printer) for a in k.update],
         "stores": [_store(n, k) for n in k.stores],

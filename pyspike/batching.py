@@ -17,9 +17,14 @@ from typing import Optional, Tuple
 
 import numpy as np
 
+from .codegen.equations import symbol
 from .codegen.errors import ModelError
+from .codegen.expressions import Rand
+from . import random as ps_random
 
 _MASK = (1 << 64) - 1
+#: Steps reserved for random numbers drawn by initial values, never reached by a run.
+INIT_STEP = 2 ** 63 - 1
 
 
 def _mix(x: int) -> int:
@@ -108,7 +113,28 @@ def expand(array: np.ndarray, K: int) -> np.ndarray:
     return np.array(np.broadcast_to(array, (K,) + array.shape[-1:]), order="C")
 
 
-def per_instance(obj) -> bool:
-    """Whether ``obj`` (a group or synapses) belongs to a batched network."""
-    net = obj.__dict__.get("network")
-    return net is not None and net.batch is not None
+def expand_tables(tables, K: int) -> None:
+    """Give every one-dimensional array in the dicts ``tables`` a leading axis of K."""
+    for table in tables:
+        for k, v in table.items():
+            if v.ndim == 1:
+                table[k] = expand(v, K)
+
+
+def init_draws(expr, ctx, network):
+    """An initial-value expression with its random calls replaced by symbols, and what
+    each draws: (symbol name, uniform?, call site, step).  The step is taken once per
+    call, so every instance of a batch draws at the same step, each with its own seed."""
+    sites = sorted(ctx.random_sites, key=lambda s: int(s.args[0]))
+    draws = [(f"_init_rand{int(s.args[0])}", isinstance(s, Rand), int(s.args[0]),
+              INIT_STEP - network._next_init()) for s in sites]
+    expr = expr.xreplace({s: symbol(d[0]) for s, d in zip(sites, draws)})
+    return expr, draws
+
+
+def draw_into(env: dict, draws, network, b: int, elem: np.ndarray,
+              stream_base: int) -> None:
+    """The random numbers of ``init_draws`` for instance b (its seed), into ``env``."""
+    for name, uniform, site, step in draws:
+        draw = ps_random.rand if uniform else ps_random.randn
+        env[name] = draw(int(network.seeds[b]), step, elem, stream_base | site)

@@ -8,17 +8,14 @@ import numpy as np
 
 from .codegen.equations import BUILTINS, symbol
 from .codegen.errors import ModelError
-from .codegen.expressions import Context, Rand, parse_expression
+from .codegen.expressions import Context, parse_expression
 from .codegen.kernels import LASTSPIKE_NEVER
 from .codegen.spec import GroupSpec
 from . import _context, batching
-from . import random as ps_random
 from .backends.numpy_ref import evaluate
 from .model import NeuronModel
 
 _names = itertools.count()
-#: Steps reserved for random numbers drawn by initial values, never reached by a run.
-_INIT_STEP = 2 ** 63 - 1
 
 
 class NeuronGroup:
@@ -117,8 +114,9 @@ class NeuronGroup:
             self._pending[:] = [(n, v) for n, v in self._pending if n != name]
         elif np.ndim(value) == 0 and name not in self._per_neuron:
             self._params[name] = float(value)
-        elif name not in self._per_neuron and batching.one_per_instance(self, value) is not None:
-            self._params[name] = batching.one_per_instance(self, value)   # a scalar each
+        elif name not in self._per_neuron and \
+                (column := batching.one_per_instance(self, value)) is not None:
+            self._params[name] = column          # a scalar in each instance
         else:
             if "shared" in self._flags(name):
                 raise ModelError(f"'{name}' is declared (shared): it takes one value for the "
@@ -160,11 +158,7 @@ class NeuronGroup:
             if self._per_neuron.get(p, self._params.get(p)) is None \
                     and symbol(p) in expr.free_symbols:
                 raise ctx.error(f"the parameter '{p}' has no value yet", None, p)
-        sites = sorted(ctx.random_sites, key=lambda s: int(s.args[0]))
-        # one draw number per random site, the same in every instance of a batch
-        draws = [_INIT_STEP - self.network._next_init() for _ in sites]
-        expr = expr.xreplace({site: symbol(f"_init_rand{int(site.args[0])}")
-                              for site in sites})
+        expr, draws = batching.init_draws(expr, ctx, self.network)
         shape = self._shape()
         rows = []
         for b in range(shape[0] if len(shape) == 2 else 1):
@@ -176,12 +170,9 @@ class NeuronGroup:
             for p in self.model.param_names:
                 value = self._per_neuron.get(p, self._params.get(p))
                 env[p] = value[b] if len(shape) == 2 and np.ndim(value) == 2 else value
-            for site, draw_step in zip(sites, draws):
-                draw = ps_random.rand if isinstance(site, Rand) else ps_random.randn
-                stream = (self.index << 16) | int(site.args[0])
-                env[f"_init_rand{int(site.args[0])}"] = draw(
-                    int(self.network.seeds[b]), draw_step, np.arange(self.N, dtype=np.uint32),
-                    stream)
+            if draws:                    # (then the group has a network and an index)
+                batching.draw_into(env, draws, self.network, b,
+                                   np.arange(self.N, dtype=np.uint32), self.index << 16)
             rows.append(np.broadcast_to(evaluate(expr, env), (self.N,)).astype(float))
         return np.stack(rows) if len(shape) == 2 else rows[0]
 
@@ -199,12 +190,11 @@ class NeuronGroup:
                              where="Network.add")
         self.__dict__["network"] = network
         self.__dict__["index"] = index
-        if network.batch is not None and self._lastspike.ndim == 1:
-            for table in (self._state, self._per_neuron):
-                for k, v in table.items():
-                    table[k] = batching.expand(v, network.K)
+        if network.batch is not None:
+            batching.expand_tables((self._state, self._per_neuron), network.K)
             for k in ("_lastspike", "_not_refractory"):
-                self.__dict__[k] = batching.expand(self.__dict__[k], network.K)
+                if self.__dict__[k].ndim == 1:
+                    self.__dict__[k] = batching.expand(self.__dict__[k], network.K)
         pending, self.__dict__["_pending"] = self._pending, []
         for name, text in pending:
             self._set(name, text)

@@ -73,10 +73,16 @@ class SpikeMonitor:
         return (i >= self._start) & (i < self._start + self._n)
 
     def _record(self, i: list, step: list) -> None:
-        """Keep one run's spikes: lists of one array per instance."""
+        """Keep one run's spikes, lists of one array per instance, and count them per
+        neuron (here rather than in the kernels: see SpikeMonitorIR)."""
         batched = _instances(self.group) is not None
         self._i.append(i if batched else i[0])
         self._step.append(step if batched else step[0])
+        if self.count_array.shape != self.group._shape():
+            self.count_array = np.zeros(self.group._shape(), dtype=np.int64)
+        counts = self.count_array.reshape(len(i), -1)
+        for b, neurons in enumerate(i):
+            counts[b] += np.bincount(neurons, minlength=counts.shape[1])
 
     def _runs(self, b):
         """(neurons, steps) of instance b (None: unbatched) over all runs."""

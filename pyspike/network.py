@@ -1,7 +1,6 @@
 """Network: collects groups and monitors, builds them once, runs them in generated code."""
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass
 from typing import List, Optional

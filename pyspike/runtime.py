@@ -79,8 +79,6 @@ def run_steps(net, kernel: NetworkKernel, n_steps: int) -> None:
             cap = max(1024, _SPIKES_PER_NEURON * gk.N)
             arrays[ir.i_slot] = np.empty((K, cap), dtype=np.int32)
             arrays[ir.step_slot] = np.empty((K, cap), dtype=np.int64)
-            if mon.count_array.shape != g._shape():
-                mon.count_array = np.zeros(g._shape(), dtype=np.int64)
             counters[:, ir.capacity] = cap
             pending.append(("spike", mon, ir, None))
         for ir in gk.rate_monitors:
@@ -138,9 +136,6 @@ def run_steps(net, kernel: NetworkKernel, n_steps: int) -> None:
                 neurons.append(i)
                 steps.append(step)
             mon._record(neurons, steps)
-            counts = mon.count_array.reshape(K, -1)
-            for b in range(K):
-                counts[b] += np.bincount(neurons[b], minlength=counts.shape[1])
         else:
             mon._counts.append(arrays[ir.slot][0].copy() if unbatched
                                else arrays[ir.slot].copy())

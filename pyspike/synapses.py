@@ -12,18 +12,16 @@ import numpy as np
 
 from .codegen.equations import symbol
 from .codegen.errors import ModelError
-from .codegen.expressions import Context, Rand, parse_expression
+from .codegen.expressions import Context, parse_expression
 from .codegen.spec import SynapsesSpec
 from .codegen.synaptic import aliases, check_code
 from . import _context, batching
 from . import connect as builders
-from . import random as ps_random
 from .backends.numpy_ref import evaluate
 from .group import as_range, _sync, device_array
 from .synapses_runtime import bitmask_ok
 
 _names = itertools.count()
-_INIT_STEP = 2 ** 63 - 1
 
 
 class Synapses:
@@ -287,8 +285,9 @@ class Synapses:
             self._state[name][:] = self._as_array(name, value)
         elif np.ndim(value) == 0 and name not in self._per_synapse:
             self._params[name] = float(value)
-        elif name not in self._per_synapse and batching.one_per_instance(self, value) is not None:
-            self._params[name] = batching.one_per_instance(self, value)   # a scalar each
+        elif name not in self._per_synapse and \
+                (column := batching.one_per_instance(self, value)) is not None:
+            self._params[name] = column          # a scalar in each instance
         else:
             array = self._as_array(name, value)
             self._per_synapse[name] = array.astype(np.float64)
@@ -315,19 +314,14 @@ class Synapses:
             if self._params.get(p) is None and p not in self._per_synapse \
                     and symbol(p) in expr.free_symbols:
                 raise ctx.error(f"the parameter '{p}' has no value yet", None, p)
-        sites = sorted(ctx.random_sites, key=lambda s: int(s.args[0]))
-        draws = [_INIT_STEP - self.network._next_init() for _ in sites]
-        expr = expr.xreplace({site: symbol(f"_init_rand{int(site.args[0])}")
-                              for site in sites})
+        expr, draws = batching.init_draws(expr, ctx, self.network)
         elem = np.arange(self.n, dtype=np.uint32)
         rows = []
         for b in range(instances):
             env = self._environment(b if batched else None)[0]
-            for site, draw_step in zip(sites, draws):
-                draw = ps_random.rand if isinstance(site, Rand) else ps_random.randn
-                stream = 0x7000_0000 | (self.index << 8) | int(site.args[0])
-                env[f"_init_rand{int(site.args[0])}"] = draw(
-                    int(self.network.seeds[b]), draw_step, elem, stream)
+            if draws:                    # (then the synapses have a network and an index)
+                batching.draw_into(env, draws, self.network, b, elem,
+                                   0x7000_0000 | (self.index << 8))
             rows.append(np.broadcast_to(evaluate(expr, env), (self.n,)).astype(float))
         return np.stack(rows) if batched and not shared else rows[0]
 
@@ -370,10 +364,7 @@ class Synapses:
         self.__dict__["network"] = network
         self.__dict__["index"] = index
         if network.batch is not None:
-            for table in (self._state, self._per_synapse):
-                for k, v in table.items():
-                    if v.ndim == 1:
-                        table[k] = batching.expand(v, network.K)
+            batching.expand_tables((self._state, self._per_synapse), network.K)
         deferred, self.__dict__["_deferred"] = self._deferred, []
         for call in deferred:
             self._connect(call)

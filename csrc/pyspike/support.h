@@ -53,6 +53,16 @@ PS_FN float ps_exprelf(float z)
     return ps_selectf(z == 0.0F, 1.0F, expm1f(z) / z);
 }
 
+// Instance b's arrays table (host code): slot k at arrays[k] + b * strides[k] bytes
+// (pyspike/runtime.py lays out every per-instance array as (K, length); shared ones
+// have stride 0).
+static inline void ps_instance_table(void** arrays, const int64_t* strides, int32_t n_slots,
+                                     int32_t b, void** table)
+{
+    for (int32_t k = 0; k < n_slots; ++k)
+        table[k] = arrays[k] ? (char*)arrays[k] + b * strides[k] : (void*)0;
+}
+
 // Python's floored modulo (the sign follows the divisor), as the NumPy reference computes it.
 PS_FN double ps_mod(double a, double b) { return a - b * floor(a / b); }
 PS_FN float ps_modf(float a, float b) { return a - b * floorf(a / b); }

@@ -141,7 +141,6 @@ class NumpyBackend:
 
     def run(self, arrays: List[np.ndarray], iargs: np.ndarray, rargs: np.ndarray,
             n_steps: int) -> int:
-        real = self.real
         self._iargs = iargs
         # Instance b of a batch: row b of every two-dimensional array, its own seed.
         first_seed = self.kernel.n_iargs + self.kernel.n_slots
@@ -153,7 +152,6 @@ class NumpyBackend:
                 for table, row in zip(tables, rows)]
         checks = [(m.fill, m.capacity, g.N) for g in self.kernel.groups
                   for m in g.spike_monitors]
-        dt = float(rargs[0])
         for s in range(n_steps):
             step = int(iargs[0]) + s
             if any(t[0][f] + n > t[0][c] for t in tables for f, c, n in checks):

@@ -174,8 +174,7 @@ extern "C" PS_EXPORT int64_t pyspike_run(void** arrays, const int64_t* iargs, co
     if (!instances) return -1;   // out of memory: the runtime reports it
     for (int32_t b = 0; b < K; ++b) {
         void* table[N_SLOTS];
-        for (int32_t k = 0; k < N_SLOTS; ++k)
-            table[k] = arrays[k] ? (char*)arrays[k] + b * iargs[N_IARGS + k] : nullptr;
+        ps_instance_table(arrays, iargs + N_IARGS, N_SLOTS, b, table);
         Instance& x = instances[b];
         x.counters = (int64_t*)table[0];
         x.seed = (uint64_t)iargs[N_IARGS + N_SLOTS + b];
