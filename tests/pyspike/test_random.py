@@ -41,7 +41,10 @@ EDGE_WORDS = [(0, 0), (0, 63), (0, 64), (31, 0), (32, 0), (255, 0), (256, 0),
 RUN = (2 ** 33 + 17, 2 ** 35 + 1, 20000, 9)   # seed, step, n, stream
 
 #: (seed, step, first element, count, stream) of the pair fills the C++ loops use.
-PAIR_FILLS = [(1, 0, 0, 256, 7), (2 ** 40 + 3, 2 ** 33, 512, 255, 2 ** 20), (5, 9, 2, 1, 0)]
+# (seed, step, e0, n, stream): one chunk of blocks and several (more than 256 draws), odd
+# counts, a start that is no multiple of the vector width
+PAIR_FILLS = [(1, 0, 0, 256, 7), (2 ** 40 + 3, 2 ** 33, 512, 255, 2 ** 20), (5, 9, 2, 1, 0),
+              (6, 1, 10, 1000, 3), (7, 2, 4006, 517, 1)]
 
 PROGRAM = r"""
 #include <stdio.h>
@@ -76,7 +79,7 @@ int main() {
         } else if (mode == 'P') {   /* P seed step e0 n stream: pair fills vs one by one */
             unsigned long long seed, step; unsigned e0, stream; int n;
             if (scanf("%llu %llu %u %d %u", &seed, &step, &e0, &n, &stream) != 5) return 1;
-            double d[258], du[258]; float f[258], fu[258];
+            double d[1024], du[1024]; float f[1024], fu[1024];
             ps_randn_pairs_f64(seed, step, e0, stream, n, d);
             ps_randn_pairs_f32(seed, step, e0, stream, n, f);
             ps_rand_pairs_f64(seed, step, e0, stream, n, du);
@@ -101,9 +104,10 @@ int main() {
 """
 
 
-def _run_cpp(folder, stdin):
+def _run_cpp(folder, stdin, flags=()):
     (folder / "p.cpp").write_text(PROGRAM)
-    subprocess.run(["g++", "-O2", "-std=c++17", "-Wall", "-Wextra", "-Werror", f"-I{INCLUDE}",
+    subprocess.run(["g++", "-O2", "-std=c++17", "-Wall", "-Wextra", "-Werror", *flags,
+                    f"-I{INCLUDE}",
                     str(folder / "p.cpp"), "-o", str(folder / "p")], check=True)
     out = subprocess.run([str(folder / "p")], input=stdin, capture_output=True, text=True,
                          check=True).stdout
@@ -117,12 +121,24 @@ def cpp(tmp_path_factory):
     lines += [f"U {a} {b}" for a, b in EDGE_WORDS]
     lines += [f"D {' '.join(map(str, g))}" for g in GRID]
     lines.append(f"R {' '.join(map(str, RUN))}")
-    lines += [f"P {' '.join(map(str, p))}" for p in PAIR_FILLS]
     rows = _run_cpp(tmp_path_factory.mktemp("philox"), "\n".join(lines) + "\n")
     a, b, c, d = len(KNOWN_ANSWERS), len(EDGE_WORDS), len(GRID), RUN[2]
-    assert len(rows) == a + b + c + d + len(PAIR_FILLS)
+    assert len(rows) == a + b + c + d
     return {"kat": rows[:a], "edges": rows[a:a + b], "grid": rows[a + b:a + b + c],
-            "run": rows[a + b + c:a + b + c + d], "pairs": rows[a + b + c + d:]}
+            "run": rows[a + b + c:a + b + c + d]}
+
+
+# the pair fills have a path per instruction set: portable (any CPU), AVX2, AVX-512
+ISA_FLAGS = {"portable": (), "avx2": ("-mavx2",), "avx512": ("-mavx512f",)}
+
+
+def _cpu_has(isa):
+    try:
+        with open("/proc/cpuinfo") as f:
+            flags = next((line for line in f if line.startswith("flags")), "").split()
+    except OSError:
+        return False
+    return {"avx2": "avx2", "avx512": "avx512f"}[isa] in flags
 
 
 def _f32(hex_text):
@@ -337,8 +353,12 @@ def test_different_seeds_steps_and_streams_give_different_sequences(change):
 
 
 @needs_gxx
-def test_the_pair_fills_of_the_cpu_loops_give_the_normals_one_by_one(cpp):
-    assert [r[0] for r in cpp["pairs"]] == ["same"] * len(PAIR_FILLS)
+@pytest.mark.parametrize("isa", list(ISA_FLAGS))
+def test_the_pair_fills_of_the_cpu_loops_give_the_draws_one_by_one(isa, tmp_path):
+    if isa != "portable" and not _cpu_has(isa):
+        pytest.skip(f"this CPU cannot run {isa} code")
+    stdin = "".join(f"P {' '.join(map(str, p))}\n" for p in PAIR_FILLS)
+    assert _run_cpp(tmp_path, stdin, ISA_FLAGS[isa]) == [["same"]] * len(PAIR_FILLS)
 
 
 def test_the_two_uniforms_of_a_block_are_independent():
