@@ -52,6 +52,17 @@ class exprel(sp.Function):
         return (sp.exp(z) * (z - 1) + 1) / z**2
 
 
+class StepBound(sp.Function):
+    """``step - steps`` clamped to int32: the last spike step of a neuron that is no longer
+    refractory at ``step`` when the period is ``steps``.  Timed refractoriness is tested as
+    ``lastspike <= StepBound(step, steps)``: a comparison of the stored int32 step with a
+    value fixed for the whole step, which vector units do 16 at a time (``step -
+    lastspike >= steps`` widens every neuron's step to 64 bits first).  The clamp makes a
+    neuron that never spiked (``lastspike`` = -2**31) non-refractory, however long the
+    period."""
+    nargs = 2
+
+
 class TimedArrayCall(sp.Function):
     """A TimedArray's value at time ``args[0]`` (ms) in column ``args[1]``; the array
     itself is runtime data, named by the subclass made by :func:`timed_function`."""

@@ -25,8 +25,8 @@ from . import integrators
 from .equations import (DT, I_INDEX, N_SIZE, T, EquationSet, Variable,
                         parse_equations, symbol)
 from .errors import ModelError
-from .expressions import (IDENTIFIER, Context, PoissonCount, Rand, Randn, TimedArrayCall,
-                          check_identifier,
+from .expressions import (IDENTIFIER, Context, PoissonCount, Rand, Randn, StepBound,
+                          TimedArrayCall, check_identifier,
                           is_condition, parse_condition, parse_expression, parse_statements,
                           split_statements, timed_function)
 from .ir import (Array, Assign, Draw, GeneratorIR, GroupKernel, NetworkKernel,
@@ -295,7 +295,7 @@ def _refractory(g: GroupSpec, names, eqs: EquationSet):
     if duration.free_symbols & (state | {T}):
         raise ctx.error("a refractory duration may depend on parameters only")
     steps = sp.floor(duration / DT + sp.Rational(1, 2))
-    return "time", sp.Ge(STEP - LASTSPIKE, steps)
+    return "time", sp.Le(LASTSPIKE, StepBound(STEP, steps))
 
 
 def _finish(k: GroupKernel, update: List[Assign], reset: List[Assign], layout: _Layout):

@@ -69,9 +69,8 @@ class CPrinter(C99CodePrinter):
         return super()._print_Pow(expr)
 
     def _print_Piecewise(self, expr):
-        # Nested selects, computed without branches: a ternary whose one side is the old
-        # value of a stored variable makes gcc emit masked stores, which are slow on many
-        # CPUs, while ps_select stays a plain bitwise blend.
+        # Nested selects of both computed values: ps_select (csrc/pyspike/support.h) picks
+        # the form each target does fastest without branches (see there).
         *cases, (last, _) = expr.args
         text = self._print(last)
         for value, cond in reversed(cases):
@@ -87,6 +86,10 @@ class CPrinter(C99CodePrinter):
     def _print_PoissonCount(self, expr):
         u, lam = (self._print(a) for a in expr.args)
         return f"ps_poisson((double)({u}), (double)({lam}))"
+
+    def _print_StepBound(self, expr):
+        step, steps = (self._print(a) for a in expr.args)
+        return f"ps_step_bound({step}, (int64_t)({steps}))"
 
     def _print_exprel(self, expr):
         return f"ps_exprel{self._f}({self._print(expr.args[0])})"

@@ -11,7 +11,7 @@ from typing import Dict, List
 import numpy as np
 import sympy as sp
 
-from ..codegen.expressions import PoissonCount, TimedArrayCall, exprel
+from ..codegen.expressions import PoissonCount, StepBound, TimedArrayCall, exprel
 from ..codegen.kernels import Draw, GroupKernel, NetworkKernel
 from .. import random as ps_random
 from .numpy_synapses import SynapsesReference
@@ -68,6 +68,9 @@ def evaluate(e: sp.Basic, env: Dict[str, object], real=np.float64):
             col = np.asarray(args[1]).astype(np.int64)
             return values[np.clip(k, 0, values.shape[0] - 1),
                           np.clip(col, 0, values.shape[1] - 1)]
+        if isinstance(e, StepBound):
+            # ps_step_bound: step - steps, clamped to int32
+            return np.clip(np.int64(args[0]) - np.int64(args[1]), -2 ** 31, 2 ** 31 - 1)
         if isinstance(e, exprel):
             # ps_exprel: expm1(z)/z, 1 at z = 0
             z = np.asarray(args[0])

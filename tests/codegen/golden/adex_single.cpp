@@ -105,11 +105,11 @@ struct Group0 {
             // (gcc ignores __restrict on local pointers and gives up beyond ~10 checks).
 #pragma GCC ivdep
             for (int32_t i = b0; i < b1; ++i) {
-                const int64_t lastspike = p_lastspike[i];
+                const int32_t lastspike = p_lastspike[i];
                 real_t u_v = p_u_v[i];
                 real_t u_w = p_u_w[i];
                 const real_t u_I = p_u_I[i];
-                const bool not_refractory = -lastspike + step >= _h0;
+                const bool not_refractory = lastspike <= ps_step_bound(step, (int64_t)(_h0));
                 const real_t _c0 = _h3 + u_v;
                 const real_t _c1 = u_DeltaT*u_gL;
                 const real_t _c2 = -u_w;
@@ -150,7 +150,7 @@ struct Group0 {
                     if (!spiked[i - b0]) continue;
                     real_t u_w = p_u_w[i];
                     real_t u_v = p_u_v[i];
-                    int64_t lastspike = p_lastspike[i];
+                    int32_t lastspike = p_lastspike[i];
                     u_v = u_Vr;
                     u_w = u_b + u_w;
                     lastspike = step + 1;

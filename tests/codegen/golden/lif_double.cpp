@@ -87,11 +87,11 @@ struct Group0 {
             // (gcc ignores __restrict on local pointers and gives up beyond ~10 checks).
 #pragma GCC ivdep
             for (int32_t i = b0; i < b1; ++i) {
-                const int64_t lastspike = p_lastspike[i];
+                const int32_t lastspike = p_lastspike[i];
                 const real_t u_I = p_u_I[i];
                 real_t u_v = p_u_v[i];
                 const real_t _h2 = p__h2[i];
-                const bool not_refractory = -lastspike + step >= _h0;
+                const bool not_refractory = lastspike <= ps_step_bound(step, (int64_t)(_h0));
                 const real_t _c0 = u_I*u_R;
                 const real_t _new_v = _c0 + _h2*(-_c0 + _h1 + u_v) + u_v_rest;
                 u_v = ps_select(not_refractory, _new_v, u_v);
@@ -109,7 +109,7 @@ struct Group0 {
                 for (int32_t i = b0 + w; i < w1; ++i) {
                     if (!spiked[i - b0]) continue;
                     real_t u_v = p_u_v[i];
-                    int64_t lastspike = p_lastspike[i];
+                    int32_t lastspike = p_lastspike[i];
                     u_v = u_v_reset;
                     lastspike = step + 1;
                     p_u_v[i] = u_v;
