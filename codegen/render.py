@@ -93,10 +93,10 @@ def _draw(d: Draw, real: str) -> str:
 
 def _draws(k: GroupKernel, real: str, paired: bool) -> dict:
     """The draw statements of the update (``draws``, ``input_draws``).  ``paired``: in
-    the C++ update loop of a spiking group (blocks of BLOCK neurons) they read buffers
-    filled a pair per Philox block before the loop (``draw_blocks``): half the blocks
-    (and logarithms) of one draw per neuron, the same numbers."""
-    if not paired or k.spike is None:
+    the C++ update loop (blocks of BLOCK neurons) they read buffers filled a pair per
+    Philox block before the loop (``draw_blocks``): half the blocks (and logarithms) of
+    one draw per neuron, the same numbers."""
+    if not paired:
         return {"draw_blocks": [], "draws": [_draw(d, real) for d in k.draws],
                 "input_draws": [_draw(d, real) for d in k.input_draws]}
     suffix = "f32" if real == "float" else "f64"

@@ -143,3 +143,27 @@ def test_several_groups_in_one_network_agree_across_backends():
     np.testing.assert_array_equal(cpu[2].tau, 10.0)       # a shared parameter, recorded
     np.testing.assert_allclose(cpu[2].v, ref[2].v, rtol=1e-12, atol=1e-12)
     np.testing.assert_array_equal(cpu[3].rate, ref[3].rate)
+
+
+def _ou_process(backend):
+    # no threshold; 301 neurons: blocks of draws with an odd remainder
+    model = ps.NeuronModel("""
+        dx/dt = -x/tau + sigma*sqrt(2/tau)*xi : 1
+        dy/dt = (0.5*rand() - y)/tau : 1
+    """, params={"tau": 5.0, "sigma": 1.0}, method="euler")
+    net = ps.Network(dt=0.1, seed=3, backend=backend)
+    with net:
+        G = ps.NeuronGroup(301, model)
+        states = ps.StateMonitor(G, ["x", "y"], record=[0, 255, 256, 300], every=7)
+    net.run(20.0)
+    return G, states
+
+
+def test_a_noisy_group_without_threshold_equals_the_numpy_reference():
+    ref, cpu = _ou_process("numpy"), _ou_process("cpu")
+    assert ref[0].x.std() > 0.3          # the noise is there
+    for var in ("x", "y"):
+        np.testing.assert_allclose(getattr(cpu[1], var), getattr(ref[1], var),
+                                   rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(getattr(cpu[0], var), getattr(ref[0], var),
+                                   rtol=1e-12, atol=1e-12)
