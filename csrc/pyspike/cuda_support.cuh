@@ -30,6 +30,20 @@ __device__ __forceinline__ float ps_step_time(int64_t step, float dt)
     return (float)step * dt;
 }
 
+// The stream and step graph of one run, released on every way out of it (errors too).
+struct ps_run_resources {
+    cudaStream_t stream = nullptr;
+    cudaGraph_t graph = nullptr;
+    cudaGraphExec_t exec = nullptr;
+    ~ps_run_resources()
+    {
+        if (stream) cudaStreamSynchronize(stream);
+        if (exec) cudaGraphExecDestroy(exec);
+        if (graph) cudaGraphDestroy(graph);
+        if (stream) cudaStreamDestroy(stream);
+    }
+};
+
 // The number of multiprocessors of the current device: grid-stride kernels launch a few
 // blocks per multiprocessor, a fixed grid that a CUDA graph can hold.
 static inline int ps_multiprocessors()

@@ -141,7 +141,13 @@ class CUDABackend:
         done = self._lib.pyspike_run(pointers, iargs.ctypes.data, rargs.ctypes.data,
                                      int(n_steps))
         if done < 0:
-            self._resident = False            # the host copies are the state to trust
+            # A run that failed before its first step (at capture, say) left the GPU state
+            # of the last run as it was: fetch it, unless the context is unusable (then the
+            # host copies, from before that run, are all there is).
+            try:
+                self.sync()
+            except Exception:
+                self._resident = False
             raise RuntimeError("the CUDA run failed: " +
                                self._lib.pyspike_last_error().decode(errors="replace"))
         self._host, self._device, self._resident = list(arrays), device, True

@@ -21,11 +21,13 @@ def _lif(refractory=2.0, **changes) -> ps.NeuronModel:
 
 
 def lif_monitors(net):
-    """Timed refractoriness, every kind of monitor, a subgroup rate monitor."""
+    """Timed refractoriness, every kind of monitor, a subgroup rate monitor, a state
+    monitor that records no neuron."""
     G = ps.NeuronGroup(40, _lif(), init={"v": "v_rest + rand()*15", "I": "16 + 0.2*i"})
     G.tau_m = np.linspace(8.0, 12.0, 40)
     return [G, ps.SpikeMonitor(G), ps.StateMonitor(G, ["v", "ge"], record=[0, 7, 39], every=2),
-            ps.PopulationRateMonitor(G), ps.PopulationRateMonitor(G[10:20])]
+            ps.PopulationRateMonitor(G), ps.PopulationRateMonitor(G[10:20]),
+            ps.StateMonitor(G, "v", record=False)]
 
 
 def noisy_condition(net):
