@@ -29,6 +29,7 @@ from .ir import NetworkKernel, SynapsesKernel
 from .printing import CPrinter, c_name
 from .render import ABI_VERSION, _group_context, environment, instances
 from .render_synapses import _event_lines, accumulated, synapses_context
+from .synaptic import reads_what_it_writes_elsewhere
 
 #: Threads per block of every kernel (a multiple of the warp size).
 THREADS = 256
@@ -96,7 +97,8 @@ def _synapses(k: SynapsesKernel, net: NetworkKernel, printer: CPrinter) -> Dict:
         adds = accumulated(path, k)
         writes_pre = any(k.access.get(a.target.name) is not None
                          and k.access[a.target.name].where == "pre" for a in path.code)
-        if path.kind == "pre" and k.dense and k.delay != "per_synapse" and not writes_pre:
+        if path.kind == "pre" and k.dense and k.delay != "per_synapse" and not writes_pre \
+                and not reads_what_it_writes_elsewhere(path, k):
             entry["mode"] = "target"          # a thread per target: plain statements
         elif path.kind == "pre" and k.bitmask_slot >= 0:
             entry["mode"] = "bitmask"         # a thread per target, one bit per pair

@@ -41,14 +41,33 @@ POST_INDEX = sp.Symbol("_fj", real=True)
 _STREAM_BASE = 0x4000
 
 
+def neuron_slot(k: SynapsesKernel, name: str) -> Optional[int]:
+    """The array behind a neuron variable of synaptic code (v_pre, ge_post), else None.
+    v_pre and v_post share one when a group connects to itself."""
+    a = k.access.get(name)
+    return a.slot if a is not None and a.where in ("pre", "post") else None
+
+
+def reads_what_it_writes_elsewhere(path: Pathway, k: SynapsesKernel) -> bool:
+    """Whether the pathway reads a neuron variable under one name and writes it under
+    another (``v_post -= 0.1*v_pre`` in a group connected to itself): an event then sees
+    what earlier events of the step did, so the events must run in spike order, not a
+    thread per target."""
+    written = {(neuron_slot(k, a.target.name), a.target.name) for a in path.code}
+    return any(slot == neuron_slot(k, s.name) and name != s.name
+               for a in path.code for s in a.expr.free_symbols
+               for slot, name in written if slot is not None)
+
+
 def _pairs_only(path: Pathway, k: SynapsesKernel) -> bool:
     """Whether on_pre needs only the pair (i, j): no synaptic variable, no random number
-    (keyed by the synapse), no presynaptic write (a thread per target would race)."""
+    (keyed by the synapse), no presynaptic write and no read of what it writes under
+    another name (a thread per target would race)."""
     names = set(path.loads) | set(path.stores)
     for a in path.code:
         names |= {x.name for x in a.expr.free_symbols} | {a.target.name}
     writes = {a.target.name for a in path.code}
-    return not path.draws and not any(
+    return not path.draws and not reads_what_it_writes_elsewhere(path, k) and not any(
         k.access[n].where == "syn" or (n in writes and k.access[n].where == "pre")
         for n in names if n in k.access)
 

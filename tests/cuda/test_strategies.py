@@ -65,3 +65,32 @@ def test_a_dense_enough_random_connection_tests_one_bit_per_pair():
 def test_a_sparse_or_plastic_connection_keeps_its_rows():
     assert "tests its bit" not in _source("stdp_sparse")       # synaptic variables
     assert "tests its bit" not in _source("generator_delays")  # sparse
+
+
+def _self_connected(on_pre, **connect):
+    import pyspike as ps
+    net = ps.Network(dt=0.1, seed=2, backend="cuda")
+    with net:
+        G = ps.NeuronGroup(60, ps.NeuronModel("dv/dt = -v/10.0 : 1"))
+        ps.Synapses(G, G, on_pre=on_pre).connect(**connect)
+    return render_cuda(build_network(net._spec()))
+
+
+SERIAL = "synapses0_pre<<<dim3(1, K), 1, 0, st>>>"
+
+
+def test_events_that_read_what_other_events_add_to_run_in_spike_order():
+    # G to itself: v_pre of one event is v_post of another, so the order matters
+    source = _self_connected("v_post += 0.1*v_pre", p=0.02)
+    assert SERIAL in source and "atomicAdd" not in source
+
+
+def test_a_thread_per_target_is_not_used_where_a_target_is_read_as_a_source():
+    assert SERIAL in _self_connected("v_post += 0.01*v_pre")              # all to all
+    assert SERIAL in _self_connected("v_post -= 0.01*v_pre", p=0.5)       # dense enough
+
+
+def test_a_group_connected_to_itself_keeps_parallel_events_that_read_no_neuron():
+    assert "atomicAdd(&p_post_u_v" in _self_connected("v_post += 0.5", p=0.02)
+    assert "A thread per postsynaptic neuron" in _self_connected("v_post += 0.5")
+    assert "tests its bit of\n" in _self_connected("v_post += 0.5", p=0.5)
