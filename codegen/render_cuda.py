@@ -20,7 +20,7 @@ True
 """
 from __future__ import annotations
 
-from typing import Dict
+from typing import Dict, List
 
 import sympy as sp
 
@@ -81,12 +81,39 @@ def render_cuda(net: NetworkKernel) -> str:
         ctx["name_"] = g.name
         ctx["has_threshold"] = g.spike is not None
     synapses = [_synapses(s, net, printer) for s in net.synapses]
+    scratch = _order_spikes(net, groups, synapses)
     checks = [{"fill": m.fill, "capacity": m.capacity, "N": g.N}
               for g in net.groups for m in g.spike_monitors]
     return environment().get_template("cuda/network.cu.j2").render(
         real=net.real, abi_version=ABI_VERSION, threads=THREADS, groups=groups,
         synapses=synapses, capacity_checks=checks, step_counter=net.n_counters,
-        **dict(instances(net), n_counters=net.n_counters + 1))
+        scratch_words=scratch, **dict(instances(net), n_counters=net.n_counters + 1))
+
+
+def _order_spikes(net: NetworkKernel, groups: List[Dict], synapses: List[Dict]) -> int:
+    """Which spike lists are put in ascending order after the group's step, as the C++
+    backend makes them: those read in list order by events whose result depends on it
+    (serial events, a thread per target or per bit, delays pushed into their ring).
+    The warps of a group kernel append their spikes in whatever order their atomics land,
+    which is all that events of atomic additions need.  Each ordered group gets a bitmap
+    of (K, ceil(N/32)) words in one scratch allocation; returns its size in words."""
+    ordered = set()
+    for k, ctx in zip(net.synapses, synapses):
+        pre, post = ctx["pre_path"], ctx["post_path"]
+        if pre is not None and pre["mode"] in ("serial", "target", "bitmask"):
+            ordered.add(k.pre)
+        if post is not None and post["mode"] == "serial":
+            ordered.add(k.post)
+    words = 0
+    for index, (ctx, g) in enumerate(zip(groups, net.groups)):
+        ctx["order"] = None
+        if index in ordered and g.spike is not None and g.spike_list is not None:
+            ctx["order"] = {"offset": words, "words": (g.N + 31) // 32}
+            words += net.spec.batch * ctx["order"]["words"]
+    for k, ctx in zip(net.synapses, synapses):
+        ctx["pre_ordered"] = groups[k.pre]["order"] is not None or \
+            net.groups[k.pre].generator is not None
+    return words
 
 
 def _synapses(k: SynapsesKernel, net: NetworkKernel, printer: CPrinter) -> Dict:

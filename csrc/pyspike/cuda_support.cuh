@@ -17,6 +17,63 @@ __device__ __forceinline__ int64_t ps_warp_append(int64_t* count, unsigned ballo
     return (int64_t)base + __popc(ballot & ((1u << lane) - 1u));
 }
 
+// Puts the n distinct neuron indices of list in ascending order, as the C++ backend lists
+// a step's spikes, in one block (blockDim.x a multiple of 32, at most 1024): each index
+// sets its bit in bits (words of 32 neurons, zero on entry), then the block reads the
+// words in order, writes the indices of their set bits back to list and clears the words.
+// O(n + words) work; every thread of the block must call it.
+__device__ inline void ps_order_spikes(int32_t* list, const int64_t n, uint32_t* bits,
+                                       const int64_t words)
+{
+    if (n < 2) return;                  // the same n in every thread
+    for (int64_t q = threadIdx.x; q < n; q += blockDim.x)
+        atomicOr(&bits[list[q] >> 5], 1u << (list[q] & 31));
+    __syncthreads();
+    __shared__ int32_t warp_total[32];
+    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = blockDim.x >> 5;
+    int64_t base = 0;                   // indices written in earlier rounds
+    for (int64_t w0 = 0; w0 < words; w0 += blockDim.x) {
+        const int64_t w = w0 + threadIdx.x;
+        uint32_t word = w < words ? bits[w] : 0u;
+        const int c = __popc(word);
+        int x = c;                      // inclusive sum over the lanes up to this one
+        for (int d = 1; d < 32; d <<= 1) {
+            const int y = __shfl_up_sync(0xffffffffu, x, d);
+            if (lane >= d) x += y;
+        }
+        if (lane == 31) warp_total[warp] = x;
+        __syncthreads();
+        int64_t pos = base + x - c, round = 0;
+        for (int k = 0; k < warps; ++k) {
+            if (k < warp) pos += warp_total[k];
+            round += warp_total[k];
+        }
+        if (word) bits[w] = 0u;
+        while (word) {
+            list[pos++] = (int32_t)(w * 32 + __ffs(word) - 1);
+            word &= word - 1u;
+        }
+        base += round;
+        __syncthreads();                // warp_total is written again in the next round
+    }
+}
+
+// The first position q in the ascending list[0..n) with list[q] >= value (n if none).
+__device__ inline int64_t ps_lower_bound(const int32_t* list, int64_t n, int64_t value)
+{
+    int64_t lo = 0;
+    while (n > 0) {
+        const int64_t half = n / 2;
+        if (list[lo + half] < value) {
+            lo += half + 1;
+            n -= half + 1;
+        } else {
+            n = half;
+        }
+    }
+    return lo;
+}
+
 // The time of a step, as the C++ backend computes it: (real_t)(step * dt) in double for
 // float64 builds; in float arithmetic only for float32 builds (whose kernels may hold no
 // double instruction), where it can differ from the C++ backend's by one rounding.
@@ -35,9 +92,11 @@ struct ps_run_resources {
     cudaStream_t stream = nullptr;
     cudaGraph_t graph = nullptr;
     cudaGraphExec_t exec = nullptr;
+    uint32_t* scratch = nullptr;        // the bitmaps of ps_order_spikes
     ~ps_run_resources()
     {
         if (stream) cudaStreamSynchronize(stream);
+        if (scratch) cudaFree(scratch);
         if (exec) cudaGraphExecDestroy(exec);
         if (graph) cudaGraphDestroy(graph);
         if (stream) cudaStreamDestroy(stream);

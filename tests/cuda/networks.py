@@ -124,9 +124,28 @@ def bitmask_dense(net):
     return [inp, G, feed, recurrent, ps.SpikeMonitor(G)]
 
 
+def order_sensitive(net):
+    """Events whose result depends on the order of a step's spikes (the last one sets
+    ge; v and ge mixed in), from a source of several blocks of threads with several spikes
+    a step: a thread per target, serially, and through a delay ring.  The GPU must list
+    spikes in ascending order, as the CPU does."""
+    inp = ps.PoissonGroup(600, rates=100.0)
+    G = ps.NeuronGroup(8, _lif(), init={"v": -60.0, "I": 13.0})
+    last = ps.Synapses(inp, G, model="w : 1", on_pre="ge_post = w")
+    last.connect()
+    last.w = "0.004*i + 0.1*j"
+    mix = ps.Synapses(inp, G, on_pre="v_post = 0.95*v_post - 3.0 + 0.002*i")
+    mix.connect(p=0.02)
+    late = ps.Synapses(inp, G, on_pre="ge_post = 0.5*ge_post + 0.001*i", delay=0.5)
+    late.connect()
+    return [inp, G, last, mix, late, ps.SpikeMonitor(G),
+            ps.StateMonitor(G, ["v", "ge"], record=True)]
+
+
 NETWORKS: Dict[str, Callable] = {f.__name__: f for f in (
     lif_monitors, noisy_condition, timed_and_poisson, iterative_no_threshold,
-    generator_delays, stdp_sparse, dense_and_serial, summed_gap, bitmask_dense)}
+    generator_delays, stdp_sparse, dense_and_serial, summed_gap, bitmask_dense,
+    order_sensitive)}
 
 
 def build(name: str, backend: str = "cpu", precision: str = "double", seed: int = 3,

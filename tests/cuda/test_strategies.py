@@ -94,3 +94,15 @@ def test_a_group_connected_to_itself_keeps_parallel_events_that_read_no_neuron()
     assert "atomicAdd(&p_post_u_v" in _self_connected("v_post += 0.5", p=0.02)
     assert "A thread per postsynaptic neuron" in _self_connected("v_post += 0.5")
     assert "tests its bit of\n" in _self_connected("v_post += 0.5", p=0.5)
+
+
+def test_spikes_that_events_read_in_order_are_put_in_ascending_order():
+    # serial events, a thread per target and a delay ring read the list in order
+    source = _source("order_sensitive")
+    assert "group0_order_spikes<<<dim3(1, K), 1024" in source
+    assert "one stretch of it" in source          # the ring push keeps that order
+
+
+def test_spikes_that_only_feed_atomic_additions_are_left_as_the_warps_append_them():
+    source = _source("stdp_sparse")
+    assert "_order_spikes<<<" not in source and "cudaMalloc(" not in source
