@@ -78,7 +78,8 @@ class PoissonInput:
                              symbol="rate")
         target._poisson_inputs.append(self)
 
-    def _value(self, what: str, dt: float) -> float:
+    def _value(self, what: str, dt: float, limit: float = 500.0) -> float:
+        """The weight, or the mean count per step (at most ``limit``, the backend's)."""
         if what == "weight":
             return _number(self.weight)
         rate = _number(self.rate)
@@ -86,10 +87,14 @@ class PoissonInput:
             raise ModelError(f"a PoissonInput rate must be >= 0 Hz, not {self.rate!r}",
                              where="PoissonInput", symbol="rate")
         mean = self.N * np.asarray(rate) * dt * 1e-3
-        if np.max(mean) > 500:
+        if np.max(mean) > limit:
+            why = "" if limit >= 500 else (
+                " in float32 on the GPU, whose float arithmetic cannot hold exp(-mean) much "
+                "beyond; split it into several PoissonInputs, or use precision='double'")
             raise ModelError(f"a PoissonInput of {self.N} sources at {np.max(rate)} Hz gives "
-                             f"{np.max(mean):.0f} spikes per step on average; at most 500 "
-                             "are supported (use a smaller dt)", where="PoissonInput")
+                             f"{np.max(mean):.0f} spikes per step on average; at most "
+                             f"{limit:g} are supported{why} (or use a smaller dt)",
+                             where="PoissonInput")
         return mean if np.ndim(mean) else float(mean)
 
 

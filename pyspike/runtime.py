@@ -49,8 +49,9 @@ def run_steps(net, kernel: NetworkKernel, n_steps: int) -> None:
             continue
         if kind == "input":                    # _pin<n>_mean / _pin<n>_weight
             n, what = pname[4:].split("_")
+            limit = getattr(net.backend, "max_poisson_mean", lambda real: 500.0)(real)
             rargs[:, k] = batching.column(groups[index]._poisson_inputs[int(n)]._value(
-                what, net.dt), K, f"a PoissonInput's {what}")
+                what, net.dt, limit), K, f"a PoissonInput's {what}")
             continue
         owner = groups[index] if kind == "group" else synapses[index]
         rargs[:, k] = np.reshape(owner._params[pname], -1)   # one value, or one per instance

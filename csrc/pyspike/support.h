@@ -152,15 +152,20 @@ PS_FN R ps_timed(const R* values, int64_t n, int64_t m, T inv_dt, T t, int64_t c
 // A Poisson count of mean lam from one uniform u in [0, 1): inversion of the cumulative
 // distribution, in double precision on the CPU (the NumPy reference does the same
 // arithmetic; float only in float32 CUDA builds).  Meant for small means (a PoissonInput's
-// per-step count, lam < 500).
+// per-step count, lam < 500; < 80 in float, where exp(-lam) must not underflow).  It stops
+// where a term no longer changes the sum: a u above the sum as rounded (within a few ulps
+// of 1) then gives a count in the far tail, not one where the terms underflow.
 template <typename R>
 PS_FN R ps_poisson(R u, R lam)
 {
     R p = exp(-lam), F = p, k = 0;
-    while (u > F && p > (R)0) {
+    bool grew = p > (R)0;
+    while (u > F && grew) {
         k += 1;
         p = p * (lam / k);
-        F = F + p;
+        const R sum = F + p;
+        grew = sum > F;
+        F = sum;
     }
     return k;
 }

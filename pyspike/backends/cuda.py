@@ -91,6 +91,12 @@ class CUDABackend:
         self._device: list = []
         self._resident = False
 
+    @staticmethod
+    def max_poisson_mean(real) -> float:
+        """The largest PoissonInput mean per step: float32 kernels draw the count in float
+        (ps_poisson), where exp(-mean) leaves the normal range near 87."""
+        return 80.0 if np.dtype(real) == np.float32 else 500.0
+
     def prepare(self, generated, cache_dir=None) -> dict:
         missing = gpu_missing()
         if missing is not None:

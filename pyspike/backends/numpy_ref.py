@@ -287,8 +287,10 @@ def _poisson(u: np.ndarray, lam: np.ndarray) -> np.ndarray:
     while going.any():
         k = np.where(going, k + 1.0, k)
         p = np.where(going, p * (lam / np.where(going, k, 1.0)), p)
-        F = np.where(going, F + p, F)
-        going &= (u > F) & (p > 0)
+        total = np.where(going, F + p, F)
+        going &= total > F                    # the sum stopped growing: the far tail
+        F = total
+        going &= u > F
     return k
 
 

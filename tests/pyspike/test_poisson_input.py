@@ -1,12 +1,18 @@
 """PoissonInput: per step and neuron, var += weight * k with k ~ Poisson(N*rate*dt), drawn
 after the threshold; its statistics, the backends' agreement, when in the step it is
 applied, changes of rate and weight between runs without a rebuild, and errors."""
+import os
+import shutil
+import subprocess
+
 import numpy as np
 import pytest
 
 import pyspike as ps
+import pyspike.codegen
 
 DT = 0.1
+INCLUDE = os.path.join(os.path.dirname(os.path.dirname(pyspike.codegen.__file__)), "csrc")
 #: Neurons that only hold what the input adds to them.
 STILL = ps.NeuronModel("v : 1")
 
@@ -287,3 +293,48 @@ def test_a_negative_rate_set_between_runs_is_an_error(backend):
     drive.rate = -50.0
     with pytest.raises(ps.ModelError, match="rate"):
         net.run(1.0)
+
+
+@pytest.mark.gpu
+def test_float32_on_the_gpu_refuses_means_its_float_arithmetic_cannot_hold():
+    # float32 kernels draw the count in float, where exp(-mean) underflows near 87
+    net = ps.Network(dt=DT, seed=3, backend="cuda", precision="single")
+    with net:
+        G = ps.NeuronGroup(3, STILL)
+    ps.PoissonInput(G, "v", N=1000, rate=900.0, weight=1.0)     # 90 per step
+    with pytest.raises(ps.ModelError, match="several PoissonInputs"):
+        net.run(1.0)
+
+
+def test_the_limit_of_a_mean_per_step_is_the_backends():
+    from pyspike.backends.cuda import CUDABackend
+    assert CUDABackend.max_poisson_mean(np.float32) == 80.0
+    assert CUDABackend.max_poisson_mean(np.float64) == 500.0
+    drive = ps.PoissonInput(ps.NeuronGroup(2, STILL), "v", N=1000, rate=900.0, weight=1.0)
+    assert drive._value("mean", DT) == pytest.approx(90.0)
+    with pytest.raises(ps.ModelError, match="at most 80 .* float32 on the GPU"):
+        drive._value("mean", DT, limit=80.0)
+
+
+POISSON_PROGRAM = r"""
+#include <stdio.h>
+#include "pyspike/support.h"
+int main() {
+    // u as close to 1 as float holds: the float sum of the terms stays below it
+    printf("%g %g\n", ps_poisson(1.0F - 5.9604645e-08F, 50.0F), ps_poisson(0.5F, 50.0F));
+    return 0;
+}
+"""
+
+
+@pytest.mark.skipif(shutil.which("g++") is None, reason="g++ is not on the PATH")
+def test_a_uniform_above_the_rounded_sum_gives_a_count_in_the_tail_not_past_it(tmp_path):
+    # ps_poisson in float (as float32 CUDA kernels draw it): the sum of the terms rounds
+    # to just below 1, and the count stops where the terms no longer change the sum
+    (tmp_path / "p.cpp").write_text(POISSON_PROGRAM)
+    subprocess.run(["g++", "-O2", "-std=c++17", f"-I{INCLUDE}", str(tmp_path / "p.cpp"),
+                    "-o", str(tmp_path / "p")], check=True)
+    top, median = map(float, subprocess.run([str(tmp_path / "p")], capture_output=True,
+                                            text=True, check=True).stdout.split())
+    assert median == 50.0                   # the median of Poisson(50) is 50 (Choi, 1994)
+    assert 75.0 <= top <= 100.0             # 4 to 7 standard deviations: the far tail
