@@ -17,6 +17,14 @@ __device__ __forceinline__ int64_t ps_warp_append(int64_t* count, unsigned ballo
     return (int64_t)base + __popc(ballot & ((1u << lane) - 1u));
 }
 
+// This thread's element of a kernel over n elements, or n for the threads past the end (in
+// 64 bits first: near 2**31 elements the padding threads would wrap to negative indices).
+__device__ __forceinline__ int32_t ps_thread_index(int64_t n)
+{
+    const int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+    return (int32_t)(i < n ? i : n);
+}
+
 // Puts the n distinct neuron indices of list in ascending order, as the C++ backend lists
 // a step's spikes, in one block (blockDim.x a multiple of 32, at most 1024): each index
 // sets its bit in bits (words of 32 neurons, zero on entry), then the block reads the
