@@ -1,0 +1,189 @@
+"""The CUDA backend's generated source run on the CPU: each launch ``k<<<...>>>(args)``
+rewritten into a call of the shim (include/cuda_runtime.h), the source compiled with g++
+and loaded as the CUDA backend loads its library, and run by the CUDA backend's own host
+code with a stand-in for CuPy (its "device" arrays: host memory of their own).
+
+Register it for a test with
+``monkeypatch.setitem(pyspike.backends.BACKENDS, "cuda_emulated", EmulatedBackend)``.
+"""
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import hashlib
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import types
+from pathlib import Path
+from typing import Optional
+
+import numpy as np
+
+from pyspike.backends.cuda import CUDABackend, _monitor_slots, _read_only_slots
+from pyspike.codegen.compile import compile_library
+from pyspike.codegen.errors import BuildError
+from pyspike.codegen.render import ABI_VERSION
+
+INCLUDE = Path(__file__).resolve().parent / "include"
+#: As the CUDA backend's host compiler: the same C++ standard, no FMA contraction.
+FLAGS = ("-std=c++17", "-O1", "-shared", "-fPIC", "-fvisibility=hidden", "-fno-math-errno",
+         "-ffp-contract=off", f"-I{INCLUDE}")
+SCHEDULES = {"forward": 0, "reverse": 1, "random": 2}
+
+_LAUNCH = re.compile(r"(\w+)<<<(.*?)>>>\((\s*\))?")
+_BOUNDS = re.compile(r"__launch_bounds__\(\s*([^,)]+)[^)]*\)\s*(\w+)\s*\(")   # max threads
+
+
+def rewrite_launches(source: str) -> str:
+    """``k<<<grid, block, smem, stream>>>(args);`` -> ``ps_emu_launch(k, "k", bound,
+    ps_emu_config(grid, block, smem, stream), args);`` for every launch of the source."""
+    bounds = {name: bound for bound, name in _BOUNDS.findall(source)}
+
+    def launch(m: re.Match) -> str:
+        name, config, no_args = m.group(1), m.group(2), m.group(3)
+        bound = bounds.get(name, "0")
+        head = f'ps_emu_launch({name}, "{name}", {bound}, ps_emu_config({config})'
+        return head + (")" if no_args else ", ")
+
+    out, n = _LAUNCH.subn(launch, source)
+    expected = source.count("<<<")
+    if n != expected or "<<<" in out:
+        raise AssertionError(f"rewrote {n} of the {expected} kernel launches of the source")
+    return out
+
+
+def _shim_digest() -> str:
+    h = hashlib.sha256()
+    for path in sorted(INCLUDE.glob("*.h")):
+        h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def emulator_missing() -> Optional[str]:
+    """Why the emulator cannot be built here (one sentence), or None.  What it needs of the
+    machine only: a failure of the shim itself must fail the tests, not skip them."""
+    if shutil.which("g++") is None:
+        return "the CUDA emulator needs g++, which is not on the PATH"
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "probe.cpp"
+        src.write_text("#include <ucontext.h>\n#include <tuple>\nint main() { ucontext_t c; "
+                       "std::apply([](int) {}, std::tuple<int>(0)); return getcontext(&c); }\n")
+        out = subprocess.run(["g++", "-std=c++17", str(src), "-o", str(Path(tmp) / "probe")],
+                             capture_output=True, text=True)
+    if out.returncode != 0:
+        return ("the CUDA emulator needs g++ with C++17 and <ucontext.h>, which this one "
+                "lacks: " + (out.stderr.strip().splitlines() or ["?"])[-1])
+    return None
+
+
+def compile_emulated(source: str, cache_dir=None):
+    """The emulated library of a generated CUDA source, through pyspike's compile cache
+    (the shim's digest in the source: a changed shim compiles anew)."""
+    text = f"// CUDA emulator shim {_shim_digest()}\n" + rewrite_launches(source)
+    return compile_library(text, cache_dir=cache_dir, compiler="g++", flags=FLAGS,
+                           name="network_cuda_emulated", suffix=".cpp")
+
+
+class _DeviceArray:
+    """A CuPy array, as CUDABackend uses one, in host memory of its own: the "GPU" copy
+    of a host array, which the host sees only through ``get`` (or the array protocol)."""
+
+    def __init__(self, values: np.ndarray):
+        self._values = values
+        self.data = types.SimpleNamespace(ptr=values.ctypes.data)
+        self.shape = values.shape
+
+    def get(self) -> np.ndarray:
+        return self._values.copy()
+
+    def reshape(self, shape) -> "_DeviceArray":
+        return _DeviceArray(self._values.reshape(shape))
+
+    def __setitem__(self, key, value) -> None:
+        self._values[key] = value
+
+    def __array__(self, dtype=None, copy=None):
+        return self._values if dtype is None else self._values.astype(dtype)
+
+
+def _asarray(a):
+    return a if isinstance(a, _DeviceArray) else _DeviceArray(np.array(a, order="C", copy=True))
+
+
+#: What CUDABackend calls of CuPy.
+_FAKE_CUPY = types.SimpleNamespace(
+    asarray=_asarray, cuda=types.SimpleNamespace(Device=lambda: types.SimpleNamespace(
+        synchronize=lambda: None)))
+
+
+@contextlib.contextmanager
+def _fake_cupy():
+    old = sys.modules.get("cupy")
+    sys.modules["cupy"] = _FAKE_CUPY
+    try:
+        yield
+    finally:
+        if old is None:
+            del sys.modules["cupy"]
+        else:
+            sys.modules["cupy"] = old
+
+
+class EmulatedBackend(CUDABackend):
+    """``CUDABackend`` with the generated CUDA code compiled by g++ and run on the CPU.
+    Its ``run``, ``sync`` and ``device_array`` are CUDABackend's own, with a stand-in for
+    CuPy whose "device" arrays are copies of the host arrays: the state stays in them
+    between runs, as on a GPU, and reaches the host only as CUDABackend copies it."""
+
+    name = "cuda_emulated"
+    target = "cuda"
+    #: thread order in every block and block order in every grid; the seed of "random"
+    schedule = "random"
+    seed = 1
+    #: what cudaDevAttrMultiProcessorCount reports: grid-stride kernels get 4 blocks each
+    multiprocessors = 1
+
+    def prepare(self, generated, cache_dir=None) -> dict:
+        built = compile_emulated(generated.source, cache_dir)
+        if self._lib is None or self._path != str(built.path):
+            lib = ctypes.CDLL(str(built.path))
+            lib.pyspike_abi_version.restype = ctypes.c_int
+            lib.pyspike_last_error.restype = ctypes.c_char_p
+            lib.pyspike_run.restype = ctypes.c_int64
+            lib.pyspike_run.argtypes = [ctypes.POINTER(ctypes.c_void_p), ctypes.c_void_p,
+                                        ctypes.c_void_p, ctypes.c_int64]
+            lib.ps_emu_configure.argtypes = [ctypes.c_int, ctypes.c_uint64, ctypes.c_int]
+            if lib.pyspike_abi_version() != ABI_VERSION:
+                raise BuildError(f"compiled library {built.path} has another ABI version")
+            self._lib, self._path = lib, str(built.path)
+        # (the library may have run an earlier network: its schedule starts anew)
+        self._lib.ps_emu_configure(SCHEDULES[self.schedule], self.seed, self.multiprocessors)
+        # as CUDABackend.prepare
+        if self._kernel is not None and self._kernel is not generated.kernel:
+            self.sync()
+            self._host, self._device = [], []
+        self._kernel = generated.kernel
+        self._read_only = _read_only_slots(generated.kernel)
+        self._eager = _monitor_slots(generated.kernel)
+        return {"compiled": built.compiled, "library": built.path, "source": built.source_path}
+
+    def run(self, arrays, iargs, rargs, n_steps: int) -> int:
+        with _fake_cupy():
+            return super().run(arrays, iargs, rargs, n_steps)
+
+    def sync(self) -> None:
+        with _fake_cupy():
+            super().sync()
+
+    def device_array(self, host: np.ndarray):
+        with _fake_cupy():
+            return super().device_array(host)
+
+    def stats(self) -> dict:
+        """What the emulator has run in this library so far."""
+        out = (ctypes.c_int64 * 5)()
+        self._lib.ps_emu_stats(out)
+        return dict(zip(("launches", "blocks", "threads", "barriers", "warp_ops"), out))
