@@ -178,3 +178,26 @@ def test_every_launch_of_a_generated_source_is_rewritten():
     assert 'ps_emu_launch(group0_order_spikes, "group0_order_spikes", 1024, ' in out
     with pytest.raises(AssertionError, match="rewrote"):
         rewrite_launches("k<<<dim3(1),\n 32>>>(x);")
+
+
+@pytest.mark.parametrize("example", ["cuba", "coba", "cobahh", "brunel"])
+def test_the_benchmark_networks_emulated_have_the_cpu_backends_rates(example):
+    # examples/networks.py down-scaled (the GPU test runs them whole); float additions by
+    # atomics in another order may part chaotic trajectories, not the rates
+    import importlib.util
+    from pathlib import Path
+    path = Path(__file__).resolve().parents[2] / "examples" / "networks.py"
+    spec = importlib.util.spec_from_file_location("example_networks", path)
+    examples = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(examples)
+    size = {"brunel": dict(n_exc=800, n_inh=200)}.get(example, dict(n=1000))
+    rates = {}
+    for backend in ("cpu", "cuda_emulated"):
+        net = ps.Network(dt=0.1, seed=4, backend=backend)
+        with net:
+            objs = getattr(examples, example)(net, **size)
+            mon = ps.SpikeMonitor(objs["P"])
+        net.run(100.0)
+        rates[backend] = mon.num_spikes / objs["P"].N / 0.1
+    assert rates["cpu"] > 1.0
+    assert rates["cuda_emulated"] == pytest.approx(rates["cpu"], rel=0.15, abs=0.5)
