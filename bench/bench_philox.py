@@ -20,6 +20,7 @@ SOURCE = r"""
 #include <stdio.h>
 #include <chrono>
 #include "pyspike/support.h"     // vector log/cos from libmvec, as in generated code
+#define PS_PAIR_FILLS 1
 #include "pyspike/philox.h"
 template <typename F> double per_element(F fill, double* out) {
     double best = 1e300;

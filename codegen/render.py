@@ -48,7 +48,8 @@ def render_cpp(net: NetworkKernel) -> str:
               for g in net.groups for m in g.spike_monitors]
     return environment().get_template("cpp/network.cpp.j2").render(
         real=net.real, abi_version=ABI_VERSION, block=BLOCK, groups=groups,
-        synapses=synapses, capacity_checks=checks, **instances(net))
+        synapses=synapses, capacity_checks=checks,
+        pair_fills=any(g["draw_blocks"] for g in groups), **instances(net))
 
 
 def instances(net: NetworkKernel) -> Dict[str, int]:

@@ -138,3 +138,12 @@ def test_an_integer_beyond_int64_is_printed_as_a_real_literal(reset):
                                          threshold="v > 1", reset=reset),))
     source = render_cpp(build_network(spec))
     assert not re.search(r"(?<![\w.])\d{19,}(?![\w.])", source)
+
+
+def test_only_code_whose_loops_draw_reads_the_vector_intrinsics():
+    # <immintrin.h> (behind PS_PAIR_FILLS) is half the build time of a small network
+    assert "PS_PAIR_FILLS" not in render_cpp(build_network(_spec("lif")))
+    noisy = GroupSpec("noisy", 10, equations="dv/dt = -v/10.0 + xi/sqrt(10.0) : 1")
+    source = render_cpp(build_network(NetworkSpec(groups=(noisy,))))
+    assert source.index("#define PS_PAIR_FILLS") < source.index('#include "pyspike/philox.h"')
+    assert "ps_randn_pairs_f64(" in source

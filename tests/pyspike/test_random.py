@@ -48,6 +48,7 @@ PAIR_FILLS = [(1, 0, 0, 256, 7), (2 ** 40 + 3, 2 ** 33, 512, 255, 2 ** 20), (5, 
 
 PROGRAM = r"""
 #include <stdio.h>
+#define PS_PAIR_FILLS 1            /* the fills of the CPU loops too */
 #include "pyspike/philox.h"
 #include "pyspike/philox.h"   /* #pragma once: a second include is harmless */
 
