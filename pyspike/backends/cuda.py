@@ -97,11 +97,16 @@ class CUDABackend:
         (ps_poisson), where exp(-mean) leaves the normal range near 87."""
         return 80.0 if np.dtype(real) == np.float32 else 500.0
 
-    def prepare(self, generated, cache_dir=None) -> dict:
+    def build(self, source: str, cache_dir=None):
+        """The compiled library of a generated source (tests/cuda/emulator compiles it
+        for the CPU instead)."""
         missing = gpu_missing()
         if missing is not None:
             raise BuildError(missing)
-        built = compile_cuda_library(generated.source, cache_dir=cache_dir)
+        return compile_cuda_library(source, cache_dir=cache_dir)
+
+    def prepare(self, generated, cache_dir=None) -> dict:
+        built = self.build(generated.source, cache_dir)
         if self._lib is None or self._path != str(built.path):
             lib = ctypes.CDLL(str(built.path))
             lib.pyspike_abi_version.restype = ctypes.c_int

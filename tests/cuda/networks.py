@@ -149,6 +149,17 @@ NETWORKS: Dict[str, Callable] = {f.__name__: f for f in (
     order_sensitive)}
 
 
+def examples():
+    """examples/networks.py (CUBA, COBA, COBAHH, Brunel) as a module."""
+    import importlib.util
+    from pathlib import Path
+    path = Path(__file__).resolve().parents[2] / "examples" / "networks.py"
+    spec = importlib.util.spec_from_file_location("example_networks", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def build(name: str, backend: str = "cpu", precision: str = "double", seed: int = 3,
           batch=None):
     """The network ``name`` and its objects (not yet run); ``batch``: that many instances."""

@@ -83,12 +83,7 @@ def test_float32_gpu_runs_agree_with_float32_cpu_runs_in_their_statistics():
 @gpu
 @pytest.mark.parametrize("example", ["cuba", "coba", "cobahh", "brunel"])
 def test_the_benchmark_networks_have_the_cpu_backends_statistics(example):
-    import importlib.util
-    from pathlib import Path
-    path = Path(__file__).resolve().parents[2] / "examples" / "networks.py"
-    spec = importlib.util.spec_from_file_location("example_networks", path)
-    examples = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(examples)
+    examples = networks.examples()
     rates = {}
     for backend in ("cpu", "cuda"):
         net = ps.Network(dt=0.1, seed=4, backend=backend)

@@ -184,12 +184,7 @@ def test_every_launch_of_a_generated_source_is_rewritten():
 def test_the_benchmark_networks_emulated_have_the_cpu_backends_rates(example):
     # examples/networks.py down-scaled (the GPU test runs them whole); float additions by
     # atomics in another order may part chaotic trajectories, not the rates
-    import importlib.util
-    from pathlib import Path
-    path = Path(__file__).resolve().parents[2] / "examples" / "networks.py"
-    spec = importlib.util.spec_from_file_location("example_networks", path)
-    examples = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(examples)
+    examples = networks.examples()
     size = {"brunel": dict(n_exc=800, n_inh=200)}.get(example, dict(n=1000))
     rates = {}
     for backend in ("cpu", "cuda_emulated"):

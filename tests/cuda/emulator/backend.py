@@ -22,10 +22,8 @@ from typing import Optional
 
 import numpy as np
 
-from pyspike.backends.cuda import CUDABackend, _monitor_slots, _read_only_slots
+from pyspike.backends.cuda import CUDABackend
 from pyspike.codegen.compile import compile_library
-from pyspike.codegen.errors import BuildError
-from pyspike.codegen.render import ABI_VERSION
 
 INCLUDE = Path(__file__).resolve().parent / "include"
 #: As the CUDA backend's host compiler: the same C++ standard, no FMA contraction.
@@ -146,29 +144,15 @@ class EmulatedBackend(CUDABackend):
     #: what cudaDevAttrMultiProcessorCount reports: grid-stride kernels get 4 blocks each
     multiprocessors = 1
 
+    def build(self, source: str, cache_dir=None):
+        return compile_emulated(source, cache_dir)
+
     def prepare(self, generated, cache_dir=None) -> dict:
-        built = compile_emulated(generated.source, cache_dir)
-        if self._lib is None or self._path != str(built.path):
-            lib = ctypes.CDLL(str(built.path))
-            lib.pyspike_abi_version.restype = ctypes.c_int
-            lib.pyspike_last_error.restype = ctypes.c_char_p
-            lib.pyspike_run.restype = ctypes.c_int64
-            lib.pyspike_run.argtypes = [ctypes.POINTER(ctypes.c_void_p), ctypes.c_void_p,
-                                        ctypes.c_void_p, ctypes.c_int64]
-            lib.ps_emu_configure.argtypes = [ctypes.c_int, ctypes.c_uint64, ctypes.c_int]
-            if lib.pyspike_abi_version() != ABI_VERSION:
-                raise BuildError(f"compiled library {built.path} has another ABI version")
-            self._lib, self._path = lib, str(built.path)
+        info = super().prepare(generated, cache_dir)
         # (the library may have run an earlier network: its schedule starts anew)
+        self._lib.ps_emu_configure.argtypes = [ctypes.c_int, ctypes.c_uint64, ctypes.c_int]
         self._lib.ps_emu_configure(SCHEDULES[self.schedule], self.seed, self.multiprocessors)
-        # as CUDABackend.prepare
-        if self._kernel is not None and self._kernel is not generated.kernel:
-            self.sync()
-            self._host, self._device = [], []
-        self._kernel = generated.kernel
-        self._read_only = _read_only_slots(generated.kernel)
-        self._eager = _monitor_slots(generated.kernel)
-        return {"compiled": built.compiled, "library": built.path, "source": built.source_path}
+        return info
 
     def run(self, arrays, iargs, rargs, n_steps: int) -> int:
         with _fake_cupy():
