@@ -89,7 +89,7 @@ class CPrinter(C99CodePrinter):
 
     def _print_StepBound(self, expr):
         step, steps = (self._print(a) for a in expr.args)
-        return f"ps_step_bound({step}, (int64_t)({steps}))"
+        return f"ps_step_bound{self._f}({step}, (int64_t)({steps}))"
 
     def _print_exprel(self, expr):
         return f"ps_exprel{self._f}({self._print(expr.args[0])})"

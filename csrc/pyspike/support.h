@@ -77,12 +77,21 @@ static inline void ps_instance_table(void** arrays, const int64_t* strides, int3
 }
 
 // step - steps clamped to int32 (codegen's StepBound): a neuron whose int32 lastspike is
-// at most this is no longer refractory.  Computed once per step; the neuron loop then
-// compares int32 with int32.
-PS_FN int32_t ps_step_bound(int64_t step, int64_t steps)
+// at most this is no longer refractory.  Computed once per step, it saves the loop a
+// subtraction per neuron.  Its width follows the build's reals (64-bit for float64 builds,
+// ps_step_boundf 32-bit for float32), the fastest pairing measured for LIF, CUBA, COBA and
+// COBAHH.  The clamp is one 64-bit expression, narrowed after: written with an int32 branch
+// (INT32_MIN : ... (int32_t)b), it kept gcc 12 from vectorising COBA's update loop, 4x
+// slower (tests/codegen/test_compile.py checks that loop).
+PS_FN int64_t ps_step_bound(int64_t step, int64_t steps)
 {
     const int64_t b = step - steps;
-    return b < INT32_MIN ? INT32_MIN : (b > INT32_MAX ? INT32_MAX : (int32_t)b);
+    return b < INT32_MIN ? INT32_MIN : (b > INT32_MAX ? INT32_MAX : b);
+}
+
+PS_FN int32_t ps_step_boundf(int64_t step, int64_t steps)
+{
+    return (int32_t)ps_step_bound(step, steps);
 }
 
 // Python's floored modulo (the sign follows the divisor), as the NumPy reference computes it.

@@ -1,4 +1,7 @@
 """Compilation and the content-addressed cache."""
+import platform
+import re
+import shutil
 import subprocess
 import sys
 
@@ -6,6 +9,9 @@ import pytest
 
 from pyspike.codegen import compile as cc
 from pyspike.codegen.errors import BuildError
+from pyspike.codegen.kernels import build_network
+from pyspike.codegen.render import render_cpp
+from pyspike.codegen.spec import GroupSpec, NetworkSpec
 
 SOURCE = 'extern "C" __attribute__((visibility("default"))) int pyspike_abi_version(void) { return 1; }\n'
 
@@ -54,3 +60,32 @@ def test_a_compiler_error_is_a_short_message_naming_the_generated_file(tmp_path)
 def test_a_missing_compiler_is_named(tmp_path):
     with pytest.raises(BuildError, match="no C\\+\\+ compiler"):
         cc.compile_library(SOURCE, cache_dir=tmp_path, compiler="no-such-compiler-xyz")
+
+
+# COBA's neurons (examples/networks.py): refractory, and an update that calls a vector
+# math function (expm1 of exponential Euler).  Their update loop must vectorise in both
+# precisions: one way of writing the int32 clamp of ps_step_bound once stopped gcc from
+# vectorising it, which made COBA 4x slower with no test failing.
+COBA_LIKE = GroupSpec("coba", 100, equations="""
+    dv/dt = (ge*(Ee - v) + gi*(Ei - v) - (v - El) + I)/taum : mV (unless refractory)
+    dge/dt = -ge/taue : 1
+    dgi/dt = -gi/taui : 1""", threshold="v > Vt", reset="v = Vr", refractory=5.0,
+    method="exponential_euler",
+    params=("Ee", "Ei", "El", "I", "taum", "taue", "taui", "Vt", "Vr"))
+
+
+@pytest.mark.skipif(platform.machine() not in ("x86_64", "AMD64") or
+                    shutil.which("g++") is None, reason="checks gcc's vectoriser on x86-64")
+@pytest.mark.parametrize("precision", ["double", "single"])
+def test_the_update_loop_of_a_refractory_model_calling_exp_is_vectorised(precision, tmp_path):
+    source = render_cpp(build_network(NetworkSpec(groups=(COBA_LIKE,), precision=precision)))
+    lines = source.splitlines()
+    loop = next(k for k, line in enumerate(lines) if "#pragma GCC ivdep" in line) + 2
+    assert "for (int32_t i = b0; i < b1; ++i)" in lines[loop - 1]
+    (tmp_path / "net.cpp").write_text(source)
+    cmd = cc.compile_command("g++", cc.CXXFLAGS + cc.LIBMVEC, tmp_path / "net.cpp",
+                             tmp_path / "net.so")
+    out = subprocess.run(cmd + ["-fopt-info-vec-optimized"], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert re.search(rf"net\.cpp:{loop}:\d+: optimized: loop vectorized", out.stderr), \
+        out.stderr[-3000:]

@@ -109,7 +109,7 @@ struct Group0 {
                 real_t u_v = p_u_v[i];
                 real_t u_w = p_u_w[i];
                 const real_t u_I = p_u_I[i];
-                const bool not_refractory = lastspike <= ps_step_bound(step, (int64_t)(_h0));
+                const bool not_refractory = lastspike <= ps_step_boundf(step, (int64_t)(_h0));
                 const real_t _c0 = _h3 + u_v;
                 const real_t _c1 = u_DeltaT*u_gL;
                 const real_t _c2 = -u_w;

@@ -91,7 +91,7 @@ struct Group0 {
                 const real_t u_I = p_u_I[i];
                 real_t u_v = p_u_v[i];
                 const real_t _h2 = p__h2[i];
-                const bool not_refractory = lastspike <= ps_step_bound(step, (int64_t)(_h0));
+                const bool not_refractory = lastspike <= ps_step_boundf(step, (int64_t)(_h0));
                 const real_t _c0 = u_I*u_R;
                 const real_t _new_v = _c0 + _h2*(-_c0 + _h1 + u_v) + u_v_rest;
                 u_v = ps_selectf(not_refractory, _new_v, u_v);
