@@ -55,9 +55,9 @@ class exprel(sp.Function):
 class StepBound(sp.Function):
     """``step - steps`` clamped to int32: the last spike step of a neuron that is no longer
     refractory at ``step`` when the period is ``steps``.  Timed refractoriness is tested as
-    ``lastspike <= StepBound(step, steps)``: a comparison of the stored int32 step with a
-    value fixed for the whole step, which vector units do 16 at a time (``step -
-    lastspike >= steps`` widens every neuron's step to 64 bits first).  The clamp makes a
+    ``lastspike <= StepBound(step, steps)``: one bound for the whole step instead of a
+    subtraction per neuron (``step - lastspike >= steps``); the C printer gives it the
+    width of the build's reals (csrc/pyspike/support.h, ps_step_bound).  The clamp makes a
     neuron that never spiked (``lastspike`` = -2**31) non-refractory, however long the
     period."""
     nargs = 2

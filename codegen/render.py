@@ -69,7 +69,7 @@ def _array(a: Array) -> Dict[str, str]:
 def _load(name: str, k: GroupKernel, written: List[str]) -> str:
     a = k.arrays[name]
     const = "" if name in written else "const "
-    # the last spike's step is int32 in memory and in the (int32) refractory test
+    # the last spike's step is int32 in memory (see StepBound for the refractory test)
     ctype = {"not_refractory": "bool", "lastspike": "int32_t"}.get(a.role, _CTYPES[a.ctype])
     return f"{const}{ctype} {c_name(name)} = {pointer(name)}[i];"
 

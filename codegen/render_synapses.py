@@ -9,8 +9,7 @@ from typing import Dict, FrozenSet, List, Optional, Tuple
 
 from .ir import Access, Assign, Draw, NetworkKernel, Pathway, SynapsesKernel
 from .printing import CPrinter, c_name, draw_line
-from .synaptic import (POST_INDEX, PRE_INDEX, neuron_slot, reads_what_it_writes_elsewhere,
-                       uses_index)
+from .synaptic import POST_INDEX, PRE_INDEX, neuron_slot, uses_index
 
 _TITLES = {"pre": "on_pre", "post": "on_post", "clock": "clock_driven", "summed": "summed"}
 

@@ -43,15 +43,15 @@ def run_steps(net, kernel: NetworkKernel, n_steps: int) -> None:
     rargs = np.zeros((K, 1 + len(kernel.rargs)), dtype=np.float64)   # a row per instance
     rargs[:, 0] = net.dt
     synapses = net.synapses
+    poisson_limit = getattr(net.backend, "max_poisson_mean", lambda real: 500.0)(real)
     for k, (kind, index, pname) in enumerate(kernel.rargs, start=1):
         if kind == "timed":
             rargs[:, k] = 1.0 / groups[index].model.functions[pname].dt
             continue
         if kind == "input":                    # _pin<n>_mean / _pin<n>_weight
             n, what = pname[4:].split("_")
-            limit = getattr(net.backend, "max_poisson_mean", lambda real: 500.0)(real)
             rargs[:, k] = batching.column(groups[index]._poisson_inputs[int(n)]._value(
-                what, net.dt, limit), K, f"a PoissonInput's {what}")
+                what, net.dt, poisson_limit), K, f"a PoissonInput's {what}")
             continue
         owner = groups[index] if kind == "group" else synapses[index]
         rargs[:, k] = np.reshape(owner._params[pname], -1)   # one value, or one per instance

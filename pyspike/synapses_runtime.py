@@ -51,24 +51,39 @@ def lay_out_synapses(sk: SynapsesKernel, syn, arrays, iargs, dt: float, real,
 BITMASK_DENSITY = 1 / 16
 
 
+def _bitmask_cached(syn) -> dict:
+    """What bitmask_ok and bitmask_of found for the synapses as they are (both kept until
+    the synapses change: a run would otherwise rebuild the bits, and upload them anew)."""
+    cached = syn.__dict__.get("_bitmask_cache")
+    if cached is None or cached["n"] != syn.n:
+        cached = syn.__dict__["_bitmask_cache"] = {"n": syn.n}
+    return cached
+
+
 def bitmask_ok(syn) -> bool:
     """Dense enough for a bitmask (BITMASK_DENSITY), and no pair twice (rows sorted by
-    postsynaptic index, as the connect rules make them); kept until synapses change."""
-    cached = syn.__dict__.get("_bitmask_cache")
-    if cached is not None and cached[0] == syn.n:
-        return cached[1]
-    ok = (syn._j is not None and syn.n > 0
-          and syn.n >= BITMASK_DENSITY * syn.n_pre * syn.n_post)
-    if ok:
-        key = syn._pre_index().astype(np.int64) * syn.n_post + syn._j
-        ok = bool((np.diff(key) > 0).all())
-    syn.__dict__["_bitmask_cache"] = (syn.n, ok)
-    return ok
+    postsynaptic index, as the connect rules make them)."""
+    cached = _bitmask_cached(syn)
+    if "ok" not in cached:
+        ok = (syn._j is not None and syn.n > 0
+              and syn.n >= BITMASK_DENSITY * syn.n_pre * syn.n_post)
+        if ok:
+            key = syn._pre_index().astype(np.int64) * syn.n_post + syn._j
+            ok = bool((np.diff(key) > 0).all())
+        cached["ok"] = ok
+    return cached["ok"]
 
 
 def bitmask_of(syn) -> np.ndarray:
     """Bit j % 32 of word i * ceil(n_post / 32) + j // 32 is set if i -> j (no pair may
     be there twice: see bitmask_ok)."""
+    cached = _bitmask_cached(syn)
+    if "mask" not in cached:
+        cached["mask"] = _bitmask(syn)
+    return cached["mask"]
+
+
+def _bitmask(syn) -> np.ndarray:
     words = (syn.n_post + 31) // 32
     i = syn._pre_index().astype(np.int64)
     j = syn._post_index().astype(np.int64)

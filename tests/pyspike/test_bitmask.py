@@ -34,3 +34,11 @@ def test_connections_dense_enough_and_without_repeated_pairs_may_use_a_bitmask()
 
 def test_all_to_all_connections_are_stored_densely_not_as_bits():
     assert not _synapses(1.0)._spec().bitmask
+
+
+def test_the_bitmask_is_built_once_until_the_connections_change():
+    S = _synapses(0.3)
+    first = bitmask_of(S)
+    assert bitmask_of(S) is first                 # runs reuse it (and a GPU keeps it)
+    S.connect(i=[0], j=[0])                        # one more synapse: built anew
+    assert bitmask_of(S) is not first
