@@ -4,8 +4,8 @@ element in a vectorised loop, compiled with the flags of generated code.
     python bench/bench_philox.py
 
 This is the floor under the cost of a noise term (one normal per neuron per step): one at
-a time (as CUDA threads and scalar code draw them) and a pair per Philox block (as the
-C++ update loops fill them).
+a time (as CUDA threads and scalar code draw them) and in fills (as the C++ update loops
+draw them: two uniforms or four normals per Philox block).
 """
 import os
 import subprocess
@@ -43,10 +43,13 @@ __attribute__((noinline)) void normal32(float* __restrict out, int64_t step) {
     for (int i = 0; i < 4000; ++i) out[i] = ps_randn_f32(1, (uint64_t)step, (uint32_t)i, 7u);
 }
 __attribute__((noinline)) void pairs(double* __restrict out, int64_t step) {
-    ps_randn_pairs_f64(1, (uint64_t)step, 0u, 7u, 4000, out);
+    ps_rand_pairs_f64(1, (uint64_t)step, 0u, 7u, 4000, out);
 }
-__attribute__((noinline)) void pairs32(float* __restrict out, int64_t step) {
-    ps_randn_pairs_f32(1, (uint64_t)step, 0u, 7u, 4000, out);
+__attribute__((noinline)) void fill(double* __restrict out, int64_t step) {
+    ps_randn_fill_f64(1, (uint64_t)step, 0u, 7u, 4000, out);
+}
+__attribute__((noinline)) void fill32(float* __restrict out, int64_t step) {
+    ps_randn_fill_f32(1, (uint64_t)step, 0u, 7u, 4000, out);
 }
 int main() {
     static double out[4000];
@@ -57,10 +60,12 @@ int main() {
            per_element(normal, out));
     printf("normal float32:                                %.2f ns/element\n",
            per_element([](double*, int64_t s) { normal32(out32, s); }, out));
-    printf("normal float64, a pair per Philox block:      %.2f ns/element\n",
+    printf("uniform float64, a pair per Philox block:     %.2f ns/element\n",
            per_element(pairs, out));
-    printf("normal float32, a pair per Philox block:      %.2f ns/element\n",
-           per_element([](double*, int64_t s) { pairs32(out32, s); }, out));
+    printf("normal float64, four per Philox block:        %.2f ns/element\n",
+           per_element(fill, out));
+    printf("normal float32, four per Philox block:        %.2f ns/element\n",
+           per_element([](double*, int64_t s) { fill32(out32, s); }, out));
 }
 """
 

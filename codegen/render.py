@@ -25,8 +25,10 @@ from .render_synapses import synapses_context
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 #: Bumped whenever the ABI between generated libraries and the runtime changes.
 ABI_VERSION = 2
-#: Neurons per block of the fused update loop: the block's state stays in L1.
+#: Neurons per block of the fused update loop: the block's state stays in L1.  A multiple
+#: of 64, where the normals' fills start (csrc/pyspike/philox.h, ps_randn_fill_*).
 BLOCK = 256
+assert BLOCK % 64 == 0
 
 _CTYPES = {"real": "real_t", "int64": "int64_t", "int32": "int32_t", "uint8": "uint8_t",
            "bool": "bool"}
@@ -94,9 +96,9 @@ def _draw(d: Draw, real: str) -> str:
 
 def _draws(k: GroupKernel, real: str, paired: bool) -> dict:
     """The draw statements of the update (``draws``, ``input_draws``).  ``paired``: in
-    the C++ update loop (blocks of BLOCK neurons) they read buffers filled a pair per
-    Philox block before the loop (``draw_blocks``): half the blocks (and logarithms) of
-    one draw per neuron, the same numbers."""
+    the C++ update loop (blocks of BLOCK neurons) they read buffers filled before the loop
+    (``draw_blocks``), two uniforms or four normals per Philox block: the same numbers as
+    one draw per neuron, for a half or a quarter of the blocks."""
     if not paired:
         return {"draw_blocks": [], "draws": [_draw(d, real) for d in k.draws],
                 "input_draws": [_draw(d, real) for d in k.input_draws]}
@@ -105,7 +107,7 @@ def _draws(k: GroupKernel, real: str, paired: bool) -> dict:
 
     def buffered(d: Draw) -> str:
         buf = f"_rb{len(blocks)}"
-        fn = {"uniform": "ps_rand_pairs", "normal": "ps_randn_pairs"}[d.kind]
+        fn = {"uniform": "ps_rand_pairs", "normal": "ps_randn_fill"}[d.kind]
         blocks.append({"buf": buf, "fill": (
             f"{fn}_{suffix}(seed, (uint64_t)step, (uint32_t)b0, {d.stream}u, b1 - b0, "
             f"{buf});")})

@@ -146,4 +146,4 @@ def test_only_code_whose_loops_draw_reads_the_vector_intrinsics():
     noisy = GroupSpec("noisy", 10, equations="dv/dt = -v/10.0 + xi/sqrt(10.0) : 1")
     source = render_cpp(build_network(NetworkSpec(groups=(noisy,))))
     assert source.index("#define PS_PAIR_FILLS") < source.index('#include "pyspike/philox.h"')
-    assert "ps_randn_pairs_f64(" in source
+    assert "ps_randn_fill_f64(" in source

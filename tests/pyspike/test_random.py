@@ -45,6 +45,10 @@ RUN = (2 ** 33 + 17, 2 ** 35 + 1, 20000, 9)   # seed, step, n, stream
 # counts, a start that is no multiple of the vector width
 PAIR_FILLS = [(1, 0, 0, 256, 7), (2 ** 40 + 3, 2 ** 33, 512, 255, 2 ** 20), (5, 9, 2, 1, 0),
               (6, 1, 10, 1000, 3), (7, 2, 4006, 517, 1)]
+#: The same for the normals' fills, which start at multiples of 64: whole chunks (512),
+# several, partial groups of 64, a single element.
+NORMAL_FILLS = [(1, 0, 0, 512, 7), (2 ** 40 + 3, 2 ** 33, 512, 255, 2 ** 20), (5, 9, 64, 1, 0),
+                (6, 1, 128, 1000, 3), (7, 2, 4032, 517, 1), (8, 3, 2 ** 32 - 1024, 1000, 2)]
 
 PROGRAM = r"""
 #include <stdio.h>
@@ -77,20 +81,25 @@ int main() {
             unsigned long long seed, step; unsigned elem, stream;
             if (scanf("%llu %llu %u %u", &seed, &step, &elem, &stream) != 4) return 1;
             row(seed, step, elem, stream);
-        } else if (mode == 'P') {   /* P seed step e0 n stream: pair fills vs one by one */
+        } else if (mode == 'P' || mode == 'N') {
+            /* P|N seed step e0 n stream: uniforms' pair fills | normals' fills vs one by one */
             unsigned long long seed, step; unsigned e0, stream; int n;
             if (scanf("%llu %llu %u %d %u", &seed, &step, &e0, &n, &stream) != 5) return 1;
-            double d[1024], du[1024]; float f[1024], fu[1024];
-            ps_randn_pairs_f64(seed, step, e0, stream, n, d);
-            ps_randn_pairs_f32(seed, step, e0, stream, n, f);
-            ps_rand_pairs_f64(seed, step, e0, stream, n, du);
-            ps_rand_pairs_f32(seed, step, e0, stream, n, fu);
-            int same = 1;
+            double d[1025]; float f[1025];
+            d[n] = f[n] = -1;   /* the normals' fills must leave out[n] alone */
+            if (mode == 'P') {
+                ps_rand_pairs_f64(seed, step, e0, stream, n, d);
+                ps_rand_pairs_f32(seed, step, e0, stream, n, f);
+            } else {
+                ps_randn_fill_f64(seed, step, e0, stream, n, d);
+                ps_randn_fill_f32(seed, step, e0, stream, n, f);
+            }
+            int same = mode == 'P' || (d[n] == -1 && f[n] == -1);
             for (int k = 0; k < n; ++k)
-                same &= d[k] == ps_randn_f64(seed, step, e0 + k, stream) &&
-                        f[k] == ps_randn_f32(seed, step, e0 + k, stream) &&
-                        du[k] == ps_rand_f64(seed, step, e0 + k, stream) &&
-                        fu[k] == ps_rand_f32(seed, step, e0 + k, stream);
+                same &= mode == 'P' ? d[k] == ps_rand_f64(seed, step, e0 + k, stream) &&
+                                      f[k] == ps_rand_f32(seed, step, e0 + k, stream)
+                                    : d[k] == ps_randn_f64(seed, step, e0 + k, stream) &&
+                                      f[k] == ps_randn_f32(seed, step, e0 + k, stream);
             printf("%s\n", same ? "same" : "different");
         } else if (mode == 'R') {   /* R seed step n stream: elements 0..n-1 */
             unsigned long long seed, step; unsigned n, stream;
@@ -206,21 +215,16 @@ def test_cpp_and_numpy_give_the_same_words_and_bitwise_the_same_uniforms(cpp):
 
 
 def _assert_normals_agree(n64, n32, rows):
-    # Box-Muller calls log and cos (and sqrt): glibc's libm and NumPy's own (SIMD)
-    # implementations may round differently in the last ulp or few, so the normals agree to
-    # a few ulps (rel 1e-15 ~ 4.5 ulp in float64, 1e-6 ~ 8 ulp in float32) rather than
-    # bitwise; the absolute term covers results near the zeros of cos.
+    # bit for bit: Box-Muller uses only IEEE-rounded operations and our own polynomials
     c64 = np.array([float.fromhex(r[6]) for r in rows])
     c32 = np.array([_f32(r[7]) for r in rows], dtype=np.float32)
-    np.testing.assert_allclose(n64, c64, rtol=1e-15, atol=1e-15)
-    np.testing.assert_allclose(n32.astype(np.float64), c32.astype(np.float64),
-                               rtol=1e-6, atol=1e-6)
-    # and most are bitwise equal: a real difference would not be an ulp here and there
-    assert np.mean(n64 == c64) > 0.5 and np.mean(n32 == c32) > 0.5
+    np.testing.assert_array_equal(n64, c64)
+    np.testing.assert_array_equal(n32, c32)
+    np.testing.assert_array_equal(c64, c32.astype(np.float64))
 
 
 @needs_gxx
-def test_cpp_and_numpy_give_the_same_normals_to_an_ulp_over_the_grid(cpp):
+def test_cpp_and_numpy_give_bitwise_the_same_normals_over_the_grid(cpp):
     n64 = np.array([ps_random.randn(s, t, [e], c)[0] for s, t, e, c in GRID])
     n32 = np.array([ps_random.randn(s, t, [e], c, dtype=np.float32)[0] for s, t, e, c in GRID])
     assert n32.dtype == np.float32
@@ -355,11 +359,13 @@ def test_different_seeds_steps_and_streams_give_different_sequences(change):
 
 @needs_gxx
 @pytest.mark.parametrize("isa", list(ISA_FLAGS))
-def test_the_pair_fills_of_the_cpu_loops_give_the_draws_one_by_one(isa, tmp_path):
+def test_the_fills_of_the_cpu_loops_give_the_draws_one_by_one(isa, tmp_path):
     if isa != "portable" and not _cpu_has(isa):
         pytest.skip(f"this CPU cannot run {isa} code")
     stdin = "".join(f"P {' '.join(map(str, p))}\n" for p in PAIR_FILLS)
-    assert _run_cpp(tmp_path, stdin, ISA_FLAGS[isa]) == [["same"]] * len(PAIR_FILLS)
+    stdin += "".join(f"N {' '.join(map(str, p))}\n" for p in NORMAL_FILLS)
+    assert _run_cpp(tmp_path, stdin, ISA_FLAGS[isa]) == \
+        [["same"]] * (len(PAIR_FILLS) + len(NORMAL_FILLS))
 
 
 def test_the_two_uniforms_of_a_block_are_independent():
@@ -367,14 +373,18 @@ def test_the_two_uniforms_of_a_block_are_independent():
     assert abs(np.corrcoef(u[0::2], u[1::2])[0, 1]) < 5 / np.sqrt(u.size / 2)
 
 
-def test_the_two_normals_of_a_pair_are_independent():
-    z = ps_random.randn(8, 9, np.arange(200_000), 0)
-    even, odd = z[0::2], z[1::2]
-    bound = 5 / np.sqrt(even.size)
-    assert abs(np.corrcoef(even, odd)[0, 1]) < bound
-    # they share one radius, yet their squares are uncorrelated, as independent normals'
-    assert abs(np.corrcoef(even ** 2, odd ** 2)[0, 1]) < bound
-    assert abs(odd.std() - 1) < 0.01 and abs(even.std() - 1) < 0.01
+def test_the_four_normals_of_a_block_are_independent():
+    # element 16 p + j of a group of 64 is part p of block j: parts 0 and 1 (2 and 3) are
+    # the cos and sin of one pair, parts 0 and 2 come from different words
+    z = ps_random.randn(8, 9, np.arange(256_000), 0).reshape(-1, 4, 16)
+    parts = [z[:, p, :].ravel() for p in range(4)]
+    bound = 5 / np.sqrt(parts[0].size)
+    for a, b in [(0, 1), (2, 3), (0, 2), (1, 3)]:
+        assert abs(np.corrcoef(parts[a], parts[b])[0, 1]) < bound
+        # cos and sin share one radius, yet their squares are uncorrelated, as independent
+        # normals' are
+        assert abs(np.corrcoef(parts[a] ** 2, parts[b] ** 2)[0, 1]) < bound
+    assert all(abs(p.std() - 1) < 0.01 for p in parts)
 
 
 def test_neighbouring_elements_are_uncorrelated():
@@ -387,9 +397,9 @@ def test_other_dtypes_are_refused():
         ps_random.rand(1, 2, np.arange(3), 4, dtype=np.float16)
 
 
-def test_float32_normals_track_the_float64_normals():
+def test_float64_normals_are_the_float32_normals_widened():
     elem = np.arange(10_000)
     a = ps_random.randn(3, 9, elem, 1)
     b = ps_random.randn(3, 9, elem, 1, dtype=np.float32)
-    # the float32 path uses the leading 24 bits of the same two uniforms
-    np.testing.assert_allclose(b, a, rtol=1e-4, atol=1e-4)
+    assert a.dtype == np.float64 and b.dtype == np.float32
+    np.testing.assert_array_equal(a, b.astype(np.float64))
