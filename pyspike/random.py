@@ -162,8 +162,8 @@ def rand(seed: int, step: int, elem: Union[np.ndarray, int], stream: int,
     return _u01_f64(np.where(odd, z, x), np.where(odd, w, y))
 
 
-#: The polynomials of ``ps_log_unit`` and ``ps_box_muller`` (csrc/pyspike/philox.h),
-#: highest degree first.
+#: The polynomials of ``ps_log_unit`` and ``ps_cos_sin_turn`` (csrc/pyspike/philox.h),
+#: highest degree first (from scripts/fit_normal_polynomials.py).
 _LOG_P = tuple(np.float32(c) for c in (0.087003596, -0.14267476, 0.14914787, -0.16577587,
                                        0.19963062, -0.25001338, 0.3333391))
 _SIN_P = tuple(np.float32(c) for c in (-75.40207, 81.59255, -41.341663, 6.2831855))

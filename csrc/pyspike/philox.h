@@ -96,7 +96,8 @@ PS_HD float ps_rand_f32(uint64_t seed, uint64_t step, uint32_t elem, uint32_t st
 // polynomials for log and sin/cos (libm, libmvec, CUDA and NumPy round those differently).
 // So float32 and float64 builds, the CPU, the GPU and the NumPy reference all see the same
 // noise: a float64 build's normal is the float32 one, widened.  One Philox block gives
-// four normals (two pairs); 32-bit uniforms reach 6.66 standard deviations.
+// four normals (two pairs); 32-bit uniforms reach 6.66 standard deviations.  The
+// polynomials' coefficients come from scripts/fit_normal_polynomials.py.
 PS_HD uint32_t ps_f32_bits(float f)
 {
 #if defined(__CUDA_ARCH__)
@@ -119,10 +120,10 @@ PS_HD float ps_bits_f32(uint32_t u)
 #endif
 }
 
-// log(u) for a normal float u in (0, 1], within 1.3 ulp (tests/pyspike/test_random.py
-// checks every such float): u = 2^e m with m in [sqrt(1/2), sqrt(2)), log(1 + f) for
-// f = m - 1 (exact) as f - f^2/2 + f^3 P(f), P a least-squares fit of degree 6, and
-// ln 2 in two parts so that e ln 2 adds no rounding error.
+// log(u) for a float u in [2^-32, 1], within 1.3 ulp (tests/pyspike/test_normals.py
+// checks every 61st float there; all of them gave 1.2): u = 2^e m with m in
+// [sqrt(1/2), sqrt(2)), log(1 + f) for f = m - 1 (exact) as f - f^2/2 + f^3 P(f), P a
+// near-minimax fit of degree 6, and ln 2 in two parts so that e ln 2 adds no rounding.
 PS_HD float ps_log_unit(float u)
 {
     const uint32_t i = ps_f32_bits(u) - 0x3F3504F3u;          // the bits of sqrt(1/2)
@@ -143,7 +144,7 @@ PS_HD float ps_log_unit(float u)
 struct ps_f32x2 { float c, s; };
 
 // cos and sin of 2 pi v, v = (b >> 8) / 2^24, within 1.8 ulp: v is split exactly as
-// q/4 + r with |r| <= 1/8, polynomials (least-squares fits) give cos(2 pi r) and
+// q/4 + r with |r| <= 1/8, polynomials (near-minimax fits) give cos(2 pi r) and
 // sin(2 pi r), and the quadrant q rotates them (swap for odd q, cos negative for q = 1, 2,
 // sin negative for q = 2, 3).
 PS_HD ps_f32x2 ps_cos_sin_turn(uint32_t b)
