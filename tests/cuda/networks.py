@@ -168,3 +168,15 @@ def build(name: str, backend: str = "cpu", precision: str = "double", seed: int 
         objects = NETWORKS[name](net)
     net.add(*objects)
     return net, objects
+
+
+def assert_reading_the_state_between_runs_changes_nothing(backend: str, whole) -> None:
+    """Run ``noisy_condition`` 10 + 10 ms on ``backend``, reading its state and writing it
+    back unchanged in between, and compare with ``whole`` (the objects of one 20 ms run)."""
+    net, objects = build("noisy_condition", backend)
+    net.run(10.0)
+    _ = objects[0].v.copy()                 # brings the host copy up to date
+    objects[0].v = objects[0].v             # and writes it back unchanged
+    net.run(10.0)
+    np.testing.assert_array_equal(objects[0].v, whole[0].v)
+    np.testing.assert_array_equal(objects[1].t, whole[1].t)
