@@ -13,6 +13,7 @@
 """
 from .codegen.errors import BuildError, ModelError
 from .connection import Connection
+from .finite import NonFiniteError
 from .group import NeuronGroup, Subgroup
 from .inputs import PoissonGroup, PoissonInput, SpikeGeneratorGroup
 from .model import NeuronModel
@@ -22,6 +23,6 @@ from .synapses import Synapses
 from .timedarray import TimedArray
 
 __version__ = "0.1.0"
-__all__ = ["BuildError", "BuildInfo", "Connection", "ModelError", "Network", "NeuronGroup", "NeuronModel",
+__all__ = ["BuildError", "BuildInfo", "Connection", "ModelError", "Network", "NonFiniteError", "NeuronGroup", "NeuronModel",
            "PoissonGroup", "PoissonInput", "PopulationRateMonitor", "SpikeGeneratorGroup", "SpikeMonitor",
            "StateMonitor", "Subgroup", "Synapses", "TimedArray"]

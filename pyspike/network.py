@@ -1,6 +1,8 @@
 """Network: collects groups and monitors, builds them once, runs them in generated code."""
 from __future__ import annotations
 
+import math
+import numbers
 import time
 from dataclasses import dataclass
 from typing import List, Optional
@@ -57,9 +59,15 @@ class Network:
 
     def __init__(self, dt: float = 0.1, seed=None, backend: str = "cpu",
                  precision: str = "double", cache_dir: Optional[str] = None,
-                 batch: Optional[int] = None):
-        if not dt > 0:
-            raise ModelError(f"dt must be a positive number of ms, not {dt!r}", where="Network")
+                 batch: Optional[int] = None, check_finite: bool = True,
+                 progress: Optional[bool] = None):
+        if not _is_number(dt) or not math.isfinite(dt) or not dt > 0:
+            raise ModelError(f"dt must be a positive, finite number of ms, not {dt!r}",
+                             where="Network", symbol="dt")
+        for flag, value in (("check_finite", check_finite), ("progress", progress)):
+            if not (isinstance(value, (bool, np.bool_)) or (flag == "progress" and value is None)):
+                raise ModelError(f"{flag} must be True or False, not {value!r}",
+                                 where="Network", symbol=flag)
         if precision not in ("double", "single"):
             raise ModelError(f"precision must be 'double' or 'single', not {precision!r}",
                              where="Network", symbol=str(precision))
@@ -69,8 +77,13 @@ class Network:
         self.precision = precision
         self.backend = get_backend(backend)
         self.cache_dir = cache_dir
+        #: Report inf and NaN in the state (``NonFiniteError``) after every chunk of a run.
+        self.check_finite = bool(check_finite)
+        #: A progress bar for long runs: None on a terminal only, True always, False never.
+        self.progress = progress
         self.objects: List[object] = []
         self.step = 0
+        self._seconds_per_step: Optional[float] = None    # measured by the last run
         self.last_build: Optional[BuildInfo] = None
         self._built_spec: Optional[NetworkSpec] = None
         self._kernel = None
@@ -181,7 +194,9 @@ class Network:
 
     def store(self, name: str = "default", filename: Optional[str] = None) -> None:
         """Keep a snapshot of the complete state: variables, spikes in flight, monitors
-        and the position of the random streams (in memory, or in ``filename``).
+        and the position of the random streams: in memory, or in ``filename``, an
+        ``.npz`` file that cannot run code and is checked when read
+        (see :mod:`pyspike.snapshot_file`).
 
         >>> import pyspike as ps
         >>> m = ps.NeuronModel("dv/dt = xi/sqrt(tau) : mV", params={"tau": 10.0})
@@ -203,16 +218,31 @@ class Network:
         store.restore(self, name, filename)
 
     def run(self, duration: float) -> None:
-        """Advance by ``duration`` ms (rounded to whole steps), in one call to the backend."""
+        """Advance by ``duration`` ms, a whole number of steps.
+
+        The compiled code returns to Python about every 0.1 s of wall time: Ctrl-C stops
+        the run there (``KeyboardInterrupt``) with ``net.t``, the state and the monitors at
+        the last completed step, and the next ``run`` continues as if uninterrupted.  A
+        state variable that becomes inf or NaN stops it the same way with a
+        ``NonFiniteError`` naming the group, variable, neuron and step (unless
+        ``check_finite=False``).
+        """
+        if not _is_number(duration) or not math.isfinite(duration) or duration < 0:
+            raise ModelError(f"the duration of a run must be a finite number of ms >= 0, "
+                             f"not {duration!r}", where="Network.run", symbol="duration")
         n_steps = int(round(duration / self.dt))
-        if n_steps < 0 or abs(n_steps * self.dt - duration) > 1e-6 * max(1.0, abs(duration)):
+        if abs(n_steps * self.dt - duration) > 1e-6 * max(1.0, abs(duration)):
             raise ModelError(f"duration {duration} ms is not a whole number of steps of "
-                             f"dt = {self.dt} ms", where="Network.run")
+                             f"dt = {self.dt} ms", where="Network.run", symbol="duration")
         self.build()
         for obj in self.groups + self.synapses:   # (a restore may bring other dtypes)
             obj._cast(self.real)
         if n_steps == 0:
             return
         from .runtime import run_steps
-        run_steps(self, self._kernel, n_steps)
-        self.step += n_steps
+        run_steps(self, self._kernel, n_steps)    # (it advances self.step)
+
+
+def _is_number(value) -> bool:
+    """A real number, and not a bool (True is no time step)."""
+    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))

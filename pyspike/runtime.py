@@ -1,9 +1,12 @@
 """The runtime: lays out the arrays of the kernel IR, calls the backend for n steps, and
 hands monitor buffers back to the monitors.
 
-One call to the backend per ``net.run`` — more only if a spike buffer fills up, in which
-case the library returns early, the buffer is doubled here and the run continues where
-it stopped.  Nothing here runs per step.
+The backend is called once per chunk of about 0.1 s of wall time (``pacing``), so that
+Ctrl-C, the progress bar and the check for non-finite state (``finite``) get their turn;
+and again whenever a spike buffer fills up, in which case the library returns early, the
+buffer is doubled here and the run continues where it stopped.  However a run ends —
+completed, interrupted, stopped by non-finite state or by an error of the backend — the
+network's clock and monitors hold every completed step.  Nothing here runs per step.
 
 Every array that belongs to one instance of a batch is laid out as (K, length), C order,
 also without a batch (K = 1); shared arrays (connectivity, given spikes, TimedArrays)
@@ -13,6 +16,7 @@ IR's integer arguments: ``iargs[n_iargs + k]`` and ``iargs[n_iargs + n_slots + b
 """
 from __future__ import annotations
 
+import time
 from typing import List
 
 import numpy as np
@@ -20,13 +24,17 @@ import numpy as np
 from .codegen.errors import ModelError
 from . import batching
 from .codegen.kernels import NetworkKernel
+from .finite import FiniteCheck
 from .monitors import PopulationRateMonitor, SpikeMonitor, StateMonitor
+from .pacing import DeferredInterrupt, Pacer, Progress
 from .synapses_runtime import lay_out_synapses
 
 _SPIKES_PER_NEURON = 8
 
 
 def run_steps(net, kernel: NetworkKernel, n_steps: int) -> None:
+    """Advance ``net`` by ``n_steps``; ``net.step`` counts the steps completed, also when
+    the run stops early (KeyboardInterrupt, NonFiniteError, a failure of the backend)."""
     if net.step + n_steps >= 2 ** 31 - 1 and any(g.refractory == "time" for g in kernel.groups):
         raise ModelError(f"a run to step {net.step + n_steps} is past the 2**31 steps that "
                          "refractoriness counts in (about 59 hours of model time at dt = "
@@ -106,24 +114,69 @@ def run_steps(net, kernel: NetworkKernel, n_steps: int) -> None:
         lay_out_synapses(sk, synapses[sk.index], arrays, iargs, net.dt, real, K,
                          getattr(net.backend, "uses_bitmask", False))
 
-    done = 0
-    while done < n_steps:
-        iargs[0] = net.step + done
-        did = net.backend.run(arrays, _with_instances(iargs, arrays, net.seeds),
-                              rargs.reshape(-1), n_steps - done)
-        if did < 0 or did > n_steps - done:
-            raise RuntimeError(f"the backend reported {did} steps done of {n_steps - done}")
-        done += did
-        if done < n_steps:
-            _grow_spike_buffers(arrays, counters, pending)
+    finite = FiniteCheck(net, kernel, arrays) if net.check_finite else None
+    if finite is not None:
+        finite.before_run()
+    pacer = Pacer(net._seconds_per_step)
+    progress = Progress(net.progress, n_steps, net.dt)
+    step0, done, finished = net.step, 0, False
+    try:
+        with DeferredInterrupt() as interrupt:
+            while done < n_steps:
+                chunk = pacer.next(n_steps - done)
+                iargs[0] = step0 + done
+                t0 = time.perf_counter()
+                did = net.backend.run(arrays, _with_instances(iargs, arrays, net.seeds),
+                                      rargs.reshape(-1), chunk)
+                seconds = time.perf_counter() - t0
+                if did < 0 or did > chunk:
+                    raise RuntimeError(f"the backend reported {did} steps done of {chunk}")
+                done += did
+                pacer.record(did, seconds)
+                progress.update(did)
+                if did < chunk:
+                    _collect_buffers(net.backend, arrays)
+                    _grow_spike_buffers(arrays, counters, pending)
+                if finite is not None:
+                    finite.after_chunk(step0 + done, seconds)
+                if interrupt.interrupted:
+                    break
+        net._seconds_per_step = pacer.seconds_per_step
+        finished = True
+    finally:
+        progress.close()
+        try:
+            _collect_buffers(net.backend, arrays)
+            _hand_to_monitors(net, pending, arrays, counters, done)
+        except Exception:
+            if finished:        # else the error that stopped the run is the one to see
+                raise
+        net.step = step0 + done
+    if interrupt.interrupted:
+        raise KeyboardInterrupt(f"the run stopped at t = {net.t:g} ms, after {done} of "
+                                f"{n_steps} steps; the state and the monitors hold those "
+                                "steps, and net.run continues from there")
 
+
+def _collect_buffers(backend, arrays) -> None:
+    """The monitor buffers and counters on the host (they stay on a GPU during a run)."""
+    collect = getattr(backend, "collect", None)
+    if collect is not None:
+        collect(arrays)
+
+
+def _hand_to_monitors(net, pending, arrays, counters, done: int) -> None:
+    """What the monitors recorded in the ``done`` steps of this run."""
+    K = net.K
+    step0 = net.step
     unbatched = net.batch is None
     for kind, mon, ir, samples in pending:
         if kind == "state":
             stride = len(samples)
-            mon._steps.append(samples)
+            taken = int(np.searchsorted(samples, step0 + done))   # recorded in those steps
+            mon._steps.append(samples[:taken])
             for var, slot in zip(ir.variables, ir.buffer_slots):
-                data = arrays[slot].reshape(K, ir.n_record, stride).copy()
+                data = arrays[slot].reshape(K, ir.n_record, stride)[:, :, :taken].copy()
                 mon._data[var].append(data[0] if unbatched else data)
         elif kind == "spike":
             neurons, steps = [], []
@@ -138,9 +191,9 @@ def run_steps(net, kernel: NetworkKernel, n_steps: int) -> None:
                 steps.append(step)
             mon._record(neurons, steps)
         else:
-            mon._counts.append(arrays[ir.slot][0].copy() if unbatched
-                               else arrays[ir.slot].copy())
-            mon._steps.append(np.arange(net.step, net.step + n_steps, dtype=np.int64))
+            mon._counts.append(arrays[ir.slot][0, :done].copy() if unbatched
+                               else arrays[ir.slot][:, :done].copy())
+            mon._steps.append(np.arange(step0, step0 + done, dtype=np.int64))
 
 
 def _with_instances(iargs: np.ndarray, arrays, seeds: np.ndarray) -> np.ndarray:

@@ -162,13 +162,28 @@ class CUDABackend:
             raise RuntimeError("the CUDA run failed: " +
                                self._lib.pyspike_last_error().decode(errors="replace"))
         self._host, self._device, self._resident = list(arrays), device, True
-        # What the runtime reads right away: counters and monitor buffers.  The state
-        # stays on the GPU until something on the host asks for it (sync).
+        # What the runtime reads after every chunk: the counters.  The monitor buffers come
+        # when it asks (collect), the state when something on the host does (sync).
         counters[...] = device[0].get()
-        for slot in self._eager:
-            if arrays[slot] is not None:
-                arrays[slot][...] = device[slot].get()
         return int(done)
+
+    def collect(self, arrays: List[np.ndarray]) -> None:
+        """Copy the monitor buffers of the last run to the host arrays it ran on (also
+        after a sync, which leaves them on the GPU)."""
+        for slot in self._eager:
+            if slot < len(self._host) and arrays[slot] is not None \
+                    and arrays[slot] is self._host[slot]:
+                arrays[slot][...] = self._device[slot].get()
+
+    def nonfinite_slots(self, arrays: List[np.ndarray], slots: List[int]) -> List[int]:
+        """The slots among ``slots`` whose state holds an inf or a NaN: on the GPU while it
+        holds the state (one reduction and one boolean copied back per slot, no array
+        copied), else in the host ``arrays``."""
+        import cupy
+
+        if not self._resident:
+            return [s for s in slots if not np.isfinite(arrays[s]).all()]
+        return [s for s in slots if not bool(cupy.isfinite(self._device[s]).all())]
 
     def sync(self) -> None:
         """Copy the state the kernels may have changed back to the host arrays; from then

@@ -113,7 +113,8 @@ def _asarray(a):
 
 #: What CUDABackend calls of CuPy.
 _FAKE_CUPY = types.SimpleNamespace(
-    asarray=_asarray, cuda=types.SimpleNamespace(Device=lambda: types.SimpleNamespace(
+    asarray=_asarray, isfinite=lambda a: np.isfinite(np.asarray(a)),
+    cuda=types.SimpleNamespace(Device=lambda: types.SimpleNamespace(
         synchronize=lambda: None)))
 
 
@@ -161,6 +162,14 @@ class EmulatedBackend(CUDABackend):
     def sync(self) -> None:
         with _fake_cupy():
             super().sync()
+
+    def collect(self, arrays) -> None:
+        with _fake_cupy():
+            super().collect(arrays)
+
+    def nonfinite_slots(self, arrays, slots):
+        with _fake_cupy():
+            return super().nonfinite_slots(arrays, slots)
 
     def device_array(self, host: np.ndarray):
         with _fake_cupy():
