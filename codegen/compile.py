@@ -1,9 +1,18 @@
-"""Rendered source -> compiled shared library, cached by content.
+"""Rendered source -> compiled shared library, cached by content and verified on load.
 
 The library's file name is a hash of the source, the compiler command and the compiler's
-version, so the same model never compiles twice.  Several processes building the same
-model at once are safe: one holds a file lock and compiles into a temporary file that is
-renamed into place atomically; the others wait and find it done.
+version, so the same model never compiles twice.  Beside each library a checksum file
+(``<library>.sha256``, in ``sha256sum`` format) records its content, written before the
+library is renamed into place; a library is opened only after its checksum matched (the
+dynamic loader maps the file: a truncated library would crash Python with SIGBUS).  A
+damaged entry -- truncated, empty, overwritten, another model's, or refused by the
+loader -- is deleted and rebuilt with a one-line :class:`CacheWarning`.
+
+Several processes building the same model at once are safe: one holds a file lock per key
+and writes temporary files (``<key>.*.tmp``) that are renamed into place atomically; the
+others wait and find it done.  Whoever takes a lock removes the temporary files that no
+live build is writing (those of its own key, and of keys whose lock is free): what a
+killed build or a full disk left behind.
 
 >>> import tempfile
 >>> cache = tempfile.mkdtemp()
@@ -11,9 +20,13 @@ renamed into place atomically; the others wait and find it done.
 >>> first = compile_library(src, cache_dir=cache)
 >>> first.compiled, compile_library(src, cache_dir=cache).compiled
 (True, False)
+>>> verify(first.path) is None
+True
 """
 from __future__ import annotations
 
+import contextlib
+import errno
 import fcntl
 import functools
 import hashlib
@@ -22,9 +35,11 @@ import platform
 import shutil
 import subprocess
 import tempfile
+import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import List, Optional, Sequence
+from typing import Callable, Iterator, List, Optional, Sequence, Tuple, TypeVar, Union
 
 from .errors import BuildError
 
@@ -40,6 +55,17 @@ CXXFLAGS = ("-std=c++17", "-O3", "-march=native", "-fno-math-errno", "-fno-trapp
 #: glibc's vector math library on x86-64 Linux (see csrc/pyspike/support.h).
 LIBMVEC = ("-DPS_USE_LIBMVEC", "-lmvec") if (
     platform.system() == "Linux" and platform.machine() == "x86_64") else ()
+#: Part of every library key: libraries of a pyspike that wrote no checksums are not read.
+CACHE_FORMAT = "2"
+#: A temporary file with no lock to tell whether its writer lives (an older pyspike's) is
+#: stale after this long.
+STALE_AFTER_S = 3600.0
+
+T = TypeVar("T")
+
+
+class CacheWarning(UserWarning):
+    """A damaged file was found in the pyspike cache; it is deleted and rebuilt."""
 
 
 @dataclass(frozen=True)
@@ -61,21 +87,42 @@ def cache_dir(override: Optional[os.PathLike] = None) -> Path:
     return Path(base) / "pyspike"
 
 
+def debug_level() -> int:
+    """``PYSPIKE_DEBUG``: unset or 0 nothing; 1 compiler commands (or the cached library's
+    path); 2 also the kernel IR; 3 also the generated source (also when from the cache)."""
+    value = os.environ.get("PYSPIKE_DEBUG", "").strip()
+    try:
+        return max(0, int(value or "0"))
+    except ValueError:
+        return 1
+
+
 def find_compiler(name: str = "") -> str:
-    """The C++ compiler to use: ``$CXX``, else g++, else clang++."""
-    candidates = [name] if name else [os.environ.get("CXX", ""), "g++", "c++", "clang++"]
-    for cand in candidates:
-        if cand and shutil.which(cand.split()[0]):
+    """The C++ compiler to use: ``name``, else ``$CXX``, else g++, c++ or clang++.  One
+    that was asked for must exist: it is never silently replaced by another."""
+    wanted = name or os.environ.get("CXX", "").strip()
+    if wanted:
+        if shutil.which(wanted.split()[0]):
+            return wanted
+        origin = f"CXX={wanted!r}" if not name else f"'{wanted}'"
+        raise BuildError(f"no C++ compiler found: {origin} was asked for but is not on the "
+                         "PATH; install it, or set CXX to an installed compiler (g++, clang++)")
+    for cand in ("g++", "c++", "clang++"):
+        if shutil.which(cand):
             return cand
-    wanted = f"'{name}' was asked for but is not on the PATH" if name else \
-        "pyspike needs g++ or clang++ on the PATH (on Debian/Ubuntu: apt-get install g++)"
-    raise BuildError(f"no C++ compiler found: {wanted}; or set CXX")
+    raise BuildError("no C++ compiler found: pyspike needs g++ or clang++ on the PATH (on "
+                     "Debian/Ubuntu: apt-get install g++); or set CXX")
 
 
 @functools.lru_cache(maxsize=None)
 def compiler_identity(compiler: str) -> str:
     """The compiler's version line and the machine, part of every cache key."""
-    out = subprocess.run([compiler.split()[0], "--version"], capture_output=True, text=True)
+    try:
+        out = subprocess.run([compiler.split()[0], "--version"], capture_output=True,
+                             text=True)
+    except OSError as err:
+        raise BuildError(f"the compiler '{compiler}' cannot be run ({err}); check CXX "
+                         "and your toolchain") from None
     if "nvcc" in compiler:      # its first line names no version; the build line does
         return " ".join(out.stdout.split())
     cpu = ""
@@ -90,7 +137,7 @@ def compiler_identity(compiler: str) -> str:
 def library_key(source: str, compiler: str, flags: Sequence[str]) -> str:
     h = hashlib.sha256()
     for part in (source, compiler, compiler_identity(compiler), " ".join(flags),
-                 _headers_digest()):
+                 _headers_digest(), CACHE_FORMAT):
         h.update(part.encode())
         h.update(b"\0")
     return h.hexdigest()[:24]
@@ -104,35 +151,181 @@ def _headers_digest() -> str:
     return h.hexdigest()
 
 
+# -- the cache's files: locks, atomic writes, checksums, stale temporary files ----------
+
+@contextlib.contextmanager
+def file_lock(folder: Path, key: str) -> Iterator[None]:
+    """Hold the lock of ``key`` in ``folder`` (one writer per key across processes; the
+    OS releases it when its holder dies), after removing stale temporary files there."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / f"{key}.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            remove_stale_tmp(folder, key)
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def remove_stale_tmp(folder: Path, key: str) -> None:
+    """Delete the temporary files in ``folder`` that no live build writes: those of
+    ``key`` (whose lock the caller holds), those of keys whose lock is free, and
+    unattributable ones older than :data:`STALE_AFTER_S`."""
+    for tmp in folder.glob("*.tmp"):
+        owner = tmp.name.split(".", 1)[0]
+        lock = folder / f"{owner}.lock"
+        try:
+            if owner == key:
+                stale = True
+            elif lock.exists():
+                stale = _lock_is_free(lock)
+            else:
+                stale = time.time() - tmp.stat().st_mtime > STALE_AFTER_S
+            if stale:
+                tmp.unlink()
+        except OSError:          # removed meanwhile by another build: nothing to do
+            continue
+
+
+def _lock_is_free(path: Path) -> bool:
+    with open(path, "a") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return False
+        fcntl.flock(f, fcntl.LOCK_UN)
+        return True
+
+
+def write_atomic(path: Path, data: Union[str, bytes], key: str) -> None:
+    """Write ``data`` to ``path`` through a temporary file of ``key`` renamed into place: a
+    reader sees the old file or the whole new one, and a failed write leaves nothing."""
+    fd, tmp = _mkstemp(path, key, ".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data.encode() if isinstance(data, str) else data)
+        os.replace(tmp, path)
+    except OSError as err:
+        raise BuildError(_write_failure(path, err)) from None
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def _mkstemp(path: Path, key: str, suffix: str) -> Tuple[int, str]:
+    try:
+        return tempfile.mkstemp(dir=path.parent, prefix=f"{key}.", suffix=suffix)
+    except OSError as err:
+        raise BuildError(_write_failure(path, err)) from None
+
+
+def _write_failure(path: Path, err: OSError) -> str:
+    full = " (the disk is full)" if err.errno in (errno.ENOSPC, errno.EDQUOT) else ""
+    return (f"cannot write {path} into the pyspike cache{full}: {err.strerror or err}; "
+            "free some space or set PYSPIKE_CACHE_DIR to another folder")
+
+
+def checksum_path(path: Path) -> Path:
+    return path.with_name(path.name + ".sha256")
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:           # read, never mapped: a short file cannot crash
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def verify(path: Path) -> Optional[str]:
+    """None if ``path`` has the content its checksum file records, else why not."""
+    try:
+        recorded = checksum_path(path).read_text().split()
+    except FileNotFoundError:
+        return "its checksum file is missing"
+    except (OSError, UnicodeDecodeError):
+        return "its checksum file cannot be read"
+    if len(recorded) != 2 or recorded[1] != path.name:
+        return "its checksum file is damaged or belongs to another file"
+    try:
+        actual = sha256_file(path)
+    except OSError as err:
+        return f"it cannot be read ({err.strerror or err})"
+    if actual != recorded[0]:
+        return "its content does not match its checksum (truncated, overwritten or swapped)"
+    return None
+
+
+def warn_damaged(path: Path, reason: str) -> None:
+    warnings.warn(f"pyspike: the cached file {path} is damaged ({reason}); it is deleted "
+                  "and rebuilt", CacheWarning, stacklevel=4)
+
+
+# -- compiling -----------------------------------------------------------------------------
+
 def compile_library(source: str, *, cache_dir: Optional[os.PathLike] = None,
                     compiler: str = "", flags: Sequence[str] = CXXFLAGS + LIBMVEC,
                     name: str = "network", suffix: str = ".cpp") -> Library:
-    """Compile ``source`` into a shared library in the cache, unless it is there already."""
+    """Compile ``source`` into a shared library in the cache, unless a verified one is
+    there already."""
     compiler = find_compiler(compiler)
     key = library_key(source, compiler, flags)
     folder = globals()["cache_dir"](cache_dir) / key[:2]
-    folder.mkdir(parents=True, exist_ok=True)
     lib = folder / f"{name}_{key}.so"
     src = folder / f"{name}_{key}{suffix}"
-    if lib.exists():
-        return Library(lib, src, False, key)
-    with open(folder / f"{key}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            if lib.exists():          # another process finished it while we waited
-                return Library(lib, src, False, key)
-            _write_atomic(src, source)
-            _compile(compiler, flags, src, lib)
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+    if lib.exists() and verify(lib) is None:
+        return _cached(lib, src, key)
+    with file_lock(folder, key):
+        if lib.exists():
+            problem = verify(lib)
+            if problem is None:          # another process finished it while we waited
+                return _cached(lib, src, key)
+            warn_damaged(lib, problem)
+        _remove(lib)
+        write_atomic(src, source, key)
+        _compile(compiler, flags, src, lib, key)
     return Library(lib, src, True, key)
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    with os.fdopen(fd, "w") as f:
-        f.write(text)
-    os.replace(tmp, path)
+def _cached(lib: Path, src: Path, key: str) -> Library:
+    if debug_level() >= 1:
+        print(f"pyspike: cached library {lib}")
+    return Library(lib, src, False, key)
+
+
+def _remove(lib: Path) -> None:
+    for path in (lib, checksum_path(lib)):
+        path.unlink(missing_ok=True)
+
+
+def load_library(build: Callable[[], Library], loader: Callable[[str], T]
+                 ) -> Tuple[Library, T]:
+    """``build()``'s library opened by ``loader`` (the dynamic loader's wrapper).  A
+    library the loader refuses although its checksum matched is deleted, built and opened
+    once more; refused again, it is a :class:`BuildError`."""
+    built = build()
+    try:
+        return built, loader(str(built.path))
+    except Exception as err:    # dlopen's OSError, a missing entry point, another ABI
+        discard_library(built, f"it failed to load: {_first_line(err)}")
+    built = build()
+    try:
+        return built, loader(str(built.path))
+    except Exception as err:
+        raise BuildError(f"the compiled library {built.path} cannot be loaded, even rebuilt: "
+                         f"{_first_line(err)}") from None
+
+
+def discard_library(lib: Library, reason: str) -> None:
+    """Delete a cached library found damaged, with a :class:`CacheWarning`."""
+    with file_lock(lib.path.parent, lib.key):
+        if lib.path.exists():
+            warn_damaged(lib.path, reason)
+        _remove(lib.path)
+
+
+def _first_line(err: BaseException) -> str:
+    return (str(err).strip().splitlines() or [type(err).__name__])[0][:300]
 
 
 def compile_command(compiler: str, flags: Sequence[str], src: Path, out: Path) -> List[str]:
@@ -141,20 +334,61 @@ def compile_command(compiler: str, flags: Sequence[str], src: Path, out: Path) -
     return [*compiler.split(), *options, f"-I{CSRC}", str(src), "-o", str(out), *libs]
 
 
-def _compile(compiler: str, flags: Sequence[str], src: Path, lib: Path) -> None:
-    fd, tmp = tempfile.mkstemp(dir=lib.parent, suffix=".so.tmp")
+def _compile(compiler: str, flags: Sequence[str], src: Path, lib: Path, key: str) -> None:
+    """Compile into a temporary file, record its checksum, then rename it into place."""
+    fd, tmp = _mkstemp(lib, key, ".so.tmp")
     os.close(fd)
     cmd = compile_command(compiler, flags, src, Path(tmp))
-    if os.environ.get("PYSPIKE_DEBUG"):
+    if debug_level() >= 1:
         print("pyspike: " + " ".join(cmd))
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True)
+        try:
+            proc = subprocess.run(cmd, capture_output=True, text=True)
+        except OSError as err:
+            raise BuildError(f"the compiler '{compiler}' cannot be run ({err}); check CXX "
+                             "and your toolchain") from None
         if proc.returncode != 0:
-            raise BuildError(_summarise(proc.stderr, src))
+            raise BuildError(_failure(compiler, flags, src, proc))
+        write_atomic(checksum_path(lib), f"{sha256_file(Path(tmp))}  {lib.name}\n", key)
         os.replace(tmp, lib)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def _failure(compiler: str, flags: Sequence[str], src: Path,
+             proc: subprocess.CompletedProcess) -> str:
+    """Whose fault a failed compile is: the machine's, the toolchain's, or pyspike's."""
+    if proc.returncode < 0:
+        return (f"the compiler '{compiler}' was killed by signal {-proc.returncode} while "
+                f"compiling {src} (out of memory?)")
+    if "No space left on device" in proc.stderr:
+        return (f"the compiler '{compiler}' ran out of disk space compiling {src}; free some "
+                "space or set PYSPIKE_CACHE_DIR (and TMPDIR) to another disk")
+    broken = _toolchain_problem(compiler, tuple(flags), src.suffix)
+    if broken is not None:
+        return (f"the compiler '{compiler}' does not work: it fails on a trivial program too "
+                f"({broken}). Check CXX (NVCC for CUDA) and your toolchain; the model is not "
+                "at fault")
+    return _summarise(proc.stderr, src)
+
+
+@functools.lru_cache(maxsize=None)
+def _toolchain_problem(compiler: str, flags: Tuple[str, ...], suffix: str) -> Optional[str]:
+    """None if ``compiler`` builds a trivial library with ``flags``, else its first error."""
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / f"probe{suffix}"
+        src.write_text('extern "C" int pyspike_probe(void) { return 0; }\n')
+        cmd = compile_command(compiler, flags, src, Path(tmp) / "probe.so")
+        try:
+            proc = subprocess.run(cmd, capture_output=True, text=True)
+        except OSError as err:
+            return str(err)
+    if proc.returncode == 0:
+        return None
+    lines = proc.stderr.strip().splitlines()
+    first = lines[0] if lines else f"exit status {proc.returncode}, no output"
+    return first[:300] + ("..." if len(first) > 300 else "")
 
 
 def _summarise(stderr: str, src: Path) -> str:

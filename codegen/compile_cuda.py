@@ -1,5 +1,6 @@
-"""Rendered CUDA source -> shared library, with nvcc, through the same content-hash cache
-and file lock as the C++ backend (:func:`compile.compile_library`).
+"""Rendered CUDA source -> shared library, with nvcc, through the same content-hash cache,
+checksum verification and file lock as the C++ backend (:func:`compile.compile_library`;
+open it with :func:`compile.load_library`, which rebuilds a library the loader refuses).
 
 Which GPUs to build for: ``$PYSPIKE_CUDA_ARCH`` (e.g. ``"80,90"``), else the GPU present,
 else sm_80 and sm_90 (A100 and H100).
@@ -68,6 +69,11 @@ def cuda_flags(archs: Sequence[str]) -> Tuple[str, ...]:
 def compile_cuda_library(source: str, *, cache_dir: Optional[os.PathLike] = None,
                          archs: Optional[Sequence[str]] = None) -> Library:
     """Compile a generated CUDA translation unit, unless the cache has it already."""
+    asked = os.environ.get("NVCC", "").strip()
+    if asked and not shutil.which(asked):
+        raise BuildError(f"NVCC={asked!r} was asked for but is not on the PATH; install the "
+                         "CUDA toolkit there, or unset NVCC to use nvcc from the PATH or "
+                         "$CUDA_HOME")
     nvcc = find_nvcc()
     if nvcc is None:
         raise BuildError("backend='cuda' needs the CUDA compiler nvcc, and none was found "

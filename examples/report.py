@@ -38,14 +38,13 @@ def run_and_report(net, title: str, group, spikes, duration: float, out: str,
                    rate_monitor=None) -> dict:
     """Build, run, print statistics and save ``out``/``title``.png; returns the numbers."""
     t0 = time.perf_counter()
-    net.build()
+    info = net.build()          # what this build did (the run's own build finds it done)
     t1 = time.perf_counter()
     net.run(duration)
     t2 = time.perf_counter()
     rate = spikes.num_spikes / (group.N * duration * 1e-3)
     trains = [np.diff(t) for t in spikes.spike_trains().values() if len(t) > 2]
     cv = float(np.mean([d.std() / d.mean() for d in trains])) if trains else float("nan")
-    info = net.last_build
     print(f"{title}: {group.N} neurons, {duration:g} ms, backend {net.backend.name}, "
           f"{net.precision} precision")
     print(f"  build {t1 - t0:.2f} s (code generation {'ran' if info.generated else 'cached'}, "

@@ -5,7 +5,7 @@ from typing import List
 
 import numpy as np
 
-from ..codegen.compile import compile_library
+from ..codegen.compile import compile_library, load_library
 
 
 class CPUBackend:
@@ -20,9 +20,15 @@ class CPUBackend:
     def prepare(self, generated, cache_dir=None) -> dict:
         from .. import _native   # the pybind11 loader, built with the package
 
-        built = compile_library(generated.source, cache_dir=cache_dir)
-        if self._lib is None or self._lib.path != str(built.path):
-            self._lib = _native.Library(str(built.path))
+        def load(path: str):
+            if self._lib is not None and self._lib.path == path:
+                return self._lib
+            return _native.Library(path)     # raises (OSError, RuntimeError) on a bad file
+
+        # compile_library verifies the library's checksum before it is opened; one the
+        # loader refuses all the same is rebuilt once (load_library)
+        built, self._lib = load_library(
+            lambda: compile_library(generated.source, cache_dir=cache_dir), load)
         return {"compiled": built.compiled, "library": built.path, "source": built.source_path}
 
     def run(self, arrays: List[np.ndarray], iargs: np.ndarray, rargs: np.ndarray,

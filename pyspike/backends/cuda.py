@@ -15,6 +15,7 @@ from typing import List, Optional
 
 import numpy as np
 
+from ..codegen.compile import load_library
 from ..codegen.compile_cuda import compile_cuda_library
 from ..codegen.errors import BuildError
 from ..codegen.ir import NetworkKernel
@@ -106,19 +107,11 @@ class CUDABackend:
         return compile_cuda_library(source, cache_dir=cache_dir)
 
     def prepare(self, generated, cache_dir=None) -> dict:
-        built = self.build(generated.source, cache_dir)
-        if self._lib is None or self._path != str(built.path):
-            lib = ctypes.CDLL(str(built.path))
-            lib.pyspike_abi_version.restype = ctypes.c_int
-            lib.pyspike_last_error.restype = ctypes.c_char_p
-            lib.pyspike_run.restype = ctypes.c_int64
-            lib.pyspike_run.argtypes = [ctypes.POINTER(ctypes.c_void_p), ctypes.c_void_p,
-                                        ctypes.c_void_p, ctypes.c_int64]
-            from ..codegen.render import ABI_VERSION
-            if lib.pyspike_abi_version() != ABI_VERSION:
-                raise BuildError(f"compiled library {built.path} has another ABI version; "
-                                 "clear the pyspike cache")
-            self._lib, self._path = lib, str(built.path)
+        # build verifies the library's checksum before it is opened; one the loader refuses
+        # all the same is rebuilt once (load_library)
+        built, self._lib = load_library(lambda: self.build(generated.source, cache_dir),
+                                        self._open)
+        self._path = str(built.path)
         if self._kernel is not None and self._kernel is not generated.kernel:
             self.sync()
             self._host, self._device = [], []
@@ -126,6 +119,21 @@ class CUDABackend:
         self._read_only = _read_only_slots(generated.kernel)
         self._eager = _monitor_slots(generated.kernel)
         return {"compiled": built.compiled, "library": built.path, "source": built.source_path}
+
+    def _open(self, path: str):
+        """The library at ``path``, loaded (the one already open if it is that)."""
+        if self._lib is not None and self._path == path:
+            return self._lib
+        lib = ctypes.CDLL(path)
+        lib.pyspike_abi_version.restype = ctypes.c_int
+        lib.pyspike_last_error.restype = ctypes.c_char_p
+        lib.pyspike_run.restype = ctypes.c_int64
+        lib.pyspike_run.argtypes = [ctypes.POINTER(ctypes.c_void_p), ctypes.c_void_p,
+                                    ctypes.c_void_p, ctypes.c_int64]
+        from ..codegen.render import ABI_VERSION
+        if lib.pyspike_abi_version() != ABI_VERSION:
+            raise BuildError(f"compiled library {path} has another ABI version")
+        return lib
 
     def run(self, arrays: List[np.ndarray], iargs: np.ndarray, rargs: np.ndarray,
             n_steps: int) -> int:

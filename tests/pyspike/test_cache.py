@@ -1,7 +1,12 @@
 """Compile once: parameter changes and new networks of the same model never recompile."""
 import numpy as np
+import pytest
 
 import pyspike as ps
+from pyspike.codegen import compile as cc
+from pyspike.codegen.errors import BuildError
+from pyspike.codegen.pipeline import generate
+from pyspike.codegen.spec import GroupSpec, NetworkSpec
 
 
 def _net(make_lif, cache_dir, **params):
@@ -48,3 +53,62 @@ def test_a_parameter_becomes_per_neuron_with_one_build_then_new_values_reuse_it(
     net.run(1.0)
     assert not net.last_build.compiled
     np.testing.assert_array_equal(G.tau_m, 7.0)
+
+
+# -- toolchain messages and PYSPIKE_DEBUG (issue 12) --------------------------------------
+
+SOURCE = 'extern "C" int pyspike_abi_version(void) { return 1; }\n'
+
+
+def test_a_compiler_that_fails_on_everything_is_a_toolchain_problem_not_a_pyspike_bug(
+        tmp_path, monkeypatch):
+    monkeypatch.setenv("CXX", "false")
+    with pytest.raises(BuildError) as err:
+        cc.compile_library(SOURCE, cache_dir=tmp_path)
+    message = str(err.value)
+    assert "'false'" in message and "CXX" in message and "toolchain" in message
+    assert "pyspike bug" not in message
+
+
+def test_a_compiler_that_refuses_its_flags_is_reported_with_its_first_error(tmp_path):
+    with pytest.raises(BuildError) as err:
+        cc.compile_library(SOURCE, cache_dir=tmp_path, compiler="g++ --no-such-option-xyz")
+    message = str(err.value)
+    assert "--no-such-option-xyz" in message and "toolchain" in message
+    assert "pyspike bug" not in message
+
+
+def test_a_CXX_that_is_not_on_the_path_is_an_error_naming_it(tmp_path, monkeypatch):
+    monkeypatch.setenv("CXX", "no-such-cxx-xyz")
+    with pytest.raises(BuildError, match="CXX='no-such-cxx-xyz'"):
+        cc.compile_library(SOURCE, cache_dir=tmp_path)
+
+
+def test_PYSPIKE_DEBUG_1_names_the_cached_library_when_nothing_is_compiled(
+        make_lif, tmp_path, monkeypatch, capsys):
+    _net(make_lif, tmp_path)[0].run(1.0)
+    capsys.readouterr()
+    monkeypatch.setenv("PYSPIKE_DEBUG", "1")
+    net, _, _ = _net(make_lif, tmp_path)
+    net.run(1.0)
+    assert f"pyspike: cached library {net.last_build.library}" in capsys.readouterr().out
+
+
+def test_PYSPIKE_DEBUG_3_prints_the_kernel_ir_and_source_from_the_cache_too(
+        tmp_path, monkeypatch, capsys):
+    spec = NetworkSpec(groups=(GroupSpec("g", 3, equations="dv/dt = -v/tau : mV",
+                                         params=("tau",)),))
+    first = generate(spec, cache_dir=tmp_path)
+    monkeypatch.setenv("PYSPIKE_DEBUG", "3")
+    capsys.readouterr()
+    assert generate(spec, cache_dir=tmp_path).cached
+    out = capsys.readouterr().out
+    assert "pyspike: cached kernel IR" in out and "dv/dt = -v/tau" in out
+    assert first.source in out
+
+
+def test_PYSPIKE_DEBUG_0_prints_nothing(make_lif, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("PYSPIKE_DEBUG", "0")
+    net, _, _ = _net(make_lif, tmp_path)
+    net.run(1.0)
+    assert net.last_build.compiled and capsys.readouterr().out == ""
