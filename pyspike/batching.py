@@ -76,7 +76,8 @@ def shape_of(obj, n: int) -> tuple:
 def as_values(value, shape: tuple, name: str, what: str, where: str) -> np.ndarray:
     """``value`` as a float64 array of ``shape``: a number, one value per element, or in
     a batch of K one row per instance ((K, n), or (K, 1) for one value per instance)."""
-    array = np.asarray(value, dtype=np.float64)
+    from .checks import reals
+    array = reals(value, name, where)
     n = shape[-1]
     ok = array.ndim == 0 or array.shape == (n,)
     if len(shape) == 2:

@@ -18,6 +18,7 @@ from .codegen.errors import ModelError
 from .codegen.expressions import Context, parse_condition, parse_expression
 from .codegen.synaptic import aliases
 from .backends.numpy_ref import evaluate
+from . import checks
 from . import random as ps_random
 
 #: Pairs evaluated per block by condition strings: bounded memory for any network size.
@@ -30,24 +31,30 @@ def check_call(syn, condition=None, i=None, j=None, p=1.0, n=1, n_pre=None, n_po
                autapses=True, multapses=True) -> None:
     """Reject malformed connect() arguments before anything is built."""
     where = f"Synapses '{syn.name}'.connect"
-    if not 0.0 <= float(p) <= 1.0:
-        raise ModelError(f"p must be a probability in [0, 1], not {p!r}", where=where,
-                         symbol="p")
-    if int(n) != n or n < 1:
-        raise ModelError(f"n (synapses per pair) must be a whole number >= 1, not {n!r}",
-                         where=where, symbol="n")
+    checks.probability(p, "p", where)
+    checks.count(n, "n", where, minimum=1, maximum=2 ** 31 - 1)
+    checks.flag(autapses, "autapses", where)
+    checks.flag(multapses, "multapses", where)
+    if j is not None and not isinstance(j, str) and i is None:
+        raise ModelError("j alone is an expression such as j='i'; give explicit pairs as i "
+                         "and j together", where=where, symbol="j")
     explicit = i is not None
     if explicit and (j is None or isinstance(j, str)):
         raise ModelError("give i and j together as arrays of equal length, or j alone as an "
                          "expression such as j='i'", where=where, symbol="i")
+    if explicit:
+        pre = checks.indices(i, "i", where, syn.n_pre)
+        post = checks.indices(j, "j", where, syn.n_post)
+        if pre.shape != post.shape:
+            raise ModelError(f"i and j must be of equal length (got {pre.size} and "
+                             f"{post.size})", where=where, symbol="i")
     rules = [explicit, isinstance(j, str), n_pre is not None, n_post is not None]
     if sum(rules) > 1:
         raise ModelError("choose one rule: explicit i/j, j='expression', n_pre= or n_post=",
                          where=where)
     for name, k in (("n_pre", n_pre), ("n_post", n_post)):
-        if k is not None and (int(k) != k or k < 0):
-            raise ModelError(f"{name} must be a whole number >= 0, not {k!r}", where=where,
-                             symbol=name)
+        if k is not None:
+            checks.count(k, name, where, minimum=0, maximum=2 ** 31 - 1)
     if (n_pre is not None or n_post is not None) and (condition or p != 1.0):
         raise ModelError("fixed-degree rules (n_pre=, n_post=) take no condition or p",
                          where=where)
@@ -107,16 +114,8 @@ def _repeat(i: np.ndarray, j: np.ndarray, n: int):
 
 def _explicit(syn, i, j, n: int, self_offset, multapses: bool):
     where = f"Synapses '{syn.name}'.connect"
-    i = np.atleast_1d(np.asarray(i))
-    j = np.atleast_1d(np.asarray(j))
-    if i.shape != j.shape or i.ndim != 1:
-        raise ModelError(f"i and j must be 1-d and of equal length (got {i.shape} and "
-                         f"{j.shape})", where=where, symbol="i")
-    if i.size and (i.dtype.kind not in "iu" or j.dtype.kind not in "iu"):
-        raise ModelError("i and j must be whole numbers", where=where, symbol="i")
-    for name, idx, size in (("i", i, syn.n_pre), ("j", j, syn.n_post)):
-        if idx.size and (idx.min() < 0 or idx.max() >= size):
-            raise ModelError(f"{name} must lie in 0..{size - 1}", where=where, symbol=name)
+    i = checks.indices(i, "i", where, syn.n_pre)        # (checked in check_call too)
+    j = checks.indices(j, "j", where, syn.n_post)
     keep = np.ones(i.size, dtype=bool)
     if self_offset is not None:
         keep &= j != i + self_offset

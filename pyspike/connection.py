@@ -6,6 +6,7 @@ from typing import Optional
 import numpy as np
 
 from .codegen.errors import ModelError
+from . import checks
 from .group import as_range
 from .synapses import Synapses
 
@@ -36,17 +37,25 @@ class Connection(Synapses):
 
     def __init__(self, pre, post, link_type: str = "full", weight=1.0, post_var: str = "I",
                  p: float = 0.1, delay: Optional[float] = None, name: Optional[str] = None):
-        if link_type not in LINK_TYPES:
-            raise ModelError(f"unknown link_type '{link_type}': choose one of "
-                             + ", ".join(LINK_TYPES), where="Connection", symbol=str(link_type))
+        if not isinstance(link_type, str) or link_type not in LINK_TYPES:
+            raise ModelError(f"unknown link_type {checks.show(link_type)}: choose one of "
+                             + ", ".join(LINK_TYPES), where="Connection",
+                             symbol=checks.label(link_type))
         # checked before the Synapses exist, so that a refused Connection joins no network
         sizes = [as_range(g, "Connection")[1] for g in (pre, post)]
         if link_type == "one_to_one" and sizes[0][1] - sizes[0][0] != sizes[1][1] - sizes[1][0]:
             raise ModelError(f"one_to_one needs groups of equal size, not "
                              f"{sizes[0][1] - sizes[0][0]} and {sizes[1][1] - sizes[1][0]}",
                              where="Connection")
-        super().__init__(pre, post, model="w : 1", on_pre=f"{post_var}_post += w",
-                         delay=delay if np.ndim(delay) == 0 else None, name=name)
+        target = _target_variable(as_range(post, "Connection")[0], post_var)
+        p = checks.probability(p, "p", "Connection")
+        # The event code is built from the model's own name for the variable (found by
+        # equality in the list the model declares), never from the text given: whatever
+        # post_var held, on_pre is one statement adding w to one declared variable.
+        shared = delay is None or isinstance(delay, (str, bool, np.bool_)) \
+            or checks.is_number(delay)                 # else one delay per synapse
+        super().__init__(pre, post, model="w : 1", on_pre=target + "_post += w",
+                         delay=delay if shared else None, name=name)
         try:
             if link_type == "full":
                 self.connect()
@@ -56,9 +65,20 @@ class Connection(Synapses):
                 self.connect(j="i")
             self.__dict__["link_type"] = link_type
             self.w = weight
-            if delay is not None and np.ndim(delay) > 0:
+            if not shared:
                 self.delay = delay
         except ModelError:
             if self.network is not None:     # a refused Connection joins no network
                 self.network.objects[:] = [o for o in self.network.objects if o is not self]
             raise
+
+
+def _target_variable(group, post_var) -> str:
+    """The postsynaptic group's own name for ``post_var``: one of its declared variables."""
+    declared = list(group.model.variables)
+    for name in declared:
+        if isinstance(post_var, str) and name == post_var:
+            return name
+    raise ModelError(f"post_var must be a variable of group '{group.name}' ("
+                     f"{', '.join(declared) or 'it has none'}), not {checks.show(post_var)}",
+                     where="Connection", symbol="post_var")

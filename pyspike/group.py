@@ -11,7 +11,7 @@ from .codegen.errors import ModelError
 from .codegen.expressions import Context, parse_expression
 from .codegen.kernels import LASTSPIKE_NEVER
 from .codegen.spec import GroupSpec
-from . import _context, batching
+from . import _context, batching, checks
 from .backends.numpy_ref import evaluate
 from .model import NeuronModel
 
@@ -39,9 +39,11 @@ class NeuronGroup:
                  init: Optional[Mapping[str, object]] = None):
         if not isinstance(model, NeuronModel):
             raise ModelError("NeuronGroup needs a NeuronModel as its model", where="NeuronGroup")
-        if int(N) != N or N < 1 or N >= 2 ** 31:
-            raise ModelError(f"a NeuronGroup needs a positive whole number of neurons below "
-                             f"2**31, not {N!r}", where="NeuronGroup")
+        N = checks.count(N, "N", "NeuronGroup", minimum=1, maximum=2 ** 31 - 1)
+        name = checks.name(name, "NeuronGroup")
+        if init is not None and not isinstance(init, Mapping):
+            raise ModelError(f"init must be a dict of variable names to values, not "
+                             f"{checks.show(init)}", where="NeuronGroup", symbol="init")
         state = self.__dict__
         state["N"] = int(N)
         state["model"] = model
@@ -100,15 +102,19 @@ class NeuronGroup:
 
     def _set(self, name: str, value) -> None:
         _sync(self)
-        if name not in self._state and name not in self.model.param_names:
-            raise ModelError(f"'{name}' is not a variable or parameter of this model "
-                             f"({', '.join(self.model.variables + self.model.param_names)})",
-                             where="NeuronGroup", symbol=name)
+        if not isinstance(name, str) or (name not in self._state
+                                         and name not in self.model.param_names):
+            raise ModelError(f"{checks.show(name)} is not a variable or parameter of this "
+                             f"model ({', '.join(self.model.variables + self.model.param_names)})",
+                             where="NeuronGroup", symbol=checks.label(name))
         if isinstance(value, str):
             if self.network is None and "rand" in value:
+                self._parse(name, value)                # mistakes show now, not at add()
                 self._pending.append((name, value))   # needs the network's seed
                 return
             value = self._evaluate(name, value)
+        else:
+            value = checks.reals(value, name, f"group '{self.name}'")
         if name in self._state:
             self._state[name][:] = self._as_array(name, value)
             self._pending[:] = [(n, v) for n, v in self._pending if n != name]
@@ -149,11 +155,15 @@ class NeuronGroup:
         return batching.as_values(value, self._shape(), name, "neuron",
                                   f"group '{self.name}'")
 
-    def _evaluate(self, name: str, text: str) -> np.ndarray:
+    def _parse(self, name: str, text: str):
+        """The expression ``text`` given as the value of ``name``, and its context."""
         names = dict(BUILTINS)
         names.update({v: symbol(v) for v in self.model.variables + self.model.param_names})
         ctx = Context(where=f"the value of '{name}' in group '{self.name}'", line=text, lineno=1)
-        expr = parse_expression(text, names, ctx)
+        return parse_expression(text, names, ctx), ctx
+
+    def _evaluate(self, name: str, text: str) -> np.ndarray:
+        expr, ctx = self._parse(name, text)
         for p in self.model.param_names:
             if self._per_neuron.get(p, self._params.get(p)) is None \
                     and symbol(p) in expr.free_symbols:
@@ -173,8 +183,10 @@ class NeuronGroup:
             if draws:                    # (then the group has a network and an index)
                 batching.draw_into(env, draws, self.network, b,
                                    np.arange(self.N, dtype=np.uint32), self.index << 16)
-            rows.append(np.broadcast_to(evaluate(expr, env), (self.N,)).astype(float))
-        return np.stack(rows) if len(shape) == 2 else rows[0]
+            with np.errstate(all="ignore"):          # NaN is reported below instead
+                rows.append(np.broadcast_to(evaluate(expr, env), (self.N,)).astype(float))
+        return checks.reals(np.stack(rows) if len(shape) == 2 else rows[0],
+                            f"the value {text!r} of '{name}'", f"group '{self.name}'")
 
     def _require_evaluated(self, name: str) -> None:
         if any(n == name for n, _ in self._pending):
@@ -272,6 +284,8 @@ class Subgroup:
         return value
 
     def __setattr__(self, name: str, value) -> None:
+        if not (name in self.group._state or name in self.group.model.param_names):
+            raise AttributeError(f"subgroup {self.name} has no variable or parameter '{name}'")
         if isinstance(value, str):
             if self.group.network is None and "rand" in value:
                 raise ModelError(f"'{value}' uses random numbers, which come from the "
@@ -279,6 +293,10 @@ class Subgroup:
                                  "a subgroup's values with rand()", where=f"subgroup {self.name}",
                                  symbol=name)
             value = self.group._evaluate(name, value)[..., self.start:self.stop]
+        else:
+            shape = self.group._shape()[:-1] + (self.N,)
+            value = batching.as_values(value, shape, name, "neuron of the subgroup",
+                                       f"subgroup {self.name}")
         full = np.array(np.broadcast_to(getattr(self.group, name), self.group._shape()), order="C",
                         dtype=np.float64)
         full[..., self.start:self.stop] = value

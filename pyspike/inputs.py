@@ -7,18 +7,24 @@ from __future__ import annotations
 from typing import Optional, Sequence, Union
 
 import numpy as np
+import sympy as sp
 
+from .codegen.equations import DT, I_INDEX, N_SIZE, T
 from .codegen.errors import ModelError
+from .codegen.expressions import Context, Rand, Randn, exprel, parse_expression
 from .codegen.spec import GroupSpec
+from . import checks
 from .group import NeuronGroup
 from .model import NeuronModel
 
 
 class PoissonGroup(NeuronGroup):
     """``N`` independent Poisson spike trains at ``rates`` Hz: a number, one value per
-    neuron, or an expression over ``t`` (ms), ``i`` and ``N`` evaluated every step.
+    neuron, or an expression over ``t`` (ms), ``i``, ``N`` and ``dt`` evaluated every step.
 
     In every step a neuron spikes with probability ``rates * dt`` (dt in seconds).
+    Negative, NaN and infinite rates are refused wherever they can be known: numbers,
+    arrays, and the constant parts of an expression.
 
     >>> import pyspike as ps
     >>> net = ps.Network(dt=0.1, seed=3, backend="numpy")
@@ -33,13 +39,128 @@ class PoissonGroup(NeuronGroup):
     def __init__(self, N: int, rates: Union[float, Sequence[float], str],
                  name: Optional[str] = None):
         if isinstance(rates, str):
-            model = NeuronModel(threshold=f"rand() < ({rates})*dt*0.001")
+            model = NeuronModel(threshold=f"rand() < {rate_text(rates)}*dt*0.001")
         else:
+            rates = checks.reals(rates, "rates", "PoissonGroup", minimum=0.0, finite=True)
             model = NeuronModel(threshold="rand() < rates*dt*0.001", params={"rates": rates})
-            if np.any(np.asarray(rates, dtype=np.float64) < 0):
-                raise ModelError("Poisson rates must be >= 0 Hz", where="PoissonGroup",
-                                 symbol="rates")
         super().__init__(N, model, name=name)
+
+    def _set(self, name: str, value) -> None:
+        if name == "rates" and not (isinstance(value, str) and self.network is None
+                                    and "rand" in value):
+            if isinstance(value, str):
+                value = self._evaluate(name, value)
+            value = checks.reals(value, "rates", f"PoissonGroup '{self.name}'", minimum=0.0,
+                                 finite=True)
+        super()._set(name, value)
+
+
+#: The names a rate expression may read, each with the one text that stands for it.
+_RATE_NAMES = {"t": T, "i": I_INDEX, "N": N_SIZE, "dt": DT}
+_RATE_TEXT = {sym: text for text, sym in _RATE_NAMES.items()}
+_RATE_FUNCTIONS = {sp.exp: "exp", sp.log: "log", sp.Abs: "abs", sp.sin: "sin",
+                   sp.cos: "cos", sp.tan: "tan", sp.tanh: "tanh", sp.floor: "floor",
+                   sp.ceiling: "ceil", exprel: "exprel"}
+
+
+def rate_text(text: str) -> str:
+    """The rate expression ``text``, parsed, checked, and printed back as model text.
+
+    No character of ``text`` reaches the model: ``text`` is parsed into a sympy tree (one
+    expression over t, i, N and dt, or a ModelError), and the text returned is printed
+    from that tree by :func:`_print_rate`, which knows a closed list of node kinds (numbers
+    printed by Python, the four names above spelled from their own table, arithmetic,
+    the whitelisted functions), wraps every node in parentheses, and refuses anything
+    else.  So the threshold composed from it is one comparison whatever the user wrote,
+    and a rate cannot close a parenthesis, comment out the rest, or add a condition.
+    Printing it again and parsing the print gives the same tree (checked below).
+    """
+    where = "the rates of a PoissonGroup"
+    ctx = Context(where=where, line=text, lineno=1)
+    expr = parse_expression(text, _RATE_NAMES, ctx)
+    _check_rate_constants(expr, text)
+    printed = _print_rate(expr, text)
+    again = parse_expression(printed, _RATE_NAMES, Context(where=where, line=printed))
+    if _without_sites(again) != _without_sites(expr):   # pragma: no cover - a printer bug
+        raise ModelError(f"the rate expression {text!r} could not be printed back exactly "
+                         f"({printed!r}): please report this", where="PoissonGroup",
+                         symbol="rates")
+    return printed
+
+
+def _without_sites(expr: sp.Expr) -> sp.Expr:
+    """``expr`` with its random call sites unnumbered (numbers follow the text's order)."""
+    return expr.replace(lambda e: isinstance(e, (Rand, Randn)),
+                        lambda e: sp.Symbol("_randn" if isinstance(e, Randn) else "_rand"))
+
+
+def _refuse(text: str, why: str) -> ModelError:
+    return ModelError(f"rates={text!r}: {why}", where="PoissonGroup", symbol="rates")
+
+
+def _constant(expr: sp.Expr) -> bool:
+    return not expr.free_symbols and not expr.has(Rand, Randn)
+
+
+def _check_rate_constants(expr: sp.Expr, text: str) -> None:
+    """Every constant part of the rate is a finite real number, and the rate is not
+    negative where that can be known (a constant, or sympy proves it for every t, i)."""
+    for node in sp.preorder_traversal(expr):
+        if not _constant(node):
+            continue
+        try:
+            value = complex(node.evalf())
+        except (TypeError, ValueError, OverflowError):
+            value = complex(float("nan"))
+        if value.imag != 0 or not np.isfinite(value.real):
+            raise _refuse(text, f"the part '{node}' is not a finite real number")
+        if value.real == 0 and not node.is_zero:
+            raise _refuse(text, f"the part '{node}' is too small for a double")
+    if _constant(expr):
+        try:
+            rate = float(expr)
+        except OverflowError:
+            rate = float("inf")
+        if not np.isfinite(rate):
+            raise _refuse(text, f"the rate is {rate} Hz, not a finite number")
+        if rate < 0:
+            raise _refuse(text, f"the rate is {rate:g} Hz; rates must be >= 0 Hz")
+    elif expr.is_negative:
+        raise _refuse(text, "the rate is negative for every t and i; rates must be >= 0 Hz")
+
+
+def _print_rate(expr: sp.Basic, text: str) -> str:
+    """Model text for a checked rate tree (see :func:`rate_text`)."""
+    def p(e) -> str:
+        if isinstance(e, sp.Integer):
+            return f"({int(e)})"
+        if isinstance(e, sp.Rational):
+            return f"({int(e.p)}/{int(e.q)})"
+        if isinstance(e, sp.Float):
+            return f"({float(e)!r})"
+        if e is sp.pi or e is sp.E:
+            return "(pi)" if e is sp.pi else "(e)"
+        if e in _RATE_TEXT:
+            return _RATE_TEXT[e]
+        if isinstance(e, (sp.Add, sp.Mul)):
+            return "(" + (" + " if isinstance(e, sp.Add) else " * ").join(map(p, e.args)) + ")"
+        if isinstance(e, sp.Pow):
+            return f"({p(e.base)} ** {p(e.exp)})"
+        if isinstance(e, sp.Mod):
+            return f"({p(e.args[0])} % {p(e.args[1])})"
+        if isinstance(e, (sp.Min, sp.Max)):           # min/max take two arguments
+            name = "min" if isinstance(e, sp.Min) else "max"
+            out = p(e.args[-1])
+            for a in reversed(e.args[:-1]):
+                out = f"{name}({p(a)}, {out})"
+            return out
+        if isinstance(e, (Rand, Randn)):
+            return "rand()" if isinstance(e, Rand) else "randn()"
+        if e.func in _RATE_FUNCTIONS and len(e.args) == 1:
+            return f"{_RATE_FUNCTIONS[e.func]}({p(e.args[0])})"
+        raise _refuse(text, f"'{e}' is not a finite real expression pyspike can use as a "
+                            "rate")
+    return p(expr)
 
 
 class PoissonInput:
@@ -64,28 +185,22 @@ class PoissonInput:
     def __init__(self, target: NeuronGroup, var: str, N: int, rate: float, weight: float):
         if not isinstance(target, NeuronGroup):
             raise ModelError("a PoissonInput drives a NeuronGroup", where="PoissonInput")
-        if var not in target.model.variables:
-            raise ModelError(f"'{var}' is not a variable of group '{target.name}' (it has "
-                             f"{', '.join(target.model.variables) or 'none'})",
-                             where="PoissonInput", symbol=var)
-        if int(N) != N or N < 0:
-            raise ModelError(f"N must be a whole number of sources >= 0, not {N!r}",
-                             where="PoissonInput", symbol="N")
-        self.target, self.var, self.N = target, var, int(N)
-        self.rate, self.weight = _number(rate), _number(weight)
-        if np.any(np.asarray(self.rate) < 0):
-            raise ModelError("a PoissonInput rate must be >= 0 Hz", where="PoissonInput",
-                             symbol="rate")
+        if not isinstance(var, str) or var not in target.model.variables:
+            raise ModelError(f"{checks.show(var)} is not a variable of group '{target.name}' "
+                             f"(it has {', '.join(target.model.variables) or 'none'})",
+                             where="PoissonInput", symbol=checks.label(var))
+        self.target, self.var = target, var
+        self.N = checks.count(N, "N", "PoissonInput", minimum=0, maximum=2 ** 31 - 1)
+        # plain attributes, which may change between runs: checked here and by every run
+        self.rate = _number(rate, "rate", minimum=0.0)
+        self.weight = _number(weight, "weight")
         target._poisson_inputs.append(self)
 
     def _value(self, what: str, dt: float, limit: float = 500.0) -> float:
         """The weight, or the mean count per step (at most ``limit``, the backend's)."""
         if what == "weight":
-            return _number(self.weight)
-        rate = _number(self.rate)
-        if not np.all(np.asarray(rate) >= 0):
-            raise ModelError(f"a PoissonInput rate must be >= 0 Hz, not {self.rate!r}",
-                             where="PoissonInput", symbol="rate")
+            return _number(self.weight, "weight")
+        rate = _number(self.rate, "rate", minimum=0.0)
         mean = self.N * np.asarray(rate) * dt * 1e-3
         if np.max(mean) > limit:
             why = "" if limit >= 500 else (
@@ -98,12 +213,13 @@ class PoissonInput:
         return mean if np.ndim(mean) else float(mean)
 
 
-def _number(value):
-    """A float, or (for a batch) a 1-d float array of one value per instance."""
-    array = np.asarray(value, dtype=np.float64)
+def _number(value, what: str, minimum: Optional[float] = None):
+    """A finite float, or (for a batch) a 1-d float array of one value per instance."""
+    array = checks.reals(value, what, "PoissonInput", minimum=minimum, finite=True)
     if array.ndim > 1 or (array.ndim == 1 and array.size == 0):
-        raise ModelError(f"a PoissonInput takes one number, or a list of one per instance "
-                         f"of a batch, not {value!r}", where="PoissonInput")
+        raise ModelError(f"a PoissonInput takes one number as {what}, or a list of one per "
+                         f"instance of a batch, not {checks.show(value)}",
+                         where="PoissonInput", symbol=what)
     return float(array) if array.ndim == 0 else array
 
 
@@ -130,18 +246,12 @@ class SpikeGeneratorGroup(NeuronGroup):
 
     def set_spikes(self, indices: Sequence[int], times: Sequence[float]) -> None:
         """Replace the given spikes (takes effect at the next run)."""
-        indices = np.atleast_1d(np.asarray(indices))
-        times = np.atleast_1d(np.asarray(times, dtype=np.float64))
         where = f"SpikeGeneratorGroup '{self.name}'"
-        if indices.shape != times.shape or indices.ndim != 1:
+        indices = checks.indices(indices, "indices", where, self.N)
+        times = np.atleast_1d(checks.reals(times, "times", where, minimum=0.0, finite=True))
+        if indices.shape != times.shape or times.ndim != 1:
             raise ModelError(f"indices and times must be 1-d and of equal length (got "
-                             f"{indices.shape} and {times.shape})", where=where)
-        if indices.size and (indices.dtype.kind not in "iu" or indices.min() < 0
-                             or indices.max() >= self.N):
-            raise ModelError(f"indices must be whole numbers in 0..{self.N - 1}", where=where,
-                             symbol="indices")
-        if not np.all(np.isfinite(times)):
-            raise ModelError("spike times must be finite numbers of ms", where=where,
+                             f"{indices.shape} and {times.shape})", where=where,
                              symbol="times")
         self.__dict__["_given"] = (indices.astype(np.int32), times)
         self.__dict__["_gen"] = None
@@ -152,8 +262,12 @@ class SpikeGeneratorGroup(NeuronGroup):
         """(stamps int64, indices int32) sorted by stamp, checked against dt."""
         if self._gen is None or self._gen[0] != dt:
             indices, times = self._given
-            stamps = np.round(times / dt).astype(np.int64)
             where = f"SpikeGeneratorGroup '{self.name}'"
+            if times.size and times.max() / dt >= 2.0 ** 62:
+                raise ModelError(f"the spike time {times.max()!r} ms is too far in the "
+                                 f"future for steps of dt = {dt} ms", where=where,
+                                 symbol="times")
+            stamps = np.round(times / dt).astype(np.int64)
             if stamps.size and stamps.min() < 1:
                 raise ModelError(f"spike times must be at least one time step (dt = {dt} ms):"
                                  " the state at t = 0 is the initial state", where=where,
@@ -169,9 +283,9 @@ class SpikeGeneratorGroup(NeuronGroup):
         return self._gen[1], self._gen[2]
 
     def _attach(self, network, index: int) -> None:
-        super()._attach(network, index)
         if "_given" in self.__dict__:      # (not yet set while the constructor runs)
-            self._generator_arrays(network.dt)
+            self._generator_arrays(network.dt)     # refused times join no network
+        super()._attach(network, index)
 
     def _spec(self) -> GroupSpec:
         return GroupSpec(self.name, self.N, generator=True)

@@ -9,6 +9,7 @@ from .codegen.expressions import (Context, is_condition, parse_condition, parse_
                                   parse_statements, timed_function)
 from .codegen.integrators import ALL_METHODS
 from .codegen.kernels import model_variables
+from . import checks
 
 
 class NeuronModel:
@@ -30,30 +31,24 @@ class NeuronModel:
                  refractory: Union[float, str, None] = None,
                  params: Optional[Mapping[str, object]] = None, method: Optional[str] = None,
                  update: str = ""):
-        self.equations = equations
-        self.threshold = threshold
-        self.reset = reset
-        self.refractory = refractory
+        self.equations = checks.text(equations, "equations", "NeuronModel")
+        self.threshold = checks.text(threshold, "threshold", "NeuronModel")
+        self.reset = checks.text(reset, "reset", "NeuronModel")
+        self.update = checks.text(update, "update", "NeuronModel")
+        self.refractory = _refractory(refractory)
         from .timedarray import TimedArray
-        given = dict(params or {})
+        given = checks.params(params, "params", "G", (TimedArray,))
         #: TimedArrays the equations call, by name
         self.functions = {k: v for k, v in given.items() if isinstance(v, TimedArray)}
         self.params: Dict[str, object] = {k: v for k, v in given.items()
                                           if k not in self.functions}
         self.method = method
-        self.update = update
-        if method is not None and method not in ALL_METHODS:
-            raise ModelError(f"unknown integration method '{method}': choose one of "
-                             + ", ".join(ALL_METHODS), where="method", symbol=method)
-        if refractory is not None and not isinstance(refractory, (str, int, float)):
-            raise ModelError(f"refractory must be a duration in ms or a condition string, "
-                             f"not {type(refractory).__name__}", where="refractory")
-        if isinstance(refractory, (int, float)) and not isinstance(refractory, bool) \
-                and refractory < 0:
-            raise ModelError(f"refractory must not be negative (got {refractory} ms)",
-                             where="refractory")
+        if method is not None and (not isinstance(method, str) or method not in ALL_METHODS):
+            raise ModelError(f"unknown integration method {checks.show(method)}: choose one "
+                             "of " + ", ".join(ALL_METHODS), where="method",
+                             symbol=str(method))
         self.variables, self.param_names = model_variables(
-            equations, list(self.params), update,
+            self.equations, list(self.params), self.update,
             [(n, f.ndim) for n, f in self.functions.items()])
         eqs = self._check_text()
         self.flags = {n: v.flags for n, v in eqs.variables.items()}
@@ -71,13 +66,31 @@ class NeuronModel:
             parse_statements(self.reset, names, {v: names[v] for v in self.variables},
                              "the reset")
         if isinstance(self.refractory, str):
-            parse = parse_condition if is_condition(self.refractory) else parse_expression
-            parse(self.refractory, names, Context(where="the refractory period",
-                                                  line=self.refractory, lineno=1))
+            ctx = Context(where="the refractory period", line=self.refractory, lineno=1)
+            if is_condition(self.refractory):
+                parse_condition(self.refractory, names, ctx)
+            else:
+                duration = parse_expression(self.refractory, names, ctx)
+                if not duration.free_symbols and not ctx.random_sites:
+                    # a constant in a string is a duration that was meant as a number
+                    raise ModelError(f"refractory={self.refractory!r} is a constant: give "
+                                     "the number of ms itself (refractory=2.0), or a "
+                                     "condition such as 'v > -60', or an expression over "
+                                     "parameters", where="refractory", symbol="refractory")
         return eqs
 
     def __repr__(self) -> str:
         return f"NeuronModel(variables={self.variables}, params={list(self.params)})"
+
+
+def _refractory(value) -> Union[float, str, None]:
+    """None, a duration in ms, or a string (a condition or an expression over parameters)."""
+    if value is None or isinstance(value, str):
+        return value
+    if not checks.is_number(value):
+        raise ModelError(f"refractory must be a duration in ms, a condition string or None, "
+                         f"not {checks.show(value)}", where="refractory", symbol="refractory")
+    return checks.number(value, "refractory", "refractory", minimum=0.0, unit="ms")
 
 
 def default_params(model: NeuronModel) -> List[str]:

@@ -11,7 +11,7 @@ import numpy as np
 
 from .codegen.errors import ModelError
 from .codegen.spec import RateMonitorSpec, SpikeMonitorSpec, StateMonitorSpec
-from . import _context
+from . import _context, checks
 from .group import NeuronGroup, Subgroup
 
 
@@ -161,26 +161,27 @@ class StateMonitor:
         _check_group(group, "StateMonitor", subgroups=True)
         self.source = group
         self.group, start, _ = _split(group)
-        self.variables = [variables] if isinstance(variables, str) else list(variables)
+        if isinstance(variables, str):
+            variables = [variables]
+        elif not isinstance(variables, (list, tuple)) or not variables:
+            raise ModelError(f"variables must be a variable name or a list of them, not "
+                             f"{checks.show(variables)}", where="StateMonitor",
+                             symbol="variables")
+        self.variables = list(variables)
         for v in self.variables:
-            if v not in group.model.variables and v not in group.model.param_names:
-                raise ModelError(f"StateMonitor cannot record '{v}': the group has "
+            if not isinstance(v, str) or (v not in group.model.variables
+                                          and v not in group.model.param_names):
+                raise ModelError(f"StateMonitor cannot record {checks.show(v)}: the group has "
                                  f"{', '.join(group.model.variables)}", where="StateMonitor",
-                                 symbol=v)
-        if record is True:
-            record = np.arange(group.N)
-        elif record is False:
-            record = []
-        record = np.atleast_1d(np.asarray(record, dtype=np.int64))
-        if record.size and (record.min() < 0 or record.max() >= group.N):
-            raise ModelError(f"StateMonitor record indices must lie in 0..{group.N - 1}",
-                             where="StateMonitor")
-        if int(every) != every or every < 1:
-            raise ModelError(f"every must be a whole number of steps >= 1, not {every!r}",
-                             where="StateMonitor")
+                                 symbol=checks.label(v))
+        if len(set(self.variables)) != len(self.variables):
+            raise ModelError(f"variables names a variable twice: {self.variables}",
+                             where="StateMonitor", symbol="variables")
+        self.every = checks.count(every, "every", "StateMonitor", minimum=1,
+                                  maximum=2 ** 31 - 1)
+        record = _record(record, group.N)
         self.record = record.astype(np.int32)          # within the recorded (sub)group
         self._index = (record + start).astype(np.int32)  # within the whole group
-        self.every = int(every)
         self._steps: List[np.ndarray] = []
         self._data = {v: [] for v in self.variables}
         _context.register(self)
@@ -207,6 +208,18 @@ class StateMonitor:
                                 else (K, len(self.record), 0))
             return np.concatenate(data[name], axis=-1)
         raise AttributeError(f"this StateMonitor records {', '.join(data)}, not '{name}'")
+
+
+def _record(record, n: int) -> np.ndarray:
+    """StateMonitor's ``record``: True (all n neurons), False (none), one index, or a
+    flat sequence of whole-number indices in 0..n-1."""
+    if record is True or record is False:
+        return np.arange(n) if record else np.zeros(0, dtype=np.int64)
+    if isinstance(record, np.ndarray) and record.dtype.kind == "b":
+        raise ModelError("record takes True, False or neuron indices, not a boolean array "
+                         "(np.flatnonzero(mask) gives the indices)", where="StateMonitor",
+                         symbol="record")
+    return checks.indices(record, "record", "StateMonitor", n)
 
 
 class PopulationRateMonitor:

@@ -121,7 +121,11 @@ class Network:
                 obj._attach(self, len(self.groups))
             if isinstance(obj, Synapses):
                 self.objects.append(obj)
-                obj._attach(self, len(self.synapses) - 1)
+                try:
+                    obj._attach(self, len(self.synapses) - 1)
+                except BaseException:      # a refused object does not join the network
+                    self.objects[:] = [o for o in self.objects if o is not obj]
+                    raise
                 continue
             self.objects.append(obj)
 

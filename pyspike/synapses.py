@@ -15,11 +15,11 @@ from .codegen.errors import ModelError
 from .codegen.expressions import Context, parse_expression
 from .codegen.spec import SynapsesSpec
 from .codegen.synaptic import aliases, check_code
-from . import _context, batching
+from . import _context, batching, checks
 from . import connect as builders
 from .backends.numpy_ref import evaluate
 from .group import as_range, _sync, device_array
-from .synapses_runtime import bitmask_ok
+from .synapses_runtime import bitmask_ok, check_delay_steps, checked_delay
 
 _names = itertools.count()
 
@@ -53,9 +53,11 @@ class Synapses:
         state = self.__dict__
         state["source"], state["pre_range"] = as_range(source, "source of Synapses")
         state["target"], state["post_range"] = as_range(target, "target of Synapses")
-        state["name"] = name or f"synapses_{next(_names)}"
-        state["model"], state["on_pre"], state["on_post"] = model, on_pre, on_post
-        state["params"] = dict(params or {})
+        state["name"] = checks.name(name, "Synapses") or f"synapses_{next(_names)}"
+        state["model"], state["on_pre"], state["on_post"] = (
+            checks.text(text, what, "Synapses")
+            for text, what in ((model, "model"), (on_pre, "on_pre"), (on_post, "on_post")))
+        state["params"] = checks.params(params, "Synapses params", "S")
         where = f"Synapses '{self.name}'"
         state["variables"] = check_code(model, list(self.params), on_pre, on_post,
                                         _vars(self.source), _vars(self.target), where)
@@ -254,33 +256,26 @@ class Synapses:
 
     def _set_delay(self, value) -> None:
         _sync(self)
+        where = f"Synapses '{self.name}'"
         if isinstance(value, str):
             if self.network is None or self._deferred or self.n == 0:
+                self._parse("delay", value)          # mistakes show now, not at add()
                 self._pending.append(("delay", value))
                 return
             value = self._evaluate("delay", value, shared=True)
-        if np.ndim(value) == 0:
-            if not float(value) >= 0:
-                raise ModelError(f"a delay must be >= 0 ms, not {value!r}",
-                                 where=f"Synapses '{self.name}'", symbol="delay")
-            self.__dict__["_delay"] = float(value)
-            return
-        array = batching.as_values(value, (self.n,), "delay",
-                                   "synapse (shared by the instances of a batch)",
-                                   f"Synapses '{self.name}'")
-        if not (array >= 0).all():
-            raise ModelError("delays must be >= 0 ms", where=f"Synapses '{self.name}'",
-                             symbol="delay")
-        self.__dict__["_delay"] = array
+        self.__dict__["_delay"] = checked_delay(value, self.n, self.network, where)
 
     def _set(self, name: str, value) -> None:
         _sync(self)
         if isinstance(value, str):
             if self.network is None or self._deferred or (self.n == 0 and
                                                           name not in self._params):
+                self._parse(name, value)             # mistakes show now, not at add()
                 self._pending.append((name, value))
                 return
             value = self._evaluate(name, value)
+        else:
+            value = checks.reals(value, name, f"Synapses '{self.name}'")
         if name in self._state:
             self._state[name][:] = self._as_array(name, value)
         elif np.ndim(value) == 0 and name not in self._per_synapse:
@@ -304,12 +299,9 @@ class Synapses:
     def _evaluate(self, name: str, text: str, shared: bool = False) -> np.ndarray:
         """A string value: an expression over i, j, synaptic and neuron variables; one
         row per instance in a batch (``shared``: instance 0's only, as for delays)."""
-        where = f"the value of '{name}' in Synapses '{self.name}'"
-        ctx = Context(where=where, line=text, lineno=1)
         batched = len(self._shape()) == 2
         instances = 1 if shared or not batched else self.network.K
-        names = self._environment(0)[1]
-        expr = parse_expression(text, names, ctx)
+        expr, ctx = self._parse(name, text)
         for p in self.param_names:
             if self._params.get(p) is None and p not in self._per_synapse \
                     and symbol(p) in expr.free_symbols:
@@ -318,36 +310,49 @@ class Synapses:
         elem = np.arange(self.n, dtype=np.uint32)
         rows = []
         for b in range(instances):
-            env = self._environment(b if batched else None)[0]
+            env = self._environment(b if batched else None)
             if draws:                    # (then the synapses have a network and an index)
                 batching.draw_into(env, draws, self.network, b, elem,
                                    0x7000_0000 | (self.index << 8))
-            rows.append(np.broadcast_to(evaluate(expr, env), (self.n,)).astype(float))
-        return np.stack(rows) if batched and not shared else rows[0]
+            with np.errstate(all="ignore"):          # NaN is reported below instead
+                rows.append(np.broadcast_to(evaluate(expr, env), (self.n,)).astype(float))
+        return checks.reals(np.stack(rows) if batched and not shared else rows[0],
+                            f"the value {text!r} of '{name}'", f"Synapses '{self.name}'")
+
+    def _parse(self, name: str, text: str):
+        """The expression ``text`` given as the value of ``name``, and its context."""
+        ctx = Context(where=f"the value of '{name}' in Synapses '{self.name}'", line=text,
+                      lineno=1)
+        return parse_expression(text, self._names(), ctx), ctx
+
+    def _names(self) -> Dict[str, object]:
+        """Names an expression for a synaptic value may read, by their symbols."""
+        names = {n: symbol(n) for n in ("i", "j", "t", "dt")}
+        names.update({n: symbol(n) for n in self.variables + self.param_names})
+        for alias in aliases(_vars(self.source), _vars(self.target)):
+            names.setdefault(alias, symbol(alias))
+        return names
 
     def _environment(self, b=None):
-        """Names and values an expression may use (instance b's values in a batch)."""
+        """Values an expression may use (instance b's values in a batch)."""
         def row(value):
             return value[b] if b is not None and np.ndim(value) == 2 else value
-        names = {"i": symbol("i"), "j": symbol("j"), "t": symbol("t"), "dt": symbol("dt")}
         i, j = self._pre_index(), self._post_index()
         env = {"i": i, "j": j,
                "t": self.network.t if self.network else 0.0,
                "dt": self.network.dt if self.network else np.nan}
         for v in self.variables:
-            names[v], env[v] = symbol(v), row(self._state[v])
+            env[v] = row(self._state[v])
         for p in self.param_names:
-            names[p] = symbol(p)
             env[p] = row(self._per_synapse.get(p, self._params.get(p)))
         sides = {"pre": (self.source, self.pre_range[0], i),
                  "post": (self.target, self.post_range[0], j)}
         for alias, (side, var, _) in aliases(_vars(self.source), _vars(self.target)).items():
-            if alias not in names:
+            if alias not in env:                 # synaptic names come first
                 g, start, idx = sides[side]
-                names[alias] = symbol(alias)
                 values = row(getattr(g, var))
                 env[alias] = np.broadcast_to(values, (g.N,))[start + idx]
-        return env, names
+        return env
 
     def _require_evaluated(self, name: str) -> None:
         if any(n == name for n, _ in self._pending):
@@ -361,6 +366,11 @@ class Synapses:
         if self.network is not None and self.network is not network:
             raise ModelError(f"Synapses '{self.name}' already belong to another Network",
                              where="Network.add")
+        try:
+            check_delay_steps(self._delay, network.dt, f"Synapses '{self.name}'")
+        except ModelError:                 # (Network.add listed them first)
+            network.objects[:] = [o for o in network.objects if o is not self]
+            raise
         self.__dict__["network"] = network
         self.__dict__["index"] = index
         if network.batch is not None:

@@ -7,7 +7,38 @@ from __future__ import annotations
 
 import numpy as np
 
+from .codegen.errors import ModelError
 from .codegen.ir import SynapsesKernel
+from . import batching, checks
+
+
+#: The longest delay in steps: spikes in flight are kept in a ring of that many steps,
+#: and a step number past 2**31 is beyond any run (see runtime.run_steps).
+MAX_DELAY_STEPS = 2 ** 31 - 2
+
+
+def check_delay_steps(delay, dt: float, where: str) -> None:
+    """Refuse delays that no ring of spikes in flight could hold at this dt."""
+    longest = float(np.max(delay)) if np.size(delay) else 0.0
+    if longest / dt + 0.5 >= MAX_DELAY_STEPS:
+        raise ModelError(f"a delay of {longest!r} ms is {longest / dt:.3g} steps of dt = "
+                         f"{dt} ms; at most {MAX_DELAY_STEPS} steps are supported",
+                         where=where, symbol="delay")
+
+
+def checked_delay(value, n: int, network, where: str):
+    """A delay in ms as given (not text): one finite number >= 0 for every synapse (a
+    float), or one per synapse (a float64 array of n); at most MAX_DELAY_STEPS steps
+    where the network, and so dt, is known."""
+    if checks.is_number(value) or isinstance(value, (bool, np.bool_)) or value is None:
+        delay = checks.duration(value, "delay", where)
+    else:
+        delay = batching.as_values(value, (n,), "delay",
+                                   "synapse (shared by the instances of a batch)", where)
+        checks.reals(delay, "delay", where, minimum=0.0, finite=True)
+    if network is not None:
+        check_delay_steps(delay, network.dt, where)
+    return delay
 
 
 def delay_steps(delay, dt: float):
@@ -28,6 +59,7 @@ def lay_out_synapses(sk: SynapsesKernel, syn, arrays, iargs, dt: float, real,
             table[name] = table[name].astype(real)
         arrays[arr.slot] = table[name].reshape(K, -1)
     if sk.pre_path is not None and sk.delay != "none":
+        check_delay_steps(syn._delay, dt, f"Synapses '{syn.name}'")
         steps = delay_steps(syn._delay, dt)
         R = int(steps.max()) + 1 if steps.size else 1
         iargs[sk.ring_iarg] = R
@@ -125,9 +157,15 @@ def _ring(syn, n_pre: int, R: int, K: int = 1):
     old = syn._ring
     if old is not None and old[1].shape == (K, R):
         return old
-    hist = np.zeros((K, R * n_pre), dtype=np.int32)
-    stamp = np.full((K, R), -1, dtype=np.int64)
-    count = np.zeros((K, R), dtype=np.int32)
+    try:
+        hist = np.zeros((K, R * n_pre), dtype=np.int32)
+        stamp = np.full((K, R), -1, dtype=np.int64)
+        count = np.zeros((K, R), dtype=np.int32)
+    except (MemoryError, ValueError):
+        raise ModelError(f"the longest delay, {np.max(syn._delay)!r} ms, is {R - 1} steps: the "
+                         f"spikes in flight would need {K * R * (n_pre + 3) * 4 / 2**30:.3g} "
+                         "GiB; use a shorter delay or a larger dt",
+                         where=f"Synapses '{syn.name}'", symbol="delay") from None
     if old is not None:
         # keep the newest R steps of spikes in flight, each in the slot of its stamp
         o_hist, o_stamp, o_count = (a.reshape(K, -1) for a in old)

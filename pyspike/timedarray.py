@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .codegen.errors import ModelError
+from . import checks
 
 
 class TimedArray:
@@ -29,17 +30,14 @@ class TimedArray:
     """
 
     def __init__(self, values, dt: float):
-        array = np.asarray(values, dtype=np.float64)
+        array = checks.reals(values, "values", "TimedArray", finite=True)
         if array.ndim not in (1, 2) or array.shape[0] == 0 or 0 in array.shape:
             raise ModelError(f"TimedArray values must be a non-empty 1-d (time) or 2-d "
                              f"(time x neuron) array, not of shape {array.shape}",
-                             where="TimedArray")
-        try:
-            dt = float(dt)
-        except (TypeError, ValueError):
-            dt = float("nan")
-        if not dt > 0:
-            raise ModelError(f"TimedArray dt must be a positive number of ms, not {dt!r}",
+                             where="TimedArray", symbol="values")
+        dt = checks.duration(dt, "dt", "TimedArray", positive=True)
+        if not np.isfinite(1.0 / dt):          # models read it through 1/dt
+            raise ModelError(f"TimedArray dt must be a usable number of ms, not {dt!r}",
                              where="TimedArray", symbol="dt")
         self.ndim = array.ndim
         self.values = array.reshape(array.shape[0], -1)
