@@ -29,8 +29,10 @@ def _net(backend):
     return net, G, mons
 
 
-def _interrupt_at_chunk(net, k):
-    """Send SIGINT to this process right after chunk ``k`` of the next run."""
+def _interrupted(backend, k):
+    """A network whose run of 1000 ms got SIGINT right after its chunk ``k``."""
+    net, G, mons = _net(backend)
+    net.build()
     run, calls = net.backend.run, []
 
     def wrapped(*args):
@@ -40,6 +42,9 @@ def _interrupt_at_chunk(net, k):
             signal.raise_signal(signal.SIGINT)
         return done
     net.backend.run = wrapped
+    with pytest.raises(KeyboardInterrupt) as err:
+        net.run(1000.0)
+    return err.value, net, G, mons
 
 
 @pytest.fixture
@@ -50,11 +55,8 @@ def chunks_of_50(monkeypatch):
 @pytest.mark.parametrize("backend", ["numpy", "cpu"])
 def test_an_interrupted_run_keeps_the_clock_state_and_monitors_of_its_last_chunk(
         backend, chunks_of_50):
-    net, G, (spikes, volts, rate) = _net(backend)
-    net.build()
-    _interrupt_at_chunk(net, 3)
-    with pytest.raises(KeyboardInterrupt, match="150 of 10000 steps"):
-        net.run(1000.0)
+    err, net, G, (spikes, volts, rate) = _interrupted(backend, 3)
+    assert "150 of 10000 steps" in str(err)
     assert net.step == 150
     assert volts.t[-1] == pytest.approx(14.7) and len(volts.t) == 50   # steps 0, 3, ..., 147
     assert volts.v.shape == (2, 50)
@@ -65,11 +67,7 @@ def test_an_interrupted_run_keeps_the_clock_state_and_monitors_of_its_last_chunk
 @pytest.mark.parametrize("backend", ["numpy", "cpu"])
 def test_a_run_continued_after_an_interrupt_equals_an_uninterrupted_run(
         backend, chunks_of_50):
-    net, G, (spikes, volts, rate) = _net(backend)
-    net.build()
-    _interrupt_at_chunk(net, 2)
-    with pytest.raises(KeyboardInterrupt):
-        net.run(1000.0)
+    _, net, G, (spikes, volts, rate) = _interrupted(backend, 2)
     net.run(30.0 - net.t)
     whole, H, (spikes2, volts2, rate2) = _net(backend)
     whole.run(30.0)
