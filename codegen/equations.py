@@ -7,8 +7,11 @@ The language is Brian2's, with plain numbers instead of unit objects::
     I : nA                                                          # a declared variable
     tau : ms (constant, shared)                                     # flags
 
-The ``: unit`` part is kept as documentation.  Names from ``params`` are parameters;
-names declared in the equations are per-neuron state unless flagged ``(shared)``.
+The ``: unit`` part is kept as documentation, but must read as one (names and numbers
+joined by ``*``, ``/`` and ``**``); flags come last, in one pair of parentheses.  In a
+synapse model no name may end in ``_pre`` or ``_post``: those address neuron variables.
+Names from ``params`` are parameters; names declared in the equations are per-neuron
+state unless flagged ``(shared)``.
 Noise terms are written with ``xi`` (or ``xi_name`` for independent sources).
 
 >>> eqs = parse_equations("dv/dt = -v/tau : mV", params=["tau"])
@@ -17,14 +20,17 @@ Noise terms are written with ``xi`` (or ``xi_name`` for independent sources).
 """
 from __future__ import annotations
 
+import ast
 import re
+import warnings
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional, Set
 
 import sympy as sp
 
 from .errors import ModelError
-from .expressions import Context, check_identifier, parse_expression
+from .expressions import (IDENTIFIER, Context, check_identifier, parse_expression,
+                          value_problem)
 
 ALLOWED_FLAGS = ("unless refractory", "constant", "shared", "event-driven", "clock-driven",
                  "summed")
@@ -34,8 +40,16 @@ SYNAPTIC_FLAGS = ("event-driven", "clock-driven", "summed")
 _ODE = re.compile(r"^\s*d\s*([A-Za-z_]\w*)\s*/\s*dt\s*=(.*)$")
 _SUBEXPR = re.compile(r"^\s*([A-Za-z_]\w*)\s*=(.*)$")
 _DECL = re.compile(r"^\s*([A-Za-z_]\w*)\s*$")
-_UNIT = re.compile(r"^[A-Za-z0-9_*/^.\s()+-]*$")
-_FLAGS = re.compile(r"\(([^()]*)\)\s*$")
+
+
+#: Names ending so address neuron variables in synaptic code (v_pre, ge_post).
+_NEURON_SUFFIXES = ("_pre", "_post")
+
+
+def _suffix_message(name: str) -> str:
+    return (f"'{name}' ends in _pre or _post, which name the variables of the pre- and "
+            "postsynaptic neurons (v_pre, ge_post): a synaptic variable or parameter needs "
+            "another name")
 
 
 def symbol(name: str) -> sp.Symbol:
@@ -73,11 +87,12 @@ class EquationSet:
     summed: Set[str] = field(default_factory=set)   # synapse subexpressions flagged (summed)
 
     def names(self) -> Dict[str, sp.Basic]:
-        """Every name an expression of this model may read."""
+        """Every name an expression of this model may read; a subexpression stands for its
+        expression (so a threshold or reset reads it substituted, as the equations do)."""
         out = dict(BUILTINS)
         out.update(self.functions)
         out.update({n: symbol(n) for n in self.variables})
-        out.update({n: symbol(n) for n in self.subexpressions})
+        out.update(self.subexpressions)
         return out
 
     @property
@@ -87,26 +102,88 @@ class EquationSet:
 
 
 def _split_unit_flags(text: str, ctx: Context):
+    """``text`` after the ':' of a line: a unit, then optionally flags in parentheses."""
+    start = len(ctx.line) - len(text) if ctx.line else 0      # columns in the line
+    opening = _flags_start(text)
+    unit = (text if opening is None else text[:opening]).strip()
+    if unit and not _is_unit(unit):
+        hint = " (flags go in parentheses)" if any(f in unit for f in ALLOWED_FLAGS) else ""
+        raise _unit_error(ctx, text, hint, start + len(text) - len(text.lstrip()), unit)
+    if opening is None:
+        return unit or "1", set()
+    close = text.find(")", opening)
+    inner, trailing = text[opening + 1:close], text[close + 1:]
+    if close < 0 or "(" in inner:
+        raise _unit_error(ctx, text, " (the parenthesis of the flags is not closed)",
+                          start + opening)
+    if trailing.strip():
+        at = start + close + 1 + len(trailing) - len(trailing.lstrip())
+        raise _unit_error(ctx, text, f" (unexpected '{trailing.strip()}' after the flags)", at,
+                          trailing.strip())
+    if not inner.strip():
+        raise _unit_error(ctx, text, " (empty parentheses: no flags)", start + opening)
+    return unit or "1", _flags(inner, start + opening + 1, ctx)
+
+
+def _unit_error(ctx: Context, text: str, problem: str, col: int,
+                symbol: Optional[str] = None) -> ModelError:
+    return ctx.error(f"'{text.strip()}' is not a unit with flags{problem}: write a unit such "
+                     "as mV, nS, 1 or 1/ms, then any flags in parentheses, as in "
+                     "': mV (unless refractory)'; note that ':' starts the unit", col, symbol)
+
+
+def _flags_start(text: str) -> Optional[int]:
+    """Where the flags' '(' is: the first one not opening a part of the unit, as in
+    '1/(ms*mV)'; a part of the unit follows an operator."""
+    depth = 0
+    for k, char in enumerate(text):
+        if char == "(":
+            before = text[:k].rstrip()
+            if depth == 0 and (not before or before[-1] not in "*/^(+-"):
+                return k
+            depth += 1
+        elif char == ")":
+            depth -= 1
+    return None
+
+
+def _is_unit(text: str) -> bool:
+    """Whether ``text`` reads as a unit: names and numbers joined by *, / and ** (or ^),
+    as in 'mV', '1', '1/ms', 'siemens/meter**2', 'metre^-2'."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SyntaxWarning)
+            tree = ast.parse(text.replace("^", "**"), mode="eval") if text.isascii() else None
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        tree = None
+    if tree is None:
+        return False
+    exponents = {id(n.right) for n in ast.walk(tree)
+                 if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Pow)}
+    return all(isinstance(n, (ast.Expression, ast.Load, ast.Mult, ast.Div, ast.Pow, ast.USub,
+                              ast.UAdd))
+               or isinstance(n, ast.Name) and IDENTIFIER.match(n.id)
+               or isinstance(n, ast.Constant) and type(n.value) in (int, float)
+               or isinstance(n, ast.BinOp) and isinstance(n.op, (ast.Mult, ast.Div, ast.Pow))
+               or isinstance(n, ast.UnaryOp) and id(n) in exponents
+               and isinstance(n.op, (ast.USub, ast.UAdd))
+               for n in ast.walk(tree))
+
+
+def _flags(inner: str, col: int, ctx: Context) -> Set[str]:
+    """The comma-separated flags ``inner``, which starts at column ``col`` of the line."""
     flags: Set[str] = set()
-    match = _FLAGS.search(text)
-    unit = (text[:match.start()] if match else text).strip() or "1"
-    if not _UNIT.match(unit) or (match and not match.group(1).strip()):
-        raise ctx.error(f"'{text.strip()}' is not a unit (write e.g. ': mV', ': nS', ': 1', "
-                        "then any flags in parentheses); note that ':' starts the unit",
-                        None, unit)
-    if match:
-        offset = match.start(1)
-        for raw in match.group(1).split(","):
-            flag = " ".join(raw.split())
-            if flag not in ALLOWED_FLAGS:
-                col = None
-                if ctx.line:
-                    col = len(ctx.line) - len(text) + offset + (len(raw) - len(raw.lstrip()))
-                raise ctx.error(f"unknown flag '{flag}': allowed flags are "
-                                + ", ".join(f"'{f}'" for f in ALLOWED_FLAGS), col, flag)
-            flags.add(flag)
-            offset += len(raw) + 1
-    return unit, flags
+    for raw in inner.split(","):
+        flag = " ".join(raw.split())
+        at = col + len(raw) - len(raw.lstrip())
+        if flag not in ALLOWED_FLAGS:
+            raise ctx.error(f"unknown flag '{flag}': allowed flags are "
+                            + ", ".join(f"'{f}'" for f in ALLOWED_FLAGS), at, flag or None)
+        if flag in flags:
+            raise ctx.error(f"the flag '{flag}' is given twice", at, flag)
+        flags.add(flag)
+        col += len(raw) + 1
+    return flags
 
 
 def parse_equations(text: str, params: Iterable[str] = (), where: str = "the equations",
@@ -143,15 +220,18 @@ def parse_equations(text: str, params: Iterable[str] = (), where: str = "the equ
                             "or 'name : unit'")
         name = match.group(1)
         check_identifier(name, ctx, "variable name", line.index(name))
+        if synaptic and name.endswith(_NEURON_SUFFIXES) and "summed" not in flags:
+            raise ctx.error(_suffix_message(name), line.index(name), name)
         if name in variables or name in subexpr_names:
             raise ctx.error(f"'{name}' is defined twice", line.index(name), name)
         if kind == "subexpr":
             if "summed" in flags and not synaptic:
                 raise ctx.error("the flag '(summed)' applies to subexpressions of synapse "
                                 "models only", None, name)
-            if flags - {"shared", "constant", "summed"}:
-                raise ctx.error(f"the flag '({sorted(flags - {'shared', 'constant'})[0]})' "
-                                "only applies to differential equations", None, name)
+            wrong = sorted(flags - {"shared", "constant", "summed"})
+            if wrong:
+                raise ctx.error(f"the flag '({wrong[0]})' only applies to differential "
+                                "equations", None, name)
             subexpr_names[name] = ctx
             if "summed" in flags:
                 summed.add(name)
@@ -182,6 +262,8 @@ def parse_equations(text: str, params: Iterable[str] = (), where: str = "the equ
             parsed.append((kind, name, expr_text, ctx, lhs.rindex(expr_text)))
     for name in params:
         check_identifier(name, Context(where="params"), "parameter name")
+        if synaptic and name.endswith(_NEURON_SUFFIXES):
+            raise ModelError(_suffix_message(name), where="params", symbol=name)
         if name in ode_names or name in subexpr_names:
             raise ModelError(f"'{name}' is given in params but also defined by an equation",
                              where="params", symbol=name)
@@ -203,9 +285,9 @@ def parse_equations(text: str, params: Iterable[str] = (), where: str = "the equ
     noise: List[sp.Symbol] = []
     exprs: Dict[str, sp.Expr] = {}
     for kind, name, expr_text, ctx, col in parsed:
-        local = dict(names)
-        local.update(_noise_names(expr_text, noise))
         ctx.offset = col
+        local = dict(names)
+        local.update(_noise_names(expr_text, noise, ctx))
         exprs[(kind, name)] = parse_expression(expr_text, local, ctx)
         if kind == "subexpr" and any(s in exprs[(kind, name)].free_symbols for s in noise):
             raise ctx.error(f"the subexpression '{name}' contains noise (xi); write noise terms "
@@ -219,16 +301,22 @@ def parse_equations(text: str, params: Iterable[str] = (), where: str = "the equ
     subexpressions = _substitute_subexpressions(
         {n: exprs[("subexpr", n)] for n in subexpr_names}, subexpr_names)
     subs = {symbol(n): e for n, e in subexpressions.items()}
-    odes = {n: exprs[("ode", n)].xreplace(subs) for n in variables if n in ode_names}
+    ctxs = {name: ctx for kind, name, _, ctx, _ in parsed if kind == "ode"}
+    odes = {n: _substituted(exprs[("ode", n)], subs, ctxs[n])
+            for n in variables if n in ode_names}
     unless = {n for n in ode_names if "unless refractory" in variables[n].flags}
     return EquationSet(variables, odes, subexpressions, unless, noise, sites, functions,
                        summed)
 
 
-def _noise_names(text: str, noise: List[sp.Symbol]) -> Dict[str, sp.Symbol]:
+def _noise_names(text: str, noise: List[sp.Symbol], ctx: Context) -> Dict[str, sp.Symbol]:
     """Noise symbols ``xi`` / ``xi_name`` mentioned in ``text`` (registered in ``noise``)."""
     out = {}
-    for name in re.findall(r"\bxi(?:_\w+)?\b", text):
+    for match in re.finditer(r"\bxi(?:_\w+)?\b", text):
+        name = match.group()
+        if not IDENTIFIER.match(name):
+            raise ctx.error(f"'{name}' is not a valid noise name: write xi or xi_<name>, with "
+                            "letters, digits and '_'", match.start(), name)
         sym = sp.Symbol("_" + name, real=True)
         if sym not in noise:
             noise.append(sym)
@@ -251,12 +339,31 @@ def _substitute_subexpressions(subexpr: Dict[str, sp.Expr], ctxs: Dict[str, Cont
         expr = subexpr[name]
         subs = {symbol(d): resolve(d, stack + [name])
                 for d in subexpr if symbol(d) in expr.free_symbols}
-        done[name] = expr.xreplace(subs)
+        done[name] = _substituted(expr, subs, ctxs[name])
         return done[name]
 
     for name in subexpr:
         resolve(name, [])
     return done
+
+
+def _substituted(expr: sp.Expr, subs: Dict[sp.Symbol, sp.Expr], ctx: Context) -> sp.Expr:
+    """``expr`` with subexpressions substituted: a ModelError if that leaves no finite value
+    (``a = tau - tau`` read as ``1/a``)."""
+    used = sorted(s.name for s in subs if s in expr.free_symbols)
+    if not used:
+        return expr
+    try:
+        out = expr.xreplace(subs)
+        problem = value_problem(out)
+    except (ArithmeticError, TypeError, ValueError) as exc:
+        if isinstance(exc, ModelError):
+            raise
+        problem = "cannot be computed"
+    if problem:
+        raise ctx.error(f"with the subexpression{'s' if len(used) > 1 else ''} "
+                        f"{', '.join(used)} substituted, this {problem}", None, used[0])
+    return out
 
 
 def noise_symbols(expr: sp.Expr) -> List[sp.Symbol]:

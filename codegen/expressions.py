@@ -3,7 +3,10 @@
 User text is parsed with Python's ``ast`` module and rebuilt node by node as sympy
 objects over a whitelist of operators and functions; nothing is ever evaluated and
 nothing is passed on as text.  Any other construct raises :class:`ModelError` naming the
-line and the symbol.
+line and the symbol, and so does a term without a finite real value (``1/0``, ``log(0)``,
+``sqrt(-1)``, ``10**400``), as it is built.  The size and nesting of the text are bounded
+and exact powers are checked before sympy computes them: parsing ends quickly, whatever
+the text.
 
 >>> import sympy
 >>> v, tau = sympy.symbols("v tau", real=True)
@@ -14,7 +17,9 @@ from __future__ import annotations
 
 import ast
 import keyword
+import math
 import re
+import warnings
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Mapping, Optional, Tuple
 
@@ -32,20 +37,34 @@ RESERVED = frozenset({"t", "dt", "i", "j", "N", "xi", "not_refractory", "lastspi
 _UNIT_WORDS = frozenset({"ms", "second", "msecond", "mV", "volt", "mvolt", "nA", "pA", "amp",
                          "nS", "siemens", "pF", "farad", "Hz", "hertz", "ohm", "Mohm", "us"})
 
+#: Bounds that keep parsing fast whatever the text: nesting levels of one expression (a
+#: long sum or product counts as one level), its names, numbers and operations, and the
+#: bits of an exact number (sympy computes 2**2**40 exactly, and at once; a double holds
+#: up to 2**1024).
+MAX_DEPTH, MAX_NODES, MAX_BITS = 100, 5000, 1024
+
+
+# The functions below are real: sympy, which counts f(0) as a number, would otherwise
+# expand (re + i*im)**1000 to compare randn()**1000 with anything, for minutes.
 
 class Rand(sp.Function):
     """One ``rand()`` call site: a uniform number in [0, 1), a new draw per element and step."""
     nargs = 1
+    is_real = True
 
 
 class Randn(sp.Function):
     """One ``randn()`` call site: a standard normal number, a new draw per element and step."""
     nargs = 1
+    is_real = True
 
 
 class exprel(sp.Function):
     """(exp(z) - 1) / z, equal to 1 at z = 0: the stable form of exponential Euler."""
     nargs = 1
+
+    def _eval_is_extended_real(self):
+        return self.args[0].is_extended_real
 
     def fdiff(self, argindex=1):  # pragma: no cover - only needed if someone differentiates
         z = self.args[0]
@@ -67,6 +86,7 @@ class TimedArrayCall(sp.Function):
     """A TimedArray's value at time ``args[0]`` (ms) in column ``args[1]``; the array
     itself is runtime data, named by the subclass made by :func:`timed_function`."""
     nargs = 2
+    is_real = True
     array_name = ""
     ndim = 1
 
@@ -99,6 +119,7 @@ class PoissonCount(sp.Function):
     """A Poisson-distributed count with mean ``args[1]`` from the uniform ``args[0]``, by
     inversion of the cumulative distribution (in double precision on every backend)."""
     nargs = 2
+    is_real = True
 
     def _ccode(self, printer):
         return printer._print_PoissonCount(self)
@@ -123,6 +144,45 @@ _BINOPS = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b,
 _COMPARE = {ast.Lt: sp.Lt, ast.LtE: sp.Le, ast.Gt: sp.Gt, ast.GtE: sp.Ge,
             ast.Eq: sp.Eq, ast.NotEq: sp.Ne}
 _AUGOPS = {ast.Add: "+=", ast.Sub: "-=", ast.Mult: "*=", ast.Div: "/="}
+_UNDEFINED = ("has no finite value (a division by zero, log(0), inf - inf, ...)")
+
+
+def fits_double(number) -> bool:
+    """Whether ``number`` (int, float, sympy number) is a finite double once rounded."""
+    try:
+        return math.isfinite(float(number))
+    except OverflowError:
+        return False
+
+
+def value_problem(expr: sp.Basic) -> Optional[str]:
+    """Why ``expr`` cannot be computed in real floating point (a division by zero, a complex
+    or too large constant), or None.  Infinities are allowed: only ``inf`` writes them."""
+    if not isinstance(expr, sp.Expr):
+        return None
+    if expr.has(sp.AccumBounds):
+        return "has no single value (as sin(inf) or tan(inf))"
+    for atom in expr.atoms():
+        if atom is sp.zoo or atom is sp.nan:
+            return _UNDEFINED
+        if atom is sp.I:
+            return "is not a real number"
+        if atom.is_Rational and not (fits_double(atom.p) and fits_double(atom.q)) or \
+                atom.is_Float and not fits_double(atom):
+            return "is too large for a double"
+    if expr.free_symbols or expr.is_Atom or expr.has(Rand, Randn, TimedArrayCall):
+        return None
+    # A constant such as exp(exp(9)) or (-8)**(1/3): its value, at double precision.
+    if expr.is_extended_real is False:
+        return "is not a real number"
+    value = expr.evalf(17)
+    if value.has(sp.I, sp.zoo, sp.nan):
+        return _UNDEFINED if value.has(sp.zoo, sp.nan) else "is not a real number"
+    if value.is_Number and value.is_infinite:
+        return None if expr.has(sp.oo, -sp.oo) else "is too large for a double"
+    if value.is_Float and not fits_double(value):
+        return "is too large for a double"
+    return None
 
 
 @dataclass
@@ -160,23 +220,57 @@ def check_identifier(name: str, ctx: Context, what: str = "name", col: Optional[
 
 
 class _Builder:
-    def __init__(self, names: Mapping[str, sp.Basic], ctx: Context):
+    def __init__(self, names: Mapping[str, sp.Basic], ctx: Context, text: str):
         self.names = names
         self.ctx = ctx
+        self.text = text          # what ast parsed: node positions refer to it
 
     def build(self, node: ast.AST):
         method = getattr(self, "_" + type(node).__name__, None)
         if method is None:
-            raise self.ctx.error(f"'{ast.unparse(node)}' is not allowed in a model expression "
+            raise self.ctx.error(f"'{self._shown(node)}' is not allowed in a model expression "
                                  "(only numbers, names, arithmetic, comparisons, and/or/not "
                                  "and the functions " + ", ".join(sorted(FUNCTIONS)) + ")",
                                  getattr(node, "col_offset", None))
-        return method(node)
+        return self._guarded(node, method, node)
+
+    def _guarded(self, node: ast.AST, fn: Callable, *args, check: bool = True):
+        """``fn(*args)``, the value of ``node``: a ModelError naming it if sympy cannot
+        compute it or (``check``) if it is not a finite real number."""
+        try:
+            value = fn(*args)
+            problem = value_problem(value) if check else None
+        except ModelError:
+            raise
+        except (ArithmeticError, TypeError, ValueError, RecursionError) as exc:
+            # sympy evaluates constant terms as they are built (Mod(1, 0), floor(x) of
+            # an x it cannot pin down): the term is refused, whatever sympy raised.
+            why = "divides by zero" if isinstance(exc, ZeroDivisionError) else \
+                f"cannot be computed ({type(exc).__name__}: {str(exc)[:80]})"
+            raise self.ctx.error(f"'{self._segment(node)}' {why}", node.col_offset) from None
+        if problem:
+            raise self.ctx.error(f"'{self._segment(node)}' {problem}", node.col_offset)
+        return value
+
+    def _segment(self, node: ast.AST) -> str:
+        """The user's text of ``node``, as written (shortened beyond 80 characters)."""
+        text = ast.get_source_segment(self.text, node) or self._shown(node)
+        return text if len(text) <= 80 else text[:60] + "..." + text[-10:]
+
+    @staticmethod
+    def _shown(node: ast.AST) -> str:
+        try:
+            return ast.unparse(node)
+        except (ValueError, RecursionError):     # an integer of more than 4300 digits
+            return "..."
 
     def _Constant(self, node):
         value = node.value
         if isinstance(value, bool):
             return sp.true if value else sp.false
+        if isinstance(value, (int, float)) and not fits_double(value):
+            raise self.ctx.error(f"the number '{self._segment(node)}' is too large for a double"
+                                 " (write inf for infinity)", node.col_offset)
         if isinstance(value, int):
             return sp.Integer(value)
         if isinstance(value, float):
@@ -206,12 +300,40 @@ class _Builder:
                              f"params (known here: {known or 'none'})", node.col_offset, name)
 
     def _BinOp(self, node):
-        op = _BINOPS.get(type(node.op))
-        if op is None:
-            hint = " (use ** for powers)" if isinstance(node.op, ast.BitXor) else ""
-            raise self.ctx.error(f"the operator in '{ast.unparse(node)}' is not allowed{hint}",
+        # A long sum or product is a chain of left operands: built in a loop, not by
+        # recursion, so that its length is not bounded by Python's stack.
+        spine = [node]
+        while isinstance(spine[-1].left, ast.BinOp):
+            spine.append(spine[-1].left)
+        for n in spine:
+            if type(n.op) not in _BINOPS:
+                hint = " (use ** for powers)" if isinstance(n.op, ast.BitXor) else ""
+                raise self.ctx.error(f"the operator in '{self._shown(n)}' is not allowed{hint}",
+                                     n.col_offset)
+        value, values = self._value(spine[-1].left), []
+        for n in reversed(spine):
+            right = self._value(n.right)
+            if isinstance(n.op, ast.Pow):
+                self._check_power(n, value, right)
+            value = self._guarded(n, _BINOPS[type(n.op)], value, right, check=False)
+            values.append((n, value))
+        # Checked once, not after every term (that would take the square of the length);
+        # a nan or zoo stays in a sum or product, so the first term that has it is named.
+        if value_problem(value):
+            for n, partial in values:
+                self._guarded(n, lambda x: x, partial)
+        return value
+
+    def _check_power(self, node, base, exponent):
+        """Refuse an exact power too large for a double before sympy computes it: sympy
+        evaluates 2**2**40 (or (2*v)**10**9, sqrt(2)**10**9) in full, at once."""
+        if not isinstance(exponent, sp.Rational) or abs(exponent) <= 1:
+            return
+        bits = max((math.log2(max(abs(a.p), a.q)) for a in base.atoms(sp.Rational)), default=0)
+        if bits * float(abs(exponent)) > MAX_BITS:
+            raise self.ctx.error(f"'{self._segment(node)}' is out of the range of a double, or "
+                                 f"its exact value has more than {MAX_BITS} bits",
                                  node.col_offset)
-        return op(self._value(node.left), self._value(node.right))
 
     def _UnaryOp(self, node):
         operand = self.build(node.operand)
@@ -294,10 +416,27 @@ def _parse(text: str, mode: str, ctx: Context) -> ast.AST:
     if "\\" in text:
         raise ctx.error("backslashes are not allowed in model text", text.index("\\"))
     try:
-        return ast.parse(text.strip(), mode=mode)
+        with warnings.catch_warnings():      # "invalid decimal literal" in '1and v': noise
+            warnings.simplefilter("ignore", SyntaxWarning)
+            tree = ast.parse(text.strip(), mode=mode)
     except SyntaxError as exc:
         col = None if exc.offset is None else exc.offset - 1 + (len(text) - len(text.lstrip()))
         raise ctx.error(f"this is not a valid expression ({exc.msg})", col) from None
+    except (ValueError, RecursionError, MemoryError):
+        tree = None                  # Python's parser gives up on 100000 nested operators
+    # Nodes and nesting levels, counted without recursion; a chain of left operands
+    # (a + b + c) is one level: the builder walks it in a loop.
+    stack, count, depth = ([(tree, 0)] if tree is not None else []), 0, 0
+    while stack and count <= MAX_NODES and depth <= MAX_DEPTH:
+        node, depth = stack.pop()
+        count += isinstance(node, ast.expr)
+        stack.extend((child, depth + (not (isinstance(node, ast.BinOp) and child is node.left)))
+                     for child in ast.iter_child_nodes(node))
+    if tree is None or count > MAX_NODES or depth > MAX_DEPTH:
+        raise ctx.error(f"this expression is too long or nested too deeply (at most {MAX_DEPTH}"
+                        f" levels of parentheses, calls and operators, {MAX_NODES} terms): "
+                        "split it into subexpressions")
+    return tree
 
 
 def parse_expression(text: str, names: Mapping[str, sp.Basic], ctx: Optional[Context] = None
@@ -305,7 +444,7 @@ def parse_expression(text: str, names: Mapping[str, sp.Basic], ctx: Optional[Con
     """Parse a numeric expression over ``names``; raise ModelError if it is anything else."""
     ctx = ctx or Context(line=text)
     tree = _parse(text, "eval", ctx)
-    builder = _Builder(names, _shifted(ctx, text))
+    builder = _Builder(names, _shifted(ctx, text), text.strip())
     return builder._value(tree.body)
 
 
@@ -314,7 +453,7 @@ def parse_condition(text: str, names: Mapping[str, sp.Basic], ctx: Optional[Cont
     """Parse a boolean condition (e.g. a threshold ``v > v_th``)."""
     ctx = ctx or Context(line=text)
     tree = _parse(text, "eval", ctx)
-    builder = _Builder(names, _shifted(ctx, text))
+    builder = _Builder(names, _shifted(ctx, text), text.strip())
     return builder._as_bool(builder.build(tree.body), tree.body)
 
 
@@ -388,8 +527,13 @@ def parse_statements(text: str, names: Mapping[str, sp.Basic], targets: Mapping[
             op = "="
         offset = len(part) - len(part.lstrip())
         ctx.offset = offset
-        expr = _Builder(names, ctx)._value(node.value)
-        statements.append(Statement(target.id, op, expr))
+        statement = Statement(target.id, op, _Builder(names, ctx, part.strip())._value(
+            node.value))
+        # 'v /= 0' divides by zero once read as v = v/0, as the kernels read it
+        problem = value_problem(statement.value(sp.Symbol(target.id, real=True)))
+        if problem:
+            raise ctx.error(f"'{part.strip()}' {problem}", node.col_offset, target.id)
+        statements.append(statement)
     return statements
 
 

@@ -17,13 +17,14 @@ number) and every other name on the left is an intermediate, one per variable.
 """
 from __future__ import annotations
 
+import math
 from typing import Callable, Dict, List, Sequence, Tuple
 
 import sympy as sp
 
 from .equations import DT, T, symbol
 from .errors import ModelError
-from .expressions import exprel
+from .expressions import exprel, value_problem
 
 Assignment = Tuple[str, sp.Expr]
 
@@ -42,6 +43,8 @@ METHODS: Dict[str, Tuple[str, object]] = {
              " + dt**0.5/2*(g(x, t) + g(x_support, t + dt))*xi", "any"),
 }
 ALL_METHODS = ("exact", "exponential_euler", "euler", "rk2", "rk4", "heun")
+#: Terms that multiplying out an equation with noise may give (a bound on its time).
+MAX_TERMS = 500
 
 _X = sp.Symbol("x")
 _F, _G = sp.Function("f"), sp.Function("g")
@@ -57,7 +60,13 @@ def split_noise(odes: Dict[str, sp.Expr], noise: Sequence[sp.Symbol]):
     """rhs = f + sum_k g_k * xi_k  ->  (f per var, {var: {xi_k: g_k}}), or ModelError."""
     drift, diffusion = {}, {}
     for var, rhs in odes.items():
-        rhs = sp.expand(rhs) if any(n in rhs.free_symbols for n in noise) else rhs
+        if any(n in rhs.free_symbols for n in noise):
+            if _expansion_size(rhs) > MAX_TERMS:
+                raise ModelError(f"d{var}/dt has noise, and pyspike multiplies it out to find "
+                                 f"the noise terms: that would give more than {MAX_TERMS} "
+                                 "terms; write it with smaller powers of sums",
+                                 where="the equations", symbol=var)
+            rhs = sp.expand(rhs)
         g = {}
         for xi in noise:
             coeff = sp.diff(rhs, xi)
@@ -72,6 +81,19 @@ def split_noise(odes: Dict[str, sp.Expr], noise: Sequence[sp.Symbol]):
         drift[var] = rhs.subs({xi: 0 for xi in noise}) if g else rhs
         diffusion[var] = g
     return drift, diffusion
+
+
+def _expansion_size(e: sp.Basic) -> int:
+    """About how many terms sp.expand(e) writes out (a power of a sum is multiplied out,
+    also inside functions); at least the true number."""
+    if e.is_Add:
+        return sum(map(_expansion_size, e.args))
+    if e.is_Mul:
+        return min(math.prod(map(_expansion_size, e.args)), MAX_TERMS + 1)
+    if e.is_Pow and e.exp.is_Integer:
+        n, k = _expansion_size(e.base), abs(int(min(abs(e.exp), MAX_TERMS + 1)))
+        return min(math.comb(n + k - 1, n - 1), MAX_TERMS + 1) if n > 1 else 1
+    return max(1, sum(_expansion_size(a) for a in e.args))
 
 
 def noise_kind(odes: Dict[str, sp.Expr], noise: Sequence[sp.Symbol]) -> str:
@@ -121,10 +143,21 @@ def integrate(odes: Dict[str, sp.Expr], method: str, noise: Sequence[sp.Symbol] 
                          "use 'euler' (Euler-Maruyama, Ito) or 'heun' (Stratonovich)",
                          where="method", symbol=method)
     if method == "exact":
-        return _exact(odes)
-    if method == "exponential_euler":
-        return _exponential_euler(odes)
-    return explicit(METHODS[method][0], odes, noise)
+        steps = _exact(odes)
+    elif method == "exponential_euler":
+        steps = _exponential_euler(odes)
+    else:
+        steps = explicit(METHODS[method][0], odes, noise)
+    for target, expr in steps:
+        # The parser refuses constant singularities in the equations; this catches any
+        # that the integration itself would create, before the printer sees them.
+        problem = value_problem(expr)
+        if problem:
+            var = target[len(new_name("")):] if target.startswith(new_name("")) else target
+            raise ModelError(f"integrating the equations with '{method}' gives, for {var}, a "
+                             f"term that {problem}: {sp.sstr(expr)[:200]}", where="method",
+                             symbol=var)
+    return steps
 
 
 # --- explicit methods from their descriptions ---------------------------------------------

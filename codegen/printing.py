@@ -14,10 +14,12 @@ so a model variable can never collide with a C++ keyword, macro or one of our na
 """
 from __future__ import annotations
 
+import sympy as sp
 from sympy.codegen.ast import float32, float64, real
 from sympy.printing.c import C99CodePrinter
 
-from .expressions import RESERVED
+from .errors import ModelError
+from .expressions import RESERVED, fits_double
 
 #: Reserved names that are C locals in every kernel under their own name.
 _PLAIN = frozenset({"t", "dt", "i", "N", "step", "lastspike", "not_refractory"})
@@ -117,4 +119,47 @@ class CPrinter(C99CodePrinter):
         value = int(expr)
         if abs(value) < 2 ** 31:
             return str(value)
+        _refuse_number(expr, not fits_double(value))
         return repr(float(value)) + ("F" if self._f else "")
+
+    # The parser refuses what has no real floating-point value, naming the user's line;
+    # should a later stage produce one, it is refused here too, never printed.
+    def _print_Rational(self, expr):
+        _refuse_number(expr, not (fits_double(expr.p) and fits_double(expr.q)))
+        return super()._print_Rational(expr)
+
+    def _print_Float(self, expr):
+        _refuse_number(expr, not fits_double(expr))
+        return super()._print_Float(expr)
+
+    def _print_NaN(self, expr):
+        _refuse_number(expr, True)
+
+    _print_ComplexInfinity = _print_ImaginaryUnit = _print_NaN
+
+    def _print_not_supported(self, expr):
+        raise ModelError(f"'{_shown(expr)}' cannot be computed in C++ (pyspike has no code for "
+                         f"{type(expr).__name__}): write the model without it",
+                         where="the generated code", symbol=type(expr).__name__)
+
+    def doprint(self, expr, assign_to=None):
+        try:
+            return super().doprint(expr, assign_to)
+        except NotImplementedError:     # sympy's own refusals (a Derivative, say)
+            self._print_not_supported(expr)
+
+
+def _shown(expr: sp.Basic) -> str:
+    """A short text for ``expr`` in a message (a huge number is shown rounded)."""
+    if expr.is_Number and expr.is_finite:
+        return sp.sstr(sp.Float(expr, 3))
+    text = sp.sstr(expr) if sp.count_ops(expr) < 100 else type(expr).__name__
+    return text if len(text) < 200 else text[:200] + "..."
+
+
+def _refuse_number(expr: sp.Basic, bad: bool) -> None:
+    """A ModelError if ``expr`` (a number) has no finite real value in a double."""
+    if bad:
+        raise ModelError(f"the number {_shown(expr)} in the generated code has no finite real "
+                         "value in floating point (a division by zero, a complex or too large "
+                         "number in the model)", where="the generated code")

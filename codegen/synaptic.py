@@ -235,6 +235,10 @@ def _event_driven(eqs: EquationSet, where: str) -> List[Assign]:
     the exact solution over the elapsed time (so the equations must be linear with
     constant coefficients), then ``_lastupdate = t``."""
     odes = _odes(eqs, event=True)
+    for var, expr in odes.items():
+        if set(eqs.noise) & expr.free_symbols:
+            raise ModelError(f"d{var}/dt is (event-driven), solved exactly from one event to "
+                             "the next, so it cannot have noise (xi)", where=where, symbol=var)
     try:
         steps = integrators.integrate(odes, "exact", [])
     except ModelError as err:
