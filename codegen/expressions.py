@@ -21,7 +21,7 @@ import math
 import re
 import warnings
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Mapping, Optional, Tuple
+from typing import Callable, List, Mapping, Optional, Tuple
 
 import sympy as sp
 
@@ -44,99 +44,9 @@ _UNIT_WORDS = frozenset({"ms", "second", "msecond", "mV", "volt", "mvolt", "nA",
 MAX_DEPTH, MAX_NODES, MAX_BITS = 100, 5000, 1024
 
 
-# The functions below are real: sympy, which counts f(0) as a number, would otherwise
-# expand (re + i*im)**1000 to compare randn()**1000 with anything, for minutes.
+from .functions import (FUNCTIONS, PoissonCount, Rand, Randn, StepBound,  # noqa: F401
+                        TimedArrayCall, exprel, timed_function)
 
-class Rand(sp.Function):
-    """One ``rand()`` call site: a uniform number in [0, 1), a new draw per element and step."""
-    nargs = 1
-    is_real = True
-
-
-class Randn(sp.Function):
-    """One ``randn()`` call site: a standard normal number, a new draw per element and step."""
-    nargs = 1
-    is_real = True
-
-
-class exprel(sp.Function):
-    """(exp(z) - 1) / z, equal to 1 at z = 0: the stable form of exponential Euler."""
-    nargs = 1
-
-    def _eval_is_extended_real(self):
-        return self.args[0].is_extended_real
-
-    def fdiff(self, argindex=1):  # pragma: no cover - only needed if someone differentiates
-        z = self.args[0]
-        return (sp.exp(z) * (z - 1) + 1) / z**2
-
-
-class StepBound(sp.Function):
-    """``step - steps`` clamped to int32: the last spike step of a neuron that is no longer
-    refractory at ``step`` when the period is ``steps``.  Timed refractoriness is tested as
-    ``lastspike <= StepBound(step, steps)``: one bound for the whole step instead of a
-    subtraction per neuron (``step - lastspike >= steps``); the C printer gives it the
-    width of the build's reals (csrc/pyspike/support.h, ps_step_bound).  The clamp makes a
-    neuron that never spiked (``lastspike`` = -2**31) non-refractory, however long the
-    period."""
-    nargs = 2
-
-
-class TimedArrayCall(sp.Function):
-    """A TimedArray's value at time ``args[0]`` (ms) in column ``args[1]``; the array
-    itself is runtime data, named by the subclass made by :func:`timed_function`."""
-    nargs = 2
-    is_real = True
-    array_name = ""
-    ndim = 1
-
-    def _ccode(self, printer):
-        # sympy dispatches subclasses of Function by their own name only
-        return printer._print_TimedArrayCall(self)
-
-
-_TIMED: Dict[Tuple[str, int], type] = {}
-
-
-def timed_function(name: str, ndim: int) -> type:
-    """The sympy function class standing for the TimedArray ``name`` (1-d or 2-d)."""
-    key = (name, ndim)
-    if key not in _TIMED:
-        # named after the module attribute that __getattr__ below resolves, so that the
-        # kernel IR pickles into the cache and loads in another process
-        _TIMED[key] = type(f"TimedArray{ndim}_{name}", (TimedArrayCall,),
-                           {"array_name": name, "ndim": ndim, "__module__": __name__})
-    return _TIMED[key]
-
-
-def __getattr__(attr: str):
-    if attr.startswith("TimedArray") and attr[10:11] in ("1", "2") and attr[11:12] == "_":
-        return timed_function(attr[12:], int(attr[10]))
-    raise AttributeError(attr)
-
-
-class PoissonCount(sp.Function):
-    """A Poisson-distributed count with mean ``args[1]`` from the uniform ``args[0]``, by
-    inversion of the cumulative distribution (in double precision on every backend)."""
-    nargs = 2
-    is_real = True
-
-    def _ccode(self, printer):
-        return printer._print_PoissonCount(self)
-
-
-def _clip(x, lo, hi):
-    return sp.Min(sp.Max(x, lo), hi)
-
-
-#: name -> (number of arguments, builder)
-FUNCTIONS: Dict[str, Tuple[int, Callable]] = {
-    "exp": (1, sp.exp), "log": (1, sp.log), "sqrt": (1, sp.sqrt), "abs": (1, sp.Abs),
-    "sin": (1, sp.sin), "cos": (1, sp.cos), "tan": (1, sp.tan), "tanh": (1, sp.tanh),
-    "floor": (1, sp.floor), "ceil": (1, sp.ceiling), "clip": (3, _clip),
-    "min": (2, sp.Min), "max": (2, sp.Max), "rand": (0, None), "randn": (0, None),
-    "exprel": (1, exprel),
-}
 
 _BINOPS = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b,
            ast.Mult: lambda a, b: a * b, ast.Div: lambda a, b: a / b,

@@ -31,7 +31,7 @@ import numpy as np
 import sympy as sp
 from sympy.core.assumptions import _assume_defined
 
-from . import equations, expressions, ir, kernels, spec, synaptic
+from . import equations, expressions, functions, ir, kernels, spec, synaptic
 
 
 def _dataclasses(*modules) -> Dict[str, type]:
@@ -56,11 +56,11 @@ _SYMPY_CLASSES = (
     sp.cosh, sp.tanh, sp.asin, sp.acos, sp.atan, sp.atan2, sp.floor, sp.ceiling, sp.Abs,
     sp.sign, sp.Min, sp.Max, sp.Piecewise, sp.Equality, sp.Unequality, sp.StrictLessThan,
     sp.LessThan, sp.StrictGreaterThan, sp.GreaterThan, sp.And, sp.Or, sp.Not, sp.Xor)
-#: ... and pyspike's own functions (expressions.py), found there.
+#: ... and pyspike's own functions (functions.py), found there.
 _OWN_FUNCTIONS = tuple(
-    obj for obj in vars(expressions).values()
+    obj for obj in vars(functions).values()
     if isinstance(obj, type) and issubclass(obj, sp.Function) and
-    obj.__module__ == expressions.__name__ and obj is not expressions.TimedArrayCall)
+    obj.__module__ == functions.__name__ and obj is not functions.TimedArrayCall)
 SYMPY: Dict[str, type] = {cls.__name__: cls for cls in _SYMPY_CLASSES + _OWN_FUNCTIONS}
 SYMPY["ExprCondPair"] = sp.functions.elementary.piecewise.ExprCondPair
 #: Numbers and constants that are one object each.

@@ -20,7 +20,7 @@ effects that backends may accumulate without reading the rest of the code.
 """
 from __future__ import annotations
 
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 import sympy as sp
 
@@ -211,9 +211,10 @@ def _odes(eqs: EquationSet, event: bool) -> Dict[str, sp.Expr]:
 
 
 def check_code(model: str, params, on_pre: str, on_post: str, pre_vars: Dict[str, bool],
-               post_vars: Dict[str, bool], where: str) -> List[str]:
+               post_vars: Dict[str, bool], where: str) -> Tuple[List[str], List[str]]:
     """Parse a synapse model and its code (raising ModelError); its state variables
-    (with the hidden ``_lastupdate`` when it has event-driven equations)."""
+    (with the hidden ``_lastupdate`` when it has event-driven equations) and its
+    parameters (``params`` and the model's ``(constant)`` and ``(shared)`` variables)."""
     eqs = _model(model, params, pre_vars, post_vars, where)
     if _odes(eqs, event=True):
         _event_driven(eqs, where)
@@ -227,7 +228,9 @@ def check_code(model: str, params, on_pre: str, on_post: str, pre_vars: Dict[str
         raise ModelError(f"{where} has no on_pre or on_post code and no clock-driven or "
                          "(summed) equations: it would do nothing", where=where)
     state = [n for n, v in eqs.variables.items() if not v.is_param]
-    return state + ([LASTUPDATE.name] if _odes(eqs, event=True) else [])
+    declared = [n for n, v in eqs.variables.items() if v.is_param and n not in params]
+    return (state + ([LASTUPDATE.name] if _odes(eqs, event=True) else []),
+            list(params) + declared)
 
 
 def _event_driven(eqs: EquationSet, where: str) -> List[Assign]:

@@ -173,8 +173,8 @@ class NeuronGroup:
         rows = []
         for b in range(shape[0] if len(shape) == 2 else 1):
             env = {"i": np.arange(self.N), "N": self.N,
-                   "t": self.network.t if self.network is not None else 0.0,
-                   "dt": self.network.dt if self.network is not None else np.nan}
+                   "t": np.float64(self.network.t if self.network is not None else 0.0),
+                   "dt": np.float64(self.network.dt if self.network is not None else np.nan)}
             for v in self.model.variables:
                 env[v] = self._state[v][b] if len(shape) == 2 else self._state[v]
             for p in self.model.param_names:

@@ -59,11 +59,12 @@ class Synapses:
             for text, what in ((model, "model"), (on_pre, "on_pre"), (on_post, "on_post")))
         state["params"] = checks.params(params, "Synapses params", "S")
         where = f"Synapses '{self.name}'"
-        state["variables"] = check_code(model, list(self.params), on_pre, on_post,
-                                        _vars(self.source), _vars(self.target), where)
-        state["param_names"] = [p for p in self.params]
+        state["variables"], state["param_names"] = check_code(
+            model, list(self.params), on_pre, on_post, _vars(self.source), _vars(self.target),
+            where)
+        values = {p: self.params.get(p) for p in self.param_names}   # declared ones: None
         state["_params"] = {p: float(v) if v is not None and np.isscalar(v) else None
-                            for p, v in self.params.items()}
+                            for p, v in values.items()}
         state["_per_synapse"] = {}
         state["_state"] = {v: np.zeros(0) for v in self.variables}
         state["variables"] = [v for v in self.variables if not v.startswith("_")]
@@ -339,8 +340,8 @@ class Synapses:
             return value[b] if b is not None and np.ndim(value) == 2 else value
         i, j = self._pre_index(), self._post_index()
         env = {"i": i, "j": j,
-               "t": self.network.t if self.network else 0.0,
-               "dt": self.network.dt if self.network else np.nan}
+               "t": np.float64(self.network.t if self.network else 0.0),
+               "dt": np.float64(self.network.dt if self.network else np.nan)}
         for v in self.variables:
             env[v] = row(self._state[v])
         for p in self.param_names:
@@ -395,8 +396,9 @@ class Synapses:
         missing = [p for p in self.param_names
                    if p not in self._per_synapse and self._params.get(p) is None]
         if missing:
-            raise ModelError(f"Synapses '{self.name}' has no value for the parameter(s) "
-                             f"{', '.join(missing)}", where=f"Synapses '{self.name}'",
+            raise ModelError(f"no value for the parameter(s) {', '.join(missing)}: give "
+                             f"them in params= or set them on the synapses "
+                             f"(S.{missing[0]} = ...)", where=f"Synapses '{self.name}'",
                              symbol=missing[0])
         return SynapsesSpec(self.name, self.source.name, self.target.name, *self.pre_range,
                             *self.post_range, self.model, self.on_pre, self.on_post,

@@ -27,8 +27,8 @@ def evaluate(e: sp.Basic, env: Dict[str, object], real=np.float64):
     """Evaluate a codegen expression with NumPy; numbers are of type ``real``."""
     if e.is_Symbol:
         return env[e.name]
-    if e.is_Integer:
-        return int(e)
+    if e.is_Integer:     # exact where NumPy's integers are; beyond 2**63, a real as in C++
+        return int(e) if abs(int(e)) < 2 ** 63 else real(float(int(e)))
     if e.is_Rational:
         return real(e.p) / real(e.q)
     if e.is_Float:

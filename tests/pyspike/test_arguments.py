@@ -321,3 +321,35 @@ def test_poisson_input_numbers_must_be_finite(argument, value):
     with pytest.raises(ps.ModelError) as err:
         ps.PoissonInput(G, "v", **kw)
     assert_names(err.value, argument)
+
+
+# --- found by the model-text fuzz (tests/codegen/test_model_text_fuzz.py) -------------
+
+
+def test_a_synaptic_parameter_declared_constant_without_a_value_is_named_at_the_run():
+    net = ps.Network(dt=0.1, backend="numpy")
+    with net:
+        G = ps.NeuronGroup(3, ps.NeuronModel("dv/dt = -v/tau : 1\nge : 1",
+                                             params={"tau": 10.0}))
+        S = ps.Synapses(G, G, model="w : 1\nc : 1 (constant)", on_pre="ge_post += w*c")
+        S.connect()
+    with pytest.raises(ps.ModelError, match=r"no value for the parameter\(s\) c"):
+        net.run(0.3)
+    S.c = 0.5
+    net.run(0.3)
+    assert S.c == 0.5
+
+
+def test_an_initial_value_that_divides_by_t_at_zero_is_inf_not_a_python_error():
+    net = ps.Network(dt=0.1, backend="numpy")
+    with net:
+        G = ps.NeuronGroup(2, ps.NeuronModel("dv/dt = -v : 1"), init={"v": "3/t"})
+    assert np.isinf(G.v).all()
+
+
+@pytest.mark.parametrize("backend", ["numpy", "cpu"])
+def test_an_integer_beyond_int64_is_a_real_number_on_every_backend(backend):
+    net = ps.Network(dt=0.1, backend=backend)
+    with net:
+        ps.NeuronGroup(2, ps.NeuronModel("dv/dt = -v : 1", threshold="v > sin(10**30)"))
+    net.run(0.2)
