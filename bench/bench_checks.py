@@ -11,7 +11,9 @@ dt = 0.1 ms on the CPU backend: ``lif`` (4000 neurons, bench_lif's model) and ``
 (this code, defaults: chunks and checks), ``after_unchecked`` (``check_finite=False``).
 Each process builds, runs once to warm up, then times ``--repeats`` runs; rounds
 alternate the configurations so that drifts of the machine hit all alike.  Reports the
-median run time of each and the ratio to ``before``.
+median run time of each, its ratio to ``before``, and the median time the non-finite
+checks themselves took per run (and their share of the run): on a busy machine the
+ratios move by several per cent either way, the checks' own time does not.
 """
 import argparse
 import json
@@ -41,11 +43,26 @@ with net:
         spec = importlib.util.spec_from_file_location("networks", examples)
         mod = importlib.util.module_from_spec(spec); spec.loader.exec_module(mod)
         mod.cuba(net, 4000)
+checking = [0.0]
+try:                                  # the checks' own time, where there are checks
+    from pyspike import finite
+    _check = finite.FiniteCheck._check
+    def timed(self, *a, **k):
+        t0 = time.perf_counter()
+        try:
+            return _check(self, *a, **k)
+        finally:
+            checking[0] += time.perf_counter() - t0
+    finite.FiniteCheck._check = timed
+except ImportError:
+    pass
 net.run(1000.0)                       # build, warm-up
-times = []
+times, checks = [], []
 for _ in range(repeats):
+    checking[0] = 0.0
     t0 = time.perf_counter(); net.run(1000.0); times.append(time.perf_counter() - t0)
-print(json.dumps(times))
+    checks.append(checking[0])
+print(json.dumps([times, checks]))
 """
 
 
@@ -58,7 +75,7 @@ def _measure(case: str, config: str, args) -> list:
            "1" if config == "after_unchecked" else "0",
            os.path.join(HERE, "..", "examples", "networks.py")]
     out = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd="/", check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return json.loads(out.stdout.strip().splitlines()[-1])   # [run times, check times]
 
 
 def main() -> None:
@@ -69,16 +86,22 @@ def main() -> None:
     args = ap.parse_args()
     configs = ("before", "after", "after_unchecked")
     times = {(c, k): [] for c in ("lif", "cuba") for k in configs}
+    checks = {(c, k): [] for c in ("lif", "cuba") for k in configs}
     for r in range(args.rounds):
         for case in ("lif", "cuba"):
             for config in (configs if r % 2 == 0 else configs[::-1]):
-                times[(case, config)] += _measure(case, config, args)
-    print(f"{'case':6} {'configuration':16} {'median run':>11} {'vs before':>10}")
+                run, check = _measure(case, config, args)
+                times[(case, config)] += run
+                checks[(case, config)] += check
+    print(f"{'case':6} {'configuration':16} {'median run':>11} {'vs before':>10} "
+          f"{'checks':>10} {'share':>7}")
     for case in ("lif", "cuba"):
         base = statistics.median(times[(case, "before")])
         for config in configs:
             med = statistics.median(times[(case, config)])
-            print(f"{case:6} {config:16} {med * 1e3:9.2f} ms {med / base:9.3f}x")
+            check = statistics.median(checks[(case, config)])
+            print(f"{case:6} {config:16} {med * 1e3:8.2f} ms {med / base:9.3f}x "
+                  f"{check * 1e6:7.1f} us {check / med:7.3%}")
 
 
 if __name__ == "__main__":
