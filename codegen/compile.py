@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Callable, Iterator, List, Optional, Sequence, Tuple, TypeVar, Union
 
 from .errors import BuildError
+from .target import target_identity
 
 CSRC = Path(__file__).resolve().parent.parent / "csrc"
 #: Optimised, but no reassociation and no contraction into FMA: the generated code then
@@ -116,7 +117,8 @@ def find_compiler(name: str = "") -> str:
 
 @functools.lru_cache(maxsize=None)
 def compiler_identity(compiler: str) -> str:
-    """The compiler's version line and the machine, part of every cache key."""
+    """The compiler's version line, part of every cache key (the processor is the other
+    part: codegen/target.py)."""
     try:
         out = subprocess.run([compiler.split()[0], "--version"], capture_output=True,
                              text=True)
@@ -125,19 +127,13 @@ def compiler_identity(compiler: str) -> str:
                          "and your toolchain") from None
     if "nvcc" in compiler:      # its first line names no version; the build line does
         return " ".join(out.stdout.split())
-    cpu = ""
-    try:
-        with open("/proc/cpuinfo") as f:
-            cpu = next((line for line in f if line.startswith("model name")), "")
-    except OSError:
-        pass
-    return out.stdout.splitlines()[0] if out.stdout else compiler + platform.machine() + cpu
+    return out.stdout.splitlines()[0] if out.stdout else compiler + platform.machine()
 
 
 def library_key(source: str, compiler: str, flags: Sequence[str]) -> str:
     h = hashlib.sha256()
     for part in (source, compiler, compiler_identity(compiler), " ".join(flags),
-                 _headers_digest(), CACHE_FORMAT):
+                 target_identity(compiler, flags), _headers_digest(), CACHE_FORMAT):
         h.update(part.encode())
         h.update(b"\0")
     return h.hexdigest()[:24]
