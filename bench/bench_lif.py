@@ -3,7 +3,8 @@
     python bench/bench_lif.py [--repeats 7] [--n 4000] [--duration 1000] [--write]
 
 Cases: LIF with heterogeneous constant input (exact integration), and the same group
-with a white-noise term (Euler-Maruyama), each in float64 and float32.  For each: the cold build (empty cache:
+with a white-noise term (Euler-Maruyama), each in float64 and float32.  For each: the cold
+build (empty cache:
 sympy + templates + g++), the warm build (a new process, same cache: load only), and the
 run of ``duration`` ms at dt = 0.1 ms (median of ``repeats`` runs).  ``--write`` updates
 bench/RESULTS.md.
@@ -45,7 +46,8 @@ SCRIPT = r"""
 import json, sys, time
 import numpy as np
 import pyspike as ps
-case, n, duration, repeats, mode = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+case, n, duration = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+repeats, mode = int(sys.argv[4]), sys.argv[5]
 eqs, precision = json.loads(sys.argv[6]), sys.argv[7]
 model = ps.NeuronModel(eqs, threshold="v > v_th", reset="v = v_reset", refractory=2.0,
     params={"v_rest": -65.0, "tau_m": 10.0, "R": 1.0, "v_th": -50.0, "v_reset": -65.0,
@@ -110,7 +112,8 @@ def main() -> None:
     noise_ratio = rows[1]["run"] / rows[0]["run"]
     print(f"noise costs {noise_ratio:.2f}x the noiseless run (float64), "
           f"{rows[3]['run'] / rows[2]['run']:.2f}x (float32); the noise runs are "
-          f"{rows[1]['run'] / _target(args):.2f}x and {rows[3]['run'] / _target(args):.2f}x the 20 ms "
+          f"{rows[1]['run'] / _target(args):.2f}x and "
+          f"{rows[3]['run'] / _target(args):.2f}x the 20 ms "
           "target")
     if args.write:
         write_results(rows, noise_ratio, args)
@@ -139,7 +142,8 @@ def write_results(rows, noise_ratio, args) -> None:
                      f"{r['ns_per_neuron_step']:.2f} |")
     lines += ["", f"Noise costs {noise_ratio:.2f}x the noiseless run in float64 and "
               f"{rows[3]['run'] / rows[2]['run']:.2f}x in float32; the noise runs take "
-              f"{rows[1]['run'] / _target(args):.2f}x and {rows[3]['run'] / _target(args):.2f}x the "
+              f"{rows[1]['run'] / _target(args):.2f}x and "
+              f"{rows[3]['run'] / _target(args):.2f}x the "
               "noiseless target. Targets (issue 2): cold build <= 5 s, warm <= 0.3 s, "
               "run <= 20 ms, noise <= 3x.", ""]
     path = os.path.join(HERE, "RESULTS.md")

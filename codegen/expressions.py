@@ -21,7 +21,7 @@ import math
 import re
 import warnings
 from dataclasses import dataclass, field
-from typing import Callable, List, Mapping, Optional, Tuple
+from typing import Callable, List, Mapping, Optional
 
 import sympy as sp
 
@@ -53,7 +53,6 @@ _BINOPS = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b,
            ast.Pow: lambda a, b: a ** b, ast.Mod: lambda a, b: sp.Mod(a, b)}
 _COMPARE = {ast.Lt: sp.Lt, ast.LtE: sp.Le, ast.Gt: sp.Gt, ast.GtE: sp.Ge,
             ast.Eq: sp.Eq, ast.NotEq: sp.Ne}
-_AUGOPS = {ast.Add: "+=", ast.Sub: "-=", ast.Mult: "*=", ast.Div: "/="}
 _UNDEFINED = ("has no finite value (a division by zero, log(0), inf - inf, ...)")
 
 
@@ -375,76 +374,6 @@ def is_condition(text: str) -> bool:
         return False
     return isinstance(node, (ast.Compare, ast.BoolOp)) or (
         isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not))
-
-
-@dataclass(frozen=True)
-class Statement:
-    """``target op expr`` with op one of '=', '+=', '-=', '*=', '/='."""
-    target: str
-    op: str
-    expr: sp.Expr
-
-    def value(self, old: sp.Expr) -> sp.Expr:
-        """The new value of the target given its old value."""
-        if self.op == "=":
-            return self.expr
-        return {"+=": old + self.expr, "-=": old - self.expr,
-                "*=": old * self.expr, "/=": old / self.expr}[self.op]
-
-
-def split_statements(text: str) -> List[Tuple[int, str]]:
-    """Split code into (line number, statement) on newlines and ';', dropping comments."""
-    out = []
-    for lineno, line in enumerate(text.splitlines(), start=1):
-        line = line.split("#", 1)[0]
-        for part in line.split(";"):
-            if part.strip():
-                out.append((lineno, part))
-    return out
-
-
-def parse_statements(text: str, names: Mapping[str, sp.Basic], targets: Mapping[str, object],
-                     where: str, ctx_sites: Optional[List] = None) -> List[Statement]:
-    """Parse assignments such as ``v = v_reset; w += b``.
-
-    ``targets`` holds the names that may be assigned; ``names`` those that may be read.
-    """
-    sites = [] if ctx_sites is None else ctx_sites
-    statements = []
-    for lineno, part in split_statements(text):
-        ctx = Context(where=where, line=part, lineno=lineno, random_sites=sites)
-        tree = _parse(part, "exec", ctx)
-        body = tree.body
-        if len(body) != 1 or not isinstance(body[0], (ast.Assign, ast.AugAssign)):
-            raise ctx.error("expected an assignment such as 'v = v_reset' or 'w += 0.1'")
-        node = body[0]
-        target = node.targets[0] if isinstance(node, ast.Assign) else node.target
-        if isinstance(node, ast.Assign) and len(node.targets) != 1:
-            raise ctx.error("assign one variable per statement", node.col_offset)
-        if not isinstance(target, ast.Name):
-            raise ctx.error(f"cannot assign to '{ast.unparse(target)}': expected a variable name",
-                            target.col_offset)
-        if target.id not in targets:
-            what = "an unknown" if target.id not in names else "a read-only"
-            raise ctx.error(f"cannot assign to '{target.id}': it is {what} name here "
-                            f"(assignable: {', '.join(sorted(targets)) or 'none'})",
-                            target.col_offset, target.id)
-        if isinstance(node, ast.AugAssign):
-            op = _AUGOPS.get(type(node.op))
-            if op is None:
-                raise ctx.error("only =, +=, -=, *= and /= are allowed", node.col_offset)
-        else:
-            op = "="
-        offset = len(part) - len(part.lstrip())
-        ctx.offset = offset
-        statement = Statement(target.id, op, _Builder(names, ctx, part.strip())._value(
-            node.value))
-        # 'v /= 0' divides by zero once read as v = v/0, as the kernels read it
-        problem = value_problem(statement.value(sp.Symbol(target.id, real=True)))
-        if problem:
-            raise ctx.error(f"'{part.strip()}' {problem}", node.col_offset, target.id)
-        statements.append(statement)
-    return statements
 
 
 def _shifted(ctx: Context, text: str) -> Context:

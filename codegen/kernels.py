@@ -27,8 +27,8 @@ from .equations import (DT, I_INDEX, N_SIZE, T, EquationSet, Variable,
 from .errors import ModelError
 from .expressions import (IDENTIFIER, Context, PoissonCount, Rand, Randn, StepBound,
                           TimedArrayCall, check_identifier,
-                          is_condition, parse_condition, parse_expression, parse_statements,
-                          split_statements, timed_function)
+                          is_condition, parse_condition, parse_expression, timed_function)
+from .statements import parse_statements, split_statements
 from .ir import (Array, Assign, Draw, GeneratorIR, GroupKernel, NetworkKernel,
                  RateMonitorIR, SpikeMonitorIR, StateMonitorIR, TimedIR)
 from .spec import GroupSpec, NetworkSpec

@@ -27,7 +27,8 @@ import sympy as sp
 from . import integrators
 from .equations import DT, T, EquationSet, parse_equations, symbol
 from .errors import ModelError
-from .expressions import Rand, Randn, parse_statements
+from .expressions import Rand, Randn
+from .statements import parse_statements
 from .ir import Access, Array, Assign, Draw, GroupKernel, Pathway, SynapsesKernel
 from .spec import SynapsesSpec
 

@@ -23,6 +23,7 @@ from .synapses import Synapses
 from .timedarray import TimedArray
 
 __version__ = "0.1.0"
-__all__ = ["BuildError", "BuildInfo", "Connection", "ModelError", "Network", "NonFiniteError", "NeuronGroup", "NeuronModel",
-           "PoissonGroup", "PoissonInput", "PopulationRateMonitor", "SpikeGeneratorGroup", "SpikeMonitor",
-           "StateMonitor", "Subgroup", "Synapses", "TimedArray"]
+__all__ = ["BuildError", "BuildInfo", "Connection", "ModelError", "Network", "NeuronGroup",
+           "NeuronModel", "NonFiniteError", "PoissonGroup", "PoissonInput",
+           "PopulationRateMonitor", "SpikeGeneratorGroup", "SpikeMonitor", "StateMonitor",
+           "Subgroup", "Synapses", "TimedArray"]

@@ -28,8 +28,8 @@ import numpy as np
 from .codegen.errors import ModelError
 from .codegen.expressions import IDENTIFIER, RESERVED
 
-__all__ = ["label", "is_number", "number", "duration", "count", "probability", "flag", "identifier", "name",
-           "text", "reals", "indices", "params", "show"]
+__all__ = ["label", "is_number", "number", "duration", "count", "probability", "flag",
+           "identifier", "name", "text", "reals", "indices", "params", "show"]
 
 
 def show(value, limit: int = 60) -> str:

@@ -6,7 +6,8 @@ from typing import Dict, List, Mapping, Optional, Union
 from .codegen.equations import parse_equations, symbol
 from .codegen.errors import ModelError
 from .codegen.expressions import (Context, is_condition, parse_condition, parse_expression,
-                                  parse_statements, timed_function)
+                                  timed_function)
+from .codegen.statements import parse_statements
 from .codegen.integrators import ALL_METHODS
 from .codegen.kernels import model_variables
 from . import checks

@@ -9,7 +9,8 @@ from hypothesis import given, settings, strategies as st
 from pyspike.codegen import compile as cc
 from pyspike.codegen.equations import parse_equations, symbol
 from pyspike.codegen.errors import ModelError
-from pyspike.codegen.expressions import parse_condition, parse_expression, parse_statements
+from pyspike.codegen.expressions import parse_condition, parse_expression
+from pyspike.codegen.statements import parse_statements
 from pyspike.codegen.kernels import build_network
 from pyspike.codegen.pipeline import generate
 from pyspike.codegen.render import render_cpp

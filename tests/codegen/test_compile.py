@@ -13,7 +13,8 @@ from pyspike.codegen.kernels import build_network
 from pyspike.codegen.render import render_cpp
 from pyspike.codegen.spec import GroupSpec, NetworkSpec
 
-SOURCE = 'extern "C" __attribute__((visibility("default"))) int pyspike_abi_version(void) { return 1; }\n'
+SOURCE = ('extern "C" __attribute__((visibility("default"))) '
+          'int pyspike_abi_version(void) { return 1; }\n')
 
 
 def test_the_same_source_compiles_once_and_is_found_in_the_cache(tmp_path):

@@ -3,9 +3,9 @@ import pytest
 import sympy as sp
 
 from pyspike.codegen.equations import symbol
-from pyspike.codegen.expressions import (Context, Rand, Randn, Statement, is_condition,
-                                         parse_condition, parse_expression, parse_statements,
-                                         split_statements)
+from pyspike.codegen.expressions import (Context, Rand, Randn, is_condition, parse_condition,
+                                         parse_expression)
+from pyspike.codegen.statements import Statement, parse_statements, split_statements
 
 v, w, tau, a, b = (symbol(n) for n in ("v", "w", "tau", "a", "b"))
 NAMES = {"v": v, "w": w, "tau": tau, "a": a, "b": b}

@@ -11,7 +11,8 @@ import sympy as sp
 import pyspike as ps
 from pyspike.codegen.equations import parse_equations, symbol
 from pyspike.codegen.errors import ModelError
-from pyspike.codegen.expressions import parse_condition, parse_expression, parse_statements
+from pyspike.codegen.expressions import parse_condition, parse_expression
+from pyspike.codegen.statements import parse_statements
 from pyspike.codegen.integrators import integrate
 from pyspike.codegen.kernels import build_network
 from pyspike.codegen.printing import CPrinter

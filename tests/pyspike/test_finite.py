@@ -44,7 +44,8 @@ def test_after_a_non_finite_stop_the_clock_and_monitors_agree_on_the_step_named(
 
 def test_the_error_names_the_steps_between_which_the_value_became_non_finite():
     net, G, mon = _blowup("cpu")
-    with pytest.raises(NonFiniteError, match=r"between t = [0-9.]+ ms, when it was finite, and t = 5 ms"):
+    with pytest.raises(NonFiniteError,
+                       match=r"between t = [0-9.]+ ms, when it was finite, and t = 5 ms"):
         net.run(5.0)
 
 

@@ -83,7 +83,8 @@ def test_abi_mismatch(tmp_path):
 
 
 def test_missing_entry_point(tmp_path):
-    path = _compile(tmp_path, name="libnone.so", source="extern \"C\" int f(void) { return %(abi)d; }\n")
+    path = _compile(tmp_path, name="libnone.so",
+                    source="extern \"C\" int f(void) { return %(abi)d; }\n")
     with pytest.raises(RuntimeError, match="libnone.so"):
         _native.Library(path)
 
