@@ -25,8 +25,10 @@ values = (scalars | st.lists(floats | ints, max_size=4)
           | st.lists(st.lists(ints | floats, max_size=3), max_size=3)
           | st.builds(np.array, st.lists(floats | ints, min_size=1, max_size=4)))
 
-FAST = settings(max_examples=60, deadline=2000, suppress_health_check=list(HealthCheck))
-BUILDS = settings(max_examples=25, deadline=4000, suppress_health_check=list(HealthCheck))
+FAST = settings(max_examples=60, deadline=2000, derandomize=True,
+                suppress_health_check=list(HealthCheck))
+BUILDS = settings(max_examples=25, deadline=4000, derandomize=True,
+                  suppress_health_check=list(HealthCheck))
 MODEL = ps.NeuronModel("dv/dt = -v/tau : 1\nI : 1", threshold="v > 1", reset="v = 0",
                        params={"tau": 10.0})
 

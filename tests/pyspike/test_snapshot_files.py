@@ -159,7 +159,7 @@ def _same(a, b) -> bool:
     return a == b
 
 
-@settings(max_examples=60, deadline=2000,
+@settings(max_examples=60, deadline=2000, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(content=_nested)
 def test_any_nested_data_of_a_snapshot_reads_back_exactly_with_its_types(tmp_path, content):
