@@ -13,7 +13,7 @@ import sys
 import tempfile
 
 import pyspike.codegen
-from pyspike.codegen.compile import CXXFLAGS, LIBMVEC
+from pyspike.toolchain.compile import CXXFLAGS, LIBMVEC
 
 SOURCE = r"""
 #include <stdint.h>

@@ -17,9 +17,10 @@ from .codegen.equations import symbol
 from .codegen.errors import ModelError
 from .codegen.expressions import Context, parse_condition, parse_expression
 from .codegen.synaptic import aliases
-from .backends.numpy_ref import evaluate
 from . import checks
 from . import random as ps_random
+from .evaluate import evaluate
+from .model import neuron_variables
 
 #: Pairs evaluated per block by condition strings: bounded memory for any network size.
 _BLOCK_PAIRS = 1 << 21
@@ -129,11 +130,11 @@ def _explicit(syn, i, j, n: int, self_offset, multapses: bool):
 
 def _names(syn):
     """Names a connection condition may use, and a function giving their values."""
-    from .synapses import _vars
     names = {"i": symbol("i"), "j": symbol("j")}
     sides = []
     groups = {"pre": (syn.source, syn.pre_range[0]), "post": (syn.target, syn.post_range[0])}
-    for alias, (side, var, _) in aliases(_vars(syn.source), _vars(syn.target)).items():
+    pairs = aliases(neuron_variables(syn.source), neuron_variables(syn.target))
+    for alias, (side, var, _) in pairs.items():
         if alias not in names:
             names[alias] = symbol(alias)
             sides.append((alias, side, groups[side][0], var, groups[side][1]))

@@ -12,7 +12,7 @@ from .codegen.expressions import Context, parse_expression
 from .codegen.kernels import LASTSPIKE_NEVER
 from .codegen.spec import GroupSpec
 from . import _context, batching, checks
-from .backends.numpy_ref import evaluate
+from .evaluate import evaluate
 from .model import NeuronModel
 
 _names = itertools.count()

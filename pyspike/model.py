@@ -94,6 +94,17 @@ def _refractory(value) -> Union[float, str, None]:
     return checks.number(value, "refractory", "refractory", minimum=0.0, unit="ms")
 
 
+def neuron_variables(group) -> Dict[str, bool]:
+    """The variables of ``group``'s neuron model that a synapse may use: name -> is it a
+    parameter (none for a group without a model: PoissonGroup, SpikeGeneratorGroup)."""
+    model = getattr(group, "model", None)
+    if model is None:
+        return {}
+    out = {v: False for v in model.variables}
+    out.update({p: True for p in model.param_names})
+    return out
+
+
 def default_params(model: NeuronModel) -> List[str]:
     """Parameters the model declares but gives no value for."""
     return [p for p in model.param_names if p not in model.params]

@@ -10,13 +10,13 @@ from typing import List, Optional
 import numpy as np
 
 from .codegen.errors import ModelError
-from .codegen.pipeline import generate
 from .codegen.spec import NetworkSpec
 from . import _context, batching
 from .backends import get_backend
 from .group import NeuronGroup
 from .monitors import PopulationRateMonitor, SpikeMonitor, StateMonitor
 from .synapses import Synapses
+from .toolchain.generation import generate
 
 
 

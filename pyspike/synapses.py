@@ -17,8 +17,9 @@ from .codegen.spec import SynapsesSpec
 from .codegen.synaptic import aliases, check_code
 from . import _context, batching, checks
 from . import connect as builders
-from .backends.numpy_ref import evaluate
+from .evaluate import evaluate
 from .group import as_range, _sync, device_array
+from .model import neuron_variables
 from .synapses_runtime import bitmask_ok, check_delay_steps, checked_delay
 
 _names = itertools.count()
@@ -60,8 +61,8 @@ class Synapses:
         state["params"] = checks.params(params, "Synapses params", "S")
         where = f"Synapses '{self.name}'"
         state["variables"], state["param_names"] = check_code(
-            model, list(self.params), on_pre, on_post, _vars(self.source), _vars(self.target),
-            where)
+            model, list(self.params), on_pre, on_post, neuron_variables(self.source),
+            neuron_variables(self.target), where)
         values = {p: self.params.get(p) for p in self.param_names}   # declared ones: None
         state["_params"] = {p: float(v) if v is not None and np.isscalar(v) else None
                             for p, v in values.items()}
@@ -330,7 +331,7 @@ class Synapses:
         """Names an expression for a synaptic value may read, by their symbols."""
         names = {n: symbol(n) for n in ("i", "j", "t", "dt")}
         names.update({n: symbol(n) for n in self.variables + self.param_names})
-        for alias in aliases(_vars(self.source), _vars(self.target)):
+        for alias in aliases(neuron_variables(self.source), neuron_variables(self.target)):
             names.setdefault(alias, symbol(alias))
         return names
 
@@ -348,7 +349,8 @@ class Synapses:
             env[p] = row(self._per_synapse.get(p, self._params.get(p)))
         sides = {"pre": (self.source, self.pre_range[0], i),
                  "post": (self.target, self.post_range[0], j)}
-        for alias, (side, var, _) in aliases(_vars(self.source), _vars(self.target)).items():
+        pairs = aliases(neuron_variables(self.source), neuron_variables(self.target))
+        for alias, (side, var, _) in pairs.items():
             if alias not in env:                 # synaptic names come first
                 g, start, idx = sides[side]
                 values = row(getattr(g, var))
@@ -413,13 +415,3 @@ class Synapses:
 
     def __repr__(self) -> str:
         return f"Synapses({self.source.name} -> {self.target.name}, name={self.name!r})"
-
-
-def _vars(g) -> Dict[str, bool]:
-    """Neuron variables a synapse may use: name -> is it a parameter."""
-    model = getattr(g, "model", None)
-    if model is None:
-        return {}
-    out = {v: False for v in model.variables}
-    out.update({p: True for p in model.param_names})
-    return out

@@ -5,7 +5,7 @@ from typing import List
 
 import numpy as np
 
-from ..codegen.compile import compile_library, load_library
+from ..toolchain.compile import compile_library, load_library
 
 
 class CPUBackend:

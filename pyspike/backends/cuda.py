@@ -15,10 +15,10 @@ from typing import List, Optional
 
 import numpy as np
 
-from ..codegen.compile import load_library
-from ..codegen.compile_cuda import compile_cuda_library
 from ..codegen.errors import BuildError
 from ..codegen.ir import NetworkKernel
+from ..toolchain.compile import load_library
+from ..toolchain.compile_cuda import compile_cuda_library
 
 
 def gpu_missing() -> Optional[str]:

@@ -14,6 +14,7 @@ import numpy as np
 from ..codegen.ir import GroupKernel, NetworkKernel, Pathway, SynapsesKernel
 from ..codegen.synaptic import POST_INDEX, PRE_INDEX
 from .. import random as ps_random
+from ..evaluate import evaluate
 
 
 def _ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
@@ -142,7 +143,6 @@ class SynapsesReference:
 
     def _run_batch(self, path: Pathway, s, i, j, arrays, rargs, step: int, t, seed: int,
                    batch: bool):
-        from .numpy_ref import evaluate
         real, sk = self.real, self.sk
         env: Dict[str, object] = {"t": t, "dt": real(rargs[0]), PRE_INDEX.name: i.astype(real),
                                   POST_INDEX.name: j.astype(real)}

@@ -6,15 +6,15 @@ import re
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from pyspike.codegen import compile as cc
 from pyspike.codegen.equations import parse_equations, symbol
 from pyspike.codegen.errors import ModelError
 from pyspike.codegen.expressions import parse_condition, parse_expression
 from pyspike.codegen.statements import parse_statements
 from pyspike.codegen.kernels import build_network
-from pyspike.codegen.pipeline import generate
 from pyspike.codegen.render import render_cpp
 from pyspike.codegen.spec import GroupSpec, NetworkSpec
+from pyspike.toolchain import compile as cc
+from pyspike.toolchain.generation import generate
 
 LIF = "dv/dt = (v_rest - v + I)/tau : mV (unless refractory)\nI : nA"
 PARAMS = ("v_rest", "tau", "v_th")

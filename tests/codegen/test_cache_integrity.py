@@ -20,10 +20,10 @@ from pathlib import Path
 
 import pytest
 
-from pyspike.codegen import compile as cc, compile_cuda
 from pyspike.codegen.errors import BuildError
-from pyspike.codegen.pipeline import generate
 from pyspike.codegen.spec import GroupSpec, NetworkSpec
+from pyspike.toolchain import compile as cc, compile_cuda
+from pyspike.toolchain.generation import generate
 
 MODEL_A = "dv/dt = (I - v)/tau : 1 (unless refractory)\nI : 1"
 MODEL_B = "dv/dt = (2*I - v)/tau : 1 (unless refractory)\nI : 1"
@@ -262,8 +262,8 @@ def test_a_build_killed_while_the_compiler_runs_is_completed_by_the_next(clean, 
 GENERATE = r"""
 import sys, time
 from pathlib import Path
-from pyspike.codegen.pipeline import generate
 from pyspike.codegen.spec import GroupSpec, NetworkSpec
+from pyspike.toolchain.generation import generate
 spec = NetworkSpec(groups=(GroupSpec("g", 3, equations='''
     dv/dt = (ge - gi - v)/tau : 1
     dge/dt = -ge/taue : 1

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from pyspike.codegen import compile as cc
+from pyspike.toolchain import compile as cc
 from pyspike.codegen.errors import BuildError
 from pyspike.codegen.kernels import build_network
 from pyspike.codegen.render import render_cpp
@@ -37,7 +37,7 @@ def test_the_cache_folder_follows_the_environment_variable(tmp_path, monkeypatch
 
 
 def test_processes_building_the_same_library_at_once_compile_it_once(tmp_path):
-    script = ("import sys; from pyspike.codegen.compile import compile_library as c; "
+    script = ("import sys; from pyspike.toolchain.compile import compile_library as c; "
               "print(c(sys.argv[1], cache_dir=sys.argv[2]).compiled)")
     source = SOURCE + "// concurrent\n"
     procs = [subprocess.Popen([sys.executable, "-c", script, source, str(tmp_path)],

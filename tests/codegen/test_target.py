@@ -2,8 +2,8 @@
 for: the cache key names the instruction set behind -march=native."""
 import pytest
 
-from pyspike.codegen import compile as cc
-from pyspike.codegen import target
+from pyspike.toolchain import compile as cc
+from pyspike.toolchain import target
 
 SOURCE = 'extern "C" int pyspike_abi_version(void) { return 1; }'
 

@@ -9,7 +9,7 @@ import pytest
 
 import pyspike as ps
 import pyspike.codegen
-from pyspike.codegen import compile_cuda
+from pyspike.toolchain import compile_cuda
 from pyspike.codegen.errors import BuildError
 from pyspike.codegen.kernels import build_network
 from pyspike.codegen.spec import GroupSpec, NetworkSpec

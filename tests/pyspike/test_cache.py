@@ -3,10 +3,10 @@ import numpy as np
 import pytest
 
 import pyspike as ps
-from pyspike.codegen import compile as cc
 from pyspike.codegen.errors import BuildError
-from pyspike.codegen.pipeline import generate
 from pyspike.codegen.spec import GroupSpec, NetworkSpec
+from pyspike.toolchain import compile as cc
+from pyspike.toolchain.generation import generate
 
 
 def _net(make_lif, cache_dir, **params):

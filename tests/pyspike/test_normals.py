@@ -14,7 +14,7 @@ import pytest
 
 import pyspike.codegen
 from pyspike import random as ps_random
-from pyspike.codegen.compile_cuda import NVCC_FLAGS
+from pyspike.toolchain.compile_cuda import NVCC_FLAGS
 
 INCLUDE = os.path.join(os.path.dirname(os.path.dirname(pyspike.codegen.__file__)), "csrc")
 needs_nvcc = pytest.mark.skipif(shutil.which("nvcc") is None, reason="nvcc is not on the PATH")

@@ -23,7 +23,7 @@ from typing import Optional
 import numpy as np
 
 from pyspike.backends.cuda import CUDABackend
-from pyspike.codegen.compile import compile_library
+from pyspike.toolchain.compile import compile_library
 
 INCLUDE = Path(__file__).resolve().parent / "include"
 #: As the CUDA backend's host compiler: the same C++ standard, no FMA contraction.

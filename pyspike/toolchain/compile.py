@@ -41,10 +41,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator, List, Optional, Sequence, Tuple, TypeVar, Union
 
-from .errors import BuildError
+from .. import codegen
+from ..codegen.errors import BuildError
 from .target import target_identity
 
-CSRC = Path(__file__).resolve().parent.parent / "csrc"
+#: The runtime headers: csrc/ is codegen/'s sibling both in the source tree and installed
+#: (pyspike/codegen, pyspike/csrc), where this package's own folder is not (the source
+#: tree holds pyspike/toolchain but no pyspike/csrc).
+CSRC = Path(codegen.__file__).resolve().parent.parent / "csrc"
 #: Optimised, but no reassociation and no contraction into FMA: the generated code then
 #: rounds as the NumPy reference does, step for step.  -fno-trapping-math lets the compiler
 #: compute both sides of a select (refractoriness) and so vectorise the update loop.  On
@@ -118,7 +122,7 @@ def find_compiler(name: str = "") -> str:
 @functools.lru_cache(maxsize=None)
 def compiler_identity(compiler: str) -> str:
     """The compiler's version line, part of every cache key (the processor is the other
-    part: codegen/target.py)."""
+    part: toolchain/target.py)."""
     try:
         out = subprocess.run([compiler.split()[0], "--version"], capture_output=True,
                              text=True)

@@ -15,8 +15,8 @@ import shutil
 from pathlib import Path
 from typing import Optional, Sequence, Tuple
 
+from ..codegen.errors import BuildError
 from .compile import Library, compile_library
-from .errors import BuildError
 
 #: No contraction into FMA (the kernels then round as the C++ backend and the NumPy
 #: reference do), IEEE division and square root (nvcc's default), hidden symbols.
