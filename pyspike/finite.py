@@ -96,10 +96,7 @@ class FiniteCheck:
     def _check(self, entries, last: Optional[int], step: Optional[int] = None) -> None:
         if not entries:
             return
-        probe = getattr(self.net.backend, "nonfinite_slots", None)
-        slots = [e[3] for e in entries]
-        bad = probe(self.arrays, slots) if probe is not None else \
-            [s for s in slots if not np.isfinite(self.arrays[s]).all()]
+        bad = self.net.backend.nonfinite_slots(self.arrays, [e[3] for e in entries])
         if not bad:
             return
         self.net._sync()          # the values themselves, from the GPU where they are

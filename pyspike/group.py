@@ -320,11 +320,10 @@ def _sync(obj) -> None:
 def device_array(obj, host, name: str):
     """``obj``'s GPU copy of ``host`` (see NeuronGroup.device)."""
     net = obj.__dict__.get("network")
-    backend = getattr(net, "backend", None)
-    if not hasattr(backend, "device_array"):
+    if net is None or not net.backend.capabilities.device_arrays:
         raise ModelError(f"'{name}' lives on the GPU only with backend='cuda'",
                          where="device", symbol=name)
-    array = backend.device_array(host)
+    array = net.backend.device_array(host)
     if array is None:
         raise ModelError(f"'{name}' is on the GPU once the network has run (run it first)",
                          where="device", symbol=name)

@@ -178,7 +178,7 @@ class Network:
             self.last_build = BuildInfo(False, False, 0.0, 0.0)
             return self.last_build
         t0 = time.perf_counter()
-        generated = generate(spec, self.backend.target, self.cache_dir)
+        generated = generate(spec, self.backend.capabilities.target, self.cache_dir)
         t1 = time.perf_counter()
         info = self.backend.prepare(generated, self.cache_dir)
         t2 = time.perf_counter()
@@ -191,10 +191,10 @@ class Network:
         return self.last_build
 
     def _sync(self) -> None:
-        """The host copies of the state, up to date (a no-op but with backend='cuda')."""
-        sync = getattr(self.backend, "sync", None)
-        if sync is not None:
-            sync()
+        """The host copies of the state, up to date (a no-op but for a backend that keeps
+        the state on a device, as backend='cuda' does: its capability resident_state)."""
+        if self.backend.capabilities.resident_state:
+            self.backend.sync()
 
     def store(self, name: str = "default", filename: Optional[str] = None) -> None:
         """Keep a snapshot of the complete state: variables, spikes in flight, monitors

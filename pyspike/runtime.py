@@ -51,7 +51,8 @@ def run_steps(net, kernel: NetworkKernel, n_steps: int) -> None:
     rargs = np.zeros((K, 1 + len(kernel.rargs)), dtype=np.float64)   # a row per instance
     rargs[:, 0] = net.dt
     synapses = net.synapses
-    poisson_limit = getattr(net.backend, "max_poisson_mean", lambda real: 500.0)(real)
+    capabilities = net.backend.capabilities
+    poisson_limit = capabilities.poisson_limit(real)
     for k, (kind, index, pname) in enumerate(kernel.rargs, start=1):
         if kind == "timed":
             rargs[:, k] = 1.0 / groups[index].model.functions[pname].dt
@@ -112,7 +113,7 @@ def run_steps(net, kernel: NetworkKernel, n_steps: int) -> None:
             counters[:, gk.generator.count] = stamps.size
     for sk in kernel.synapses:
         lay_out_synapses(sk, synapses[sk.index], arrays, iargs, net.dt, real, K,
-                         getattr(net.backend, "uses_bitmask", False))
+                         capabilities.uses_bitmask)
 
     finite = FiniteCheck(net, kernel, arrays) if net.check_finite else None
     if finite is not None:
@@ -160,9 +161,8 @@ def run_steps(net, kernel: NetworkKernel, n_steps: int) -> None:
 
 def _collect_buffers(backend, arrays) -> None:
     """The monitor buffers and counters on the host (they stay on a GPU during a run)."""
-    collect = getattr(backend, "collect", None)
-    if collect is not None:
-        collect(arrays)
+    if backend.capabilities.resident_state:
+        backend.collect(arrays)
 
 
 def _hand_to_monitors(net, pending, arrays, counters, done: int) -> None:
@@ -170,6 +170,7 @@ def _hand_to_monitors(net, pending, arrays, counters, done: int) -> None:
     K = net.K
     step0 = net.step
     unbatched = net.batch is None
+    unordered = net.backend.capabilities.unordered_spikes
     for kind, mon, ir, samples in pending:
         if kind == "state":
             stride = len(samples)
@@ -184,7 +185,7 @@ def _hand_to_monitors(net, pending, arrays, counters, done: int) -> None:
                 fill = counters[b, ir.fill]
                 i = arrays[ir.i_slot][b, :fill].copy()
                 step = arrays[ir.step_slot][b, :fill].copy()
-                if getattr(net.backend, "unordered_spikes", False):
+                if unordered:
                     order = np.lexsort((i, step))      # by step, then by neuron
                     i, step = i[order], step[order]
                 neurons.append(i)

@@ -6,24 +6,26 @@ from typing import List
 import numpy as np
 
 from ..toolchain.compile import compile_library, load_library
+from .library import native, open_native
+from .protocol import BaseBackend, Capabilities
 
 
-class CPUBackend:
+class CPUBackend(BaseBackend):
     """``backend="cpu"``: fused C++ kernels, the time loop in C++, one call per run."""
 
     name = "cpu"
-    target = "cpp"
+    capabilities = Capabilities(target="cpp")
 
     def __init__(self):
         self._lib = None
 
     def prepare(self, generated, cache_dir=None) -> dict:
-        from .. import _native   # the pybind11 loader, built with the package
+        native()    # an extension of another ABI version is named now, no library blamed
 
         def load(path: str):
             if self._lib is not None and self._lib.path == path:
                 return self._lib
-            return _native.Library(path)     # raises (OSError, RuntimeError) on a bad file
+            return open_native(path)     # raises (OSError, RuntimeError) on a bad file
 
         # compile_library verifies the library's checksum before it is opened; one the
         # loader refuses all the same is rebuilt once (load_library)

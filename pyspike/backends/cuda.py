@@ -19,6 +19,8 @@ from ..codegen.errors import BuildError
 from ..codegen.ir import NetworkKernel
 from ..toolchain.compile import load_library
 from ..toolchain.compile_cuda import compile_cuda_library
+from .library import open_ctypes
+from .protocol import BaseBackend, Capabilities
 
 
 def gpu_missing() -> Optional[str]:
@@ -69,16 +71,17 @@ def _monitor_slots(kernel: NetworkKernel) -> set:
     return slots
 
 
-class CUDABackend:
+class CUDABackend(BaseBackend):
     """``backend="cuda"``: fused CUDA kernels, the time loop in generated host code."""
 
     name = "cuda"
-    target = "cuda"
-    #: Spikes of one step reach the monitors in the order the warps append them; the
-    #: runtime sorts each step's spikes by neuron, as the other backends give them.
-    unordered_spikes = True
-    #: Dense enough connections are delivered by testing bits (see synapses_runtime.bitmask_ok).
-    uses_bitmask = True
+    #: Spikes of one step reach the monitors in the order the warps append them; dense
+    #: enough connections are delivered by testing bits; float32 kernels draw a Poisson
+    #: count in float (ps_poisson), where exp(-mean) leaves the normal range near 87.
+    capabilities = Capabilities(target="cuda", max_poisson_mean={"double": 500.0,
+                                                                 "single": 80.0},
+                                uses_bitmask=True, unordered_spikes=True,
+                                resident_state=True, device_arrays=True)
 
     def __init__(self):
         self._lib = None
@@ -91,12 +94,6 @@ class CUDABackend:
         self._host: list = []
         self._device: list = []
         self._resident = False
-
-    @staticmethod
-    def max_poisson_mean(real) -> float:
-        """The largest PoissonInput mean per step: float32 kernels draw the count in float
-        (ps_poisson), where exp(-mean) leaves the normal range near 87."""
-        return 80.0 if np.dtype(real) == np.float32 else 500.0
 
     def build(self, source: str, cache_dir=None):
         """The compiled library of a generated source (tests/cuda/emulator compiles it
@@ -124,16 +121,7 @@ class CUDABackend:
         """The library at ``path``, loaded (the one already open if it is that)."""
         if self._lib is not None and self._path == path:
             return self._lib
-        lib = ctypes.CDLL(path)
-        lib.pyspike_abi_version.restype = ctypes.c_int
-        lib.pyspike_last_error.restype = ctypes.c_char_p
-        lib.pyspike_run.restype = ctypes.c_int64
-        lib.pyspike_run.argtypes = [ctypes.POINTER(ctypes.c_void_p), ctypes.c_void_p,
-                                    ctypes.c_void_p, ctypes.c_int64]
-        from ..codegen.render import ABI_VERSION
-        if lib.pyspike_abi_version() != ABI_VERSION:
-            raise BuildError(f"compiled library {path} has another ABI version")
-        return lib
+        return open_ctypes(path)
 
     def run(self, arrays: List[np.ndarray], iargs: np.ndarray, rargs: np.ndarray,
             n_steps: int) -> int:

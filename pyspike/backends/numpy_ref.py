@@ -14,13 +14,14 @@ from ..codegen.kernels import Draw, GroupKernel, NetworkKernel
 from .. import random as ps_random
 from ..evaluate import evaluate
 from .numpy_synapses import SynapsesReference
+from .protocol import BaseBackend, Capabilities
 
 
-class NumpyBackend:
+class NumpyBackend(BaseBackend):
     """``backend="numpy"``: the reference interpreter of the kernel IR."""
 
     name = "numpy"
-    target = "numpy"
+    capabilities = Capabilities(target="numpy")
 
     def prepare(self, generated, cache_dir=None) -> dict:
         kernel: NetworkKernel = generated.kernel
@@ -160,9 +161,6 @@ class NumpyBackend:
         for d in draws:
             fn = ps_random.rand if d.kind == "uniform" else ps_random.randn
             env[d.symbol.name] = fn(seed, step, elem, d.stream, dtype=self.real)
-
-    def close(self) -> None:
-        pass
 
 
 def _full(value, n: int, ctype: str, real):

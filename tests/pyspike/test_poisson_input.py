@@ -308,8 +308,8 @@ def test_float32_on_the_gpu_refuses_means_its_float_arithmetic_cannot_hold():
 
 def test_the_limit_of_a_mean_per_step_is_the_backends():
     from pyspike.backends.cuda import CUDABackend
-    assert CUDABackend.max_poisson_mean(np.float32) == 80.0
-    assert CUDABackend.max_poisson_mean(np.float64) == 500.0
+    assert CUDABackend.capabilities.poisson_limit(np.float32) == 80.0
+    assert CUDABackend.capabilities.poisson_limit(np.float64) == 500.0
     drive = ps.PoissonInput(ps.NeuronGroup(2, STILL), "v", N=1000, rate=900.0, weight=1.0)
     assert drive._value("mean", DT) == pytest.approx(90.0)
     with pytest.raises(ps.ModelError, match="at most 80 .* float32 on the GPU"):

@@ -138,7 +138,6 @@ class EmulatedBackend(CUDABackend):
     between runs, as on a GPU, and reaches the host only as CUDABackend copies it."""
 
     name = "cuda_emulated"
-    target = "cuda"
     #: thread order in every block and block order in every grid; the seed of "random"
     schedule = "random"
     seed = 1
