@@ -96,9 +96,7 @@ def number(value, what: str, where: str, *, minimum: Optional[float] = None,
 
 
 def duration(value, what: str, where: str, *, positive: bool = False) -> float:
-    """A finite time in ms, >= 0 (> 0 if ``positive``): ``Network(dt=...)`` takes
-    ``duration(dt, "dt", "Network", positive=True)``, ``Network.run`` takes
-    ``duration(duration, "duration", "Network.run")``."""
+    """A finite time in ms, >= 0 (> 0 if ``positive``): a delay, a TimedArray's step."""
     return number(value, what, where, minimum=0.0, strict=positive, unit="ms")
 
 

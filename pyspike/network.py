@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import math
-import numbers
 import time
 from dataclasses import dataclass
 from typing import List, Optional
@@ -11,7 +10,7 @@ import numpy as np
 
 from .codegen.errors import ModelError
 from .codegen.spec import NetworkSpec
-from . import _context, batching
+from . import _context, batching, checks
 from .backends import get_backend
 from .group import NeuronGroup
 from .monitors import PopulationRateMonitor, SpikeMonitor, StateMonitor
@@ -61,13 +60,12 @@ class Network:
                  precision: str = "double", cache_dir: Optional[str] = None,
                  batch: Optional[int] = None, check_finite: bool = True,
                  progress: Optional[bool] = None):
-        if not _is_number(dt) or not math.isfinite(dt) or not dt > 0:
+        if not checks.is_number(dt) or not math.isfinite(dt) or not dt > 0:
             raise ModelError(f"dt must be a positive, finite number of ms, not {dt!r}",
                              where="Network", symbol="dt")
-        for flag, value in (("check_finite", check_finite), ("progress", progress)):
-            if not (isinstance(value, (bool, np.bool_)) or (flag == "progress" and value is None)):
-                raise ModelError(f"{flag} must be True or False, not {value!r}",
-                                 where="Network", symbol=flag)
+        checks.flag(check_finite, "check_finite", "Network")
+        if progress is not None:
+            checks.flag(progress, "progress", "Network")
         if precision not in ("double", "single"):
             raise ModelError(f"precision must be 'double' or 'single', not {precision!r}",
                              where="Network", symbol=str(precision))
@@ -231,7 +229,7 @@ class Network:
         ``NonFiniteError`` naming the group, variable, neuron and step (unless
         ``check_finite=False``).
         """
-        if not _is_number(duration) or not math.isfinite(duration) or duration < 0:
+        if not checks.is_number(duration) or not math.isfinite(duration) or duration < 0:
             raise ModelError(f"the duration of a run must be a finite number of ms >= 0, "
                              f"not {duration!r}", where="Network.run", symbol="duration")
         n_steps = int(round(duration / self.dt))
@@ -246,7 +244,3 @@ class Network:
         from .runtime import run_steps
         run_steps(self, self._kernel, n_steps)    # (it advances self.step)
 
-
-def _is_number(value) -> bool:
-    """A real number, and not a bool (True is no time step)."""
-    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))

@@ -1,6 +1,7 @@
 """What pyspike computes is recorded before a refactor and checked after it, bit for bit
 (issue 13): scripts/record_behaviour.py, with the record of this machine in
-tests/records/ (made with the code of commit 070d8e9)."""
+tests/records/ (made with the code of commit 070d8e9; the code of 6592aa6, before issue
+12, records the same 342 arrays bit for bit)."""
 import importlib.util
 import os
 import subprocess

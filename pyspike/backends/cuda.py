@@ -178,7 +178,7 @@ class CUDABackend(BaseBackend):
         import cupy
 
         if not self._resident:
-            return [s for s in slots if not np.isfinite(arrays[s]).all()]
+            return super().nonfinite_slots(arrays, slots)
         return [s for s in slots if not bool(cupy.isfinite(self._device[s]).all())]
 
     def sync(self) -> None:

@@ -33,10 +33,10 @@ def _network(monkeypatch, backend_class, **kw) -> ps.Network:
     return ps.Network(dt=0.1, seed=1, backend="probe", **kw)
 
 
-def _numpy_with(**capabilities) -> type:
-    """The NumPy backend declaring other capabilities."""
+def _numpy_with(base: type = None, **capabilities) -> type:
+    """The NumPy backend (or ``base``, a subclass of it) declaring other capabilities."""
     caps = dataclasses.replace(NumpyBackend.capabilities, **capabilities)
-    return type("ProbeBackend", (NumpyBackend,), {"capabilities": caps})
+    return type("ProbeBackend", (base or NumpyBackend,), {"capabilities": caps})
 
 
 def test_every_registered_backend_inherits_the_base_and_declares_its_capabilities():
@@ -131,8 +131,7 @@ class _Recorder(NumpyBackend):
 
 
 def _dense_network(monkeypatch, uses_bitmask: bool):
-    cls = type("BitmaskProbe", (_Recorder,), {"capabilities": dataclasses.replace(
-        NumpyBackend.capabilities, uses_bitmask=uses_bitmask)})
+    cls = _numpy_with(_Recorder, uses_bitmask=uses_bitmask)
     net = _network(monkeypatch, cls)
     with net:
         G = ps.NeuronGroup(8, STILL)
@@ -182,8 +181,7 @@ def _spikes(monkeypatch, backend_class):
 def test_unordered_spikes_are_sorted_by_step_and_neuron_where_declared(monkeypatch):
     ordered = _spikes(monkeypatch, NumpyBackend)
     assert len(ordered[0]) > 3
-    cls = type("Unordered", (_Reversing,), {"capabilities": dataclasses.replace(
-        NumpyBackend.capabilities, unordered_spikes=True)})
+    cls = _numpy_with(_Reversing, unordered_spikes=True)
     assert _spikes(monkeypatch, cls) == ordered
 
 
@@ -207,8 +205,7 @@ class _Counting(NumpyBackend):
 
 
 def _calls(monkeypatch, resident: bool) -> list:
-    cls = type("Resident", (_Counting,), {"capabilities": dataclasses.replace(
-        NumpyBackend.capabilities, resident_state=resident)})
+    cls = _numpy_with(_Counting, resident_state=resident)
     net = _network(monkeypatch, cls)
     with net:
         G = ps.NeuronGroup(2, STILL)
@@ -234,8 +231,7 @@ class _Device(NumpyBackend):
 
 
 def test_device_arrays_come_from_a_backend_that_declares_them(monkeypatch):
-    cls = type("Devices", (_Device,), {"capabilities": dataclasses.replace(
-        NumpyBackend.capabilities, device_arrays=True)})
+    cls = _numpy_with(_Device, device_arrays=True)
     net = _network(monkeypatch, cls)
     with net:
         G = ps.NeuronGroup(3, STILL)

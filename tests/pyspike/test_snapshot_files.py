@@ -85,6 +85,11 @@ def _entries(path) -> dict:
         return {key: npz[key] for key in npz.files}
 
 
+def _float_array(entries: dict, min_size: int = 1) -> str:
+    """The key of the first float64 array of at least ``min_size`` values."""
+    return next(k for k, a in entries.items() if a.dtype == np.float64 and a.size >= min_size)
+
+
 def _manifest(entries: dict) -> dict:
     return json.loads(entries[snapshot_file.MANIFEST].tobytes().decode())
 
@@ -353,7 +358,7 @@ def test_a_file_missing_an_array_of_its_manifest_is_refused(good_file):
 def test_an_array_of_another_dtype_than_its_manifest_says_is_refused(good_file):
     path, _ = good_file
     entries = _entries(path)
-    key = next(k for k, a in entries.items() if a.dtype == np.float64)
+    key = _float_array(entries)
     entries[key] = entries[key].astype(np.float32)
     _rewrite(path, entries)
     _refused(path, f"{key} has dtype")
@@ -362,7 +367,7 @@ def test_an_array_of_another_dtype_than_its_manifest_says_is_refused(good_file):
 def test_an_array_of_another_shape_than_its_manifest_says_is_refused(good_file):
     path, _ = good_file
     entries = _entries(path)
-    key = next(k for k, a in entries.items() if a.dtype == np.float64 and a.size > 1)
+    key = _float_array(entries, min_size=2)
     entries[key] = entries[key].reshape(-1)[:-1]
     _rewrite(path, entries)
     _refused(path, f"{key} has shape")
@@ -372,7 +377,7 @@ def test_an_array_whose_bytes_changed_is_refused_by_its_checksum(good_file):
     # a well-formed archive (its CRCs rewritten) with one value changed
     path, _ = good_file
     entries = _entries(path)
-    key = next(k for k, a in entries.items() if a.dtype == np.float64 and a.size > 1)
+    key = _float_array(entries, min_size=2)
     entries[key] = entries[key].copy()
     entries[key].flat[0] += 1.0
     _rewrite(path, entries)
