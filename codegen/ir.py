@@ -11,6 +11,7 @@ from typing import Dict, List, Optional, Tuple
 import sympy as sp
 
 from .equations import EquationSet
+from .layout import Manifest
 from .spec import NetworkSpec
 
 
@@ -189,12 +190,22 @@ class SynapsesKernel:
 
 @dataclass
 class NetworkKernel:
-    """Everything the library receives: ``arrays`` slots, ``rargs`` and ``iargs`` layout."""
+    """A network's kernels, and the manifest of what the library receives."""
     spec: NetworkSpec
     groups: List[GroupKernel]
-    n_slots: int
-    rargs: List[Tuple[str, int, str]]      # ("group"|"synapses", index, name) after dt
-    n_iargs: int
-    n_counters: int
+    manifest: Manifest
     real: str                              # "double" | "float"
     synapses: List[SynapsesKernel] = field(default_factory=list)
+
+    @property
+    def n_slots(self) -> int:
+        return len(self.manifest.buffers)
+
+    @property
+    def n_iargs(self) -> int:
+        return len(self.manifest.ints)
+
+    @property
+    def n_counters(self) -> int:
+        """The counters, the device clock's included."""
+        return len(self.manifest.counters)

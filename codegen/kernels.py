@@ -21,7 +21,7 @@ from typing import Dict, List, Optional, Tuple
 
 import sympy as sp
 
-from . import integrators
+from . import integrators, streams
 from .equations import (DT, I_INDEX, N_SIZE, T, EquationSet, Variable,
                         parse_equations, symbol)
 from .errors import ModelError
@@ -31,6 +31,7 @@ from .expressions import (IDENTIFIER, Context, PoissonCount, Rand, Randn, StepBo
 from .statements import parse_statements, split_statements
 from .ir import (Array, Assign, Draw, GeneratorIR, GroupKernel, NetworkKernel,
                  RateMonitorIR, SpikeMonitorIR, StateMonitorIR, TimedIR)
+from .layout import Layout
 from .spec import GroupSpec, NetworkSpec
 from .optimize import Hoister, common_subexpressions
 from .synaptic import build_synapses
@@ -45,36 +46,12 @@ NOT_REFRACTORY = sp.Symbol("not_refractory")
 LASTSPIKE_NEVER = -(2 ** 31)
 
 
-class _Layout:
-    def __init__(self):
-        self.n_slots = 1          # arrays[0] is the int64 counters array
-        self.rargs: List[Tuple[str, int, str]] = [("network", -1, "dt")]
-        self.n_iargs = 2          # iargs[0] = first step, iargs[1] = seed
-        self.n_counters = 0
-
-    def slot(self) -> int:
-        self.n_slots += 1
-        return self.n_slots - 1
-
-    def rarg(self, group: int, name: str, kind: str = "group") -> int:
-        self.rargs.append((kind, group, name))
-        return len(self.rargs) - 1
-
-    def iarg(self) -> int:
-        self.n_iargs += 1
-        return self.n_iargs - 1
-
-    def counter(self) -> int:
-        self.n_counters += 1
-        return self.n_counters - 1
-
-
 def build_network(spec: NetworkSpec) -> NetworkKernel:
     """The kernel IR of a whole network."""
     if spec.precision not in ("double", "single"):
         raise ModelError(f"precision must be 'double' or 'single', not {spec.precision!r}",
                          where="Network")
-    layout = _Layout()
+    layout = Layout()
     groups = [_build_group(g, k, layout) for k, g in enumerate(spec.groups)]
     by_name = {g.name: g for g in groups}
     for k, mon in enumerate(spec.state_monitors):
@@ -84,16 +61,24 @@ def build_network(spec: NetworkSpec) -> NetworkKernel:
                 raise ModelError(f"StateMonitor cannot record '{var}': group '{g.name}' has "
                                  f"the variables {', '.join(g.equations.variables)}",
                                  where="StateMonitor", symbol=var)
+        own = ("state_monitor", k)
         g.state_monitors.append(StateMonitorIR(
-            k, list(mon.variables), layout.slot(), [layout.slot() for _ in mon.variables],
-            layout.counter(), layout.iarg(), mon.every, mon.n_record))
+            k, list(mon.variables), layout.slot(*own, "index", "int32", "record", False),
+            [layout.slot(*own, v, "real", "record") for v in mon.variables],
+            layout.counter(*own, "fill", "fill"), layout.iarg(*own, "stride", "stride"),
+            mon.every, mon.n_record))
     for k, mon in enumerate(spec.spike_monitors):
         g = _monitored(by_name, mon.group)
-        g.spike_monitors.append(SpikeMonitorIR(k, layout.slot(), layout.slot(),
-                                               layout.counter(), layout.counter()))
+        own = ("spike_monitor", k)
+        g.spike_monitors.append(SpikeMonitorIR(
+            k, layout.slot(*own, "i", "int32", "record"),
+            layout.slot(*own, "step", "int64", "record"), layout.counter(*own, "fill", "fill"),
+            layout.counter(*own, "capacity", "capacity")))
     for k, mon in enumerate(spec.rate_monitors):
         g = _monitored(by_name, mon.group)
-        g.rate_monitors.append(RateMonitorIR(k, layout.slot(), layout.counter(), mon.start,
+        own = ("rate_monitor", k)
+        g.rate_monitors.append(RateMonitorIR(k, layout.slot(*own, "count", "int32", "record"),
+                                             layout.counter(*own, "fill", "fill"), mon.start,
                                              mon.stop))
     synapses = [build_synapses(s, k, groups, by_name, layout)
                  for k, s in enumerate(spec.synapses)]
@@ -108,8 +93,9 @@ def build_network(spec: NetworkSpec) -> NetworkKernel:
                                  "neuron model", where=f"Synapses '{sk.name}'", symbol=key[1])
             summed[key] = sk.name
     real = "double" if spec.precision == "double" else "float"
-    return NetworkKernel(spec, groups, layout.n_slots, layout.rargs[1:], layout.n_iargs,
-                         layout.n_counters, real, synapses)
+    # the step a GPU's device clock has reached (the CPU's loop counts in a register)
+    layout.counter("network", 0, "device_step", "clock")
+    return NetworkKernel(spec, groups, layout.manifest(real, spec.batch), real, synapses)
 
 
 def _monitored(by_name: Dict[str, GroupKernel], name: str) -> GroupKernel:
@@ -119,13 +105,17 @@ def _monitored(by_name: Dict[str, GroupKernel], name: str) -> GroupKernel:
     return by_name[name]
 
 
-def _build_group(g: GroupSpec, index: int, layout: _Layout) -> GroupKernel:
+def _build_group(g: GroupSpec, index: int, layout: Layout) -> GroupKernel:
     if g.generator:
         eqs = parse_equations("", ())
         kernel = GroupKernel(g.name, index, g.N, eqs, {}, {}, [], [], [], [], [], [], None,
                              [], [], [], [], None, None)
-        kernel.generator = GeneratorIR(layout.slot(), layout.slot(), layout.counter(),
-                                       layout.counter())
+        own = ("group", index)
+        kernel.generator = GeneratorIR(
+            layout.slot(*own, "given_step", "int64", "given", False),
+            layout.slot(*own, "given_index", "int32", "given", False),
+            layout.counter(*own, "given_position", "given"),
+            layout.counter(*own, "given_count", "given"))
         return kernel
     where = f"the equations of group '{g.name}'"
     functions = {n: timed_function(n, d) for n, d in g.functions}
@@ -151,10 +141,11 @@ def _build_group(g: GroupSpec, index: int, layout: _Layout) -> GroupKernel:
     shared: Dict[str, int] = {}
     for name, var in eqs.variables.items():
         if var.is_param and (var.shared or name not in g.per_neuron):
-            shared[name] = layout.rarg(index, name)
+            shared[name] = layout.rarg("group", index, name, "param")
         else:
-            arrays[name] = Array(name, layout.slot(), "real", "param" if var.is_param
-                                 else "state")
+            role = "param" if var.is_param else "state"
+            arrays[name] = Array(name, layout.slot("group", index, name, "real", role),
+                                 "real", role)
 
     state_targets = {n: symbol(n) for n in eqs.state if n in arrays}
     refractory, not_ref_expr = _refractory(g, names, eqs)
@@ -162,7 +153,8 @@ def _build_group(g: GroupSpec, index: int, layout: _Layout) -> GroupKernel:
         role = "lastspike" if refractory == "time" else "not_refractory"
         # int32 steps: 4 bytes less per neuron and step to stream (runs up to 2**31 steps)
         ctype = "int32" if refractory == "time" else "uint8"
-        arrays[role] = Array(role, layout.slot(), ctype, role)
+        arrays[role] = Array(role, layout.slot("group", index, role, ctype, "refractory"),
+                             ctype, role)
 
     update: List[Assign] = [Assign(sym, call) for call, sym in held.items()]
     if not_ref_expr is not None:
@@ -181,8 +173,11 @@ def _build_group(g: GroupSpec, index: int, layout: _Layout) -> GroupKernel:
 
     kernel = GroupKernel(g.name, index, g.N, eqs, arrays, shared, [], [], [], [], [], [],
                          spike, [], [], [], [], refractory, method)
-    kernel.timed = [TimedIR(n, layout.slot(), layout.iarg(), layout.iarg(),
-                            layout.rarg(index, n, "timed")) for n, _ in g.functions]
+    own = ("group", index)
+    kernel.timed = [TimedIR(n, layout.slot(*own, n, "real", "timed", False),
+                            layout.iarg(*own, n, "timed_rows"),
+                            layout.iarg(*own, n, "timed_columns"),
+                            layout.rarg(*own, n, "timed_rate")) for n, _ in g.functions]
     kernel.inputs = _poisson_inputs(g, eqs, kernel, layout)
     calls = [c for e in [a.expr for a in update + reset] + ([spike] if spike is not None else [])
              for c in e.atoms(TimedArrayCall)]
@@ -193,7 +188,7 @@ def _build_group(g: GroupSpec, index: int, layout: _Layout) -> GroupKernel:
     return kernel
 
 
-def _poisson_inputs(g: GroupSpec, eqs: EquationSet, k: GroupKernel, layout: _Layout):
+def _poisson_inputs(g: GroupSpec, eqs: EquationSet, k: GroupKernel, layout: Layout):
     """``var += weight * Poisson(mean)`` per PoissonInput; mean and weight are run scalars."""
     out = []
     for n, var in enumerate(g.inputs):
@@ -203,10 +198,10 @@ def _poisson_inputs(g: GroupSpec, eqs: EquationSet, k: GroupKernel, layout: _Lay
                              f"{', '.join(eqs.state) or 'none'})", where="PoissonInput",
                              symbol=var)
         mean, weight = (sp.Symbol(f"_pin{n}_{x}", real=True) for x in ("mean", "weight"))
-        for sym in (mean, weight):
-            k.shared[sym.name] = layout.rarg(k.index, sym.name, "input")
+        for sym, what in ((mean, "mean"), (weight, "weight")):
+            k.shared[sym.name] = layout.rarg("group", k.index, sym.name, "input_" + what, n)
         u = sp.Symbol(f"_pin{n}_u", real=True)
-        k.input_draws.append(Draw(u, "uniform", (k.index << 16) | (3 << 12) | n))
+        k.input_draws.append(Draw(u, "uniform", streams.poisson_input(k.index, n)))
         out.append(Assign(symbol(var), symbol(var) + weight * PoissonCount(u, mean),
                           declare=False))
     return out
@@ -298,12 +293,12 @@ def _refractory(g: GroupSpec, names, eqs: EquationSet):
     return "time", sp.Le(LASTSPIKE, StepBound(STEP, steps))
 
 
-def _finish(k: GroupKernel, update: List[Assign], reset: List[Assign], layout: _Layout):
+def _finish(k: GroupKernel, update: List[Assign], reset: List[Assign], layout: Layout):
     """Random draws, hoisting of run constants, loads and stores."""
-    k.draws = _extract_draws(update, k, 0)
-    k.reset_draws = _extract_draws(reset, k, 1 << 12)
+    k.draws = _extract_draws(update, k, "update")
+    k.reset_draws = _extract_draws(reset, k, "reset")
     if k.spike is not None:
-        k.spike = _replace_sites(k.spike, k.draws, k, 2 << 12)
+        k.spike = _replace_sites(k.spike, k.draws, k, "threshold")
     shared_syms = {symbol(n) for n in k.shared} | {DT, N_SIZE}
     neuron_syms = {symbol(n) for n, a in k.arrays.items() if a.role == "param"} | {I_INDEX}
     hoister = Hoister(shared_syms, neuron_syms)
@@ -313,8 +308,8 @@ def _finish(k: GroupKernel, update: List[Assign], reset: List[Assign], layout: _
         k.spike = hoister.visit(k.spike)
     k.run_scalars = hoister.scalars
     for assign in hoister.arrays:
-        k.run_arrays.append((assign, Array(assign.target.name, layout.slot(), "real",
-                                           "scratch")))
+        slot = layout.slot("group", k.index, assign.target.name, "real", "scratch")
+        k.run_arrays.append((assign, Array(assign.target.name, slot, "real", "scratch")))
     for a in k.inputs:
         a.expr = hoister.visit(a.expr)
     update = common_subexpressions(update)
@@ -340,23 +335,23 @@ def _loads_stores(stmts: List[Assign], extra: List[sp.Basic], arrays: Dict[sp.Sy
     return read, written
 
 
-def _extract_draws(stmts: List[Assign], k: GroupKernel, base: int) -> List[Draw]:
+def _extract_draws(stmts: List[Assign], k: GroupKernel, part: str) -> List[Draw]:
     draws: List[Draw] = []
     for a in stmts:
-        a.expr = _replace_sites(a.expr, draws, k, base)
-    for xi in k.equations.noise if base == 0 else []:
+        a.expr = _replace_sites(a.expr, draws, k, part)
+    for xi in k.equations.noise if part == "update" else []:
         if any(xi in a.expr.free_symbols for a in stmts):
-            draws.append(Draw(xi, "normal", (k.index << 16) | base | (0x800 + len(draws))))
+            draws.append(Draw(xi, "normal", streams.noise(k.index, len(draws))))
     return draws
 
 
-def _replace_sites(expr: sp.Basic, draws: List[Draw], k: GroupKernel, base: int) -> sp.Basic:
+def _replace_sites(expr: sp.Basic, draws: List[Draw], k: GroupKernel, part: str) -> sp.Basic:
     sites = sorted(expr.atoms(Rand, Randn), key=lambda s: int(s.args[0]))
     subs = {}
     for site in sites:
         sym = sp.Symbol(f"_rand{int(site.args[0])}", real=True)
         kind = "uniform" if isinstance(site, Rand) else "normal"
-        draws.append(Draw(sym, kind, (k.index << 16) | base | int(site.args[0])))
+        draws.append(Draw(sym, kind, streams.neuron(k.index, part, int(site.args[0]))))
         subs[site] = sym
     return expr.xreplace(subs) if subs else expr
 

@@ -19,12 +19,11 @@ import jinja2
 import sympy as sp
 
 from .kernels import Array, Assign, Draw, GroupKernel, NetworkKernel
+from .layout import c_string
 from .printing import CPrinter, c_name, draw_line
 from .render_synapses import synapses_context
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-#: Bumped whenever the ABI between generated libraries and the runtime changes.
-ABI_VERSION = 2
 #: Neurons per block of the fused update loop: the block's state stays in L1.  A multiple
 #: of 64, where the normals' fills start (csrc/pyspike/philox.h, ps_randn_fill_*).
 BLOCK = 256
@@ -49,7 +48,7 @@ def render_cpp(net: NetworkKernel) -> str:
     checks = [{"fill": m.fill, "capacity": m.capacity, "N": g.N}
               for g in net.groups for m in g.spike_monitors]
     return environment().get_template("cpp/network.cpp.j2").render(
-        real=net.real, abi_version=ABI_VERSION, block=BLOCK, groups=groups,
+        real=net.real, block=BLOCK, groups=groups,
         synapses=synapses, capacity_checks=checks,
         pair_fills=any(g["draw_blocks"] for g in groups), **instances(net))
 
@@ -57,7 +56,7 @@ def render_cpp(net: NetworkKernel) -> str:
 def instances(net: NetworkKernel) -> Dict[str, int]:
     """Where a batch's instances find their parts of the arrays (see pyspike.runtime)."""
     return {"batch": net.spec.batch, "n_iargs": net.n_iargs, "n_slots": net.n_slots,
-            "n_rargs": 1 + len(net.rargs)}
+            "n_rargs": len(net.manifest.reals), "manifest": c_string(net.manifest.to_json())}
 
 
 def pointer(name: str) -> str:

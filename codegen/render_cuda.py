@@ -27,7 +27,7 @@ import sympy as sp
 from .errors import ModelError
 from .ir import NetworkKernel, SynapsesKernel
 from .printing import CPrinter, c_name
-from .render import ABI_VERSION, _group_context, environment, instances
+from .render import _group_context, environment, instances
 from .render_synapses import _event_lines, accumulated, synapses_context
 from .synaptic import reads_what_it_writes_elsewhere
 
@@ -85,9 +85,14 @@ def render_cuda(net: NetworkKernel) -> str:
     checks = [{"fill": m.fill, "capacity": m.capacity, "N": g.N}
               for g in net.groups for m in g.spike_monitors]
     return environment().get_template("cuda/network.cu.j2").render(
-        real=net.real, abi_version=ABI_VERSION, threads=THREADS, groups=groups,
-        synapses=synapses, capacity_checks=checks, step_counter=net.n_counters,
-        scratch_words=scratch, **dict(instances(net), n_counters=net.n_counters + 1))
+        real=net.real, threads=THREADS, groups=groups, synapses=synapses,
+        capacity_checks=checks, step_counter=_device_clock(net), scratch_words=scratch,
+        n_counters=net.n_counters, **instances(net))
+
+
+def _device_clock(net: NetworkKernel) -> int:
+    """The counter holding the step the device has reached."""
+    return next(c.position for c in net.manifest.counters if c.role == "clock")
 
 
 def _order_spikes(net: NetworkKernel, groups: List[Dict], synapses: List[Dict]) -> int:

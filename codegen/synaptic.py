@@ -24,7 +24,7 @@ from typing import Dict, List, Optional, Tuple
 
 import sympy as sp
 
-from . import integrators
+from . import integrators, streams
 from .equations import DT, T, EquationSet, parse_equations, symbol
 from .errors import ModelError
 from .expressions import Rand, Randn
@@ -38,8 +38,6 @@ ELAPSED = sp.Symbol("_elapsed", real=True)
 #: ``i`` and ``j`` as numbers inside synaptic code (C locals of type real_t).
 PRE_INDEX = sp.Symbol("_fi", real=True)
 POST_INDEX = sp.Symbol("_fj", real=True)
-#: Stream numbers of synaptic random draws: distinct from every group's.
-_STREAM_BASE = 0x4000
 
 
 def neuron_slot(k: SynapsesKernel, name: str) -> Optional[int]:
@@ -77,6 +75,11 @@ def build_synapses(s: SynapsesSpec, index: int, groups: List[GroupKernel],
                    by_name: Dict[str, GroupKernel], layout) -> SynapsesKernel:
     """The kernel IR of one Synapses object; gives its groups spike lists."""
     where = f"Synapses '{s.name}'"
+
+    def slot(name: str, dtype: str, role: str, per_instance: bool = False) -> int:
+        # connectivity and delays are shared by a batch's instances; rings are not
+        return layout.slot("synapses", index, name, dtype, role, per_instance)
+
     pre, post = _group(by_name, s.pre, where), _group(by_name, s.post, where)
     eqs = _model(s.model, s.params, _variables(pre), _variables(post), where)
     for p in s.per_synapse:
@@ -86,13 +89,16 @@ def build_synapses(s: SynapsesSpec, index: int, groups: List[GroupKernel],
     access: Dict[str, Access] = {}
     for name, var in eqs.variables.items():
         if var.is_param and (var.shared or name not in s.per_synapse):
-            access[name] = Access(name, "scalar", rarg=layout.rarg(index, name, "synapses"))
+            access[name] = Access(name, "scalar",
+                                  rarg=layout.rarg("synapses", index, name, "param"))
         else:
-            arrays[name] = Array(name, layout.slot(), "real", "param" if var.is_param
-                                 else "state")
+            role = "param" if var.is_param else "state"
+            arrays[name] = Array(name, layout.slot("synapses", index, name, "real", role),
+                                 "real", role)
             access[name] = Access(name, "syn", slot=arrays[name].slot)
     if _odes(eqs, event=True):
-        arrays[LASTUPDATE.name] = Array(LASTUPDATE.name, layout.slot(), "real", "state")
+        arrays[LASTUPDATE.name] = Array(LASTUPDATE.name, layout.slot(
+            "synapses", index, LASTUPDATE.name, "real", "state"), "real", "state")
         access[LASTUPDATE.name] = Access(LASTUPDATE.name, "syn",
                                          slot=arrays[LASTUPDATE.name].slot)
     names, targets, used_aliases = _names(eqs, _variables(pre), _variables(post))
@@ -108,28 +114,33 @@ def build_synapses(s: SynapsesSpec, index: int, groups: List[GroupKernel],
 
     k = SynapsesKernel(s.name, index, pre.index, post.index, s.pre_start,
                        s.pre_stop - s.pre_start, s.post_start, s.post_stop - s.post_start,
-                       arrays, access, s.dense, layout.slot(),
-                       -1 if s.dense else layout.slot(), s.delay)
+                       arrays, access, s.dense, slot("row", "int64", "connectivity"),
+                       -1 if s.dense else slot("col", "int32", "connectivity"), s.delay)
     for g in (pre, post):
         if g.spike_list is None:
-            g.spike_list = Array("_spikes", layout.slot(), "int32", "spikes")
-            g.spike_count = layout.counter()
+            g.spike_list = Array("_spikes", layout.slot("group", g.index, "_spikes", "int32",
+                                                        "spikes"), "int32", "spikes")
+            g.spike_count = layout.counter("group", g.index, "spike_count", "spikes")
     if s.on_pre:
         k.pre_path = _pathway("pre", s.on_pre, names, targets, eqs, k, where)
         if s.delay != "none":
-            k.ring_iarg = layout.iarg()
-            k.hist_slot, k.hstamp_slot, k.hcount_slot = (layout.slot(), layout.slot(),
-                                                         layout.slot())
+            k.ring_iarg = layout.iarg("synapses", index, "ring_length", "ring")
+            k.hist_slot, k.hstamp_slot, k.hcount_slot = (
+                slot("ring_spikes", "int32", "ring", True),
+                slot("ring_step", "int64", "ring", True),
+                slot("ring_count", "int32", "ring", True))
         if s.delay == "shared":
-            k.delay_iarg = layout.iarg()
+            k.delay_iarg = layout.iarg("synapses", index, "delay_steps", "delays")
         elif s.delay == "per_synapse":
-            k.order_slot, k.doff_slot = layout.slot(), layout.slot()
+            k.order_slot, k.doff_slot = (slot("delay_order", "int32", "delays"),
+                                         slot("delay_start", "int64", "delays"))
         if s.bitmask and not s.dense and s.delay != "per_synapse" and \
                 _pairs_only(k.pre_path, k):
-            k.bitmask_slot = layout.slot()
+            k.bitmask_slot = slot("bitmask", "uint32", "connectivity")
     if s.on_post:
         k.post_path = _pathway("post", s.on_post, names, targets, eqs, k, where)
-        k.colptr_slot, k.colsyn_slot = layout.slot(), layout.slot()
+        k.colptr_slot, k.colsyn_slot = (slot("column_start", "int64", "connectivity"),
+                                        slot("column_synapse", "int32", "connectivity"))
     if _odes(eqs, event=False):
         k.clock_path = _finish_path("clock", _clock_driven(eqs, where), k)
     if eqs.summed:
@@ -293,7 +304,7 @@ def _pathway(kind: str, text: str, names, targets, eqs: EquationSet, k: Synapses
 
 def _finish_path(kind: str, code: List[Assign], k: SynapsesKernel) -> Pathway:
     """A pathway's random draws, and the names it reads and writes."""
-    draws = _draws(code, k, {"pre": 0, "post": 1, "clock": 2, "summed": 3}[kind])
+    draws = _draws(code, k, {"pre": "on_pre", "post": "on_post"}.get(kind, kind))
     used = set()
     for a in code:
         used |= {s.name for s in a.expr.free_symbols} | {a.target.name}
@@ -305,14 +316,14 @@ def _finish_path(kind: str, code: List[Assign], k: SynapsesKernel) -> Pathway:
     return Pathway(kind, loads, draws, code, written)
 
 
-def _draws(code: List[Assign], k: SynapsesKernel, pathway: int) -> List[Draw]:
+def _draws(code: List[Assign], k: SynapsesKernel, pathway: str) -> List[Draw]:
     draws: List[Draw] = []
     for a in code:
         sites = sorted(a.expr.atoms(Rand, Randn), key=lambda x: int(x.args[0]))
         subs = {}
         for site in sites:
             sym = sp.Symbol(f"_rand{int(site.args[0])}", real=True)
-            stream = ((_STREAM_BASE + k.index) << 16) | (pathway << 12) | int(site.args[0])
+            stream = streams.synapse_pathway(k.index, pathway, int(site.args[0]))
             draws.append(Draw(sym, "uniform" if isinstance(site, Rand) else "normal", stream))
             subs[site] = sym
         if subs:

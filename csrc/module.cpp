@@ -1,9 +1,10 @@
 // pyspike._native: loads a generated library and calls its C ABI.
 //
-// A generated library exports two functions:
-//   int     pyspike_abi_version(void);
-//   int64_t pyspike_run(void** arrays, const int64_t* iargs, const double* rargs,
-//                       int64_t n_steps);
+// A generated library exports three functions:
+//   int         pyspike_abi_version(void);
+//   const char* pyspike_manifest(void);      /* JSON: what pyspike_run receives */
+//   int64_t     pyspike_run(void** arrays, const int64_t* iargs, const double* rargs,
+//                           int64_t n_steps);
 // Python owns every array; run() passes their data pointers and releases the GIL for the
 // whole run, so a simulation of n steps is one call with no Python in between.
 #include <dlfcn.h>
@@ -18,13 +19,15 @@
 #include <vector>
 
 #include "connect.h"
+#include "pyspike/abi.h"
 
 namespace py = pybind11;
 
 namespace {
 
-constexpr int kAbiVersion = 2;
+constexpr int kAbiVersion = PYSPIKE_ABI_VERSION;
 using abi_fn = int (*)(void);
+using manifest_fn = const char* (*)(void);
 using run_fn = int64_t (*)(void**, const int64_t*, const double*, int64_t);
 
 class Library {
@@ -35,6 +38,7 @@ public:
     void init() {
         auto abi = reinterpret_cast<abi_fn>(dlsym(handle_, "pyspike_abi_version"));
         run_ = reinterpret_cast<run_fn>(dlsym(handle_, "pyspike_run"));
+        manifest_ = reinterpret_cast<manifest_fn>(dlsym(handle_, "pyspike_manifest"));
         if (!abi || !run_) {
             close();
             throw std::runtime_error("compiled library " + path_ +
@@ -47,6 +51,16 @@ public:
                                      std::to_string(version) + ", this pyspike expects " +
                                      std::to_string(kAbiVersion) + "; clear the cache");
         }
+        if (!manifest_) {
+            close();
+            throw std::runtime_error("compiled library " + path_ +
+                                     " does not export pyspike_manifest");
+        }
+    }
+
+    std::string manifest() const {
+        if (!handle_) throw std::runtime_error("library closed");
+        return manifest_();
     }
 
     int64_t run(const py::list& arrays, const py::array& iargs, const py::array& rargs,
@@ -79,6 +93,7 @@ public:
         if (handle_) dlclose(handle_);
         handle_ = nullptr;
         run_ = nullptr;
+        manifest_ = nullptr;
     }
 
     const std::string& path() const { return path_; }
@@ -97,6 +112,7 @@ private:
     std::string path_;
     void* handle_ = nullptr;
     run_fn run_ = nullptr;
+    manifest_fn manifest_ = nullptr;
 };
 
 std::unique_ptr<Library> open_library(const std::string& path) {
@@ -121,6 +137,7 @@ PYBIND11_MODULE(_native, m) {
         .def(py::init(&open_library), py::arg("path"))
         .def("run", &Library::run, py::arg("arrays"), py::arg("iargs"), py::arg("rargs"),
              py::arg("n_steps"))
+        .def("manifest", &Library::manifest)
         .def("close", &Library::close)
         .def_property_readonly("path", &Library::path);
     register_connect(m);

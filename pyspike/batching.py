@@ -20,11 +20,10 @@ import numpy as np
 from .codegen.equations import symbol
 from .codegen.errors import ModelError
 from .codegen.expressions import Rand
+from .codegen.streams import INIT_STEP
 from . import random as ps_random
 
 _MASK = (1 << 64) - 1
-#: Steps reserved for random numbers drawn by initial values, never reached by a run.
-INIT_STEP = 2 ** 63 - 1
 
 
 def _mix(x: int) -> int:
@@ -133,9 +132,9 @@ def init_draws(expr, ctx, network):
     return expr, draws
 
 
-def draw_into(env: dict, draws, network, b: int, elem: np.ndarray,
-              stream_base: int) -> None:
-    """The random numbers of ``init_draws`` for instance b (its seed), into ``env``."""
+def draw_into(env: dict, draws, network, b: int, elem: np.ndarray, stream) -> None:
+    """The random numbers of ``init_draws`` for instance b (its seed), into ``env``;
+    ``stream(site)`` is the stream of a call site (codegen.streams)."""
     for name, uniform, site, step in draws:
         draw = ps_random.rand if uniform else ps_random.randn
-        env[name] = draw(int(network.seeds[b]), step, elem, stream_base | site)
+        env[name] = draw(int(network.seeds[b]), step, elem, stream(site))

@@ -16,6 +16,7 @@ import numpy as np
 from .codegen.equations import symbol
 from .codegen.errors import ModelError
 from .codegen.expressions import Context, parse_condition, parse_expression
+from .codegen import streams
 from .codegen.synaptic import aliases
 from . import checks
 from . import random as ps_random
@@ -24,8 +25,6 @@ from .model import neuron_variables
 
 #: Pairs evaluated per block by condition strings: bounded memory for any network size.
 _BLOCK_PAIRS = 1 << 21
-#: Counter word marking the random numbers of condition-based connections.
-_CONNECT_WORD = 0x4E000000
 
 
 def check_call(syn, condition=None, i=None, j=None, p=1.0, n=1, n_pre=None, n_post=None,
@@ -81,7 +80,7 @@ def build(syn, seed: int, stream: int, condition=None, i=None, j=None, p=1.0, n=
     from . import _native
 
     self_offset = _self_offset(syn) if not autapses else None
-    stream = 0x4C000000 | (stream & 0xFFFFFF)
+    stream = streams.connect(stream)
     if i is not None:
         return _explicit(syn, i, j, n, self_offset, multapses)
     if isinstance(j, str):
@@ -175,7 +174,7 @@ def _env(syn, sides, i: np.ndarray, j: np.ndarray) -> dict:
 
 
 def _uniform(seed: int, stream: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-    x, y, _, _ = ps_random.philox4x32_10(j, i, _CONNECT_WORD, stream, seed & 0xFFFFFFFF,
+    x, y, _, _ = ps_random.philox4x32_10(j, i, streams.CONNECT_WORD, stream, seed & 0xFFFFFFFF,
                                          (seed >> 32) & 0xFFFFFFFF)
     return ps_random._u01_f64(x, y)
 

@@ -1,6 +1,7 @@
 """NeuronGroup: N neurons of one model, whose state is owned here as NumPy arrays."""
 from __future__ import annotations
 
+import functools
 import itertools
 from typing import Dict, Mapping, Optional
 
@@ -11,6 +12,7 @@ from .codegen.errors import ModelError
 from .codegen.expressions import Context, parse_expression
 from .codegen.kernels import LASTSPIKE_NEVER
 from .codegen.spec import GroupSpec
+from .codegen import streams
 from . import _context, batching, checks
 from .evaluate import evaluate
 from .model import NeuronModel
@@ -182,7 +184,8 @@ class NeuronGroup:
                 env[p] = value[b] if len(shape) == 2 and np.ndim(value) == 2 else value
             if draws:                    # (then the group has a network and an index)
                 batching.draw_into(env, draws, self.network, b,
-                                   np.arange(self.N, dtype=np.uint32), self.index << 16)
+                                   np.arange(self.N, dtype=np.uint32),
+                                   functools.partial(streams.group_init, self.index))
             with np.errstate(all="ignore"):          # NaN is reported below instead
                 rows.append(np.broadcast_to(evaluate(expr, env), (self.N,)).astype(float))
         return checks.reals(np.stack(rows) if len(shape) == 2 else rows[0],

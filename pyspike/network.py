@@ -10,7 +10,7 @@ import numpy as np
 
 from .codegen.errors import ModelError
 from .codegen.spec import NetworkSpec
-from . import _context, batching, checks
+from . import _context, batching, checks, manifest
 from .backends import get_backend
 from .group import NeuronGroup
 from .monitors import PopulationRateMonitor, SpikeMonitor, StateMonitor
@@ -179,6 +179,8 @@ class Network:
         generated = generate(spec, self.backend.capabilities.target, self.cache_dir)
         t1 = time.perf_counter()
         info = self.backend.prepare(generated, self.cache_dir)
+        manifest.check_manifest(self.backend.manifest(), generated.kernel.manifest,
+                                 info["library"])
         t2 = time.perf_counter()
         self._kernel, self._built_spec = generated.kernel, spec
         for obj in self.groups + self.synapses:

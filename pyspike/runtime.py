@@ -24,6 +24,8 @@ import numpy as np
 from .codegen.errors import ModelError
 from . import batching
 from .codegen.kernels import NetworkKernel
+from .codegen.layout import Manifest
+from .manifest import check_arrays
 from .finite import FiniteCheck
 from .monitors import PopulationRateMonitor, SpikeMonitor, StateMonitor
 from .pacing import DeferredInterrupt, Pacer, Progress
@@ -43,27 +45,13 @@ def run_steps(net, kernel: NetworkKernel, n_steps: int) -> None:
     K = net.K
     groups = net.groups
     arrays: List[np.ndarray] = [None] * kernel.n_slots
-    # the IR's counters, and one more for the CUDA backend's device clock
-    counters = np.zeros((K, kernel.n_counters + 1), dtype=np.int64)
+    counters = np.zeros((K, kernel.n_counters), dtype=np.int64)
     arrays[0] = counters
     iargs = np.zeros(kernel.n_iargs, dtype=np.int64)
     iargs[0], iargs[1] = net.step, net.seed
-    rargs = np.zeros((K, 1 + len(kernel.rargs)), dtype=np.float64)   # a row per instance
-    rargs[:, 0] = net.dt
     synapses = net.synapses
     capabilities = net.backend.capabilities
-    poisson_limit = capabilities.poisson_limit(real)
-    for k, (kind, index, pname) in enumerate(kernel.rargs, start=1):
-        if kind == "timed":
-            rargs[:, k] = 1.0 / groups[index].model.functions[pname].dt
-            continue
-        if kind == "input":                    # _pin<n>_mean / _pin<n>_weight
-            n, what = pname[4:].split("_")
-            rargs[:, k] = batching.column(groups[index]._poisson_inputs[int(n)]._value(
-                what, net.dt, poisson_limit), K, f"a PoissonInput's {what}")
-            continue
-        owner = groups[index] if kind == "group" else synapses[index]
-        rargs[:, k] = np.reshape(owner._params[pname], -1)   # one value, or one per instance
+    rargs = _reals(net, kernel.manifest, capabilities.poisson_limit(real))
 
     state_mons = net._of(StateMonitor)
     spike_mons = net._of(SpikeMonitor)
@@ -115,6 +103,7 @@ def run_steps(net, kernel: NetworkKernel, n_steps: int) -> None:
         lay_out_synapses(sk, synapses[sk.index], arrays, iargs, net.dt, real, K,
                          capabilities.uses_bitmask)
 
+    check_arrays(kernel.manifest, arrays, iargs, rargs)
     finite = FiniteCheck(net, kernel, arrays) if net.check_finite else None
     if finite is not None:
         finite.before_run()
@@ -157,6 +146,28 @@ def run_steps(net, kernel: NetworkKernel, n_steps: int) -> None:
         raise KeyboardInterrupt(f"the run stopped at t = {net.t:g} ms, after {done} of "
                                 f"{n_steps} steps; the state and the monitors hold those "
                                 "steps, and net.run continues from there")
+
+
+def _reals(net, manifest: Manifest, poisson_limit: float) -> np.ndarray:
+    """rargs: a row per instance of dt, the shared parameters, the TimedArrays' 1/dt and
+    the PoissonInputs' means and weights, in the manifest's order."""
+    K = net.K
+    rargs = np.zeros((K, len(manifest.reals)), dtype=np.float64)
+    for e in manifest.reals:
+        owner = net.groups[e.index] if e.owner == "group" else \
+            net.synapses[e.index] if e.owner == "synapses" else net
+        if e.role == "dt":
+            value = net.dt
+        elif e.role == "timed_rate":
+            value = 1.0 / owner.model.functions[e.name].dt
+        elif e.role in ("input_mean", "input_weight"):
+            what = e.role[len("input_"):]
+            value = batching.column(owner._poisson_inputs[e.item]._value(
+                what, net.dt, poisson_limit), K, f"a PoissonInput's {what}")
+        else:
+            value = np.reshape(owner._params[e.name], -1)   # one value, or one per instance
+        rargs[:, e.position] = value
+    return rargs
 
 
 def _collect_buffers(backend, arrays) -> None:

@@ -5,6 +5,7 @@ is called and stored in compressed sparse rows by presynaptic neuron: ``S.i`` is
 """
 from __future__ import annotations
 
+import functools
 import itertools
 from typing import Dict, Mapping, Optional
 
@@ -13,6 +14,7 @@ import numpy as np
 from .codegen.equations import symbol
 from .codegen.errors import ModelError
 from .codegen.expressions import Context, parse_expression
+from .codegen import streams
 from .codegen.spec import SynapsesSpec
 from .codegen.synaptic import aliases, check_code
 from . import _context, batching, checks
@@ -315,7 +317,7 @@ class Synapses:
             env = self._environment(b if batched else None)
             if draws:                    # (then the synapses have a network and an index)
                 batching.draw_into(env, draws, self.network, b, elem,
-                                   0x7000_0000 | (self.index << 8))
+                                   functools.partial(streams.synapse_init, self.index))
             with np.errstate(all="ignore"):          # NaN is reported below instead
                 rows.append(np.broadcast_to(evaluate(expr, env), (self.n,)).astype(float))
         return checks.reals(np.stack(rows) if batched and not shared else rows[0],

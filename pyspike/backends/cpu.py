@@ -37,5 +37,8 @@ class CPUBackend(BaseBackend):
             n_steps: int) -> int:
         return int(self._lib.run(arrays, iargs, rargs, int(n_steps)))
 
+    def manifest(self) -> str:
+        return self._lib.manifest()
+
     def close(self) -> None:
         self._lib = None   # the OS keeps the library mapped; other networks may share it

@@ -181,6 +181,9 @@ class CUDABackend(BaseBackend):
             return super().nonfinite_slots(arrays, slots)
         return [s for s in slots if not bool(cupy.isfinite(self._device[s]).all())]
 
+    def manifest(self) -> str:
+        return self._lib.pyspike_manifest().decode()
+
     def sync(self) -> None:
         """Copy the state the kernels may have changed back to the host arrays; from then
         on the host copies are the state (the next run uploads them)."""

@@ -3,24 +3,36 @@
 A generated library exports (templates/cpp/network.cpp.j2, templates/cuda/network.cu.j2)::
 
     int         pyspike_abi_version(void);
+    const char* pyspike_manifest(void);          /* JSON: codegen/layout.py */
     int64_t     pyspike_run(void** arrays, const int64_t* iargs, const double* rargs,
                             int64_t n_steps);
     const char* pyspike_last_error(void);        /* CUDA only */
 
-The ABI version is defined once, ``codegen.render.ABI_VERSION``: the templates write it
-into every library and both loaders here refuse a library of another version.  The CPU's
-library is opened by ``pyspike._native`` (pybind11: it checks the arrays and releases the
-GIL for the run), which compares the version itself with the one it was built with; that
-one is checked against ABI_VERSION here, so that a stale build of the extension is named
-as such.  The CUDA library takes device pointers, which ``_native`` does not, so it is
+The ABI version is defined once, in ``csrc/pyspike/abi.h``: every library includes it,
+``pyspike._native`` is compiled with it, and ABI_VERSION here is read from it; both
+loaders refuse a library of another version.  The CPU's library is opened by
+``pyspike._native`` (pybind11: it checks the arrays and releases the GIL for the run),
+which compares the version itself with the one it was built with; that one is checked
+against ABI_VERSION here, so that a stale build of the extension is named as such.
+The CUDA library takes device pointers, which ``_native`` does not, so it is
 opened with ctypes.
 """
 from __future__ import annotations
 
 import ctypes
+import re
 
 from ..codegen.errors import BuildError
-from ..codegen.render import ABI_VERSION
+from ..toolchain.compile import CSRC
+
+
+def _abi_version() -> int:
+    text = (CSRC / "pyspike" / "abi.h").read_text()
+    return int(re.search(r"^#define PYSPIKE_ABI_VERSION (\d+)$", text, re.M).group(1))
+
+
+#: The version of the C ABI (csrc/pyspike/abi.h).
+ABI_VERSION = _abi_version()
 
 
 def check_version(found: int, path: str) -> None:
@@ -52,9 +64,14 @@ def open_ctypes(path: str) -> ctypes.CDLL:
     """The CUDA library at ``path``, opened with ctypes, its entry points typed."""
     lib = ctypes.CDLL(path)
     lib.pyspike_abi_version.restype = ctypes.c_int
+    check_version(lib.pyspike_abi_version(), path)
+    try:
+        lib.pyspike_manifest.restype = ctypes.c_char_p
+    except AttributeError:
+        raise BuildError(f"compiled library {path} does not export pyspike_manifest; "
+                         "clear the cache") from None
     lib.pyspike_last_error.restype = ctypes.c_char_p
     lib.pyspike_run.restype = ctypes.c_int64
     lib.pyspike_run.argtypes = [ctypes.POINTER(ctypes.c_void_p), ctypes.c_void_p,
                                 ctypes.c_void_p, ctypes.c_int64]
-    check_version(lib.pyspike_abi_version(), path)
     return lib

@@ -30,6 +30,10 @@ class NumpyBackend(BaseBackend):
         self.synapses = [SynapsesReference(sk, kernel, self.real) for sk in kernel.synapses]
         return {"compiled": False, "library": None, "source": None}
 
+    def manifest(self) -> str:
+        """The kernel IR's own (this backend compiles nothing)."""
+        return self.kernel.manifest.to_json()
+
     def run(self, arrays: List[np.ndarray], iargs: np.ndarray, rargs: np.ndarray,
             n_steps: int) -> int:
         self._iargs = iargs

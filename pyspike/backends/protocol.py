@@ -78,6 +78,10 @@ class Backend(Protocol):
         """Run up to ``n_steps`` over the runtime's arrays; returns the steps done (fewer
         when a spike monitor's buffer could overflow)."""
 
+    def manifest(self) -> str:
+        """What the loaded code expects of ``run``'s arguments, as JSON
+        (codegen.layout.Manifest), read from the compiled library where there is one."""
+
     def sync(self) -> None:
         """Bring the host arrays of the last run up to date with the state."""
 

@@ -427,7 +427,10 @@ PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 
 
 def _bare(source, text):
-    """Occurrences of ``text`` in ``source`` that are not part of a u_-prefixed name."""
+    """Occurrences of ``text`` in ``source`` that are not part of a u_-prefixed name,
+    outside the manifest's string literals (JSON data of identifiers only, checked by
+    codegen.layout.c_string)."""
+    source = re.sub(r'R"\(.*?\)"', "", source)
     text = text.strip()
     if not text:
         return 0

@@ -201,7 +201,9 @@ _PREFIXED = re.compile(r"(?:[a-z]+_)*(?:u_|_)\w+")
 
 def _words(source: str):
     """The identifiers of a source other than prefixed names (a user name never starts with
-    '_', so _new_v is pyspike's), with numbers as 0."""
+    '_', so _new_v is pyspike's), with numbers as 0; the manifest's string literals are
+    data (identifiers checked by codegen.layout.c_string), not code."""
+    source = re.sub(r'R"\(.*?\)"', "", source)
     return {re.sub(r"\d+", "0", t) for t in _TOKEN.findall(source)
             if (t[0].isalpha() or t[0] == "_") and not _PREFIXED.fullmatch(t)}
 

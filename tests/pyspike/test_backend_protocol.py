@@ -4,6 +4,7 @@ never probe a backend with getattr; the C ABI's version is defined once and both
 check it."""
 import ast
 import dataclasses
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -14,11 +15,10 @@ import pytest
 import pyspike as ps
 from pyspike import backends
 from pyspike.backends import BaseBackend, Capabilities
-from pyspike.backends.library import check_version, native, open_ctypes
+from pyspike.backends.library import ABI_VERSION, check_version, native, open_ctypes
 from pyspike.backends.numpy_ref import NumpyBackend
 from pyspike.backends.protocol import DEFAULT_POISSON_MEAN
 from pyspike.codegen.errors import BuildError
-from pyspike.codegen.render import ABI_VERSION
 from pyspike.synapses_runtime import bitmask_of
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -263,10 +263,15 @@ def test_the_generator_is_asked_for_the_target_the_capabilities_name(monkeypatch
 
 
 def test_the_abi_version_is_defined_once():
-    pattern = "ABI_VERSION ="
-    defined = [str(p.relative_to(ROOT)) for folder in ("codegen", "pyspike")
-               for p in sorted((ROOT / folder).rglob("*.py")) if pattern in p.read_text()]
-    assert defined == ["codegen/render.py"]
+    # one #define in csrc/pyspike/abi.h; Python reads it, the C++ loader includes it
+    files = [p for folder in ("codegen", "pyspike", "csrc", "templates")
+             for p in sorted((ROOT / folder).rglob("*")) if p.is_file()
+             and p.suffix in (".py", ".h", ".cpp", ".cuh", ".j2")]
+    number = {".py": r"^\s*ABI_VERSION\s*=\s*\d"}
+    defined = [str(p.relative_to(ROOT)) for p in files if re.search(
+        number.get(p.suffix, r"^#define PYSPIKE_ABI_VERSION|Version\s*=\s*\d|"
+                             r"abi_version\(void\)\s*{\s*return\s*\d"), p.read_text(), re.M)]
+    assert defined == ["csrc/pyspike/abi.h"]
 
 
 def test_a_library_of_another_abi_version_is_refused_with_both_versions():
@@ -276,21 +281,35 @@ def test_a_library_of_another_abi_version_is_refused_with_both_versions():
     check_version(ABI_VERSION, "libx.so")
 
 
+def _toy_library(tmp_path, abi: int, manifest: bool = True) -> str:
+    """A library of the C ABI that runs nothing (ctypes-loadable, as the CUDA one)."""
+    src, lib = tmp_path / f"abi{abi}{manifest}.cpp", tmp_path / f"libabi{abi}{manifest}.so"
+    src.write_text(
+        '#include <cstdint>\nextern "C" int pyspike_abi_version(void) { return %d; }\n'
+        'extern "C" const char* pyspike_last_error(void) { return ""; }\n'
+        'extern "C" int64_t pyspike_run(void**, const int64_t*, const double*, '
+        'int64_t n) { return n; }\n' % abi
+        + ('extern "C" const char* pyspike_manifest(void) { return "{}"; }\n'
+           if manifest else ""))
+    subprocess.run(["g++", "-shared", "-fPIC", str(src), "-o", str(lib)], check=True)
+    return str(lib)
+
+
 @pytest.mark.skipif(shutil.which("g++") is None, reason="needs g++")
 def test_the_ctypes_loader_refuses_a_library_of_another_abi_version(tmp_path):
-    def library(abi: int) -> str:
-        src, lib = tmp_path / f"abi{abi}.cpp", tmp_path / f"libabi{abi}.so"
-        src.write_text(
-            '#include <cstdint>\nextern "C" int pyspike_abi_version(void) { return %d; }\n'
-            'extern "C" const char* pyspike_last_error(void) { return ""; }\n'
-            'extern "C" int64_t pyspike_run(void**, const int64_t*, const double*, '
-            'int64_t n) { return n; }\n' % abi)
-        subprocess.run(["g++", "-shared", "-fPIC", str(src), "-o", str(lib)], check=True)
-        return str(lib)
-
-    assert open_ctypes(library(ABI_VERSION)).pyspike_run(None, None, None, 7) == 7
+    assert open_ctypes(_toy_library(tmp_path, ABI_VERSION)).pyspike_run(None, None, None,
+                                                                        7) == 7
     with pytest.raises(BuildError, match=f"ABI version {ABI_VERSION + 1}"):
-        open_ctypes(library(ABI_VERSION + 1))
+        open_ctypes(_toy_library(tmp_path, ABI_VERSION + 1))
+
+
+@pytest.mark.skipif(shutil.which("g++") is None, reason="needs g++")
+def test_both_loaders_refuse_a_library_without_a_manifest(tmp_path):
+    path = _toy_library(tmp_path, ABI_VERSION, manifest=False)
+    with pytest.raises(BuildError, match="does not export pyspike_manifest"):
+        open_ctypes(path)
+    with pytest.raises(RuntimeError, match="does not export pyspike_manifest"):
+        native().Library(path)
 
 
 def test_a_native_extension_of_another_abi_version_is_named_as_out_of_date(monkeypatch):

@@ -7,7 +7,7 @@ import time
 import numpy as np
 import pytest
 
-from pyspike.codegen.render import ABI_VERSION
+from pyspike.backends.library import ABI_VERSION
 
 _native = pytest.importorskip("pyspike._native")
 
@@ -16,6 +16,7 @@ pytestmark = pytest.mark.skipif(shutil.which("g++") is None, reason="no g++ on P
 SOURCE = r"""
 #include <cstdint>
 extern "C" int pyspike_abi_version(void) { return %(abi)d; }
+extern "C" const char* pyspike_manifest(void) { return "{}"; }
 extern "C" int64_t pyspike_run(void** arrays, const int64_t* iargs, const double* rargs,
                                int64_t n_steps) {
     double* x = static_cast<double*>(arrays[0]);
@@ -147,6 +148,7 @@ def test_gil_released_during_run(tmp_path):
 #include <cstdint>
 #include <atomic>
 extern "C" int pyspike_abi_version(void) { return %(abi)d; }
+extern "C" const char* pyspike_manifest(void) { return "{}"; }
 extern "C" int64_t pyspike_run(void** arrays, const int64_t*, const double*, int64_t) {
     auto* flag = reinterpret_cast<volatile int64_t*>(arrays[0]);
     reinterpret_cast<volatile int64_t*>(arrays[1])[0] = 1;  // started

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "pyspike/abi.h"
 #include "pyspike/philox.h"
 #include "pyspike/support.h"
 
@@ -156,7 +157,32 @@ int64_t run_instances(Instance* instances, const int32_t K, const int64_t step0,
 
 }  // namespace
 
-extern "C" PS_EXPORT int pyspike_abi_version(void) { return 2; }
+extern "C" PS_EXPORT int pyspike_abi_version(void) { return PYSPIKE_ABI_VERSION; }
+
+// What pyspike_run receives, slot by slot and entry by entry (codegen/layout.py): JSON.
+extern "C" PS_EXPORT const char* pyspike_manifest(void) {
+    return R"({"batch":1,"buffers":[)"
+           R"({"dtype":"int64","index":0,"name":"counters","owner":"network","per_instance":true,"role":"counters","slot":0},)"
+           R"({"dtype":"real","index":0,"name":"v","owner":"group","per_instance":true,"role":"state","slot":1},)"
+           R"({"dtype":"real","index":0,"name":"u","owner":"group","per_instance":true,"role":"state","slot":2},)"
+           R"({"dtype":"real","index":0,"name":"I","owner":"group","per_instance":true,"role":"state","slot":3},)"
+           R"({"dtype":"int32","index":0,"name":"index","owner":"state_monitor","per_instance":false,"role":"record","slot":4},)"
+           R"({"dtype":"real","index":0,"name":"v","owner":"state_monitor","per_instance":true,"role":"record","slot":5},)"
+           R"({"dtype":"int32","index":0,"name":"i","owner":"spike_monitor","per_instance":true,"role":"record","slot":6},)"
+           R"({"dtype":"int64","index":0,"name":"step","owner":"spike_monitor","per_instance":true,"role":"record","slot":7}],"counters":[)"
+           R"({"index":0,"item":0,"name":"fill","owner":"state_monitor","position":0,"role":"fill"},)"
+           R"({"index":0,"item":0,"name":"fill","owner":"spike_monitor","position":1,"role":"fill"},)"
+           R"({"index":0,"item":0,"name":"capacity","owner":"spike_monitor","position":2,"role":"capacity"},)"
+           R"({"index":0,"item":0,"name":"device_step","owner":"network","position":3,"role":"clock"}],"ints":[)"
+           R"({"index":0,"item":0,"name":"first_step","owner":"network","position":0,"role":"step"},)"
+           R"({"index":0,"item":0,"name":"seed","owner":"network","position":1,"role":"seed"},)"
+           R"({"index":0,"item":0,"name":"stride","owner":"state_monitor","position":2,"role":"stride"}],"real":"float","reals":[)"
+           R"({"index":0,"item":0,"name":"dt","owner":"network","position":0,"role":"dt"},)"
+           R"({"index":0,"item":0,"name":"a","owner":"group","position":1,"role":"param"},)"
+           R"({"index":0,"item":0,"name":"b","owner":"group","position":2,"role":"param"},)"
+           R"({"index":0,"item":0,"name":"c","owner":"group","position":3,"role":"param"},)"
+           R"({"index":0,"item":0,"name":"d","owner":"group","position":4,"role":"param"}]})";
+}
 
 // arrays[0]: int64 counters (monitor fill levels and capacities), then the slots of the
 // kernel IR; iargs: first step, seed, monitor strides, then for a batch of K instances

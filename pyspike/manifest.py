@@ -1,0 +1,78 @@
+"""The arguments of ``pyspike_run``, checked against the manifest of the loaded library.
+
+The compiled library describes what it reads (``pyspike_manifest()``, see
+:mod:`pyspike.codegen.layout`).  When a library is loaded, its manifest must be the one
+the code generator made for this network (else the library is not this network's: a
+stale or foreign file in the cache); before each run, every array the runtime passes
+must have the manifest's element type and shape class: per instance (K rows) or
+shared (one dimension), and the scalars must be as many as the manifest names.  A wrong
+array would otherwise be read past its end by compiled code, silently.
+
+>>> import numpy as np
+>>> from pyspike.codegen.layout import Layout
+>>> layout = Layout()
+>>> v = layout.slot("group", 0, "v", "real", "state")
+>>> m = layout.manifest("double", None)
+>>> counters = np.zeros((1, 0), dtype=np.int64)
+>>> check_arrays(m, [counters, np.zeros((1, 5))], np.zeros(2, np.int64), np.zeros((1, 1)))
+>>> check_arrays(m, [counters, np.zeros(5)], np.zeros(2, np.int64), np.zeros((1, 1)))
+Traceback (most recent call last):
+...
+RuntimeError: arrays[1] (v of group 0) should have one row per instance (1), not shape (5,)
+"""
+from __future__ import annotations
+
+from typing import List, Optional
+
+import numpy as np
+
+from .codegen.errors import BuildError
+from .codegen.layout import Manifest
+
+_DTYPES = {"int64": np.int64, "int32": np.int32, "uint8": np.uint8, "uint32": np.uint32}
+
+
+def check_manifest(found: str, expected: Manifest, library: Optional[str]) -> Manifest:
+    """The loaded code's manifest (JSON text), if it is the one generated for this
+    network; else a BuildError naming the library."""
+    try:
+        manifest = Manifest.from_json(found)
+    except (ValueError, KeyError, TypeError) as err:
+        raise BuildError(f"the compiled library {library} describes its arguments in a form "
+                         f"this pyspike cannot read ({err}); clear the cache") from None
+    if manifest != expected:
+        raise BuildError(f"the compiled library {library} was not built for this network: "
+                         "its arguments differ from the generated code's; clear the cache")
+    return manifest
+
+
+def check_arrays(manifest: Manifest, arrays: List[np.ndarray], iargs: np.ndarray,
+                 rargs: np.ndarray) -> None:
+    """Every array, iargs and rargs as the manifest says (a RuntimeError names the first
+    one that is not: that is a fault of pyspike, not of the model)."""
+    K = rargs.shape[0]
+    real = np.float64 if manifest.real == "double" else np.float32
+    if len(arrays) != len(manifest.buffers):
+        raise RuntimeError(f"{len(arrays)} arrays for the {len(manifest.buffers)} slots of "
+                           "the manifest")
+    for b, a in zip(manifest.buffers, arrays):
+        what = f"arrays[{b.slot}] ({b.name} of {b.owner.replace('_', ' ')} {b.index})"
+        if not isinstance(a, np.ndarray):
+            raise RuntimeError(f"{what} is not an array")
+        dtype = real if b.dtype == "real" else _DTYPES[b.dtype]
+        if a.dtype != dtype:
+            raise RuntimeError(f"{what} should hold {np.dtype(dtype)}, not {a.dtype}")
+        if b.per_instance and (a.ndim != 2 or a.shape[0] != K):
+            raise RuntimeError(f"{what} should have one row per instance ({K}), not shape "
+                               f"{a.shape}")
+        if not b.per_instance and a.ndim != 1:
+            raise RuntimeError(f"{what} is shared by the instances and should have one "
+                               f"dimension, not shape {a.shape}")
+        if not a.flags.c_contiguous:
+            raise RuntimeError(f"{what} is not C-contiguous")
+    if arrays[0].shape[1:] != (len(manifest.counters),):
+        raise RuntimeError(f"arrays[0] holds {arrays[0].shape[1:]} counters per instance, "
+                           f"the manifest names {len(manifest.counters)}")
+    if len(iargs) != len(manifest.ints) or rargs.shape[1:] != (len(manifest.reals),):
+        raise RuntimeError(f"{len(iargs)} iargs and {rargs.shape} rargs for the manifest's "
+                           f"{len(manifest.ints)} and (K, {len(manifest.reals)})")

@@ -1,0 +1,75 @@
+"""codegen.layout: one allocator of slots and entries, and the manifest it writes."""
+import json
+
+import pytest
+
+from pyspike.codegen.kernels import build_network
+from pyspike.codegen.layout import Layout, Manifest, c_string
+from pyspike.codegen.spec import (GroupSpec, NetworkSpec, RateMonitorSpec, SpikeMonitorSpec,
+                                  StateMonitorSpec, SynapsesSpec)
+
+
+def _network():
+    g = GroupSpec("P", 8, equations="dv/dt = (s(t) - v)/tau : 1\nge : 1", params=("tau",),
+                  threshold="v > 1", reset="v = 0", refractory=2.0, functions=(("s", 1),),
+                  inputs=("ge",))
+    s = SynapsesSpec("S", "P", "P", 0, 8, 0, 8, model="w : 1", on_pre="ge_post += w",
+                     on_post="w += 0.1", delay="per_synapse")
+    return build_network(NetworkSpec(
+        groups=(g,), synapses=(s,), state_monitors=(StateMonitorSpec("P", ("v",), 2),),
+        spike_monitors=(SpikeMonitorSpec("P"),), rate_monitors=(RateMonitorSpec("P"),)))
+
+
+def test_every_slot_and_entry_is_described_once_in_order():
+    m = _network().manifest
+    for entries, key in ((m.buffers, "slot"), (m.ints, "position"), (m.reals, "position"),
+                         (m.counters, "position")):
+        assert [getattr(e, key) for e in entries] == list(range(len(entries)))
+
+
+def test_the_kernel_ir_slots_are_the_manifest_slots():
+    net = _network()
+    g, s = net.groups[0], net.synapses[0]
+    m = net.manifest
+    assert m.find("group", 0, "v").slot == g.arrays["v"].slot
+    assert m.find("group", 0, "lastspike").dtype == "int32"
+    assert m.find("group", 0, "_spikes").slot == g.spike_list.slot
+    assert m.find("synapses", 0, "w").slot == s.arrays["w"].slot
+    assert m.find("synapses", 0, "row") == m.buffers[s.row_slot]
+    assert not m.buffers[s.row_slot].per_instance          # connectivity is shared
+    assert m.buffers[s.hist_slot].per_instance             # spikes in flight are not
+    assert m.find("state_monitor", 0, "v").slot == g.state_monitors[0].buffer_slots[0]
+    assert m.reals[g.shared["tau"]].name == "tau"
+    roles = {e.role for e in m.reals}
+    assert {"dt", "param", "timed_rate", "input_mean", "input_weight"} <= roles
+
+
+def test_the_device_clock_is_the_last_counter():
+    m = _network().manifest
+    assert m.counters[-1].role == "clock" and m.counters[-1].owner == "network"
+
+
+def test_a_manifest_reads_back_from_its_json_unchanged():
+    m = _network().manifest
+    assert Manifest.from_json(m.to_json()) == m
+    assert json.loads(m.to_json())["real"] == "double"
+
+
+def test_names_that_are_not_identifiers_are_refused():
+    layout = Layout()
+    with pytest.raises(ValueError, match="not a manifest name"):
+        layout.slot("group", 0, 'v"); system("x', "real", "state")
+    with pytest.raises(ValueError, match="not a manifest name"):
+        layout.rarg("somebody", 0, "tau", "param")
+    with pytest.raises(ValueError, match="unknown dtype"):
+        layout.slot("group", 0, "v", "complex", "state")
+
+
+def test_the_c_literal_holds_data_only():
+    text = _network().manifest.to_json()
+    literal = c_string(text)
+    pieces = [line.strip()[3:-2] for line in literal.splitlines()]
+    assert "".join(pieces) == text
+    assert all(line.strip().startswith('R"(') for line in literal.splitlines())
+    with pytest.raises(ValueError):
+        c_string('{"name":"a)\\"; system(\\"x"}')
