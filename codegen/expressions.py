@@ -128,7 +128,7 @@ def check_identifier(name: str, ctx: Context, what: str = "name", col: Optional[
                         col, name)
 
 
-class _Builder:
+class Builder:
     def __init__(self, names: Mapping[str, sp.Basic], ctx: Context, text: str):
         self.names = names
         self.ctx = ctx
@@ -219,9 +219,9 @@ class _Builder:
                 hint = " (use ** for powers)" if isinstance(n.op, ast.BitXor) else ""
                 raise self.ctx.error(f"the operator in '{self._shown(n)}' is not allowed{hint}",
                                      n.col_offset)
-        value, values = self._value(spine[-1].left), []
+        value, values = self.value(spine[-1].left), []
         for n in reversed(spine):
-            right = self._value(n.right)
+            right = self.value(n.right)
             if isinstance(n.op, ast.Pow):
                 self._check_power(n, value, right)
             value = self._guarded(n, _BINOPS[type(n.op)], value, right, check=False)
@@ -259,13 +259,13 @@ class _Builder:
         return sp.And(*values) if isinstance(node.op, ast.And) else sp.Or(*values)
 
     def _Compare(self, node):
-        terms, left = [], self._value(node.left)
+        terms, left = [], self.value(node.left)
         for op, comparator in zip(node.ops, node.comparators):
             rel = _COMPARE.get(type(op))
             if rel is None:
                 raise self.ctx.error(f"the comparison in '{ast.unparse(node)}' is not allowed",
                                      node.col_offset)
-            right = self._value(comparator)
+            right = self.value(comparator)
             terms.append(rel(left, right))
             left = right
         return sp.And(*terms)
@@ -291,7 +291,7 @@ class _Builder:
             site = (Rand if name == "rand" else Randn)(len(self.ctx.random_sites))
             self.ctx.random_sites.append(site)
             return site
-        return builder(*[self._value(a) for a in node.args])
+        return builder(*[self.value(a) for a in node.args])
 
     def _timed_call(self, fn: type, node):
         name = fn.array_name
@@ -299,10 +299,11 @@ class _Builder:
             form = f"{name}(t)" if fn.ndim == 1 else f"{name}(t, i)"
             raise self.ctx.error(f"the TimedArray '{name}' is {fn.ndim}-d: call it as {form}",
                                  node.col_offset, name)
-        args = [self._value(a) for a in node.args]
+        args = [self.value(a) for a in node.args]
         return fn(args[0], args[1] if len(args) == 2 else sp.Integer(0))
 
-    def _value(self, node):
+    def value(self, node):
+        """The sympy value of an expression node (statements.py builds targets' values)."""
         return self._as_value(self.build(node), node)
 
     def _as_value(self, expr, node):
@@ -321,7 +322,7 @@ class _Builder:
                              node.col_offset)
 
 
-def _parse(text: str, mode: str, ctx: Context) -> ast.AST:
+def parse_text(text: str, mode: str, ctx: Context) -> ast.AST:
     if "\\" in text:
         raise ctx.error("backslashes are not allowed in model text", text.index("\\"))
     try:
@@ -352,17 +353,17 @@ def parse_expression(text: str, names: Mapping[str, sp.Basic], ctx: Optional[Con
                      ) -> sp.Expr:
     """Parse a numeric expression over ``names``; raise ModelError if it is anything else."""
     ctx = ctx or Context(line=text)
-    tree = _parse(text, "eval", ctx)
-    builder = _Builder(names, _shifted(ctx, text), text.strip())
-    return builder._value(tree.body)
+    tree = parse_text(text, "eval", ctx)
+    builder = Builder(names, _shifted(ctx, text), text.strip())
+    return builder.value(tree.body)
 
 
 def parse_condition(text: str, names: Mapping[str, sp.Basic], ctx: Optional[Context] = None
                     ) -> sp.Basic:
     """Parse a boolean condition (e.g. a threshold ``v > v_th``)."""
     ctx = ctx or Context(line=text)
-    tree = _parse(text, "eval", ctx)
-    builder = _Builder(names, _shifted(ctx, text), text.strip())
+    tree = parse_text(text, "eval", ctx)
+    builder = Builder(names, _shifted(ctx, text), text.strip())
     return builder._as_bool(builder.build(tree.body), tree.body)
 
 

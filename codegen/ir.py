@@ -70,8 +70,15 @@ class RateMonitorIR:
     index: int
     slot: int                  # int32 spike count per step
     fill: int
-    start: int = 0             # counts the neurons [start, stop) only
-    stop: int = -1             # -1: the whole group
+    neurons: Optional[Tuple[int, int]] = None   # counts the neurons [start, stop) only;
+                                                # None: the whole group
+
+
+@dataclass
+class SpikeList:
+    """The indices of a group's spikes of this step, which synapses read."""
+    slot: int                  # int32 array of N: the spiking neurons, in some order
+    count: int                 # counters[count]: how many of them spiked
 
 
 @dataclass
@@ -98,8 +105,7 @@ class GroupKernel:
     state_monitors: List[StateMonitorIR] = field(default_factory=list)
     spike_monitors: List[SpikeMonitorIR] = field(default_factory=list)
     rate_monitors: List[RateMonitorIR] = field(default_factory=list)
-    spike_list: Optional[Array] = None     # int32 indices of this step's spikes (for synapses)
-    spike_count: int = -1                  # counters[spike_count]: length of that list
+    spike_list: Optional[SpikeList] = None  # this step's spikes (for synapses)
     generator: Optional["GeneratorIR"] = None
     timed: List["TimedIR"] = field(default_factory=list)
     inputs: List[Assign] = field(default_factory=list)     # Poisson inputs, after threshold
@@ -135,8 +141,8 @@ class Access:
     """Where a name read or written by synaptic code lives."""
     name: str                  # the symbol name in the statements: w, ge_post, v_pre
     where: str                 # "syn" | "pre" | "post" | "scalar"
-    slot: int = -1             # the array (syn, pre, post)
-    rarg: int = -1             # the rargs entry (scalar)
+    slot: Optional[int] = None  # the array (syn, pre, post)
+    rarg: Optional[int] = None  # the rargs entry (scalar)
     ctype: str = "real"
 
 
@@ -148,6 +154,31 @@ class Pathway:
     draws: List[Draw]
     code: List[Assign]
     stores: List[str]
+
+
+@dataclass
+class Ring:
+    """The spikes in flight of a delayed on_pre: the presynaptic spikes of the last R
+    steps, each step's in the ring slot (step % R)."""
+    length_iarg: int           # iargs: ring length R = max delay steps + 1
+    spikes_slot: int           # int32 R x n_pre: spikes of the last R steps
+    step_slot: int             # int64 R: the step each ring slot holds
+    count_slot: int            # int32 R: spikes in each ring slot
+
+
+@dataclass
+class DelayOrder:
+    """Per-synapse delays: the synapses of each row sorted by delay, so that the spikes
+    of one ring slot reach only the synapses of their delay."""
+    order_slot: int            # int32 synapses sorted by (row, delay)
+    start_slot: int            # int64 n_pre*R + 1: start of (row, delay) in order
+
+
+@dataclass
+class Columns:
+    """The synapses by postsynaptic neuron (CSC), which on_post walks."""
+    start_slot: int            # int64 n_post + 1: start of each neuron's synapses
+    synapse_slot: int          # int32 synapse numbers in that order
 
 
 @dataclass
@@ -164,20 +195,15 @@ class SynapsesKernel:
     access: Dict[str, Access]  # every name the pathways use
     dense: bool                # all-to-all: synapse (i, j) is number i*n_post + j
     row_slot: int              # int64 row pointers (n_pre + 1), CSR by presynaptic neuron
-    col_slot: int              # int32 postsynaptic index per synapse (-1 if dense)
+    col_slot: Optional[int]    # int32 postsynaptic index per synapse (None if dense)
     delay: str                 # "none" | "shared" | "per_synapse"
-    delay_iarg: int = -1       # iargs: delay in steps ("shared")
-    ring_iarg: int = -1        # iargs: ring length R = max delay steps + 1
-    hist_slot: int = -1        # int32 R x n_pre: spikes of the last R steps
-    hstamp_slot: int = -1      # int64 R: the step each ring slot holds
-    hcount_slot: int = -1      # int32 R: spikes in each ring slot
-    order_slot: int = -1       # int32 synapses sorted by (row, delay) ("per_synapse")
-    doff_slot: int = -1        # int64 n_pre*R + 1: start of (row, delay) in order
-    colptr_slot: int = -1      # int64 n_post + 1: synapses by postsynaptic neuron (on_post)
-    colsyn_slot: int = -1      # int32 synapse numbers in that order
-    bitmask_slot: int = -1     # uint32 n_pre x ceil(n_post/32): bit j of row i set if i -> j
-                               # (for a GPU's thread per target; on_pre touches no synapse
-                               # variable, so the synapse's number is not needed)
+    ring: Optional[Ring] = None            # on_pre with a delay
+    delay_steps_iarg: Optional[int] = None  # iargs: delay in steps ("shared")
+    delay_order: Optional[DelayOrder] = None  # "per_synapse"
+    columns: Optional[Columns] = None      # on_post
+    # uint32 n_pre x ceil(n_post/32): bit j of row i set if i -> j (for a GPU's thread per
+    # target; on_pre touches no synapse variable, so the synapse's number is not needed)
+    bitmask_slot: Optional[int] = None
     pre_path: Optional[Pathway] = None
     post_path: Optional[Pathway] = None
     clock_path: Optional[Pathway] = None    # clock-driven equations, every synapse, every step

@@ -78,8 +78,8 @@ def build_network(spec: NetworkSpec) -> NetworkKernel:
         g = _monitored(by_name, mon.group)
         own = ("rate_monitor", k)
         g.rate_monitors.append(RateMonitorIR(k, layout.slot(*own, "count", "int32", "record"),
-                                             layout.counter(*own, "fill", "fill"), mon.start,
-                                             mon.stop))
+                                             layout.counter(*own, "fill", "fill"),
+                                             None if mon.stop is None else (mon.start, mon.stop)))
     synapses = [build_synapses(s, k, groups, by_name, layout)
                  for k, s in enumerate(spec.synapses)]
     summed: Dict[Tuple[int, str], str] = {}

@@ -18,7 +18,7 @@ from typing import Dict, List
 import jinja2
 import sympy as sp
 
-from .kernels import Array, Assign, Draw, GroupKernel, NetworkKernel
+from .ir import Array, Assign, Draw, GroupKernel, NetworkKernel, RateMonitorIR
 from .layout import c_string
 from .printing import CPrinter, c_name, draw_line
 from .render_synapses import synapses_context
@@ -43,7 +43,7 @@ def environment() -> jinja2.Environment:
 def render_cpp(net: NetworkKernel) -> str:
     """The complete C++ translation unit of a network."""
     printer = CPrinter(net.real)
-    groups = [_group_context(g, printer, net.real, paired=True) for g in net.groups]
+    groups = [group_context(g, printer, net.real, paired=True) for g in net.groups]
     synapses = [synapses_context(s, net, printer) for s in net.synapses]
     checks = [{"fill": m.fill, "capacity": m.capacity, "N": g.N}
               for g in net.groups for m in g.spike_monitors]
@@ -116,7 +116,7 @@ def _draws(k: GroupKernel, real: str, paired: bool) -> dict:
             "input_draws": [buffered(d) for d in k.input_draws]}
 
 
-def _group_context(k: GroupKernel, printer: CPrinter, real: str,
+def group_context(k: GroupKernel, printer: CPrinter, real: str,
                    paired: bool = False) -> dict:
     arrays = [_array(a) for a in k.arrays.values()] + [_array(a) for _, a in k.run_arrays]
     run_array_loads = sorted({s.name for assign, _ in k.run_arrays
@@ -146,7 +146,7 @@ def _group_context(k: GroupKernel, printer: CPrinter, real: str,
         "spike_list": k.spike_list is not None,
         "timed": [{"name": c_name(ta.name), "slot": ta.slot, "n_iarg": ta.n_iarg,
                    "m_iarg": ta.m_iarg, "rarg": ta.rarg} for ta in k.timed],
-        "spike_count": k.spike_count,
+        "spike_count": k.spike_list.count if k.spike_list is not None else None,
         "generator": k.generator,
         "arrays": arrays,
         "step_arrays": step_arrays,
@@ -184,11 +184,18 @@ def _group_context(k: GroupKernel, printer: CPrinter, real: str,
                             "step_ptr": f"p_spmon{m.index}_step", "step_slot": m.step_slot,
                             "fill": m.fill}
                            for m in k.spike_monitors],
-        "rate_monitors": [{"ptr": f"p_rmon{m.index}", "slot": m.slot, "fill": m.fill,
-                           "ranged": m.stop >= 0, "start": m.start, "stop": m.stop,
-                           "count": f"n_rmon{m.index}" if m.stop >= 0 else "n_spikes"}
-                          for m in k.rate_monitors],
+        "rate_monitors": [_rate_monitor(m) for m in k.rate_monitors],
     }
+
+
+def _rate_monitor(m: RateMonitorIR) -> dict:
+    """A rate monitor over part of a group counts its own spikes; over the whole group
+    it takes the group's count."""
+    ctx = {"ptr": f"p_rmon{m.index}", "slot": m.slot, "fill": m.fill,
+           "ranged": m.neurons is not None, "count": "n_spikes"}
+    if m.neurons is not None:
+        ctx.update(start=m.neurons[0], stop=m.neurons[1], count=f"n_rmon{m.index}")
+    return ctx
 
 
 def _cast(a: Assign, printer: CPrinter) -> str:

@@ -27,8 +27,8 @@ import sympy as sp
 from .errors import ModelError
 from .ir import NetworkKernel, SynapsesKernel
 from .printing import CPrinter, c_name
-from .render import _group_context, environment, instances
-from .render_synapses import _event_lines, accumulated, synapses_context
+from .render import group_context, environment, instances
+from .render_synapses import event_lines, accumulated, synapses_context
 from .synaptic import reads_what_it_writes_elsewhere
 
 #: Threads per block of every kernel (a multiple of the warp size).
@@ -76,7 +76,7 @@ def render_cuda(net: NetworkKernel) -> str:
                          f"{MAX_BATCH} the CUDA backend launches at once (one grid row "
                          "each)", where="Network", symbol="batch")
     printer = CudaPrinter(net.real)
-    groups = [_group_context(g, printer, net.real) for g in net.groups]
+    groups = [group_context(g, printer, net.real) for g in net.groups]
     for ctx, g in zip(groups, net.groups):
         ctx["name_"] = g.name
         ctx["has_threshold"] = g.spike is not None
@@ -132,13 +132,13 @@ def _synapses(k: SynapsesKernel, net: NetworkKernel, printer: CPrinter) -> Dict:
         if path.kind == "pre" and k.dense and k.delay != "per_synapse" and not writes_pre \
                 and not reads_what_it_writes_elsewhere(path, k):
             entry["mode"] = "target"          # a thread per target: plain statements
-        elif path.kind == "pre" and k.bitmask_slot >= 0:
+        elif path.kind == "pre" and k.bitmask_slot is not None:
             entry["mode"] = "bitmask"         # a thread per target, one bit per pair
         elif path.kind == "clock" and adds == frozenset():
             entry["mode"] = "parallel"        # synaptic state only: a thread per synapse
         elif adds is not None:
             entry["mode"] = "atomic"
-            entry["par_lines"] = _event_lines(path, k, printer, net.real, adds)
+            entry["par_lines"] = event_lines(path, k, printer, net.real, adds)
         else:
             entry["mode"] = "serial"
     summed, clock = ctx["summed_path"], ctx["clock_path"]

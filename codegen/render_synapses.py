@@ -35,7 +35,7 @@ def _draw(d: Draw, real: str) -> str:
     return draw_line(d.symbol.name, d.kind, d.stream, real, "_s")
 
 
-def _event_lines(path: Pathway, k: SynapsesKernel, printer: CPrinter, real: str,
+def event_lines(path: Pathway, k: SynapsesKernel, printer: CPrinter, real: str,
                  accumulate: FrozenSet[Tuple[str, str]] = frozenset()) -> List[str]:
     """The statements of one event.  Neuron variables in ``accumulate`` (as (where, name))
     are only ever added to: on the GPU such a ``+=`` becomes one atomicAdd."""
@@ -89,20 +89,22 @@ def synapses_context(k: SynapsesKernel, net: NetworkKernel, printer: CPrinter) -
     """What ``cpp/synapses.j2`` needs to lay out one Synapses object."""
     pre, post = net.groups[k.pre], net.groups[k.post]
     arrays = [{"ptr": "p_row", "ctype": "int64_t", "slot": k.row_slot}]
-    if not k.dense:
+    if k.col_slot is not None:
         arrays.append({"ptr": "p_col", "ctype": "int32_t", "slot": k.col_slot})
     arrays.append({"ptr": "p_pre_spikes", "ctype": "int32_t", "slot": pre.spike_list.slot})
     arrays.append({"ptr": "p_post_spikes", "ctype": "int32_t", "slot": post.spike_list.slot})
-    for slot, ptr, ctype in ((k.hist_slot, "p_hist", "int32_t"),
-                             (k.hstamp_slot, "p_hstamp", "int64_t"),
-                             (k.hcount_slot, "p_hcount", "int32_t"),
-                             (k.order_slot, "p_order", "int32_t"),
-                             (k.doff_slot, "p_doff", "int64_t"),
-                             (k.colptr_slot, "p_colptr", "int64_t"),
-                             (k.colsyn_slot, "p_colsyn", "int32_t"),
-                             (k.bitmask_slot, "p_bitmask", "uint32_t")):
-        if slot >= 0:
-            arrays.append({"ptr": ptr, "ctype": ctype, "slot": slot})
+    if k.ring is not None:
+        arrays += [{"ptr": "p_hist", "ctype": "int32_t", "slot": k.ring.spikes_slot},
+                   {"ptr": "p_hstamp", "ctype": "int64_t", "slot": k.ring.step_slot},
+                   {"ptr": "p_hcount", "ctype": "int32_t", "slot": k.ring.count_slot}]
+    if k.delay_order is not None:
+        arrays += [{"ptr": "p_order", "ctype": "int32_t", "slot": k.delay_order.order_slot},
+                   {"ptr": "p_doff", "ctype": "int64_t", "slot": k.delay_order.start_slot}]
+    if k.columns is not None:
+        arrays += [{"ptr": "p_colptr", "ctype": "int64_t", "slot": k.columns.start_slot},
+                   {"ptr": "p_colsyn", "ctype": "int32_t", "slot": k.columns.synapse_slot}]
+    if k.bitmask_slot is not None:
+        arrays.append({"ptr": "p_bitmask", "ctype": "uint32_t", "slot": k.bitmask_slot})
     seen = set()
     scalars = []
     for name, a in k.access.items():
@@ -116,15 +118,17 @@ def synapses_context(k: SynapsesKernel, net: NetworkKernel, printer: CPrinter) -
     paths = {}
     for path in k.paths():
         paths[path.kind] = {"title": _TITLES[path.kind], "fn": _TITLES[path.kind],
-                            "lines": _event_lines(path, k, printer, net.real)}
+                            "lines": event_lines(path, k, printer, net.real)}
     zero = [access_pointer(k.access[a.target.name]) for a in
             (k.summed_path.code if k.summed_path else [])]
     return {
         "index": k.index, "n_pre": k.n_pre, "n_post": k.n_post,
         "pre_start": k.pre_start, "post_start": k.post_start,
         "arrays": arrays, "scalars": scalars, "dense": k.dense, "delay": k.delay,
-        "ring_iarg": k.ring_iarg, "delay_iarg": k.delay_iarg,
-        "pre_count": pre.spike_count, "post_count": post.spike_count,
+        # a ring of one slot and no delay when on_pre has none
+        "ring_length": "1" if k.ring is None else f"iargs[{k.ring.length_iarg}]",
+        "delay_steps": "0" if k.delay_steps_iarg is None else f"iargs[{k.delay_steps_iarg}]",
+        "pre_count": pre.spike_list.count, "post_count": post.spike_list.count,
         "pre_path": paths.get("pre"), "post_path": paths.get("post"),
         "clock_path": paths.get("clock"), "summed_path": paths.get("summed"),
         "summed_zero": zero,

@@ -71,7 +71,7 @@ class SpikeMonitorSpec:
 class RateMonitorSpec:
     group: str
     start: int = 0                         # neurons [start, stop) of the group
-    stop: int = -1                         # -1: the whole group
+    stop: Optional[int] = None             # None: the whole group
 
 
 @dataclass(frozen=True)

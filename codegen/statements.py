@@ -15,7 +15,7 @@ from typing import List, Mapping, Optional, Tuple
 
 import sympy as sp
 
-from .expressions import Context, _Builder, _parse, value_problem
+from .expressions import Context, Builder, parse_text, value_problem
 
 _AUGOPS = {ast.Add: "+=", ast.Sub: "-=", ast.Mult: "*=", ast.Div: "/="}
 
@@ -56,7 +56,7 @@ def parse_statements(text: str, names: Mapping[str, sp.Basic], targets: Mapping[
     statements = []
     for lineno, part in split_statements(text):
         ctx = Context(where=where, line=part, lineno=lineno, random_sites=sites)
-        tree = _parse(part, "exec", ctx)
+        tree = parse_text(part, "exec", ctx)
         body = tree.body
         if len(body) != 1 or not isinstance(body[0], (ast.Assign, ast.AugAssign)):
             raise ctx.error("expected an assignment such as 'v = v_reset' or 'w += 0.1'")
@@ -80,7 +80,7 @@ def parse_statements(text: str, names: Mapping[str, sp.Basic], targets: Mapping[
             op = "="
         offset = len(part) - len(part.lstrip())
         ctx.offset = offset
-        statement = Statement(target.id, op, _Builder(names, ctx, part.strip())._value(
+        statement = Statement(target.id, op, Builder(names, ctx, part.strip()).value(
             node.value))
         # 'v /= 0' divides by zero once read as v = v/0, as the kernels read it
         problem = value_problem(statement.value(sp.Symbol(target.id, real=True)))

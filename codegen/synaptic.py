@@ -29,7 +29,8 @@ from .equations import DT, T, EquationSet, parse_equations, symbol
 from .errors import ModelError
 from .expressions import Rand, Randn
 from .statements import parse_statements
-from .ir import Access, Array, Assign, Draw, GroupKernel, Pathway, SynapsesKernel
+from .ir import (Access, Array, Assign, Columns, DelayOrder, Draw, GroupKernel, Pathway,
+                 Ring, SpikeList, SynapsesKernel)
 from .spec import SynapsesSpec
 
 #: The time of a synapse's last event, and the time since then (event-driven equations).
@@ -115,32 +116,31 @@ def build_synapses(s: SynapsesSpec, index: int, groups: List[GroupKernel],
     k = SynapsesKernel(s.name, index, pre.index, post.index, s.pre_start,
                        s.pre_stop - s.pre_start, s.post_start, s.post_stop - s.post_start,
                        arrays, access, s.dense, slot("row", "int64", "connectivity"),
-                       -1 if s.dense else slot("col", "int32", "connectivity"), s.delay)
+                       None if s.dense else slot("col", "int32", "connectivity"), s.delay)
     for g in (pre, post):
         if g.spike_list is None:
-            g.spike_list = Array("_spikes", layout.slot("group", g.index, "_spikes", "int32",
-                                                        "spikes"), "int32", "spikes")
-            g.spike_count = layout.counter("group", g.index, "spike_count", "spikes")
+            g.spike_list = SpikeList(
+                layout.slot("group", g.index, "_spikes", "int32", "spikes"),
+                layout.counter("group", g.index, "spike_count", "spikes"))
     if s.on_pre:
         k.pre_path = _pathway("pre", s.on_pre, names, targets, eqs, k, where)
         if s.delay != "none":
-            k.ring_iarg = layout.iarg("synapses", index, "ring_length", "ring")
-            k.hist_slot, k.hstamp_slot, k.hcount_slot = (
-                slot("ring_spikes", "int32", "ring", True),
-                slot("ring_step", "int64", "ring", True),
-                slot("ring_count", "int32", "ring", True))
+            k.ring = Ring(layout.iarg("synapses", index, "ring_length", "ring"),
+                          slot("ring_spikes", "int32", "ring", True),
+                          slot("ring_step", "int64", "ring", True),
+                          slot("ring_count", "int32", "ring", True))
         if s.delay == "shared":
-            k.delay_iarg = layout.iarg("synapses", index, "delay_steps", "delays")
+            k.delay_steps_iarg = layout.iarg("synapses", index, "delay_steps", "delays")
         elif s.delay == "per_synapse":
-            k.order_slot, k.doff_slot = (slot("delay_order", "int32", "delays"),
-                                         slot("delay_start", "int64", "delays"))
+            k.delay_order = DelayOrder(slot("delay_order", "int32", "delays"),
+                                       slot("delay_start", "int64", "delays"))
         if s.bitmask and not s.dense and s.delay != "per_synapse" and \
                 _pairs_only(k.pre_path, k):
             k.bitmask_slot = slot("bitmask", "uint32", "connectivity")
     if s.on_post:
         k.post_path = _pathway("post", s.on_post, names, targets, eqs, k, where)
-        k.colptr_slot, k.colsyn_slot = (slot("column_start", "int64", "connectivity"),
-                                        slot("column_synapse", "int32", "connectivity"))
+        k.columns = Columns(slot("column_start", "int64", "connectivity"),
+                            slot("column_synapse", "int32", "connectivity"))
     if _odes(eqs, event=False):
         k.clock_path = _finish_path("clock", _clock_driven(eqs, where), k)
     if eqs.summed:

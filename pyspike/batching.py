@@ -66,7 +66,7 @@ def _check_seed(seed) -> int:
 
 def shape_of(obj, n: int) -> tuple:
     """The shape of an object's per-element arrays: (n,), or (K, n) in a batch."""
-    net = obj.__dict__.get("network")
+    net = obj.network
     if net is not None and net.batch is not None:
         return (net.K, n)
     return (n,)
@@ -92,7 +92,7 @@ def as_values(value, shape: tuple, name: str, what: str, where: str) -> np.ndarr
 def one_per_instance(obj, value) -> Optional[np.ndarray]:
     """``value`` as a (K, 1) column if it gives one number per instance of ``obj``'s
     batch (a parameter then stays a scalar of each instance), else None."""
-    net = obj.__dict__.get("network")
+    net = obj.network
     if net is None or net.batch is None or isinstance(value, str):
         return None
     array = np.asarray(value, dtype=np.float64)
@@ -111,14 +111,6 @@ def column(value, K: int, what: str) -> np.ndarray:
 def expand(array: np.ndarray, K: int) -> np.ndarray:
     """A per-element array given a leading axis of K identical instances."""
     return np.array(np.broadcast_to(array, (K,) + array.shape[-1:]), order="C")
-
-
-def expand_tables(tables, K: int) -> None:
-    """Give every one-dimensional array in the dicts ``tables`` a leading axis of K."""
-    for table in tables:
-        for k, v in table.items():
-            if v.ndim == 1:
-                table[k] = expand(v, K)
 
 
 def init_draws(expr, ctx, network):

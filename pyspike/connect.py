@@ -176,7 +176,7 @@ def _env(syn, sides, i: np.ndarray, j: np.ndarray) -> dict:
 def _uniform(seed: int, stream: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
     x, y, _, _ = ps_random.philox4x32_10(j, i, streams.CONNECT_WORD, stream, seed & 0xFFFFFFFF,
                                          (seed >> 32) & 0xFFFFFFFF)
-    return ps_random._u01_f64(x, y)
+    return ps_random.u01_f64(x, y)
 
 
 def _by_condition(syn, text: str, p: float, seed: int, stream: int, self_offset):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import functools
 import itertools
-from typing import Dict, Mapping, Optional
+from typing import Mapping, Optional
 
 import numpy as np
 
@@ -16,6 +16,7 @@ from .codegen import streams
 from . import _context, batching, checks
 from .evaluate import evaluate
 from .model import NeuronModel
+from .state import StateTable
 
 _names = itertools.count()
 
@@ -50,19 +51,21 @@ class NeuronGroup:
         state["N"] = int(N)
         state["model"] = model
         state["name"] = name or f"neurongroup_{next(_names)}"
-        state["_state"] = {v: np.zeros(self.N) for v in model.variables}
-        state["_params"] = {p: float(v) if np.isscalar(v) else None
-                            for p, v in model.params.items()}
-        state["_per_neuron"] = {}
+        _check_names(model, "NeuronGroup")
+        state["state"] = StateTable(
+            derived_from=("given",),            # given spikes as steps (inputs.py)
+            variables={v: np.zeros(self.N) for v in model.variables},
+            params={p: float(v) if np.isscalar(v) else None for p, v in model.params.items()},
+            per_element={},
+            lastspike=np.full(self.N, LASTSPIKE_NEVER, dtype=np.int32),
+            not_refractory=np.ones(self.N, dtype=np.uint8), **self._initial_state())
         state["_pending"] = []          # expression strings waiting for a network's seed
-        state["_poisson_inputs"] = []
+        state["poisson_inputs"] = []    # the PoissonInputs adding to it, in order
         state["network"] = None
         state["index"] = None
         for p, v in model.params.items():
             if v is not None and not np.isscalar(v):
                 self._set(p, v)
-        state["_lastspike"] = np.full(self.N, LASTSPIKE_NEVER, dtype=np.int32)
-        state["_not_refractory"] = np.ones(self.N, dtype=np.uint8)
         for key, value in (init or {}).items():
             self._set(key, value)
         _context.register(self)
@@ -70,41 +73,43 @@ class NeuronGroup:
     # --- reading and writing variables -----------------------------------------------------
 
     def __getattr__(self, name: str):
-        if name.startswith("_"):
+        if name.startswith("_") or name == "network":     # (while it is being made)
             raise AttributeError(name)
-        _sync(self)
+        sync_state(self)
         # Live views, as Brian2's: G.v[:10] = -70.0 changes the group's state.
-        if name in self._state:
+        table = self.state
+        if name in table.variables:
             self._require_evaluated(name)
-            return self._state[name]
-        if name in self._per_neuron:
-            return self._per_neuron[name]
+            return table.variables[name]
+        if name in table.per_element:
+            return table.per_element[name]
         if name in self.model.param_names:
-            value = self._params.get(name)
+            value = table.params.get(name)
             if value is None:
                 raise ModelError(f"the parameter '{name}' of group '{self.name}' has no value "
                                  "yet", where="NeuronGroup", symbol=name)
             return value
         if name == "lastspike":
             dt = self.network.dt if self.network is not None else np.nan
-            never = self._lastspike == LASTSPIKE_NEVER
-            return np.where(never, -np.inf, self._lastspike * dt)
+            never = table.lastspike == LASTSPIKE_NEVER
+            return np.where(never, -np.inf, table.lastspike * dt)
         if name == "i":
             return np.arange(self.N)
         raise AttributeError(f"group '{self.name}' has no variable or parameter '{name}' "
                              f"(it has {', '.join(self.model.variables + self.model.param_names)})")
 
     def __setattr__(self, name: str, value) -> None:
-        if name in self._state or name in self.model.param_names:
+        if name in self.state.variables or name in self.model.param_names:
             self._set(name, value)
-        elif name in ("N", "model", "name"):
+        elif name in ("N", "model", "name", "state"):
             raise AttributeError(f"'{name}' of a NeuronGroup cannot be changed")
         else:
             raise AttributeError(f"group '{self.name}' has no variable or parameter '{name}'")
 
     def _set(self, name: str, value) -> None:
-        _sync(self)
-        if not isinstance(name, str) or (name not in self._state
+        sync_state(self)
+        table = self.state
+        if not isinstance(name, str) or (name not in table.variables
                                          and name not in self.model.param_names):
             raise ModelError(f"{checks.show(name)} is not a variable or parameter of this "
                              f"model ({', '.join(self.model.variables + self.model.param_names)})",
@@ -117,44 +122,49 @@ class NeuronGroup:
             value = self._evaluate(name, value)
         else:
             value = checks.reals(value, name, f"group '{self.name}'")
-        if name in self._state:
-            self._state[name][:] = self._as_array(name, value)
+        if name in table.variables:
+            table.variables[name][:] = self._as_array(name, value)
             self._pending[:] = [(n, v) for n, v in self._pending if n != name]
-        elif np.ndim(value) == 0 and name not in self._per_neuron:
-            self._params[name] = float(value)
-        elif name not in self._per_neuron and \
+        elif np.ndim(value) == 0 and name not in table.per_element:
+            table.params[name] = float(value)
+        elif name not in table.per_element and \
                 (column := batching.one_per_instance(self, value)) is not None:
-            self._params[name] = column          # a scalar in each instance
+            table.params[name] = column          # a scalar in each instance
         else:
             if "shared" in self._flags(name):
                 raise ModelError(f"'{name}' is declared (shared): it takes one value for the "
                                  "whole group (in a batch, one per instance: shape (K, 1)), "
                                  "not an array", where=f"group '{self.name}'", symbol=name)
             array = self._as_array(name, value)
-            if name in self._per_neuron:
-                self._per_neuron[name][:] = array
+            if name in table.per_element:
+                table.per_element[name][:] = array
             else:
-                self._per_neuron[name] = array.astype(np.float64)
+                table.per_element[name] = array.astype(np.float64)
 
     def device(self, name: str):
         """The GPU array (CuPy) holding variable ``name``, without a copy, with
         ``backend="cuda"`` after a first run; it takes DLPack (``torch.from_dlpack``).
         Writes to it are the state the next run starts from."""
-        arrays = self._arrays()
+        arrays = self.state.element_arrays()
         if name not in arrays:
             raise ModelError(f"group '{self.name}' has no per-neuron variable '{name}'",
                              where="NeuronGroup.device", symbol=name)
         return device_array(self, arrays[name], name)
 
+    def _initial_state(self) -> dict:
+        """State entries of a subclass, added to the group's table."""
+        return {}
+
     def _flags(self, name: str):
         return self.model.flags.get(name, set())
 
-    def _shape(self) -> tuple:
-        """(N,), or (K, N) in a batch of K instances."""
+    @property
+    def shape(self) -> tuple:
+        """The shape of its variables: (N,), or (K, N) in a batch of K instances."""
         return batching.shape_of(self, self.N)
 
     def _as_array(self, name: str, value) -> np.ndarray:
-        return batching.as_values(value, self._shape(), name, "neuron",
+        return batching.as_values(value, self.shape, name, "neuron",
                                   f"group '{self.name}'")
 
     def _parse(self, name: str, text: str):
@@ -167,20 +177,20 @@ class NeuronGroup:
     def _evaluate(self, name: str, text: str) -> np.ndarray:
         expr, ctx = self._parse(name, text)
         for p in self.model.param_names:
-            if self._per_neuron.get(p, self._params.get(p)) is None \
-                    and symbol(p) in expr.free_symbols:
+            if self.state.value(p) is None and symbol(p) in expr.free_symbols:
                 raise ctx.error(f"the parameter '{p}' has no value yet", None, p)
         expr, draws = batching.init_draws(expr, ctx, self.network)
-        shape = self._shape()
+        shape = self.shape
         rows = []
         for b in range(shape[0] if len(shape) == 2 else 1):
             env = {"i": np.arange(self.N), "N": self.N,
                    "t": np.float64(self.network.t if self.network is not None else 0.0),
                    "dt": np.float64(self.network.dt if self.network is not None else np.nan)}
             for v in self.model.variables:
-                env[v] = self._state[v][b] if len(shape) == 2 else self._state[v]
+                values = self.state.variables[v]
+                env[v] = values[b] if len(shape) == 2 else values
             for p in self.model.param_names:
-                value = self._per_neuron.get(p, self._params.get(p))
+                value = self.state.value(p)
                 env[p] = value[b] if len(shape) == 2 and np.ndim(value) == 2 else value
             if draws:                    # (then the group has a network and an index)
                 batching.draw_into(env, draws, self.network, b,
@@ -206,46 +216,32 @@ class NeuronGroup:
         self.__dict__["network"] = network
         self.__dict__["index"] = index
         if network.batch is not None:
-            batching.expand_tables((self._state, self._per_neuron), network.K)
-            for k in ("_lastspike", "_not_refractory"):
-                if self.__dict__[k].ndim == 1:
-                    self.__dict__[k] = batching.expand(self.__dict__[k], network.K)
+            self.state.expand(network.K, extra=("lastspike", "not_refractory"))
         pending, self.__dict__["_pending"] = self._pending, []
         for name, text in pending:
             self._set(name, text)
 
     def _spec(self) -> GroupSpec:
-        missing = [p for p in self.model.param_names
-                   if p not in self._per_neuron and self._params.get(p) is None]
+        missing = [p for p in self.model.param_names if self.state.value(p) is None]
         if missing:
             raise ModelError(f"group '{self.name}' has no value for the parameter(s) "
                              f"{', '.join(missing)}: give them in params= or set them on the "
                              "group", where="NeuronGroup", symbol=missing[0])
         m = self.model
         return GroupSpec(self.name, self.N, m.equations, m.update, m.threshold, m.reset,
-                         m.refractory, tuple(m.param_names), tuple(sorted(self._per_neuron)),
+                         m.refractory, tuple(m.param_names),
+                         tuple(sorted(self.state.per_element)),
                          m.method, functions=tuple(sorted((n, f.ndim)
                                                           for n, f in m.functions.items())),
-                         inputs=tuple(p.var for p in self._poisson_inputs))
-
-    def _arrays(self) -> Dict[str, np.ndarray]:
-        """Per-neuron arrays by the names the kernel IR uses."""
-        out = dict(self._state)
-        out.update(self._per_neuron)
-        out["lastspike"] = self._lastspike
-        out["not_refractory"] = self._not_refractory
-        return out
+                         inputs=tuple(p.var for p in self.poisson_inputs))
 
     def _cast(self, dtype) -> None:
         """Store real-valued arrays in the network's precision (and the step of the last
         spike as int32, also when a snapshot of an older pyspike held it as int64)."""
-        if self._lastspike.dtype != np.int32:
-            self.__dict__["_lastspike"] = np.maximum(
-                self._lastspike, LASTSPIKE_NEVER).astype(np.int32)
-        for table in (self._state, self._per_neuron):
-            for k, v in table.items():
-                if v.dtype != dtype:
-                    table[k] = v.astype(dtype)
+        table = self.state
+        if table.lastspike.dtype != np.int32:
+            table.lastspike = np.maximum(table.lastspike, LASTSPIKE_NEVER).astype(np.int32)
+        table.cast(dtype)
 
     def __len__(self) -> int:
         return self.N
@@ -287,7 +283,7 @@ class Subgroup:
         return value
 
     def __setattr__(self, name: str, value) -> None:
-        if not (name in self.group._state or name in self.group.model.param_names):
+        if not (name in self.group.state.variables or name in self.group.model.param_names):
             raise AttributeError(f"subgroup {self.name} has no variable or parameter '{name}'")
         if isinstance(value, str):
             if self.group.network is None and "rand" in value:
@@ -297,11 +293,11 @@ class Subgroup:
                                  symbol=name)
             value = self.group._evaluate(name, value)[..., self.start:self.stop]
         else:
-            shape = self.group._shape()[:-1] + (self.N,)
+            shape = self.group.shape[:-1] + (self.N,)
             value = batching.as_values(value, shape, name, "neuron of the subgroup",
                                        f"subgroup {self.name}")
-        full = np.array(np.broadcast_to(getattr(self.group, name), self.group._shape()), order="C",
-                        dtype=np.float64)
+        full = np.array(np.broadcast_to(getattr(self.group, name), self.group.shape),
+                        order="C", dtype=np.float64)
         full[..., self.start:self.stop] = value
         setattr(self.group, name, full)
 
@@ -312,17 +308,17 @@ class Subgroup:
         return f"Subgroup({self.name})"
 
 
-def _sync(obj) -> None:
-    """Bring the host copies of the state up to date (the CUDA backend keeps it on the
-    GPU between runs)."""
-    net = obj.__dict__.get("network")
+def sync_state(obj) -> None:
+    """Bring the host copies of a group's or synapses' state up to date (the CUDA backend
+    keeps it on the GPU between runs)."""
+    net = obj.network
     if net is not None:
         net._sync()
 
 
 def device_array(obj, host, name: str):
     """``obj``'s GPU copy of ``host`` (see NeuronGroup.device)."""
-    net = obj.__dict__.get("network")
+    net = obj.network
     if net is None or not net.backend.capabilities.device_arrays:
         raise ModelError(f"'{name}' lives on the GPU only with backend='cuda'",
                          where="device", symbol=name)
@@ -341,3 +337,17 @@ def as_range(obj, what: str):
         return obj, (0, obj.N)
     raise ModelError(f"the {what} must be a NeuronGroup or a slice of one, not "
                      f"{type(obj).__name__}", where="Synapses")
+
+
+#: What a group answers itself: a model may not name a variable or parameter so.
+ATTRIBUTES = frozenset({"N", "model", "name", "network", "index", "state", "shape", "device",
+                        "poisson_inputs"})
+
+
+def _check_names(model, where: str) -> None:
+    """Refuse a variable or parameter that an attribute of the object would hide."""
+    for name in list(model.variables) + list(model.param_names):
+        if name in ATTRIBUTES:
+            raise ModelError(f"the model names a variable or parameter '{name}', which is "
+                             f"also an attribute of every {where}: rename it", where=where,
+                             symbol=name)

@@ -194,10 +194,11 @@ class PoissonInput:
         # plain attributes, which may change between runs: checked here and by every run
         self.rate = _number(rate, "rate", minimum=0.0)
         self.weight = _number(weight, "weight")
-        target._poisson_inputs.append(self)
+        target.poisson_inputs.append(self)
 
-    def _value(self, what: str, dt: float, limit: float = 500.0) -> float:
-        """The weight, or the mean count per step (at most ``limit``, the backend's)."""
+    def value(self, what: str, dt: float, limit: float = 500.0) -> float:
+        """The weight, or the mean count per step (at most ``limit``, the backend's),
+        checked as a run takes it."""
         if what == "weight":
             return _number(self.weight, "weight")
         rate = _number(self.rate, "rate", minimum=0.0)
@@ -244,6 +245,9 @@ class SpikeGeneratorGroup(NeuronGroup):
         super().__init__(N, NeuronModel(), name=name)
         self.set_spikes(indices, times)
 
+    def _initial_state(self) -> dict:
+        return {"given": None}       # (indices int32, times): set by set_spikes
+
     def set_spikes(self, indices: Sequence[int], times: Sequence[float]) -> None:
         """Replace the given spikes (takes effect at the next run)."""
         where = f"SpikeGeneratorGroup '{self.name}'"
@@ -253,15 +257,16 @@ class SpikeGeneratorGroup(NeuronGroup):
             raise ModelError(f"indices and times must be 1-d and of equal length (got "
                              f"{indices.shape} and {times.shape})", where=where,
                              symbol="times")
-        self.__dict__["_given"] = (indices.astype(np.int32), times)
-        self.__dict__["_gen"] = None
+        self.state.given = (indices.astype(np.int32), times)
         if self.network is not None:       # the step is known: check the times now
-            self._generator_arrays(self.network.dt)
+            self.given_steps(self.network.dt)
 
-    def _generator_arrays(self, dt: float):
-        """(stamps int64, indices int32) sorted by stamp, checked against dt."""
-        if self._gen is None or self._gen[0] != dt:
-            indices, times = self._given
+    def given_steps(self, dt: float):
+        """The given spikes as (steps int64, indices int32), sorted by step, at steps of
+        ``dt`` ms (a ModelError for times that are not one step apart or too early)."""
+        found = self.state.derived.get("given_steps")
+        if found is None or found[0] != dt:
+            indices, times = self.state.given
             where = f"SpikeGeneratorGroup '{self.name}'"
             if times.size and times.max() / dt >= 2.0 ** 62:
                 raise ModelError(f"the spike time {times.max()!r} ms is too far in the "
@@ -279,12 +284,12 @@ class SpikeGeneratorGroup(NeuronGroup):
                 k = int(np.argmax(same))
                 raise ModelError(f"neuron {indices[k]} is given two spikes in the step at "
                                  f"{stamps[k] * dt} ms", where=where, symbol="times")
-            self.__dict__["_gen"] = (dt, stamps, indices)
-        return self._gen[1], self._gen[2]
+            found = self.state.derived["given_steps"] = (dt, stamps, indices)
+        return found[1], found[2]
 
     def _attach(self, network, index: int) -> None:
-        if "_given" in self.__dict__:      # (not yet set while the constructor runs)
-            self._generator_arrays(network.dt)     # refused times join no network
+        if self.state.given is not None:       # (not yet set while the constructor runs)
+            self.given_steps(network.dt)       # refused times join no network
         super()._attach(network, index)
 
     def _spec(self) -> GroupSpec:

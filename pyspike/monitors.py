@@ -5,7 +5,7 @@ buffers before a run and appends them to the results after it.
 """
 from __future__ import annotations
 
-from typing import List, Sequence, Union
+from typing import Dict, List, Sequence, Union
 
 import numpy as np
 
@@ -13,6 +13,7 @@ from .codegen.errors import ModelError
 from .codegen.spec import RateMonitorSpec, SpikeMonitorSpec, StateMonitorSpec
 from . import _context, checks
 from .group import NeuronGroup, Subgroup
+from .state import StateTable
 
 
 def _check_group(group, what: str, subgroups: bool = False) -> None:
@@ -61,9 +62,8 @@ class SpikeMonitor:
         # A subgroup's monitor records its whole group and keeps the subgroup's spikes.
         self.source = group
         self.group, self._start, self._n = _split(group)
-        self._i: List[np.ndarray] = []
-        self._step: List[np.ndarray] = []
-        self.count_array = np.zeros(self.group.N, dtype=np.int64)
+        # one array of neurons and one of steps per run; spikes per neuron of all runs
+        self.state = StateTable(i=[], step=[], count=np.zeros(self.group.N, dtype=np.int64))
         _context.register(self)
 
     def _spec(self) -> SpikeMonitorSpec:
@@ -72,22 +72,23 @@ class SpikeMonitor:
     def _mine(self, i: np.ndarray) -> np.ndarray:
         return (i >= self._start) & (i < self._start + self._n)
 
-    def _record(self, i: list, step: list) -> None:
-        """Keep one run's spikes, lists of one array per instance, and count them per
-        neuron (here rather than in the kernels: see SpikeMonitorIR)."""
+    def append(self, i: List[np.ndarray], step: List[np.ndarray]) -> None:
+        """Keep one run's spikes (the runtime's call), lists of one array per instance,
+        and count them per neuron (here rather than in the kernels: see SpikeMonitorIR)."""
         batched = _instances(self.group) is not None
-        self._i.append(i if batched else i[0])
-        self._step.append(step if batched else step[0])
-        if self.count_array.shape != self.group._shape():
-            self.count_array = np.zeros(self.group._shape(), dtype=np.int64)
-        counts = self.count_array.reshape(len(i), -1)
+        table = self.state
+        table.i.append(i if batched else i[0])
+        table.step.append(step if batched else step[0])
+        if table.count.shape != self.group.shape:
+            table.count = np.zeros(self.group.shape, dtype=np.int64)
+        counts = table.count.reshape(len(i), -1)
         for b, neurons in enumerate(i):
             counts[b] += np.bincount(neurons, minlength=counts.shape[1])
 
     def _runs(self, b):
         """(neurons, steps) of instance b (None: unbatched) over all runs."""
-        i = [r if b is None else r[b] for r in self._i]
-        steps = [r if b is None else r[b] for r in self._step]
+        i = [r if b is None else r[b] for r in self.state.i]
+        steps = [r if b is None else r[b] for r in self.state.step]
         if not i:
             return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int64)
         return np.concatenate(i), np.concatenate(steps)
@@ -120,7 +121,7 @@ class SpikeMonitor:
     @property
     def count(self) -> np.ndarray:
         """Spikes per neuron (shape (K, N) in a batch)."""
-        return self.count_array[..., self._start:self._start + self._n].copy()
+        return self.state.count[..., self._start:self._start + self._n].copy()
 
     @property
     def num_spikes(self):
@@ -181,26 +182,37 @@ class StateMonitor:
                                   maximum=2 ** 31 - 1)
         record = _record(record, group.N)
         self.record = record.astype(np.int32)          # within the recorded (sub)group
-        self._index = (record + start).astype(np.int32)  # within the whole group
-        self._steps: List[np.ndarray] = []
-        self._data = {v: [] for v in self.variables}
+        #: The recorded neurons numbered within the whole group (what the kernels read).
+        self.group_index = (record + start).astype(np.int32)
+        # the sampled steps and, per variable, the samples: one array per run
+        self.state = StateTable(steps=[], data={v: [] for v in self.variables})
         _context.register(self)
 
     def _spec(self) -> StateMonitorSpec:
         return StateMonitorSpec(self.group.name, tuple(self.variables), len(self.record),
                                 self.every)
 
-    def _samples(self, step0: int, n_steps: int) -> np.ndarray:
+    def samples(self, step0: int, n_steps: int) -> np.ndarray:
+        """The steps a run of ``n_steps`` from ``step0`` samples."""
         first = -(-step0 // self.every) * self.every
         return np.arange(first, step0 + n_steps, self.every, dtype=np.int64)
 
+    def append(self, steps: np.ndarray, data: Dict[str, np.ndarray]) -> None:
+        """Keep one run's samples (the runtime's call): the steps, and per variable an
+        array (n_recorded, len(steps)), or (K, ...) in a batch."""
+        self.state.steps.append(steps)
+        for var, values in data.items():
+            self.state.data[var].append(values)
+
     @property
     def t(self) -> np.ndarray:
-        steps = np.concatenate(self._steps) if self._steps else np.zeros(0, dtype=np.int64)
+        steps = self.state.steps
+        steps = np.concatenate(steps) if steps else np.zeros(0, dtype=np.int64)
         return steps * self.group.network.dt
 
     def __getattr__(self, name: str):
-        data = self.__dict__.get("_data", {})
+        table = self.__dict__.get("state")
+        data = table.data if table is not None else {}
         if name in data:
             K = _instances(self.group)
             if not data[name]:
@@ -242,8 +254,8 @@ class PopulationRateMonitor:
         _check_group(group, "PopulationRateMonitor", subgroups=True)
         self.source = group
         self.group, self._start, self._n = _split(group)
-        self._counts: List[np.ndarray] = []
-        self._steps: List[np.ndarray] = []
+        # spikes per step and the steps, one array per run
+        self.state = StateTable(counts=[], steps=[])
         _context.register(self)
 
     def _spec(self) -> RateMonitorSpec:
@@ -251,14 +263,21 @@ class PopulationRateMonitor:
             return RateMonitorSpec(self.group.name)
         return RateMonitorSpec(self.group.name, self._start, self._start + self._n)
 
+    def append(self, counts: np.ndarray, steps: np.ndarray) -> None:
+        """Keep one run's spike counts per step (the runtime's call)."""
+        self.state.counts.append(counts)
+        self.state.steps.append(steps)
+
     @property
     def t(self) -> np.ndarray:
-        steps = np.concatenate(self._steps) if self._steps else np.zeros(0, dtype=np.int64)
+        steps = self.state.steps
+        steps = np.concatenate(steps) if steps else np.zeros(0, dtype=np.int64)
         return steps * self.group.network.dt
 
     @property
     def rate(self) -> np.ndarray:
         K = _instances(self.group)
         empty = np.zeros(0 if K is None else (K, 0))
-        counts = np.concatenate(self._counts, axis=-1) if self._counts else empty
+        counts = self.state.counts
+        counts = np.concatenate(counts, axis=-1) if counts else empty
         return counts / (self._n * self.group.network.dt * 1e-3)

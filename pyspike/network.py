@@ -81,12 +81,15 @@ class Network:
         self.progress = progress
         self.objects: List[object] = []
         self.step = 0
-        self._seconds_per_step: Optional[float] = None    # measured by the last run
+        #: Wall time per step measured by the last run (it sizes the next run's chunks).
+        self.seconds_per_step: Optional[float] = None
         self.last_build: Optional[BuildInfo] = None
         self._built_spec: Optional[NetworkSpec] = None
         self._kernel = None
-        self._init_draws = 0
-        self._snapshots = {}
+        #: Initial values drawn so far: the position of their random streams.
+        self.init_draws = 0
+        #: The snapshots ``store`` keeps in memory, by name.
+        self.snapshots = {}
 
     @property
     def t(self) -> float:
@@ -135,8 +138,8 @@ class Network:
         _context.pop()
 
     def _next_init(self) -> int:
-        self._init_draws += 1
-        return self._init_draws
+        self.init_draws += 1
+        return self.init_draws
 
     @property
     def groups(self) -> List[NeuronGroup]:
@@ -146,11 +149,12 @@ class Network:
     def synapses(self) -> List[Synapses]:
         return [o for o in self.objects if isinstance(o, Synapses)]
 
-    def _of(self, kind) -> list:
+    def objects_of(self, kind) -> list:
+        """The objects of the network of type ``kind``, in the order they were added."""
         return [o for o in self.objects if isinstance(o, kind)]
 
     def _spec(self) -> NetworkSpec:
-        for mon in self._of((SpikeMonitor, StateMonitor, PopulationRateMonitor)):
+        for mon in self.objects_of((SpikeMonitor, StateMonitor, PopulationRateMonitor)):
             if not any(g is mon.group for g in self.groups):
                 raise ModelError(f"a monitor records group '{mon.group.name}', which is not in "
                                  "this network: add the group too", where="Network")
@@ -161,9 +165,9 @@ class Network:
                                      "is not in this network: add the group too",
                                      where="Network")
         return NetworkSpec(tuple(g._spec() for g in self.groups),
-                           tuple(m._spec() for m in self._of(StateMonitor)),
-                           tuple(m._spec() for m in self._of(SpikeMonitor)),
-                           tuple(m._spec() for m in self._of(PopulationRateMonitor)),
+                           tuple(m._spec() for m in self.objects_of(StateMonitor)),
+                           tuple(m._spec() for m in self.objects_of(SpikeMonitor)),
+                           tuple(m._spec() for m in self.objects_of(PopulationRateMonitor)),
                            self.precision, tuple(s._spec() for s in self.synapses),
                            self.K)
 

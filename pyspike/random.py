@@ -117,7 +117,7 @@ def philox_draw(seed: int, step: int, elem: Union[np.ndarray, int], stream: int)
                          seed & _MASK32, (seed >> 32) & _MASK32)
 
 
-def _u01_f64(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def u01_f64(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """``ps_u01_f64``: ((a>>5) * 2**26 + (b>>6)) / 2**53, exact, in [0, 1)."""
     a, b = np.asarray(a, dtype=np.uint32), np.asarray(b, dtype=np.uint32)
     out = np.empty(np.broadcast_shapes(a.shape, b.shape), dtype=np.float64)
@@ -126,7 +126,7 @@ def _u01_f64(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.multiply(out, 1.0 / 9007199254740992.0, out=out)
 
 
-def _u01_f32(a: np.ndarray) -> np.ndarray:
+def u01_f32(a: np.ndarray) -> np.ndarray:
     """``ps_u01_f32``: (a>>8) / 2**24 in float32, exact, in [0, 1)."""
     a = np.asarray(a, dtype=np.uint32)
     out = np.empty(a.shape, dtype=np.float32)
@@ -158,8 +158,8 @@ def rand(seed: int, step: int, elem: Union[np.ndarray, int], stream: int,
     x, y, z, w = philox_draw(seed, step, np.right_shift(elem, np.uint32(1)), stream)
     odd = np.bitwise_and(elem, np.uint32(1)).astype(bool)
     if real == np.float32:
-        return _u01_f32(np.where(odd, z, x))
-    return _u01_f64(np.where(odd, z, x), np.where(odd, w, y))
+        return u01_f32(np.where(odd, z, x))
+    return u01_f64(np.where(odd, z, x), np.where(odd, w, y))
 
 
 #: The polynomials of ``ps_log_unit`` and ``ps_cos_sin_turn`` (csrc/pyspike/philox.h),

@@ -53,22 +53,22 @@ def run_steps(net, kernel: NetworkKernel, n_steps: int) -> None:
     capabilities = net.backend.capabilities
     rargs = _reals(net, kernel.manifest, capabilities.poisson_limit(real))
 
-    state_mons = net._of(StateMonitor)
-    spike_mons = net._of(SpikeMonitor)
-    rate_mons = net._of(PopulationRateMonitor)
+    state_mons = net.objects_of(StateMonitor)
+    spike_mons = net.objects_of(SpikeMonitor)
+    rate_mons = net.objects_of(PopulationRateMonitor)
     pending = []
     for gk in kernel.groups:
         g = groups[gk.index]
-        owned = g._arrays()
+        owned = g.state.element_arrays()
         for name, arr in gk.arrays.items():
             arrays[arr.slot] = owned[name].reshape(K, -1)     # a view, also unbatched
         for _, arr in gk.run_arrays:
             arrays[arr.slot] = np.empty((K, gk.N), dtype=real)
         for ir in gk.state_monitors:
             mon = state_mons[ir.index]
-            samples = mon._samples(net.step, n_steps)
+            samples = mon.samples(net.step, n_steps)
             iargs[ir.stride] = len(samples)
-            arrays[ir.index_slot] = mon._index
+            arrays[ir.index_slot] = mon.group_index
             for slot in ir.buffer_slots:
                 arrays[slot] = np.zeros((K, ir.n_record * len(samples)), dtype=real)
             pending.append(("state", mon, ir, samples))
@@ -94,7 +94,7 @@ def run_steps(net, kernel: NetworkKernel, n_steps: int) -> None:
             arrays[ta.slot] = np.ascontiguousarray(values, dtype=real).reshape(-1)
             iargs[ta.n_iarg], iargs[ta.m_iarg] = values.shape[0], values.shape[1]
         if gk.generator is not None:
-            stamps, indices = g._generator_arrays(net.dt)
+            stamps, indices = g.given_steps(net.dt)
             arrays[gk.generator.step_slot] = stamps
             arrays[gk.generator.index_slot] = indices
             counters[:, gk.generator.position] = np.searchsorted(stamps, net.step + 1)
@@ -107,7 +107,7 @@ def run_steps(net, kernel: NetworkKernel, n_steps: int) -> None:
     finite = FiniteCheck(net, kernel, arrays) if net.check_finite else None
     if finite is not None:
         finite.before_run()
-    pacer = Pacer(net._seconds_per_step)
+    pacer = Pacer(net.seconds_per_step)
     progress = Progress(net.progress, n_steps, net.dt)
     step0, done, finished = net.step, 0, False
     try:
@@ -131,7 +131,7 @@ def run_steps(net, kernel: NetworkKernel, n_steps: int) -> None:
                     finite.after_chunk(step0 + done, seconds)
                 if interrupt.interrupted:
                     break
-        net._seconds_per_step = pacer.seconds_per_step
+        net.seconds_per_step = pacer.seconds_per_step
         finished = True
     finally:
         progress.close()
@@ -162,10 +162,10 @@ def _reals(net, manifest: Manifest, poisson_limit: float) -> np.ndarray:
             value = 1.0 / owner.model.functions[e.name].dt
         elif e.role in ("input_mean", "input_weight"):
             what = e.role[len("input_"):]
-            value = batching.column(owner._poisson_inputs[e.item]._value(
+            value = batching.column(owner.poisson_inputs[e.item].value(
                 what, net.dt, poisson_limit), K, f"a PoissonInput's {what}")
-        else:
-            value = np.reshape(owner._params[e.name], -1)   # one value, or one per instance
+        else:             # one value, or one per instance
+            value = np.reshape(owner.state.params[e.name], -1)
         rargs[:, e.position] = value
     return rargs
 
@@ -186,10 +186,11 @@ def _hand_to_monitors(net, pending, arrays, counters, done: int) -> None:
         if kind == "state":
             stride = len(samples)
             taken = int(np.searchsorted(samples, step0 + done))   # recorded in those steps
-            mon._steps.append(samples[:taken])
+            data = {}
             for var, slot in zip(ir.variables, ir.buffer_slots):
-                data = arrays[slot].reshape(K, ir.n_record, stride)[:, :, :taken].copy()
-                mon._data[var].append(data[0] if unbatched else data)
+                values = arrays[slot].reshape(K, ir.n_record, stride)[:, :, :taken].copy()
+                data[var] = values[0] if unbatched else values
+            mon.append(samples[:taken], data)
         elif kind == "spike":
             neurons, steps = [], []
             for b in range(K):
@@ -201,11 +202,11 @@ def _hand_to_monitors(net, pending, arrays, counters, done: int) -> None:
                     i, step = i[order], step[order]
                 neurons.append(i)
                 steps.append(step)
-            mon._record(neurons, steps)
+            mon.append(neurons, steps)
         else:
-            mon._counts.append(arrays[ir.slot][0, :done].copy() if unbatched
-                               else arrays[ir.slot][:, :done].copy())
-            mon._steps.append(np.arange(step0, step0 + done, dtype=np.int64))
+            mon.append(arrays[ir.slot][0, :done].copy() if unbatched
+                       else arrays[ir.slot][:, :done].copy(),
+                       np.arange(step0, step0 + done, dtype=np.int64))
 
 
 def _with_instances(iargs: np.ndarray, arrays, seeds: np.ndarray) -> np.ndarray:

@@ -1,8 +1,9 @@
 """``Network.store`` / ``Network.restore``: snapshots of everything a run changes.
 
-A snapshot holds the time step, every group's and synapse's variables and parameters,
-the refractory clocks, the delay rings with the spikes in flight, the connectivity and
-the monitors' recordings.  The random numbers need nothing more: they are a function of
+A snapshot holds the time step and a copy of every object's state table
+(:mod:`pyspike.state`): the groups' and synapses' variables and parameters, the
+refractory clocks, the delay rings with the spikes in flight, the connectivity and the
+monitors' recordings.  The random numbers need nothing more: they are a function of
 (seed, step, element, stream), so restoring the step restores the random streams.
 
 In memory a snapshot is a deep copy.  In a file (``filename=``) it is data that cannot
@@ -17,7 +18,6 @@ the end of an array.
 """
 from __future__ import annotations
 
-import copy
 import os
 from typing import Optional
 
@@ -26,21 +26,23 @@ import numpy as np
 from .codegen.errors import ModelError
 from . import snapshot_file
 
-_GROUP_FIELDS = ("_state", "_params", "_per_neuron", "_lastspike", "_not_refractory",
-                 "_given")
-_SYNAPSE_FIELDS = ("_state", "_params", "_per_synapse", "_delay", "_ring", "_row", "_j")
-_MONITOR_FIELDS = ("_i", "_step", "count_array", "_steps", "_data", "_counts")
-_FIELDS = frozenset(_GROUP_FIELDS + _SYNAPSE_FIELDS + _MONITOR_FIELDS)
+#: Entry names of snapshot files written before the state tables (pyspike/state.py):
+#: a file of that layout is read under today's names.
+_OLD_NAMES = {"_state": "variables", "_params": "params", "_per_neuron": "per_element",
+              "_per_synapse": "per_element", "_lastspike": "lastspike",
+              "_not_refractory": "not_refractory", "_given": "given", "_delay": "delay",
+              "_ring": "ring", "_row": "row", "_j": "col", "_i": "i", "_step": "step",
+              "count_array": "count", "_steps": "steps", "_data": "data",
+              "_counts": "counts"}
+#: The layout of the objects' entries: 2, the state tables' names.
+LAYOUT = 2
 
 
 def snapshot(net) -> dict:
-    """A deep copy of the network's changing state."""
-    def fields(obj, names):
-        return {k: copy.deepcopy(obj.__dict__[k]) for k in names if k in obj.__dict__}
+    """A deep copy of the network's changing state: every object's state table."""
     return {
-        "step": net.step, "seed": net.seed, "init_draws": net._init_draws,
-        "objects": [fields(o, _GROUP_FIELDS + _SYNAPSE_FIELDS + _MONITOR_FIELDS)
-                    for o in net.objects],
+        "layout": LAYOUT, "step": net.step, "seed": net.seed, "init_draws": net.init_draws,
+        "objects": [o.state.snapshot() for o in net.objects],
         "n_objects": len(net.objects),
         "shapes": _shapes(net),
     }
@@ -72,22 +74,16 @@ def _check_objects(net, snap: dict) -> None:
 def apply(net, snap: dict) -> None:
     """Put a snapshot back; the network must hold the same objects as when stored."""
     _check_objects(net, snap)
-    net.step, net.seed, net._init_draws = snap["step"], snap["seed"], snap["init_draws"]
-    for obj, fields in zip(net.objects, snap["objects"]):
-        for k, v in fields.items():
-            obj.__dict__[k] = copy.deepcopy(v)
-        if "_columns_cache" in obj.__dict__:
-            obj.__dict__["_columns_cache"] = None
-            obj.__dict__["_bitmask_cache"] = None
-        if "_gen" in obj.__dict__:
-            obj.__dict__["_gen"] = None
+    net.step, net.seed, net.init_draws = snap["step"], snap["seed"], snap["init_draws"]
+    for obj, entries in zip(net.objects, snap["objects"]):
+        obj.state.restore(entries)
 
 
 def store(net, name: str = "default", filename: Optional[str] = None) -> None:
     net._sync()
     snap = snapshot(net)
     if filename is None:
-        net._snapshots[name] = snap
+        net.snapshots[name] = snap
         return
     filename = os.fspath(filename)
     stored = {}
@@ -106,15 +102,27 @@ def restore(net, name: str = "default", filename: Optional[str] = None) -> None:
     net._sync()
     if filename is not None:
         filename = os.fspath(filename)
-    stored = _read(filename, "Network.restore") if filename is not None else net._snapshots
+    stored = _read(filename, "Network.restore") if filename is not None else net.snapshots
     if name not in stored:
         raise ModelError(f"no stored state named '{name}'"
                          + (f" in {filename}" if filename else "") + "; stored: "
                          + (", ".join(sorted(map(str, stored))) or "none"),
                          where="Network.restore", symbol=str(name))
+    snap = stored[name]
     if filename is not None:
-        _check_from_file(net, stored[name], f"the snapshot '{name}' in '{filename}'")
-    apply(net, stored[name])
+        snap = _current_names(snap)
+        _check_from_file(net, snap, f"the snapshot '{name}' in '{filename}'")
+    apply(net, snap)
+
+
+def _current_names(snap):
+    """A snapshot read from a file, its objects' entries under today's names."""
+    if type(snap) is not dict or snap.get("layout") == LAYOUT or \
+            type(snap.get("objects")) is not list:
+        return snap
+    objects = [{_OLD_NAMES.get(k, k): v for k, v in o.items()} if type(o) is dict else o
+               for o in snap["objects"]]
+    return dict(snap, objects=objects, layout=LAYOUT)
 
 
 def _read(filename: str, where: str) -> dict:
@@ -165,9 +173,8 @@ def _check_layout(snap) -> None:
     if type(objects) is not list or type(shapes) is not list or \
             not len(objects) == len(shapes) == snap["n_objects"]:
         raise _Misfit("its lists of objects do not agree with one another")
-    for fields in objects:
-        if type(fields) is not dict or not set(fields) <= _FIELDS:
-            raise _Misfit("an object holds entries a snapshot does not have")
+    if not all(type(entries) is dict for entries in objects):
+        raise _Misfit("an object is not a table of named entries")
 
 
 def _array(x, what: str, kinds: str, shape: Optional[tuple] = None) -> np.ndarray:
@@ -178,9 +185,9 @@ def _array(x, what: str, kinds: str, shape: Optional[tuple] = None) -> np.ndarra
     return x
 
 
-def _table(fields: dict, key: str, shape: tuple, names, exact: bool = False) -> None:
+def _table(entries: dict, key: str, shape: tuple, names, exact: bool = False) -> None:
     """A dict of float arrays of ``shape`` by variable name (all of ``names`` if exact)."""
-    table = fields.get(key, {})
+    table = entries.get(key, {})
     if type(table) is not dict or not set(table) <= set(names) or \
             (exact and set(table) != set(names)):
         raise _Misfit(f"{key} names other variables than the model's")
@@ -188,10 +195,10 @@ def _table(fields: dict, key: str, shape: tuple, names, exact: bool = False) -> 
         _array(value, f"{key}['{name}']", "f", shape)
 
 
-def _check_params(fields: dict, obj, K: int) -> None:
-    params = fields.get("_params", {})
-    if type(params) is not dict or set(params) != set(obj._params):
-        raise _Misfit("_params names other parameters than the model's")
+def _check_params(entries: dict, obj, K: int) -> None:
+    params = entries.get("params", {})
+    if type(params) is not dict or set(params) != set(obj.state.params):
+        raise _Misfit("params names other parameters than the model's")
     for name, value in params.items():
         if value is None or type(value) is float:
             continue
@@ -199,39 +206,45 @@ def _check_params(fields: dict, obj, K: int) -> None:
             raise _Misfit(f"the parameter '{name}' is not one number (or one per instance)")
 
 
-def _check_fields(net, obj, fields: dict) -> None:
-    K = net.K
-    if "_row" in fields:
-        _check_synapses(obj, fields, net)
-    elif "_lastspike" in fields:
-        shape = obj._shape()
-        _table(fields, "_state", shape, obj._state, exact=True)
-        _table(fields, "_per_neuron", shape, obj._params)
-        _check_params(fields, obj, K)
-        _array(fields["_lastspike"], "_lastspike", "iu", shape)
-        if _array(fields.get("_not_refractory", obj._not_refractory), "_not_refractory",
-                  "u", shape).dtype != np.uint8:
-            raise _Misfit("_not_refractory is not an array of bytes")
-        if "_given" in fields:
-            given = fields["_given"]
-            if type(given) is not tuple or len(given) != 2:
-                raise _Misfit("the given spikes are not (indices, times)")
-            i = _array(given[0], "the given spike indices", "iu")
-            t = _array(given[1], "the given spike times", "f", i.shape)
-            if i.ndim != 1 or (i.size and not 0 <= i.min() <= i.max() < obj.N) or \
-                    not np.isfinite(t).all():
-                raise _Misfit("the given spikes name neurons outside the group, or no time")
-    for key in ("_i", "_step", "_steps", "_counts"):
-        if key in fields:
-            _recordings(fields[key], key)
-    if "count_array" in fields:
-        _array(fields["count_array"], "count_array", "iu")
-    if "_data" in fields:
-        data = fields["_data"]
-        if type(data) is not dict or set(data) != set(obj._data):
+def _check_fields(net, obj, entries: dict) -> None:
+    if not set(entries) <= set(obj.state.names()):
+        raise _Misfit(f"it holds entries ({', '.join(sorted(map(str, entries)))}) that a "
+                      f"{type(obj).__name__} does not have")
+    if "row" in entries:
+        _check_synapses(obj, entries, net)
+    elif "lastspike" in entries:
+        _check_group(obj, entries, net.K)
+    for key in ("i", "step", "steps", "counts"):
+        if key in entries:
+            _recordings(entries[key], key)
+    if "count" in entries:
+        _array(entries["count"], "count", "iu")
+    if "data" in entries:
+        data = entries["data"]
+        if type(data) is not dict or set(data) != set(obj.state.data):
             raise _Misfit("the recorded variables are not the monitor's")
         for name, runs in data.items():
             _recordings(runs, f"the recording of '{name}'")
+
+
+def _check_group(group, entries: dict, K: int) -> None:
+    shape = group.shape
+    _table(entries, "variables", shape, group.state.variables, exact=True)
+    _table(entries, "per_element", shape, group.state.params)
+    _check_params(entries, group, K)
+    _array(entries["lastspike"], "lastspike", "iu", shape)
+    if _array(entries.get("not_refractory", group.state.not_refractory), "not_refractory",
+              "u", shape).dtype != np.uint8:
+        raise _Misfit("not_refractory is not an array of bytes")
+    if entries.get("given") is not None:
+        given = entries["given"]
+        if type(given) is not tuple or len(given) != 2:
+            raise _Misfit("the given spikes are not (indices, times)")
+        i = _array(given[0], "the given spike indices", "iu")
+        t = _array(given[1], "the given spike times", "f", i.shape)
+        if i.ndim != 1 or (i.size and not 0 <= i.min() <= i.max() < group.N) or \
+                not np.isfinite(t).all():
+            raise _Misfit("the given spikes name neurons outside the group, or no time")
 
 
 def _recordings(runs, what: str) -> None:
@@ -242,29 +255,29 @@ def _recordings(runs, what: str) -> None:
         raise _Misfit(f"{what} is not a list of recorded arrays")
 
 
-def _check_synapses(syn, fields: dict, net) -> None:
+def _check_synapses(syn, entries: dict, net) -> None:
     """CSR rows and columns, per-synapse arrays, delays and rings agree with each other."""
     n_pre, n_post, K = syn.n_pre, syn.n_post, net.K
-    row = _array(fields["_row"], "_row", "iu", (n_pre + 1,))
+    row = _array(entries["row"], "row", "iu", (n_pre + 1,))
     n = int(row[-1])
     if row[0] != 0 or (np.diff(row) < 0).any() or n >= 2 ** 31:
         raise _Misfit("the rows of the connectivity are not in order")
-    j = fields.get("_j", syn._j)
+    j = entries.get("col", syn.state.col)
     if j is None:
         if n != n_pre * n_post:
             raise _Misfit("all-to-all synapses of another number")
-    elif _array(j, "_j", "iu", (n,)).size and not 0 <= j.min() <= j.max() < n_post:
+    elif _array(j, "col", "iu", (n,)).size and not 0 <= j.min() <= j.max() < n_post:
         raise _Misfit("synapses go to neurons outside the target")
     shape = (K, n) if net.batch is not None else (n,)
-    _table(fields, "_state", shape, syn._state, exact=True)
-    _table(fields, "_per_synapse", shape, syn._params)
-    _check_params(fields, syn, K)
-    delay = fields.get("_delay", syn._delay)
+    _table(entries, "variables", shape, syn.state.variables, exact=True)
+    _table(entries, "per_element", shape, syn.state.params)
+    _check_params(entries, syn, K)
+    delay = entries.get("delay", syn.state.delay)
     if type(delay) is not float:
-        delay = _array(delay, "_delay", "f", (n,))
+        delay = _array(delay, "delay", "f", (n,))
     if not (np.isfinite(delay) & (np.asarray(delay) >= 0)).all():
         raise _Misfit("a delay is not a finite number of ms >= 0")
-    ring = fields.get("_ring")
+    ring = entries.get("ring")
     if ring is not None:
         if type(ring) is not tuple or len(ring) != 3:
             raise _Misfit("the delay ring is not (spikes, stamps, counts)")

@@ -20,8 +20,9 @@ from .codegen.synaptic import aliases, check_code
 from . import _context, batching, checks
 from . import connect as builders
 from .evaluate import evaluate
-from .group import as_range, _sync, device_array
+from .group import as_range, device_array, sync_state
 from .model import neuron_variables
+from .state import StateTable
 from .synapses_runtime import bitmask_ok, check_delay_steps, checked_delay
 
 _names = itertools.count()
@@ -66,18 +67,19 @@ class Synapses:
             model, list(self.params), on_pre, on_post, neuron_variables(self.source),
             neuron_variables(self.target), where)
         values = {p: self.params.get(p) for p in self.param_names}   # declared ones: None
-        state["_params"] = {p: float(v) if v is not None and np.isscalar(v) else None
-                            for p, v in values.items()}
-        state["_per_synapse"] = {}
-        state["_state"] = {v: np.zeros(0) for v in self.variables}
+        state["state"] = StateTable(
+            derived_from=("row", "col"),      # a column index, a bitmask (synapses_runtime)
+            variables={v: np.zeros(0) for v in self.variables},
+            params={p: float(v) if v is not None and np.isscalar(v) else None
+                    for p, v in values.items()},
+            per_element={},
+            # CSR by presynaptic neuron: row pointers, postsynaptic indices (None: dense)
+            row=np.zeros(self.n_pre + 1, dtype=np.int64), col=np.zeros(0, dtype=np.int32),
+            delay=0.0,         # ms: one for all, or a float64 array of one per synapse
+            ring=None)         # the spikes in flight (synapses_runtime), kept between runs
         state["variables"] = [v for v in self.variables if not v.startswith("_")]
-        # CSR by presynaptic neuron: row pointers and postsynaptic indices (None: dense)
-        state["_row"] = np.zeros(self.n_pre + 1, dtype=np.int64)
-        state["_j"] = np.zeros(0, dtype=np.int32)
-        state["_delay"] = 0.0
         state["_deferred"] = []        # connect() calls waiting for the network's seed
         state["_pending"] = []         # string values waiting for the network's seed
-        state["_ring"] = None          # delay ring buffers, kept between runs
         state["network"] = None
         state["index"] = None
         if delay is not None:
@@ -97,21 +99,22 @@ class Synapses:
     def n_post(self) -> int:
         return self.post_range[1] - self.post_range[0]
 
-    def _pre_index(self) -> np.ndarray:
+    def pre_index(self) -> np.ndarray:
         """The presynaptic neuron of every synapse (structure only: no state to sync)."""
         self._require_connected()
-        return np.repeat(np.arange(self.n_pre, dtype=np.int32), np.diff(self._row))
+        return np.repeat(np.arange(self.n_pre, dtype=np.int32), np.diff(self.state.row))
 
-    def _post_index(self) -> np.ndarray:
+    def post_index(self) -> np.ndarray:
+        """The postsynaptic neuron of every synapse (structure only: no state to sync)."""
         self._require_connected()
-        if self._j is None:
+        if self.state.col is None:
             return np.tile(np.arange(self.n_post, dtype=np.int32), self.n_pre)
-        return self._j
+        return self.state.col
 
     def device(self, name: str):
         """The GPU array (CuPy) of per-synapse variable ``name``, without a copy, with
         ``backend="cuda"`` after a first run (see NeuronGroup.device)."""
-        table = self._state if name in self._state else self._per_synapse
+        table = self.state.element_arrays()
         if name not in table:
             raise ModelError(f"Synapses '{self.name}' have no per-synapse variable '{name}'",
                              where="Synapses.device", symbol=name)
@@ -135,7 +138,7 @@ class Synapses:
         synapse onto itself (when source and target overlap), ``multapses=False`` makes
         fixed-degree rules and explicit pairs pick each pair at most once.
         """
-        _sync(self)
+        sync_state(self)
         call = dict(condition=condition, i=i, j=j, p=p, n=n, n_pre=n_pre, n_post=n_post,
                     autapses=autapses, multapses=multapses)
         builders.check_call(self, **call)
@@ -159,8 +162,8 @@ class Synapses:
         """Add synapses (j None: all-to-all, stored densely if they are the only ones)."""
         old = self.n
         if j is None and old == 0:
-            self.__dict__["_row"] = np.arange(self.n_pre + 1, dtype=np.int64) * self.n_post
-            self.__dict__["_j"] = None
+            self.state.row = np.arange(self.n_pre + 1, dtype=np.int64) * self.n_post
+            self.state.col = None
             self._grow(old, None)
             return
         if j is None:
@@ -178,34 +181,33 @@ class Synapses:
             order = np.argsort(i, kind="stable")
             i, j = i[order], j[order]
         # i is sorted: row r starts at the first synapse with i >= r
-        self.__dict__["_row"] = np.searchsorted(
+        self.state.row = np.searchsorted(
             i, np.arange(self.n_pre + 1, dtype=np.int32), side="left").astype(np.int64)
-        self.__dict__["_j"] = np.ascontiguousarray(j, dtype=np.int32)
+        self.state.col = np.ascontiguousarray(j, dtype=np.int32)
         self._grow(old, order)
 
     def _grow(self, old: int, order: Optional[np.ndarray]) -> None:
         """Extend per-synapse arrays to the new synapses (then put them in CSR order)."""
         new = self.n - old
-        for table in (self._state, self._per_synapse):
-            for k, v in table.items():
+        table = self.state
+        for arrays in (table.variables, table.per_element):
+            for k, v in arrays.items():
                 grown = np.concatenate([v, np.full(v.shape[:-1] + (new,), self._default(k))],
                                        axis=-1)
-                table[k] = grown if order is None else grown[..., order]
-        if isinstance(self._delay, np.ndarray):
-            grown = np.concatenate([self._delay, np.zeros(new)])
-            self.__dict__["_delay"] = grown if order is None else grown[order]
-        self.__dict__["_ring"] = None
-        self.__dict__["_columns_cache"] = None
-        self.__dict__["_bitmask_cache"] = None
+                arrays[k] = grown if order is None else grown[..., order]
+        if isinstance(table.delay, np.ndarray):
+            grown = np.concatenate([table.delay, np.zeros(new)])
+            table.delay = grown if order is None else grown[order]
+        table.ring = None
 
     def _default(self, name: str) -> float:
-        value = self._params.get(name)
+        value = self.state.params.get(name)
         return 0.0 if value is None else value
 
     @property
     def dense(self) -> bool:
         """Whether the synapses are all-to-all, stored without index arrays."""
-        return self._j is None
+        return self.state.col is None
 
     def _require_connected(self) -> None:
         if self._deferred:
@@ -217,7 +219,7 @@ class Synapses:
     def n(self) -> int:
         """The number of synapses."""
         self._require_connected()
-        return int(self._row[-1])
+        return int(self.state.row[-1])
 
     def __len__(self) -> int:
         return self.n
@@ -225,24 +227,24 @@ class Synapses:
     # --- reading and writing variables --------------------------------------------------
 
     def __getattr__(self, name: str):
-        if name.startswith("_"):
+        if name.startswith("_") or name == "network":     # (while it is being made)
             raise AttributeError(name)
-        _sync(self)
+        sync_state(self)
+        table = self.state
         if name == "i":
-            return self._pre_index()
+            return self.pre_index()
         if name == "j":
-            return self._post_index()
+            return self.post_index()
         if name == "delay":
-            if isinstance(self._delay, np.ndarray):
-                return self._delay
-            return np.full(self.n, self._delay)
-        if name in self._state or name in self._per_synapse:
+            if isinstance(table.delay, np.ndarray):
+                return table.delay
+            return np.full(self.n, table.delay)
+        if name in table.variables or name in table.per_element:
             self._require_connected()
             self._require_evaluated(name)
-            return (self._state.get(name) if name in self._state
-                    else self._per_synapse[name])
-        if name in self._params:
-            value = self._params[name]
+            return table.value(name)
+        if name in table.params:
+            value = table.params[name]
             if value is None:
                 self._require_evaluated(name)
             return value
@@ -252,14 +254,14 @@ class Synapses:
     def __setattr__(self, name: str, value) -> None:
         if name == "delay":
             self._set_delay(value)
-        elif name in self._state or name in self._params:
+        elif name in self.state.variables or name in self.state.params:
             self._set(name, value)
         else:
             raise AttributeError(f"Synapses '{self.name}' has no variable or parameter "
                                  f"'{name}'")
 
     def _set_delay(self, value) -> None:
-        _sync(self)
+        sync_state(self)
         where = f"Synapses '{self.name}'"
         if isinstance(value, str):
             if self.network is None or self._deferred or self.n == 0:
@@ -267,48 +269,49 @@ class Synapses:
                 self._pending.append(("delay", value))
                 return
             value = self._evaluate("delay", value, shared=True)
-        self.__dict__["_delay"] = checked_delay(value, self.n, self.network, where)
+        self.state.delay = checked_delay(value, self.n, self.network, where)
 
     def _set(self, name: str, value) -> None:
-        _sync(self)
+        sync_state(self)
         if isinstance(value, str):
             if self.network is None or self._deferred or (self.n == 0 and
-                                                          name not in self._params):
+                                                          name not in self.state.params):
                 self._parse(name, value)             # mistakes show now, not at add()
                 self._pending.append((name, value))
                 return
             value = self._evaluate(name, value)
         else:
             value = checks.reals(value, name, f"Synapses '{self.name}'")
-        if name in self._state:
-            self._state[name][:] = self._as_array(name, value)
-        elif np.ndim(value) == 0 and name not in self._per_synapse:
-            self._params[name] = float(value)
-        elif name not in self._per_synapse and \
+        table = self.state
+        if name in table.variables:
+            table.variables[name][:] = self._as_array(name, value)
+        elif np.ndim(value) == 0 and name not in table.per_element:
+            table.params[name] = float(value)
+        elif name not in table.per_element and \
                 (column := batching.one_per_instance(self, value)) is not None:
-            self._params[name] = column          # a scalar in each instance
+            table.params[name] = column          # a scalar in each instance
         else:
             array = self._as_array(name, value)
-            self._per_synapse[name] = array.astype(np.float64)
+            table.per_element[name] = array.astype(np.float64)
         self._pending[:] = [(n, v) for n, v in self._pending if n != name]
 
-    def _shape(self) -> tuple:
-        """(n,), or (K, n) in a batch of K instances."""
+    @property
+    def shape(self) -> tuple:
+        """The shape of its variables: (n,), or (K, n) in a batch of K instances."""
         return batching.shape_of(self, self.n)
 
     def _as_array(self, name: str, value) -> np.ndarray:
-        return batching.as_values(value, self._shape(), name, "synapse",
+        return batching.as_values(value, self.shape, name, "synapse",
                                   f"Synapses '{self.name}'")
 
     def _evaluate(self, name: str, text: str, shared: bool = False) -> np.ndarray:
         """A string value: an expression over i, j, synaptic and neuron variables; one
         row per instance in a batch (``shared``: instance 0's only, as for delays)."""
-        batched = len(self._shape()) == 2
+        batched = len(self.shape) == 2
         instances = 1 if shared or not batched else self.network.K
         expr, ctx = self._parse(name, text)
         for p in self.param_names:
-            if self._params.get(p) is None and p not in self._per_synapse \
-                    and symbol(p) in expr.free_symbols:
+            if self.state.value(p) is None and symbol(p) in expr.free_symbols:
                 raise ctx.error(f"the parameter '{p}' has no value yet", None, p)
         expr, draws = batching.init_draws(expr, ctx, self.network)
         elem = np.arange(self.n, dtype=np.uint32)
@@ -341,14 +344,14 @@ class Synapses:
         """Values an expression may use (instance b's values in a batch)."""
         def row(value):
             return value[b] if b is not None and np.ndim(value) == 2 else value
-        i, j = self._pre_index(), self._post_index()
+        i, j = self.pre_index(), self.post_index()
         env = {"i": i, "j": j,
                "t": np.float64(self.network.t if self.network else 0.0),
                "dt": np.float64(self.network.dt if self.network else np.nan)}
         for v in self.variables:
-            env[v] = row(self._state[v])
+            env[v] = row(self.state.variables[v])
         for p in self.param_names:
-            env[p] = row(self._per_synapse.get(p, self._params.get(p)))
+            env[p] = row(self.state.value(p))
         sides = {"pre": (self.source, self.pre_range[0], i),
                  "post": (self.target, self.post_range[0], j)}
         pairs = aliases(neuron_variables(self.source), neuron_variables(self.target))
@@ -372,14 +375,14 @@ class Synapses:
             raise ModelError(f"Synapses '{self.name}' already belong to another Network",
                              where="Network.add")
         try:
-            check_delay_steps(self._delay, network.dt, f"Synapses '{self.name}'")
+            check_delay_steps(self.state.delay, network.dt, f"Synapses '{self.name}'")
         except ModelError:                 # (Network.add listed them first)
             network.objects[:] = [o for o in network.objects if o is not self]
             raise
         self.__dict__["network"] = network
         self.__dict__["index"] = index
         if network.batch is not None:
-            batching.expand_tables((self._state, self._per_synapse), network.K)
+            self.state.expand(network.K)
         deferred, self.__dict__["_deferred"] = self._deferred, []
         for call in deferred:
             self._connect(call)
@@ -391,14 +394,14 @@ class Synapses:
                 self._set(name, value)
 
     def _delay_kind(self) -> str:
-        if isinstance(self._delay, np.ndarray):
+        delay = self.state.delay
+        if isinstance(delay, np.ndarray):
             return "per_synapse"
-        return "shared" if self._delay > 0 else "none"
+        return "shared" if delay > 0 else "none"
 
     def _spec(self) -> SynapsesSpec:
         self._require_connected()
-        missing = [p for p in self.param_names
-                   if p not in self._per_synapse and self._params.get(p) is None]
+        missing = [p for p in self.param_names if self.state.value(p) is None]
         if missing:
             raise ModelError(f"no value for the parameter(s) {', '.join(missing)}: give "
                              f"them in params= or set them on the synapses "
@@ -406,14 +409,11 @@ class Synapses:
                              symbol=missing[0])
         return SynapsesSpec(self.name, self.source.name, self.target.name, *self.pre_range,
                             *self.post_range, self.model, self.on_pre, self.on_post,
-                            tuple(self.param_names), tuple(sorted(self._per_synapse)),
+                            tuple(self.param_names), tuple(sorted(self.state.per_element)),
                             self._delay_kind(), self.dense, bitmask_ok(self))
 
     def _cast(self, dtype) -> None:
-        for table in (self._state, self._per_synapse):
-            for k, v in table.items():
-                if v.dtype != dtype:
-                    table[k] = v.astype(dtype)
+        self.state.cast(dtype)
 
     def __repr__(self) -> str:
         return f"Synapses({self.source.name} -> {self.target.name}, name={self.name!r})"

@@ -50,29 +50,30 @@ def lay_out_synapses(sk: SynapsesKernel, syn, arrays, iargs, dt: float, real,
                      K: int = 1, bitmask: bool = False) -> None:
     """Connectivity and delays are shared (1-d); variables and rings per instance.
     ``bitmask``: the backend reads the bitmask of pairs (else it gets a placeholder)."""
-    arrays[sk.row_slot] = syn._row
-    if sk.col_slot >= 0:
-        arrays[sk.col_slot] = syn._j
+    table = syn.state
+    arrays[sk.row_slot] = table.row
+    if sk.col_slot is not None:
+        arrays[sk.col_slot] = table.col
+    syn._cast(real)
+    elements = table.element_arrays()
     for name, arr in sk.arrays.items():
-        table = syn._state if name in syn._state else syn._per_synapse
-        if table[name].dtype != real:
-            table[name] = table[name].astype(real)
-        arrays[arr.slot] = table[name].reshape(K, -1)
-    if sk.pre_path is not None and sk.delay != "none":
-        check_delay_steps(syn._delay, dt, f"Synapses '{syn.name}'")
-        steps = delay_steps(syn._delay, dt)
+        arrays[arr.slot] = elements[name].reshape(K, -1)
+    ring, order = sk.ring, sk.delay_order
+    if ring is not None:
+        check_delay_steps(table.delay, dt, f"Synapses '{syn.name}'")
+        steps = delay_steps(table.delay, dt)
         R = int(steps.max()) + 1 if steps.size else 1
-        iargs[sk.ring_iarg] = R
-        if sk.delay == "shared":
-            iargs[sk.delay_iarg] = int(steps)
-        else:
-            order, doff = _delay_index(syn, steps.astype(np.int64), R)
-            arrays[sk.order_slot], arrays[sk.doff_slot] = order, doff
-        ring = _ring(syn, sk.n_pre, R, K)
-        arrays[sk.hist_slot], arrays[sk.hstamp_slot], arrays[sk.hcount_slot] = ring
-    if sk.post_path is not None:
-        arrays[sk.colptr_slot], arrays[sk.colsyn_slot] = _columns(syn)
-    if sk.bitmask_slot >= 0:
+        iargs[ring.length_iarg] = R
+        if sk.delay_steps_iarg is not None:
+            iargs[sk.delay_steps_iarg] = int(steps)
+        if order is not None:
+            arrays[order.order_slot], arrays[order.start_slot] = _delay_index(
+                syn, steps.astype(np.int64), R)
+        arrays[ring.spikes_slot], arrays[ring.step_slot], arrays[ring.count_slot] = _ring(
+            syn, sk.n_pre, R, K)
+    if sk.columns is not None:
+        arrays[sk.columns.start_slot], arrays[sk.columns.synapse_slot] = _columns(syn)
+    if sk.bitmask_slot is not None:
         arrays[sk.bitmask_slot] = bitmask_of(syn) if bitmask else np.zeros(1, np.uint32)
 
 
@@ -86,10 +87,8 @@ BITMASK_DENSITY = 1 / 16
 def _bitmask_cached(syn) -> dict:
     """What bitmask_ok and bitmask_of found for the synapses as they are (both kept until
     the synapses change: a run would otherwise rebuild the bits, and upload them anew)."""
-    cached = syn.__dict__.get("_bitmask_cache")
-    if cached is None or cached["n"] != syn.n:
-        cached = syn.__dict__["_bitmask_cache"] = {"n": syn.n}
-    return cached
+    # (derived from the connectivity: emptied whenever it changes or is restored)
+    return syn.state.derived.setdefault("bitmask", {})
 
 
 def bitmask_ok(syn) -> bool:
@@ -97,10 +96,11 @@ def bitmask_ok(syn) -> bool:
     postsynaptic index, as the connect rules make them)."""
     cached = _bitmask_cached(syn)
     if "ok" not in cached:
-        ok = (syn._j is not None and syn.n > 0
+        col = syn.state.col
+        ok = (col is not None and syn.n > 0
               and syn.n >= BITMASK_DENSITY * syn.n_pre * syn.n_post)
         if ok:
-            key = syn._pre_index().astype(np.int64) * syn.n_post + syn._j
+            key = syn.pre_index().astype(np.int64) * syn.n_post + col
             ok = bool((np.diff(key) > 0).all())
         cached["ok"] = ok
     return cached["ok"]
@@ -117,8 +117,8 @@ def bitmask_of(syn) -> np.ndarray:
 
 def _bitmask(syn) -> np.ndarray:
     words = (syn.n_post + 31) // 32
-    i = syn._pre_index().astype(np.int64)
-    j = syn._post_index().astype(np.int64)
+    i = syn.pre_index().astype(np.int64)
+    j = syn.post_index().astype(np.int64)
     word = i * words + (j >> 5)                     # sorted, as the pairs are
     bits = np.left_shift(np.uint32(1), (j & 31).astype(np.uint32))
     mask = np.zeros(syn.n_pre * words, dtype=np.uint32)
@@ -130,7 +130,7 @@ def _bitmask(syn) -> np.ndarray:
 
 def _delay_index(syn, steps: np.ndarray, R: int):
     """Synapses sorted by (row, delay), and where each (row, delay) starts."""
-    i = syn._pre_index().astype(np.int64)
+    i = syn.pre_index().astype(np.int64)
     order = np.lexsort((steps, i)).astype(np.int32)
     counts = np.bincount(i * R + steps, minlength=syn.n_pre * R)
     doff = np.zeros(syn.n_pre * R + 1, dtype=np.int64)
@@ -140,21 +140,21 @@ def _delay_index(syn, steps: np.ndarray, R: int):
 
 def _columns(syn):
     """Synapses by postsynaptic neuron, for on_post: (column pointers, synapse numbers)."""
-    cached = syn.__dict__.get("_columns_cache")
-    if cached is not None and cached[0] == syn.n:
-        return cached[1], cached[2]
-    j = syn._post_index()
+    cached = syn.state.derived.get("columns")
+    if cached is not None:
+        return cached
+    j = syn.post_index()
     order = np.argsort(j, kind="stable").astype(np.int32)
     colptr = np.zeros(syn.n_post + 1, dtype=np.int64)
     np.cumsum(np.bincount(j, minlength=syn.n_post), out=colptr[1:])
-    syn.__dict__["_columns_cache"] = (syn.n, colptr, order)
+    syn.state.derived["columns"] = (colptr, order)
     return colptr, order
 
 
 def _ring(syn, n_pre: int, R: int, K: int = 1):
     """(hist K x (R x n_pre), stamps K x R, counts K x R), one ring per instance, kept on
     ``syn``; re-laid out if R changed."""
-    old = syn._ring
+    old = syn.state.ring
     if old is not None and old[1].shape == (K, R):
         return old
     try:
@@ -162,7 +162,8 @@ def _ring(syn, n_pre: int, R: int, K: int = 1):
         stamp = np.full((K, R), -1, dtype=np.int64)
         count = np.zeros((K, R), dtype=np.int32)
     except (MemoryError, ValueError):
-        raise ModelError(f"the longest delay, {np.max(syn._delay)!r} ms, is {R - 1} steps: the "
+        raise ModelError(f"the longest delay, {np.max(syn.state.delay)!r} ms, is {R - 1} "
+                         "steps: the "
                          f"spikes in flight would need {K * R * (n_pre + 3) * 4 / 2**30:.3g} "
                          "GiB; use a shorter delay or a larger dt",
                          where=f"Synapses '{syn.name}'", symbol="delay") from None
@@ -178,5 +179,5 @@ def _ring(syn, n_pre: int, R: int, K: int = 1):
                 hist[b, slot * n_pre:(slot + 1) * n_pre] = \
                     o_hist[b, k * n_pre:(k + 1) * n_pre]
                 stamp[b, slot], count[b, slot] = e, o_count[b, k]
-    syn.__dict__["_ring"] = (hist, stamp, count)
-    return syn._ring
+    syn.state.ring = (hist, stamp, count)
+    return syn.state.ring

@@ -54,8 +54,11 @@ def _read_only_slots(kernel: NetworkKernel) -> set:
         if g.generator is not None:
             slots.update((g.generator.step_slot, g.generator.index_slot))
     for s in kernel.synapses:
-        slots.update(x for x in (s.row_slot, s.col_slot, s.order_slot, s.doff_slot,
-                                 s.colptr_slot, s.colsyn_slot, s.bitmask_slot) if x >= 0)
+        slots.update(x for x in (s.row_slot, s.col_slot, s.bitmask_slot) if x is not None)
+        if s.delay_order is not None:
+            slots.update((s.delay_order.order_slot, s.delay_order.start_slot))
+        if s.columns is not None:
+            slots.update((s.columns.start_slot, s.columns.synapse_slot))
     return slots
 
 

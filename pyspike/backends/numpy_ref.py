@@ -140,14 +140,18 @@ class NumpyBackend(BaseBackend):
         counters = arrays[0]
         if g.spike_list is not None:
             arrays[g.spike_list.slot][:len(spiked)] = spiked
-            counters[g.spike_count] = len(spiked)
+            counters[g.spike_list.count] = len(spiked)
         for m in g.spike_monitors:
             fill = counters[m.fill]
             arrays[m.i_slot][fill:fill + len(spiked)] = spiked
             arrays[m.step_slot][fill:fill + len(spiked)] = step + 1
             counters[m.fill] += len(spiked)
         for m in g.rate_monitors:
-            mine = spiked if m.stop < 0 else spiked[(spiked >= m.start) & (spiked < m.stop)]
+            if m.neurons is None:
+                mine = spiked
+            else:
+                start, stop = m.neurons
+                mine = spiked[(spiked >= start) & (spiked < stop)]
             arrays[m.slot][counters[m.fill]] = len(mine)
             counters[m.fill] += 1
 

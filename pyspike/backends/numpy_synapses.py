@@ -51,14 +51,14 @@ class SynapsesReference:
 
     def _pre_events(self, arrays, iargs, counters, step: int):
         sk = self.sk
-        spikes = arrays[self.pre.spike_list.slot][:counters[self.pre.spike_count]]
+        spikes = arrays[self.pre.spike_list.slot][:counters[self.pre.spike_list.count]]
         spikes = spikes.astype(np.int64) - sk.pre_start
         spikes = spikes[(spikes >= 0) & (spikes < sk.n_pre)]
         if sk.delay == "none":
             return self._rows(arrays, spikes)
-        R, c = int(iargs[sk.ring_iarg]), step + 1
-        hist, stamp, count = (arrays[sk.hist_slot], arrays[sk.hstamp_slot],
-                              arrays[sk.hcount_slot])
+        R, c = int(iargs[sk.ring.length_iarg]), step + 1
+        hist, stamp, count = (arrays[sk.ring.spikes_slot], arrays[sk.ring.step_slot],
+                              arrays[sk.ring.count_slot])
         slot = c % R
         hist[slot * sk.n_pre:slot * sk.n_pre + spikes.size] = spikes
         count[slot], stamp[slot] = spikes.size, c
@@ -68,11 +68,11 @@ class SynapsesReference:
             return hist[se * sk.n_pre:se * sk.n_pre + count[se]].astype(np.int64)
 
         if sk.delay == "shared":
-            e = c - int(iargs[sk.delay_iarg])
+            e = c - int(iargs[sk.delay_steps_iarg])
             if e < 0 or stamp[e % R] != e:
                 return self._rows(arrays, np.zeros(0, dtype=np.int64))
             return self._rows(arrays, arrived(e))
-        doff, order = arrays[sk.doff_slot], arrays[sk.order_slot]
+        doff, order = arrays[sk.delay_order.start_slot], arrays[sk.delay_order.order_slot]
         parts = []
         for d in range(min(R - 1, c) + 1):
             e = c - d
@@ -88,10 +88,10 @@ class SynapsesReference:
 
     def _post_events(self, arrays, counters):
         sk = self.sk
-        spikes = arrays[self.post.spike_list.slot][:counters[self.post.spike_count]]
+        spikes = arrays[self.post.spike_list.slot][:counters[self.post.spike_list.count]]
         spikes = spikes.astype(np.int64) - sk.post_start
         spikes = spikes[(spikes >= 0) & (spikes < sk.n_post)]
-        colptr, colsyn = arrays[sk.colptr_slot], arrays[sk.colsyn_slot]
+        colptr, colsyn = arrays[sk.columns.start_slot], arrays[sk.columns.synapse_slot]
         s = colsyn[_ranges(colptr[spikes], colptr[spikes + 1])].astype(np.int64)
         j = np.repeat(spikes, colptr[spikes + 1] - colptr[spikes])
         i = s // sk.n_post if sk.dense else \

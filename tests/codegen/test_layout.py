@@ -37,7 +37,7 @@ def test_the_kernel_ir_slots_are_the_manifest_slots():
     assert m.find("synapses", 0, "w").slot == s.arrays["w"].slot
     assert m.find("synapses", 0, "row") == m.buffers[s.row_slot]
     assert not m.buffers[s.row_slot].per_instance          # connectivity is shared
-    assert m.buffers[s.hist_slot].per_instance             # spikes in flight are not
+    assert m.buffers[s.ring.spikes_slot].per_instance      # spikes in flight are not
     assert m.find("state_monitor", 0, "v").slot == g.state_monitors[0].buffer_slots[0]
     assert m.reals[g.shared["tau"]].name == "tau"
     roles = {e.role for e in m.reals}

@@ -195,7 +195,7 @@ def test_any_record_and_every(record, every):
 def test_any_given_spikes(indices, times):
     G = attempt(lambda: ps.SpikeGeneratorGroup(3, indices=indices, times=times), "i")
     if G is not None:
-        given_i, given_t = G._given
+        given_i, given_t = G.state.given
         assert np.all((given_i >= 0) & (given_i < 3)) and np.all(np.isfinite(given_t))
 
 

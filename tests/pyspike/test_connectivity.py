@@ -457,9 +457,9 @@ def test_a_static_weighted_synapse_costs_an_index_and_a_weight(precision, limit)
         S.connect(p=0.1)
         S.w = "rand()"
     net.run(1.0)
-    per_synapse = [a for a in (S._j, S._state["w"]) if a.size == S.n]
+    per_synapse = [a for a in (S.state.col, S.state.variables["w"]) if a.size == S.n]
     assert sum(a.nbytes for a in per_synapse) / S.n == limit
-    assert S._row.size == A.N + 1
+    assert S.state.row.size == A.N + 1
 
 
 def test_all_to_all_synapses_store_no_index():
@@ -470,4 +470,4 @@ def test_all_to_all_synapses_store_no_index():
         S = ps.Synapses(A, B, model="w : 1", on_pre="v_post += w")
         S.connect()
     net.run(1.0)
-    assert S.dense and S._j is None and S._state["w"].nbytes == 4 * S.n
+    assert S.dense and S.state.col is None and S.state.variables["w"].nbytes == 4 * S.n

@@ -232,7 +232,7 @@ def test_an_unknown_variable_is_an_error_naming_it():
     with pytest.raises(ps.ModelError, match="x") as err:
         ps.PoissonInput(G, "x", N=10, rate=10.0, weight=1.0)
     assert err.value.symbol == "x"
-    assert G._poisson_inputs == []
+    assert G.poisson_inputs == []
 
 
 def test_a_parameter_is_not_a_variable_to_drive():
@@ -246,7 +246,7 @@ def test_a_negative_rate_is_an_error():
     G = ps.NeuronGroup(3, STILL)
     with pytest.raises(ps.ModelError, match="rate"):
         ps.PoissonInput(G, "v", N=10, rate=-1.0, weight=1.0)
-    assert G._poisson_inputs == []
+    assert G.poisson_inputs == []
 
 
 @pytest.mark.parametrize("N", [-1, 1.5])
@@ -311,9 +311,9 @@ def test_the_limit_of_a_mean_per_step_is_the_backends():
     assert CUDABackend.capabilities.poisson_limit(np.float32) == 80.0
     assert CUDABackend.capabilities.poisson_limit(np.float64) == 500.0
     drive = ps.PoissonInput(ps.NeuronGroup(2, STILL), "v", N=1000, rate=900.0, weight=1.0)
-    assert drive._value("mean", DT) == pytest.approx(90.0)
+    assert drive.value("mean", DT) == pytest.approx(90.0)
     with pytest.raises(ps.ModelError, match="at most 80 .* float32 on the GPU"):
-        drive._value("mean", DT, limit=80.0)
+        drive.value("mean", DT, limit=80.0)
 
 
 POISSON_PROGRAM = r"""

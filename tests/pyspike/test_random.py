@@ -195,12 +195,12 @@ def test_draw_puts_element_step_and_stream_in_the_counter_and_the_seed_in_the_ke
 def test_cpp_and_numpy_convert_words_to_the_same_uniforms(cpp):
     for (a, b), (f64, f32) in zip(EDGE_WORDS, cpp["edges"]):
         wa, wb = np.array([a], np.uint32), np.array([b], np.uint32)
-        u64, u32 = ps_random._u01_f64(wa, wb)[0], ps_random._u01_f32(wa)[0]
+        u64, u32 = ps_random.u01_f64(wa, wb)[0], ps_random.u01_f32(wa)[0]
         assert u64.hex() == float.fromhex(f64).hex()
         assert u32 == _f32(f32) and u32.dtype == np.float32
         assert 0.0 <= u64 < 1.0 and 0.0 <= u32 < 1.0
-    assert ps_random._u01_f64(np.uint32(0xFFFFFFFF), np.uint32(0xFFFFFFFF)) == 1 - 2.0 ** -53
-    assert ps_random._u01_f32(np.uint32(0xFFFFFFFF)) == np.float32(1 - 2.0 ** -24)
+    assert ps_random.u01_f64(np.uint32(0xFFFFFFFF), np.uint32(0xFFFFFFFF)) == 1 - 2.0 ** -53
+    assert ps_random.u01_f32(np.uint32(0xFFFFFFFF)) == np.float32(1 - 2.0 ** -24)
 
 
 @needs_gxx

@@ -15,7 +15,7 @@ def _net(make_lif, backend="cpu"):
 def test_the_last_spike_is_stored_as_int32_and_read_in_ms(make_lif):
     net, G = _net(make_lif)
     net.run(10.0)
-    assert G._lastspike.dtype == np.int32
+    assert G.state.lastspike.dtype == np.int32
     assert np.all((G.lastspike > 0.0) & (G.lastspike <= 10.0))
 
 
@@ -29,9 +29,9 @@ def test_a_run_past_2_31_steps_with_refractoriness_is_refused(make_lif):
 def test_a_snapshot_holding_int64_last_spikes_is_read_back_as_int32(make_lif):
     net, G = _net(make_lif)
     net.run(5.0)
-    G.__dict__["_lastspike"] = np.full(5, -(2 ** 62), dtype=np.int64)   # an old snapshot
+    G.state.lastspike = np.full(5, -(2 ** 62), dtype=np.int64)   # an old snapshot
     net.run(1.0)
-    assert G._lastspike.dtype == np.int32
+    assert G.state.lastspike.dtype == np.int32
 
 
 def test_a_neuron_that_never_spiked_is_not_refractory_however_long_the_period(backend,

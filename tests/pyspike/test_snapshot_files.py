@@ -395,7 +395,7 @@ def test_a_well_formed_file_whose_synapses_point_outside_the_target_is_refused(g
     path, _ = good_file
 
     def edit(objects):
-        objects[1]["_j"][0] = 12
+        objects[1]["col"][0] = 12
     _edited(path, edit)
     _refused(path, "does not fit.*outside the target")
 
@@ -404,9 +404,9 @@ def test_a_well_formed_file_whose_state_arrays_are_too_short_is_refused(good_fil
     path, _ = good_file
 
     def edit(objects):
-        objects[0]["_state"]["v"] = objects[0]["_state"]["v"][:, :5]
+        objects[0]["variables"]["v"] = objects[0]["variables"]["v"][:, :5]
     _edited(path, edit)
-    _refused(path, r"does not fit.*_state\['v'\] has shape")
+    _refused(path, r"does not fit.*variables\['v'\] has shape")
 
 
 def test_a_well_formed_file_that_holds_no_network_snapshot_is_refused(tmp_path):

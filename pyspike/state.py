@@ -1,0 +1,128 @@
+"""State tables: everything a run changes, by name, in one place per object.
+
+Every object of a network keeps what a run reads and writes, and what a snapshot must
+copy, in one :class:`StateTable` (``obj.state``): a group its variables, parameters and
+refractory clocks, a Synapses object its connectivity, variables, delays and the spikes
+in flight, a monitor its recordings.  The user's objects are views: ``G.v`` is
+``G.state.variables["v"]``.  The runtime lays the tables' arrays out for the compiled
+code by the names the layout manifest gives them, and ``Network.store``/``restore`` copy
+the tables (:meth:`StateTable.snapshot`, :meth:`StateTable.restore`), so no module reads
+another's private fields.
+
+What is derived from the state (a synapse's column index, a bitmask of pairs, given
+spikes as steps) is kept in ``derived``, which is emptied whenever an entry it is derived
+from (``derived_from``) is replaced, and on a restore, so that it is never stale.
+
+>>> import numpy as np
+
+from . import batching
+
+#: A group's refractory clocks, arrays of an element per neuron like its variables.
+_CLOCKS = ("lastspike", "not_refractory")
+>>> t = StateTable(variables={"v": np.zeros(3)}, params={"tau": 10.0}, per_element={})
+>>> t.variables["v"][:] = 1.0
+>>> snap = t.snapshot()
+>>> t.variables["v"][:] = 2.0
+>>> t.restore(snap)
+>>> t.variables["v"], t.value("tau")
+(array([1., 1., 1.]), 10.0)
+"""
+from __future__ import annotations
+
+import copy
+from typing import Any, Dict, Iterable, Tuple
+
+import numpy as np
+
+from . import batching
+
+#: A group's refractory clocks, arrays of an element per neuron like its variables.
+_CLOCKS = ("lastspike", "not_refractory")
+
+
+class StateTable:
+    """The named state of one object (see the module's doc).  Entries are fixed when the
+    table is made; each may be replaced (``t.ring = ...``) or changed in place."""
+
+    __slots__ = ("_entries", "_sources", "derived")
+
+    def __init__(self, derived_from: Tuple[str, ...] = (), **entries: Any):
+        object.__setattr__(self, "_entries", dict(entries))
+        object.__setattr__(self, "_sources", frozenset(derived_from))
+        object.__setattr__(self, "derived", {})
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._entries[name]
+        except KeyError:
+            raise AttributeError(f"a state table of {', '.join(self._entries)} has no "
+                                 f"'{name}'") from None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name not in self._entries:
+            raise AttributeError(f"a state table of {', '.join(self._entries)} has no "
+                                 f"'{name}'")
+        self._entries[name] = value
+        if name in self._sources:
+            self.derived.clear()
+
+    def names(self) -> Tuple[str, ...]:
+        return tuple(self._entries)
+
+    def add(self, name: str, value: Any) -> None:
+        """A new entry (while the object is made: a subclass's own state)."""
+        if name in self._entries:
+            raise KeyError(f"the state table has '{name}' already")
+        self._entries[name] = value
+
+    def snapshot(self) -> Dict[str, Any]:
+        """A deep copy of every entry."""
+        return {k: copy.deepcopy(v) for k, v in self._entries.items()}
+
+    def restore(self, entries: Dict[str, Any]) -> None:
+        """Put back the entries of a snapshot (deep copies; other entries stay)."""
+        unknown = set(entries) - set(self._entries)
+        if unknown:
+            raise KeyError(f"a state table of {', '.join(self._entries)} has no "
+                           f"{', '.join(sorted(unknown))}")
+        for k, v in entries.items():
+            self._entries[k] = copy.deepcopy(v)
+        self.derived.clear()
+
+    # --- the variables and parameters of groups and synapses alike -----------------------
+
+    def value(self, name: str) -> Any:
+        """A variable, a per-element parameter, or a shared parameter's value (or None)."""
+        for table in (self.variables, self.per_element):
+            if name in table:
+                return table[name]
+        return self.params.get(name)
+
+    def element_arrays(self) -> Dict[str, np.ndarray]:
+        """The arrays with an element per neuron or synapse, by the names the kernel IR
+        gives them: variables, per-element parameters, refractory clocks."""
+        out = dict(self.variables)
+        out.update(self.per_element)
+        for name in _CLOCKS:
+            if name in self._entries:
+                out[name] = self._entries[name]
+        return out
+
+    def cast(self, dtype) -> None:
+        """The variables and per-element parameters in ``dtype`` (the network's
+        precision)."""
+        for table in (self.variables, self.per_element):
+            for k, v in table.items():
+                if v.dtype != dtype:
+                    table[k] = v.astype(dtype)
+
+    def expand(self, K: int, extra: Iterable[str] = ()) -> None:
+        """One row per instance of a batch of K: each one-dimensional array of the
+        variables, the per-element parameters and the ``extra`` entries becomes (K, n)."""
+        for table in (self.variables, self.per_element):
+            for k, v in table.items():
+                if v.ndim == 1:
+                    table[k] = batching.expand(v, K)
+        for name in extra:
+            if self._entries[name].ndim == 1:
+                self._entries[name] = batching.expand(self._entries[name], K)
