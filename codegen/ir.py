@@ -215,6 +215,22 @@ class SynapsesKernel:
 
 
 @dataclass
+class Operation:
+    """A generic kernel: statements run on every neuron of a group at a fixed point of the
+    step, every ``every`` steps (on the steps that are multiples of it).  The renderers
+    and the reference interpret it without knowing the feature that made it
+    (``NeuronGroup.run_regularly`` does, :mod:`operations`)."""
+    name: str                  # pyspike's identifier: op0, op1, ... (numbered per network)
+    group: int                 # the domain: the neurons of this group
+    when: str                  # "start": first in the step, before monitors and updates
+    every: int
+    loads: List[str]           # per-neuron arrays read, by the group's names for them
+    draws: List[Draw]
+    code: List[Assign]
+    stores: List[str]          # per-neuron arrays written
+
+
+@dataclass
 class NetworkKernel:
     """A network's kernels, and the manifest of what the library receives."""
     spec: NetworkSpec
@@ -222,6 +238,7 @@ class NetworkKernel:
     manifest: Manifest
     real: str                              # "double" | "float"
     synapses: List[SynapsesKernel] = field(default_factory=list)
+    operations: List[Operation] = field(default_factory=list)   # in the order they run
 
     @property
     def n_slots(self) -> int:
@@ -235,3 +252,20 @@ class NetworkKernel:
     def n_counters(self) -> int:
         """The counters, the device clock's included."""
         return len(self.manifest.counters)
+
+
+def loads_and_stores(stmts: List[Assign], extra: List[sp.Basic],
+                     arrays: Dict[sp.Symbol, str]) -> Tuple[List[str], List[str]]:
+    """The arrays (by name) a statement list reads, every one it references, and writes,
+    its targets; ``arrays`` maps their symbols to their names, ``extra`` holds more
+    expressions read (a threshold)."""
+    read: List[str] = []
+    written: List[str] = []
+    for expr in [a.expr for a in stmts] + [a.target for a in stmts] + list(extra):
+        for s in sorted(expr.free_symbols, key=str):
+            if s in arrays and arrays[s] not in read:
+                read.append(arrays[s])
+    for a in stmts:
+        if not a.declare and a.target in arrays and arrays[a.target] not in written:
+            written.append(arrays[a.target])
+    return read, written

@@ -30,9 +30,10 @@ from .expressions import (IDENTIFIER, Context, PoissonCount, Rand, Randn, StepBo
                           is_condition, parse_condition, parse_expression, timed_function)
 from .statements import parse_statements, split_statements
 from .ir import (Array, Assign, Draw, GeneratorIR, GroupKernel, NetworkKernel,
-                 RateMonitorIR, SpikeMonitorIR, StateMonitorIR, TimedIR)
+                 RateMonitorIR, SpikeMonitorIR, StateMonitorIR, TimedIR, loads_and_stores)
 from .layout import Layout
 from .spec import GroupSpec, NetworkSpec
+from .operations import build_operations
 from .optimize import Hoister, common_subexpressions
 from .synaptic import build_synapses
 
@@ -95,7 +96,8 @@ def build_network(spec: NetworkSpec) -> NetworkKernel:
     real = "double" if spec.precision == "double" else "float"
     # the step a GPU's device clock has reached (the CPU's loop counts in a register)
     layout.counter("network", 0, "device_step", "clock")
-    return NetworkKernel(spec, groups, layout.manifest(real, spec.batch), real, synapses)
+    return NetworkKernel(spec, groups, layout.manifest(real, spec.batch), real, synapses,
+                         build_operations(spec.groups, groups))
 
 
 def _monitored(by_name: Dict[str, GroupKernel], name: str) -> GroupKernel:
@@ -316,23 +318,9 @@ def _finish(k: GroupKernel, update: List[Assign], reset: List[Assign], layout: L
     k.update, k.reset = update, reset
     arrays = {symbol(n): n for n, a in k.arrays.items() if a.role in ("state", "param")}
     arrays.update({s: s.name for s in (LASTSPIKE, NOT_REFRACTORY) if s.name in k.arrays})
-    k.loads, k.stores = _loads_stores(update + k.inputs,
+    k.loads, k.stores = loads_and_stores(update + k.inputs,
                                       [k.spike] if k.spike is not None else [], arrays)
-    k.reset_loads, k.reset_stores = _loads_stores(reset, [], arrays)
-
-
-def _loads_stores(stmts: List[Assign], extra: List[sp.Basic], arrays: Dict[sp.Symbol, str]):
-    """Arrays a statement list reads (every one it references) and writes (its targets)."""
-    read: List[str] = []
-    written: List[str] = []
-    for expr in [a.expr for a in stmts] + [a.target for a in stmts] + list(extra):
-        for s in sorted(expr.free_symbols, key=str):
-            if s in arrays and arrays[s] not in read:
-                read.append(arrays[s])
-    for a in stmts:
-        if not a.declare and a.target in arrays and arrays[a.target] not in written:
-            written.append(arrays[a.target])
-    return read, written
+    k.reset_loads, k.reset_stores = loads_and_stores(reset, [], arrays)
 
 
 def _extract_draws(stmts: List[Assign], k: GroupKernel, part: str) -> List[Draw]:

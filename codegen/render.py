@@ -44,12 +44,13 @@ def render_cpp(net: NetworkKernel) -> str:
     """The complete C++ translation unit of a network."""
     printer = CPrinter(net.real)
     groups = [group_context(g, printer, net.real, paired=True) for g in net.groups]
+    operations = operation_contexts(net, groups, printer)
     synapses = [synapses_context(s, net, printer) for s in net.synapses]
     checks = [{"fill": m.fill, "capacity": m.capacity, "N": g.N}
               for g in net.groups for m in g.spike_monitors]
     return environment().get_template("cpp/network.cpp.j2").render(
         real=net.real, block=BLOCK, groups=groups,
-        synapses=synapses, capacity_checks=checks,
+        synapses=synapses, capacity_checks=checks, operations=operations,
         pair_fills=any(g["draw_blocks"] for g in groups), **instances(net))
 
 
@@ -186,6 +187,25 @@ def group_context(k: GroupKernel, printer: CPrinter, real: str,
                            for m in k.spike_monitors],
         "rate_monitors": [_rate_monitor(m) for m in k.rate_monitors],
     }
+
+
+def operation_contexts(net: NetworkKernel, groups: List[dict], printer: CPrinter) -> List[dict]:
+    """The Operation kernels, in the order they run; each also joins its group's context
+    (``operations``), whose struct holds it."""
+    out = []
+    for ctx in groups:
+        ctx["operations"] = []
+    for op in net.operations:
+        k = net.groups[op.group]
+        ctx = {"name": op.name, "group": op.group, "N": k.N, "every": op.every,
+               "when": op.when,
+               "lines": ([_load(n, k, op.stores) for n in op.loads]
+                         + [_draw(d, net.real) for d in op.draws]
+                         + [_assign(a, printer) for a in op.code]
+                         + [_store(n, k) for n in op.stores])}
+        groups[op.group]["operations"].append(ctx)
+        out.append(ctx)
+    return out
 
 
 def _rate_monitor(m: RateMonitorIR) -> dict:

@@ -27,7 +27,7 @@ import sympy as sp
 from .errors import ModelError
 from .ir import NetworkKernel, SynapsesKernel
 from .printing import CPrinter, c_name
-from .render import group_context, environment, instances
+from .render import environment, group_context, instances, operation_contexts
 from .render_synapses import event_lines, accumulated, synapses_context
 from .synaptic import reads_what_it_writes_elsewhere
 
@@ -80,12 +80,13 @@ def render_cuda(net: NetworkKernel) -> str:
     for ctx, g in zip(groups, net.groups):
         ctx["name_"] = g.name
         ctx["has_threshold"] = g.spike is not None
+    operations = operation_contexts(net, groups, printer)
     synapses = [_synapses(s, net, printer) for s in net.synapses]
     scratch = _order_spikes(net, groups, synapses)
     checks = [{"fill": m.fill, "capacity": m.capacity, "N": g.N}
               for g in net.groups for m in g.spike_monitors]
     return environment().get_template("cuda/network.cu.j2").render(
-        real=net.real, threads=THREADS, groups=groups, synapses=synapses,
+        real=net.real, threads=THREADS, groups=groups, synapses=synapses, operations=operations,
         capacity_checks=checks, step_counter=_device_clock(net), scratch_words=scratch,
         n_counters=net.n_counters, **instances(net))
 

@@ -30,6 +30,7 @@ class GroupSpec:
     generator: bool = False                # a SpikeGeneratorGroup: emits given spikes only
     functions: Tuple[Tuple[str, int], ...] = ()   # TimedArrays: (name, 1 or 2 dimensions)
     inputs: Tuple[str, ...] = ()           # the variable each PoissonInput adds to
+    operations: Tuple[Tuple[str, int], ...] = ()   # run_regularly: (statements, every k steps)
 
 
 @dataclass(frozen=True)

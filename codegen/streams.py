@@ -15,6 +15,7 @@ The table (bits of the stream word; values fixed: users' seeded results depend o
                    | (1 << 12) | s    reset
                    | (2 << 12) | s    threshold
                    | (3 << 12) | n    PoissonInput n < 0x1000
+                   | ((4 + k) << 12) | s   operation k < 12 (run_regularly), call site s
     0x4000_0000 + (p << 16)         Synapses p < 0x0C00, its pathways:
                    | (0 << 12) | s    on_pre     (1: on_post, 2: clock-driven, 3: summed)
     0x4C00_0000 | c                 connect() call number c < 2**24 (step word: 0, 1, ...)
@@ -76,6 +77,14 @@ def poisson_input(group: int, n: int) -> int:
     _check(group, _GROUPS, "neuron groups", "group")
     _check(n, 1 << 12, "PoissonInputs per group", "input")
     return (group << 16) | (_PARTS["input"] << 12) | n
+
+
+def operation(group: int, k: int, site: int) -> int:
+    """A random call site of the k-th operation (run_regularly) of group ``group``."""
+    _check(group, _GROUPS, "neuron groups", "group")
+    _check(k, 12, "run_regularly operations per group", "operation")
+    _check(site, _SITES, "random calls in one operation", "call")
+    return (group << 16) | ((4 + k) << 12) | site
 
 
 def synapse_pathway(synapses: int, pathway: str, site: int) -> int:

@@ -1,15 +1,19 @@
-// pyspike._native: loads a generated library and calls its C ABI.
+// pyspike._native: loads a generated library, CPU or CUDA, and calls its C ABI.
 //
-// A generated library exports three functions:
+// A generated library exports:
 //   int         pyspike_abi_version(void);
 //   const char* pyspike_manifest(void);      /* JSON: what pyspike_run receives */
 //   int64_t     pyspike_run(void** arrays, const int64_t* iargs, const double* rargs,
 //                           int64_t n_steps);
-// Python owns every array; run() passes their data pointers and releases the GIL for the
-// whole run, so a simulation of n steps is one call with no Python in between.
+//   const char* pyspike_last_error(void);    /* optional: why a run returned < 0 */
+// Python owns every array.  run() passes NumPy arrays' data pointers (the CPU's
+// libraries); run_pointers() passes addresses the caller owns (a CUDA library's device
+// arrays).  Both release the GIL for the whole run, so a simulation of n steps is one
+// call with no Python in between.  This is the one loader of the ABI, for both targets.
 #include <dlfcn.h>
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
 
 #include <cstdint>
 #include <memory>
@@ -27,7 +31,7 @@ namespace {
 
 constexpr int kAbiVersion = PYSPIKE_ABI_VERSION;
 using abi_fn = int (*)(void);
-using manifest_fn = const char* (*)(void);
+using text_fn = const char* (*)(void);
 using run_fn = int64_t (*)(void**, const int64_t*, const double*, int64_t);
 
 class Library {
@@ -38,7 +42,8 @@ public:
     void init() {
         auto abi = reinterpret_cast<abi_fn>(dlsym(handle_, "pyspike_abi_version"));
         run_ = reinterpret_cast<run_fn>(dlsym(handle_, "pyspike_run"));
-        manifest_ = reinterpret_cast<manifest_fn>(dlsym(handle_, "pyspike_manifest"));
+        manifest_ = reinterpret_cast<text_fn>(dlsym(handle_, "pyspike_manifest"));
+        last_error_ = reinterpret_cast<text_fn>(dlsym(handle_, "pyspike_last_error"));
         if (!abi || !run_) {
             close();
             throw std::runtime_error("compiled library " + path_ +
@@ -63,6 +68,23 @@ public:
         return manifest_();
     }
 
+    // Why the last run returned < 0, if the library says ("" if it cannot).
+    std::string last_error() const {
+        if (!handle_) throw std::runtime_error("library closed");
+        const char* text = last_error_ ? last_error_() : nullptr;
+        return text ? text : "";
+    }
+
+    // A run over addresses the caller owns (0: no array), e.g. a GPU's device arrays.
+    int64_t run_pointers(const std::vector<uintptr_t>& pointers, const py::array& iargs,
+                         const py::array& rargs, int64_t n_steps) {
+        if (!handle_) throw std::runtime_error("library closed");
+        std::vector<void*> ptrs;
+        ptrs.reserve(pointers.size());
+        for (uintptr_t p : pointers) ptrs.push_back(reinterpret_cast<void*>(p));
+        return call(ptrs, iargs, rargs, n_steps);
+    }
+
     int64_t run(const py::list& arrays, const py::array& iargs, const py::array& rargs,
                 int64_t n_steps) {
         if (!handle_) throw std::runtime_error("library closed");
@@ -79,6 +101,22 @@ public:
                 throw py::value_error("arrays[" + std::to_string(k) + "] is read-only");
             ptrs.push_back(a.mutable_data());
         }
+        return call(ptrs, iargs, rargs, n_steps);
+    }
+
+    void close() {
+        if (handle_) dlclose(handle_);
+        handle_ = nullptr;
+        run_ = nullptr;
+        manifest_ = nullptr;
+        last_error_ = nullptr;
+    }
+
+    const std::string& path() const { return path_; }
+
+private:
+    int64_t call(std::vector<void*>& ptrs, const py::array& iargs, const py::array& rargs,
+                 int64_t n_steps) {
         const int64_t* ip = checked<int64_t>(iargs, "iargs");
         const double* rp = checked<double>(rargs, "rargs");
         int64_t done;
@@ -89,16 +127,6 @@ public:
         return done;
     }
 
-    void close() {
-        if (handle_) dlclose(handle_);
-        handle_ = nullptr;
-        run_ = nullptr;
-        manifest_ = nullptr;
-    }
-
-    const std::string& path() const { return path_; }
-
-private:
     template <typename T>
     static const T* checked(const py::array& a, const char* name) {
         if (!py::isinstance<py::array_t<T>>(a) || !(a.flags() & py::array::c_style))
@@ -112,7 +140,8 @@ private:
     std::string path_;
     void* handle_ = nullptr;
     run_fn run_ = nullptr;
-    manifest_fn manifest_ = nullptr;
+    text_fn manifest_ = nullptr;
+    text_fn last_error_ = nullptr;
 };
 
 std::unique_ptr<Library> open_library(const std::string& path) {
@@ -137,7 +166,10 @@ PYBIND11_MODULE(_native, m) {
         .def(py::init(&open_library), py::arg("path"))
         .def("run", &Library::run, py::arg("arrays"), py::arg("iargs"), py::arg("rargs"),
              py::arg("n_steps"))
+        .def("run_pointers", &Library::run_pointers, py::arg("pointers"), py::arg("iargs"),
+             py::arg("rargs"), py::arg("n_steps"))
         .def("manifest", &Library::manifest)
+        .def("last_error", &Library::last_error)
         .def("close", &Library::close)
         .def_property_readonly("path", &Library::path);
     register_connect(m);

@@ -12,6 +12,7 @@ from .codegen.errors import ModelError
 from .codegen.expressions import Context, parse_expression
 from .codegen.kernels import LASTSPIKE_NEVER
 from .codegen.spec import GroupSpec
+from .codegen.statements import parse_statements
 from .codegen import streams
 from . import _context, batching, checks
 from .evaluate import evaluate
@@ -61,6 +62,7 @@ class NeuronGroup:
             not_refractory=np.ones(self.N, dtype=np.uint8), **self._initial_state())
         state["_pending"] = []          # expression strings waiting for a network's seed
         state["poisson_inputs"] = []    # the PoissonInputs adding to it, in order
+        state["_operations"] = []       # run_regularly: (statements, dt in ms or None)
         state["network"] = None
         state["index"] = None
         for p, v in model.params.items():
@@ -140,6 +142,46 @@ class NeuronGroup:
                 table.per_element[name][:] = array
             else:
                 table.per_element[name] = array.astype(np.float64)
+
+    def run_regularly(self, code: str, dt: Optional[float] = None) -> None:
+        """Run the statements ``code`` on every neuron every ``dt`` ms (default: every
+        step) inside the compiled loop, as Brian2's ``run_regularly``: on the steps that
+        are multiples of dt, first in the step (before monitors record and the update).
+        They assign the group's state variables and read any of its names.
+
+        >>> import pyspike as ps
+        >>> m = ps.NeuronModel("dv/dt = 1/tau : 1", params={"tau": 1.0})
+        >>> net = ps.Network(dt=0.5, backend="numpy")
+        >>> with net:
+        ...     G = ps.NeuronGroup(2, m)
+        >>> G.run_regularly("v = 0", dt=2.0)
+        >>> net.run(3.0)
+        >>> G.v                   # set to 0 at t = 2 ms, then 2 steps of 0.5 ms
+        array([1., 1.])
+        """
+        where = f"run_regularly of group '{self.name}'"
+        code = checks.text(code, "code", where, empty_if_none=False)
+        if dt is not None:
+            dt = checks.duration(dt, "dt", where, positive=True)
+        names = dict(BUILTINS)
+        names.update({v: symbol(v) for v in self.model.variables + self.model.param_names})
+        statements = parse_statements(code, names, {v: symbol(v) for v in
+                                                    self.model.variables}, where, [])
+        if not statements:
+            raise ModelError("run_regularly needs at least one statement, such as 'v = 0'",
+                             where=where, symbol="code")
+        self._operations.append((code, dt))
+
+    def _every(self, dt: Optional[float], net_dt: float) -> int:
+        """run_regularly's dt in whole steps of the network's."""
+        if dt is None:
+            return 1
+        steps = round(dt / net_dt)
+        if steps < 1 or abs(steps * net_dt - dt) > 1e-9 * dt:
+            raise ModelError(f"run_regularly's dt of {dt!r} ms is not a whole number of steps "
+                             f"of the network's dt = {net_dt} ms", where=f"group '{self.name}'",
+                             symbol="dt")
+        return int(steps)
 
     def device(self, name: str):
         """The GPU array (CuPy) holding variable ``name``, without a copy, with
@@ -233,7 +275,9 @@ class NeuronGroup:
                          tuple(sorted(self.state.per_element)),
                          m.method, functions=tuple(sorted((n, f.ndim)
                                                           for n, f in m.functions.items())),
-                         inputs=tuple(p.var for p in self.poisson_inputs))
+                         inputs=tuple(p.var for p in self.poisson_inputs),
+                         operations=tuple((code, self._every(dt, self.network.dt))
+                                          for code, dt in self._operations))
 
     def _cast(self, dtype) -> None:
         """Store real-valued arrays in the network's precision (and the step of the last

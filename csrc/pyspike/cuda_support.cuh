@@ -1,7 +1,25 @@
-// Device helpers of the generated CUDA kernels: warp-aggregated appends and the step clock.
+// Launch macros and device helpers of the generated CUDA kernels (warp appends, step clock).
 #pragma once
 #include <cuda_runtime.h>
 #include <stdint.h>
+
+// Every launch and every kernel with a launch bound goes through these two macros, never
+// `<<<` or __launch_bounds__ written out: the test emulator (tests/cuda/emulator), which
+// compiles the generated source unchanged with g++, defines its own in its
+// <cuda_runtime.h>, included above, so that a launch runs the kernel on the CPU and a
+// block larger than the kernel's bound fails there as it fails on the GPU.
+//   PS_LAUNCH(k, grid, block, smem, stream, args...): k<<<grid, block, smem, stream>>>(args...)
+//   PS_BOUNDED_KERNEL(k, n)(params) {...}: __global__ void __launch_bounds__(n) k(params) {...}
+// An argument with a comma is a call or goes in parentheses (dim3(blocks(N), K)); a kernel
+// of no parameter is launched with an empty last argument: PS_LAUNCH(k, g, b, 0, s, ).
+#ifndef PS_LAUNCH
+#define PS_LAUNCH(kernel, grid, block, smem, stream, ...) \
+    kernel<<<grid, block, smem, stream>>>(__VA_ARGS__)
+#endif
+#ifndef PS_BOUNDED_KERNEL
+#define PS_BOUNDED_KERNEL(kernel, max_threads) \
+    __global__ void __launch_bounds__(max_threads) kernel
+#endif
 
 // The position of this lane's element in a list that the lanes of `ballot` (the lanes
 // with an element, the same value in every lane that calls this) append to at once: one

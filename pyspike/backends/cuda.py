@@ -10,7 +10,6 @@ overflow; the runtime then grows it and calls again.
 """
 from __future__ import annotations
 
-import ctypes
 from typing import List, Optional
 
 import numpy as np
@@ -19,7 +18,7 @@ from ..codegen.errors import BuildError
 from ..codegen.ir import NetworkKernel
 from ..toolchain.compile import load_library
 from ..toolchain.compile_cuda import compile_cuda_library
-from .library import open_ctypes
+from .library import open_native
 from .protocol import BaseBackend, Capabilities
 
 
@@ -124,7 +123,7 @@ class CUDABackend(BaseBackend):
         """The library at ``path``, loaded (the one already open if it is that)."""
         if self._lib is not None and self._path == path:
             return self._lib
-        return open_ctypes(path)
+        return open_native(path)
 
     def run(self, arrays: List[np.ndarray], iargs: np.ndarray, rargs: np.ndarray,
             n_steps: int) -> int:
@@ -144,12 +143,10 @@ class CUDABackend(BaseBackend):
         # (the runtime's last counter of each instance is the device clock, counters[STEP])
         device[0] = cupy.asarray(counters)
         cupy.cuda.Device().synchronize()      # the library runs on a stream of its own
-        pointers = (ctypes.c_void_p * len(device))(
-            *[0 if d is None else d.data.ptr for d in device])
+        pointers = [0 if d is None else int(d.data.ptr) for d in device]
         iargs = np.ascontiguousarray(iargs, dtype=np.int64)
         rargs = np.ascontiguousarray(rargs, dtype=np.float64)
-        done = self._lib.pyspike_run(pointers, iargs.ctypes.data, rargs.ctypes.data,
-                                     int(n_steps))
+        done = self._lib.run_pointers(pointers, iargs, rargs, int(n_steps))
         if done < 0:
             # A run that failed before its first step (at capture, say) left the GPU state
             # of the last run as it was: fetch it, unless the context is unusable (then the
@@ -158,8 +155,7 @@ class CUDABackend(BaseBackend):
                 self.sync()
             except Exception:
                 self._resident = False
-            raise RuntimeError("the CUDA run failed: " +
-                               self._lib.pyspike_last_error().decode(errors="replace"))
+            raise RuntimeError("the CUDA run failed: " + self._lib.last_error())
         self._host, self._device, self._resident = list(arrays), device, True
         # What the runtime reads after every chunk: the counters.  The monitor buffers come
         # when it asks (collect), the state when something on the host does (sync).
@@ -185,7 +181,7 @@ class CUDABackend(BaseBackend):
         return [s for s in slots if not bool(cupy.isfinite(self._device[s]).all())]
 
     def manifest(self) -> str:
-        return self._lib.pyspike_manifest().decode()
+        return self._lib.manifest()
 
     def sync(self) -> None:
         """Copy the state the kernels may have changed back to the host arrays; from then

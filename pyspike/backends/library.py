@@ -1,4 +1,4 @@
-"""Opening a generated library through its C ABI, for the CPU and the CUDA backend.
+"""Opening a generated library through its C ABI, for the CPU and the CUDA backend alike.
 
 A generated library exports (templates/cpp/network.cpp.j2, templates/cuda/network.cu.j2)::
 
@@ -8,18 +8,15 @@ A generated library exports (templates/cpp/network.cpp.j2, templates/cuda/networ
                             int64_t n_steps);
     const char* pyspike_last_error(void);        /* CUDA only */
 
-The ABI version is defined once, in ``csrc/pyspike/abi.h``: every library includes it,
-``pyspike._native`` is compiled with it, and ABI_VERSION here is read from it; both
-loaders refuse a library of another version.  The CPU's library is opened by
-``pyspike._native`` (pybind11: it checks the arrays and releases the GIL for the run),
-which compares the version itself with the one it was built with; that one is checked
-against ABI_VERSION here, so that a stale build of the extension is named as such.
-The CUDA library takes device pointers, which ``_native`` does not, so it is
-opened with ctypes.
+One loader opens both kinds, ``pyspike._native`` (pybind11, csrc/module.cpp): it checks
+the entry points and the ABI version, and releases the GIL for a run, given NumPy arrays
+(``run``, the CPU) or addresses the caller owns (``run_pointers``, a GPU's device
+arrays).  The ABI version is defined once, in ``csrc/pyspike/abi.h``: every library
+includes it, ``_native`` is compiled with it, and ABI_VERSION here is read from it, so
+that a stale build of the extension is named as such.
 """
 from __future__ import annotations
 
-import ctypes
 import re
 
 from ..codegen.errors import BuildError
@@ -55,23 +52,7 @@ def native():
 
 
 def open_native(path: str):
-    """The CPU library at ``path``, opened by ``pyspike._native`` (which raises OSError or
-    RuntimeError on a file it cannot load or of another ABI version)."""
+    """The library at ``path`` (CPU or CUDA), opened by ``pyspike._native``, which raises
+    OSError or RuntimeError on a file it cannot load, of another ABI version or without
+    the entry points."""
     return native().Library(path)
-
-
-def open_ctypes(path: str) -> ctypes.CDLL:
-    """The CUDA library at ``path``, opened with ctypes, its entry points typed."""
-    lib = ctypes.CDLL(path)
-    lib.pyspike_abi_version.restype = ctypes.c_int
-    check_version(lib.pyspike_abi_version(), path)
-    try:
-        lib.pyspike_manifest.restype = ctypes.c_char_p
-    except AttributeError:
-        raise BuildError(f"compiled library {path} does not export pyspike_manifest; "
-                         "clear the cache") from None
-    lib.pyspike_last_error.restype = ctypes.c_char_p
-    lib.pyspike_run.restype = ctypes.c_int64
-    lib.pyspike_run.argtypes = [ctypes.POINTER(ctypes.c_void_p), ctypes.c_void_p,
-                                ctypes.c_void_p, ctypes.c_int64]
-    return lib

@@ -11,6 +11,7 @@ from typing import List
 import numpy as np
 
 from ..codegen.kernels import Draw, GroupKernel, NetworkKernel
+from ..codegen.ir import Operation
 from .. import random as ps_random
 from ..evaluate import evaluate
 from .numpy_synapses import SynapsesReference
@@ -59,6 +60,9 @@ class NumpyBackend(BaseBackend):
         """One step of one instance."""
         real, counters = self.real, arrays[0]
         t = real(step * float(rargs[0]))
+        for op in self.kernel.operations:
+            if step % op.every == 0:
+                self._operate(op, envs[op.group], arrays, step, t, seed)
         for syn in self.synapses:
             syn.before_groups(arrays, rargs, step, t, seed)
         for g, env in zip(self.kernel.groups, envs):
@@ -134,6 +138,20 @@ class NumpyBackend(BaseBackend):
             for name in g.reset_stores:
                 arrays[g.arrays[name].slot][spiked] = renv[name]
         self._emit(g, arrays, spiked, step)
+
+    def _operate(self, op: Operation, base: dict, arrays, step: int, t, seed: int) -> None:
+        """An Operation kernel: its statements on every neuron of its group."""
+        real, g = self.real, self.kernel.groups[op.group]
+        env = dict(base)
+        env.update(t=t, step=step)
+        for name in op.loads:
+            loaded = arrays[g.arrays[name].slot]
+            env[name] = loaded.astype(np.int64) if loaded.dtype == np.int32 else loaded.copy()
+        self._draw(op.draws, env, seed, step, np.arange(g.N, dtype=np.uint32))
+        for a in op.code:
+            env[a.target.name] = _full(evaluate(a.expr, env, real), g.N, a.ctype, real)
+        for name in op.stores:
+            arrays[g.arrays[name].slot][:] = env[name]
 
     def _emit(self, g: GroupKernel, arrays, spiked: np.ndarray, step: int) -> None:
         """This step's spikes: the spike list for synapses, then the monitors."""

@@ -21,6 +21,7 @@ def test_stream_words_keep_the_values_seeded_results_depend_on():
     assert streams.noise(3, 1) == (3 << 16) | 0x801
     assert streams.poisson_input(3, 4) == (3 << 16) | (3 << 12) | 4
     assert streams.synapse_pathway(5, "on_post", 7) == ((0x4000 + 5) << 16) | (1 << 12) | 7
+    assert streams.operation(3, 2, 1) == (3 << 16) | (6 << 12) | 1      # (new in issue 13)
     assert streams.connect(0x1234567) == 0x4C000000 | 0x234567
     assert streams.group_init(3, 2) == (3 << 16) | 2
     assert streams.synapse_init(5, 7) == 0x70000000 | (5 << 8) | 7
@@ -35,6 +36,8 @@ def _run_words():
             yield ("neuron", g, part, s), streams.neuron(g, part, s)
         yield ("noise", g, s), streams.noise(g, s)
         yield ("input", g, s), streams.poisson_input(g, s)
+        for k in (0, 11):
+            yield ("operation", g, k, s), streams.operation(g, k, s)
     for p, s in itertools.product((0, 1, 0xBFF), (0, 1, 0xFFF)):
         for path in ("on_pre", "on_post", "clock", "summed"):
             yield ("pathway", p, path, s), streams.synapse_pathway(p, path, s)
@@ -62,6 +65,7 @@ def test_initial_values_of_two_objects_never_share_a_stream():
     (lambda: streams.noise(0, 0x800), "noise terms"),
     (lambda: streams.poisson_input(0, 4096), "PoissonInputs per group"),
     (lambda: streams.synapse_pathway(0xC00, "on_pre", 0), "3072 Synapses objects"),
+    (lambda: streams.operation(0, 12, 0), "12 run_regularly operations per group"),
     (lambda: streams.synapse_init(0, 256), "random calls in one initial value"),
     (lambda: streams.group_init(-1, 0), "neuron groups"),
 ])

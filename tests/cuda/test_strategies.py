@@ -34,32 +34,33 @@ def test_a_subtraction_from_a_neuron_variable_adds_its_negative():
 
 def test_a_dense_connection_runs_a_thread_per_target_without_atomics():
     source = _source("dense_and_serial")
-    assert "synapses0_pre<<<dim3(blocks(NPOST), K), THREADS" in source
+    assert "PS_LAUNCH(synapses0_pre, dim3(blocks(NPOST), K), THREADS" in source
     assert "A thread per postsynaptic neuron" in source
 
 
 def test_an_event_setting_a_neuron_variable_runs_serially():
     source = _source("dense_and_serial")
-    assert "synapses1_pre<<<dim3(1, K), 1, 0, st>>>" in source
+    assert "PS_LAUNCH(synapses1_pre, dim3(1, K), 1, 0, st, " in source
 
 
 def test_delays_push_spikes_into_a_ring_before_the_events():
     source = _source("generator_delays")
-    push, pre = source.index("synapses0_push<<<"), source.index("synapses0_pre<<<dim3(grid, K)")
+    push = source.index("PS_LAUNCH(synapses0_push, ")
+    pre = source.index("PS_LAUNCH(synapses0_pre, dim3(grid, K)")
     assert push < pre
 
 
 def test_clock_driven_and_summed_synapses_run_a_thread_per_synapse():
     source = _source("summed_gap")
-    assert source.count("synapses0_before<<<dim3(grid, K), THREADS") == 3
+    assert source.count("PS_LAUNCH(synapses0_before, dim3(grid, K), THREADS") == 3
     assert "atomicAdd(&p_post_u_I_gap[POST0 + _j]" in source
 
 
 def test_a_dense_enough_random_connection_tests_one_bit_per_pair():
     source = _source("bitmask_dense")
     assert source.count("tests its bit of\n") == 2
-    assert "synapses0_pre<<<dim3(blocks(NPOST), K), THREADS" in source
-    assert "synapses1_pre<<<dim3(blocks(NPOST), K), THREADS" in source
+    assert "PS_LAUNCH(synapses0_pre, dim3(blocks(NPOST), K), THREADS" in source
+    assert "PS_LAUNCH(synapses1_pre, dim3(blocks(NPOST), K), THREADS" in source
 
 
 def test_a_sparse_or_plastic_connection_keeps_its_rows():
@@ -76,7 +77,7 @@ def _self_connected(on_pre, **connect):
     return render_cuda(build_network(net._spec()))
 
 
-SERIAL = "synapses0_pre<<<dim3(1, K), 1, 0, st>>>"
+SERIAL = "PS_LAUNCH(synapses0_pre, dim3(1, K), 1, 0, st, "
 
 
 def test_events_that_read_what_other_events_add_to_run_in_spike_order():
@@ -99,10 +100,10 @@ def test_a_group_connected_to_itself_keeps_parallel_events_that_read_no_neuron()
 def test_spikes_that_events_read_in_order_are_put_in_ascending_order():
     # serial events, a thread per target and a delay ring read the list in order
     source = _source("order_sensitive")
-    assert "group0_order_spikes<<<dim3(1, K), 1024" in source
+    assert "PS_LAUNCH(group0_order_spikes, dim3(1, K), 1024" in source
     assert "one stretch of it" in source          # the ring push keeps that order
 
 
 def test_spikes_that_only_feed_atomic_additions_are_left_as_the_warps_append_them():
     source = _source("stdp_sparse")
-    assert "_order_spikes<<<" not in source and "cudaMalloc(" not in source
+    assert "_order_spikes, dim3(" not in source and "cudaMalloc(" not in source

@@ -15,7 +15,7 @@ import pytest
 import pyspike as ps
 from pyspike import backends
 from pyspike.backends import BaseBackend, Capabilities
-from pyspike.backends.library import ABI_VERSION, check_version, native, open_ctypes
+from pyspike.backends.library import ABI_VERSION, check_version, native
 from pyspike.backends.numpy_ref import NumpyBackend
 from pyspike.backends.protocol import DEFAULT_POISSON_MEAN
 from pyspike.codegen.errors import BuildError
@@ -281,35 +281,52 @@ def test_a_library_of_another_abi_version_is_refused_with_both_versions():
     check_version(ABI_VERSION, "libx.so")
 
 
-def _toy_library(tmp_path, abi: int, manifest: bool = True) -> str:
-    """A library of the C ABI that runs nothing (ctypes-loadable, as the CUDA one)."""
-    src, lib = tmp_path / f"abi{abi}{manifest}.cpp", tmp_path / f"libabi{abi}{manifest}.so"
+def _toy_library(tmp_path, abi: int = ABI_VERSION, manifest: bool = True,
+                 error: str = "") -> str:
+    """A library of the C ABI whose run adds 1 to arrays[0][0] per step."""
+    name = f"abi{abi}{manifest}{bool(error)}"
+    src, lib = tmp_path / f"{name}.cpp", tmp_path / f"lib{name}.so"
     src.write_text(
         '#include <cstdint>\nextern "C" int pyspike_abi_version(void) { return %d; }\n'
-        'extern "C" const char* pyspike_last_error(void) { return ""; }\n'
-        'extern "C" int64_t pyspike_run(void**, const int64_t*, const double*, '
-        'int64_t n) { return n; }\n' % abi
+        'extern "C" int64_t pyspike_run(void** a, const int64_t*, const double*, '
+        'int64_t n) { for (int64_t s = 0; s < n; ++s) ((double*)a[0])[0] += 1; return n; }\n'
+        % abi
         + ('extern "C" const char* pyspike_manifest(void) { return "{}"; }\n'
-           if manifest else ""))
+           if manifest else "")
+        + ('extern "C" const char* pyspike_last_error(void) { return "%s"; }\n' % error
+           if error else ""))
     subprocess.run(["g++", "-shared", "-fPIC", str(src), "-o", str(lib)], check=True)
     return str(lib)
 
 
 @pytest.mark.skipif(shutil.which("g++") is None, reason="needs g++")
-def test_the_ctypes_loader_refuses_a_library_of_another_abi_version(tmp_path):
-    assert open_ctypes(_toy_library(tmp_path, ABI_VERSION)).pyspike_run(None, None, None,
-                                                                        7) == 7
-    with pytest.raises(BuildError, match=f"ABI version {ABI_VERSION + 1}"):
-        open_ctypes(_toy_library(tmp_path, ABI_VERSION + 1))
+def test_one_loader_runs_a_library_on_addresses_the_caller_owns(tmp_path):
+    # (as the CUDA backend passes its device arrays)
+    lib = native().Library(_toy_library(tmp_path))
+    x = np.zeros(1)
+    done = lib.run_pointers([x.ctypes.data], np.zeros(2, np.int64), np.zeros(1), 7)
+    assert done == 7 and x[0] == 7.0
 
 
 @pytest.mark.skipif(shutil.which("g++") is None, reason="needs g++")
-def test_both_loaders_refuse_a_library_without_a_manifest(tmp_path):
-    path = _toy_library(tmp_path, ABI_VERSION, manifest=False)
-    with pytest.raises(BuildError, match="does not export pyspike_manifest"):
-        open_ctypes(path)
+def test_the_loader_reads_why_a_run_failed_where_the_library_says(tmp_path):
+    assert native().Library(_toy_library(tmp_path, error="no device")).last_error() == \
+        "no device"
+    assert native().Library(_toy_library(tmp_path)).last_error() == ""
+
+
+@pytest.mark.skipif(shutil.which("g++") is None, reason="needs g++")
+def test_the_loader_refuses_a_library_without_a_manifest(tmp_path):
     with pytest.raises(RuntimeError, match="does not export pyspike_manifest"):
-        native().Library(path)
+        native().Library(_toy_library(tmp_path, manifest=False))
+
+
+def test_both_backends_open_libraries_with_the_one_loader():
+    import pyspike.backends.cpu as cpu
+    import pyspike.backends.cuda as cuda
+    for module in (cpu, cuda):
+        text = Path(module.__file__).read_text()
+        assert "open_native(path)" in text and "ctypes" not in text, module.__name__
 
 
 def test_a_native_extension_of_another_abi_version_is_named_as_out_of_date(monkeypatch):

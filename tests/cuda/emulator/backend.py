@@ -1,7 +1,8 @@
-"""The CUDA backend's generated source run on the CPU: each launch ``k<<<...>>>(args)``
-rewritten into a call of the shim (include/cuda_runtime.h), the source compiled with g++
-and loaded as the CUDA backend loads its library, and run by the CUDA backend's own host
-code with a stand-in for CuPy (its "device" arrays: host memory of their own).
+"""The CUDA backend's generated source run on the CPU: the source compiled as it is with
+g++ against the shim (include/cuda_runtime.h, which defines the launch macros PS_LAUNCH
+and PS_BOUNDED_KERNEL of pyspike/cuda_support.cuh its own way) and loaded as the CUDA
+backend loads its library, and run by the CUDA backend's own host code with a stand-in
+for CuPy (its "device" arrays: host memory of their own).
 
 Register it for a test with
 ``monkeypatch.setitem(pyspike.backends.BACKENDS, "cuda_emulated", EmulatedBackend)``.
@@ -11,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import hashlib
-import re
 import shutil
 import subprocess
 import sys
@@ -30,28 +30,6 @@ INCLUDE = Path(__file__).resolve().parent / "include"
 FLAGS = ("-std=c++17", "-O1", "-shared", "-fPIC", "-fvisibility=hidden", "-fno-math-errno",
          "-ffp-contract=off", f"-I{INCLUDE}")
 SCHEDULES = {"forward": 0, "reverse": 1, "random": 2}
-
-_LAUNCH = re.compile(r"(\w+)<<<(.*?)>>>\((\s*\))?")
-_BOUNDS = re.compile(r"__launch_bounds__\(\s*([^,)]+)[^)]*\)\s*(\w+)\s*\(")   # max threads
-
-
-def rewrite_launches(source: str) -> str:
-    """``k<<<grid, block, smem, stream>>>(args);`` -> ``ps_emu_launch(k, "k", bound,
-    ps_emu_config(grid, block, smem, stream), args);`` for every launch of the source."""
-    bounds = {name: bound for bound, name in _BOUNDS.findall(source)}
-
-    def launch(m: re.Match) -> str:
-        name, config, no_args = m.group(1), m.group(2), m.group(3)
-        bound = bounds.get(name, "0")
-        head = f'ps_emu_launch({name}, "{name}", {bound}, ps_emu_config({config})'
-        return head + (")" if no_args else ", ")
-
-    out, n = _LAUNCH.subn(launch, source)
-    expected = source.count("<<<")
-    if n != expected or "<<<" in out:
-        raise AssertionError(f"rewrote {n} of the {expected} kernel launches of the source")
-    return out
-
 
 def _shim_digest() -> str:
     h = hashlib.sha256()
@@ -78,9 +56,10 @@ def emulator_missing() -> Optional[str]:
 
 
 def compile_emulated(source: str, cache_dir=None):
-    """The emulated library of a generated CUDA source, through pyspike's compile cache
-    (the shim's digest in the source: a changed shim compiles anew)."""
-    text = f"// CUDA emulator shim {_shim_digest()}\n" + rewrite_launches(source)
+    """The emulated library of a generated CUDA source, compiled as it is, through
+    pyspike's compile cache (a first line with the shim's digest: a changed shim compiles
+    anew)."""
+    text = f"// CUDA emulator shim {_shim_digest()}\n" + source
     return compile_library(text, cache_dir=cache_dir, compiler="g++", flags=FLAGS,
                            name="network_cuda_emulated", suffix=".cpp")
 
@@ -149,9 +128,12 @@ class EmulatedBackend(CUDABackend):
 
     def prepare(self, generated, cache_dir=None) -> dict:
         info = super().prepare(generated, cache_dir)
-        # (the library may have run an earlier network: its schedule starts anew)
-        self._lib.ps_emu_configure.argtypes = [ctypes.c_int, ctypes.c_uint64, ctypes.c_int]
-        self._lib.ps_emu_configure(SCHEDULES[self.schedule], self.seed, self.multiprocessors)
+        # The emulator's own entry points, through ctypes (the same loaded library: the
+        # dynamic loader hands out the handle pyspike._native opened).  The library may
+        # have run an earlier network: its schedule starts anew.
+        self._emu = ctypes.CDLL(str(info["library"]))
+        self._emu.ps_emu_configure.argtypes = [ctypes.c_int, ctypes.c_uint64, ctypes.c_int]
+        self._emu.ps_emu_configure(SCHEDULES[self.schedule], self.seed, self.multiprocessors)
         return info
 
     def run(self, arrays, iargs, rargs, n_steps: int) -> int:
@@ -177,5 +159,5 @@ class EmulatedBackend(CUDABackend):
     def stats(self) -> dict:
         """What the emulator has run in this library so far."""
         out = (ctypes.c_int64 * 5)()
-        self._lib.ps_emu_stats(out)
+        self._emu.ps_emu_stats(out)
         return dict(zip(("launches", "blocks", "threads", "barriers", "warp_ops"), out))

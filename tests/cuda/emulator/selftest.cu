@@ -1,5 +1,6 @@
-// Checks of the emulator itself (tests/cuda/test_emulated.py rewrites the launches, compiles
-// this with g++ against include/ and runs it): warp intrinsics and barriers compute what
+// Checks of the emulator itself (tests/cuda/test_emulated.py compiles this with g++ against
+// include/, whose <cuda_runtime.h> defines PS_LAUNCH and PS_BOUNDED_KERNEL as for the
+// generated sources, and runs it): warp intrinsics and barriers compute what
 // CUDA computes; what CUDA leaves undefined fails the launch, never hangs; graphs hold the
 // arguments of their launches; streams run their work only when the host waits for it;
 // CUDA's rules on launches and captures hold.
@@ -19,7 +20,7 @@ static int checks = 0, failures = 0;
 
 // Per thread: its warp's ballot of t % 3 == 0, an inclusive prefix sum of ones over the
 // lanes (shuffles up), lane 0's index, the block's total (shared memory and a barrier).
-__global__ void __launch_bounds__(256) warps(int* out, int stride)
+PS_BOUNDED_KERNEL(warps, 256)(int* out, int stride)
 {
     __shared__ int total[8];
     const int t = threadIdx.x, lane = t & 31, warp = t >> 5;
@@ -72,7 +73,7 @@ int main()
     for (int schedule = 0; schedule < 3; ++schedule) {
         ps_emu_configure(schedule, 7, 1);
         static int out[3 * 256 * 4];
-        warps<<<3, 256>>>(out, 1);
+        PS_LAUNCH(warps, 3, 256, 0, 0, out, 1);
         CHECK(cudaGetLastError() == cudaSuccess && cudaDeviceSynchronize() == cudaSuccess);
         bool ok = true;
         for (int t = 0; t < 3 * 256; ++t) {
@@ -88,29 +89,29 @@ int main()
 
     // what CUDA leaves undefined: the launch fails, and so does every later call
     ps_emu_configure(2, 1, 1);
-    divergent_barrier<<<1, 64>>>();
+    PS_LAUNCH(divergent_barrier, 1, 64, 0, 0, );
     CHECK(cudaGetLastError() == cudaSuccess);         // not run yet
     CHECK(failed_with(cudaDeviceSynchronize(), "divergent barrier"));
     CHECK(failed_with(cudaGetLastError(), "divergent barrier"));
     CHECK(cudaStreamSynchronize(nullptr) == cudaErrorLaunchFailure);
     ps_emu_configure(2, 1, 1);
-    deadlock<<<1, 64>>>();
+    PS_LAUNCH(deadlock, 1, 64, 0, 0, );
     CHECK(failed_with(cudaDeviceSynchronize(), "deadlock"));
     ps_emu_configure(2, 1, 1);
-    mixed_intrinsics<<<1, 32>>>();
+    PS_LAUNCH(mixed_intrinsics, 1, 32, 0, 0, );
     CHECK(failed_with(cudaDeviceSynchronize(), "different warp intrinsics"));
     ps_emu_configure(2, 1, 1);
-    partial_warp<<<1, 16>>>();
+    PS_LAUNCH(partial_warp, 1, 16, 0, 0, );
     CHECK(failed_with(cudaDeviceSynchronize(), "past the end of the block"));
 
     // bad configurations: an error for cudaGetLastError, nothing run, nothing sticky
     ps_emu_configure(2, 1, 1);
     static int out[512 * 4];
-    warps<<<1, 512>>>(out, 1);
+    PS_LAUNCH(warps, 1, 512, 0, 0, out, 1);
     CHECK(cudaGetLastError() == cudaErrorLaunchOutOfResources);
-    add<<<0, 32>>>(out, 1);
+    PS_LAUNCH(add, 0, 32, 0, 0, out, 1);
     CHECK(cudaGetLastError() == cudaErrorInvalidConfiguration);
-    add<<<1, 2048>>>(out, 1);
+    PS_LAUNCH(add, 1, 2048, 0, 0, out, 1);
     CHECK(cudaGetLastError() == cudaErrorInvalidConfiguration);
     CHECK(cudaGetLastError() == cudaSuccess);
     int n = 4;
@@ -125,7 +126,7 @@ int main()
     int* counter = nullptr;
     CHECK(cudaMalloc((void**)&counter, sizeof(int)) == cudaSuccess);
     CHECK(cudaMemsetAsync(counter, 0, sizeof(int), s) == cudaSuccess);
-    add<<<1, 1, 0, s>>>(counter, 5);
+    PS_LAUNCH(add, 1, 1, 0, s, counter, 5);
     CHECK(*counter != 5);                   // queued, not run
     int host = 0;
     CHECK(cudaMemcpyAsync(&host, counter, sizeof host, cudaMemcpyDeviceToHost, s) == cudaSuccess);
@@ -135,7 +136,7 @@ int main()
     CHECK(cudaMemsetAsync(counter, 0, sizeof(int), s) == cudaSuccess);
     CHECK(cudaStreamBeginCapture(s, cudaStreamCaptureModeThreadLocal) == cudaSuccess);
     int v = 1;
-    add<<<2, 32, 0, s>>>(counter, v);
+    PS_LAUNCH(add, 2, 32, 0, s, counter, v);
     v = 100;
     cudaGraph_t graph;
     cudaGraphExec_t exec;
@@ -156,7 +157,7 @@ int main()
     CHECK(cudaMalloc((void**)&more, 4) == cudaErrorStreamCaptureUnsupported);
     CHECK(cudaStreamEndCapture(s, &none) == cudaErrorStreamCaptureInvalidated);
     CHECK(cudaStreamBeginCapture(s, cudaStreamCaptureModeThreadLocal) == cudaSuccess);
-    add<<<1, 2048, 0, s>>>(counter, 1);
+    PS_LAUNCH(add, 1, 2048, 0, s, counter, 1);
     CHECK(cudaStreamEndCapture(s, &none) == cudaErrorStreamCaptureInvalidated);
     CHECK(cudaGraphExecDestroy(exec) == cudaSuccess && cudaGraphDestroy(graph) == cudaSuccess);
     CHECK(cudaFree(counter) == cudaSuccess && cudaStreamDestroy(s) == cudaSuccess);

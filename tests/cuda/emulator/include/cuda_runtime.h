@@ -1,7 +1,9 @@
 // A test-only stand-in for the CUDA runtime, with which g++ compiles pyspike's generated
-// CUDA source (after tests/cuda/emulator/backend.py has rewritten each launch
-// `k<<<grid, block, smem, stream>>>(args)` into `ps_emu_launch(k, "k", bound,
-// ps_emu_config(grid, block, smem, stream), args)`) and runs it on the CPU.
+// CUDA source as it is and runs it on the CPU.  The source launches its kernels with
+// PS_LAUNCH and gives kernels their launch bounds with PS_BOUNDED_KERNEL, macros of
+// pyspike/cuda_support.cuh that this header, included before it, defines its own way: a
+// launch queues the kernel's grid on its stream and checks the block against the kernel's
+// bound.  g++ refuses a `<<<` or __launch_bounds__ written out: no launch escapes them.
 //
 // "Device" memory is host memory.  A stream queues what it is given (a launch with its
 // arguments converted and copied, as CUDA copies them, at the launch) and runs it only
@@ -35,7 +37,6 @@
 #define __forceinline__ inline
 #define __noinline__ __attribute__((noinline))
 #define __restrict__ __restrict
-#define __launch_bounds__(...)
 #define __shared__ static
 
 enum cudaError_t {
@@ -429,8 +430,8 @@ inline ps_emu_config_t ps_emu_config(dim3 grid, dim3 block, size_t smem = 0,
     return {grid, block, smem, stream};
 }
 
-// kernel<<<c.grid, c.block, c.smem, c.stream>>>(args...); bound: the kernel's
-// __launch_bounds__ (0 if none).
+// kernel<<<c.grid, c.block, c.smem, c.stream>>>(args...); bound: the kernel's launch
+// bound (0 if none).
 template <typename... P, typename... A>
 inline void ps_emu_launch(void (*kernel)(P...), const char* name, unsigned bound,
                           const ps_emu_config_t& c, A&&... args)
@@ -469,6 +470,49 @@ inline void ps_emu_launch(void (*kernel)(P...), const char* name, unsigned bound
         return cudaErrorLaunchFailure;
     });
 }
+
+namespace ps_emu {
+
+// The launch bound of every kernel that PS_BOUNDED_KERNEL defines, by the kernel's name;
+// filled in as the library loads (static initialisation), before anything is launched.
+inline std::map<std::string, unsigned>& bounds()
+{
+    static std::map<std::string, unsigned> by_name;
+    return by_name;
+}
+
+inline bool set_bound(const char* kernel, unsigned max_threads)
+{
+    bounds()[kernel] = max_threads;
+    return true;
+}
+
+inline unsigned bound_of(const char* kernel)
+{
+    const auto it = bounds().find(kernel);
+    return it == bounds().end() ? 0 : it->second;
+}
+
+// What PS_LAUNCH calls with the kernel's arguments (none, or some: the launch's own
+// parentheses, as after `>>>`).
+template <typename... P>
+inline auto launch(void (*kernel)(P...), const char* name, const ps_emu_config_t& c)
+{
+    return [=](auto&&... args) {
+        ps_emu_launch(kernel, name, bound_of(name), c, std::forward<decltype(args)>(args)...);
+    };
+}
+
+}  // namespace ps_emu
+
+// pyspike/cuda_support.cuh's macros, defined here first.  PS_BOUNDED_KERNEL(k, n)(params)
+// records n for k, then begins the definition of k as an ordinary function.
+#define PS_LAUNCH(kernel, grid, block, smem, stream, ...) \
+    ps_emu::launch(kernel, #kernel, ps_emu_config(grid, block, smem, stream))(__VA_ARGS__)
+#define PS_BOUNDED_KERNEL(kernel, max_threads)                                        \
+    [[maybe_unused]] const bool ps_emu_bound_##kernel =                               \
+        ps_emu::set_bound(#kernel, max_threads);                                      \
+    void kernel
 
 // For the test harness: the schedule (0 forward, 1 reverse, 2 shuffled by seed), the
 // number of multiprocessors reported; clears a failure of an earlier test.

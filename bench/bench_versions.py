@@ -1,0 +1,127 @@
+"""pyspike against pyspike: two installed versions side by side (issue 13's "no slower").
+
+    python bench/bench_versions.py --before DIR --after DIR [--repeats 5] [--write]
+                                   [--lif-cases lif,lif_noise] [--cases cuba:4000,...]
+
+``DIR`` is a folder holding an installed ``pyspike`` (``pip install --no-deps --target DIR
+.`` from a checkout of the commit), put first on the workers' PYTHONPATH.  Cases: the
+LIF groups of bench/bench_lif.py (4000 neurons; run time: the median of 7 runs of 1 s in
+one process) and CUBA, COBA, COBAHH of bench/bench_networks.py at 4000 and 40,000
+neurons (one run of 1 s).  Every measurement is a process of its own with an empty cache,
+so its build is cold (sympy + templates + g++); the two versions alternate, repeat by
+repeat, so that a drift of the machine falls on both.  Tables give medians and the ratio
+after/before; ``--write`` puts them in bench/RESULTS.md.
+"""
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import bench_lif  # noqa: E402
+import bench_networks  # noqa: E402
+
+SECTION = "## pyspike before and after a refactor (issue 13)"
+NETWORK_CASES = [f"{m}:{n}" for n in (4000, 40000) for m in ("cuba", "coba", "cobahh")]
+
+
+def _env(site: str) -> dict:
+    return dict(os.environ, PYTHONPATH=os.pathsep.join([site] + [
+        p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
+
+
+def lif(site: str, case: str, repeats: int) -> dict:
+    with tempfile.TemporaryDirectory() as cache:
+        equations, precision = bench_lif.CASES[case]
+        env = dict(_env(site), PYSPIKE_CACHE_DIR=cache)
+        out = subprocess.run([sys.executable, "-c", bench_lif.SCRIPT, case, "4000", "1000",
+                              str(repeats), "run", json.dumps(equations), precision],
+                             capture_output=True, text=True, env=env, check=True, cwd=cache)
+        res = json.loads(out.stdout.strip().splitlines()[-1])
+    return {"build_s": res["build"], "run_s": statistics.median(res["runs"])}
+
+
+def network(site: str, case: str, seed: int) -> dict:
+    model, n = case.split(":")
+    with tempfile.TemporaryDirectory() as cache:
+        res = bench_networks._call(
+            [sys.executable, "-c", bench_networks.PYSPIKE_WORKER, model, n, cache, str(seed),
+             "1000", bench_networks.EXAMPLES], cwd=cache, timeout=1800, env=_env(site))
+    if "error" in res:
+        raise RuntimeError(f"{case} with {site}: {res['error']}")
+    if not res["pyspike_file"].startswith(site):
+        raise RuntimeError(f"{case} imported {res['pyspike_file']}, not {site}")
+    return {"build_s": res["build_s"], "run_s": res["run_s"], "spikes": res["n_spikes"]}
+
+
+def measure(args) -> dict:
+    versions = {"before": args.before, "after": args.after}
+    results = {}
+    cases = [("lif", c) for c in args.lif_cases.split(",") if c] + \
+        [("network", c) for c in args.cases.split(",") if c]
+    for r in range(args.repeats):
+        for kind, case in cases:
+            for label in (("before", "after") if r % 2 == 0 else ("after", "before")):
+                site = versions[label]
+                res = lif(site, case, 7) if kind == "lif" else network(site, case, r + 1)
+                results.setdefault(case, {}).setdefault(label, []).append(res)
+                print(f"{case} {label} r{r}: {res}", flush=True)
+    return results
+
+
+def report(results: dict, args) -> str:
+    lines = [SECTION, "",
+             f"`python bench/bench_versions.py --before {args.before} --after {args.after} "
+             f"--repeats {args.repeats}` on {platform.processor() or platform.machine()}, "
+             f"{os.cpu_count()} cores; medians of {args.repeats} processes each (a LIF run "
+             "time is itself the median of 7 runs in its process); every build cold.", "",
+             "| case | build before (s) | build after (s) | ratio | run before (s) | "
+             "run after (s) | ratio |", "|---|---|---|---|---|---|---|"]
+    for case, by in results.items():
+        med = {label: {k: statistics.median(r[k] for r in runs) for k in ("build_s", "run_s")}
+               for label, runs in by.items()}
+        b, a = med["before"], med["after"]
+        lines.append(f"| {case} | {b['build_s']:.3f} | {a['build_s']:.3f} | "
+                     f"{a['build_s'] / b['build_s']:.3f} | {b['run_s']:.4f} | "
+                     f"{a['run_s']:.4f} | {a['run_s'] / b['run_s']:.3f} |")
+        spikes = {label: {r.get("spikes") for r in runs} for label, runs in by.items()}
+        if spikes["before"] != spikes["after"]:
+            lines.append(f"| {case}: spike counts differ: {spikes} | | | | | | |")
+    return "\n".join(lines) + "\n"
+
+
+def write(section: str) -> None:
+    path = os.path.join(HERE, "RESULTS.md")
+    text = open(path).read()
+    if SECTION in text:
+        start = text.index(SECTION)
+        end = text.find("\n## ", start + len(SECTION))
+        text = text[:start] + section + (text[end + 1:] if end >= 0 else "")
+    else:
+        text = text.rstrip("\n") + "\n\n" + section
+    open(path, "w").write(text)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--before", required=True)
+    p.add_argument("--after", required=True)
+    p.add_argument("--repeats", type=int, default=5)
+    p.add_argument("--lif-cases", default="lif,lif_noise,lif_single,lif_noise_single")
+    p.add_argument("--cases", default=",".join(NETWORK_CASES))
+    p.add_argument("--write", action="store_true")
+    args = p.parse_args()
+    args.before, args.after = os.path.abspath(args.before), os.path.abspath(args.after)
+    section = report(measure(args), args)
+    print(section)
+    if args.write:
+        write(section)
+
+
+if __name__ == "__main__":
+    main()

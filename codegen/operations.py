@@ -1,0 +1,66 @@
+"""run_regularly -> generic Operation kernels: statements on every neuron of a group,
+every k steps, at the start of the step.
+
+This is a lowering pass: it adds kernels to the network's IR and nothing else.  No
+renderer, template or backend knows about ``run_regularly``; they run Operation kernels
+(:class:`ir.Operation`), whatever made them.
+
+>>> from pyspike.codegen.spec import GroupSpec, NetworkSpec
+>>> from pyspike.codegen.kernels import build_network
+>>> g = GroupSpec("g", 4, equations="dv/dt = -v/tau : 1", params=("tau",),
+...               operations=(("v = 2*v + rand()", 10),))
+>>> op = build_network(NetworkSpec(groups=(g,))).operations[0]
+>>> op.every, op.loads, op.stores, [str(a.expr) for a in op.code]
+(10, ['v'], ['v'], ['_rand0 + 2*v'])
+"""
+from __future__ import annotations
+
+from typing import List
+
+import sympy as sp
+
+from . import streams
+from .equations import symbol
+from .expressions import Rand, Randn
+from .ir import Assign, Draw, GroupKernel, Operation, loads_and_stores
+from .spec import GroupSpec
+from .statements import parse_statements
+
+
+def build_operations(specs, groups: List[GroupKernel]) -> List[Operation]:
+    """The Operation kernels of every group's run_regularly statements, in the order the
+    groups and their statements were given (the order they run in)."""
+    out: List[Operation] = []
+    for g, k in zip(specs, groups):
+        for n, (code, every) in enumerate(g.operations):
+            out.append(_operation(g, k, n, code, every, f"op{len(out)}"))
+    return out
+
+
+def _operation(g: GroupSpec, k: GroupKernel, n: int, code: str, every: int,
+               name: str) -> Operation:
+    where = f"run_regularly number {n} of group '{g.name}'"
+    names = k.equations.names()
+    # what the statements may change: the group's per-neuron arrays of its own variables
+    targets = {v: symbol(v) for v, a in k.arrays.items() if a.role == "state"}
+    sites: list = []
+    statements = parse_statements(code, names, targets, where, sites)
+    stmts = [Assign(symbol(st.target), st.value(symbol(st.target)), declare=False)
+             for st in statements]
+    draws: List[Draw] = []
+    for a in stmts:
+        a.expr = _draw_sites(a.expr, draws, k.index, n)
+    arrays = {symbol(v): v for v, a in k.arrays.items() if a.role in ("state", "param")}
+    loads, stores = loads_and_stores(stmts, [], arrays)
+    return Operation(name, k.index, "start", every, loads, draws, stmts, stores)
+
+
+def _draw_sites(expr: sp.Basic, draws: List[Draw], group: int, n: int) -> sp.Basic:
+    """``expr`` with each random call replaced by a symbol drawn from its own stream."""
+    subs = {}
+    for site in sorted(expr.atoms(Rand, Randn), key=lambda s: int(s.args[0])):
+        sym = sp.Symbol(f"_rand{int(site.args[0])}", real=True)
+        kind = "uniform" if isinstance(site, Rand) else "normal"
+        draws.append(Draw(sym, kind, streams.operation(group, n, int(site.args[0]))))
+        subs[site] = sym
+    return expr.xreplace(subs) if subs else expr
