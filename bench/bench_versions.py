@@ -5,11 +5,12 @@
 
 ``DIR`` is a folder holding an installed ``pyspike`` (``pip install --no-deps --target DIR
 .`` from a checkout of the commit), put first on the workers' PYTHONPATH.  Cases: the
-LIF groups of bench/bench_lif.py (4000 neurons; run time: the median of 7 runs of 1 s in
-one process) and CUBA, COBA, COBAHH of bench/bench_networks.py at 4000 and 40,000
-neurons (one run of 1 s).  Every measurement is a process of its own with an empty cache,
-so its build is cold (sympy + templates + g++); the two versions alternate, repeat by
-repeat, so that a drift of the machine falls on both.  Tables give medians and the ratio
+LIF groups of bench/bench_lif.py (4000 neurons) and CUBA, COBA, COBAHH of
+examples/networks.py at 4000 and 40,000 neurons; a run time is the median of several runs
+of 1 s of model time in one process, after a first run (whose time is reported too).
+Every measurement is a process of its own with an empty cache, so its build is cold
+(sympy + templates + g++); the two versions alternate, repeat by repeat, so that a drift
+of the machine falls on both.  Tables give medians and the ratio
 after/before; ``--write`` puts them in bench/RESULTS.md.
 """
 import argparse
@@ -46,17 +47,38 @@ def lif(site: str, case: str, repeats: int) -> dict:
     return {"build_s": res["build"], "run_s": statistics.median(res["runs"])}
 
 
-def network(site: str, case: str, seed: int) -> dict:
+#: One network: cold build, a first run of 1 s, then the median of more runs.
+NETWORK_WORKER = r"""
+import json, statistics, sys, time
+import pyspike as ps
+model, n, cache, seed, runs, examples = sys.argv[1:7]
+sys.path.insert(0, examples)
+import networks
+net = ps.Network(dt=0.1, seed=int(seed), backend="cpu", cache_dir=cache)
+objs = getattr(networks, model)(net, int(n))
+with net:
+    mon = ps.SpikeMonitor(objs["P"])
+t0 = time.perf_counter(); net.build(); build = time.perf_counter() - t0
+t0 = time.perf_counter(); net.run(1000.0); first = time.perf_counter() - t0
+spikes = mon.num_spikes
+times = []
+for _ in range(int(runs)):
+    t0 = time.perf_counter(); net.run(1000.0); times.append(time.perf_counter() - t0)
+print(json.dumps({"build_s": build, "first_s": first, "run_s": statistics.median(times),
+                  "spikes": spikes, "file": ps.__file__}))
+"""
+
+
+def network(site: str, case: str, seed: int, runs: int) -> dict:
     model, n = case.split(":")
     with tempfile.TemporaryDirectory() as cache:
-        res = bench_networks._call(
-            [sys.executable, "-c", bench_networks.PYSPIKE_WORKER, model, n, cache, str(seed),
-             "1000", bench_networks.EXAMPLES], cwd=cache, timeout=1800, env=_env(site))
-    if "error" in res:
-        raise RuntimeError(f"{case} with {site}: {res['error']}")
-    if not res["pyspike_file"].startswith(site):
-        raise RuntimeError(f"{case} imported {res['pyspike_file']}, not {site}")
-    return {"build_s": res["build_s"], "run_s": res["run_s"], "spikes": res["n_spikes"]}
+        out = subprocess.run([sys.executable, "-c", NETWORK_WORKER, model, n, cache,
+                              str(seed), str(runs), bench_networks.EXAMPLES], cwd=cache,
+                             capture_output=True, text=True, env=_env(site), check=True)
+    res = json.loads(out.stdout.strip().splitlines()[-1])
+    if not res.pop("file").startswith(site):
+        raise RuntimeError(f"{case} imported another pyspike than {site}")
+    return res
 
 
 def measure(args) -> dict:
@@ -68,7 +90,8 @@ def measure(args) -> dict:
         for kind, case in cases:
             for label in (("before", "after") if r % 2 == 0 else ("after", "before")):
                 site = versions[label]
-                res = lif(site, case, 7) if kind == "lif" else network(site, case, r + 1)
+                res = lif(site, case, 7) if kind == "lif" else \
+                    network(site, case, r + 1, 3 if case.endswith("40000") else 7)
                 results.setdefault(case, {}).setdefault(label, []).append(res)
                 print(f"{case} {label} r{r}: {res}", flush=True)
     return results
@@ -78,20 +101,24 @@ def report(results: dict, args) -> str:
     lines = [SECTION, "",
              f"`python bench/bench_versions.py --before {args.before} --after {args.after} "
              f"--repeats {args.repeats}` on {platform.processor() or platform.machine()}, "
-             f"{os.cpu_count()} cores; medians of {args.repeats} processes each (a LIF run "
-             "time is itself the median of 7 runs in its process); every build cold.", "",
+             f"{os.cpu_count()} cores; medians of {args.repeats} processes each, every build "
+             "cold; a run time is the median, in its process, of 7 runs of 1 s of model time "
+             "after a first one (3 at 40,000 neurons; for the networks, the first run's "
+             "ratio is the last column).", "",
              "| case | build before (s) | build after (s) | ratio | run before (s) | "
-             "run after (s) | ratio |", "|---|---|---|---|---|---|---|"]
+             "run after (s) | ratio | first run ratio |", "|---|---|---|---|---|---|---|---|"]
     for case, by in results.items():
-        med = {label: {k: statistics.median(r[k] for r in runs) for k in ("build_s", "run_s")}
+        keys = ("build_s", "run_s", "first_s")
+        med = {label: {k: statistics.median(r[k] for r in runs) for k in keys if k in runs[0]}
                for label, runs in by.items()}
         b, a = med["before"], med["after"]
+        first = f"{a['first_s'] / b['first_s']:.3f}" if "first_s" in b else ""
         lines.append(f"| {case} | {b['build_s']:.3f} | {a['build_s']:.3f} | "
                      f"{a['build_s'] / b['build_s']:.3f} | {b['run_s']:.4f} | "
-                     f"{a['run_s']:.4f} | {a['run_s'] / b['run_s']:.3f} |")
+                     f"{a['run_s']:.4f} | {a['run_s'] / b['run_s']:.3f} | {first} |")
         spikes = {label: {r.get("spikes") for r in runs} for label, runs in by.items()}
         if spikes["before"] != spikes["after"]:
-            lines.append(f"| {case}: spike counts differ: {spikes} | | | | | | |")
+            lines.append(f"| {case}: spike counts differ: {spikes} | | | | | | | |")
     return "\n".join(lines) + "\n"
 
 

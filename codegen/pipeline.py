@@ -20,6 +20,9 @@ from .kernels import NetworkKernel, build_network
 from .render import render_cpp
 from .render_cuda import render_cuda
 from .spec import NetworkSpec
+from .strategy import for_target
+
+__all__ = ["Generated", "RENDERERS", "for_target", "generate"]
 
 #: Targets with a source; any other (the NumPy reference) interprets the kernel IR itself.
 RENDERERS = {"cpp": render_cpp, "cuda": render_cuda}
@@ -34,6 +37,7 @@ class Generated:
 
 
 def generate(spec: NetworkSpec, target: str = "cpp") -> Generated:
-    """Kernel IR and rendered source of ``spec`` for ``target``."""
-    kernel = build_network(spec)
+    """Kernel IR and rendered source of ``spec`` for ``target`` (``spec`` as the target
+    sees it: :func:`strategy.for_target`)."""
+    kernel = build_network(for_target(spec, target))
     return Generated(kernel, RENDERERS[target](kernel) if target in RENDERERS else "")

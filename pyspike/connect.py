@@ -73,6 +73,34 @@ def is_random(condition=None, i=None, j=None, p=1.0, n=1, n_pre=None, n_post=Non
     return p < 1.0 or n_pre is not None or n_post is not None
 
 
+def merged(row: np.ndarray, col: Optional[np.ndarray], n_pre: int, n_post: int,
+           i: np.ndarray, j: Optional[np.ndarray], where: str):
+    """(row, col, order): the connectivity ``row``/``col`` (CSR by presynaptic neuron; col
+    None: all-to-all, stored densely) with the synapses (i, j) added, and the order that
+    puts the old synapses followed by the new ones into CSR order (None: they are in it).
+    j None: all-to-all pairs, stored densely if they are the only synapses."""
+    old = int(row[-1])
+    if j is None and old == 0:
+        return np.arange(n_pre + 1, dtype=np.int64) * n_post, None, None
+    if j is None:
+        i = np.repeat(np.arange(n_pre, dtype=np.int32), n_post)
+        j = np.tile(np.arange(n_post, dtype=np.int32), n_pre)
+    if old + i.size >= 2 ** 31:
+        raise ModelError(f"{where} would have {old + i.size} synapses; at most 2**31 - 1 are "
+                         "supported", where=where)
+    order = None                             # every rule returns CSR order: no copy
+    if old:
+        old_i = np.repeat(np.arange(n_pre, dtype=np.int32), np.diff(row))
+        old_j = col if col is not None else np.tile(np.arange(n_post, dtype=np.int32), n_pre)
+        i = np.concatenate([old_i, i.astype(np.int32)])
+        j = np.concatenate([old_j, j])
+        order = np.argsort(i, kind="stable")
+        i, j = i[order], j[order]
+    # i is sorted: row r starts at the first synapse with i >= r
+    row = np.searchsorted(i, np.arange(n_pre + 1, dtype=np.int32), side="left")
+    return row.astype(np.int64), np.ascontiguousarray(j, dtype=np.int32), order
+
+
 def build(syn, seed: int, stream: int, condition=None, i=None, j=None, p=1.0, n=1,
           n_pre=None, n_post=None, autapses=True, multapses=True
           ) -> Tuple[np.ndarray, Optional[np.ndarray]]:

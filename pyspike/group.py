@@ -124,24 +124,13 @@ class NeuronGroup:
             value = self._evaluate(name, value)
         else:
             value = checks.reals(value, name, f"group '{self.name}'")
-        if name in table.variables:
-            table.variables[name][:] = self._as_array(name, value)
-            self._pending[:] = [(n, v) for n, v in self._pending if n != name]
-        elif np.ndim(value) == 0 and name not in table.per_element:
-            table.params[name] = float(value)
-        elif name not in table.per_element and \
-                (column := batching.one_per_instance(self, value)) is not None:
-            table.params[name] = column          # a scalar in each instance
-        else:
-            if "shared" in self._flags(name):
-                raise ModelError(f"'{name}' is declared (shared): it takes one value for the "
-                                 "whole group (in a batch, one per instance: shape (K, 1)), "
-                                 "not an array", where=f"group '{self.name}'", symbol=name)
-            array = self._as_array(name, value)
-            if name in table.per_element:
-                table.per_element[name][:] = array
-            else:
-                table.per_element[name] = array.astype(np.float64)
+        shared = "shared" in self._flags(name) and name not in table.variables
+        table.assign(name, value, lambda v: self._as_array(name, v),
+                     batching.one_per_instance(self, value), ModelError(
+                         f"'{name}' is declared (shared): it takes one value for the whole "
+                         "group (in a batch, one per instance: shape (K, 1)), not an array",
+                         where=f"group '{self.name}'", symbol=name) if shared else None)
+        self._pending[:] = [(n, v) for n, v in self._pending if n != name]
 
     def run_regularly(self, code: str, dt: Optional[float] = None) -> None:
         """Run the statements ``code`` on every neuron every ``dt`` ms (default: every

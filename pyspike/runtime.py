@@ -100,8 +100,7 @@ def run_steps(net, kernel: NetworkKernel, n_steps: int) -> None:
             counters[:, gk.generator.position] = np.searchsorted(stamps, net.step + 1)
             counters[:, gk.generator.count] = stamps.size
     for sk in kernel.synapses:
-        lay_out_synapses(sk, synapses[sk.index], arrays, iargs, net.dt, real, K,
-                         capabilities.uses_bitmask)
+        lay_out_synapses(sk, synapses[sk.index], arrays, iargs, net.dt, real, K)
 
     check_arrays(kernel.manifest, arrays, iargs, rargs)
     finite = FiniteCheck(net, kernel, arrays) if net.check_finite else None

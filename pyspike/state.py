@@ -30,7 +30,7 @@ _CLOCKS = ("lastspike", "not_refractory")
 from __future__ import annotations
 
 import copy
-from typing import Any, Dict, Iterable, Tuple
+from typing import Any, Callable, Dict, Iterable, Optional, Tuple
 
 import numpy as np
 
@@ -97,6 +97,26 @@ class StateTable:
             if name in table:
                 return table[name]
         return self.params.get(name)
+
+    def assign(self, name: str, value, as_array: Callable[[object], np.ndarray],
+               column: Optional[np.ndarray], refuse_array: Optional[Exception] = None) -> None:
+        """Put a value given in numbers where it belongs: into a variable (in place); as a
+        shared parameter's one value, or one per instance of a batch (``column``, (K, 1));
+        else as a per-element parameter (in place where it is one already), unless
+        ``refuse_array`` (raised: a parameter declared shared).  ``as_array`` gives the
+        value one element per neuron or synapse."""
+        if name in self.variables:
+            self.variables[name][:] = as_array(value)
+        elif np.ndim(value) == 0 and name not in self.per_element:
+            self.params[name] = float(value)
+        elif name not in self.per_element and column is not None:
+            self.params[name] = column
+        elif refuse_array is not None:
+            raise refuse_array
+        elif name in self.per_element:
+            self.per_element[name][:] = as_array(value)
+        else:
+            self.per_element[name] = as_array(value).astype(np.float64)
 
     def element_arrays(self) -> Dict[str, np.ndarray]:
         """The arrays with an element per neuron or synapse, by the names the kernel IR

@@ -161,29 +161,9 @@ class Synapses:
     def _add(self, i: np.ndarray, j: Optional[np.ndarray]) -> None:
         """Add synapses (j None: all-to-all, stored densely if they are the only ones)."""
         old = self.n
-        if j is None and old == 0:
-            self.state.row = np.arange(self.n_pre + 1, dtype=np.int64) * self.n_post
-            self.state.col = None
-            self._grow(old, None)
-            return
-        if j is None:
-            i = np.repeat(np.arange(self.n_pre, dtype=np.int32), self.n_post)
-            j = np.tile(np.arange(self.n_post, dtype=np.int32), self.n_pre)
-        total = old + i.size
-        if total >= 2 ** 31:
-            raise ModelError(f"Synapses '{self.name}' would have {total} synapses; at most "
-                             "2**31 - 1 are supported", where=f"Synapses '{self.name}'")
-        if old == 0:
-            order = None                    # every rule returns CSR order: no copy
-        else:
-            i = np.concatenate([self.i, i.astype(np.int32)])
-            j = np.concatenate([self.j, j])
-            order = np.argsort(i, kind="stable")
-            i, j = i[order], j[order]
-        # i is sorted: row r starts at the first synapse with i >= r
-        self.state.row = np.searchsorted(
-            i, np.arange(self.n_pre + 1, dtype=np.int32), side="left").astype(np.int64)
-        self.state.col = np.ascontiguousarray(j, dtype=np.int32)
+        table = self.state
+        table.row, table.col, order = builders.merged(
+            table.row, table.col, self.n_pre, self.n_post, i, j, f"Synapses '{self.name}'")
         self._grow(old, order)
 
     def _grow(self, old: int, order: Optional[np.ndarray]) -> None:
@@ -282,17 +262,8 @@ class Synapses:
             value = self._evaluate(name, value)
         else:
             value = checks.reals(value, name, f"Synapses '{self.name}'")
-        table = self.state
-        if name in table.variables:
-            table.variables[name][:] = self._as_array(name, value)
-        elif np.ndim(value) == 0 and name not in table.per_element:
-            table.params[name] = float(value)
-        elif name not in table.per_element and \
-                (column := batching.one_per_instance(self, value)) is not None:
-            table.params[name] = column          # a scalar in each instance
-        else:
-            array = self._as_array(name, value)
-            table.per_element[name] = array.astype(np.float64)
+        self.state.assign(name, value, lambda v: self._as_array(name, v),
+                          batching.one_per_instance(self, value))
         self._pending[:] = [(n, v) for n, v in self._pending if n != name]
 
     @property

@@ -47,9 +47,9 @@ def delay_steps(delay, dt: float):
 
 
 def lay_out_synapses(sk: SynapsesKernel, syn, arrays, iargs, dt: float, real,
-                     K: int = 1, bitmask: bool = False) -> None:
-    """Connectivity and delays are shared (1-d); variables and rings per instance.
-    ``bitmask``: the backend reads the bitmask of pairs (else it gets a placeholder)."""
+                     K: int = 1) -> None:
+    """Connectivity and delays are shared (1-d); variables and rings per instance; the
+    bitmask of pairs where the target's code reads one (codegen.strategy)."""
     table = syn.state
     arrays[sk.row_slot] = table.row
     if sk.col_slot is not None:
@@ -74,7 +74,7 @@ def lay_out_synapses(sk: SynapsesKernel, syn, arrays, iargs, dt: float, real,
     if sk.columns is not None:
         arrays[sk.columns.start_slot], arrays[sk.columns.synapse_slot] = _columns(syn)
     if sk.bitmask_slot is not None:
-        arrays[sk.bitmask_slot] = bitmask_of(syn) if bitmask else np.zeros(1, np.uint32)
+        arrays[sk.bitmask_slot] = bitmask_of(syn)
 
 
 #: Connections at least this dense, with no pair twice, may be delivered on a GPU by a

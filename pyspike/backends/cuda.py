@@ -77,12 +77,12 @@ class CUDABackend(BaseBackend):
     """``backend="cuda"``: fused CUDA kernels, the time loop in generated host code."""
 
     name = "cuda"
-    #: Spikes of one step reach the monitors in the order the warps append them; dense
-    #: enough connections are delivered by testing bits; float32 kernels draw a Poisson
-    #: count in float (ps_poisson), where exp(-mean) leaves the normal range near 87.
+    #: Spikes of one step reach the monitors in the order the warps append them; float32
+    #: kernels draw a Poisson count in float (ps_poisson), where exp(-mean) leaves the
+    #: normal range near 87.  (Dense connections tested by bits: codegen.strategy.)
     capabilities = Capabilities(target="cuda", max_poisson_mean={"double": 500.0,
                                                                  "single": 80.0},
-                                uses_bitmask=True, unordered_spikes=True,
+                                unordered_spikes=True,
                                 resident_state=True, device_arrays=True)
 
     def __init__(self):

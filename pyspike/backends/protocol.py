@@ -7,8 +7,8 @@ arrays are the state: nothing to sync, collect or fetch from a device), and decl
 capabilities as one frozen record; a field it leaves out has the default written here.
 
 >>> caps = Capabilities(target="cpp")
->>> caps.uses_bitmask, caps.unordered_spikes, caps.resident_state, caps.device_arrays
-(False, False, False, False)
+>>> caps.unordered_spikes, caps.resident_state, caps.device_arrays
+(False, False, False)
 >>> caps.poisson_limit("float32"), Capabilities("cuda", {"single": 80.0}).poisson_limit("float32")
 (500.0, 80.0)
 """
@@ -35,9 +35,6 @@ class Capabilities:
     #: The largest PoissonInput mean count per step, by precision ("double", "single");
     #: a precision not named has DEFAULT_POISSON_MEAN.
     max_poisson_mean: Mapping[str, float] = field(default_factory=dict, hash=False)
-    #: Dense enough connections are delivered by testing bits: the runtime lays out the
-    #: bitmask of pairs (see synapses_runtime.bitmask_ok); others get a placeholder.
-    uses_bitmask: bool = False
     #: A step's spikes reach the monitors in no particular order: the runtime sorts each
     #: step's spikes by neuron, as the other backends give them.
     unordered_spikes: bool = False

@@ -45,9 +45,8 @@ from .. import codegen
 from ..codegen.errors import BuildError
 from .target import target_identity
 
-#: The runtime headers: csrc/ is codegen/'s sibling both in the source tree and installed
-#: (pyspike/codegen, pyspike/csrc), where this package's own folder is not (the source
-#: tree holds pyspike/toolchain but no pyspike/csrc).
+#: The runtime headers: csrc/ is codegen/'s sibling in the source tree and installed
+#: (pyspike/codegen, pyspike/csrc); the source tree has no pyspike/csrc.
 CSRC = Path(codegen.__file__).resolve().parent.parent / "csrc"
 #: Optimised, but no reassociation and no contraction into FMA: the generated code then
 #: rounds as the NumPy reference does, step for step.  -fno-trapping-math lets the compiler

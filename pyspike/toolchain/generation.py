@@ -83,7 +83,9 @@ def _debug(kernel: NetworkKernel, source: str, cached: Optional[Path]) -> None:
 
 def generate(spec: NetworkSpec, target: str = "cpp",
              cache_dir: Optional[os.PathLike] = None) -> Generation:
-    """Kernel IR and rendered source of ``spec`` for ``target``, from the cache if there."""
+    """Kernel IR and rendered source of ``spec`` for ``target``, from the cache if there
+    (keyed by the spec as the target sees it: codegen.strategy.for_target)."""
+    spec = pipeline.for_target(spec, target)
     key = hashlib.sha256((spec.key() + target + _codegen_digest()).encode()).hexdigest()[:24]
     folder = _compile.cache_dir(cache_dir) / "generated" / key[:2]
     path = folder / f"{key}.json"

@@ -19,7 +19,7 @@ from pyspike.backends.library import ABI_VERSION, check_version, native
 from pyspike.backends.numpy_ref import NumpyBackend
 from pyspike.backends.protocol import DEFAULT_POISSON_MEAN
 from pyspike.codegen.errors import BuildError
-from pyspike.synapses_runtime import bitmask_of
+from pyspike.codegen.pipeline import generate
 
 ROOT = Path(__file__).resolve().parents[2]
 STILL = ps.NeuronModel("dv/dt = -v/tau : mV", params={"tau": 10.0})
@@ -48,8 +48,8 @@ def test_every_registered_backend_inherits_the_base_and_declares_its_capabilitie
 
 def test_the_cuda_backend_declares_what_it_does_differently():
     caps = backends.CUDABackend.capabilities
-    assert (caps.target, caps.uses_bitmask, caps.unordered_spikes, caps.resident_state,
-            caps.device_arrays) == ("cuda", True, True, True, True)
+    assert (caps.target, caps.unordered_spikes, caps.resident_state,
+            caps.device_arrays) == ("cuda", True, True, True)
     assert caps.poisson_limit(np.float32) == 80.0 and caps.poisson_limit(np.float64) == 500.0
 
 
@@ -83,8 +83,8 @@ def test_the_source_scan_finds_the_probes_on_a_backend_and_for_one():
 
 def test_a_capability_left_out_has_the_documented_default():
     caps = Capabilities(target="cpp")
-    assert (caps.uses_bitmask, caps.unordered_spikes, caps.resident_state,
-            caps.device_arrays) == (False, False, False, False)
+    assert (caps.unordered_spikes, caps.resident_state,
+            caps.device_arrays) == (False, False, False)
     assert caps.poisson_limit(np.float64) == caps.poisson_limit(np.float32) \
         == DEFAULT_POISSON_MEAN == 500.0
     assert Capabilities("cuda", {"single": 80.0}).poisson_limit(np.float64) == 500.0
@@ -121,38 +121,43 @@ def test_a_poisson_input_within_the_backends_capability_runs(monkeypatch):
     assert net.step == 10
 
 
-class _Recorder(NumpyBackend):
-    """The NumPy backend, keeping the array at ``watch`` as each run was handed it."""
-    watch = None
-
-    def run(self, arrays, iargs, rargs, n_steps):
-        type(self).seen = None if self.watch is None else arrays[self.watch].copy()
-        return super().run(arrays, iargs, rargs, n_steps)
-
-
-def _dense_network(monkeypatch, uses_bitmask: bool):
-    cls = _numpy_with(_Recorder, uses_bitmask=uses_bitmask)
-    net = _network(monkeypatch, cls)
+def _dense_network(backend: str):
+    net = ps.Network(dt=0.1, backend=backend)
     with net:
         G = ps.NeuronGroup(8, STILL)
         S = ps.Synapses(G, G, on_pre="v_post += 1.0")
-    S.connect(condition="i != j")
-    net.build()
-    cls.watch = net._kernel.synapses[0].bitmask_slot
-    assert cls.watch is not None           # 56 of 64 pairs: dense enough for a bitmask
+    S.connect(condition="i != j")           # 56 of 64 pairs: dense enough for a bitmask
+    return net, S
+
+
+def test_a_target_that_tests_bits_gets_the_bitmask_of_pairs():
+    # (the CUDA backend's target; its runs are checked by the emulated CUDA tests)
+    net, S = _dense_network("numpy")
+    spec = net._spec()
+    assert spec.synapses[0].bitmask
+    slot = generate(spec, "cuda").kernel.synapses[0].bitmask_slot
+    assert slot is not None
+
+
+def test_targets_that_deliver_by_rows_get_no_bitmask():
+    for backend in ("numpy", "cpu"):
+        net, _ = _dense_network(backend)
+        net.build()
+        assert net._kernel.synapses[0].bitmask_slot is None, backend
+        assert all(b.name != "bitmask" for b in net._kernel.manifest.buffers)
+
+
+def test_crossing_the_density_of_a_bitmask_regenerates_no_cpu_code(tmp_path):
+    net = ps.Network(dt=0.1, backend="cpu", cache_dir=str(tmp_path))
+    with net:
+        G = ps.NeuronGroup(8, STILL)
+        S = ps.Synapses(G, G, on_pre="v_post += 1.0")
+    S.connect(i=[0], j=[1])
     net.run(0.2)
-    return cls.seen, bitmask_of(S)
-
-
-def test_the_bitmask_is_laid_out_for_a_backend_that_declares_it(monkeypatch):
-    seen, bits = _dense_network(monkeypatch, uses_bitmask=True)
-    assert bits.any()
-    np.testing.assert_array_equal(seen, bits)
-
-
-def test_a_backend_without_the_bitmask_capability_gets_a_placeholder(monkeypatch):
-    seen, _ = _dense_network(monkeypatch, uses_bitmask=False)
-    assert seen.tolist() == [0]
+    S.connect(condition="i != j and i > 0")          # now dense enough for a bitmask
+    assert net._spec().synapses[0].bitmask
+    net.run(0.2)
+    assert not net.last_build.generated and not net.last_build.compiled
 
 
 class _Reversing(NumpyBackend):
