@@ -1,6 +1,6 @@
 """pyspike against pyspike: two installed versions side by side (issue 13's "no slower").
 
-    python bench/bench_versions.py --before DIR --after DIR [--repeats 5] [--write]
+    python bench/bench_versions.py --before DIR --after DIR [--repeats 6] [--write]
                                    [--lif-cases lif,lif_noise] [--cases cuba:4000,...]
 
 ``DIR`` is a folder holding an installed ``pyspike`` (``pip install --no-deps --target DIR
@@ -9,9 +9,10 @@ LIF groups of bench/bench_lif.py (4000 neurons) and CUBA, COBA, COBAHH of
 examples/networks.py at 4000 and 40,000 neurons; a run time is the median of several runs
 of 1 s of model time in one process, after a first run (whose time is reported too).
 Every measurement is a process of its own with an empty cache, so its build is cold
-(sympy + templates + g++); the two versions alternate, repeat by repeat, so that a drift
-of the machine falls on both.  Tables give medians and the ratio
-after/before; ``--write`` puts them in bench/RESULTS.md.
+(sympy + templates + g++).  The two versions alternate which runs first, repeat by
+repeat: on a small machine the second of two back-to-back processes runs a few per cent
+slower, so the repeats must be even for that to fall on both alike.  Tables give medians
+and the ratio after/before; ``--write`` puts them in bench/RESULTS.md.
 """
 import argparse
 import json
@@ -138,11 +139,13 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--before", required=True)
     p.add_argument("--after", required=True)
-    p.add_argument("--repeats", type=int, default=5)
+    p.add_argument("--repeats", type=int, default=6, help="even: each version first as often")
     p.add_argument("--lif-cases", default="lif,lif_noise,lif_single,lif_noise_single")
     p.add_argument("--cases", default=",".join(NETWORK_CASES))
     p.add_argument("--write", action="store_true")
     args = p.parse_args()
+    if args.repeats % 2:
+        p.error("--repeats must be even: each version runs first in half of them")
     args.before, args.after = os.path.abspath(args.before), os.path.abspath(args.after)
     section = report(measure(args), args)
     print(section)
