@@ -11,7 +11,8 @@ render_cuda, and are invisible to the other targets.
 
 >>> from pyspike.codegen.spec import NetworkSpec, SynapsesSpec
 >>> s = SynapsesSpec("S", "P", "P", 0, 4, 0, 4, on_pre="v_post += 1", bitmask=True)
->>> [for_target(NetworkSpec(synapses=(s,)), t).synapses[0].bitmask for t in ("cuda", "cpp")]
+>>> spec = NetworkSpec(groups=(), synapses=(s,))
+>>> [for_target(spec, t).synapses[0].bitmask for t in ("cuda", "cpp")]
 [True, False]
 """
 from __future__ import annotations
