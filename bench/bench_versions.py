@@ -52,7 +52,7 @@ def lif(site: str, case: str, repeats: int) -> dict:
 NETWORK_WORKER = r"""
 import json, statistics, sys, time
 import pyspike as ps
-model, n, cache, seed, runs, examples = sys.argv[1:7]
+model, n, cache, seed, runs, examples, ms = sys.argv[1:8]
 sys.path.insert(0, examples)
 import networks
 net = ps.Network(dt=0.1, seed=int(seed), backend="cpu", cache_dir=cache)
@@ -63,18 +63,20 @@ t0 = time.perf_counter(); net.build(); build = time.perf_counter() - t0
 t0 = time.perf_counter(); net.run(1000.0); first = time.perf_counter() - t0
 spikes = mon.num_spikes
 times = []
-for _ in range(int(runs)):
-    t0 = time.perf_counter(); net.run(1000.0); times.append(time.perf_counter() - t0)
+for _ in range(int(runs)):   # (a run of ms model time, reported per second of it)
+    t0 = time.perf_counter(); net.run(float(ms))
+    times.append((time.perf_counter() - t0) * 1000.0 / float(ms))
 print(json.dumps({"build_s": build, "first_s": first, "run_s": statistics.median(times),
                   "spikes": spikes, "file": ps.__file__}))
 """
 
 
-def network(site: str, case: str, seed: int, runs: int) -> dict:
+def network(site: str, case: str, seed: int, runs: int, ms: float = 1000.0) -> dict:
     model, n = case.split(":")
     with tempfile.TemporaryDirectory() as cache:
         out = subprocess.run([sys.executable, "-c", NETWORK_WORKER, model, n, cache,
-                              str(seed), str(runs), bench_networks.EXAMPLES], cwd=cache,
+                              str(seed), str(runs), bench_networks.EXAMPLES, str(ms)],
+                             cwd=cache,
                              capture_output=True, text=True, env=_env(site), check=True)
     res = json.loads(out.stdout.strip().splitlines()[-1])
     if not res.pop("file").startswith(site):
@@ -92,7 +94,8 @@ def measure(args) -> dict:
             for label in (("before", "after") if r % 2 == 0 else ("after", "before")):
                 site = versions[label]
                 res = lif(site, case, 7) if kind == "lif" else \
-                    network(site, case, r + 1, 3 if case.endswith("40000") else 7)
+                    network(site, case, r + 1, 3 if case.endswith("40000") else 7,
+                            args.run_ms)
                 results.setdefault(case, {}).setdefault(label, []).append(res)
                 print(f"{case} {label} r{r}: {res}", flush=True)
     return results
@@ -142,6 +145,8 @@ def main() -> None:
     p.add_argument("--repeats", type=int, default=6, help="even: each version first as often")
     p.add_argument("--lif-cases", default="lif,lif_noise,lif_single,lif_noise_single")
     p.add_argument("--cases", default=",".join(NETWORK_CASES))
+    p.add_argument("--run-ms", type=float, default=1000.0,
+                   help="model time of each timed network run (times are per second)")
     p.add_argument("--write", action="store_true")
     args = p.parse_args()
     if args.repeats % 2:
