@@ -14,6 +14,7 @@ from . import _context, batching, checks, manifest
 from .backends import get_backend
 from .group import NeuronGroup
 from .monitors import PopulationRateMonitor, SpikeMonitor, StateMonitor
+from .state import NetworkState
 from .synapses import Synapses
 from .toolchain.generation import generate
 
@@ -95,6 +96,12 @@ class Network:
     def t(self) -> float:
         """Current time in ms."""
         return self.step * self.dt
+
+    @property
+    def state(self) -> NetworkState:
+        """Every element array of the network by ``"<object>.<name>"`` (views):
+        ``net.state["exc.v"]`` is ``exc.v``."""
+        return NetworkState(self)
 
     @property
     def K(self) -> int:

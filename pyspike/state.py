@@ -16,6 +16,7 @@ from (``derived_from``) is replaced, and on a restore, so that it is never stale
 >>> import numpy as np
 
 from . import batching
+from .codegen.errors import ModelError
 
 #: A group's refractory clocks, arrays of an element per neuron like its variables.
 _CLOCKS = ("lastspike", "not_refractory")
@@ -30,11 +31,13 @@ _CLOCKS = ("lastspike", "not_refractory")
 from __future__ import annotations
 
 import copy
-from typing import Any, Callable, Dict, Iterable, Optional, Tuple
+from collections.abc import Mapping
+from typing import Any, Callable, Dict, Iterable, Iterator, Optional, Tuple
 
 import numpy as np
 
 from . import batching
+from .codegen.errors import ModelError
 
 #: A group's refractory clocks, arrays of an element per neuron like its variables.
 _CLOCKS = ("lastspike", "not_refractory")
@@ -146,3 +149,52 @@ class StateTable:
         for name in extra:
             if self._entries[name].ndim == 1:
                 self._entries[name] = batching.expand(self._entries[name], K)
+
+
+class NetworkState(Mapping):
+    """A network's element arrays by name, ``"<object>.<name>"`` (``net.state["exc.v"]``):
+    every variable, per-element parameter and refractory clock of its groups and
+    Synapses, as views of their state tables (writing to one changes the state).  It is
+    how code outside the objects finds an array by name, as the layout manifest names the
+    slots by owner and name.
+
+    >>> import pyspike as ps
+    >>> net = ps.Network(backend="numpy")
+    >>> with net:
+    ...     G = ps.NeuronGroup(3, ps.NeuronModel("dv/dt = -v/tau : 1",
+    ...                                          params={"tau": 10.0}), name="exc")
+    >>> sorted(net.state), net.state["exc.v"] is G.v
+    (['exc.lastspike', 'exc.not_refractory', 'exc.v'], True)
+    """
+
+    def __init__(self, network):
+        self._network = network
+
+    def _arrays(self) -> Dict[str, np.ndarray]:
+        self._network._sync()            # (a GPU backend holds the state between runs)
+        out: Dict[str, np.ndarray] = {}
+        named = set()
+        for obj in self._network.objects:
+            if "variables" not in obj.state.names():
+                continue                  # a monitor: recordings, not element arrays
+            if obj.name in named:
+                raise ModelError(f"two objects of the network are named '{obj.name}': "
+                                 "name them apart to read the state by name",
+                                 where="Network.state", symbol=obj.name)
+            named.add(obj.name)
+            for name, array in obj.state.element_arrays().items():
+                out[f"{obj.name}.{name}"] = array
+        return out
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        arrays = self._arrays()
+        if key not in arrays:
+            raise KeyError(f"the network has no array '{key}' (it has "
+                           f"{', '.join(sorted(arrays)) or 'none'})")
+        return arrays[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._arrays())
+
+    def __len__(self) -> int:
+        return len(self._arrays())

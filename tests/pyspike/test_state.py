@@ -103,3 +103,31 @@ def test_a_snapshot_file_of_the_entry_names_before_the_tables_still_restores(tmp
     fresh.restore(filename=path)
     fresh.run(5.0)
     assert (G2.v == expected[0]).all() and mon2.num_spikes == expected[1]
+
+
+def test_the_network_names_every_element_array_of_its_groups_and_synapses():
+    net, G, S, _ = _network()
+    assert net.state[f"{G.name}.v"] is G.v
+    assert net.state[f"{S.name}.w"] is S.w
+    assert f"{G.name}.lastspike" in net.state and len(net.state) == len(list(net.state))
+
+
+def test_writing_through_the_network_state_changes_the_object():
+    net, G, _, _ = _network()
+    net.state[f"{G.name}.v"][:] = 0.5
+    assert (G.v == 0.5).all()
+
+
+def test_an_array_the_network_does_not_have_is_named_with_those_it_has():
+    net, G, _, _ = _network()
+    with pytest.raises(KeyError, match=f"no array 'x.v'.*{G.name}.v"):
+        net.state["x.v"]
+
+
+def test_two_objects_of_one_name_make_the_state_by_name_ambiguous():
+    net = ps.Network(dt=0.1, backend="numpy")
+    with net:
+        G = ps.NeuronGroup(2, LIF, name="same")
+        ps.Synapses(G, G, model="w : 1", on_pre="v_post += w", name="same")
+    with pytest.raises(ps.ModelError, match="two objects of the network are named 'same'"):
+        net.state["same.v"]
