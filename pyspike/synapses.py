@@ -26,6 +26,9 @@ from .state import StateTable
 from .synapses_runtime import bitmask_ok, check_delay_steps, checked_delay
 
 _names = itertools.count()
+#: What a Synapses object answers itself: a model may not name a variable or parameter so.
+ATTRIBUTES = frozenset({"source", "target", "name", "model", "params", "variables", "n",
+                        "network", "index", "state", "shape", "dense", "delay", "connect"})
 
 
 class Synapses:
@@ -66,6 +69,10 @@ class Synapses:
         state["variables"], state["param_names"] = check_code(
             model, list(self.params), on_pre, on_post, neuron_variables(self.source),
             neuron_variables(self.target), where)
+        hidden = set(self.variables + self.param_names) & ATTRIBUTES
+        if hidden:
+            raise ModelError(f"the model names '{min(hidden)}', which is also an attribute of "
+                             "every Synapses object: rename it", where=where, symbol=min(hidden))
         values = {p: self.params.get(p) for p in self.param_names}   # declared ones: None
         state["state"] = StateTable(
             derived_from=("row", "col"),      # a column index, a bitmask (synapses_runtime)

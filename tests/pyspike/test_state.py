@@ -131,3 +131,10 @@ def test_two_objects_of_one_name_make_the_state_by_name_ambiguous():
         ps.Synapses(G, G, model="w : 1", on_pre="v_post += w", name="same")
     with pytest.raises(ps.ModelError, match="two objects of the network are named 'same'"):
         net.state["same.v"]
+
+
+@pytest.mark.parametrize("name", ["n", "state", "dense"])
+def test_a_synaptic_variable_an_attribute_would_hide_is_refused(name):
+    G = ps.NeuronGroup(2, LIF)
+    with pytest.raises(ps.ModelError, match=f"'{name}', which is also an attribute"):
+        ps.Synapses(G, G, model=f"{name} : 1", on_pre=f"v_post += {name}")
