@@ -310,7 +310,21 @@ def machine() -> str:
         mem = f", {kb / 2**20:.0f} GiB RAM"
     except (OSError, StopIteration, ValueError):
         pass
-    return f"{cpu}, {os.cpu_count()} cores{mem}, {platform.system()} {platform.release()}"
+    return (f"{cpu} ({vector_isa()}), {os.cpu_count()} cores{mem}, "
+            f"{platform.system()} {platform.release()}")
+
+
+def vector_isa() -> str:
+    """The widest vector instructions the CPU has (the libraries use -march=native)."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            flags = next(l for l in f if l.startswith("flags")).split()
+    except (OSError, StopIteration):
+        return "instruction set unknown"
+    for flag, name in (("avx512f", "AVX-512"), ("avx2", "AVX2"), ("avx", "AVX")):
+        if flag in flags:
+            return name
+    return "SSE"
 
 
 def git_rev() -> str:

@@ -17,7 +17,6 @@ and the ratio after/before; ``--write`` puts them in bench/RESULTS.md.
 import argparse
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -104,11 +103,10 @@ def measure(args) -> dict:
 def report(results: dict, args) -> str:
     lines = [SECTION, "",
              f"`python bench/bench_versions.py --before {args.before} --after {args.after} "
-             f"--repeats {args.repeats}` on {platform.processor() or platform.machine()}, "
-             f"{os.cpu_count()} cores; medians of {args.repeats} processes each, every build "
-             "cold; a run time is the median, in its process, of 7 runs of 1 s of model time "
-             "after a first one (3 at 40,000 neurons; for the networks, the first run's "
-             "ratio is the last column).", "",
+             f"--repeats {args.repeats}` on {bench_networks.machine()}; medians of "
+             f"{args.repeats} processes each, every build cold; a run time is the median, in "
+             "its process, of 7 runs of 1 s of model time after a first one (3 at 40,000 "
+             "neurons; for the networks, the first run's ratio is the last column).", "",
              "| case | build before (s) | build after (s) | ratio | run before (s) | "
              "run after (s) | ratio | first run ratio |", "|---|---|---|---|---|---|---|---|"]
     for case, by in results.items():

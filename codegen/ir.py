@@ -6,11 +6,12 @@ Built by :mod:`kernels`; consumed by the renderers and the NumPy reference backe
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
 import sympy as sp
 
 from .equations import EquationSet
+from .expressions import Rand, Randn
 from .layout import Manifest
 from .spec import NetworkSpec
 
@@ -269,3 +270,16 @@ def loads_and_stores(stmts: List[Assign], extra: List[sp.Basic],
         if not a.declare and a.target in arrays and arrays[a.target] not in written:
             written.append(arrays[a.target])
     return read, written
+
+
+def draw_sites(expr: sp.Basic, draws: List[Draw], stream: Callable[[int], int]) -> sp.Basic:
+    """``expr`` with each random call (rand(), randn()) replaced by a symbol, and the draw
+    of each appended to ``draws``; ``stream(site)`` is the call site's stream
+    (codegen.streams), sites in the order of the text."""
+    subs = {}
+    for site in sorted(expr.atoms(Rand, Randn), key=lambda s: int(s.args[0])):
+        sym = sp.Symbol(f"_rand{int(site.args[0])}", real=True)
+        kind = "uniform" if isinstance(site, Rand) else "normal"
+        draws.append(Draw(sym, kind, stream(int(site.args[0]))))
+        subs[site] = sym
+    return expr.xreplace(subs) if subs else expr

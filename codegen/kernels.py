@@ -25,12 +25,13 @@ from . import integrators, streams
 from .equations import (DT, I_INDEX, N_SIZE, T, EquationSet, Variable,
                         parse_equations, symbol)
 from .errors import ModelError
-from .expressions import (IDENTIFIER, Context, PoissonCount, Rand, Randn, StepBound,
+from .expressions import (IDENTIFIER, Context, PoissonCount, StepBound,
                           TimedArrayCall, check_identifier,
                           is_condition, parse_condition, parse_expression, timed_function)
 from .statements import parse_statements, split_statements
 from .ir import (Array, Assign, Draw, GeneratorIR, GroupKernel, NetworkKernel,
-                 RateMonitorIR, SpikeMonitorIR, StateMonitorIR, TimedIR, loads_and_stores)
+                 RateMonitorIR, SpikeMonitorIR, StateMonitorIR, TimedIR, draw_sites,
+                 loads_and_stores)
 from .layout import Layout
 from .spec import GroupSpec, NetworkSpec
 from .operations import build_operations
@@ -334,14 +335,7 @@ def _extract_draws(stmts: List[Assign], k: GroupKernel, part: str) -> List[Draw]
 
 
 def _replace_sites(expr: sp.Basic, draws: List[Draw], k: GroupKernel, part: str) -> sp.Basic:
-    sites = sorted(expr.atoms(Rand, Randn), key=lambda s: int(s.args[0]))
-    subs = {}
-    for site in sites:
-        sym = sp.Symbol(f"_rand{int(site.args[0])}", real=True)
-        kind = "uniform" if isinstance(site, Rand) else "normal"
-        draws.append(Draw(sym, kind, streams.neuron(k.index, part, int(site.args[0]))))
-        subs[site] = sym
-    return expr.xreplace(subs) if subs else expr
+    return draw_sites(expr, draws, lambda site: streams.neuron(k.index, part, site))
 
 
 def model_variables(equations: str, params, update: str = "", functions=()

@@ -17,12 +17,9 @@ from __future__ import annotations
 
 from typing import List
 
-import sympy as sp
-
 from . import streams
 from .equations import symbol
-from .expressions import Rand, Randn
-from .ir import Assign, Draw, GroupKernel, Operation, loads_and_stores
+from .ir import Assign, Draw, GroupKernel, Operation, draw_sites, loads_and_stores
 from .spec import GroupSpec
 from .statements import parse_statements
 
@@ -49,18 +46,7 @@ def _operation(g: GroupSpec, k: GroupKernel, n: int, code: str, every: int,
              for st in statements]
     draws: List[Draw] = []
     for a in stmts:
-        a.expr = _draw_sites(a.expr, draws, k.index, n)
+        a.expr = draw_sites(a.expr, draws, lambda site: streams.operation(k.index, n, site))
     arrays = {symbol(v): v for v, a in k.arrays.items() if a.role in ("state", "param")}
     loads, stores = loads_and_stores(stmts, [], arrays)
     return Operation(name, k.index, "start", every, loads, draws, stmts, stores)
-
-
-def _draw_sites(expr: sp.Basic, draws: List[Draw], group: int, n: int) -> sp.Basic:
-    """``expr`` with each random call replaced by a symbol drawn from its own stream."""
-    subs = {}
-    for site in sorted(expr.atoms(Rand, Randn), key=lambda s: int(s.args[0])):
-        sym = sp.Symbol(f"_rand{int(site.args[0])}", real=True)
-        kind = "uniform" if isinstance(site, Rand) else "normal"
-        draws.append(Draw(sym, kind, streams.operation(group, n, int(site.args[0]))))
-        subs[site] = sym
-    return expr.xreplace(subs) if subs else expr

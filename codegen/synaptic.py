@@ -27,9 +27,8 @@ import sympy as sp
 from . import integrators, streams
 from .equations import DT, T, EquationSet, parse_equations, symbol
 from .errors import ModelError
-from .expressions import Rand, Randn
 from .statements import parse_statements
-from .ir import (Access, Array, Assign, Columns, DelayOrder, Draw, GroupKernel, Pathway,
+from .ir import (Access, Array, Assign, Columns, DelayOrder, Draw, GroupKernel, Pathway, draw_sites,
                  Ring, SpikeList, SynapsesKernel)
 from .spec import SynapsesSpec
 
@@ -319,15 +318,8 @@ def _finish_path(kind: str, code: List[Assign], k: SynapsesKernel) -> Pathway:
 def _draws(code: List[Assign], k: SynapsesKernel, pathway: str) -> List[Draw]:
     draws: List[Draw] = []
     for a in code:
-        sites = sorted(a.expr.atoms(Rand, Randn), key=lambda x: int(x.args[0]))
-        subs = {}
-        for site in sites:
-            sym = sp.Symbol(f"_rand{int(site.args[0])}", real=True)
-            stream = streams.synapse_pathway(k.index, pathway, int(site.args[0]))
-            draws.append(Draw(sym, "uniform" if isinstance(site, Rand) else "normal", stream))
-            subs[site] = sym
-        if subs:
-            a.expr = a.expr.xreplace(subs)
+        a.expr = draw_sites(a.expr, draws,
+                            lambda site: streams.synapse_pathway(k.index, pathway, site))
     return draws
 
 

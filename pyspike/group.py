@@ -152,10 +152,8 @@ class NeuronGroup:
         code = checks.text(code, "code", where, empty_if_none=False)
         if dt is not None:
             dt = checks.duration(dt, "dt", where, positive=True)
-        names = dict(BUILTINS)
-        names.update({v: symbol(v) for v in self.model.variables + self.model.param_names})
-        statements = parse_statements(code, names, {v: symbol(v) for v in
-                                                    self.model.variables}, where, [])
+        statements = parse_statements(code, self._names(), {v: symbol(v) for v in
+                                                            self.model.variables}, where, [])
         if not statements:
             raise ModelError("run_regularly needs at least one statement, such as 'v = 0'",
                              where=where, symbol="code")
@@ -200,10 +198,14 @@ class NeuronGroup:
 
     def _parse(self, name: str, text: str):
         """The expression ``text`` given as the value of ``name``, and its context."""
+        ctx = Context(where=f"the value of '{name}' in group '{self.name}'", line=text, lineno=1)
+        return parse_expression(text, self._names(), ctx), ctx
+
+    def _names(self) -> dict:
+        """What model text given to the group may read: the builtins and its names."""
         names = dict(BUILTINS)
         names.update({v: symbol(v) for v in self.model.variables + self.model.param_names})
-        ctx = Context(where=f"the value of '{name}' in group '{self.name}'", line=text, lineno=1)
-        return parse_expression(text, names, ctx), ctx
+        return names
 
     def _evaluate(self, name: str, text: str) -> np.ndarray:
         expr, ctx = self._parse(name, text)
