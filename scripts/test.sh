@@ -5,6 +5,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
 
+# An earlier pyspike-sim install whose RECORD is gone cannot be uninstalled by pip, which then
+# stops before installing this one; remove such a leftover (its files only; links are not followed).
+purelib=$(python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+for info in "$purelib"/pyspike_sim-*.dist-info; do
+    if [ -d "$info" ] && [ ! -f "$info/RECORD" ]; then
+        echo "scripts/test.sh: removing a broken pyspike-sim install ($info has no RECORD)" >&2
+        rm -rf "$info" "$purelib/pyspike"
+    fi
+done
+
 python -m pip install --quiet --disable-pip-version-check ".[test]"
 
 # Import the installed package (it holds pyspike.codegen and the compiled loader), never the
