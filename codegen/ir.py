@@ -13,6 +13,7 @@ import sympy as sp
 from .equations import EquationSet
 from .expressions import Rand, Randn
 from .layout import Manifest
+from .schedule import Call
 from .spec import NetworkSpec
 
 
@@ -240,6 +241,7 @@ class NetworkKernel:
     real: str                              # "double" | "float"
     synapses: List[SynapsesKernel] = field(default_factory=list)
     operations: List[Operation] = field(default_factory=list)   # in the order they run
+    schedule: Tuple[Call, ...] = ()        # a step's kernels, in order (schedule.py)
 
     @property
     def n_slots(self) -> int:

@@ -35,6 +35,7 @@ from .ir import (Array, Assign, Draw, GeneratorIR, GroupKernel, NetworkKernel,
 from .layout import Layout
 from .spec import GroupSpec, NetworkSpec
 from .operations import build_operations
+from .schedule import build_schedule
 from .optimize import Hoister, common_subexpressions
 from .synaptic import build_synapses
 
@@ -97,8 +98,9 @@ def build_network(spec: NetworkSpec) -> NetworkKernel:
     real = "double" if spec.precision == "double" else "float"
     # the step a GPU's device clock has reached (the CPU's loop counts in a register)
     layout.counter("network", 0, "device_step", "clock")
+    operations = build_operations(spec.groups, groups)
     return NetworkKernel(spec, groups, layout.manifest(real, spec.batch), real, synapses,
-                         build_operations(spec.groups, groups))
+                         operations, build_schedule(groups, synapses, operations))
 
 
 def _monitored(by_name: Dict[str, GroupKernel], name: str) -> GroupKernel:

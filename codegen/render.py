@@ -51,13 +51,21 @@ def render_cpp(net: NetworkKernel) -> str:
     return environment().get_template("cpp/network.cpp.j2").render(
         real=net.real, block=BLOCK, groups=groups,
         synapses=synapses, capacity_checks=checks, operations=operations,
-        pair_fills=any(g["draw_blocks"] for g in groups), **instances(net))
+        pair_fills=any(g["draw_blocks"] for g in groups), schedule=schedule_context(net),
+        **instances(net))
 
 
 def instances(net: NetworkKernel) -> Dict[str, int]:
     """Where a batch's instances find their parts of the arrays (see pyspike.runtime)."""
     return {"batch": net.spec.batch, "n_iargs": net.n_iargs, "n_slots": net.n_slots,
             "n_rargs": len(net.manifest.reals), "manifest": c_string(net.manifest.to_json())}
+
+
+def schedule_context(net: NetworkKernel) -> List[dict]:
+    """The calls of a step in order (codegen/schedule.py), with the operations' names."""
+    return [{"kind": c.kind, "owner": c.owner, "number": c.number,
+             "name": net.operations[c.number].name if c.kind == "operation" else None}
+            for c in net.schedule]
 
 
 def pointer(name: str) -> str:

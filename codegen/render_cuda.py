@@ -27,7 +27,8 @@ import sympy as sp
 from .errors import ModelError
 from .ir import NetworkKernel, SynapsesKernel
 from .printing import CPrinter, c_name
-from .render import environment, group_context, instances, operation_contexts
+from .render import (environment, group_context, instances, operation_contexts,
+                     schedule_context)
 from .render_synapses import event_lines, accumulated, synapses_context
 from .synaptic import reads_what_it_writes_elsewhere
 
@@ -88,7 +89,7 @@ def render_cuda(net: NetworkKernel) -> str:
     return environment().get_template("cuda/network.cu.j2").render(
         real=net.real, threads=THREADS, groups=groups, synapses=synapses, operations=operations,
         capacity_checks=checks, step_counter=_device_clock(net), scratch_words=scratch,
-        n_counters=net.n_counters, **instances(net))
+        n_counters=net.n_counters, schedule=schedule_context(net), **instances(net))
 
 
 def _device_clock(net: NetworkKernel) -> int:

@@ -31,7 +31,8 @@ import numpy as np
 import sympy as sp
 from sympy.core.assumptions import _assume_defined
 
-from . import equations, expressions, functions, ir, kernels, layout, spec, synaptic
+from . import (equations, expressions, functions, ir, kernels, layout, schedule, spec,
+               synaptic)
 
 
 def _dataclasses(*modules) -> Dict[str, type]:
@@ -47,7 +48,8 @@ def _dataclasses(*modules) -> Dict[str, type]:
     return out
 
 
-DATACLASSES = _dataclasses(ir, equations, spec, kernels, synaptic, expressions, layout)
+DATACLASSES = _dataclasses(ir, equations, spec, kernels, synaptic, expressions, layout,
+                           schedule)
 _DATACLASS_NAMES = {cls: name for name, cls in DATACLASSES.items()}
 
 #: sympy node classes, rebuilt from their arguments with ``evaluate=False``.

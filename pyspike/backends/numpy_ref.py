@@ -11,7 +11,7 @@ from typing import List
 import numpy as np
 
 from ..codegen.kernels import Draw, GroupKernel, NetworkKernel
-from ..codegen.ir import Operation
+from ..codegen.ir import Operation, StateMonitorIR
 from .. import random as ps_random
 from ..evaluate import evaluate
 from .numpy_synapses import SynapsesReference
@@ -57,22 +57,29 @@ class NumpyBackend(BaseBackend):
         return n_steps
 
     def _one_step(self, arrays, envs, iargs, rargs, step: int, seed: int) -> None:
-        """One step of one instance."""
-        real, counters = self.real, arrays[0]
+        """One step of one instance: the schedule's calls, in order."""
+        real = self.real
         t = real(step * float(rargs[0]))
-        for op in self.kernel.operations:
-            if step % op.every == 0:
-                self._operate(op, envs[op.group], arrays, step, t, seed)
-        for syn in self.synapses:
-            syn.before_groups(arrays, rargs, step, t, seed)
-        for g, env in zip(self.kernel.groups, envs):
-            if g.generator is not None:
-                self._generate(g, arrays, step)
-            else:
-                self._step(g, env, arrays, iargs, step, t, seed)
         t_events = real((step + 1) * float(rargs[0]))   # the time of the state events change
-        for syn in self.synapses:
-            syn.step(arrays, iargs, rargs, counters, step, t_events, seed)
+        for c in self.kernel.schedule:
+            if c.kind == "operation":
+                op = self.kernel.operations[c.number]
+                if step % op.every == 0:
+                    self._operate(op, envs[op.group], arrays, step, t, seed)
+            elif c.kind == "before":
+                self.synapses[c.owner].before_groups(arrays, rargs, step, t, seed)
+            elif c.kind == "record":
+                g = self.kernel.groups[c.owner]
+                self._record(g.state_monitors[c.number], envs[c.owner], arrays, iargs, step)
+            elif c.kind == "neurons":
+                g = self.kernel.groups[c.owner]
+                if g.generator is not None:
+                    self._generate(g, arrays, step)
+                else:
+                    self._step(g, envs[c.owner], arrays, step, t, seed)
+            else:                                          # "pre" | "post" events
+                self.synapses[c.owner].events(c.kind, arrays, iargs, rargs, step, t_events,
+                                              seed)
 
     def _setup(self, g: GroupKernel, arrays, rargs) -> dict:
         real = self.real
@@ -91,19 +98,21 @@ class NumpyBackend(BaseBackend):
             env[assign.target.name] = arrays[arr.slot]
         return env
 
-    def _step(self, g: GroupKernel, base: dict, arrays, iargs, step: int, t, seed: int):
-        real = self.real
+    def _record(self, m: StateMonitorIR, base: dict, arrays, iargs, step: int) -> None:
+        """A state monitor: the state at the step's start, every ``every`` steps."""
         counters = arrays[0]
-        for m in g.state_monitors:
-            stride = int(iargs[m.stride])
-            if step % m.every == 0 and counters[m.fill] < stride:
-                k = counters[m.fill]
-                idx = arrays[m.index_slot]
-                for var, slot in zip(m.variables, m.buffer_slots):
-                    value = base[var]
-                    buf = arrays[slot].reshape(m.n_record, stride)
-                    buf[:, k] = value[idx] if isinstance(value, np.ndarray) else value
-                counters[m.fill] += 1
+        stride = int(iargs[m.stride])
+        if step % m.every == 0 and counters[m.fill] < stride:
+            k = counters[m.fill]
+            idx = arrays[m.index_slot]
+            for var, slot in zip(m.variables, m.buffer_slots):
+                value = base[var]
+                buf = arrays[slot].reshape(m.n_record, stride)
+                buf[:, k] = value[idx] if isinstance(value, np.ndarray) else value
+            counters[m.fill] += 1
+
+    def _step(self, g: GroupKernel, base: dict, arrays, step: int, t, seed: int):
+        real = self.real
         env = dict(base)
         env.update(t=t, step=step)
         for name in g.loads:

@@ -100,12 +100,13 @@ class SynapsesReference:
 
     # --- running the statements ---------------------------------------------------------
 
-    def step(self, arrays, iargs, rargs, counters, step: int, t, seed: int) -> None:
-        sk = self.sk
-        if sk.pre_path is not None:
+    def events(self, kind: str, arrays, iargs, rargs, step: int, t, seed: int) -> None:
+        """The on_pre (``kind`` "pre") or on_post ("post") events of this step."""
+        sk, counters = self.sk, arrays[0]
+        if kind == "pre":
             events = self._pre_events(arrays, iargs, counters, step)
             self._run(sk.pre_path, events, arrays, rargs, step, t, seed)
-        if sk.post_path is not None:
+        else:
             events = self._post_events(arrays, counters)
             self._run(sk.post_path, events, arrays, rargs, step, t, seed)
 

@@ -71,15 +71,6 @@ struct Group0 {
         int32_t* __restrict p_lastspike = this->p_lastspike;
         real_t* __restrict p__h2 = this->p__h2;
         (void)t; (void)seed; (void)dt;
-        if (step % 1 == 0 && counters[0] < p_smon0_idx_stride) {
-            const int64_t k = counters[0]++;
-            for (int32_t r = 0; r < 2; ++r) {
-                const int32_t i = p_smon0_idx[r];
-                (void)i;
-                p_smon0_0[r * p_smon0_idx_stride + k] = (real_t)p_u_v[i];
-            }
-        }
-
         int32_t n_spikes = 0;
         for (int32_t b0 = 0; b0 < N; b0 += 256) {
             const int32_t b1 = (b0 + 256 < N) ? b0 + 256 : N;
@@ -124,6 +115,18 @@ struct Group0 {
         }
         
     }
+
+    // State monitor 0 of this group: the state at the step's start.
+    void record0(const int64_t step, int64_t* counters) {
+        if (step % 1 == 0 && counters[0] < p_smon0_idx_stride) {
+            const int64_t k = counters[0]++;
+            for (int32_t r = 0; r < 2; ++r) {
+                const int32_t i = p_smon0_idx[r];
+                (void)i;
+                p_smon0_0[r * p_smon0_idx_stride + k] = (real_t)p_u_v[i];
+            }
+        }
+    }
 };
 
 // One instance of the network: its groups, synapses, counters and seed.
@@ -148,6 +151,8 @@ int64_t run_instances(Instance* instances, const int32_t K, const int64_t step0,
             int64_t* counters = x.counters;
             const uint64_t seed = x.seed;
             (void)counters; (void)seed;
+            // The step's kernels in the order of the schedule (codegen/schedule.py).
+            x.group0.record0(step, counters);
             x.group0.step(step, t, seed, counters);
         }
     }
