@@ -83,39 +83,55 @@ class SpikeList:
     count: int                 # counters[count]: how many of them spiked
 
 
+#: The spike, an explicit node of a group's update: ``_spike = <threshold condition>``,
+#: the Heaviside step of the threshold (a backward pass replaces its derivative by a
+#: surrogate).  The reset block runs on the neurons where it is true.
+SPIKE = sp.Symbol("_spike")
+
+
+@dataclass
+class Block:
+    """Statements on every element of a domain: the arrays loaded (by name), the random
+    draws, the statements in order, the arrays stored."""
+    loads: List[str] = field(default_factory=list)
+    draws: List[Draw] = field(default_factory=list)
+    code: List[Assign] = field(default_factory=list)
+    stores: List[str] = field(default_factory=list)
+
+
 @dataclass
 class GroupKernel:
+    """A neuron group's step: ``update`` on every neuron (the state update, then the
+    spike as the statement ``_spike = threshold``, then the Poisson inputs), and
+    ``reset`` on the neurons that spiked (the user's reset, then the refractory clock)."""
     name: str
     index: int
     N: int
     equations: EquationSet
     arrays: Dict[str, Array]               # per-neuron arrays by variable name
     shared: Dict[str, int]                 # shared parameter -> rargs index
-    run_scalars: List[Assign]              # once per run
-    run_arrays: List[Tuple[Assign, Array]]  # once per run, per neuron, into scratch arrays
-    loads: List[str]                       # per-neuron variables read in the update loop
-    draws: List[Draw]
-    update: List[Assign]                   # per neuron per step, in order
-    stores: List[str]                      # per-neuron variables written back
-    spike: Optional[sp.Basic]              # threshold condition (None: never spikes)
-    reset_loads: List[str]
-    reset_draws: List[Draw]
-    reset: List[Assign]
-    reset_stores: List[str]
-    refractory: Optional[str]              # None | "time" | "condition"
-    method: Optional[str]
+    update: Block = field(default_factory=Block)
+    reset: Block = field(default_factory=Block)
+    refractory: Optional[str] = None       # None | "time" | "condition"
+    method: Optional[str] = None
+    run_scalars: List[Assign] = field(default_factory=list)            # once per run
+    run_arrays: List[Tuple[Assign, Array]] = field(default_factory=list)  # once per run,
+                                                                       # into scratch arrays
     state_monitors: List[StateMonitorIR] = field(default_factory=list)
     spike_monitors: List[SpikeMonitorIR] = field(default_factory=list)
     rate_monitors: List[RateMonitorIR] = field(default_factory=list)
     spike_list: Optional[SpikeList] = None  # this step's spikes (for synapses)
     generator: Optional["GeneratorIR"] = None
     timed: List["TimedIR"] = field(default_factory=list)
-    inputs: List[Assign] = field(default_factory=list)     # Poisson inputs, after threshold
-    input_draws: List[Draw] = field(default_factory=list)
+
+    @property
+    def threshold(self) -> Optional[sp.Basic]:
+        """The spike condition (None: the neurons never cross a threshold)."""
+        return next((a.expr for a in self.update.code if a.target == SPIKE), None)
 
     @property
     def spikes(self) -> bool:
-        return self.spike is not None or self.generator is not None
+        return self.threshold is not None or self.generator is not None
 
 
 @dataclass

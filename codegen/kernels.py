@@ -1,7 +1,8 @@
 """Model spec -> kernel IR: what each fused per-step kernel reads, computes and writes.
 
-One :class:`GroupKernel` per neuron group, with a fixed shape (load state -> compute ->
-store state -> threshold -> reset for the spiking neurons), and a :class:`NetworkKernel`
+One :class:`GroupKernel` per neuron group: an update block on every neuron (load state ->
+draws -> statements, the spike among them as ``_spike = threshold`` -> store state) and a
+reset block on the neurons that spiked; and a :class:`NetworkKernel`
 that lays out every array and scalar the compiled library receives.  The renderers
 (C++, later CUDA) and the NumPy reference backend both consume this IR; none of them
 makes a modelling decision of its own.
@@ -10,8 +11,8 @@ makes a modelling decision of its own.
 >>> g = GroupSpec("g", 4, equations="dv/dt = -v/tau : mV", threshold="v > 1",
 ...               reset="v = 0", params=("tau",))
 >>> net = build_network(NetworkSpec(groups=(g,)))
->>> [str(s.target) for s in net.groups[0].update]      # exp(-dt/tau) is hoisted as _h0
-['_new_v', 'v']
+>>> [str(s.target) for s in net.groups[0].update.code]   # exp(-dt/tau) is hoisted as _h0
+['_new_v', 'v', '_spike']
 >>> [str(s.expr) for s in net.groups[0].run_scalars]
 ['exp(-dt/tau)']
 """
@@ -29,9 +30,9 @@ from .expressions import (IDENTIFIER, Context, PoissonCount, StepBound,
                           TimedArrayCall, check_identifier,
                           is_condition, parse_condition, parse_expression, timed_function)
 from .statements import parse_statements, split_statements
-from .ir import (Array, Assign, Draw, GeneratorIR, GroupKernel, NetworkKernel,
-                 RateMonitorIR, SpikeMonitorIR, StateMonitorIR, TimedIR, draw_sites,
-                 loads_and_stores)
+from .ir import (SPIKE, Array, Assign, Block, Draw, GeneratorIR, GroupKernel,
+                 NetworkKernel, RateMonitorIR, SpikeMonitorIR, StateMonitorIR, TimedIR,
+                 draw_sites, loads_and_stores)
 from .layout import Layout
 from .spec import GroupSpec, NetworkSpec
 from .operations import build_operations
@@ -113,8 +114,7 @@ def _monitored(by_name: Dict[str, GroupKernel], name: str) -> GroupKernel:
 def _build_group(g: GroupSpec, index: int, layout: Layout) -> GroupKernel:
     if g.generator:
         eqs = parse_equations("", ())
-        kernel = GroupKernel(g.name, index, g.N, eqs, {}, {}, [], [], [], [], [], [], None,
-                             [], [], [], [], None, None)
+        kernel = GroupKernel(g.name, index, g.N, eqs, {}, {})
         own = ("group", index)
         kernel.generator = GeneratorIR(
             layout.slot(*own, "given_step", "int64", "given", False),
@@ -176,25 +176,28 @@ def _build_group(g: GroupSpec, index: int, layout: Layout) -> GroupKernel:
     spike = _threshold(g, names, eqs, refractory)
     reset = _reset(g, names, eqs, state_targets, refractory)
 
-    kernel = GroupKernel(g.name, index, g.N, eqs, arrays, shared, [], [], [], [], [], [],
-                         spike, [], [], [], [], refractory, method)
+    kernel = GroupKernel(g.name, index, g.N, eqs, arrays, shared, refractory=refractory,
+                         method=method)
     own = ("group", index)
     kernel.timed = [TimedIR(n, layout.slot(*own, n, "real", "timed", False),
                             layout.iarg(*own, n, "timed_rows"),
                             layout.iarg(*own, n, "timed_columns"),
                             layout.rarg(*own, n, "timed_rate")) for n, _ in g.functions]
-    kernel.inputs = _poisson_inputs(g, eqs, kernel, layout)
+    input_draws: List[Draw] = []
+    inputs = _poisson_inputs(g, eqs, kernel, layout, input_draws)
     calls = [c for e in [a.expr for a in update + reset] + ([spike] if spike is not None else [])
              for c in e.atoms(TimedArrayCall)]
     for ta in kernel.timed:
         ta.by_neuron = any(c.func.array_name == ta.name and c.args[1] == I_INDEX
                            for c in calls)
-    _finish(kernel, update, reset, layout)
+    _finish(kernel, update, spike, inputs, input_draws, reset, layout)
     return kernel
 
 
-def _poisson_inputs(g: GroupSpec, eqs: EquationSet, k: GroupKernel, layout: Layout):
-    """``var += weight * Poisson(mean)`` per PoissonInput; mean and weight are run scalars."""
+def _poisson_inputs(g: GroupSpec, eqs: EquationSet, k: GroupKernel, layout: Layout,
+                    draws: List[Draw]) -> List[Assign]:
+    """``var += weight * Poisson(mean)`` per PoissonInput; mean and weight are run scalars;
+    their uniform draws are appended to ``draws``."""
     out = []
     for n, var in enumerate(g.inputs):
         if var not in eqs.variables or eqs.variables[var].is_param or var not in k.arrays:
@@ -206,7 +209,7 @@ def _poisson_inputs(g: GroupSpec, eqs: EquationSet, k: GroupKernel, layout: Layo
         for sym, what in ((mean, "mean"), (weight, "weight")):
             k.shared[sym.name] = layout.rarg("group", k.index, sym.name, "input_" + what, n)
         u = sp.Symbol(f"_pin{n}_u", real=True)
-        k.input_draws.append(Draw(u, "uniform", streams.poisson_input(k.index, n)))
+        draws.append(Draw(u, "uniform", streams.poisson_input(k.index, n)))
         out.append(Assign(symbol(var), symbol(var) + weight * PoissonCount(u, mean),
                           declare=False))
     return out
@@ -298,32 +301,38 @@ def _refractory(g: GroupSpec, names, eqs: EquationSet):
     return "time", sp.Le(LASTSPIKE, StepBound(STEP, steps))
 
 
-def _finish(k: GroupKernel, update: List[Assign], reset: List[Assign], layout: Layout):
-    """Random draws, hoisting of run constants, loads and stores."""
-    k.draws = _extract_draws(update, k, "update")
-    k.reset_draws = _extract_draws(reset, k, "reset")
-    if k.spike is not None:
-        k.spike = _replace_sites(k.spike, k.draws, k, "threshold")
+def _finish(k: GroupKernel, update: List[Assign], spike: Optional[sp.Basic],
+            inputs: List[Assign], input_draws: List[Draw], reset: List[Assign],
+            layout: Layout) -> None:
+    """Random draws, hoisting of run constants, the spike as a statement, loads and
+    stores: the group's update and reset blocks."""
+    draws = _extract_draws(update, k, "update")
+    reset_draws = _extract_draws(reset, k, "reset")
+    if spike is not None:
+        spike = _replace_sites(spike, draws, k, "threshold")
     shared_syms = {symbol(n) for n in k.shared} | {DT, N_SIZE}
     neuron_syms = {symbol(n) for n, a in k.arrays.items() if a.role == "param"} | {I_INDEX}
     hoister = Hoister(shared_syms, neuron_syms)
     for a in update + reset:
         a.expr = hoister.visit(a.expr)
-    if k.spike is not None:
-        k.spike = hoister.visit(k.spike)
+    if spike is not None:
+        spike = hoister.visit(spike)
     k.run_scalars = hoister.scalars
     for assign in hoister.arrays:
         slot = layout.slot("group", k.index, assign.target.name, "real", "scratch")
         k.run_arrays.append((assign, Array(assign.target.name, slot, "real", "scratch")))
-    for a in k.inputs:
+    for a in inputs:
         a.expr = hoister.visit(a.expr)
     update = common_subexpressions(update)
-    k.update, k.reset = update, reset
     arrays = {symbol(n): n for n, a in k.arrays.items() if a.role in ("state", "param")}
     arrays.update({s: s.name for s in (LASTSPIKE, NOT_REFRACTORY) if s.name in k.arrays})
-    k.loads, k.stores = loads_and_stores(update + k.inputs,
-                                      [k.spike] if k.spike is not None else [], arrays)
-    k.reset_loads, k.reset_stores = loads_and_stores(reset, [], arrays)
+    loads, stores = loads_and_stores(update + inputs, [spike] if spike is not None else [],
+                                     arrays)
+    # The spike is read after the update and before the inputs (as Brian2's PoissonInput).
+    fire = [Assign(SPIKE, spike, "bool")] if spike is not None else []
+    k.update = Block(loads, draws + input_draws, update + fire + inputs, stores)
+    reset_loads, reset_stores = loads_and_stores(reset, [], arrays)
+    k.reset = Block(reset_loads, reset_draws, reset, reset_stores)
 
 
 def _extract_draws(stmts: List[Assign], k: GroupKernel, part: str) -> List[Draw]:

@@ -18,7 +18,7 @@ from typing import Dict, List
 import jinja2
 import sympy as sp
 
-from .ir import Array, Assign, Draw, GroupKernel, NetworkKernel, RateMonitorIR
+from .ir import SPIKE, Array, Assign, Draw, GroupKernel, NetworkKernel, RateMonitorIR
 from .layout import c_string
 from .printing import CPrinter, c_name, draw_line
 from .render_synapses import synapses_context
@@ -103,13 +103,12 @@ def _draw(d: Draw, real: str) -> str:
 
 
 def _draws(k: GroupKernel, real: str, paired: bool) -> dict:
-    """The draw statements of the update (``draws``, ``input_draws``).  ``paired``: in
-    the C++ update loop (blocks of BLOCK neurons) they read buffers filled before the loop
-    (``draw_blocks``), two uniforms or four normals per Philox block: the same numbers as
-    one draw per neuron, for a half or a quarter of the blocks."""
+    """The draw statements of the update.  ``paired``: in the C++ update loop (blocks of
+    BLOCK neurons) they read buffers filled before the loop (``draw_blocks``), two
+    uniforms or four normals per Philox block: the same numbers as one draw per neuron,
+    for a half or a quarter of the blocks."""
     if not paired:
-        return {"draw_blocks": [], "draws": [_draw(d, real) for d in k.draws],
-                "input_draws": [_draw(d, real) for d in k.input_draws]}
+        return {"draw_blocks": [], "draws": [_draw(d, real) for d in k.update.draws]}
     suffix = "f32" if real == "float" else "f64"
     blocks = []
 
@@ -120,9 +119,7 @@ def _draws(k: GroupKernel, real: str, paired: bool) -> dict:
             f"{fn}_{suffix}(seed, (uint64_t)step, (uint32_t)b0, {d.stream}u, b1 - b0, "
             f"{buf});")})
         return f"const real_t {c_name(d.symbol.name)} = {buf}[i - b0];"
-    draws = [buffered(d) for d in k.draws]
-    return {"draw_blocks": blocks, "draws": draws,
-            "input_draws": [buffered(d) for d in k.input_draws]}
+    return {"draw_blocks": blocks, "draws": [buffered(d) for d in k.update.draws]}
 
 
 def group_context(k: GroupKernel, printer: CPrinter, real: str,
@@ -130,9 +127,9 @@ def group_context(k: GroupKernel, printer: CPrinter, real: str,
     arrays = [_array(a) for a in k.arrays.values()] + [_array(a) for _, a in k.run_arrays]
     run_array_loads = sorted({s.name for assign, _ in k.run_arrays
                               for s in assign.expr.free_symbols if s.name in k.arrays})
-    used = set(k.loads + k.stores + k.reset_loads + k.reset_stores)
-    exprs = [a.expr for a in k.update + k.reset + k.inputs] + \
-        ([k.spike] if k.spike is not None else [])
+    update, reset = k.update, k.reset
+    used = set(update.loads + update.stores + reset.loads + reset.stores)
+    exprs = [a.expr for a in update.code + reset.code]
     read = {s.name for e in exprs for s in e.free_symbols}
     read |= {v for m in k.state_monitors for v in m.variables}
     locals_ = ([{"name": c_name(a.target.name), "ctype": _CTYPES[a.ctype],
@@ -167,20 +164,20 @@ def group_context(k: GroupKernel, printer: CPrinter, real: str,
                        for assign, arr in k.run_arrays],
         "locals": locals_,
         "step_locals": [v for v in locals_ if v["used"]],
-        "loads": [_load(n, k, k.stores) for n in k.loads]
+        "loads": [_load(n, k, update.stores) for n in update.loads]
                  + [f"const real_t {c_name(a.target.name)} = {pointer(arr.name)}[i];"
                     for a, arr in k.run_arrays],
         **_draws(k, real, paired),
-        "inputs": [_assign(a, printer) for a in k.inputs],
-        "compute": [_assign(a, printer) for a in k.update],
-        "stores": [_store(n, k) for n in k.stores],
-        "spike": None if k.spike is None else printer.doprint(k.spike),
-        "reset_loads": [_load(n, k, k.reset_stores) for n in k.reset_loads]
-                       + [f"const real_t {c_name(a.target.name)} = {pointer(arr.name)}[i];"
-                          for a, arr in k.run_arrays if _uses(k.reset, a.target)],
-        "reset_draws": [_draw(d, real) for d in k.reset_draws],
-        "reset": [_assign(a, printer) for a in k.reset],
-        "reset_stores": [_store(n, k) for n in k.reset_stores],
+        "compute": [_assign(a, printer) for a in update.code],
+        "stores": [_store(n, k) for n in update.stores],
+        # the spike statement's local, which the flag of the neuron keeps
+        "spike": None if k.threshold is None else c_name(SPIKE.name),
+        "reset": ([_load(n, k, reset.stores) for n in reset.loads]
+                  + [f"const real_t {c_name(a.target.name)} = {pointer(arr.name)}[i];"
+                     for a, arr in k.run_arrays if _uses(reset.code, a.target)]
+                  + [_draw(d, real) for d in reset.draws]
+                  + [_assign(a, printer) for a in reset.code]
+                  + [_store(n, k) for n in reset.stores]),
         "state_monitors": [{
             "every": m.every, "fill": m.fill, "stride": m.stride, "n_record": m.n_record,
             "index_ptr": f"p_smon{m.index}_idx", "index_slot": m.index_slot,

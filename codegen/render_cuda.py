@@ -80,7 +80,7 @@ def render_cuda(net: NetworkKernel) -> str:
     groups = [group_context(g, printer, net.real) for g in net.groups]
     for ctx, g in zip(groups, net.groups):
         ctx["name_"] = g.name
-        ctx["has_threshold"] = g.spike is not None
+        ctx["has_threshold"] = g.threshold is not None
     operations = operation_contexts(net, groups, printer)
     synapses = [_synapses(s, net, printer) for s in net.synapses]
     scratch = _order_spikes(net, groups, synapses)
@@ -114,7 +114,7 @@ def _order_spikes(net: NetworkKernel, groups: List[Dict], synapses: List[Dict]) 
     words = 0
     for index, (ctx, g) in enumerate(zip(groups, net.groups)):
         ctx["order"] = None
-        if index in ordered and g.spike is not None and g.spike_list is not None:
+        if index in ordered and g.threshold is not None and g.spike_list is not None:
             ctx["order"] = {"offset": words, "words": (g.N + 31) // 32}
             words += net.spec.batch * ctx["order"]["words"]
     for k, ctx in zip(net.synapses, synapses):

@@ -11,7 +11,7 @@ from typing import List
 import numpy as np
 
 from ..codegen.kernels import Draw, GroupKernel, NetworkKernel
-from ..codegen.ir import Operation, StateMonitorIR
+from ..codegen.ir import SPIKE, Operation, StateMonitorIR
 from .. import random as ps_random
 from ..evaluate import evaluate
 from .numpy_synapses import SynapsesReference
@@ -112,39 +112,33 @@ class NumpyBackend(BaseBackend):
             counters[m.fill] += 1
 
     def _step(self, g: GroupKernel, base: dict, arrays, step: int, t, seed: int):
-        real = self.real
+        """The update block on every neuron, the reset block on those that spiked."""
+        real, update, reset = self.real, g.update, g.reset
         env = dict(base)
         env.update(t=t, step=step)
-        for name in g.loads:
+        for name in update.loads:
             # (int32 step counts compute in int64, as the generated code does)
             loaded = arrays[g.arrays[name].slot]
             env[name] = loaded.astype(np.int64) if loaded.dtype == np.int32 else loaded.copy()
-        self._draw(g.draws, env, seed, step, np.arange(g.N, dtype=np.uint32))
-        for a in g.update:
+        self._draw(update.draws, env, seed, step, np.arange(g.N, dtype=np.uint32))
+        for a in update.code:
             env[a.target.name] = _full(evaluate(a.expr, env, real), g.N, a.ctype, real)
-        spiked = np.zeros(0, dtype=np.int64)
-        if g.spike is not None:
-            spiked = np.nonzero(_full(evaluate(g.spike, env, real), g.N, "bool", real))[0]
-        self._draw(g.input_draws, env, seed, step, np.arange(g.N, dtype=np.uint32))
-        for a in g.inputs:
-            env[a.target.name] = _full(evaluate(a.expr, env, real), g.N, a.ctype, real)
-        for name in g.stores:
+        for name in update.stores:
             arrays[g.arrays[name].slot][:] = env[name]
-        if g.spike is None:
-            self._emit(g, arrays, spiked, step)
-            return
-        if len(spiked) and g.reset:
+        spiked = np.nonzero(env[SPIKE.name])[0] if SPIKE.name in env \
+            else np.zeros(0, dtype=np.int64)
+        if len(spiked) and reset.code:
             renv = dict(base)
             renv.update(t=t, step=step, i=spiked.astype(np.int32))
             for name, arr in g.arrays.items():
                 renv[name] = arrays[arr.slot][spiked]
             for assign, arr in g.run_arrays:
                 renv[assign.target.name] = arrays[arr.slot][spiked]
-            self._draw(g.reset_draws, renv, seed, step, spiked.astype(np.uint32))
-            for a in g.reset:
+            self._draw(reset.draws, renv, seed, step, spiked.astype(np.uint32))
+            for a in reset.code:
                 renv[a.target.name] = _full(evaluate(a.expr, renv, real), len(spiked),
                                             a.ctype, real)
-            for name in g.reset_stores:
+            for name in reset.stores:
                 arrays[g.arrays[name].slot][spiked] = renv[name]
         self._emit(g, arrays, spiked, step)
 

@@ -71,12 +71,11 @@ def _debug(kernel: NetworkKernel, source: str, cached: Optional[Path]) -> None:
             print(f"pyspike: group '{g.name}' ({g.N} neurons), method {g.method}")
             for name, rhs in g.equations.odes.items():
                 print(f"    d{name}/dt = {rhs}")
-            for label, stmts in (("once per run", g.run_scalars), ("per step", g.update),
-                                 ("on spike", g.reset)):
+            # (the spike is a statement of the step: "_spike = <threshold>")
+            for label, stmts in (("once per run", g.run_scalars), ("per step", g.update.code),
+                                 ("on spike", g.reset.code)):
                 for a in stmts:
                     print(f"    [{label}] {a.target} = {a.expr}")
-            if g.spike is not None:
-                print(f"    [threshold] {g.spike}")
     if level >= 3:
         print(source)
 

@@ -190,8 +190,8 @@ def test_a_threshold_reading_a_subexpression_reads_it_substituted():
     spec = NetworkSpec(groups=(GroupSpec("g", 2, equations="dv/dt = -v : 1\na = 2*v : 1",
                                          threshold="a > 1", reset="v = a/4"),))
     g = build_network(spec).groups[0]
-    assert g.spike == (2 * v > 1)
-    assert g.reset[0].expr == v / 2
+    assert g.threshold == (2 * v > 1)
+    assert g.reset.code[0].expr == v / 2
 
 
 # --- noise names, noise in event-driven equations, synaptic names -------------------------

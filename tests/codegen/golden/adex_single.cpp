@@ -126,7 +126,8 @@ struct Group0 {
                 const real_t _new_w = (1.0F/6.0F)*_k1_w + (1.0F/3.0F)*_k2_w + (1.0F/3.0F)*_k3_w + (1.0F/6.0F)*_k4_w + u_w;
                 u_v = _new_v;
                 u_w = _new_w;
-                spiked[i - b0] = (uint8_t)(not_refractory && u_v > -40);
+                const bool _spike = not_refractory && u_v > -40;
+                spiked[i - b0] = (uint8_t)(_spike);
                 p_u_v[i] = u_v;
                 p_u_w[i] = u_w;
 

@@ -87,7 +87,8 @@ struct Group0 {
                 const real_t _new_u = (1.0/6.0)*_k1_u + (1.0/3.0)*_k2_u + (1.0/3.0)*_k3_u + (1.0/6.0)*_k4_u + u_u;
                 u_v = _new_v;
                 u_u = _new_u;
-                spiked[i - b0] = (uint8_t)(u_v >= 30);
+                const bool _spike = u_v >= 30;
+                spiked[i - b0] = (uint8_t)(_spike);
                 p_u_v[i] = u_v;
                 p_u_u[i] = u_u;
 

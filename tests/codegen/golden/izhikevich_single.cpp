@@ -87,7 +87,8 @@ struct Group0 {
                 const real_t _new_u = (1.0F/6.0F)*_k1_u + (1.0F/3.0F)*_k2_u + (1.0F/3.0F)*_k3_u + (1.0F/6.0F)*_k4_u + u_u;
                 u_v = _new_v;
                 u_u = _new_u;
-                spiked[i - b0] = (uint8_t)(u_v >= 30);
+                const bool _spike = u_v >= 30;
+                spiked[i - b0] = (uint8_t)(_spike);
                 p_u_v[i] = u_v;
                 p_u_u[i] = u_u;
 

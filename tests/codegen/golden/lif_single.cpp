@@ -87,7 +87,8 @@ struct Group0 {
                 const real_t _c0 = u_I*u_R;
                 const real_t _new_v = _c0 + _h2*(-_c0 + _h1 + u_v) + u_v_rest;
                 u_v = ps_selectf(not_refractory, _new_v, u_v);
-                spiked[i - b0] = (uint8_t)(not_refractory && u_v > u_v_th);
+                const bool _spike = not_refractory && u_v > u_v_th;
+                spiked[i - b0] = (uint8_t)(_spike);
                 p_u_v[i] = u_v;
 
             }
