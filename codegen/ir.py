@@ -242,10 +242,7 @@ class Operation:
     group: int                 # the domain: the neurons of this group
     when: str                  # "start": first in the step, before monitors and updates
     every: int
-    loads: List[str]           # per-neuron arrays read, by the group's names for them
-    draws: List[Draw]
-    code: List[Assign]
-    stores: List[str]          # per-neuron arrays written
+    body: Block                # per-neuron arrays by the group's names for them
 
 
 @dataclass

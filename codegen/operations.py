@@ -10,7 +10,7 @@ renderer, template or backend knows about ``run_regularly``; they run Operation 
 >>> g = GroupSpec("g", 4, equations="dv/dt = -v/tau : 1", params=("tau",),
 ...               operations=(("v = 2*v + rand()", 10),))
 >>> op = build_network(NetworkSpec(groups=(g,))).operations[0]
->>> op.every, op.loads, op.stores, [str(a.expr) for a in op.code]
+>>> op.every, op.body.loads, op.body.stores, [str(a.expr) for a in op.body.code]
 (10, ['v'], ['v'], ['_rand0 + 2*v'])
 """
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import List
 
 from . import streams
 from .equations import symbol
-from .ir import Assign, Draw, GroupKernel, Operation, draw_sites, loads_and_stores
+from .ir import Assign, Block, Draw, GroupKernel, Operation, draw_sites, loads_and_stores
 from .spec import GroupSpec
 from .statements import parse_statements
 
@@ -49,4 +49,4 @@ def _operation(g: GroupSpec, k: GroupKernel, n: int, code: str, every: int,
         a.expr = draw_sites(a.expr, draws, lambda site: streams.operation(k.index, n, site))
     arrays = {symbol(v): v for v, a in k.arrays.items() if a.role in ("state", "param")}
     loads, stores = loads_and_stores(stmts, [], arrays)
-    return Operation(name, k.index, "start", every, loads, draws, stmts, stores)
+    return Operation(name, k.index, "start", every, Block(loads, draws, stmts, stores))

@@ -204,10 +204,10 @@ def operation_contexts(net: NetworkKernel, groups: List[dict], printer: CPrinter
         k = net.groups[op.group]
         ctx = {"name": op.name, "group": op.group, "N": k.N, "every": op.every,
                "when": op.when,
-               "lines": ([_load(n, k, op.stores) for n in op.loads]
-                         + [_draw(d, net.real) for d in op.draws]
-                         + [_assign(a, printer) for a in op.code]
-                         + [_store(n, k) for n in op.stores])}
+               "lines": ([_load(n, k, op.body.stores) for n in op.body.loads]
+                         + [_draw(d, net.real) for d in op.body.draws]
+                         + [_assign(a, printer) for a in op.body.code]
+                         + [_store(n, k) for n in op.body.stores])}
         groups[op.group]["operations"].append(ctx)
         out.append(ctx)
     return out

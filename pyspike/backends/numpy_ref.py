@@ -6,12 +6,12 @@ counters), so the runtime and the monitors cannot tell the backends apart.
 """
 from __future__ import annotations
 
-from typing import List
+from typing import List, Optional
 
 import numpy as np
 
 from ..codegen.kernels import Draw, GroupKernel, NetworkKernel
-from ..codegen.ir import SPIKE, Operation, StateMonitorIR
+from ..codegen.ir import SPIKE, Block, Operation, StateMonitorIR
 from .. import random as ps_random
 from ..evaluate import evaluate
 from .numpy_synapses import SynapsesReference
@@ -113,48 +113,41 @@ class NumpyBackend(BaseBackend):
 
     def _step(self, g: GroupKernel, base: dict, arrays, step: int, t, seed: int):
         """The update block on every neuron, the reset block on those that spiked."""
-        real, update, reset = self.real, g.update, g.reset
-        env = dict(base)
-        env.update(t=t, step=step)
-        for name in update.loads:
-            # (int32 step counts compute in int64, as the generated code does)
-            loaded = arrays[g.arrays[name].slot]
-            env[name] = loaded.astype(np.int64) if loaded.dtype == np.int32 else loaded.copy()
-        self._draw(update.draws, env, seed, step, np.arange(g.N, dtype=np.uint32))
-        for a in update.code:
-            env[a.target.name] = _full(evaluate(a.expr, env, real), g.N, a.ctype, real)
-        for name in update.stores:
-            arrays[g.arrays[name].slot][:] = env[name]
+        env = self._block(g, g.update, base, arrays, step, t, seed)
         spiked = np.nonzero(env[SPIKE.name])[0] if SPIKE.name in env \
             else np.zeros(0, dtype=np.int64)
-        if len(spiked) and reset.code:
-            renv = dict(base)
-            renv.update(t=t, step=step, i=spiked.astype(np.int32))
-            for name, arr in g.arrays.items():
-                renv[name] = arrays[arr.slot][spiked]
-            for assign, arr in g.run_arrays:
-                renv[assign.target.name] = arrays[arr.slot][spiked]
-            self._draw(reset.draws, renv, seed, step, spiked.astype(np.uint32))
-            for a in reset.code:
-                renv[a.target.name] = _full(evaluate(a.expr, renv, real), len(spiked),
-                                            a.ctype, real)
-            for name in reset.stores:
-                arrays[g.arrays[name].slot][spiked] = renv[name]
+        if len(spiked) and g.reset.code:
+            self._block(g, g.reset, base, arrays, step, t, seed, spiked)
         self._emit(g, arrays, spiked, step)
 
     def _operate(self, op: Operation, base: dict, arrays, step: int, t, seed: int) -> None:
         """An Operation kernel: its statements on every neuron of its group."""
-        real, g = self.real, self.kernel.groups[op.group]
+        self._block(self.kernel.groups[op.group], op.body, base, arrays, step, t, seed)
+
+    def _block(self, g: GroupKernel, block: Block, base: dict, arrays, step: int, t,
+               seed: int, neurons: Optional[np.ndarray] = None) -> dict:
+        """A block of statements on the neurons ``neurons`` of group ``g`` (None: all of
+        them), vectorised; returns the values it computed, by name."""
+        real = self.real
         env = dict(base)
         env.update(t=t, step=step)
-        for name in op.loads:
-            loaded = arrays[g.arrays[name].slot]
+        chosen = slice(None) if neurons is None else neurons
+        n = g.N if neurons is None else len(neurons)
+        if neurons is not None:
+            env["i"] = neurons.astype(np.int32)
+            for assign, arr in g.run_arrays:
+                env[assign.target.name] = arrays[arr.slot][neurons]
+        for name in block.loads:
+            # (int32 step counts compute in int64, as the generated code does)
+            loaded = arrays[g.arrays[name].slot][chosen]
             env[name] = loaded.astype(np.int64) if loaded.dtype == np.int32 else loaded.copy()
-        self._draw(op.draws, env, seed, step, np.arange(g.N, dtype=np.uint32))
-        for a in op.code:
-            env[a.target.name] = _full(evaluate(a.expr, env, real), g.N, a.ctype, real)
-        for name in op.stores:
-            arrays[g.arrays[name].slot][:] = env[name]
+        elements = np.arange(g.N) if neurons is None else neurons
+        self._draw(block.draws, env, seed, step, elements.astype(np.uint32))
+        for a in block.code:
+            env[a.target.name] = _full(evaluate(a.expr, env, real), n, a.ctype, real)
+        for name in block.stores:
+            arrays[g.arrays[name].slot][chosen] = env[name]
+        return env
 
     def _emit(self, g: GroupKernel, arrays, spiked: np.ndarray, step: int) -> None:
         """This step's spikes: the spike list for synapses, then the monitors."""
