@@ -5,11 +5,11 @@ only places them in the loops over spikes, ring slots and rows.
 """
 from __future__ import annotations
 
-from typing import Dict, FrozenSet, List, Optional, Tuple
+from typing import Dict, FrozenSet, List, Tuple
 
 from .ir import Access, Assign, Draw, NetworkKernel, Pathway, SynapsesKernel
 from .printing import CPrinter, c_name, draw_line
-from .synaptic import POST_INDEX, PRE_INDEX, neuron_slot, uses_index
+from .synaptic import POST_INDEX, PRE_INDEX, uses_index
 
 _TITLES = {"pre": "on_pre", "post": "on_post", "clock": "clock_driven", "summed": "summed"}
 
@@ -61,28 +61,6 @@ def event_lines(path: Pathway, k: SynapsesKernel, printer: CPrinter, real: str,
         lines.append(f"atomicAdd(&{access_pointer(a)}[{_index(a)}], "
                      f"{sign}(real_t)({printer.doprint(st.expr)}));")
     return lines
-
-
-def accumulated(path: Pathway, k: SynapsesKernel) -> Optional[FrozenSet[Tuple[str, str]]]:
-    """The neuron variables an event only adds to (``x += expr``, ``x`` read nowhere in
-    it), as (where, name); None if it writes a neuron variable in any other way.  Events
-    of such a pathway may run in parallel, the additions as atomics.  Reads and additions
-    are compared by array, so that v_pre and v_post of a group connected to itself are
-    one variable."""
-    def key(name):
-        a = k.access.get(name)
-        return (a.where, a.name) if a is not None and a.where in ("pre", "post") else None
-
-    read = {neuron_slot(k, s.name) for st in path.code for s in st.expr.free_symbols}
-    added, other, added_slots = set(), set(), set()
-    for st in path.code:
-        target = key(st.target.name)
-        if target is not None:
-            (added if st.op in ("+=", "-=") else other).add(target)
-            added_slots.add(neuron_slot(k, st.target.name))
-    if other or (added_slots & read):
-        return None
-    return frozenset(added)
 
 
 def synapses_context(k: SynapsesKernel, net: NetworkKernel, printer: CPrinter) -> Dict:
