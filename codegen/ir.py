@@ -165,13 +165,10 @@ class Access:
 
 
 @dataclass
-class Pathway:
-    """Statements run for every synaptic event of one pathway, in order."""
-    kind: str                  # "pre" (on_pre) | "post" (on_post) | "clock" | "summed"
-    loads: List[str]
-    draws: List[Draw]
-    code: List[Assign]
-    stores: List[str]
+class Pathway(Block):
+    """A block of statements run for every synaptic event of one pathway (its domain: the
+    synapses of this step's events), in order."""
+    kind: str = "pre"          # "pre" (on_pre) | "post" (on_post) | "clock" | "summed"
 
 
 @dataclass

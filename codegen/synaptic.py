@@ -312,7 +312,7 @@ def _finish_path(kind: str, code: List[Assign], k: SynapsesKernel) -> Pathway:
     for a in code:
         if not a.declare and a.target.name not in written:
             written.append(a.target.name)
-    return Pathway(kind, loads, draws, code, written)
+    return Pathway(loads, draws, code, written, kind)
 
 
 def _draws(code: List[Assign], k: SynapsesKernel, pathway: str) -> List[Draw]:
