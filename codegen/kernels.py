@@ -7,6 +7,11 @@ that lays out every array and scalar the compiled library receives.  The rendere
 (C++, later CUDA) and the NumPy reference backend both consume this IR; none of them
 makes a modelling decision of its own.
 
+A group's features are lowering passes, each in its own module, that add buffers and
+statements: :mod:`timed` (TimedArrays held over a step), :mod:`refractoriness` and
+:mod:`poisson_inputs`.  This module parses the model, calls them in order (the order in
+which their buffers are laid out) and finishes the blocks (draws, hoisting, loads, stores).
+
 >>> from pyspike.codegen.spec import GroupSpec, NetworkSpec
 >>> g = GroupSpec("g", 4, equations="dv/dt = -v/tau : mV", threshold="v > 1",
 ...               reset="v = 0", params=("tau",))
@@ -22,32 +27,28 @@ from typing import Dict, List, Optional, Tuple
 
 import sympy as sp
 
-from . import integrators, streams
-from .equations import (DT, I_INDEX, N_SIZE, T, EquationSet, Variable,
-                        parse_equations, symbol)
+from . import integrators, refractoriness, streams, timed
+from .equations import DT, I_INDEX, N_SIZE, EquationSet, Variable, parse_equations, symbol
 from .errors import ModelError
-from .expressions import (IDENTIFIER, Context, PoissonCount, StepBound,
-                          TimedArrayCall, check_identifier,
-                          is_condition, parse_condition, parse_expression, timed_function)
+from .expressions import (IDENTIFIER, Context, check_identifier, parse_condition,
+                          timed_function)
 from .statements import parse_statements, split_statements
 from .ir import (SPIKE, Array, Assign, Block, Draw, GeneratorIR, GroupKernel,
-                 NetworkKernel, RateMonitorIR, SpikeMonitorIR, StateMonitorIR, TimedIR,
+                 NetworkKernel, RateMonitorIR, SpikeMonitorIR, StateMonitorIR,
                  draw_sites, loads_and_stores)
 from .layout import Layout
 from .spec import GroupSpec, NetworkSpec
 from .operations import build_operations
+from .poisson_inputs import poisson_inputs
+from .refractoriness import LASTSPIKE, LASTSPIKE_NEVER, NOT_REFRACTORY, STEP
 from .schedule import build_schedule
 from .optimize import Hoister, common_subexpressions
 from .synaptic import build_synapses
 
-__all__ = ["Array", "Assign", "Draw", "GroupKernel", "NetworkKernel", "build_network",
-           "model_variables"]
-
-STEP = sp.Symbol("step", integer=True)
-LASTSPIKE = sp.Symbol("lastspike", integer=True)
-NOT_REFRACTORY = sp.Symbol("not_refractory")
-#: The step stored for a neuron that never spiked (int32; step - it is then >= 2**31).
-LASTSPIKE_NEVER = -(2 ** 31)
+# the refractory symbols are refractoriness.py's, exported here too (the front end imports
+# LASTSPIKE_NEVER from here)
+__all__ = ["Array", "Assign", "Draw", "GroupKernel", "LASTSPIKE", "LASTSPIKE_NEVER",
+           "NOT_REFRACTORY", "NetworkKernel", "STEP", "build_network", "model_variables"]
 
 
 def build_network(spec: NetworkSpec) -> NetworkKernel:
@@ -112,36 +113,65 @@ def _monitored(by_name: Dict[str, GroupKernel], name: str) -> GroupKernel:
 
 
 def _build_group(g: GroupSpec, index: int, layout: Layout) -> GroupKernel:
+    """A group's kernel: the model's statements, then the lowering passes of its features
+    (TimedArrays, refractoriness, Poisson inputs), in the order their buffers are laid
+    out."""
     if g.generator:
-        eqs = parse_equations("", ())
-        kernel = GroupKernel(g.name, index, g.N, eqs, {}, {})
-        own = ("group", index)
-        kernel.generator = GeneratorIR(
-            layout.slot(*own, "given_step", "int64", "given", False),
-            layout.slot(*own, "given_index", "int32", "given", False),
-            layout.counter(*own, "given_position", "given"),
-            layout.counter(*own, "given_count", "given"))
-        return kernel
+        return _generator(g, index, layout)
     where = f"the equations of group '{g.name}'"
     functions = {n: timed_function(n, d) for n, d in g.functions}
     eqs = parse_equations(g.equations, g.params, where=where, functions=functions)
-    # A TimedArray is read once per step, at the step's start, and held over the step
-    # (exact when its dt is a multiple of the simulation's).
-    calls = sorted({c for e in eqs.odes.values() for c in e.atoms(TimedArrayCall)}, key=str)
-    held = {c: sp.Symbol(f"_ta{k}", real=True) for k, c in enumerate(calls)}
-    eqs.odes = {v: e.xreplace(held) for v, e in eqs.odes.items()}
+    update = timed.hold_timed_arrays(eqs)
     names = eqs.names()
     for p in g.per_neuron:
         if p not in eqs.variables or not eqs.variables[p].is_param:
             raise ModelError(f"'{p}' is not a parameter of group '{g.name}'", where="params",
                              symbol=p)
     # Discrete-time statements may introduce their targets as new state variables.
-    update_stmts = []
+    update_stmts: List[Assign] = []
     if g.update:
         targets = _update_targets(g.update, eqs, names)
-        update_stmts = parse_statements(g.update, names, targets,
-                                        f"the update of group '{g.name}'", eqs.random_sites)
+        update_stmts = [Assign(symbol(st.target), st.value(symbol(st.target)), declare=False)
+                        for st in parse_statements(g.update, names, targets,
+                                                   f"the update of group '{g.name}'",
+                                                   eqs.random_sites)]
+    arrays, shared = _variables(g, eqs, index, layout)
+    state_targets = {n: symbol(n) for n in eqs.state if n in arrays}
+    refractory, not_refractory = refractoriness.refractory_period(g, names, eqs)
+    arrays.update(refractoriness.refractory_array(refractory, index, layout))
+    update += refractoriness.not_refractory_statement(refractory, not_refractory)
+    method, statements = _ode_statements(g, eqs)
+    update += refractoriness.hold(statements, refractory, eqs.unless_refractory)
+    # Discrete-time update statements (after the ODE step), held while refractory.
+    update += refractoriness.hold(update_stmts, refractory)
+    spike = refractoriness.guard(_threshold(g, names, eqs), refractory)
+    reset = _reset(g, names, eqs, state_targets) + refractoriness.clock_statements(refractory)
 
+    kernel = GroupKernel(g.name, index, g.N, eqs, arrays, shared, refractory=refractory,
+                         method=method)
+    kernel.timed = timed.timed_buffers(g, index, layout)
+    input_draws, inputs = poisson_inputs(g, kernel, layout)
+    timed.mark_by_neuron(kernel.timed, [a.expr for a in update + reset]
+                         + ([spike] if spike is not None else []))
+    _finish(kernel, update, spike, inputs, input_draws, reset, layout)
+    return kernel
+
+
+def _generator(g: GroupSpec, index: int, layout: Layout) -> GroupKernel:
+    """A SpikeGeneratorGroup: no model, the given spikes' buffers."""
+    kernel = GroupKernel(g.name, index, g.N, parse_equations("", ()), {}, {})
+    own = ("group", index)
+    kernel.generator = GeneratorIR(
+        layout.slot(*own, "given_step", "int64", "given", False),
+        layout.slot(*own, "given_index", "int32", "given", False),
+        layout.counter(*own, "given_position", "given"),
+        layout.counter(*own, "given_count", "given"))
+    return kernel
+
+
+def _variables(g: GroupSpec, eqs: EquationSet, index: int, layout: Layout
+               ) -> Tuple[Dict[str, Array], Dict[str, int]]:
+    """(per-neuron arrays, shared parameters -> rargs) of the model's variables."""
     arrays: Dict[str, Array] = {}
     shared: Dict[str, int] = {}
     for name, var in eqs.variables.items():
@@ -151,78 +181,10 @@ def _build_group(g: GroupSpec, index: int, layout: Layout) -> GroupKernel:
             role = "param" if var.is_param else "state"
             arrays[name] = Array(name, layout.slot("group", index, name, "real", role),
                                  "real", role)
-
-    state_targets = {n: symbol(n) for n in eqs.state if n in arrays}
-    refractory, not_ref_expr = _refractory(g, names, eqs)
-    if refractory:
-        role = "lastspike" if refractory == "time" else "not_refractory"
-        # int32 steps: 4 bytes less per neuron and step to stream (runs up to 2**31 steps)
-        ctype = "int32" if refractory == "time" else "uint8"
-        arrays[role] = Array(role, layout.slot("group", index, role, ctype, "refractory"),
-                             ctype, role)
-
-    update: List[Assign] = [Assign(sym, call) for call, sym in held.items()]
-    if not_ref_expr is not None:
-        # A local flag for timed refractoriness; a per-neuron array for a condition.
-        update.append(Assign(NOT_REFRACTORY, not_ref_expr, "bool",
-                             declare=(refractory == "time")))
-
-    method, statements = _ode_statements(g, eqs, refractory)
-    update += statements
-    # Discrete-time update statements (after the ODE step), held while refractory.
-    for st in update_stmts:
-        update.append(Assign(symbol(st.target), _held(st.value(symbol(st.target)), st.target,
-                                                      refractory), declare=False))
-    spike = _threshold(g, names, eqs, refractory)
-    reset = _reset(g, names, eqs, state_targets, refractory)
-
-    kernel = GroupKernel(g.name, index, g.N, eqs, arrays, shared, refractory=refractory,
-                         method=method)
-    own = ("group", index)
-    kernel.timed = [TimedIR(n, layout.slot(*own, n, "real", "timed", False),
-                            layout.iarg(*own, n, "timed_rows"),
-                            layout.iarg(*own, n, "timed_columns"),
-                            layout.rarg(*own, n, "timed_rate")) for n, _ in g.functions]
-    input_draws: List[Draw] = []
-    inputs = _poisson_inputs(g, eqs, kernel, layout, input_draws)
-    calls = [c for e in [a.expr for a in update + reset] + ([spike] if spike is not None else [])
-             for c in e.atoms(TimedArrayCall)]
-    for ta in kernel.timed:
-        ta.by_neuron = any(c.func.array_name == ta.name and c.args[1] == I_INDEX
-                           for c in calls)
-    _finish(kernel, update, spike, inputs, input_draws, reset, layout)
-    return kernel
+    return arrays, shared
 
 
-def _poisson_inputs(g: GroupSpec, eqs: EquationSet, k: GroupKernel, layout: Layout,
-                    draws: List[Draw]) -> List[Assign]:
-    """``var += weight * Poisson(mean)`` per PoissonInput; mean and weight are run scalars;
-    their uniform draws are appended to ``draws``."""
-    out = []
-    for n, var in enumerate(g.inputs):
-        if var not in eqs.variables or eqs.variables[var].is_param or var not in k.arrays:
-            raise ModelError(f"a PoissonInput adds to '{var}', which is not a per-neuron "
-                             f"variable of group '{g.name}' (it has "
-                             f"{', '.join(eqs.state) or 'none'})", where="PoissonInput",
-                             symbol=var)
-        mean, weight = (sp.Symbol(f"_pin{n}_{x}", real=True) for x in ("mean", "weight"))
-        for sym, what in ((mean, "mean"), (weight, "weight")):
-            k.shared[sym.name] = layout.rarg("group", k.index, sym.name, "input_" + what, n)
-        u = sp.Symbol(f"_pin{n}_u", real=True)
-        draws.append(Draw(u, "uniform", streams.poisson_input(k.index, n)))
-        out.append(Assign(symbol(var), symbol(var) + weight * PoissonCount(u, mean),
-                          declare=False))
-    return out
-
-
-def _held(value: sp.Expr, var: str, refractory: Optional[str]) -> sp.Expr:
-    """``value``, or the old value of ``var`` while the neuron is refractory."""
-    if not refractory:
-        return value
-    return sp.Piecewise((value, NOT_REFRACTORY), (symbol(var), True))
-
-
-def _ode_statements(g: GroupSpec, eqs: EquationSet, refractory: Optional[str]):
+def _ode_statements(g: GroupSpec, eqs: EquationSet):
     """(method, statements) integrating the differential equations over one step."""
     if not eqs.odes:
         if g.method:
@@ -232,35 +194,27 @@ def _ode_statements(g: GroupSpec, eqs: EquationSet, refractory: Optional[str]):
     method = g.method or integrators.choose_method(eqs.odes, eqs.noise)
     out = [Assign(sp.Symbol(target, real=True), expr)
            for target, expr in integrators.integrate(eqs.odes, method, eqs.noise)]
-    for var in eqs.odes:
-        new = sp.Symbol(integrators.new_name(var), real=True)
-        value = _held(new, var, refractory) if var in eqs.unless_refractory else new
-        out.append(Assign(symbol(var), value, declare=False))
+    out += [Assign(symbol(var), sp.Symbol(integrators.new_name(var), real=True),
+                   declare=False) for var in eqs.odes]
     return method, out
 
 
-def _threshold(g: GroupSpec, names, eqs: EquationSet, refractory: Optional[str]):
+def _threshold(g: GroupSpec, names, eqs: EquationSet):
     """The spike condition (None: the group never spikes)."""
     if not g.threshold:
         if g.reset:
             raise ModelError(f"group '{g.name}' has a reset but no threshold", where="reset")
         return None
-    spike = parse_condition(g.threshold, names, Context(
+    return parse_condition(g.threshold, names, Context(
         where=f"the threshold of group '{g.name}'", line=g.threshold, lineno=1,
         random_sites=eqs.random_sites))
-    return sp.And(spike, NOT_REFRACTORY) if refractory else spike
 
 
-def _reset(g: GroupSpec, names, eqs: EquationSet, targets, refractory: Optional[str]):
-    """Statements for each spiking neuron: the user's reset, then the refractory clock."""
-    reset = [Assign(symbol(st.target), st.value(symbol(st.target)), declare=False)
-             for st in parse_statements(g.reset, names, targets,
-                                        f"the reset of group '{g.name}'", eqs.random_sites)]
-    if refractory == "time":
-        reset.append(Assign(LASTSPIKE, STEP + 1, "int64", declare=False))
-    elif refractory == "condition":
-        reset.append(Assign(NOT_REFRACTORY, sp.false, "bool", declare=False))
-    return reset
+def _reset(g: GroupSpec, names, eqs: EquationSet, targets):
+    """The user's reset statements, for each spiking neuron."""
+    return [Assign(symbol(st.target), st.value(symbol(st.target)), declare=False)
+            for st in parse_statements(g.reset, names, targets,
+                                       f"the reset of group '{g.name}'", eqs.random_sites)]
 
 
 def _update_targets(text: str, eqs: EquationSet, names: Dict[str, sp.Basic]):
@@ -276,29 +230,6 @@ def _update_targets(text: str, eqs: EquationSet, names: Dict[str, sp.Basic]):
             eqs.variables[name] = Variable(name)
             names[name] = targets[name] = symbol(name)
     return targets
-
-
-def _refractory(g: GroupSpec, names, eqs: EquationSet):
-    """('time', not_refractory expr) | ('condition', expr) | (None, None)."""
-    ref = g.refractory
-    if ref is None or ref is False or (not isinstance(ref, str) and float(ref) == 0.0):
-        return None, None
-    if not g.threshold:
-        raise ModelError(f"group '{g.name}' is refractory but has no threshold",
-                         where="refractory")
-    ctx = Context(where=f"the refractory period of group '{g.name}'",
-                  line=ref if isinstance(ref, str) else None, lineno=1,
-                  random_sites=eqs.random_sites)
-    if isinstance(ref, str) and is_condition(ref):
-        cond = parse_condition(ref, names, ctx)
-        # Refractory after a spike for as long as the condition holds (Brian2's rule).
-        return "condition", sp.Or(NOT_REFRACTORY, sp.Not(cond))
-    duration = parse_expression(ref, names, ctx) if isinstance(ref, str) else sp.Float(ref)
-    state = {symbol(n) for n in eqs.state}
-    if duration.free_symbols & (state | {T}):
-        raise ctx.error("a refractory duration may depend on parameters only")
-    steps = sp.floor(duration / DT + sp.Rational(1, 2))
-    return "time", sp.Le(LASTSPIKE, StepBound(STEP, steps))
 
 
 def _finish(k: GroupKernel, update: List[Assign], spike: Optional[sp.Basic],
@@ -325,7 +256,7 @@ def _finish(k: GroupKernel, update: List[Assign], spike: Optional[sp.Basic],
         a.expr = hoister.visit(a.expr)
     update = common_subexpressions(update)
     arrays = {symbol(n): n for n, a in k.arrays.items() if a.role in ("state", "param")}
-    arrays.update({s: s.name for s in (LASTSPIKE, NOT_REFRACTORY) if s.name in k.arrays})
+    arrays.update(refractoriness.refractory_symbols(k.refractory))
     loads, stores = loads_and_stores(update + inputs, [spike] if spike is not None else [],
                                      arrays)
     # The spike is read after the update and before the inputs (as Brian2's PoissonInput).

@@ -1,0 +1,163 @@
+"""Refractoriness as a lowering pass over a group's statements: what a ``refractory`` spec
+adds to the group's kernel.
+
+A timed period (``refractory=2.0``, or an expression of parameters) stores each neuron's
+last spike step in an int32 array ``lastspike``; a condition (``"v > 0.5"``) a uint8 flag
+``not_refractory``.  The update starts with the ``not_refractory`` statement, holds the
+``(unless refractory)`` variables and the discrete-time update targets while refractory,
+and spikes only when not refractory; the reset ends with the refractory clock.  Nothing
+after this pass knows about refractoriness: it reads an array, statements and a guard.
+
+>>> from pyspike.codegen.spec import GroupSpec, NetworkSpec
+>>> from pyspike.codegen.kernels import build_network
+>>> g = GroupSpec("g", 4, equations="dv/dt = -v/tau : 1 (unless refractory)",
+...               params=("tau",), threshold="v > 1", reset="v = 0", refractory=2.0)
+>>> k = build_network(NetworkSpec(groups=(g,))).groups[0]
+>>> k.arrays["lastspike"].ctype, [str(a.target) for a in k.reset.code]
+('int32', ['v', 'lastspike'])
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Collection, Dict, List, Optional, Tuple
+
+import sympy as sp
+
+from .equations import DT, T, EquationSet, symbol
+from .expressions import Context, StepBound, is_condition, parse_condition, parse_expression
+from .errors import ModelError
+from .ir import Array, Assign
+from .layout import Layout
+from .spec import GroupSpec
+
+STEP = sp.Symbol("step", integer=True)
+LASTSPIKE = sp.Symbol("lastspike", integer=True)
+NOT_REFRACTORY = sp.Symbol("not_refractory")
+#: The step stored for a neuron that never spiked (int32; step - it is then >= 2**31).
+LASTSPIKE_NEVER = -(2 ** 31)
+
+
+def refractory_period(g: GroupSpec, names: Dict[str, sp.Basic], eqs: EquationSet
+                      ) -> Tuple[Optional[str], Optional[sp.Basic]]:
+    """The kind of the group's refractoriness and the expression that says a neuron is not
+    refractory: ``('time', lastspike <= step - steps)``, ``('condition', expr)`` or
+    ``(None, None)``.
+
+    >>> from pyspike.codegen.equations import parse_equations
+    >>> eqs = parse_equations("dv/dt = -v/tau : 1", ("tau",))
+    >>> g = GroupSpec("g", 4, threshold="v > 1", refractory="v > 0.5")
+    >>> kind, expr = refractory_period(g, eqs.names(), eqs)
+    >>> kind, expr
+    ('condition', not_refractory | (v <= 0.5))
+    >>> refractory_period(GroupSpec("g", 4, refractory=0.0), eqs.names(), eqs)
+    (None, None)
+    """
+    ref = g.refractory
+    if ref is None or ref is False or (not isinstance(ref, str) and float(ref) == 0.0):
+        return None, None
+    if not g.threshold:
+        raise ModelError(f"group '{g.name}' is refractory but has no threshold",
+                         where="refractory")
+    ctx = Context(where=f"the refractory period of group '{g.name}'",
+                  line=ref if isinstance(ref, str) else None, lineno=1,
+                  random_sites=eqs.random_sites)
+    if isinstance(ref, str) and is_condition(ref):
+        cond = parse_condition(ref, names, ctx)
+        # Refractory after a spike for as long as the condition holds (Brian2's rule).
+        return "condition", sp.Or(NOT_REFRACTORY, sp.Not(cond))
+    duration = parse_expression(ref, names, ctx) if isinstance(ref, str) else sp.Float(ref)
+    state = {symbol(n) for n in eqs.state}
+    if duration.free_symbols & (state | {T}):
+        raise ctx.error("a refractory duration may depend on parameters only")
+    steps = sp.floor(duration / DT + sp.Rational(1, 2))
+    return "time", sp.Le(LASTSPIKE, StepBound(STEP, steps))
+
+
+def refractory_array(kind: Optional[str], group: int, layout: Layout) -> Dict[str, Array]:
+    """The group's refractory array by name (laid out now): an int32 ``lastspike`` for a
+    timed period, a uint8 ``not_refractory`` flag for a condition, none without.
+
+    >>> [(a.name, a.ctype) for a in refractory_array("time", 0, Layout()).values()]
+    [('lastspike', 'int32')]
+    >>> [(a.name, a.ctype) for a in refractory_array("condition", 0, Layout()).values()]
+    [('not_refractory', 'uint8')]
+    >>> refractory_array(None, 0, Layout())
+    {}
+    """
+    if not kind:
+        return {}
+    role = "lastspike" if kind == "time" else "not_refractory"
+    # int32 steps: 4 bytes less per neuron and step to stream (runs up to 2**31 steps)
+    ctype = "int32" if kind == "time" else "uint8"
+    return {role: Array(role, layout.slot("group", group, role, ctype, "refractory"),
+                        ctype, role)}
+
+
+def refractory_symbols(kind: Optional[str]) -> Dict[sp.Symbol, str]:
+    """The symbol of the refractory array in the statements -> the array's name.
+
+    >>> refractory_symbols("condition")
+    {not_refractory: 'not_refractory'}
+    """
+    if not kind:
+        return {}
+    return {LASTSPIKE: "lastspike"} if kind == "time" else {NOT_REFRACTORY: "not_refractory"}
+
+
+def not_refractory_statement(kind: Optional[str], not_refractory: Optional[sp.Basic]
+                             ) -> List[Assign]:
+    """The statement that starts the update: a local flag for a timed period, the
+    per-neuron array for a condition (which stays set until the condition ends).
+
+    >>> [a.declare for a in not_refractory_statement("time", sp.true)]
+    [True]
+    >>> not_refractory_statement(None, None)
+    []
+    """
+    if not kind:
+        return []
+    return [Assign(NOT_REFRACTORY, not_refractory, "bool", declare=(kind == "time"))]
+
+
+def hold(statements: List[Assign], kind: Optional[str],
+         variables: Optional[Collection[str]] = None) -> List[Assign]:
+    """The statements, those that assign one of ``variables`` (None: all of them) keeping
+    the old value while the neuron is refractory.
+
+    >>> from pyspike.codegen.equations import symbol
+    >>> v = symbol("v")
+    >>> hold([Assign(v, 2*v, declare=False)], "time")[0].expr
+    Piecewise((2*v, not_refractory), (v, True))
+    >>> hold([Assign(v, 2*v, declare=False)], "time", variables=("w",))[0].expr
+    2*v
+    """
+    if not kind:
+        return statements
+    return [replace(a, expr=sp.Piecewise((a.expr, NOT_REFRACTORY), (a.target, True)))
+            if variables is None or a.target.name in variables else a for a in statements]
+
+
+def guard(spike: Optional[sp.Basic], kind: Optional[str]) -> Optional[sp.Basic]:
+    """The spike condition, true only when the neuron is not refractory.
+
+    >>> from pyspike.codegen.equations import symbol
+    >>> guard(symbol("v") > 1, "condition")
+    not_refractory & (v > 1)
+    """
+    return sp.And(spike, NOT_REFRACTORY) if kind and spike is not None else spike
+
+
+def clock_statements(kind: Optional[str]) -> List[Assign]:
+    """The refractory clock, the reset's last statement: a timed period stores the spike's
+    step (``lastspike = step + 1``), a condition clears the flag.
+
+    >>> [(str(a.target), str(a.expr)) for a in clock_statements("time")]
+    [('lastspike', 'step + 1')]
+    >>> [(str(a.target), str(a.expr)) for a in clock_statements("condition")]
+    [('not_refractory', 'False')]
+    """
+    if kind == "time":
+        return [Assign(LASTSPIKE, STEP + 1, "int64", declare=False)]
+    if kind == "condition":
+        return [Assign(NOT_REFRACTORY, sp.false, "bool", declare=False)]
+    return []
