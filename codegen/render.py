@@ -18,6 +18,7 @@ from typing import Dict, List
 import jinja2
 import sympy as sp
 
+from .contexts import GroupContext, OperationContext
 from .ir import SPIKE, Array, Assign, Draw, GroupKernel, NetworkKernel, RateMonitorIR
 from .layout import c_string
 from .printing import CPrinter, c_name, draw_line
@@ -43,15 +44,16 @@ def environment() -> jinja2.Environment:
 def render_cpp(net: NetworkKernel) -> str:
     """The complete C++ translation unit of a network."""
     printer = CPrinter(net.real)
-    groups = [group_context(g, printer, net.real, paired=True) for g in net.groups]
-    operations = operation_contexts(net, groups, printer)
+    operations = operation_contexts(net, printer)
+    groups = [group_context(g, printer, net.real, operations, paired=True)
+              for g in net.groups]
     synapses = [synapses_context(s, net, printer) for s in net.synapses]
     checks = [{"fill": m.fill, "capacity": m.capacity, "N": g.N}
               for g in net.groups for m in g.spike_monitors]
     return environment().get_template("cpp/network.cpp.j2").render(
         real=net.real, block=BLOCK, groups=groups,
-        synapses=synapses, capacity_checks=checks, operations=operations,
-        pair_fills=any(g["draw_blocks"] for g in groups), schedule=schedule_context(net),
+        synapses=synapses, capacity_checks=checks,
+        pair_fills=any(g.draw_blocks for g in groups), schedule=schedule_context(net),
         **instances(net))
 
 
@@ -123,7 +125,9 @@ def _draws(k: GroupKernel, real: str, paired: bool) -> dict:
 
 
 def group_context(k: GroupKernel, printer: CPrinter, real: str,
-                   paired: bool = False) -> dict:
+                  operations: List[OperationContext], paired: bool = False) -> GroupContext:
+    """The record the templates lay a group out from (``operations``: the network's, of
+    which the group's own are kept; ``paired``: the C++ loop's block draws)."""
     arrays = [_array(a) for a in k.arrays.values()] + [_array(a) for _, a in k.run_arrays]
     run_array_loads = sorted({s.name for assign, _ in k.run_arrays
                               for s in assign.expr.free_symbols if s.name in k.arrays})
@@ -146,9 +150,12 @@ def group_context(k: GroupKernel, printer: CPrinter, real: str,
                    "slot": k.generator.index_slot}]
     arrays += extra
     step_arrays += extra
-    return {
+    return GroupContext(**{
         "index": k.index,
         "N": k.N,
+        "name": k.name,
+        "has_threshold": k.threshold is not None,
+        "operations": [op for op in operations if op.group == k.index],
         "spike_list": k.spike_list is not None,
         "timed": [{"name": c_name(ta.name), "slot": ta.slot, "n_iarg": ta.n_iarg,
                    "m_iarg": ta.m_iarg, "rarg": ta.rarg} for ta in k.timed],
@@ -191,25 +198,20 @@ def group_context(k: GroupKernel, printer: CPrinter, real: str,
                             "fill": m.fill}
                            for m in k.spike_monitors],
         "rate_monitors": [_rate_monitor(m) for m in k.rate_monitors],
-    }
+    })
 
 
-def operation_contexts(net: NetworkKernel, groups: List[dict], printer: CPrinter) -> List[dict]:
-    """The Operation kernels, in the order they run; each also joins its group's context
-    (``operations``), whose struct holds it."""
+def operation_contexts(net: NetworkKernel, printer: CPrinter) -> List[OperationContext]:
+    """The Operation kernels, in the order they run (their groups' structs hold them)."""
     out = []
-    for ctx in groups:
-        ctx["operations"] = []
     for op in net.operations:
         k = net.groups[op.group]
-        ctx = {"name": op.name, "group": op.group, "N": k.N, "every": op.every,
-               "when": op.when,
-               "lines": ([_load(n, k, op.body.stores) for n in op.body.loads]
-                         + [_draw(d, net.real) for d in op.body.draws]
-                         + [_assign(a, printer) for a in op.body.code]
-                         + [_store(n, k) for n in op.body.stores])}
-        groups[op.group]["operations"].append(ctx)
-        out.append(ctx)
+        out.append(OperationContext(
+            op.name, op.group, k.N, op.every, op.when,
+            [_load(n, k, op.body.stores) for n in op.body.loads]
+            + [_draw(d, net.real) for d in op.body.draws]
+            + [_assign(a, printer) for a in op.body.code]
+            + [_store(n, k) for n in op.body.stores]))
     return out
 
 

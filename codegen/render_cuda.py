@@ -14,10 +14,11 @@ True
 """
 from __future__ import annotations
 
-from typing import Dict
+from dataclasses import replace
 
 import sympy as sp
 
+from .contexts import SynapsesContext
 from .errors import ModelError
 from .ir import NetworkKernel, SynapsesKernel
 from .printing import CPrinter, c_name
@@ -72,17 +73,15 @@ def render_cuda(net: NetworkKernel) -> str:
                          "each)", where="Network", symbol="batch")
     printer = CudaPrinter(net.real)
     plan = cuda_strategy(net)
-    groups = [group_context(g, printer, net.real) for g in net.groups]
-    for index, (ctx, g) in enumerate(zip(groups, net.groups)):
-        ctx["name_"] = g.name
-        ctx["has_threshold"] = g.threshold is not None
-        ctx["order"] = plan.order(index)       # offset and words of its bitmap, or None
-    operations = operation_contexts(net, groups, printer)
+    operations = operation_contexts(net, printer)
+    # the CUDA records: the C++ emitter's, with the bitmap that orders a spike list
+    groups = [replace(group_context(g, printer, net.real, operations), order=plan.order(n))
+              for n, g in enumerate(net.groups)]
     synapses = [_synapses(s, net, printer, p) for s, p in zip(net.synapses, plan.synapses)]
     checks = [{"fill": m.fill, "capacity": m.capacity, "N": g.N}
               for g in net.groups for m in g.spike_monitors]
     return environment().get_template("cuda/network.cu.j2").render(
-        real=net.real, threads=THREADS, groups=groups, synapses=synapses, operations=operations,
+        real=net.real, threads=THREADS, groups=groups, synapses=synapses,
         capacity_checks=checks, step_counter=_device_clock(net), scratch_words=plan.scratch_words,
         n_counters=net.n_counters, schedule=schedule_context(net), **instances(net))
 
@@ -93,14 +92,15 @@ def _device_clock(net: NetworkKernel) -> int:
 
 
 def _synapses(k: SynapsesKernel, net: NetworkKernel, printer: CPrinter,
-              plan: SynapsesStrategy) -> Dict:
-    """The C++ context, plus the strategy of each pathway and its parallel statements."""
+              plan: SynapsesStrategy) -> SynapsesContext:
+    """The C++ record with the CUDA strategy: each pathway's delivery mode and, for atomic
+    delivery, its statements with atomic additions."""
     ctx = synapses_context(k, net, printer)
+    paths = {}
     for path, chosen in zip(k.paths(), plan.paths):
-        entry = ctx[f"{path.kind}_path"]
-        entry["mode"] = chosen.mode
-        if chosen.mode == "atomic":
-            entry["par_lines"] = event_lines(path, k, printer, net.real, chosen.atomic_adds)
-    ctx["before_serial"] = plan.before_serial
-    ctx["pre_ordered"] = plan.pre_ordered
-    return ctx
+        atomic = None if chosen.mode != "atomic" else \
+            event_lines(path, k, printer, net.real, chosen.atomic_adds)
+        paths[f"{path.kind}_path"] = replace(getattr(ctx, f"{path.kind}_path"),
+                                             mode=chosen.mode, par_lines=atomic)
+    return replace(ctx, before_serial=plan.before_serial, pre_ordered=plan.pre_ordered,
+                   **paths)

@@ -5,8 +5,9 @@ only places them in the loops over spikes, ring slots and rows.
 """
 from __future__ import annotations
 
-from typing import Dict, FrozenSet, List, Tuple
+from typing import FrozenSet, List, Tuple
 
+from .contexts import PathContext, SynapsesContext
 from .ir import Access, Assign, Draw, NetworkKernel, Pathway, SynapsesKernel
 from .printing import CPrinter, c_name, draw_line
 from .synaptic import POST_INDEX, PRE_INDEX, uses_index
@@ -63,7 +64,8 @@ def event_lines(path: Pathway, k: SynapsesKernel, printer: CPrinter, real: str,
     return lines
 
 
-def synapses_context(k: SynapsesKernel, net: NetworkKernel, printer: CPrinter) -> Dict:
+def synapses_context(k: SynapsesKernel, net: NetworkKernel,
+                     printer: CPrinter) -> SynapsesContext:
     """What ``cpp/synapses.j2`` needs to lay out one Synapses object."""
     pre, post = net.groups[k.pre], net.groups[k.post]
     arrays = [{"ptr": "p_row", "ctype": "int64_t", "slot": k.row_slot}]
@@ -95,11 +97,11 @@ def synapses_context(k: SynapsesKernel, net: NetworkKernel, printer: CPrinter) -
             arrays.append({"ptr": ptr, "ctype": "real_t", "slot": a.slot})
     paths = {}
     for path in k.paths():
-        paths[path.kind] = {"title": _TITLES[path.kind], "fn": _TITLES[path.kind],
-                            "lines": event_lines(path, k, printer, net.real)}
+        paths[path.kind] = PathContext(_TITLES[path.kind], _TITLES[path.kind],
+                                       event_lines(path, k, printer, net.real))
     zero = [access_pointer(k.access[a.target.name]) for a in
             (k.summed_path.code if k.summed_path else [])]
-    return {
+    return SynapsesContext(**{
         "index": k.index, "n_pre": k.n_pre, "n_post": k.n_post,
         "pre_start": k.pre_start, "post_start": k.post_start,
         "arrays": arrays, "scalars": scalars, "dense": k.dense, "delay": k.delay,
@@ -114,4 +116,4 @@ def synapses_context(k: SynapsesKernel, net: NetworkKernel, printer: CPrinter) -
         "row_arrays": sorted({access_pointer(k.access[n]) for n in
                               (k.pre_path.loads if k.pre_path else [])
                               if k.access[n].where == "syn"}),
-    }
+    })
