@@ -11,6 +11,8 @@ A group's features are lowering passes, each in its own module, that add buffers
 statements: :mod:`timed` (TimedArrays held over a step), :mod:`refractoriness` and
 :mod:`poisson_inputs`.  This module parses the model, calls them in order (the order in
 which their buffers are laid out) and finishes the blocks (draws, hoisting, loads, stores).
+The network's features are passes too: :mod:`monitors` after the groups, then the
+synapses (:mod:`synaptic`, with :mod:`delays`).
 
 >>> from pyspike.codegen.spec import GroupSpec, NetworkSpec
 >>> g = GroupSpec("g", 4, equations="dv/dt = -v/tau : mV", threshold="v > 1",
@@ -34,9 +36,9 @@ from .expressions import (IDENTIFIER, Context, check_identifier, parse_condition
                           timed_function)
 from .statements import parse_statements, split_statements
 from .ir import (SPIKE, Array, Assign, Block, Draw, GeneratorIR, GroupKernel,
-                 NetworkKernel, RateMonitorIR, SpikeMonitorIR, StateMonitorIR,
-                 draw_sites, loads_and_stores)
+                 NetworkKernel, draw_sites, loads_and_stores)
 from .layout import Layout
+from .monitors import add_monitors
 from .spec import GroupSpec, NetworkSpec
 from .operations import build_operations
 from .poisson_inputs import poisson_inputs
@@ -59,32 +61,7 @@ def build_network(spec: NetworkSpec) -> NetworkKernel:
     layout = Layout()
     groups = [_build_group(g, k, layout) for k, g in enumerate(spec.groups)]
     by_name = {g.name: g for g in groups}
-    for k, mon in enumerate(spec.state_monitors):
-        g = _monitored(by_name, mon.group)
-        for var in mon.variables:
-            if var not in g.equations.variables:
-                raise ModelError(f"StateMonitor cannot record '{var}': group '{g.name}' has "
-                                 f"the variables {', '.join(g.equations.variables)}",
-                                 where="StateMonitor", symbol=var)
-        own = ("state_monitor", k)
-        g.state_monitors.append(StateMonitorIR(
-            k, list(mon.variables), layout.slot(*own, "index", "int32", "record", False),
-            [layout.slot(*own, v, "real", "record") for v in mon.variables],
-            layout.counter(*own, "fill", "fill"), layout.iarg(*own, "stride", "stride"),
-            mon.every, mon.n_record))
-    for k, mon in enumerate(spec.spike_monitors):
-        g = _monitored(by_name, mon.group)
-        own = ("spike_monitor", k)
-        g.spike_monitors.append(SpikeMonitorIR(
-            k, layout.slot(*own, "i", "int32", "record"),
-            layout.slot(*own, "step", "int64", "record"), layout.counter(*own, "fill", "fill"),
-            layout.counter(*own, "capacity", "capacity")))
-    for k, mon in enumerate(spec.rate_monitors):
-        g = _monitored(by_name, mon.group)
-        own = ("rate_monitor", k)
-        g.rate_monitors.append(RateMonitorIR(k, layout.slot(*own, "count", "int32", "record"),
-                                             layout.counter(*own, "fill", "fill"),
-                                             None if mon.stop is None else (mon.start, mon.stop)))
+    add_monitors(spec, by_name, layout)
     synapses = [build_synapses(s, k, groups, by_name, layout)
                  for k, s in enumerate(spec.synapses)]
     summed: Dict[Tuple[int, str], str] = {}
@@ -103,13 +80,6 @@ def build_network(spec: NetworkSpec) -> NetworkKernel:
     operations = build_operations(spec.groups, groups)
     return NetworkKernel(spec, groups, layout.manifest(real, spec.batch), real, synapses,
                          operations, build_schedule(groups, synapses, operations))
-
-
-def _monitored(by_name: Dict[str, GroupKernel], name: str) -> GroupKernel:
-    if name not in by_name:
-        raise ModelError(f"the monitored group '{name}' is not part of the network",
-                         where="monitor", symbol=name)
-    return by_name[name]
 
 
 def _build_group(g: GroupSpec, index: int, layout: Layout) -> GroupKernel:

@@ -7,6 +7,9 @@ the postsynaptic group (``ge_post``, or plainly ``ge``, as in Brian2), plus ``i`
 ``dt``.  Each event loads what its statements use, runs them in order and stores what
 they wrote, so events see each other's effects exactly as if run one after another.
 
+A delayed ``on_pre`` gets its ring of spikes in flight and its delay from the
+:mod:`delays` pass, called here.
+
 ``x += expr`` and ``x -= expr`` keep their operator in the IR: they are the additive
 effects that backends may accumulate without reading the rest of the code.
 
@@ -28,8 +31,9 @@ from . import integrators, streams
 from .equations import DT, T, EquationSet, parse_equations, symbol
 from .errors import ModelError
 from .statements import parse_statements
-from .ir import (Access, Array, Assign, Columns, DelayOrder, Draw, GroupKernel, Pathway, draw_sites,
-                 Ring, SpikeList, SynapsesKernel)
+from .delays import add_delays
+from .ir import (Access, Array, Assign, Columns, Draw, GroupKernel, Pathway, SpikeList,
+                 SynapsesKernel, draw_sites)
 from .spec import SynapsesSpec
 
 #: The time of a synapse's last event, and the time since then (event-driven equations).
@@ -76,9 +80,9 @@ def build_synapses(s: SynapsesSpec, index: int, groups: List[GroupKernel],
     """The kernel IR of one Synapses object; gives its groups spike lists."""
     where = f"Synapses '{s.name}'"
 
-    def slot(name: str, dtype: str, role: str, per_instance: bool = False) -> int:
-        # connectivity and delays are shared by a batch's instances; rings are not
-        return layout.slot("synapses", index, name, dtype, role, per_instance)
+    def slot(name: str, dtype: str, role: str) -> int:
+        # connectivity is shared by a batch's instances
+        return layout.slot("synapses", index, name, dtype, role, False)
 
     pre, post = _group(by_name, s.pre, where), _group(by_name, s.post, where)
     eqs = _model(s.model, s.params, _variables(pre), _variables(post), where)
@@ -123,16 +127,7 @@ def build_synapses(s: SynapsesSpec, index: int, groups: List[GroupKernel],
                 layout.counter("group", g.index, "spike_count", "spikes"))
     if s.on_pre:
         k.pre_path = _pathway("pre", s.on_pre, names, targets, eqs, k, where)
-        if s.delay != "none":
-            k.ring = Ring(layout.iarg("synapses", index, "ring_length", "ring"),
-                          slot("ring_spikes", "int32", "ring", True),
-                          slot("ring_step", "int64", "ring", True),
-                          slot("ring_count", "int32", "ring", True))
-        if s.delay == "shared":
-            k.delay_steps_iarg = layout.iarg("synapses", index, "delay_steps", "delays")
-        elif s.delay == "per_synapse":
-            k.delay_order = DelayOrder(slot("delay_order", "int32", "delays"),
-                                       slot("delay_start", "int64", "delays"))
+        add_delays(k, layout)      # the ring of spikes in flight, the delay (delays.py)
         if s.bitmask and not s.dense and s.delay != "per_synapse" and \
                 _pairs_only(k.pre_path, k):
             k.bitmask_slot = slot("bitmask", "uint32", "connectivity")

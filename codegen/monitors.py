@@ -1,0 +1,113 @@
+"""Monitors as a lowering pass: what each StateMonitor, SpikeMonitor and
+PopulationRateMonitor of a spec adds to the kernel of the group it watches.
+
+A monitor lowers to buffers, counters and run arguments of its own (owner
+``state_monitor``, ``spike_monitor`` or ``rate_monitor`` in the manifest) and a record in
+the group's kernel that names them:
+
+* a state monitor: an int32 index buffer (the recorded neurons, shared by a batch's
+  instances), one real buffer per variable (``n_record`` x stride samples), a ``fill``
+  counter (samples written in this run) and a ``stride`` iarg (samples allocated per
+  neuron);
+* a spike monitor: an int32 neuron buffer, an int64 step buffer, a ``fill`` and a
+  ``capacity`` counter;
+* a population rate monitor: an int32 spike count per step and a ``fill`` counter,
+  counting the neurons ``[start, stop)`` of the group, or all of them.
+
+Buffers are laid out kind by kind (state, spike, rate monitors), each kind in the spec's
+order: the manifest's numbers depend on it.
+
+>>> from pyspike.codegen.spec import GroupSpec, NetworkSpec, SpikeMonitorSpec
+>>> from pyspike.codegen.kernels import build_network
+>>> g = GroupSpec("g", 4, equations="dv/dt = -v/tau : 1", params=("tau",),
+...               threshold="v > 1", reset="v = 0")
+>>> net = build_network(NetworkSpec(groups=(g,), spike_monitors=(SpikeMonitorSpec("g"),)))
+>>> mon = net.groups[0].spike_monitors[0]
+>>> [net.manifest.buffers[s].dtype for s in (mon.i_slot, mon.step_slot)]
+['int32', 'int64']
+>>> [net.manifest.counters[c].name for c in (mon.fill, mon.capacity)]
+['fill', 'capacity']
+"""
+from __future__ import annotations
+
+from typing import Dict, List, Sequence
+
+from .errors import ModelError
+from .ir import GroupKernel, RateMonitorIR, SpikeMonitorIR, StateMonitorIR
+from .layout import Layout
+from .spec import NetworkSpec, RateMonitorSpec, SpikeMonitorSpec, StateMonitorSpec
+
+
+def add_monitors(spec: NetworkSpec, groups_by_name: Dict[str, GroupKernel],
+                 layout: Layout) -> None:
+    """Every monitor of ``spec``, laid out now and appended to the kernel of its group:
+    the state monitors, then the spike monitors, then the rate monitors."""
+    for k, mon in enumerate(spec.state_monitors):
+        g = monitored(groups_by_name, mon.group)
+        g.state_monitors.append(state_monitor(mon, k, g, layout))
+    for k, mon in enumerate(spec.spike_monitors):
+        g = monitored(groups_by_name, mon.group)
+        g.spike_monitors.append(spike_monitor(mon, k, layout))
+    for k, mon in enumerate(spec.rate_monitors):
+        g = monitored(groups_by_name, mon.group)
+        g.rate_monitors.append(rate_monitor(mon, k, layout))
+
+
+def monitored(groups_by_name: Dict[str, GroupKernel], name: str) -> GroupKernel:
+    """The kernel of the group a monitor watches; a group outside the network is refused.
+
+    >>> try:
+    ...     monitored({}, "exc")
+    ... except ModelError as err:
+    ...     print(err.where, err.symbol)
+    monitor exc
+    """
+    if name not in groups_by_name:
+        raise ModelError(f"the monitored group '{name}' is not part of the network",
+                         where="monitor", symbol=name)
+    return groups_by_name[name]
+
+
+def state_monitor(mon: StateMonitorSpec, index: int, g: GroupKernel,
+                  layout: Layout) -> StateMonitorIR:
+    """State monitor ``index`` of ``g``: its variables must be the group's."""
+    _check_variables(mon.variables, g)
+    own = ("state_monitor", index)
+    return StateMonitorIR(
+        index, list(mon.variables), layout.slot(*own, "index", "int32", "record", False),
+        [layout.slot(*own, v, "real", "record") for v in mon.variables],
+        layout.counter(*own, "fill", "fill"), layout.iarg(*own, "stride", "stride"),
+        mon.every, mon.n_record)
+
+
+def spike_monitor(mon: SpikeMonitorSpec, index: int, layout: Layout) -> SpikeMonitorIR:
+    """Spike monitor ``index``: the neuron and the step of every spike, and how many
+    were written into how much room."""
+    own = ("spike_monitor", index)
+    return SpikeMonitorIR(
+        index, layout.slot(*own, "i", "int32", "record"),
+        layout.slot(*own, "step", "int64", "record"), layout.counter(*own, "fill", "fill"),
+        layout.counter(*own, "capacity", "capacity"))
+
+
+def rate_monitor(mon: RateMonitorSpec, index: int, layout: Layout) -> RateMonitorIR:
+    """Rate monitor ``index``: the spikes of its neurons counted at every step.
+
+    >>> rate_monitor(RateMonitorSpec("g", 2, 5), 0, Layout()).neurons
+    (2, 5)
+    >>> rate_monitor(RateMonitorSpec("g"), 0, Layout()).neurons is None
+    True
+    """
+    own = ("rate_monitor", index)
+    return RateMonitorIR(index, layout.slot(*own, "count", "int32", "record"),
+                         layout.counter(*own, "fill", "fill"),
+                         None if mon.stop is None else (mon.start, mon.stop))
+
+
+def _check_variables(variables: Sequence[str], g: GroupKernel) -> None:
+    known: List[str] = list(g.equations.variables)
+    for var in variables:
+        if var not in known:
+            raise ModelError(f"StateMonitor cannot record '{var}': group '{g.name}' has "
+                             f"the variables {', '.join(known)}",
+                             where="StateMonitor", symbol=var)
