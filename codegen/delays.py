@@ -47,32 +47,37 @@ def add_delays(k: SynapsesKernel, layout: Layout) -> None:
         return
     if k.delay not in DELAYS:
         raise ValueError(f"unknown delay kind {k.delay!r}: expected one of {DELAYS}")
-    k.ring = ring(k.index, layout)
+    k.ring = ring(k.index, k.n_pre, layout)
     if k.delay == "shared":
         k.delay_steps_iarg = layout.iarg("synapses", k.index, "delay_steps", "delays")
     else:
-        k.delay_order = delay_order(k.index, layout)
+        k.delay_order = delay_order(k.index, k.n_pre, layout)
 
 
-def ring(index: int, layout: Layout) -> Ring:
+def ring(index: int, n_pre: int, layout: Layout) -> Ring:
     """The ring of the spikes in flight of Synapses ``index``: its length (an iarg) and
-    its three buffers, per instance.
+    its three buffers, per instance (``n_pre``: its presynaptic neurons).
 
     >>> layout = Layout()
-    >>> r = ring(0, layout)
+    >>> r = ring(0, 30, layout)
     >>> m = layout.manifest("double", 2)
     >>> [(m.buffers[s].name, m.buffers[s].dtype, m.buffers[s].per_instance)
     ...  for s in (r.spikes_slot, r.step_slot, r.count_slot)]
     [('ring_spikes', 'int32', True), ('ring_step', 'int64', True), ('ring_count', 'int32', True)]
     """
     return Ring(layout.iarg("synapses", index, "ring_length", "ring"),
-                layout.slot("synapses", index, "ring_spikes", "int32", "ring", True),
-                layout.slot("synapses", index, "ring_step", "int64", "ring", True),
-                layout.slot("synapses", index, "ring_count", "int32", "ring", True))
+                layout.slot("synapses", index, "ring_spikes", "int32", "ring", True,
+                            extent=f"ring*{n_pre}"),
+                layout.slot("synapses", index, "ring_step", "int64", "ring", True,
+                            extent="ring"),
+                layout.slot("synapses", index, "ring_count", "int32", "ring", True,
+                            extent="ring"))
 
 
-def delay_order(index: int, layout: Layout) -> DelayOrder:
+def delay_order(index: int, n_pre: int, layout: Layout) -> DelayOrder:
     """The synapses of Synapses ``index`` sorted by (row, delay), and where each
     (row, delay) starts: connectivity, shared by a batch's instances."""
-    return DelayOrder(layout.slot("synapses", index, "delay_order", "int32", "delays", False),
-                      layout.slot("synapses", index, "delay_start", "int64", "delays", False))
+    return DelayOrder(layout.slot("synapses", index, "delay_order", "int32", "delays", False,
+                                  extent="synapses"),
+                      layout.slot("synapses", index, "delay_start", "int64", "delays", False,
+                                  extent=f"{n_pre}*ring+1"))

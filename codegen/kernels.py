@@ -108,7 +108,7 @@ def _build_group(g: GroupSpec, index: int, layout: Layout) -> GroupKernel:
     arrays, shared = _variables(g, eqs, index, layout)
     state_targets = {n: symbol(n) for n in eqs.state if n in arrays}
     refractory, not_refractory = refractoriness.refractory_period(g, names, eqs)
-    arrays.update(refractoriness.refractory_array(refractory, index, layout))
+    arrays.update(refractoriness.refractory_array(refractory, index, g.N, layout))
     update += refractoriness.not_refractory_statement(refractory, not_refractory)
     method, statements = _ode_statements(g, eqs)
     update += refractoriness.hold(statements, refractory, eqs.unless_refractory)
@@ -132,8 +132,8 @@ def _generator(g: GroupSpec, index: int, layout: Layout) -> GroupKernel:
     kernel = GroupKernel(g.name, index, g.N, parse_equations("", ()), {}, {})
     own = ("group", index)
     kernel.generator = GeneratorIR(
-        layout.slot(*own, "given_step", "int64", "given", False),
-        layout.slot(*own, "given_index", "int32", "given", False),
+        layout.slot(*own, "given_step", "int64", "given", False, extent="given"),
+        layout.slot(*own, "given_index", "int32", "given", False, extent="given"),
         layout.counter(*own, "given_position", "given"),
         layout.counter(*own, "given_count", "given"))
     return kernel
@@ -149,7 +149,8 @@ def _variables(g: GroupSpec, eqs: EquationSet, index: int, layout: Layout
             shared[name] = layout.rarg("group", index, name, "param")
         else:
             role = "param" if var.is_param else "state"
-            arrays[name] = Array(name, layout.slot("group", index, name, "real", role),
+            arrays[name] = Array(name, layout.slot("group", index, name, "real", role,
+                                                   extent=g.N),
                                  "real", role)
     return arrays, shared
 
@@ -220,7 +221,8 @@ def _finish(k: GroupKernel, update: List[Assign], spike: Optional[sp.Basic],
         spike = hoister.visit(spike)
     k.run_scalars = hoister.scalars
     for assign in hoister.arrays:
-        slot = layout.slot("group", k.index, assign.target.name, "real", "scratch")
+        slot = layout.slot("group", k.index, assign.target.name, "real", "scratch",
+                           extent=k.N)
         k.run_arrays.append((assign, Array(assign.target.name, slot, "real", "scratch")))
     for a in inputs:
         a.expr = hoister.visit(a.expr)

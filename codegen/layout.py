@@ -11,12 +11,19 @@ library they run; the runtime checks every array it passes against it.
 Names in the manifest are the model's identifiers and the objects' kinds and numbers
 (``group 0``, not a user's name for it): user text never reaches generated code.
 
+Each buffer states its extent: its length per instance (or in all, if shared), as a
+sum of products of numbers and the sizes known only at run time (:data:`SIZES`, each a
+size of the buffer's owner), so that a reader can allocate and check every array.
+
 >>> layout = Layout()
->>> v = layout.slot("group", 0, "v", "real", "state")
+>>> v = layout.slot("group", 0, "v", "real", "state", extent=40)
+>>> w = layout.slot("synapses", 0, "w", "real", "state", extent="synapses")
 >>> tau = layout.rarg("group", 0, "tau", "param")
 >>> m = layout.manifest(real="double", batch=None)
->>> m.buffers[v].name, m.buffers[v].per_instance, m.reals[tau].name
-('v', True, 'tau')
+>>> m.buffers[v].name, m.buffers[v].per_instance, m.buffers[v].extent, m.reals[tau].name
+('v', True, '40', 'tau')
+>>> extent_value(m.buffers[w].extent, {"synapses": 1200})
+1200
 >>> Manifest.from_json(m.to_json()) == m
 True
 """
@@ -24,13 +31,26 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import asdict, dataclass
-from typing import List, Optional, Tuple
+from dataclasses import asdict, dataclass, replace
+from typing import Dict, List, Optional, Tuple, Union
 
 #: The element types of arrays, by the names the kernel IR uses.
 DTYPES = ("real", "int64", "int32", "uint8", "uint32")
 #: What an owner may be: the network itself or one object of the spec, by number.
 OWNERS = ("network", "group", "synapses", "state_monitor", "spike_monitor", "rate_monitor")
+#: The sizes an extent may name, known at run time; each is a size of the buffer's owner.
+SIZES = {
+    "synapses": "the synapses of a Synapses object (runtime connectivity)",
+    "ring": "the slots of a delay ring: the longest delay in steps + 1 (iargs ring_length)",
+    "given": "the spikes given to a SpikeGeneratorGroup",
+    "rows": "the time points of a TimedArray (iargs timed_rows)",
+    "columns": "the columns of a TimedArray: 1, or one per neuron (iargs timed_columns)",
+    "samples": "the samples a state monitor holds per recorded neuron (iargs stride)",
+    "capacity": "the entries of a spike monitor's buffers (counters capacity; they grow)",
+    "steps": "the steps of the run a rate monitor records",
+}
+_TERM = r"(?:\d+|[a-z]+)(?:\*(?:\d+|[a-z]+))*"
+_EXTENT = re.compile(rf"{_TERM}(?:\+{_TERM})*")
 
 
 @dataclass(frozen=True)
@@ -44,6 +64,7 @@ class Buffer:
     role: str               # state, param, refractory, scratch, spikes, record, given,
                             # timed, connectivity, delays, ring, counters
     per_instance: bool
+    extent: str             # its length (per instance): "40", "synapses", "3*samples"
 
 
 @dataclass(frozen=True)
@@ -96,21 +117,24 @@ class Layout:
     """
 
     def __init__(self):
+        # (the counters' extent is known when the manifest is made)
         self._buffers: List[Buffer] = [Buffer(0, "network", 0, "counters", "int64",
-                                              "counters", True)]
+                                              "counters", True, "0")]
         self._ints = [Entry(0, "network", 0, "first_step", "step"),
                       Entry(1, "network", 0, "seed", "seed")]
         self._reals = [Entry(0, "network", 0, "dt", "dt")]
         self._counters: List[Entry] = []
 
     def slot(self, owner: str, index: int, name: str, dtype: str, role: str,
-             per_instance: bool = True) -> int:
-        """A new slot of ``arrays``."""
+             per_instance: bool = True, *, extent: Union[int, str]) -> int:
+        """A new slot of ``arrays``, of ``extent`` elements (per instance)."""
         _check(owner, name)
         if dtype not in DTYPES:
             raise ValueError(f"unknown dtype {dtype!r}")
+        extent = str(extent)
+        extent_value(extent, dict.fromkeys(SIZES, 1))     # checks it
         self._buffers.append(Buffer(len(self._buffers), owner, index, name, dtype, role,
-                                    per_instance))
+                                    per_instance, extent))
         return len(self._buffers) - 1
 
     def iarg(self, owner: str, index: int, name: str, role: str) -> int:
@@ -130,7 +154,9 @@ class Layout:
         return len(self._buffers)
 
     def manifest(self, real: str, batch: Optional[int]) -> Manifest:
-        return Manifest(real, batch or 1, tuple(self._buffers), tuple(self._ints),
+        buffers = (replace(self._buffers[0], extent=str(len(self._counters))),
+                   *self._buffers[1:])
+        return Manifest(real, batch or 1, buffers, tuple(self._ints),
                         tuple(self._reals), tuple(self._counters))
 
 
@@ -141,6 +167,21 @@ def _check(owner: str, name: str) -> None:
     # identifiers only: the manifest is compiled into the library as a string
     if owner not in OWNERS or not _WORD.match(name):
         raise ValueError(f"not a manifest name: {owner!r} {name!r}")
+
+
+def extent_value(extent: str, sizes: Dict[str, int]) -> int:
+    """The length an extent stands for, given the sizes it names (a KeyError names a
+    size that ``sizes`` lacks; a ValueError, an extent that is not one)."""
+    if not _EXTENT.fullmatch(extent) or \
+            not set(re.findall(r"[a-z]+", extent)) <= set(SIZES):
+        raise ValueError(f"not an extent: {extent!r}")
+    total = 0
+    for term in extent.split("+"):
+        product = 1
+        for factor in term.split("*"):
+            product *= int(factor) if factor.isdigit() else sizes[factor]
+        total += product
+    return total
 
 
 def _add(entries: List[Entry], owner: str, index: int, name: str, role: str,
@@ -154,7 +195,8 @@ def c_string(text: str) -> str:
     """``text`` (a manifest's JSON) as C++ raw string literals, one entry per line.  It
     holds identifiers, numbers and JSON punctuation only (checked here: no parenthesis
     can end a literal early)."""
-    if not re.fullmatch(r'[A-Za-z0-9_{}\[\]:,"\-]*', text):
-        raise ValueError("a manifest holds identifiers, numbers and JSON punctuation only")
+    if not re.fullmatch(r'[A-Za-z0-9_{}\[\]:,"\-*+]*', text):
+        raise ValueError("a manifest holds identifiers, numbers, extents and JSON "
+                         "punctuation only")
     lines = re.split(r"(?<=\},)|(?<=\[)", text)
     return "\n".join(f'R"({line})"' for line in lines if line)

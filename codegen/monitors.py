@@ -74,8 +74,10 @@ def state_monitor(mon: StateMonitorSpec, index: int, g: GroupKernel,
     _check_variables(mon.variables, g)
     own = ("state_monitor", index)
     return StateMonitorIR(
-        index, list(mon.variables), layout.slot(*own, "index", "int32", "record", False),
-        [layout.slot(*own, v, "real", "record") for v in mon.variables],
+        index, list(mon.variables),
+        layout.slot(*own, "index", "int32", "record", False, extent=mon.n_record),
+        [layout.slot(*own, v, "real", "record", extent=f"{mon.n_record}*samples")
+         for v in mon.variables],
         layout.counter(*own, "fill", "fill"), layout.iarg(*own, "stride", "stride"),
         mon.every, mon.n_record)
 
@@ -85,8 +87,9 @@ def spike_monitor(mon: SpikeMonitorSpec, index: int, layout: Layout) -> SpikeMon
     were written into how much room."""
     own = ("spike_monitor", index)
     return SpikeMonitorIR(
-        index, layout.slot(*own, "i", "int32", "record"),
-        layout.slot(*own, "step", "int64", "record"), layout.counter(*own, "fill", "fill"),
+        index, layout.slot(*own, "i", "int32", "record", extent="capacity"),
+        layout.slot(*own, "step", "int64", "record", extent="capacity"),
+        layout.counter(*own, "fill", "fill"),
         layout.counter(*own, "capacity", "capacity"))
 
 
@@ -99,7 +102,7 @@ def rate_monitor(mon: RateMonitorSpec, index: int, layout: Layout) -> RateMonito
     True
     """
     own = ("rate_monitor", index)
-    return RateMonitorIR(index, layout.slot(*own, "count", "int32", "record"),
+    return RateMonitorIR(index, layout.slot(*own, "count", "int32", "record", extent="steps"),
                          layout.counter(*own, "fill", "fill"),
                          None if mon.stop is None else (mon.start, mon.stop))
 

@@ -73,15 +73,17 @@ def refractory_period(g: GroupSpec, names: Dict[str, sp.Basic], eqs: EquationSet
     return "time", sp.Le(LASTSPIKE, StepBound(STEP, steps))
 
 
-def refractory_array(kind: Optional[str], group: int, layout: Layout) -> Dict[str, Array]:
+def refractory_array(kind: Optional[str], group: int, N: int,
+                     layout: Layout) -> Dict[str, Array]:
     """The group's refractory array by name (laid out now): an int32 ``lastspike`` for a
-    timed period, a uint8 ``not_refractory`` flag for a condition, none without.
+    timed period, a uint8 ``not_refractory`` flag for a condition, none without (one
+    per neuron of the ``N``).
 
-    >>> [(a.name, a.ctype) for a in refractory_array("time", 0, Layout()).values()]
+    >>> [(a.name, a.ctype) for a in refractory_array("time", 0, 4, Layout()).values()]
     [('lastspike', 'int32')]
-    >>> [(a.name, a.ctype) for a in refractory_array("condition", 0, Layout()).values()]
+    >>> [(a.name, a.ctype) for a in refractory_array("condition", 0, 4, Layout()).values()]
     [('not_refractory', 'uint8')]
-    >>> refractory_array(None, 0, Layout())
+    >>> refractory_array(None, 0, 4, Layout())
     {}
     """
     if not kind:
@@ -89,8 +91,8 @@ def refractory_array(kind: Optional[str], group: int, layout: Layout) -> Dict[st
     role = "lastspike" if kind == "time" else "not_refractory"
     # int32 steps: 4 bytes less per neuron and step to stream (runs up to 2**31 steps)
     ctype = "int32" if kind == "time" else "uint8"
-    return {role: Array(role, layout.slot("group", group, role, ctype, "refractory"),
-                        ctype, role)}
+    return {role: Array(role, layout.slot("group", group, role, ctype, "refractory",
+                                          extent=N), ctype, role)}
 
 
 def refractory_symbols(kind: Optional[str]) -> Dict[sp.Symbol, str]:

@@ -80,9 +80,11 @@ def build_synapses(s: SynapsesSpec, index: int, groups: List[GroupKernel],
     """The kernel IR of one Synapses object; gives its groups spike lists."""
     where = f"Synapses '{s.name}'"
 
-    def slot(name: str, dtype: str, role: str) -> int:
+    n_pre, n_post = s.pre_stop - s.pre_start, s.post_stop - s.post_start
+
+    def slot(name: str, dtype: str, role: str, extent="synapses") -> int:
         # connectivity is shared by a batch's instances
-        return layout.slot("synapses", index, name, dtype, role, False)
+        return layout.slot("synapses", index, name, dtype, role, False, extent=extent)
 
     pre, post = _group(by_name, s.pre, where), _group(by_name, s.post, where)
     eqs = _model(s.model, s.params, _variables(pre), _variables(post), where)
@@ -97,12 +99,14 @@ def build_synapses(s: SynapsesSpec, index: int, groups: List[GroupKernel],
                                   rarg=layout.rarg("synapses", index, name, "param"))
         else:
             role = "param" if var.is_param else "state"
-            arrays[name] = Array(name, layout.slot("synapses", index, name, "real", role),
+            arrays[name] = Array(name, layout.slot("synapses", index, name, "real", role,
+                                                   extent="synapses"),
                                  "real", role)
             access[name] = Access(name, "syn", slot=arrays[name].slot)
     if _odes(eqs, event=True):
         arrays[LASTUPDATE.name] = Array(LASTUPDATE.name, layout.slot(
-            "synapses", index, LASTUPDATE.name, "real", "state"), "real", "state")
+            "synapses", index, LASTUPDATE.name, "real", "state", extent="synapses"),
+            "real", "state")
         access[LASTUPDATE.name] = Access(LASTUPDATE.name, "syn",
                                          slot=arrays[LASTUPDATE.name].slot)
     names, targets, used_aliases = _names(eqs, _variables(pre), _variables(post))
@@ -116,24 +120,25 @@ def build_synapses(s: SynapsesSpec, index: int, groups: List[GroupKernel],
         var = name[:-len("_post")]
         access[name] = Access(var, "post", slot=post.arrays[var].slot)
 
-    k = SynapsesKernel(s.name, index, pre.index, post.index, s.pre_start,
-                       s.pre_stop - s.pre_start, s.post_start, s.post_stop - s.post_start,
-                       arrays, access, s.dense, slot("row", "int64", "connectivity"),
+    k = SynapsesKernel(s.name, index, pre.index, post.index, s.pre_start, n_pre,
+                       s.post_start, n_post, arrays, access, s.dense,
+                       slot("row", "int64", "connectivity", n_pre + 1),
                        None if s.dense else slot("col", "int32", "connectivity"), s.delay)
     for g in (pre, post):
         if g.spike_list is None:
             g.spike_list = SpikeList(
-                layout.slot("group", g.index, "_spikes", "int32", "spikes"),
+                layout.slot("group", g.index, "_spikes", "int32", "spikes", extent=g.N),
                 layout.counter("group", g.index, "spike_count", "spikes"))
     if s.on_pre:
         k.pre_path = _pathway("pre", s.on_pre, names, targets, eqs, k, where)
         add_delays(k, layout)      # the ring of spikes in flight, the delay (delays.py)
         if s.bitmask and not s.dense and s.delay != "per_synapse" and \
                 _pairs_only(k.pre_path, k):
-            k.bitmask_slot = slot("bitmask", "uint32", "connectivity")
+            k.bitmask_slot = slot("bitmask", "uint32", "connectivity",
+                                  n_pre * ((n_post + 31) // 32))
     if s.on_post:
         k.post_path = _pathway("post", s.on_post, names, targets, eqs, k, where)
-        k.columns = Columns(slot("column_start", "int64", "connectivity"),
+        k.columns = Columns(slot("column_start", "int64", "connectivity", n_post + 1),
                             slot("column_synapse", "int32", "connectivity"))
     if _odes(eqs, event=False):
         k.clock_path = _finish_path("clock", _clock_driven(eqs, where), k)

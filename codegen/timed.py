@@ -51,7 +51,8 @@ def timed_buffers(g: GroupSpec, group: int, layout: Layout) -> List[TimedIR]:
     >>> [t.name for t in timed_buffers(GroupSpec("g", 4, functions=(("I", 1),)), 0, Layout())]
     ['I']
     """
-    return [TimedIR(n, layout.slot("group", group, n, "real", "timed", False),
+    return [TimedIR(n, layout.slot("group", group, n, "real", "timed", False,
+                                   extent="rows*columns"),
                     layout.iarg("group", group, n, "timed_rows"),
                     layout.iarg("group", group, n, "timed_columns"),
                     layout.rarg("group", group, n, "timed_rate")) for n, _ in g.functions]

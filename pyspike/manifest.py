@@ -11,7 +11,7 @@ array would otherwise be read past its end by compiled code, silently.
 >>> import numpy as np
 >>> from pyspike.codegen.layout import Layout
 >>> layout = Layout()
->>> v = layout.slot("group", 0, "v", "real", "state")
+>>> v = layout.slot("group", 0, "v", "real", "state", extent=5)
 >>> m = layout.manifest("double", None)
 >>> counters = np.zeros((1, 0), dtype=np.int64)
 >>> check_arrays(m, [counters, np.zeros((1, 5))], np.zeros(2, np.int64), np.zeros((1, 1)))
@@ -22,12 +22,12 @@ RuntimeError: arrays[1] (v of group 0) should have one row per instance (1), not
 """
 from __future__ import annotations
 
-from typing import List, Optional
+from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
 from .codegen.errors import BuildError
-from .codegen.layout import Manifest
+from .codegen.layout import Manifest, extent_value
 
 _DTYPES = {"int64": np.int64, "int32": np.int32, "uint8": np.uint8, "uint32": np.uint32}
 
@@ -70,9 +70,47 @@ def check_arrays(manifest: Manifest, arrays: List[np.ndarray], iargs: np.ndarray
                                f"dimension, not shape {a.shape}")
         if not a.flags.c_contiguous:
             raise RuntimeError(f"{what} is not C-contiguous")
+    _check_extents(manifest, arrays, iargs)
     if arrays[0].shape[1:] != (len(manifest.counters),):
         raise RuntimeError(f"arrays[0] holds {arrays[0].shape[1:]} counters per instance, "
                            f"the manifest names {len(manifest.counters)}")
     if len(iargs) != len(manifest.ints) or rargs.shape[1:] != (len(manifest.reals),):
         raise RuntimeError(f"{len(iargs)} iargs and {rargs.shape} rargs for the manifest's "
                            f"{len(manifest.ints)} and (K, {len(manifest.reals)})")
+
+
+#: The iargs entries that give a size an extent names, by their role.
+_SIZE_IARGS = {"stride": "samples", "ring": "ring", "timed_rows": "rows",
+               "timed_columns": "columns"}
+
+
+def _check_extents(manifest: Manifest, arrays: List[np.ndarray], iargs: np.ndarray) -> None:
+    """Every array as long as its extent says.  The sizes an extent names are read from
+    iargs where the manifest has them there, else off the first array of the owner whose
+    extent is that size alone (times numbers); every extent is then evaluated, and one
+    that names a size nobody gave is skipped."""
+    sizes: Dict[Tuple, Dict[str, int]] = {}
+    for e in manifest.ints:
+        if e.role in _SIZE_IARGS:
+            # a TimedArray's sizes are its own; the others are their owner's
+            key = (e.owner, e.index) + ((e.name,) if e.role.startswith("timed") else ())
+            sizes.setdefault(key, {})[_SIZE_IARGS[e.role]] = int(iargs[e.position])
+    for b, a in zip(manifest.buffers, arrays):
+        factors = b.extent.split("*")
+        names = [f for f in factors if not f.isdigit()]
+        scale = int(np.prod([int(f) for f in factors if f.isdigit()]))
+        if "+" not in b.extent and len(names) == 1 and scale > 0:
+            sizes.setdefault((b.owner, b.index), {}).setdefault(names[0],
+                                                                a.shape[-1] // scale)
+    for b, a in zip(manifest.buffers, arrays):
+        known = {**sizes.get((b.owner, b.index), {}),
+                 **sizes.get((b.owner, b.index, b.name), {})}
+        try:
+            length = extent_value(b.extent, known)
+        except KeyError:
+            continue
+        if a.shape[-1] != length:
+            each = " per instance" if b.per_instance else ""
+            raise RuntimeError(f"arrays[{b.slot}] ({b.name} of {b.owner.replace('_', ' ')} "
+                               f"{b.index}) should hold {length} values{each} (extent "
+                               f"{b.extent}), not {a.shape[-1]}")

@@ -57,7 +57,7 @@ def test_the_ring_buffers_are_per_instance_while_the_delay_order_is_shared():
 
 def test_the_ring_holds_int32_spikes_and_counts_and_int64_steps():
     layout = Layout()
-    r = ring(0, layout)
+    r = ring(0, 30, layout)
     m = layout.manifest("double", 1)
     assert [m.buffers[s].dtype for s in (r.spikes_slot, r.count_slot, r.step_slot)] == [
         "int32", "int32", "int64"]
@@ -65,7 +65,7 @@ def test_the_ring_holds_int32_spikes_and_counts_and_int64_steps():
 
 def test_the_delay_order_is_int32_synapse_numbers_with_int64_starts():
     layout = Layout()
-    d = delay_order(0, layout)
+    d = delay_order(0, 30, layout)
     m = layout.manifest("double", 1)
     assert (m.buffers[d.order_slot].dtype, m.buffers[d.start_slot].dtype) == (
         "int32", "int64")

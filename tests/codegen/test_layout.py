@@ -4,7 +4,7 @@ import json
 import pytest
 
 from pyspike.codegen.kernels import build_network
-from pyspike.codegen.layout import Layout, Manifest, c_string
+from pyspike.codegen.layout import SIZES, Layout, Manifest, c_string, extent_value
 from pyspike.codegen.spec import (GroupSpec, NetworkSpec, RateMonitorSpec, SpikeMonitorSpec,
                                   StateMonitorSpec, SynapsesSpec)
 
@@ -58,11 +58,11 @@ def test_a_manifest_reads_back_from_its_json_unchanged():
 def test_names_that_are_not_identifiers_are_refused():
     layout = Layout()
     with pytest.raises(ValueError, match="not a manifest name"):
-        layout.slot("group", 0, 'v"); system("x', "real", "state")
+        layout.slot("group", 0, 'v"); system("x', "real", "state", extent=4)
     with pytest.raises(ValueError, match="not a manifest name"):
         layout.rarg("somebody", 0, "tau", "param")
     with pytest.raises(ValueError, match="unknown dtype"):
-        layout.slot("group", 0, "v", "complex", "state")
+        layout.slot("group", 0, "v", "complex", "state", extent=4)
 
 
 def test_the_c_literal_holds_data_only():
@@ -73,3 +73,34 @@ def test_the_c_literal_holds_data_only():
     assert all(line.strip().startswith('R"(') for line in literal.splitlines())
     with pytest.raises(ValueError):
         c_string('{"name":"a)\\"; system(\\"x"}')
+
+
+def test_every_buffer_states_its_length_per_instance():
+    m = _network().manifest
+    extents = {(b.owner, b.name): b.extent for b in m.buffers}
+    assert extents[("group", "v")] == "8"                       # a neuron's
+    assert extents[("group", "lastspike")] == "8"
+    assert extents[("synapses", "w")] == "synapses"             # known at run time
+    assert extents[("synapses", "row")] == "9"                  # n_pre + 1
+    assert extents[("synapses", "ring_spikes")] == "ring*8"
+    assert extents[("synapses", "delay_start")] == "8*ring+1"
+    assert extents[("state_monitor", "v")] == "2*samples"
+    assert extents[("spike_monitor", "i")] == "capacity"
+    assert extents[("network", "counters")] == str(len(m.counters))
+
+
+def test_an_extent_names_only_the_sizes_known_at_run_time():
+    names = {n for b in _network().manifest.buffers for n in b.extent.replace("+", "*").split("*")
+             if not n.isdigit()}
+    assert names <= set(SIZES)
+
+
+def test_an_extent_evaluates_with_the_sizes_it_names():
+    assert extent_value("8*ring+1", {"ring": 3}) == 25
+    assert extent_value("rows*columns", {"rows": 30, "columns": 20}) == 600
+
+
+def test_a_slot_with_an_extent_that_is_no_formula_of_sizes_is_refused():
+    for bad in ("n_pre+1", "2**10", "synapses-1", "", "len(x)"):
+        with pytest.raises(ValueError, match="not an extent"):
+            Layout().slot("group", 0, "v", "real", "state", extent=bad)

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 import pyspike as ps
-from pyspike.codegen.layout import Manifest
+from pyspike.codegen.layout import Manifest, extent_value
+from pyspike.manifest import check_arrays
 
 from . import networks
 
@@ -47,6 +48,74 @@ def test_the_library_manifest_describes_every_array_passed(name, batch):
         n_ints = len(manifest.ints)
         assert len(iargs) == n_ints + len(manifest.buffers) + K     # + strides, seeds
         assert rargs.size == K * len(manifest.reals)
+
+
+def _sizes(manifest, arrays, iargs, steps):
+    """The sizes extents name, per owner (and per TimedArray), from the run's iargs and
+    counters and the connectivity's row pointers: not from the arrays they describe."""
+    roles = {"ring": "ring", "stride": "samples", "timed_rows": "rows",
+             "timed_columns": "columns"}
+    sizes = {}
+    for e in manifest.ints:
+        if e.role in roles:
+            key = (e.owner, e.index) + ((e.name,) if e.role.startswith("timed") else ())
+            sizes.setdefault(key, {})[roles[e.role]] = int(iargs[e.position])
+    for e in manifest.counters:
+        if e.role == "capacity":
+            sizes.setdefault((e.owner, e.index), {})["capacity"] = int(arrays[0][0, e.position])
+        if e.name == "given_count":
+            sizes.setdefault((e.owner, e.index), {})["given"] = int(arrays[0][0, e.position])
+    for b in manifest.buffers:
+        if b.name == "row":
+            sizes.setdefault((b.owner, b.index), {})["synapses"] = int(arrays[b.slot][-1])
+        if b.owner == "rate_monitor":
+            sizes.setdefault((b.owner, b.index), {})["steps"] = steps
+    return sizes
+
+
+@pytest.mark.parametrize("name", sorted(networks.NETWORKS))
+def test_every_array_passed_is_as_long_as_its_extent(name):
+    net, _ = networks.build(name, "cpu")
+    arrays, iargs, _ = _run_capturing(net, ms=2.0)[0]
+    manifest = net._kernel.manifest
+    sizes = _sizes(manifest, arrays, iargs, steps=20)
+    for b in manifest.buffers:
+        known = {**sizes.get((b.owner, b.index), {}),
+                 **sizes.get((b.owner, b.index, b.name), {})}
+        assert arrays[b.slot].shape[-1] == extent_value(b.extent, known), b
+
+
+def _passed(name):
+    """The manifest and the arguments of a 1 ms run of feature network ``name``."""
+    net, _ = networks.build(name, "cpu")
+    arrays, iargs, rargs = _run_capturing(net, ms=1.0)[0]
+    manifest = net._kernel.manifest
+    return manifest, list(arrays), iargs[:len(manifest.ints)], rargs.reshape(1, -1)
+
+
+def test_a_neuron_array_shorter_than_its_extent_is_refused():
+    manifest, arrays, iargs, rargs = _passed("lif_monitors")
+    slot = manifest.find("group", 0, "v").slot
+    arrays[slot] = arrays[slot][:, :-1].copy()
+    with pytest.raises(RuntimeError, match=r"v of group 0\) should hold 40 values per "
+                                           r"instance \(extent 40\), not 39"):
+        check_arrays(manifest, arrays, iargs, rargs)
+
+
+def test_a_synaptic_array_of_another_length_than_the_connectivitys_is_refused():
+    manifest, arrays, iargs, rargs = _passed("stdp_sparse")
+    slot = manifest.find("synapses", 0, "col").slot
+    arrays[slot] = arrays[slot][:-1].copy()
+    with pytest.raises(RuntimeError, match="col of synapses 0.*extent synapses"):
+        check_arrays(manifest, arrays, iargs, rargs)
+
+
+def test_a_ring_shorter_than_its_length_in_iargs_is_refused():
+    manifest, arrays, iargs, rargs = _passed("generator_delays")
+    slot = manifest.find("synapses", 0, "ring_spikes").slot
+    arrays[slot] = arrays[slot][:, :-5].copy()
+    with pytest.raises(RuntimeError, match=r"ring_spikes of synapses 0.*extent ring\*5"):
+        check_arrays(manifest, arrays, iargs, rargs)
 
 
 @pytest.mark.parametrize("name", sorted(networks.NETWORKS))
