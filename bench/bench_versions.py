@@ -105,7 +105,8 @@ def report(results: dict, args) -> str:
              f"`python bench/bench_versions.py --before {args.before} --after {args.after} "
              f"--repeats {args.repeats}` on {bench_networks.machine()}; medians of "
              f"{args.repeats} processes each, every build cold; a run time is the median, in "
-             "its process, of 7 runs of 1 s of model time after a first one (3 at 40,000 "
+             f"its process, of 7 runs of {args.run_ms / 1000:g} s of model time (times per "
+             "simulated second) after a first one (3 at 40,000 "
              "neurons; for the networks, the first run's ratio is the last column).", "",
              "| case | build before (s) | build after (s) | ratio | run before (s) | "
              "run after (s) | ratio | first run ratio |", "|---|---|---|---|---|---|---|---|"]

@@ -17,7 +17,7 @@ from .schedule import Call
 from .spec import NetworkSpec
 
 
-@dataclass
+@dataclass(frozen=True)
 class Assign:
     """``target = expr``; ``declare`` when the target is a new local of type ``ctype``."""
     target: sp.Symbol
@@ -27,7 +27,7 @@ class Assign:
     op: str = "="              # "=", or "+=" / "-=": target = target +/- expr (synaptic code)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Draw:
     """A random number per element and step: ``symbol = rand/randn(seed, step, i, stream)``."""
     symbol: sp.Symbol
@@ -35,7 +35,7 @@ class Draw:
     stream: int
 
 
-@dataclass
+@dataclass(frozen=True)
 class Array:
     """A per-neuron array of a group (or a monitor buffer), passed as ``arrays[slot]``."""
     name: str
@@ -44,7 +44,7 @@ class Array:
     role: str                  # state | param | lastspike | not_refractory | scratch
 
 
-@dataclass
+@dataclass(frozen=True)
 class StateMonitorIR:
     index: int
     variables: List[str]
@@ -56,7 +56,7 @@ class StateMonitorIR:
     n_record: int
 
 
-@dataclass
+@dataclass(frozen=True)
 class SpikeMonitorIR:
     index: int
     i_slot: int                # int32 neuron indices
@@ -67,7 +67,7 @@ class SpikeMonitorIR:
     capacity: int              # counters[capacity]: buffer length
 
 
-@dataclass
+@dataclass(frozen=True)
 class RateMonitorIR:
     index: int
     slot: int                  # int32 spike count per step
@@ -76,7 +76,7 @@ class RateMonitorIR:
                                                 # None: the whole group
 
 
-@dataclass
+@dataclass(frozen=True)
 class SpikeList:
     """The indices of a group's spikes of this step, which synapses read."""
     slot: int                  # int32 array of N: the spiking neurons, in some order
@@ -89,7 +89,7 @@ class SpikeList:
 SPIKE = sp.Symbol("_spike")
 
 
-@dataclass
+@dataclass(frozen=True)
 class Block:
     """Statements on every element of a domain: the arrays loaded (by name), the random
     draws, the statements in order, the arrays stored."""
@@ -134,7 +134,7 @@ class GroupKernel:
         return self.threshold is not None or self.generator is not None
 
 
-@dataclass
+@dataclass(frozen=True)
 class TimedIR:
     """A TimedArray a group reads: values (n x m, real), its shape and 1/dt."""
     name: str
@@ -145,7 +145,7 @@ class TimedIR:
     by_neuron: bool = False    # read as name(t, i): it needs a column for every neuron
 
 
-@dataclass
+@dataclass(frozen=True)
 class GeneratorIR:
     """Given spikes, sorted by step: a SpikeGeneratorGroup."""
     step_slot: int             # int64 stamp of each spike (the step whose state it marks)
@@ -154,7 +154,7 @@ class GeneratorIR:
     count: int                 # counters[count]: number of spikes given
 
 
-@dataclass
+@dataclass(frozen=True)
 class Access:
     """Where a name read or written by synaptic code lives."""
     name: str                  # the symbol name in the statements: w, ge_post, v_pre
@@ -164,14 +164,14 @@ class Access:
     ctype: str = "real"
 
 
-@dataclass
+@dataclass(frozen=True)
 class Pathway(Block):
     """A block of statements run for every synaptic event of one pathway (its domain: the
     synapses of this step's events), in order."""
     kind: str = "pre"          # "pre" (on_pre) | "post" (on_post) | "clock" | "summed"
 
 
-@dataclass
+@dataclass(frozen=True)
 class Ring:
     """The spikes in flight of a delayed on_pre: the presynaptic spikes of the last R
     steps, each step's in the ring slot (step % R)."""
@@ -181,7 +181,7 @@ class Ring:
     count_slot: int            # int32 R: spikes in each ring slot
 
 
-@dataclass
+@dataclass(frozen=True)
 class DelayOrder:
     """Per-synapse delays: the synapses of each row sorted by delay, so that the spikes
     of one ring slot reach only the synapses of their delay."""
@@ -189,7 +189,7 @@ class DelayOrder:
     start_slot: int            # int64 n_pre*R + 1: start of (row, delay) in order
 
 
-@dataclass
+@dataclass(frozen=True)
 class Columns:
     """The synapses by postsynaptic neuron (CSC), which on_post walks."""
     start_slot: int            # int64 n_post + 1: start of each neuron's synapses
@@ -229,7 +229,7 @@ class SynapsesKernel:
                 if p is not None]
 
 
-@dataclass
+@dataclass(frozen=True)
 class Operation:
     """A generic kernel: statements run on every neuron of a group at a fixed point of the
     step, every ``every`` steps (on the steps that are multiples of it).  The renderers

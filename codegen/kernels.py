@@ -25,6 +25,7 @@ synapses (:mod:`synaptic`, with :mod:`delays`).
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Dict, List, Optional, Tuple
 
 import sympy as sp
@@ -119,10 +120,10 @@ def _build_group(g: GroupSpec, index: int, layout: Layout) -> GroupKernel:
 
     kernel = GroupKernel(g.name, index, g.N, eqs, arrays, shared, refractory=refractory,
                          method=method)
-    kernel.timed = timed.timed_buffers(g, index, layout)
+    buffers = timed.timed_buffers(g, index, layout)
     input_draws, inputs = poisson_inputs(g, kernel, layout)
-    timed.mark_by_neuron(kernel.timed, [a.expr for a in update + reset]
-                         + ([spike] if spike is not None else []))
+    kernel.timed = timed.mark_by_neuron(buffers, [a.expr for a in update + reset]
+                                        + ([spike] if spike is not None else []))
     _finish(kernel, update, spike, inputs, input_draws, reset, layout)
     return kernel
 
@@ -208,15 +209,15 @@ def _finish(k: GroupKernel, update: List[Assign], spike: Optional[sp.Basic],
             layout: Layout) -> None:
     """Random draws, hoisting of run constants, the spike as a statement, loads and
     stores: the group's update and reset blocks."""
-    draws = _extract_draws(update, k, "update")
-    reset_draws = _extract_draws(reset, k, "reset")
+    update, draws = _extract_draws(update, k, "update")
+    reset, reset_draws = _extract_draws(reset, k, "reset")
     if spike is not None:
         spike = _replace_sites(spike, draws, k, "threshold")
     shared_syms = {symbol(n) for n in k.shared} | {DT, N_SIZE}
     neuron_syms = {symbol(n) for n, a in k.arrays.items() if a.role == "param"} | {I_INDEX}
     hoister = Hoister(shared_syms, neuron_syms)
-    for a in update + reset:
-        a.expr = hoister.visit(a.expr)
+    update = [replace(a, expr=hoister.visit(a.expr)) for a in update]
+    reset = [replace(a, expr=hoister.visit(a.expr)) for a in reset]
     if spike is not None:
         spike = hoister.visit(spike)
     k.run_scalars = hoister.scalars
@@ -224,8 +225,7 @@ def _finish(k: GroupKernel, update: List[Assign], spike: Optional[sp.Basic],
         slot = layout.slot("group", k.index, assign.target.name, "real", "scratch",
                            extent=k.N)
         k.run_arrays.append((assign, Array(assign.target.name, slot, "real", "scratch")))
-    for a in inputs:
-        a.expr = hoister.visit(a.expr)
+    inputs = [replace(a, expr=hoister.visit(a.expr)) for a in inputs]
     update = common_subexpressions(update)
     arrays = {symbol(n): n for n, a in k.arrays.items() if a.role in ("state", "param")}
     arrays.update(refractoriness.refractory_symbols(k.refractory))
@@ -238,14 +238,15 @@ def _finish(k: GroupKernel, update: List[Assign], spike: Optional[sp.Basic],
     k.reset = Block(reset_loads, reset_draws, reset, reset_stores)
 
 
-def _extract_draws(stmts: List[Assign], k: GroupKernel, part: str) -> List[Draw]:
+def _extract_draws(stmts: List[Assign], k: GroupKernel,
+                   part: str) -> Tuple[List[Assign], List[Draw]]:
+    """The statements with their random calls replaced by draws, and the draws."""
     draws: List[Draw] = []
-    for a in stmts:
-        a.expr = _replace_sites(a.expr, draws, k, part)
+    stmts = [replace(a, expr=_replace_sites(a.expr, draws, k, part)) for a in stmts]
     for xi in k.equations.noise if part == "update" else []:
         if any(xi in a.expr.free_symbols for a in stmts):
             draws.append(Draw(xi, "normal", streams.noise(k.index, len(draws))))
-    return draws
+    return stmts, draws
 
 
 def _replace_sites(expr: sp.Basic, draws: List[Draw], k: GroupKernel, part: str) -> sp.Basic:

@@ -15,6 +15,7 @@ renderer, template or backend knows about ``run_regularly``; they run Operation 
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import List
 
 from . import streams
@@ -45,8 +46,9 @@ def _operation(g: GroupSpec, k: GroupKernel, n: int, code: str, every: int,
     stmts = [Assign(symbol(st.target), st.value(symbol(st.target)), declare=False)
              for st in statements]
     draws: List[Draw] = []
-    for a in stmts:
-        a.expr = draw_sites(a.expr, draws, lambda site: streams.operation(k.index, n, site))
+    stmts = [replace(a, expr=draw_sites(a.expr, draws,
+                                        lambda site: streams.operation(k.index, n, site)))
+             for a in stmts]
     arrays = {symbol(v): v for v, a in k.arrays.items() if a.role in ("state", "param")}
     loads, stores = loads_and_stores(stmts, [], arrays)
     return Operation(name, k.index, "start", every, Block(loads, draws, stmts, stores))

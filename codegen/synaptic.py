@@ -23,6 +23,7 @@ effects that backends may accumulate without reading the rest of the code.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Dict, List, Optional, Tuple
 
 import sympy as sp
@@ -303,7 +304,7 @@ def _pathway(kind: str, text: str, names, targets, eqs: EquationSet, k: Synapses
 
 def _finish_path(kind: str, code: List[Assign], k: SynapsesKernel) -> Pathway:
     """A pathway's random draws, and the names it reads and writes."""
-    draws = _draws(code, k, {"pre": "on_pre", "post": "on_post"}.get(kind, kind))
+    code, draws = _draws(code, k, {"pre": "on_pre", "post": "on_post"}.get(kind, kind))
     used = set()
     for a in code:
         used |= {s.name for s in a.expr.free_symbols} | {a.target.name}
@@ -315,12 +316,13 @@ def _finish_path(kind: str, code: List[Assign], k: SynapsesKernel) -> Pathway:
     return Pathway(loads, draws, code, written, kind)
 
 
-def _draws(code: List[Assign], k: SynapsesKernel, pathway: str) -> List[Draw]:
+def _draws(code: List[Assign], k: SynapsesKernel,
+           pathway: str) -> Tuple[List[Assign], List[Draw]]:
+    """The statements with their random calls replaced by draws, and the draws."""
     draws: List[Draw] = []
-    for a in code:
-        a.expr = draw_sites(a.expr, draws,
-                            lambda site: streams.synapse_pathway(k.index, pathway, site))
-    return draws
+    code = [replace(a, expr=draw_sites(a.expr, draws, lambda site: streams.synapse_pathway(
+        k.index, pathway, site))) for a in code]
+    return code, draws
 
 
 def uses_index(path: Optional[Pathway], sym: sp.Symbol) -> bool:

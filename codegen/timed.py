@@ -16,6 +16,7 @@ read as ``name(t, i)`` needs a column per neuron.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Iterable, List
 
 import sympy as sp
@@ -58,17 +59,16 @@ def timed_buffers(g: GroupSpec, group: int, layout: Layout) -> List[TimedIR]:
                     layout.rarg("group", group, n, "timed_rate")) for n, _ in g.functions]
 
 
-def mark_by_neuron(timed: List[TimedIR], exprs: Iterable[sp.Basic]) -> None:
-    """Sets ``by_neuron`` on each TimedArray that ``exprs`` read as ``name(t, i)``.
+def mark_by_neuron(timed: List[TimedIR], exprs: Iterable[sp.Basic]) -> List[TimedIR]:
+    """``timed``, with ``by_neuron`` set on each TimedArray that ``exprs`` read as
+    ``name(t, i)``.
 
     >>> from pyspike.codegen.expressions import timed_function
     >>> from pyspike.codegen.equations import T
     >>> timed = [TimedIR("J", 0, 0, 1, 0)]
-    >>> mark_by_neuron(timed, [timed_function("J", 2)(T, I_INDEX)])
-    >>> timed[0].by_neuron
+    >>> mark_by_neuron(timed, [timed_function("J", 2)(T, I_INDEX)])[0].by_neuron
     True
     """
     calls = [c for e in exprs for c in e.atoms(TimedArrayCall)]
-    for ta in timed:
-        ta.by_neuron = any(c.func.array_name == ta.name and c.args[1] == I_INDEX
-                           for c in calls)
+    return [replace(ta, by_neuron=any(c.func.array_name == ta.name and c.args[1] == I_INDEX
+                                      for c in calls)) for ta in timed]
