@@ -33,6 +33,8 @@ True
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 from .ir import DelayOrder, Ring, SynapsesKernel
 from .layout import Layout
 
@@ -40,18 +42,18 @@ from .layout import Layout
 DELAYS = ("none", "shared", "per_synapse")
 
 
-def add_delays(k: SynapsesKernel, layout: Layout) -> None:
-    """The ring of ``k``'s delayed on_pre and its delay (in steps, or the order of the
-    synapses by delay), laid out now; nothing without a delay or on_pre code."""
+def add_delays(k: SynapsesKernel, layout: Layout) -> SynapsesKernel:
+    """``k`` with the ring of its delayed on_pre and its delay (in steps, or the order of
+    the synapses by delay), laid out now; ``k`` itself without a delay or on_pre code."""
     if k.pre_path is None or k.delay == "none":
-        return
+        return k
     if k.delay not in DELAYS:
         raise ValueError(f"unknown delay kind {k.delay!r}: expected one of {DELAYS}")
-    k.ring = ring(k.index, k.n_pre, layout)
+    k = replace(k, ring=ring(k.index, k.n_pre, layout))
     if k.delay == "shared":
-        k.delay_steps_iarg = layout.iarg("synapses", k.index, "delay_steps", "delays")
-    else:
-        k.delay_order = delay_order(k.index, k.n_pre, layout)
+        return replace(k, delay_steps_iarg=layout.iarg("synapses", k.index, "delay_steps",
+                                                       "delays"))
+    return replace(k, delay_order=delay_order(k.index, k.n_pre, layout))
 
 
 def ring(index: int, n_pre: int, layout: Layout) -> Ring:

@@ -99,7 +99,7 @@ class Block:
     stores: List[str] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(frozen=True)
 class GroupKernel:
     """A neuron group's step: ``update`` on every neuron (the state update, then the
     spike as the statement ``_spike = threshold``, then the Poisson inputs), and
@@ -196,7 +196,7 @@ class Columns:
     synapse_slot: int          # int32 synapse numbers in that order
 
 
-@dataclass
+@dataclass(frozen=True)
 class SynapsesKernel:
     name: str
     index: int
@@ -242,7 +242,7 @@ class Operation:
     body: Block                # per-neuron arrays by the group's names for them
 
 
-@dataclass
+@dataclass(frozen=True)
 class NetworkKernel:
     """A network's kernels, and the manifest of what the library receives."""
     spec: NetworkSpec

@@ -37,7 +37,7 @@ from .expressions import (IDENTIFIER, Context, check_identifier, parse_condition
                           timed_function)
 from .statements import parse_statements, split_statements
 from .ir import (SPIKE, Array, Assign, Block, Draw, GeneratorIR, GroupKernel,
-                 NetworkKernel, draw_sites, loads_and_stores)
+                 NetworkKernel, SpikeList, draw_sites, loads_and_stores)
 from .layout import Layout
 from .monitors import add_monitors
 from .spec import GroupSpec, NetworkSpec
@@ -60,11 +60,13 @@ def build_network(spec: NetworkSpec) -> NetworkKernel:
         raise ModelError(f"precision must be 'double' or 'single', not {spec.precision!r}",
                          where="Network")
     layout = Layout()
-    groups = [_build_group(g, k, layout) for k, g in enumerate(spec.groups)]
+    groups = add_monitors(spec, [_build_group(g, k, layout)
+                                 for k, g in enumerate(spec.groups)], layout)
     by_name = {g.name: g for g in groups}
-    add_monitors(spec, by_name, layout)
-    synapses = [build_synapses(s, k, groups, by_name, layout)
-                 for k, s in enumerate(spec.synapses)]
+    spike_lists: Dict[int, SpikeList] = {}      # of the groups that synapses read
+    synapses = [build_synapses(s, k, by_name, spike_lists, layout)
+                for k, s in enumerate(spec.synapses)]
+    groups = [replace(g, spike_list=spike_lists.get(g.index)) for g in groups]
     summed: Dict[Tuple[int, str], str] = {}
     for sk in synapses:
         for a in sk.summed_path.code if sk.summed_path else []:
@@ -118,26 +120,25 @@ def _build_group(g: GroupSpec, index: int, layout: Layout) -> GroupKernel:
     spike = refractoriness.guard(_threshold(g, names, eqs), refractory)
     reset = _reset(g, names, eqs, state_targets) + refractoriness.clock_statements(refractory)
 
-    kernel = GroupKernel(g.name, index, g.N, eqs, arrays, shared, refractory=refractory,
-                         method=method)
+    draft = GroupKernel(g.name, index, g.N, eqs, arrays, shared, refractory=refractory,
+                        method=method)
     buffers = timed.timed_buffers(g, index, layout)
-    input_draws, inputs = poisson_inputs(g, kernel, layout)
-    kernel.timed = timed.mark_by_neuron(buffers, [a.expr for a in update + reset]
-                                        + ([spike] if spike is not None else []))
-    _finish(kernel, update, spike, inputs, input_draws, reset, layout)
-    return kernel
+    input_draws, inputs = poisson_inputs(g, draft, layout)   # (adds to its shared values)
+    draft = replace(draft, timed=timed.mark_by_neuron(
+        buffers, [a.expr for a in update + reset] + ([spike] if spike is not None else [])))
+    return _finish(draft, update, spike, inputs, input_draws, reset, layout)
 
 
 def _generator(g: GroupSpec, index: int, layout: Layout) -> GroupKernel:
     """A SpikeGeneratorGroup: no model, the given spikes' buffers."""
-    kernel = GroupKernel(g.name, index, g.N, parse_equations("", ()), {}, {})
     own = ("group", index)
-    kernel.generator = GeneratorIR(
+    generator = GeneratorIR(
         layout.slot(*own, "given_step", "int64", "given", False, extent="given"),
         layout.slot(*own, "given_index", "int32", "given", False, extent="given"),
         layout.counter(*own, "given_position", "given"),
         layout.counter(*own, "given_count", "given"))
-    return kernel
+    return GroupKernel(g.name, index, g.N, parse_equations("", ()), {}, {},
+                       generator=generator)
 
 
 def _variables(g: GroupSpec, eqs: EquationSet, index: int, layout: Layout
@@ -206,9 +207,9 @@ def _update_targets(text: str, eqs: EquationSet, names: Dict[str, sp.Basic]):
 
 def _finish(k: GroupKernel, update: List[Assign], spike: Optional[sp.Basic],
             inputs: List[Assign], input_draws: List[Draw], reset: List[Assign],
-            layout: Layout) -> None:
-    """Random draws, hoisting of run constants, the spike as a statement, loads and
-    stores: the group's update and reset blocks."""
+            layout: Layout) -> GroupKernel:
+    """``k`` finished: random draws, hoisting of run constants, the spike as a
+    statement, loads and stores; the group's update and reset blocks."""
     update, draws = _extract_draws(update, k, "update")
     reset, reset_draws = _extract_draws(reset, k, "reset")
     if spike is not None:
@@ -220,11 +221,11 @@ def _finish(k: GroupKernel, update: List[Assign], spike: Optional[sp.Basic],
     reset = [replace(a, expr=hoister.visit(a.expr)) for a in reset]
     if spike is not None:
         spike = hoister.visit(spike)
-    k.run_scalars = hoister.scalars
+    run_arrays = []
     for assign in hoister.arrays:
         slot = layout.slot("group", k.index, assign.target.name, "real", "scratch",
                            extent=k.N)
-        k.run_arrays.append((assign, Array(assign.target.name, slot, "real", "scratch")))
+        run_arrays.append((assign, Array(assign.target.name, slot, "real", "scratch")))
     inputs = [replace(a, expr=hoister.visit(a.expr)) for a in inputs]
     update = common_subexpressions(update)
     arrays = {symbol(n): n for n, a in k.arrays.items() if a.role in ("state", "param")}
@@ -233,9 +234,10 @@ def _finish(k: GroupKernel, update: List[Assign], spike: Optional[sp.Basic],
                                      arrays)
     # The spike is read after the update and before the inputs (as Brian2's PoissonInput).
     fire = [Assign(SPIKE, spike, "bool")] if spike is not None else []
-    k.update = Block(loads, draws + input_draws, update + fire + inputs, stores)
     reset_loads, reset_stores = loads_and_stores(reset, [], arrays)
-    k.reset = Block(reset_loads, reset_draws, reset, reset_stores)
+    return replace(k, update=Block(loads, draws + input_draws, update + fire + inputs, stores),
+                   reset=Block(reset_loads, reset_draws, reset, reset_stores),
+                   run_scalars=hoister.scalars, run_arrays=run_arrays)
 
 
 def _extract_draws(stmts: List[Assign], k: GroupKernel,

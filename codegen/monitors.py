@@ -30,6 +30,7 @@ order: the manifest's numbers depend on it.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Dict, List, Sequence
 
 from .errors import ModelError
@@ -38,19 +39,24 @@ from .layout import Layout
 from .spec import NetworkSpec, RateMonitorSpec, SpikeMonitorSpec, StateMonitorSpec
 
 
-def add_monitors(spec: NetworkSpec, groups_by_name: Dict[str, GroupKernel],
-                 layout: Layout) -> None:
-    """Every monitor of ``spec``, laid out now and appended to the kernel of its group:
-    the state monitors, then the spike monitors, then the rate monitors."""
+def add_monitors(spec: NetworkSpec, groups: List[GroupKernel],
+                 layout: Layout) -> List[GroupKernel]:
+    """The group kernels with every monitor of ``spec`` laid out now and given to the
+    kernel of its group: the state monitors, then the spike monitors, then the rate
+    monitors."""
+    by_name = {g.name: g for g in groups}
+    found: Dict[str, Dict[str, list]] = {g.name: {"state_monitors": [], "spike_monitors": [],
+                                                  "rate_monitors": []} for g in groups}
     for k, mon in enumerate(spec.state_monitors):
-        g = monitored(groups_by_name, mon.group)
-        g.state_monitors.append(state_monitor(mon, k, g, layout))
+        g = monitored(by_name, mon.group)
+        found[g.name]["state_monitors"].append(state_monitor(mon, k, g, layout))
     for k, mon in enumerate(spec.spike_monitors):
-        g = monitored(groups_by_name, mon.group)
-        g.spike_monitors.append(spike_monitor(mon, k, layout))
+        found[monitored(by_name, mon.group).name]["spike_monitors"].append(
+            spike_monitor(mon, k, layout))
     for k, mon in enumerate(spec.rate_monitors):
-        g = monitored(groups_by_name, mon.group)
-        g.rate_monitors.append(rate_monitor(mon, k, layout))
+        found[monitored(by_name, mon.group).name]["rate_monitors"].append(
+            rate_monitor(mon, k, layout))
+    return [replace(g, **found[g.name]) for g in groups]
 
 
 def monitored(groups_by_name: Dict[str, GroupKernel], name: str) -> GroupKernel:

@@ -76,9 +76,10 @@ def _pairs_only(path: Pathway, k: SynapsesKernel) -> bool:
         for n in names if n in k.access)
 
 
-def build_synapses(s: SynapsesSpec, index: int, groups: List[GroupKernel],
-                   by_name: Dict[str, GroupKernel], layout) -> SynapsesKernel:
-    """The kernel IR of one Synapses object; gives its groups spike lists."""
+def build_synapses(s: SynapsesSpec, index: int, by_name: Dict[str, GroupKernel],
+                   spike_lists: Dict[int, SpikeList], layout) -> SynapsesKernel:
+    """The kernel IR of one Synapses object; the spike lists of its groups are laid out
+    (into ``spike_lists``, by group) if no Synapses object before it did."""
     where = f"Synapses '{s.name}'"
 
     n_pre, n_post = s.pre_stop - s.pre_start, s.post_stop - s.post_start
@@ -126,27 +127,27 @@ def build_synapses(s: SynapsesSpec, index: int, groups: List[GroupKernel],
                        slot("row", "int64", "connectivity", n_pre + 1),
                        None if s.dense else slot("col", "int32", "connectivity"), s.delay)
     for g in (pre, post):
-        if g.spike_list is None:
-            g.spike_list = SpikeList(
+        if g.index not in spike_lists:
+            spike_lists[g.index] = SpikeList(
                 layout.slot("group", g.index, "_spikes", "int32", "spikes", extent=g.N),
                 layout.counter("group", g.index, "spike_count", "spikes"))
     if s.on_pre:
-        k.pre_path = _pathway("pre", s.on_pre, names, targets, eqs, k, where)
-        add_delays(k, layout)      # the ring of spikes in flight, the delay (delays.py)
+        k = replace(k, pre_path=_pathway("pre", s.on_pre, names, targets, eqs, k, where))
+        k = add_delays(k, layout)  # the ring of spikes in flight, the delay (delays.py)
         if s.bitmask and not s.dense and s.delay != "per_synapse" and \
                 _pairs_only(k.pre_path, k):
-            k.bitmask_slot = slot("bitmask", "uint32", "connectivity",
-                                  n_pre * ((n_post + 31) // 32))
+            k = replace(k, bitmask_slot=slot("bitmask", "uint32", "connectivity",
+                                             n_pre * ((n_post + 31) // 32)))
     if s.on_post:
-        k.post_path = _pathway("post", s.on_post, names, targets, eqs, k, where)
-        k.columns = Columns(slot("column_start", "int64", "connectivity", n_post + 1),
-                            slot("column_synapse", "int32", "connectivity"))
+        k = replace(k, post_path=_pathway("post", s.on_post, names, targets, eqs, k, where),
+                    columns=Columns(slot("column_start", "int64", "connectivity", n_post + 1),
+                                    slot("column_synapse", "int32", "connectivity")))
     if _odes(eqs, event=False):
-        k.clock_path = _finish_path("clock", _clock_driven(eqs, where), k)
+        k = replace(k, clock_path=_finish_path("clock", _clock_driven(eqs, where), k))
     if eqs.summed:
-        k.summed_path = _finish_path("summed", [
+        k = replace(k, summed_path=_finish_path("summed", [
             Assign(symbol(n), eqs.subexpressions[n], declare=False, op="+=")
-            for n in sorted(eqs.summed)], k)
+            for n in sorted(eqs.summed)], k))
     if not (s.on_pre or s.on_post or k.clock_path or k.summed_path):
         raise ModelError(f"{where} has no on_pre or on_post code and no equations: it would "
                          "do nothing", where=where)
@@ -154,8 +155,7 @@ def build_synapses(s: SynapsesSpec, index: int, groups: List[GroupKernel],
     for path in k.paths():
         for a in path.code:
             used |= {x.name for x in a.expr.free_symbols} | {a.target.name}
-    k.access = {n: a for n, a in access.items() if n in used}
-    return k
+    return replace(k, access={n: a for n, a in access.items() if n in used})
 
 
 def _group(by_name: Dict[str, GroupKernel], name: str, where: str) -> GroupKernel:

@@ -24,7 +24,7 @@ import hashlib
 import json
 import os
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Optional, Tuple
 
@@ -102,11 +102,11 @@ def generate(spec: NetworkSpec, target: str = "cpp",
                 return Generation(fresh.kernel, fresh.source, False)
     kernel, source = found
     # The cached IR may come from a network that differs in names only.
-    for group, g in zip(kernel.groups, spec.groups):
-        group.name = g.name
-    for syn, s in zip(kernel.synapses, spec.synapses):
-        syn.name = s.name
-    kernel.spec = spec
+    kernel = replace(kernel, spec=spec,
+                     groups=[replace(k, name=g.name) for k, g in zip(kernel.groups,
+                                                                     spec.groups)],
+                     synapses=[replace(k, name=s.name) for k, s in zip(kernel.synapses,
+                                                                       spec.synapses)])
     _debug(kernel, source, path)
     return Generation(kernel, source, True)
 

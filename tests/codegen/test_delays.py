@@ -20,8 +20,8 @@ def _kernel(delay: str, on_pre: bool = True, index: int = 0) -> SynapsesKernel:
 
 def _lowered(delay: str, **kw):
     """(kernel, manifest) of the pass run alone on a fresh layout, batch of 2."""
-    k, layout = _kernel(delay, **kw), Layout()
-    add_delays(k, layout)
+    layout = Layout()
+    k = add_delays(_kernel(delay, **kw), layout)
     return k, layout.manifest("double", 2)
 
 

@@ -12,10 +12,11 @@ from pyspike.codegen.render_cuda import render_cuda
 from pyspike.codegen.serialize import encode
 from pyspike.codegen.spec import GroupSpec, NetworkSpec, StateMonitorSpec, SynapsesSpec
 
-#: Every record of the IR but the three containers the passes fill in while building.
+#: Every record of the IR.
 RECORDS = [ir.Assign, ir.Draw, ir.Array, ir.Block, ir.Pathway, ir.Operation, ir.Access,
            ir.Ring, ir.DelayOrder, ir.Columns, ir.SpikeList, ir.TimedIR, ir.GeneratorIR,
-           ir.StateMonitorIR, ir.SpikeMonitorIR, ir.RateMonitorIR]
+           ir.StateMonitorIR, ir.SpikeMonitorIR, ir.RateMonitorIR, ir.GroupKernel,
+           ir.SynapsesKernel, ir.NetworkKernel]
 
 
 def _spec() -> NetworkSpec:
@@ -45,3 +46,22 @@ def test_rendering_leaves_the_ir_as_it_was(render):
     before = encode(net)
     render(net)
     assert encode(net) == before
+
+
+def test_every_dataclass_of_the_ir_module_is_listed_here():
+    found = {c for c in vars(ir).values()
+             if isinstance(c, type) and dataclasses.is_dataclass(c) and c.__module__ == ir.__name__}
+    assert found == set(RECORDS)
+
+
+def test_a_cached_ir_is_renamed_into_new_records():
+    from pyspike.toolchain.generation import generate
+    import tempfile
+    spec = NetworkSpec(groups=(_spec().groups[0],))
+    with tempfile.TemporaryDirectory() as cache:
+        first = generate(spec, "cpp", cache).kernel
+        renamed = dataclasses.replace(spec, groups=(dataclasses.replace(spec.groups[0],
+                                                                        name="h"),))
+        second = generate(renamed, "cpp", cache)
+    assert second.cached and second.kernel.groups[0].name == "h"
+    assert first.groups[0].name == "g"

@@ -18,10 +18,10 @@ Q = GroupSpec("Q", 6, equations="dv/dt = -v/tau : 1", params=("tau",), threshold
 
 def _monitors(**monitors):
     """The groups' kernels by name and the manifest of the pass run alone (batch of 2)."""
-    groups = {g.name: g for g in build_network(NetworkSpec(groups=(P, Q))).groups}
     layout = Layout()
-    add_monitors(NetworkSpec(groups=(P, Q), **monitors), groups, layout)
-    return groups, layout.manifest("double", 2)
+    groups = add_monitors(NetworkSpec(groups=(P, Q), **monitors),
+                          build_network(NetworkSpec(groups=(P, Q))).groups, layout)
+    return {g.name: g for g in groups}, layout.manifest("double", 2)
 
 
 def test_a_state_monitor_records_each_variable_it_names_into_a_real_buffer_of_its_own():
