@@ -23,3 +23,10 @@ def test_every_module_is_within_its_line_budget():
     over = {str(m.relative_to(ROOT)): n for m in modules
             if (n := len(m.read_text().splitlines())) > BUDGET}
     assert not over, f"over {BUDGET} lines: {over}"
+
+
+def test_no_two_test_files_share_a_name():
+    # CI collects the tests with --doctest-modules, which imports test files by their
+    # basename: two of the same name in different folders stop the whole run.
+    names = [p.name for p in (ROOT / "tests").rglob("test_*.py")]
+    assert sorted(n for n in set(names) if names.count(n) > 1) == []
