@@ -5,7 +5,7 @@ Built by :mod:`kernels`; consumed by the renderers and the NumPy reference backe
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Dict, List, Optional, Tuple
 
 import sympy as sp
@@ -295,3 +295,11 @@ def draw_sites(expr: sp.Basic, draws: List[Draw], stream: Callable[[int], int]) 
         draws.append(Draw(sym, kind, stream(int(site.args[0]))))
         subs[site] = sym
     return expr.xreplace(subs) if subs else expr
+
+
+def statement_draws(stmts: List[Assign], stream: Callable[[int], int]
+                    ) -> Tuple[List[Assign], List[Draw]]:
+    """New statements with their random calls replaced by symbols (:func:`draw_sites`),
+    and the draws, in the order of the statements."""
+    draws: List[Draw] = []
+    return [replace(a, expr=draw_sites(a.expr, draws, stream)) for a in stmts], draws

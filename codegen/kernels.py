@@ -37,7 +37,8 @@ from .expressions import (IDENTIFIER, Context, check_identifier, parse_condition
                           timed_function)
 from .statements import parse_statements, split_statements
 from .ir import (SPIKE, Array, Assign, Block, Draw, GeneratorIR, GroupKernel,
-                 NetworkKernel, SpikeList, draw_sites, loads_and_stores)
+                 NetworkKernel, SpikeList, draw_sites, loads_and_stores,
+                 statement_draws)
 from .layout import Layout
 from .monitors import add_monitors
 from .spec import GroupSpec, NetworkSpec
@@ -243,8 +244,7 @@ def _finish(k: GroupKernel, update: List[Assign], spike: Optional[sp.Basic],
 def _extract_draws(stmts: List[Assign], k: GroupKernel,
                    part: str) -> Tuple[List[Assign], List[Draw]]:
     """The statements with their random calls replaced by draws, and the draws."""
-    draws: List[Draw] = []
-    stmts = [replace(a, expr=_replace_sites(a.expr, draws, k, part)) for a in stmts]
+    stmts, draws = statement_draws(stmts, lambda site: streams.neuron(k.index, part, site))
     for xi in k.equations.noise if part == "update" else []:
         if any(xi in a.expr.free_symbols for a in stmts):
             draws.append(Draw(xi, "normal", streams.noise(k.index, len(draws))))

@@ -15,12 +15,11 @@ renderer, template or backend knows about ``run_regularly``; they run Operation 
 """
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import List
 
 from . import streams
 from .equations import symbol
-from .ir import Assign, Block, Draw, GroupKernel, Operation, draw_sites, loads_and_stores
+from .ir import Assign, Block, GroupKernel, Operation, loads_and_stores, statement_draws
 from .spec import GroupSpec
 from .statements import parse_statements
 
@@ -45,10 +44,7 @@ def _operation(g: GroupSpec, k: GroupKernel, n: int, code: str, every: int,
     statements = parse_statements(code, names, targets, where, sites)
     stmts = [Assign(symbol(st.target), st.value(symbol(st.target)), declare=False)
              for st in statements]
-    draws: List[Draw] = []
-    stmts = [replace(a, expr=draw_sites(a.expr, draws,
-                                        lambda site: streams.operation(k.index, n, site)))
-             for a in stmts]
+    stmts, draws = statement_draws(stmts, lambda site: streams.operation(k.index, n, site))
     arrays = {symbol(v): v for v, a in k.arrays.items() if a.role in ("state", "param")}
     loads, stores = loads_and_stores(stmts, [], arrays)
     return Operation(name, k.index, "start", every, Block(loads, draws, stmts, stores))

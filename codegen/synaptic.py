@@ -33,8 +33,8 @@ from .equations import DT, T, EquationSet, parse_equations, symbol
 from .errors import ModelError
 from .statements import parse_statements
 from .delays import add_delays
-from .ir import (Access, Array, Assign, Columns, Draw, GroupKernel, Pathway, SpikeList,
-                 SynapsesKernel, draw_sites)
+from .ir import (Access, Array, Assign, Columns, GroupKernel, Pathway, SpikeList,
+                 SynapsesKernel, statement_draws)
 from .spec import SynapsesSpec
 
 #: The time of a synapse's last event, and the time since then (event-driven equations).
@@ -304,7 +304,9 @@ def _pathway(kind: str, text: str, names, targets, eqs: EquationSet, k: Synapses
 
 def _finish_path(kind: str, code: List[Assign], k: SynapsesKernel) -> Pathway:
     """A pathway's random draws, and the names it reads and writes."""
-    code, draws = _draws(code, k, {"pre": "on_pre", "post": "on_post"}.get(kind, kind))
+    pathway = {"pre": "on_pre", "post": "on_post"}.get(kind, kind)
+    code, draws = statement_draws(
+        code, lambda site: streams.synapse_pathway(k.index, pathway, site))
     used = set()
     for a in code:
         used |= {s.name for s in a.expr.free_symbols} | {a.target.name}
@@ -314,15 +316,6 @@ def _finish_path(kind: str, code: List[Assign], k: SynapsesKernel) -> Pathway:
         if not a.declare and a.target.name not in written:
             written.append(a.target.name)
     return Pathway(loads, draws, code, written, kind)
-
-
-def _draws(code: List[Assign], k: SynapsesKernel,
-           pathway: str) -> Tuple[List[Assign], List[Draw]]:
-    """The statements with their random calls replaced by draws, and the draws."""
-    draws: List[Draw] = []
-    code = [replace(a, expr=draw_sites(a.expr, draws, lambda site: streams.synapse_pathway(
-        k.index, pathway, site))) for a in code]
-    return code, draws
 
 
 def uses_index(path: Optional[Pathway], sym: sp.Symbol) -> bool:
