@@ -65,7 +65,7 @@ BUILTINS = {"t": T, "dt": DT, "i": I_INDEX, "N": N_SIZE}
 @dataclass
 class Variable:
     name: str
-    unit: str = "1"
+    unit: Optional[str] = "1"     # None: a parameter given as a number, its unit inferred
     flags: Set[str] = field(default_factory=set)
     is_param: bool = False        # from params=, or flagged (constant)
 
@@ -85,6 +85,7 @@ class EquationSet:
     random_sites: List[sp.Expr]              # rand()/randn() call sites
     functions: Dict[str, type] = field(default_factory=dict)   # TimedArrays by name
     summed: Set[str] = field(default_factory=set)   # synapse subexpressions flagged (summed)
+    subexpression_units: Dict[str, str] = field(default_factory=dict)
 
     def names(self) -> Dict[str, sp.Basic]:
         """Every name an expression of this model may read; a subexpression stands for its
@@ -199,6 +200,7 @@ def parse_equations(text: str, params: Iterable[str] = (), where: str = "the equ
     parsed = []          # (kind, name, expr text, ctx, column of expr)
     variables: Dict[str, Variable] = {}
     subexpr_names: Dict[str, Context] = {}
+    subexpr_units: Dict[str, str] = {}
     ode_names: Set[str] = set()
     summed: Set[str] = set()
     for lineno, raw in enumerate(text.splitlines(), start=1):
@@ -233,6 +235,7 @@ def parse_equations(text: str, params: Iterable[str] = (), where: str = "the equ
                 raise ctx.error(f"the flag '({wrong[0]})' only applies to differential "
                                 "equations", None, name)
             subexpr_names[name] = ctx
+            subexpr_units[name] = unit
             if "summed" in flags:
                 summed.add(name)
         else:
@@ -270,7 +273,7 @@ def parse_equations(text: str, params: Iterable[str] = (), where: str = "the equ
         if name in variables:
             variables[name].is_param = True
         else:
-            variables[name] = Variable(name, is_param=True)
+            variables[name] = Variable(name, None, is_param=True)
 
     for name in functions:
         check_identifier(name, Context(where="params"), "TimedArray name")
@@ -306,7 +309,7 @@ def parse_equations(text: str, params: Iterable[str] = (), where: str = "the equ
             for n in variables if n in ode_names}
     unless = {n for n in ode_names if "unless refractory" in variables[n].flags}
     return EquationSet(variables, odes, subexpressions, unless, noise, sites, functions,
-                       summed)
+                       summed, subexpr_units)
 
 
 def _noise_names(text: str, noise: List[sp.Symbol], ctx: Context) -> Dict[str, sp.Symbol]:

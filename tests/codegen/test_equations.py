@@ -80,9 +80,9 @@ def test_builtins_t_and_dt_may_be_read():
 
 # --- params ----------------------------------------------------------------------------
 
-def test_params_become_parameters_with_unit_one():
+def test_params_become_parameters_whose_unit_the_equations_give():
     eqs = parse_equations("dv/dt = -v/tau : mV", ["tau"])
-    assert eqs.variables["tau"].is_param and eqs.variables["tau"].unit == "1"
+    assert eqs.variables["tau"].is_param and eqs.variables["tau"].unit is None
     assert "tau" not in eqs.state
 
 

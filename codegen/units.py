@@ -1,0 +1,264 @@
+"""Physical dimensions of model text: ``: unit`` annotations become dimensions, and every
+equation is checked for consistency before any code is made.
+
+Numbers in model text and in ``params=`` are in pyspike's base units (ms, mV, nA, nS, pF,
+Hz), so only dimensions are checked here, never scales.  A parameter given as a plain
+number has no unit of its own: its dimension is inferred from how the equations use it
+(``tau`` in ``dv/dt = -v/tau : mV`` is a time), and a use that contradicts an earlier one
+is an error.  A literal number added to or compared with a quantity takes its dimension
+(``v > -50`` compares millivolts); a literal factor is dimensionless.
+
+Dimensions are vectors of exponents over the SI base (m, kg, s, A, K, mol); the inference
+keeps, for each parameter of unknown dimension, an unknown vector, and solves the linear
+equations that sums, comparisons and the equations' two sides put on them, one at a time,
+so that the first contradiction is reported at the term that causes it.
+
+>>> str(dimension("mV/ms")), str(dimension("nS*mV")), dimension("1").dimensionless
+('m^2 kg s^-4 A^-1', 'A', True)
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Dict, Iterable, List, Optional, Tuple
+
+BASE = ("m", "kg", "s", "A", "K", "mol")
+
+
+@dataclass(frozen=True)
+class Dim:
+    """A dimension: exponents of the SI base units, in the order of :data:`BASE`."""
+    exps: Tuple[Fraction, ...] = (Fraction(0),) * len(BASE)
+
+    def __mul__(self, other: "Dim") -> "Dim":
+        return Dim(tuple(a + b for a, b in zip(self.exps, other.exps)))
+
+    def __truediv__(self, other: "Dim") -> "Dim":
+        return Dim(tuple(a - b for a, b in zip(self.exps, other.exps)))
+
+    def __pow__(self, k) -> "Dim":
+        return Dim(tuple(a * Fraction(k) for a in self.exps))
+
+    @property
+    def dimensionless(self) -> bool:
+        return not any(self.exps)
+
+    def __str__(self) -> str:
+        parts = [b if e == 1 else f"{b}^{e}" for b, e in zip(BASE, self.exps) if e]
+        return " ".join(parts) or "1"
+
+
+def _base(**exps) -> Dim:
+    return Dim(tuple(Fraction(exps.get(b, 0)) for b in BASE))
+
+
+DIMENSIONLESS = Dim()
+TIME = _base(s=1)
+#: Units by name (any SI prefix may go before them), and Brian2's spelled-out names.
+_NAMED = {
+    "s": TIME, "second": TIME, "Hz": _base(s=-1), "hertz": _base(s=-1),
+    "m": _base(m=1), "metre": _base(m=1), "meter": _base(m=1),
+    "g": _base(kg=1), "gram": _base(kg=1),
+    "A": _base(A=1), "amp": _base(A=1), "ampere": _base(A=1),
+    "V": _base(m=2, kg=1, s=-3, A=-1), "volt": _base(m=2, kg=1, s=-3, A=-1),
+    "S": _base(m=-2, kg=-1, s=3, A=2), "siemens": _base(m=-2, kg=-1, s=3, A=2),
+    "F": _base(m=-2, kg=-1, s=4, A=2), "farad": _base(m=-2, kg=-1, s=4, A=2),
+    "ohm": _base(m=2, kg=1, s=-3, A=-2), "C": _base(s=1, A=1), "coulomb": _base(s=1, A=1),
+    "J": _base(m=2, kg=1, s=-2), "joule": _base(m=2, kg=1, s=-2),
+    "W": _base(m=2, kg=1, s=-3), "watt": _base(m=2, kg=1, s=-3),
+    "K": _base(K=1), "kelvin": _base(K=1), "mol": _base(mol=1), "mole": _base(mol=1),
+    "M": _base(mol=1, m=-3), "molar": _base(mol=1, m=-3), "l": _base(m=3),
+    "liter": _base(m=3), "litre": _base(m=3),
+}
+_PREFIXES = ("y", "z", "a", "f", "p", "n", "u", "m", "c", "d", "da", "h", "k", "M", "G",
+             "T", "P", "E", "Z", "Y")
+_TOKEN = re.compile(r"\s*(?:(-?\d+(?:\.\d*)?)|([A-Za-z_]+)|(\*\*|\^|[*/()]))")
+
+
+class UnitError(ValueError):
+    """Text that is not a unit, or a name that is no unit (with the name)."""
+
+    def __init__(self, message: str, name: Optional[str] = None):
+        super().__init__(message)
+        self.name = name
+
+
+def unit_name(name: str) -> Dim:
+    """The dimension of one unit name, with or without an SI prefix (``mV``, ``uS``,
+    ``ms``, ``Hz``, ``volt``, ``msecond``)."""
+    if name in _NAMED:
+        return _NAMED[name]
+    for prefix in sorted(_PREFIXES, key=len, reverse=True):
+        if name.startswith(prefix) and name[len(prefix):] in _NAMED:
+            return _NAMED[name[len(prefix):]]
+    raise UnitError(f"'{name}' is not a unit", name)
+
+
+def dimension(text: str) -> Dim:
+    """The dimension of a unit annotation: names and numbers joined by ``*``, ``/``,
+    ``**`` or ``^`` and parentheses (``mV/ms``, ``1/(ms*mV)``, ``uF/cm**2``, ``1``)."""
+    tokens = _tokens(text)
+    pos, dim = _product(tokens, 0)
+    if pos != len(tokens):
+        raise UnitError(f"'{text}' is not a unit")
+    return dim
+
+
+def _tokens(text: str) -> List[str]:
+    out, pos = [], 0
+    while pos < len(text.rstrip()):
+        m = _TOKEN.match(text, pos)
+        if m is None:
+            raise UnitError(f"'{text}' is not a unit")
+        out.append(m.group(m.lastindex))
+        pos = m.end()
+    return out
+
+
+def _product(tokens: List[str], pos: int) -> Tuple[int, Dim]:
+    pos, dim = _power(tokens, pos)
+    while pos < len(tokens) and tokens[pos] in "*/":
+        op = tokens[pos]
+        pos, rhs = _power(tokens, pos + 1)
+        dim = dim * rhs if op == "*" else dim / rhs
+    return pos, dim
+
+
+def _power(tokens: List[str], pos: int) -> Tuple[int, Dim]:
+    pos, dim = _atom(tokens, pos)
+    if pos < len(tokens) and tokens[pos] in ("**", "^"):
+        pos += 1
+        if pos >= len(tokens) or not tokens[pos].lstrip("-")[:1].isdigit():
+            raise UnitError("a unit's power must be a number")
+        dim, pos = dim ** Fraction(tokens[pos]), pos + 1
+    return pos, dim
+
+
+def _atom(tokens: List[str], pos: int) -> Tuple[int, Dim]:
+    if pos >= len(tokens):
+        raise UnitError("a unit ends too early")
+    tok = tokens[pos]
+    if tok == "(":
+        pos, dim = _product(tokens, pos + 1)
+        if pos >= len(tokens) or tokens[pos] != ")":
+            raise UnitError("a unit's parenthesis is not closed")
+        return pos + 1, dim
+    if tok.lstrip("-")[:1].isdigit():
+        return pos + 1, DIMENSIONLESS             # '1' in '1/ms'
+    if tok[0].isalpha() or tok[0] == "_":
+        return pos + 1, unit_name(tok)
+    raise UnitError(f"unexpected '{tok}' in a unit")
+
+
+# --- linear constraints on unknown dimensions ---------------------------------------------
+
+Vec = Tuple[Fraction, ...]
+_ZERO: Vec = (Fraction(0),) * len(BASE)
+
+
+@dataclass(frozen=True)
+class Affine:
+    """A dimension that may involve unknowns: ``const + sum(coef * unknown)``."""
+    const: Vec
+    terms: Tuple[Tuple[str, Fraction], ...] = ()
+
+    @staticmethod
+    def known(d: Dim) -> "Affine":
+        return Affine(d.exps)
+
+    @staticmethod
+    def unknown(name: str) -> "Affine":
+        return Affine(_ZERO, ((name, Fraction(1)),))
+
+    def __add__(self, other: "Affine") -> "Affine":
+        coefs: Dict[str, Fraction] = dict(self.terms)
+        for n, c in other.terms:
+            coefs[n] = coefs.get(n, Fraction(0)) + c
+        return Affine(tuple(a + b for a, b in zip(self.const, other.const)),
+                      tuple(sorted((n, c) for n, c in coefs.items() if c)))
+
+    def scaled(self, k: Fraction) -> "Affine":
+        return Affine(tuple(a * k for a in self.const),
+                      tuple((n, c * k) for n, c in self.terms if c * k))
+
+    def __sub__(self, other: "Affine") -> "Affine":
+        return self + other.scaled(Fraction(-1))
+
+
+class Solver:
+    """Unknown dimensions, solved one linear equation at a time (Gauss-Jordan over the
+    rationals; each unknown stands for a vector of exponents, so one scalar row and a
+    vector right-hand side per equation)."""
+
+    def __init__(self):
+        self.rows: Dict[str, Tuple[Dict[str, Fraction], Vec]] = {}   # pivot -> (row, rhs)
+
+    def require_zero(self, a: Affine) -> bool:
+        """Adds ``a == 0``; False (and nothing added) if it contradicts what is known."""
+        row = dict(a.terms)
+        rhs = tuple(-x for x in a.const)
+        for pivot, (prow, prhs) in self.rows.items():
+            c = row.pop(pivot, Fraction(0))
+            if c:
+                for n, v in prow.items():
+                    if n != pivot:
+                        row[n] = row.get(n, Fraction(0)) - c * v
+                rhs = tuple(x - c * y for x, y in zip(rhs, prhs))
+        row = {n: c for n, c in row.items() if c}
+        if not row:
+            return not any(rhs)
+        pivot = min(row)
+        c = row[pivot]
+        row = {n: v / c for n, v in row.items()}
+        rhs = tuple(x / c for x in rhs)
+        for other, (orow, orhs) in list(self.rows.items()):
+            k = orow.get(pivot, Fraction(0))
+            if k:
+                new = dict(orow)
+                del new[pivot]
+                for n, v in row.items():
+                    if n != pivot:
+                        new[n] = new.get(n, Fraction(0)) - k * v
+                self.rows[other] = ({n: v for n, v in new.items() if v},
+                                    tuple(x - k * y for x, y in zip(orhs, rhs)))
+        self.rows[pivot] = (row, rhs)
+        return True
+
+    def value(self, a: Affine) -> Optional[Dim]:
+        """``a``'s dimension if it is determined by what is known, else None."""
+        const = list(a.const)
+        for n, c in a.terms:
+            if n not in self.rows or len(self.rows[n][0]) != 1:
+                return None
+            const = [x + c * y for x, y in zip(const, self.rows[n][1])]
+        return Dim(tuple(const))
+
+
+#: pyspike's base units, by the dimension they measure (numbers in model text are in these).
+BASE_UNITS = {
+    TIME: "ms", _base(s=-1): "Hz", _NAMED["V"]: "mV", _NAMED["A"]: "nA", _NAMED["S"]: "nS",
+    _NAMED["F"]: "pF", _NAMED["ohm"]: "Mohm", _NAMED["C"]: "pC", DIMENSIONLESS: "1",
+}
+
+
+def pretty(d: Dim) -> str:
+    """A dimension as a scientist writes it, in pyspike's base units where it can be
+    (``mV``, ``mV/ms``, ``nA*ms``), else as SI exponents.
+
+    >>> pretty(dimension("volt/second")), pretty(dimension("nS*mV")), pretty(dimension("1/ms"))
+    ('mV/ms', 'nA', 'Hz')
+    """
+    if d in BASE_UNITS:
+        return BASE_UNITS[d]
+    for k in (1, 2):
+        if d * TIME ** k in BASE_UNITS:
+            return BASE_UNITS[d * TIME ** k] + ("/ms" if k == 1 else "/ms**2")
+        if d / TIME ** k in BASE_UNITS and d / TIME ** k != DIMENSIONLESS:
+            return BASE_UNITS[d / TIME ** k] + ("*ms" if k == 1 else "*ms**2")
+    return f"SI {d}"
+
+
+def names_in(units: Iterable[str]) -> List[str]:
+    """The unit names a list of annotations uses (for messages)."""
+    return sorted({t for u in units for t in re.findall(r"[A-Za-z_]+", u)})

@@ -1,0 +1,78 @@
+"""Units: annotations become dimensions, and a model whose equations mix dimensions is
+refused naming the term (issue 14, part 4; work in progress: not yet called when a model
+is parsed)."""
+import pytest
+
+from pyspike.codegen.equations import parse_equations
+from pyspike.codegen.errors import ModelError
+from pyspike.codegen.unit_check import check_units
+from pyspike.codegen.units import UnitError, dimension, pretty
+
+#: Models written as users write them (examples/networks.py and the tests' networks).
+CONSISTENT = {
+    "lif": ("dv/dt = (v_rest - v + R*I)/tau_m : mV (unless refractory)\nI : nA",
+            ("v_rest", "R", "tau_m")),
+    "cuba": ("dv/dt = (ge + gi - (v - El)) / taum : mV\ndge/dt = -ge / taue : mV\n"
+             "dgi/dt = -gi / taui : mV", ("El", "taum", "taue", "taui")),
+    "coba": ("dv/dt = (ge*(Ee - v) + gi*(Ei - v) - (v - El) + I) / taum : mV\n"
+             "dge/dt = -ge / taue : 1\ndgi/dt = -gi / taui : 1",
+             ("Ee", "Ei", "El", "I", "taum", "taue", "taui")),
+    "adex": ("dv/dt = (gL*(EL - v) + gL*DeltaT*exp((v - VT)/DeltaT) - w + I)/C : mV\n"
+             "dw/dt = (a*(v - EL) - w)/tau_w : nA\nI : nA",
+             ("gL", "EL", "DeltaT", "VT", "C", "a", "tau_w")),
+    "noise": ("dv/dt = (1.2 - v)/tau + sigma*xi/sqrt(tau) : 1", ("tau", "sigma")),
+    "subexpression": ("dv/dt = (I_syn - v)/tau : mV\nI_syn = g*(E - v) : mV", ("g", "E", "tau")),
+}
+
+#: Mismatched models and the term each must be refused for.
+MISMATCHED = {
+    "mV plus nA": ("dv/dt = -v/tau + I : mV\nI : nA", ("tau",), "I"),
+    "exp of a voltage": ("dv/dt = exp(v)/tau : mV", ("tau",), "v"),
+    "missing /ms": ("dv/dt = v_rest - v : mV", ("v_rest",), "-v"),
+    "subexpression in the wrong unit": ("dv/dt = -v/tau : mV\nI_syn = 2*v : nA", ("tau",),
+                                        "2*v"),
+    "a declared time used as a voltage": ("dv/dt = (tau - v)/tau : mV\ntau : ms (constant)",
+                                          (), "-v"),
+}
+
+
+@pytest.mark.parametrize("text, expected", [("mV/ms", "mV/ms"), ("nS*mV", "nA"), ("1/ms", "Hz"),
+                                            ("pF", "pF"), ("volt", "mV"), ("msecond", "ms"),
+                                            ("1", "1"), ("1/(ms*mV)", "SI m^-2 kg^-1 s^2 A")])
+def test_an_annotation_reads_as_a_dimension(text, expected):
+    assert pretty(dimension(text)) == expected
+
+
+def test_a_name_that_is_no_unit_is_refused_naming_it():
+    with pytest.raises(UnitError) as err:
+        dimension("mV/fortnight")
+    assert err.value.name == "fortnight"
+
+
+@pytest.mark.parametrize("name", sorted(CONSISTENT))
+def test_consistent_models_pass(name):
+    check_units(parse_equations(*CONSISTENT[name]))
+
+
+def test_parameters_given_as_numbers_get_their_dimension_from_the_equations():
+    inferred = check_units(parse_equations(*CONSISTENT["lif"]))
+    assert {n: pretty(d) for n, d in inferred.items()} == {
+        "v_rest": "mV", "R": "Mohm", "tau_m": "ms"}
+
+
+def test_a_parameter_the_equations_do_not_constrain_has_no_inferred_dimension():
+    inferred = check_units(parse_equations("dv/dt = -v/tau : mV", ("tau", "unused")))
+    assert inferred.get("unused") is None
+
+
+@pytest.mark.parametrize("name", sorted(MISMATCHED))
+def test_a_mismatched_model_is_refused_naming_the_term(name):
+    text, params, term = MISMATCHED[name]
+    with pytest.raises(ModelError) as err:
+        check_units(parse_equations(text, params))
+    assert f"'{term}'" in str(err.value)
+
+
+def test_the_argument_of_exp_must_be_dimensionless():
+    with pytest.raises(ModelError, match="the argument of exp must be dimensionless"):
+        check_units(parse_equations("dv/dt = exp(v)/tau : mV", ("tau",)))
