@@ -68,8 +68,11 @@ class UnitChecker:
 
     def of(self, e: sp.Basic) -> Affine:
         """The dimension of ``e``."""
+        if e.is_Number and abs(e) != 1:
+            # a number in model text is in base units: 5.0 in -ge/5.0 is 5 ms
+            return self._unknown("number")
         if e.is_Number or isinstance(e, (Rand, Randn)) or e in (sp.true, sp.false):
-            return Affine.known(DIMENSIONLESS)
+            return Affine.known(DIMENSIONLESS)         # (a sign is dimensionless)
         if isinstance(e, sp.Symbol):
             return self._symbol(e)
         if isinstance(e, sp.Add):

@@ -5,8 +5,10 @@ Numbers in model text and in ``params=`` are in pyspike's base units (ms, mV, nA
 Hz), so only dimensions are checked here, never scales.  A parameter given as a plain
 number has no unit of its own: its dimension is inferred from how the equations use it
 (``tau`` in ``dv/dt = -v/tau : mV`` is a time), and a use that contradicts an earlier one
-is an error.  A literal number added to or compared with a quantity takes its dimension
-(``v > -50`` compares millivolts); a literal factor is dimensionless.
+is an error.  A number in model text is in base units too, so it takes whatever dimension
+its place needs (``v > -50`` compares millivolts, ``-ge/5.0`` divides by 5 ms); only a sign
+is dimensionless.  So ``2*v`` may stand for a current: the check finds the mismatches that
+involve no number (``mV + nA``, ``exp(v)``, a missing ``/ms``).
 
 Dimensions are vectors of exponents over the SI base (m, kg, s, A, K, mol); the inference
 keeps, for each parameter of unknown dimension, an unknown vector, and solves the linear
