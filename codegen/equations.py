@@ -24,7 +24,7 @@ import ast
 import re
 import warnings
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, List, Optional, Set
+from typing import Dict, Iterable, List, Optional, Set, Tuple
 
 import sympy as sp
 
@@ -86,6 +86,7 @@ class EquationSet:
     functions: Dict[str, type] = field(default_factory=dict)   # TimedArrays by name
     summed: Set[str] = field(default_factory=set)   # synapse subexpressions flagged (summed)
     subexpression_units: Dict[str, str] = field(default_factory=dict)
+    lines: Dict[str, Tuple[int, str]] = field(default_factory=dict)  # name -> (lineno, line)
 
     def names(self) -> Dict[str, sp.Basic]:
         """Every name an expression of this model may read; a subexpression stands for its
@@ -201,6 +202,7 @@ def parse_equations(text: str, params: Iterable[str] = (), where: str = "the equ
     variables: Dict[str, Variable] = {}
     subexpr_names: Dict[str, Context] = {}
     subexpr_units: Dict[str, str] = {}
+    lines: Dict[str, Tuple[int, str]] = {}
     ode_names: Set[str] = set()
     summed: Set[str] = set()
     for lineno, raw in enumerate(text.splitlines(), start=1):
@@ -260,6 +262,7 @@ def parse_equations(text: str, params: Iterable[str] = (), where: str = "the equ
                 kind == "decl" and bool(flags & {"constant", "shared"})))
             if kind == "ode":
                 ode_names.add(name)
+        lines[name] = (lineno, line)
         if kind != "decl":
             expr_text = match.group(2)
             parsed.append((kind, name, expr_text, ctx, lhs.rindex(expr_text)))
@@ -309,7 +312,7 @@ def parse_equations(text: str, params: Iterable[str] = (), where: str = "the equ
             for n in variables if n in ode_names}
     unless = {n for n in ode_names if "unless refractory" in variables[n].flags}
     return EquationSet(variables, odes, subexpressions, unless, noise, sites, functions,
-                       summed, subexpr_units)
+                       summed, subexpr_units, lines)
 
 
 def _noise_names(text: str, noise: List[sp.Symbol], ctx: Context) -> Dict[str, sp.Symbol]:

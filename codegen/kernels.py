@@ -48,6 +48,7 @@ from .refractoriness import LASTSPIKE, LASTSPIKE_NEVER, NOT_REFRACTORY, STEP
 from .schedule import build_schedule
 from .optimize import Hoister, common_subexpressions
 from .synaptic import build_synapses
+from .unit_check import check_units
 
 # the refractory symbols are refractoriness.py's, exported here too (the front end imports
 # LASTSPIKE_NEVER from here)
@@ -95,6 +96,7 @@ def _build_group(g: GroupSpec, index: int, layout: Layout) -> GroupKernel:
     where = f"the equations of group '{g.name}'"
     functions = {n: timed_function(n, d) for n, d in g.functions}
     eqs = parse_equations(g.equations, g.params, where=where, functions=functions)
+    check_units(eqs, where)
     update = timed.hold_timed_arrays(eqs)
     names = eqs.names()
     for p in g.per_neuron:
@@ -261,6 +263,7 @@ def model_variables(equations: str, params, update: str = "", functions=()
     ``functions`` holds (name, ndim) of the TimedArrays the model calls."""
     eqs = parse_equations(equations, params,
                           functions={n: timed_function(n, d) for n, d in functions})
+    check_units(eqs)
     names = eqs.names()
     if update:
         targets = _update_targets(update, eqs, names)

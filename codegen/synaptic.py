@@ -36,6 +36,7 @@ from .delays import add_delays
 from .ir import (Access, Array, Assign, Columns, GroupKernel, Pathway, SpikeList,
                  SynapsesKernel, statement_draws)
 from .spec import SynapsesSpec
+from .unit_check import check_units
 
 #: The time of a synapse's last event, and the time since then (event-driven equations).
 LASTUPDATE = sp.Symbol("_lastupdate", real=True)
@@ -207,6 +208,7 @@ def _model(model: str, params, pre_vars: Dict[str, bool], post_vars: Dict[str, b
     outer.update({"i": PRE_INDEX, "j": POST_INDEX})
     eqs = parse_equations(model, params, where=f"the model of {where}", synaptic=True,
                           outer=outer)
+    check_units(eqs, f"the model of {where}")
     for name in sorted(eqs.summed):
         var = name[:-len("_post")] if name.endswith("_post") else None
         if var is None or post_vars.get(var, True):

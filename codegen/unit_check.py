@@ -25,7 +25,7 @@ import sympy as sp
 
 from .equations import DT, I_INDEX, N_SIZE, T, EquationSet
 from .errors import ModelError
-from .expressions import Rand, Randn, TimedArrayCall
+from .expressions import Context, Rand, Randn, TimedArrayCall
 from .units import DIMENSIONLESS, TIME, Affine, Dim, Solver, UnitError, dimension, pretty
 
 _NOISE = TIME ** Fraction(-1, 2)
@@ -51,6 +51,7 @@ class UnitChecker:
 
     def __init__(self, dims: Dict[sp.Symbol, Affine]):
         self.dims = dict(dims)
+        self.lines: Dict[str, tuple] = {}       # name -> (lineno, line), for messages
         self.solver = Solver()
         self._fresh = 0
 
@@ -164,6 +165,7 @@ def check_units(eqs: EquationSet, where: str = "the model") -> Dict[str, Optiona
             raise ModelError(f"{where}: {err} (the unit of '{name}')", where=where,
                              symbol=err.name or name) from None
     checker = UnitChecker(dims)
+    checker.lines = eqs.lines
     for name, rhs in eqs.odes.items():
         wanted = dims[sp.Symbol(name, real=True)] - Affine.known(TIME)
         _check(checker, rhs, wanted, f"d{name}/dt", where, name)
@@ -190,6 +192,10 @@ def _check(checker: UnitChecker, expr: sp.Basic, wanted: Affine, what: str, wher
                       f"'{m.other}' ({wanted})"
         else:
             problem = f"the term '{m.term}' is {found}, but {what} must be {wanted}"
+        if name in checker.lines:
+            lineno, line = checker.lines[name]
+            raise Context(where=where, line=line, lineno=lineno).error(
+                f"the units do not match: {problem}", None, name) from None
         raise ModelError(f"{problem} (in the equation of {name})", where=where,
                          symbol=name) from None
 
