@@ -19,7 +19,7 @@ pyspike.codegen.errors.ModelError: ... the term 'I' is in nA, but dv/dt must be 
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Dict, Optional
+from typing import Dict, List, Optional, Tuple
 
 import sympy as sp
 
@@ -155,6 +155,15 @@ class UnitChecker:
 def check_units(eqs: EquationSet, where: str = "the model") -> Dict[str, Optional[Dim]]:
     """Checks the equations' dimensions; returns each parameter's inferred dimension (None
     where the equations do not fix it)."""
+    checker = equation_units(eqs, where)
+    return {n: checker.solver.value(checker.dims[sp.Symbol(n, real=True)])
+            for n, v in eqs.variables.items()
+            if v.unit is None and sp.Symbol(n, real=True) in checker.dims}
+
+
+def equation_units(eqs: EquationSet, where: str = "the model") -> UnitChecker:
+    """A checker that knows the dimensions of ``eqs``, its equations checked; thresholds,
+    resets and other statements of the same model are checked with it after."""
     dims: Dict[sp.Symbol, Affine] = {}
     for name, var in eqs.variables.items():
         if var.unit is None:                # a parameter given as a number: inferred
@@ -173,9 +182,40 @@ def check_units(eqs: EquationSet, where: str = "the model") -> Dict[str, Optiona
         unit = eqs.subexpression_units.get(name)
         if unit is not None:
             _check(checker, expr, Affine.known(dimension(unit)), name, where, name)
-    return {n: checker.solver.value(checker.dims[sp.Symbol(n, real=True)])
-            for n, v in eqs.variables.items()
-            if v.unit is None and sp.Symbol(n, real=True) in checker.dims}
+    return checker
+
+
+def check_condition(checker: UnitChecker, condition: sp.Basic, text: str,
+                    where: str) -> None:
+    """A threshold or another condition (``text``, its source): what it compares alike."""
+    try:
+        checker.of(condition)
+    except _Mismatch as m:
+        raise Context(where=where, line=text, lineno=1).error(
+            f"the units do not match: {_problem(checker, m, 'the condition')}") from None
+
+
+def check_statements(checker: UnitChecker, statements: List[Tuple[sp.Symbol, sp.Basic]],
+                     text: str, where: str) -> None:
+    """Statements ``target = value`` (a reset, on_pre code; ``text``, their source): each
+    value in its target's dimension."""
+    for target, value in statements:
+        try:
+            checker.expect(value, checker.of(target))
+        except _Mismatch as m:
+            raise Context(where=where, line=text, lineno=1).error(
+                f"the units do not match: {_problem(checker, m, repr(target.name))}",
+                None, target.name) from None
+
+
+def _problem(checker: UnitChecker, m: _Mismatch, what: str) -> str:
+    found, wanted = (_phrase(checker.describe(d)) for d in (m.found, m.wanted))
+    if m.function is not None:
+        return f"the argument of {m.function} must be dimensionless, but '{m.term}' is {found}"
+    if m.other is not None:
+        return f"the term '{m.term}' ({found}) is added to or compared with '{m.other}' " \
+               f"({wanted})"
+    return f"the term '{m.term}' is {found}, but {what} must be {wanted}"
 
 
 def _check(checker: UnitChecker, expr: sp.Basic, wanted: Affine, what: str, where: str,
@@ -183,15 +223,7 @@ def _check(checker: UnitChecker, expr: sp.Basic, wanted: Affine, what: str, wher
     try:
         checker.expect(expr, wanted)
     except _Mismatch as m:
-        found, wanted = (_phrase(checker.describe(d)) for d in (m.found, m.wanted))
-        if m.function is not None:
-            problem = f"the argument of {m.function} must be dimensionless, but '{m.term}' " \
-                      f"is {found}"
-        elif m.other is not None:
-            problem = f"the term '{m.term}' ({found}) is added to or compared with " \
-                      f"'{m.other}' ({wanted})"
-        else:
-            problem = f"the term '{m.term}' is {found}, but {what} must be {wanted}"
+        problem = _problem(checker, m, what)
         if name in checker.lines:
             lineno, line = checker.lines[name]
             raise Context(where=where, line=line, lineno=lineno).error(

@@ -86,3 +86,30 @@ def test_a_number_in_model_text_is_in_base_units_and_takes_the_dimension_it_need
 def test_a_sign_is_no_number_that_could_hide_a_missing_time():
     with pytest.raises(ModelError, match="'-v'"):
         check_units(parse_equations("dv/dt = 3 - v : mV", ()))
+
+
+def _checker(text, params=()):
+    from pyspike.codegen.unit_check import equation_units
+    return equation_units(parse_equations(text, params))
+
+
+def test_a_threshold_compares_like_with_like():
+    import sympy as sp
+    from pyspike.codegen.unit_check import check_condition
+    v, v_th, w = (sp.Symbol(n, real=True) for n in ("v", "v_th", "w"))
+    checker = _checker("dv/dt = (v_rest - v)/tau : mV\ndw/dt = -w/tau : nA", ("v_rest", "tau", "v_th"))
+    check_condition(checker, v > v_th, "v > v_th", "the threshold")
+    with pytest.raises(ModelError, match="'w' .*in nA.* is added to or compared with 'v'"):
+        check_condition(checker, v > w, "v > w", "the threshold")
+
+
+def test_a_reset_sets_a_variable_to_a_value_of_its_dimension():
+    import sympy as sp
+    from pyspike.codegen.unit_check import check_statements
+    v, w, v_reset = (sp.Symbol(n, real=True) for n in ("v", "w", "v_reset"))
+    checker = _checker("dv/dt = (v_rest - v)/tau : mV\ndw/dt = -w/tau : nA",
+                       ("v_rest", "tau", "v_reset"))
+    check_statements(checker, [(v, v_reset), (w, w + 0.5)], "v = v_reset; w += 0.5",
+                     "the reset")
+    with pytest.raises(ModelError, match="the units do not match"):
+        check_statements(checker, [(v, w)], "v = w", "the reset")
