@@ -69,7 +69,7 @@ class UnitChecker:
 
     def of(self, e: sp.Basic) -> Affine:
         """The dimension of ``e``."""
-        if e.is_Number and abs(e) != 1:
+        if e.is_Number and abs(float(e)) != 1.0:        # (1.0 and 1 alike)
             # a number in model text is in base units: 5.0 in -ge/5.0 is 5 ms
             return self._unknown("number")
         if e.is_Number or isinstance(e, (Rand, Randn)) or e in (sp.true, sp.false):
@@ -208,8 +208,14 @@ def check_statements(checker: UnitChecker, statements: List[Tuple[sp.Symbol, sp.
                 None, target.name) from None
 
 
+def _text(e: sp.Basic) -> str:
+    """An expression as the user wrote its names (noise is ``xi``, not ``_xi``)."""
+    return str(e).replace("_xi", "xi")
+
+
 def _problem(checker: UnitChecker, m: _Mismatch, what: str) -> str:
     found, wanted = (_phrase(checker.describe(d)) for d in (m.found, m.wanted))
+    m.term, m.other = _text(m.term), None if m.other is None else _text(m.other)
     if m.function is not None:
         return f"the argument of {m.function} must be dimensionless, but '{m.term}' is {found}"
     if m.other is not None:

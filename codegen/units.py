@@ -253,6 +253,8 @@ def pretty(d: Dim) -> str:
     """
     if d in BASE_UNITS:
         return BASE_UNITS[d]
+    if d ** 2 in BASE_UNITS:                       # noise: 1/sqrt(ms)
+        return f"sqrt({BASE_UNITS[d ** 2]})"
     for k in (1, 2):
         if d * TIME ** k in BASE_UNITS:
             return BASE_UNITS[d * TIME ** k] + ("/ms" if k == 1 else "/ms**2")

@@ -16,7 +16,7 @@ from pyspike.codegen.spec import GroupSpec, NetworkSpec
 from pyspike.toolchain import compile as cc
 from pyspike.toolchain.generation import generate
 
-LIF = "dv/dt = (v_rest - v + I)/tau : mV (unless refractory)\nI : nA"
+LIF = "dv/dt = (v_rest - v + I)/tau : mV (unless refractory)\nI : mV"
 PARAMS = ("v_rest", "tau", "v_th")
 
 
@@ -150,12 +150,12 @@ GROUP_CASES = [
      "no threshold"),
     ("reset without threshold", dict(threshold=""), "no threshold"),
     ("unknown method", dict(method="magic"), "unknown integration method 'magic'"),
-    ("exact on a nonlinear system", dict(equations="dv/dt = -v**2 : 1", reset="",
+    ("exact on a nonlinear system", dict(equations="dv/dt = -v**2/tau : 1", reset="",
                                          threshold="", method="exact"), "linear"),
-    ("rk4 with noise", dict(equations="dv/dt = -v + xi : 1", reset="", threshold="",
-                            method="rk4"), "cannot integrate equations with noise"),
+    ("rk4 with noise", dict(equations="dv/dt = -v/tau + xi/sqrt(tau) : 1", reset="",
+                            threshold="", method="rk4"), "cannot integrate equations with noise"),
     ("exponential euler on a nonlinear equation",
-     dict(equations="dv/dt = -v**2 : 1", reset="", threshold="",
+     dict(equations="dv/dt = -v**2/tau : 1", reset="", threshold="",
           method="exponential_euler"), "linear in v"),
     ("per-neuron value for a non-parameter", dict(per_neuron=("nope",)), "not a parameter"),
     ("update assigning a parameter", dict(update="tau = 2"), "cannot assign to 'tau'"),
@@ -210,7 +210,7 @@ def test_cpp_keywords_are_harmless_names_because_user_names_are_prefixed():
 
 def test_the_message_quotes_the_line_and_marks_the_symbol(tmp_path):
     with pytest.raises(ModelError) as err:
-        build(tmp_path, equations="I : nA\ndv/dt = (v_rest - v + R*J)/tau : mV")
+        build(tmp_path, equations="I : mV\ndv/dt = (v_rest - v + R*J)/tau : mV")
     lines = str(err.value).splitlines()
     assert lines[0] == "In the equations of group 'g', line 2:"
     assert lines[1].strip() == "dv/dt = (v_rest - v + R*J)/tau : mV"
@@ -222,7 +222,7 @@ def test_the_message_quotes_the_line_and_marks_the_symbol(tmp_path):
 def test_carets_account_for_indentation_and_earlier_lines(tmp_path):
     with pytest.raises(ModelError) as err:
         build(tmp_path, equations="""
-            I : nA
+            I : mV
                 dv/dt = (v_rest - v + I)/tau : mV (sticky)
         """)
     assert err.value.lineno == 3 and err.value.symbol == "sticky"

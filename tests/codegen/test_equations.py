@@ -151,5 +151,5 @@ def test_update_targets_that_are_new_become_state_variables():
 
 
 def test_update_may_assign_existing_state_without_duplicating_it():
-    state, _ = model_variables("dv/dt = -v : 1", [], update="v = 0.5*v; w = v")
+    state, _ = model_variables("dv/dt = -v/tau : 1", ["tau"], update="v = 0.5*v; w = v")
     assert state == ["v", "w"]

@@ -131,7 +131,7 @@ SETTINGS = settings(max_examples=150, deadline=timedelta(seconds=2), derandomize
 # --- building and running: a working model or a ModelError --------------------------------
 
 LIF = ("dv/dt = (v_rest - v + I + ge)/tau : mV (unless refractory)\n"
-       "I : nA\nge : 1")
+       "I : mV\nge : mV")
 PARAMS = {"v_rest": -65.0, "tau": 10.0, "v_th": -50.0}
 
 
@@ -170,7 +170,7 @@ def _run(cache, model=None, init=None, synapses=None):
                     LIF, threshold="v > v_th", reset="v = v_rest", refractory=1.0,
                     params=PARAMS), init=init)
                 if synapses is not None:
-                    syn = dict(model="w : 1", on_pre="ge_post += w")
+                    syn = dict(model="w : mV", on_pre="ge_post += w")
                     syn.update(synapses.get("args", {}))
                     S = ps.Synapses(G, G, **syn)
                     S.connect(**synapses.get("connect", {}))
@@ -219,7 +219,7 @@ def _reference_words():
                       params=("qtau",), threshold="qv > randn()", reset="qv = 0",
                       refractory="qv > 0.5", update="qge = 0.9*qge")
     synapses = (SynapsesSpec("S", "P", "P", 0, 4, 0, 4, model="qw : 1\ndqa/dt = -qa/5 : 1 "
-                             "(event-driven)\ndqg/dt = -qg : 1\nqI_post = qw : 1 (summed)",
+                             "(event-driven)\ndqg/dt = -qg/5 : 1\nqI_post = qw : 1 (summed)",
                              on_pre="qge_post += qw + rand()", on_post="qw += qa",
                              delay="per_synapse"),
                 SynapsesSpec("T", "P", "Q", 0, 4, 0, 4, model="qw : 1", on_pre="qv_post += qw",
@@ -277,7 +277,7 @@ def test_the_printed_expression_check_refuses_a_bare_name_or_foreign_text():
             check_printed(bad)
 
 
-ZORK = ps.NeuronModel("dzork/dt = -zork + 1 : 1", threshold="zork > 0.5", reset="zork = 0")
+ZORK = ps.NeuronModel("dzork/dt = (1 - zork)/10 : 1", threshold="zork > 0.5", reset="zork = 0")
 
 
 def test_a_printer_writing_a_bare_name_fails_the_checks(cache, monkeypatch):

@@ -25,9 +25,9 @@ MODELS = {
         I : nA""", threshold="v > v_th", reset="v = v_reset", refractory=2.0,
         params=("v_rest", "R", "tau_m", "v_th", "v_reset"), per_neuron=("tau_m",)),
     "izhikevich": GroupSpec("izh", 50, equations="""
-        dv/dt = 0.04*v**2 + 5*v + 140 - u + I : 1
-        du/dt = a*(b*v - u) : 1
-        I : 1""", threshold="v >= 30", reset="v = c; u += d",
+        dv/dt = 0.04*v**2 + 5*v + 140 - u + I : mV
+        du/dt = a*(b*v - u) : mV/ms
+        I : mV/ms""", threshold="v >= 30", reset="v = c; u += d",
         params=("a", "b", "c", "d")),
     "adex": GroupSpec("adex", 20, equations="""
         dv/dt = (gL*(EL - v) + gL*DeltaT*exp((v - VT)/DeltaT) - w + I)/C : mV
@@ -136,7 +136,7 @@ def test_user_names_that_are_cpp_or_template_words_still_compile(tmp_path):
 
 @pytest.mark.parametrize("reset", ["v = 2**70", "v = 99999999999999999999999*v"])
 def test_an_integer_beyond_int64_is_printed_as_a_real_literal(reset):
-    spec = NetworkSpec(groups=(GroupSpec("g", 2, equations="dv/dt = -v : 1",
+    spec = NetworkSpec(groups=(GroupSpec("g", 2, equations="dv/dt = -v/10 : 1",
                                          threshold="v > 1", reset=reset),))
     source = render_cpp(build_network(spec))
     assert not re.search(r"(?<![\w.])\d{19,}(?![\w.])", source)

@@ -187,7 +187,7 @@ def test_the_integrators_refuse_to_produce_a_value_without_a_finite_real_form():
 
 
 def test_a_threshold_reading_a_subexpression_reads_it_substituted():
-    spec = NetworkSpec(groups=(GroupSpec("g", 2, equations="dv/dt = -v : 1\na = 2*v : 1",
+    spec = NetworkSpec(groups=(GroupSpec("g", 2, equations="dv/dt = -v/10 : 1\na = 2*v : 1",
                                          threshold="a > 1", reset="v = a/4"),))
     g = build_network(spec).groups[0]
     assert g.threshold == (2 * v > 1)
@@ -210,7 +210,7 @@ def test_a_noise_name_must_be_an_ascii_identifier(name):
 
 def test_noise_in_an_event_driven_equation_is_a_model_error():
     with pytest.raises(ModelError, match="cannot have noise") as err:
-        _synapses("dapre/dt = -apre/5 + xi : 1 (event-driven)")
+        _synapses("dapre/dt = -apre/5 + xi/sqrt(5) : 1 (event-driven)")
     assert err.value.symbol == "apre"
 
 

@@ -97,7 +97,8 @@ def test_a_threshold_compares_like_with_like():
     import sympy as sp
     from pyspike.codegen.unit_check import check_condition
     v, v_th, w = (sp.Symbol(n, real=True) for n in ("v", "v_th", "w"))
-    checker = _checker("dv/dt = (v_rest - v)/tau : mV\ndw/dt = -w/tau : nA", ("v_rest", "tau", "v_th"))
+    checker = _checker("dv/dt = (v_rest - v)/tau : mV\ndw/dt = -w/tau : nA",
+                       ("v_rest", "tau", "v_th"))
     check_condition(checker, v > v_th, "v > v_th", "the threshold")
     with pytest.raises(ModelError, match="'w' .*in nA.* is added to or compared with 'v'"):
         check_condition(checker, v > w, "v > w", "the threshold")
@@ -113,3 +114,13 @@ def test_a_reset_sets_a_variable_to_a_value_of_its_dimension():
                      "the reset")
     with pytest.raises(ModelError, match="the units do not match"):
         check_statements(checker, [(v, w)], "v = w", "the reset")
+
+
+def test_noise_is_named_as_written_and_its_unit_shown_per_square_root_of_time():
+    with pytest.raises(ModelError, match=r"'xi' is in sqrt\(Hz\), but dv/dt must be in Hz"):
+        check_units(parse_equations("dv/dt = -v/tau + xi : 1", ("tau",)))
+
+
+def test_a_float_one_is_a_sign_as_an_integer_one_is():
+    with pytest.raises(ModelError, match="dv/dt must be in mV/ms"):
+        check_units(parse_equations("dv/dt = 3 - 1.0*v : mV", ()))

@@ -9,7 +9,7 @@ MODELS = {
     "noisy_lif_euler": dict(
         equations="""
             dv/dt = (v_rest - v + I)/tau + sigma*xi/sqrt(tau) : mV (unless refractory)
-            I : nA
+            I : mV
         """,
         threshold="v > v_th", reset="v = v_reset", refractory=1.5, method="euler",
         params={"v_rest": -65.0, "tau": 10.0, "sigma": 3.0, "v_th": -50.0, "v_reset": -65.0},
@@ -17,8 +17,8 @@ MODELS = {
     "adex_rk4": dict(
         equations="""
             dv/dt = (-(v - EL) + DeltaT*exp((v - VT)/DeltaT) - w + I)/C : mV
-            dw/dt = (a*(v - EL) - w)/tauw : nA
-            I : nA
+            dw/dt = (a*(v - EL) - w)/tauw : mV
+            I : mV
         """,
         threshold="v > -45", reset="v = vr; w += b", refractory=0.5, method="rk4",
         params={"EL": -70.0, "DeltaT": 2.0, "VT": -50.0, "C": 5.0, "a": 0.2, "tauw": 30.0,
@@ -26,9 +26,9 @@ MODELS = {
         init={"v": -70.0, "I": "15 + 10*rand()"}, per_neuron=["a"]),
     "izhikevich_heun_multiplicative": dict(
         equations="""
-            dv/dt = 0.04*v**2 + 5*v + 140 - u + I + 0.02*v*xi : 1
-            du/dt = a*(b*v - u) : 1
-            I : 1
+            dv/dt = 0.04*v**2 + 5*v + 140 - u + I + 0.02*v*xi : mV
+            du/dt = a*(b*v - u) : mV/ms
+            I : mV/ms
         """,
         threshold="v >= 30", reset="v = c\nu += d", method="heun",
         params={"a": 0.02, "b": 0.2, "c": -65.0, "d": 8.0},

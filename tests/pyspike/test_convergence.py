@@ -4,8 +4,9 @@ import pytest
 
 import pyspike as ps
 
-# dx/dt = x*(1 - x)/tau + 0.1*cos(t): no closed form; the reference is rk4 at a tiny step.
-MODEL = "dx/dt = x*(1 - x)/tau + 0.1*cos(t) : 1"
+# dx/dt = x*(1 - x)/tau + 0.1*cos(t/tau): no closed form; the reference is rk4 at a tiny
+# step.  (tau = 1 ms: cos(t/tau) is cos(t), bit for bit, with a dimensionless argument.)
+MODEL = "dx/dt = x*(1 - x)/tau + 0.1*cos(t/tau) : 1"
 
 
 def _final(method, dt, T=4.0):

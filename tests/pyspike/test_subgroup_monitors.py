@@ -6,7 +6,7 @@ import pyspike as ps
 
 def _network(backend):
     # neuron k reaches threshold 1 at t = 1/(k+1) * 10 ms: every neuron spikes
-    m = ps.NeuronModel("dv/dt = rate : 1\nrate : 1", threshold="v > 1", reset="v = 0")
+    m = ps.NeuronModel("dv/dt = rate : 1\nrate : 1/ms", threshold="v > 1", reset="v = 0")
     net = ps.Network(dt=0.1, seed=1, backend=backend)
     with net:
         G = ps.NeuronGroup(6, m, init={"rate": "0.1*(i + 1)"})
@@ -35,7 +35,7 @@ def test_a_subgroup_state_monitor_records_the_chosen_neurons_of_the_slice(backen
 
 
 def test_a_subgroup_population_rate_counts_the_subgroup_only(backend):
-    m = ps.NeuronModel("dv/dt = rate : 1\nrate : 1", threshold="v > 1", reset="v = 0")
+    m = ps.NeuronModel("dv/dt = rate : 1\nrate : 1/ms", threshold="v > 1", reset="v = 0")
     net = ps.Network(dt=0.1, seed=1, backend=backend)
     with net:
         G = ps.NeuronGroup(6, m, init={"rate": "0.1*(i + 1)"})

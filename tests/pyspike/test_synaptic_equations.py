@@ -4,10 +4,10 @@ import pytest
 
 import pyspike as ps
 
-TARGET = ps.NeuronModel("dv/dt = (I_syn - v)/tau : mV\nI_syn : 1", params={"tau": 10.0})
+TARGET = ps.NeuronModel("dv/dt = (I_syn - v)/tau : mV\nI_syn : mV", params={"tau": 10.0})
 SYNAPSE = """
     dg/dt = -g/taus : 1
-    I_syn_post = g*(E - v_post) : 1 (summed)
+    I_syn_post = g*(E - v_post) : mV (summed)
     w : 1
 """
 
@@ -47,7 +47,7 @@ def test_a_summed_variable_is_the_sum_over_incoming_synapses_of_its_expression(b
 
 
 def _network(backend, precision="double"):
-    m = ps.NeuronModel("dv/dt = (I_syn - v)/tau : mV\nI_syn : 1", threshold="v > 0.8",
+    m = ps.NeuronModel("dv/dt = (I_syn - v)/tau : mV\nI_syn : mV", threshold="v > 0.8",
                        reset="v = 0", params={"tau": 10.0})
     net = ps.Network(dt=0.1, seed=1, backend=backend, precision=precision)
     with net:
@@ -55,7 +55,7 @@ def _network(backend, precision="double"):
         P = ps.NeuronGroup(5, m)
         S = ps.Synapses(inp, P, model="""
             dg/dt = -g/taus + 0.01*v_post : 1
-            I_syn_post = g*(2.0 - v_post) : 1 (summed)
+            I_syn_post = g*(2.0 - v_post) : mV (summed)
             w : 1""", on_pre="g += w", params={"taus": 5.0})
         S.connect(p=0.5)
         S.w = "rand()*0.3"
@@ -99,7 +99,7 @@ def test_a_summed_flag_on_a_neuron_model_is_refused():
 
 
 def test_a_clock_driven_equation_may_not_read_an_event_driven_variable():
-    err = _error("dg/dt = -g/taus + a : 1\nda/dt = -a/taus : 1 (event-driven)")
+    err = _error("dg/dt = -g/taus + a : 1\nda/dt = -a/taus : 1/ms (event-driven)")
     assert err.symbol == "a"
 
 
@@ -117,12 +117,12 @@ def test_two_synapses_summing_into_one_variable_are_refused():
 
 def test_synapses_with_only_a_summed_variable_couple_neurons_without_spikes(backend):
     """Gap junctions: I_gap = sum of w*(v_pre - v_post), no events at all."""
-    m = ps.NeuronModel("dv/dt = (I_gap + I0 - v)/tau : mV\nI_gap : 1\nI0 : 1",
+    m = ps.NeuronModel("dv/dt = (I_gap + I0 - v)/tau : mV\nI_gap : mV\nI0 : mV",
                        params={"tau": 10.0})
     net = ps.Network(dt=0.1, seed=1, backend=backend)
     with net:
         G = ps.NeuronGroup(2, m, init={"I0": [2.0, 0.0]})
-        S = ps.Synapses(G, G, model="w : 1\nI_gap_post = w*(v_pre - v_post) : 1 (summed)")
+        S = ps.Synapses(G, G, model="w : 1\nI_gap_post = w*(v_pre - v_post) : mV (summed)")
         S.connect(condition="i != j")
         S.w = 0.5
     net.run(50.0)
