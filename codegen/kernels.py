@@ -48,7 +48,7 @@ from .refractoriness import LASTSPIKE, LASTSPIKE_NEVER, NOT_REFRACTORY, STEP
 from .schedule import build_schedule
 from .optimize import Hoister, common_subexpressions
 from .synaptic import build_synapses
-from .unit_check import check_units
+from .unit_check import check_condition, check_statements, check_units, equation_units
 
 # the refractory symbols are refractoriness.py's, exported here too (the front end imports
 # LASTSPIKE_NEVER from here)
@@ -96,7 +96,7 @@ def _build_group(g: GroupSpec, index: int, layout: Layout) -> GroupKernel:
     where = f"the equations of group '{g.name}'"
     functions = {n: timed_function(n, d) for n, d in g.functions}
     eqs = parse_equations(g.equations, g.params, where=where, functions=functions)
-    check_units(eqs, where)
+    units = equation_units(eqs, where)
     update = timed.hold_timed_arrays(eqs)
     names = eqs.names()
     for p in g.per_neuron:
@@ -111,6 +111,7 @@ def _build_group(g: GroupSpec, index: int, layout: Layout) -> GroupKernel:
                         for st in parse_statements(g.update, names, targets,
                                                    f"the update of group '{g.name}'",
                                                    eqs.random_sites)]
+        # (discrete-time updates are SPAIC's unitless models: numbers per step, no check)
     arrays, shared = _variables(g, eqs, index, layout)
     state_targets = {n: symbol(n) for n in eqs.state if n in arrays}
     refractory, not_refractory = refractoriness.refractory_period(g, names, eqs)
@@ -120,8 +121,14 @@ def _build_group(g: GroupSpec, index: int, layout: Layout) -> GroupKernel:
     update += refractoriness.hold(statements, refractory, eqs.unless_refractory)
     # Discrete-time update statements (after the ODE step), held while refractory.
     update += refractoriness.hold(update_stmts, refractory)
-    spike = refractoriness.guard(_threshold(g, names, eqs), refractory)
-    reset = _reset(g, names, eqs, state_targets) + refractoriness.clock_statements(refractory)
+    threshold = _threshold(g, names, eqs)
+    if threshold is not None:
+        check_condition(units, threshold, g.threshold, f"the threshold of group '{g.name}'")
+    spike = refractoriness.guard(threshold, refractory)
+    user_reset = _reset(g, names, eqs, state_targets)
+    check_statements(units, [(a.target, a.expr) for a in user_reset], g.reset,
+                     f"the reset of group '{g.name}'")
+    reset = user_reset + refractoriness.clock_statements(refractory)
 
     draft = GroupKernel(g.name, index, g.N, eqs, arrays, shared, refractory=refractory,
                         method=method)

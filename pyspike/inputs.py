@@ -39,7 +39,11 @@ class PoissonGroup(NeuronGroup):
     def __init__(self, N: int, rates: Union[float, Sequence[float], str],
                  name: Optional[str] = None):
         if isinstance(rates, str):
-            model = NeuronModel(threshold=f"rand() < {rate_text(rates)}*dt*0.001")
+            try:
+                model = NeuronModel(threshold=f"rand() < {rate_text(rates)}*dt*0.001")
+            except ModelError as err:        # (the units of the rates: t is in ms)
+                raise ModelError(f"rates={rates!r} is no rate in Hz: {err}",
+                                 where="PoissonGroup", symbol="rates") from None
         else:
             rates = checks.reals(rates, "rates", "PoissonGroup", minimum=0.0, finite=True)
             model = NeuronModel(threshold="rand() < rates*dt*0.001", params={"rates": rates})

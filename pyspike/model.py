@@ -10,6 +10,7 @@ from .codegen.expressions import (Context, is_condition, parse_condition, parse_
 from .codegen.statements import parse_statements
 from .codegen.integrators import ALL_METHODS
 from .codegen.kernels import model_variables
+from .codegen.unit_check import check_condition, check_statements, equation_units
 from . import checks
 
 
@@ -60,12 +61,16 @@ class NeuronModel:
             n: timed_function(n, f.ndim) for n, f in self.functions.items()})
         names = eqs.names()
         names.update({v: symbol(v) for v in self.variables if v not in names})   # update=
+        units = equation_units(eqs)
         if self.threshold:
-            parse_condition(self.threshold, names, Context(
-                where="the threshold", line=self.threshold, lineno=1))
+            check_condition(units, parse_condition(self.threshold, names, Context(
+                where="the threshold", line=self.threshold, lineno=1)), self.threshold,
+                "the threshold")
         if self.reset:
-            parse_statements(self.reset, names, {v: names[v] for v in self.variables},
-                             "the reset")
+            stmts = parse_statements(self.reset, names, {v: names[v] for v in self.variables},
+                                     "the reset")
+            check_statements(units, [(symbol(st.target), st.value(symbol(st.target)))
+                                     for st in stmts], self.reset, "the reset")
         if isinstance(self.refractory, str):
             ctx = Context(where="the refractory period", line=self.refractory, lineno=1)
             if is_condition(self.refractory):

@@ -121,6 +121,12 @@ def test_noise_is_named_as_written_and_its_unit_shown_per_square_root_of_time():
         check_units(parse_equations("dv/dt = -v/tau + xi : 1", ("tau",)))
 
 
-def test_a_float_one_is_a_sign_as_an_integer_one_is():
-    with pytest.raises(ModelError, match="dv/dt must be in mV/ms"):
-        check_units(parse_equations("dv/dt = 3 - 1.0*v : mV", ()))
+def test_numbers_that_multiply_to_one_still_carry_a_dimension():
+    # 1000 Hz * dt * 0.001: sympy makes it 1.0*dt, a probability per step
+    import sympy as sp
+    from pyspike.codegen.expressions import Rand
+    from pyspike.codegen.unit_check import check_condition
+    dt = sp.Symbol("dt", real=True)
+    checker = _checker("dv/dt = -v/tau : mV", ("tau",))
+    check_condition(checker, sp.Lt(Rand(0), sp.Float(1.0) * dt), "rand() < 1e3*dt*0.001",
+                    "the threshold")
