@@ -7,7 +7,10 @@ Explicit methods are *data*: a few lines of update description in the style of B
 number) and every other name on the left is an intermediate, one per variable.
 
 ``exact`` solves linear systems with constant coefficients with a matrix exponential;
-``exponential_euler`` solves each variable exactly, the others held fixed over the step.
+``exponential_euler`` solves each variable exactly, the others held fixed over the step;
+``exp_auto`` (BrainPy's default) linearises each equation in its own variable at the start
+of the step, ``x + dt*phi1(dt*J)*f(x)`` with ``J = df/dx`` and ``phi1(z) = (e^z - 1)/z``,
+which is ``exponential_euler`` where an equation is linear in its variable.
 
 >>> import sympy
 >>> v, tau = sympy.symbols("v tau", real=True)
@@ -42,7 +45,7 @@ METHODS: Dict[str, Tuple[str, object]] = {
              "x_new = x + dt/2*(f(x, t) + f(x_support, t + dt))"
              " + dt**0.5/2*(g(x, t) + g(x_support, t + dt))*xi", "any"),
 }
-ALL_METHODS = ("exact", "exponential_euler", "euler", "rk2", "rk4", "heun")
+ALL_METHODS = ("exact", "exponential_euler", "exp_auto", "euler", "rk2", "rk4", "heun")
 #: Terms that multiplying out an equation with noise may give (a bound on its time).
 MAX_TERMS = 500
 
@@ -146,6 +149,8 @@ def integrate(odes: Dict[str, sp.Expr], method: str, noise: Sequence[sp.Symbol] 
         steps = _exact(odes)
     elif method == "exponential_euler":
         steps = _exponential_euler(odes)
+    elif method == "exp_auto":
+        steps = _exp_auto(odes)
     else:
         steps = explicit(METHODS[method][0], odes, noise)
     for target, expr in steps:
@@ -233,6 +238,20 @@ def _exponential_euler(odes: Dict[str, sp.Expr]) -> List[Assignment]:
         x = symbol(var)
         # x_new = x + dt*exprel(a*dt)*(a*x + b): exact for frozen a, b; stable for a -> 0.
         step = DT * (a * x + b) if a == 0 else DT * exprel(a * DT) * (a * x + b)
+        out.append((new_name(var), x + step))
+    return out
+
+
+def _exp_auto(odes: Dict[str, sp.Expr]) -> List[Assignment]:
+    """BrainPy's ``exp_auto``: each variable advanced with the exponential Euler step of its
+    equation linearised at the start of the step (the diagonal of the Jacobian, taken
+    symbolically here where BrainPy takes it by autodiff)."""
+    out = []
+    for var, rhs in odes.items():
+        x = symbol(var)
+        jacobian = sp.diff(rhs, x)
+        # exprel(z) = (e^z - 1)/z, 1 at z = 0: a zero Jacobian gives forward Euler.
+        step = DT * rhs if jacobian == 0 else DT * exprel(jacobian * DT) * rhs
         out.append((new_name(var), x + step))
     return out
 

@@ -14,7 +14,7 @@ hold is a :class:`ModelError` naming the equation and the term.
 >>> check_units(parse_equations("dv/dt = -v/tau + I : mV\\nI : nA", ("tau",)))
 Traceback (most recent call last):
 ...
-pyspike.codegen.errors.ModelError: ... the term 'I' is in nA, but dv/dt must be in mV/ms ...
+pyspike.codegen.errors.ModelError: ... the term 'I' is in pA, but dv/dt must be in mV/ms
 """
 from __future__ import annotations
 
@@ -162,6 +162,20 @@ def check_units(eqs: EquationSet, where: str = "the model") -> Dict[str, Optiona
             if v.unit is None and sp.Symbol(n, real=True) in checker.dims}
 
 
+def inferred_unit(checker: UnitChecker, name: sp.Symbol) -> Optional[str]:
+    """The unit the equations give a parameter, in base units (None where they fix none).
+
+    >>> from pyspike.codegen.equations import parse_equations
+    >>> eqs = parse_equations("dv/dt = -v/tau : mV", ("tau",))
+    >>> inferred_unit(equation_units(eqs), sp.Symbol("tau", real=True))
+    'ms'
+    """
+    if name not in checker.dims:
+        return None
+    d = checker.solver.value(checker.dims[name])
+    return None if d is None else pretty(d)
+
+
 def equation_units(eqs: EquationSet, where: str = "the model") -> UnitChecker:
     """A checker that knows the dimensions of ``eqs``, its equations checked; thresholds,
     resets and other statements of the same model are checked with it after."""
@@ -207,6 +221,15 @@ def check_statements(checker: UnitChecker, statements: List[Tuple[sp.Symbol, sp.
             raise Context(where=where, line=text, lineno=1).error(
                 f"the units do not match: {_problem(checker, m, repr(target.name))}",
                 None, target.name) from None
+
+
+def check_duration(checker: UnitChecker, duration: sp.Basic, text: str, where: str) -> None:
+    """An expression that must be a time (a refractory period over parameters)."""
+    try:
+        checker.expect(duration, Affine.known(TIME))
+    except _Mismatch as m:
+        raise Context(where=where, line=text, lineno=1).error(
+            f"the units do not match: {_problem(checker, m, 'a duration')}") from None
 
 
 def _text(e: sp.Basic) -> str:

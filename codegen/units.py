@@ -1,8 +1,10 @@
 """Physical dimensions of model text: ``: unit`` annotations become dimensions, and every
 equation is checked for consistency before any code is made.
 
-Numbers in model text and in ``params=`` are in pyspike's base units (ms, mV, nA, nS, pF,
-Hz), so only dimensions are checked here, never scales.  A parameter given as a plain
+Numbers in model text and in ``params=`` are in pyspike's base units, a coherent set (ms,
+mV, pA, nS, pF, GOhm, fC: nS*mV = pA, pA/pF = mV/ms, rates in 1/ms), so only dimensions
+are checked here, never scales: an annotation names a dimension (``: nA`` and ``: amp``
+both say "a current", whose numbers are in pA).  A parameter given as a plain
 number has no unit of its own: its dimension is inferred from how the equations use it
 (``tau`` in ``dv/dt = -v/tau : mV`` is a time), and a use that contradicts an earlier one
 is an error.  A number in model text is in base units too, so it takes whatever dimension
@@ -239,8 +241,8 @@ class Solver:
 
 #: pyspike's base units, by the dimension they measure (numbers in model text are in these).
 BASE_UNITS = {
-    TIME: "ms", _base(s=-1): "Hz", _NAMED["V"]: "mV", _NAMED["A"]: "nA", _NAMED["S"]: "nS",
-    _NAMED["F"]: "pF", _NAMED["ohm"]: "Mohm", _NAMED["C"]: "pC", DIMENSIONLESS: "1",
+    TIME: "ms", _base(s=-1): "1/ms", _NAMED["V"]: "mV", _NAMED["A"]: "pA", _NAMED["S"]: "nS",
+    _NAMED["F"]: "pF", _NAMED["ohm"]: "Gohm", _NAMED["C"]: "fC", DIMENSIONLESS: "1",
 }
 
 
@@ -248,13 +250,14 @@ def pretty(d: Dim) -> str:
     """A dimension as a scientist writes it, in pyspike's base units where it can be
     (``mV``, ``mV/ms``, ``nA*ms``), else as SI exponents.
 
-    >>> pretty(dimension("volt/second")), pretty(dimension("nS*mV")), pretty(dimension("1/ms"))
-    ('mV/ms', 'nA', 'Hz')
+    >>> pretty(dimension("volt/second")), pretty(dimension("nS*mV")), pretty(dimension("Hz"))
+    ('mV/ms', 'pA', '1/ms')
     """
     if d in BASE_UNITS:
         return BASE_UNITS[d]
     if d ** 2 in BASE_UNITS:                       # noise: 1/sqrt(ms)
-        return f"sqrt({BASE_UNITS[d ** 2]})"
+        unit = BASE_UNITS[d ** 2]
+        return "1/sqrt(ms)" if unit == "1/ms" else f"sqrt({unit})"
     for k in (1, 2):
         if d * TIME ** k in BASE_UNITS:
             return BASE_UNITS[d * TIME ** k] + ("/ms" if k == 1 else "/ms**2")

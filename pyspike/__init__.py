@@ -21,9 +21,10 @@ from .monitors import PopulationRateMonitor, SpikeMonitor, StateMonitor
 from .network import BuildInfo, Network
 from .synapses import Synapses
 from .timedarray import TimedArray
+from . import models
 
 __version__ = "0.1.0"
 __all__ = ["BuildError", "BuildInfo", "Connection", "ModelError", "Network", "NeuronGroup",
            "NeuronModel", "NonFiniteError", "PoissonGroup", "PoissonInput",
            "PopulationRateMonitor", "SpikeGeneratorGroup", "SpikeMonitor", "StateMonitor",
-           "Subgroup", "Synapses", "TimedArray"]
+           "Subgroup", "Synapses", "TimedArray", "models"]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import functools
 import itertools
-from typing import Mapping, Optional
+from typing import Mapping, Optional, Union
 
 import numpy as np
 
@@ -17,6 +17,7 @@ from .codegen import streams
 from . import _context, batching, checks
 from .evaluate import evaluate
 from .model import NeuronModel
+from .models import neuron_model
 from .state import StateTable
 
 _names = itertools.count()
@@ -37,12 +38,19 @@ class NeuronGroup:
     >>> G = ps.NeuronGroup(3, m, init={"v": "i*1.0"})
     >>> G.v
     array([0., 1., 2.])
+
+    ``model`` may also name a model of the library (:data:`pyspike.models.neurons`), and
+    ``params`` changes some of its defaults for this group:
+
+    >>> H = ps.NeuronGroup(3, "Izhikevich", params={"a": 0.1})
+    >>> float(H.a), H.V
+    (0.1, array([-65., -65., -65.]))
     """
 
-    def __init__(self, N: int, model: NeuronModel, name: Optional[str] = None,
-                 init: Optional[Mapping[str, object]] = None):
-        if not isinstance(model, NeuronModel):
-            raise ModelError("NeuronGroup needs a NeuronModel as its model", where="NeuronGroup")
+    def __init__(self, N: int, model: Union[NeuronModel, str], name: Optional[str] = None,
+                 init: Optional[Mapping[str, object]] = None,
+                 params: Optional[Mapping[str, object]] = None):
+        model = neuron_model(model, params, "NeuronGroup")
         N = checks.count(N, "N", "NeuronGroup", minimum=1, maximum=2 ** 31 - 1)
         name = checks.name(name, "NeuronGroup")
         if init is not None and not isinstance(init, Mapping):
@@ -68,7 +76,7 @@ class NeuronGroup:
         for p, v in model.params.items():
             if v is not None and not np.isscalar(v):
                 self._set(p, v)
-        for key, value in (init or {}).items():
+        for key, value in {**model.init, **(init or {})}.items():
             self._set(key, value)
         _context.register(self)
 

@@ -10,7 +10,8 @@ from .codegen.expressions import (Context, is_condition, parse_condition, parse_
 from .codegen.statements import parse_statements
 from .codegen.integrators import ALL_METHODS
 from .codegen.kernels import model_variables
-from .codegen.unit_check import check_condition, check_statements, equation_units
+from .codegen.unit_check import (check_condition, check_duration, check_statements,
+                                 equation_units, inferred_unit)
 from . import checks
 
 
@@ -32,7 +33,12 @@ class NeuronModel:
     def __init__(self, equations: str = "", threshold: str = "", reset: str = "",
                  refractory: Union[float, str, None] = None,
                  params: Optional[Mapping[str, object]] = None, method: Optional[str] = None,
-                 update: str = ""):
+                 update: str = "", init: Optional[Mapping[str, object]] = None,
+                 name: str = "", doc: str = ""):
+        #: the library name (``"AdExIF"``), empty for a user's own model
+        self.name = checks.text(name, "name", "NeuronModel")
+        #: what the model is, where it comes from, and how it departs from its source
+        self.doc = checks.text(doc, "doc", "NeuronModel")
         self.equations = checks.text(equations, "equations", "NeuronModel")
         self.threshold = checks.text(threshold, "threshold", "NeuronModel")
         self.reset = checks.text(reset, "reset", "NeuronModel")
@@ -52,8 +58,10 @@ class NeuronModel:
         self.variables, self.param_names = model_variables(
             self.equations, list(self.params), self.update,
             [(n, f.ndim) for n, f in self.functions.items()])
-        eqs = self._check_text()
+        eqs, self.units = self._check_text()
         self.flags = {n: v.flags for n, v in eqs.variables.items()}
+        #: initial values (numbers or expression strings) a NeuronGroup starts from
+        self.init: Dict[str, object] = _init(init, self.variables)
 
     def _check_text(self):
         """Parse threshold and reset now, so mistakes show where the model is defined."""
@@ -74,19 +82,69 @@ class NeuronModel:
         if isinstance(self.refractory, str):
             ctx = Context(where="the refractory period", line=self.refractory, lineno=1)
             if is_condition(self.refractory):
-                parse_condition(self.refractory, names, ctx)
+                check_condition(units, parse_condition(self.refractory, names, ctx),
+                                self.refractory, "the refractory condition")
             else:
                 duration = parse_expression(self.refractory, names, ctx)
+                check_duration(units, duration, self.refractory, "the refractory period")
                 if not duration.free_symbols and not ctx.random_sites:
                     # a constant in a string is a duration that was meant as a number
                     raise ModelError(f"refractory={self.refractory!r} is a constant: give "
                                      "the number of ms itself (refractory=2.0), or a "
                                      "condition such as 'v > -60', or an expression over "
                                      "parameters", where="refractory", symbol="refractory")
-        return eqs
+        # the units of parameters given as numbers, as the text fixes them (for print())
+        dims = {n: v.unit if v.unit is not None else inferred_unit(units, symbol(n))
+                for n, v in eqs.variables.items()}
+        return eqs, dims
 
     def __repr__(self) -> str:
-        return f"NeuronModel(variables={self.variables}, params={list(self.params)})"
+        named = f"{self.name!r}, " if self.name else ""
+        return f"NeuronModel({named}variables={self.variables}, params={list(self.params)})"
+
+    def with_params(self, params: Mapping[str, object]) -> "NeuronModel":
+        """The same model with some parameter values replaced.
+
+        >>> m = NeuronModel("dv/dt = -v/tau : mV", params={"tau": 10.0})
+        >>> m.with_params({"tau": 20.0}).params
+        {'tau': 20.0}
+        """
+        if not isinstance(params, Mapping):
+            raise ModelError(f"params must be a dict of parameter names to values, not "
+                             f"{checks.show(params)}", where=self.name or "NeuronModel",
+                             symbol="params")
+        for key in params:
+            if key not in self.param_names:
+                raise ModelError(f"{checks.show(key)} is not a parameter of the model "
+                                 f"{self.name or ''}; its parameters are "
+                                 f"{', '.join(self.param_names)}",
+                                 where=self.name or "NeuronModel", symbol=checks.label(key))
+        merged = {**self.params, **self.functions, **params}
+        return NeuronModel(self.equations, self.threshold, self.reset, self.refractory,
+                           merged, self.method, self.update, self.init, self.name, self.doc)
+
+    def __str__(self) -> str:
+        from .model_doc import describe
+        return describe(self)
+
+
+def _init(values, variables: List[str]) -> Dict[str, object]:
+    """Initial values by variable: numbers or expression strings, checked by name."""
+    if values is None:
+        return {}
+    if not isinstance(values, Mapping):
+        raise ModelError(f"init must be a dict of variable names to values, not "
+                         f"{checks.show(values)}", where="NeuronModel", symbol="init")
+    for key, value in values.items():
+        if key not in variables:
+            raise ModelError(f"init gives a value to {checks.show(key)}, which is not a "
+                             f"variable of the model ({', '.join(variables)})",
+                             where="NeuronModel", symbol=checks.label(key))
+        if not (isinstance(value, str) or checks.is_number(value)):
+            raise ModelError(f"the initial value of '{key}' must be a number or an "
+                             f"expression string, not {checks.show(value)}",
+                             where="NeuronModel", symbol=key)
+    return dict(values)
 
 
 def _refractory(value) -> Union[float, str, None]:
