@@ -36,7 +36,8 @@ from .delays import add_delays
 from .ir import (Access, Array, Assign, Columns, GroupKernel, Pathway, SpikeList,
                  SynapsesKernel, statement_draws)
 from .spec import SynapsesSpec
-from .unit_check import check_units
+from .unit_check import check_statements, equation_units
+from .units import Dim
 
 #: The time of a synapse's last event, and the time since then (event-driven equations).
 LASTUPDATE = sp.Symbol("_lastupdate", real=True)
@@ -202,13 +203,14 @@ def _variables(g: GroupKernel) -> Dict[str, bool]:
 
 
 def _model(model: str, params, pre_vars: Dict[str, bool], post_vars: Dict[str, bool],
-           where: str) -> EquationSet:
-    """The synapse model's equations, which may read pre- and postsynaptic variables."""
+           where: str, dims: Optional[Dict[str, Optional[Dim]]] = None) -> EquationSet:
+    """The synapse model's equations, which may read pre- and postsynaptic variables
+    (whose dimensions, where known, are ``dims`` by alias)."""
     outer = {alias: symbol(alias) for alias in aliases(pre_vars, post_vars)}
     outer.update({"i": PRE_INDEX, "j": POST_INDEX})
     eqs = parse_equations(model, params, where=f"the model of {where}", synaptic=True,
                           outer=outer)
-    check_units(eqs, f"the model of {where}")
+    equation_units(eqs, f"the model of {where}", dims)
     for name in sorted(eqs.summed):
         var = name[:-len("_post")] if name.endswith("_post") else None
         if var is None or post_vars.get(var, True):
@@ -219,25 +221,46 @@ def _model(model: str, params, pre_vars: Dict[str, bool], post_vars: Dict[str, b
     return eqs
 
 
+def alias_dims(pre_vars: Dict[str, bool], post_vars: Dict[str, bool],
+               sides=None) -> Dict[str, Optional[Dim]]:
+    """The dimension of each alias (``v_pre``, ``v_post``, ``v``) synaptic code may read,
+    from ``sides`` = (pre dimensions, post dimensions) by variable; None where unknown."""
+    if sides is None:
+        return {}
+    by_side = dict(zip(("pre", "post"), sides))
+    return {alias: by_side[side].get(var)
+            for alias, (side, var, _) in aliases(pre_vars, post_vars).items()}
+
+
 def _odes(eqs: EquationSet, event: bool) -> Dict[str, sp.Expr]:
     return {v: e for v, e in eqs.odes.items()
             if ("event-driven" in eqs.variables[v].flags) == event}
 
 
 def check_code(model: str, params, on_pre: str, on_post: str, pre_vars: Dict[str, bool],
-               post_vars: Dict[str, bool], where: str) -> Tuple[List[str], List[str]]:
+               post_vars: Dict[str, bool], where: str,
+               sides: Optional[Tuple[Dict[str, Optional[Dim]], Dict[str, Optional[Dim]]]]
+               = None) -> Tuple[List[str], List[str]]:
     """Parse a synapse model and its code (raising ModelError); its state variables
     (with the hidden ``_lastupdate`` when it has event-driven equations) and its
-    parameters (``params`` and the model's ``(constant)`` and ``(shared)`` variables)."""
-    eqs = _model(model, params, pre_vars, post_vars, where)
+    parameters (``params`` and the model's ``(constant)`` and ``(shared)`` variables).
+
+    ``sides`` gives the dimensions of the pre- and postsynaptic variables, so that the
+    model, on_pre and on_post are checked against them."""
+    dims = alias_dims(pre_vars, post_vars, sides)
+    eqs = _model(model, params, pre_vars, post_vars, where, dims)
     if _odes(eqs, event=True):
         _event_driven(eqs, where)
     if _odes(eqs, event=False):
         _clock_driven(eqs, where)
     names, targets, _ = _names(eqs, pre_vars, post_vars)
+    units = equation_units(eqs, f"the model of {where}", dims)
     for kind, text in (("pre", on_pre), ("post", on_post)):
         if text:
-            parse_statements(text, names, targets, f"the on_{kind} code of {where}", [])
+            what = f"the on_{kind} code of {where}"
+            statements = parse_statements(text, names, targets, what, [])
+            check_statements(units, [(symbol(st.target), st.value(symbol(st.target)))
+                                     for st in statements], text, what)
     if not (on_pre or on_post or _odes(eqs, event=False) or eqs.summed):
         raise ModelError(f"{where} has no on_pre or on_post code and no clock-driven or "
                          "(summed) equations: it would do nothing", where=where)

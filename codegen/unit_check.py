@@ -162,24 +162,34 @@ def check_units(eqs: EquationSet, where: str = "the model") -> Dict[str, Optiona
             if v.unit is None and sp.Symbol(n, real=True) in checker.dims}
 
 
-def inferred_unit(checker: UnitChecker, name: sp.Symbol) -> Optional[str]:
-    """The unit the equations give a parameter, in base units (None where they fix none).
+def known_dim(checker: UnitChecker, name: str) -> Optional[Dim]:
+    """The dimension the checked text gives ``name`` (None where it fixes none).
 
     >>> from pyspike.codegen.equations import parse_equations
     >>> eqs = parse_equations("dv/dt = -v/tau : mV", ("tau",))
-    >>> inferred_unit(equation_units(eqs), sp.Symbol("tau", real=True))
+    >>> pretty(known_dim(equation_units(eqs), "tau"))
     'ms'
     """
-    if name not in checker.dims:
-        return None
-    d = checker.solver.value(checker.dims[name])
-    return None if d is None else pretty(d)
+    key = sp.Symbol(name, real=True)
+    return checker.solver.value(checker.dims[key]) if key in checker.dims else None
 
 
-def equation_units(eqs: EquationSet, where: str = "the model") -> UnitChecker:
+def checker_for(dims: Dict[str, Optional[Dim]]) -> UnitChecker:
+    """A checker for text that reads only the names of ``dims`` (a connect condition)."""
+    return UnitChecker({sp.Symbol(n, real=True): Affine.known(d)
+                        for n, d in dims.items() if d is not None})
+
+
+def equation_units(eqs: EquationSet, where: str = "the model",
+                   outer: Optional[Dict[str, Optional[Dim]]] = None) -> UnitChecker:
     """A checker that knows the dimensions of ``eqs``, its equations checked; thresholds,
-    resets and other statements of the same model are checked with it after."""
-    dims: Dict[sp.Symbol, Affine] = {}
+    resets and other statements of the same model are checked with it after.
+
+    ``outer`` gives the dimensions of names the text reads from elsewhere (a synapse's
+    ``v_post``); None where they are not known (inferred like a parameter's)."""
+    dims: Dict[sp.Symbol, Affine] = {sp.Symbol(n, real=True): Affine.known(d)
+                                     for n, d in (outer or {}).items()
+                                     if d is not None and n not in eqs.variables}
     for name, var in eqs.variables.items():
         if var.unit is None:                # a parameter given as a number: inferred
             continue
@@ -197,6 +207,10 @@ def equation_units(eqs: EquationSet, where: str = "the model") -> UnitChecker:
         unit = eqs.subexpression_units.get(name)
         if unit is not None:
             _check(checker, expr, Affine.known(dimension(unit)), name, where, name)
+        if name in eqs.summed and (outer or {}).get(name) is not None:
+            # a (summed) subexpression sets the postsynaptic variable it is named after
+            _check(checker, expr, Affine.known(outer[name]), f"the postsynaptic '{name}'",
+                   where, name)
     return checker
 
 

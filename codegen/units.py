@@ -242,7 +242,8 @@ class Solver:
 #: pyspike's base units, by the dimension they measure (numbers in model text are in these).
 BASE_UNITS = {
     TIME: "ms", _base(s=-1): "1/ms", _NAMED["V"]: "mV", _NAMED["A"]: "pA", _NAMED["S"]: "nS",
-    _NAMED["F"]: "pF", _NAMED["ohm"]: "Gohm", _NAMED["C"]: "fC", DIMENSIONLESS: "1",
+    _NAMED["F"]: "pF", _NAMED["ohm"]: "Gohm", _NAMED["C"]: "fC", _base(m=1): "um",
+    _NAMED["M"]: "mM", DIMENSIONLESS: "1",
 }
 
 

@@ -1,6 +1,7 @@
 """The classic benchmark networks, built with pyspike; shared by the examples and bench/.
 
-Units: ms, mV, nS, pF, pA (so nS*mV = pA and pA/pF = mV/ms).
+Units: ms, mV, nS, pF, pA (so nS*mV = pA and pA/pF = mV/ms).  The neuron models are
+the library's (``ps.models.neurons["brette_cuba"]``, ``"brette_coba"``, ``"brette_hh"``).
 
 - CUBA and COBA: Brette et al. 2007 benchmarks 1 and 2 (Vogels & Abbott 2005): 80%
   excitatory, 20% inhibitory LIF neurons, connection probability 0.02 at 4000 neurons
@@ -22,15 +23,7 @@ def _p(n: int) -> float:
 
 def cuba(net: ps.Network, n: int = 4000) -> Dict[str, object]:
     """Benchmark 1: current-based exponential synapses, exact integration."""
-    model = ps.NeuronModel(
-        equations="""
-            dv/dt = (ge + gi - (v - El)) / taum : mV (unless refractory)
-            dge/dt = -ge / taue : mV
-            dgi/dt = -gi / taui : mV
-        """,
-        threshold="v > Vt", reset="v = Vr", refractory=5.0, method="exact",
-        params={"taum": 20.0, "taue": 5.0, "taui": 10.0, "Vt": -50.0, "Vr": -60.0,
-                "El": -49.0})   # rest above threshold: self-sustained
+    model = ps.models.neurons["brette_cuba"]
     with net:
         P = ps.NeuronGroup(n, model, name="cuba", init={"v": "Vr + rand()*(Vt - Vr)"})
         n_exc = n * 4 // 5
@@ -43,15 +36,7 @@ def cuba(net: ps.Network, n: int = 4000) -> Dict[str, object]:
 
 def coba(net: ps.Network, n: int = 4000) -> Dict[str, object]:
     """Benchmark 2: conductance-based exponential synapses (exponential Euler)."""
-    model = ps.NeuronModel(
-        equations="""
-            dv/dt = (ge*(Ee - v) + gi*(Ei - v) - (v - El) + I) / taum : mV (unless refractory)
-            dge/dt = -ge / taue : 1
-            dgi/dt = -gi / taui : 1
-        """,
-        threshold="v > Vt", reset="v = Vr", refractory=5.0, method="exponential_euler",
-        params={"taum": 20.0, "taue": 5.0, "taui": 10.0, "Vt": -50.0, "Vr": -60.0,
-                "El": -60.0, "Ee": 0.0, "Ei": -80.0, "I": 20.0})
+    model = ps.models.neurons["brette_coba"]
     with net:
         P = ps.NeuronGroup(n, model, name="coba", init={"v": "Vr + rand()*(Vt - Vr)"})
         n_exc = n * 4 // 5
@@ -64,28 +49,7 @@ def coba(net: ps.Network, n: int = 4000) -> Dict[str, object]:
 
 def cobahh(net: ps.Network, n: int = 4000) -> Dict[str, object]:
     """Benchmark 3: Hodgkin-Huxley (Traub-Miles) neurons with conductance synapses."""
-    model = ps.NeuronModel(
-        equations="""
-            dv/dt = (gl*(El - v) + ge*(Ee - v) + gi*(Ei - v) - I_na - I_kd) / Cm : mV
-            I_na = g_na*(m*m*m)*h*(v - ENa) : pA
-            I_kd = g_kd*(n*n*n*n)*(v - EK) : pA
-            dm/dt = alpha_m*(1 - m) - beta_m*m : 1
-            dn/dt = alpha_n*(1 - n) - beta_n*n : 1
-            dh/dt = alpha_h*(1 - h) - beta_h*h : 1
-            dge/dt = -ge / taue : nS
-            dgi/dt = -gi / taui : nS
-            alpha_m = 0.32*4/exprel((13 - v + VT)/4) : 1/ms
-            beta_m = 0.28*5/exprel((v - VT - 40)/5) : 1/ms
-            alpha_h = 0.128*exp((17 - v + VT)/18) : 1/ms
-            beta_h = 4/(1 + exp((40 - v + VT)/5)) : 1/ms
-            alpha_n = 0.032*5/exprel((15 - v + VT)/5) : 1/ms
-            beta_n = 0.5*exp((10 - v + VT)/40) : 1/ms
-        """,
-        threshold="v > -20", refractory=3.0, method="exponential_euler",
-        # a 20000 um^2 patch: Cm = 1 uF/cm^2, gl = 5e-5 S/cm^2, g_na = 100, g_kd = 30 mS/cm^2
-        params={"Cm": 200.0, "gl": 10.0, "El": -65.0, "EK": -90.0, "ENa": 50.0,
-                "g_na": 20000.0, "g_kd": 6000.0, "VT": -63.0, "taue": 5.0, "taui": 10.0,
-                "Ee": 0.0, "Ei": -80.0})
+    model = ps.models.neurons["brette_hh"]
     with net:
         P = ps.NeuronGroup(n, model, name="cobahh", init={
             "v": "El + randn()*5 - 5", "ge": "(randn()*1.5 + 4)*10", "gi": "(randn()*12 + 20)*10"})

@@ -27,8 +27,9 @@ import numpy as np
 
 from .codegen.errors import ModelError
 from .codegen.expressions import IDENTIFIER, RESERVED
+from . import units
 
-__all__ = ["label", "is_number", "number", "duration", "count", "probability", "flag",
+__all__ = ["label", "is_number", "number", "unitless", "duration", "count", "probability", "flag",
            "identifier", "name", "text", "reals", "indices", "params", "show"]
 
 
@@ -72,7 +73,9 @@ def number(value, what: str, where: str, *, minimum: Optional[float] = None,
            strict: bool = False, maximum: Optional[float] = None, finite: bool = True,
            unit: str = "") -> float:
     """One real number, not NaN; finite unless ``finite=False``; at least ``minimum``
-    (above it if ``strict``) and at most ``maximum`` where given."""
+    (above it if ``strict``) and at most ``maximum`` where given.  A quantity
+    (``2*ps.units.ms``) is converted to ``unit`` and refused if of another dimension."""
+    value = unitless(value, what, where, unit)
     x = _real(value)
     units = f" {unit}" if unit else ""
     kind = ("positive " if strict and minimum == 0 else
@@ -93,6 +96,20 @@ def number(value, what: str, where: str, *, minimum: Optional[float] = None,
         raise ModelError(f"{what} must be at most {maximum:g}{units}, not {show(value)}",
                          where=where, symbol=what)
     return x
+
+
+def unitless(value, what: str, where: str, unit: str):
+    """``value`` with any unit converted to ``unit`` (a dimensionless number if none);
+    a value without a unit as it is."""
+    q = units.as_quantity(value)
+    if q is None:
+        return value
+    if unit:
+        return units.in_unit(q, unit, what, where)
+    if q.dim.dimensionless:
+        return q.value
+    raise ModelError(f"{what} is a plain number, not a quantity in {q.unit_text}",
+                     where=where, symbol=what)
 
 
 def duration(value, what: str, where: str, *, positive: bool = False) -> float:
@@ -173,9 +190,16 @@ def name(value, where: str) -> Optional[str]:
 
 
 def reals(value, what: str, where: str, *, minimum: Optional[float] = None,
-          finite: bool = False, ndim: Optional[int] = None) -> np.ndarray:
+          finite: bool = False, ndim: Optional[int] = None, unit: str = "",
+          dim=None) -> np.ndarray:
     """Numbers (one, or an array of any shape unless ``ndim``) as a float64 array; NaN
-    is never a value, infinities only where ``finite`` is False."""
+    is never a value, infinities only where ``finite`` is False.  A quantity is converted:
+    to ``unit`` where given (refused if of another dimension), else to pyspike's base
+    units (refused if not of dimension ``dim``, where given)."""
+    if unit:
+        value = unitless(value, what, where, unit)
+    else:
+        value = units.base_value(value, dim, what, where)
     if isinstance(value, (str, bytes)) or value is None:
         raise ModelError(f"{what} must be a number or an array of numbers, not "
                          f"{show(value)}", where=where, symbol=what)

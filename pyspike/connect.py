@@ -17,11 +17,12 @@ from .codegen.equations import symbol
 from .codegen.errors import ModelError
 from .codegen.expressions import Context, parse_condition, parse_expression
 from .codegen import streams
-from .codegen.synaptic import aliases
+from .codegen.synaptic import alias_dims, aliases
+from .codegen.unit_check import check_condition, checker_for
 from . import checks
 from . import random as ps_random
 from .evaluate import evaluate
-from .model import neuron_variables
+from .model import neuron_dims, neuron_variables
 
 #: Pairs evaluated per block by condition strings: bounded memory for any network size.
 _BLOCK_PAIRS = 1 << 21
@@ -173,6 +174,9 @@ def _parse_condition(syn, text: str):
     ctx = Context(where=f"the connection condition of Synapses '{syn.name}'", line=text,
                   lineno=1)
     cond = parse_condition(text, names, ctx)
+    check_condition(checker_for(alias_dims(
+        neuron_variables(syn.source), neuron_variables(syn.target),
+        (neuron_dims(syn.source), neuron_dims(syn.target)))), cond, text, ctx.where)
     if ctx.random_sites:
         raise ctx.error("random numbers in a condition: use p= for random connections",
                         None, "rand")

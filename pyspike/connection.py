@@ -52,6 +52,7 @@ class Connection(Synapses):
         # The event code is built from the model's own name for the variable (found by
         # equality in the list the model declares), never from the text given: whatever
         # post_var held, on_pre is one statement adding w to one declared variable.
+        delay = checks.unitless(delay, "delay", "Connection", "ms")
         shared = delay is None or isinstance(delay, (str, bool, np.bool_)) \
             or checks.is_number(delay)                 # else one delay per synapse
         super().__init__(pre, post, model="w : 1", on_pre=target + "_post += w",

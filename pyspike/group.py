@@ -131,7 +131,8 @@ class NeuronGroup:
                 return
             value = self._evaluate(name, value)
         else:
-            value = checks.reals(value, name, f"group '{self.name}'")
+            value = checks.reals(value, name, f"group '{self.name}'",
+                                 dim=self.model.dims.get(name))
         shared = "shared" in self._flags(name) and name not in table.variables
         table.assign(name, value, lambda v: self._as_array(name, v),
                      batching.one_per_instance(self, value), ModelError(

@@ -15,6 +15,8 @@ from .codegen.expressions import Context, Rand, Randn, exprel, parse_expression
 from .codegen.spec import GroupSpec
 from . import checks
 from .group import NeuronGroup
+from .input_currents import (constant_input, ou_process, ramp_input, section_input,  # noqa: F401
+                             sinusoidal_input, spike_input, square_input, wiener_process)
 from .model import NeuronModel
 
 
@@ -45,7 +47,8 @@ class PoissonGroup(NeuronGroup):
                 raise ModelError(f"rates={rates!r} is no rate in Hz: {err}",
                                  where="PoissonGroup", symbol="rates") from None
         else:
-            rates = checks.reals(rates, "rates", "PoissonGroup", minimum=0.0, finite=True)
+            rates = checks.reals(rates, "rates", "PoissonGroup", minimum=0.0, finite=True,
+                                 unit="Hz")
             model = NeuronModel(threshold="rand() < rates*dt*0.001", params={"rates": rates})
         super().__init__(N, model, name=name)
 
@@ -54,8 +57,8 @@ class PoissonGroup(NeuronGroup):
                                     and "rand" in value):
             if isinstance(value, str):
                 value = self._evaluate(name, value)
-            value = checks.reals(value, "rates", f"PoissonGroup '{self.name}'", minimum=0.0,
-                                 finite=True)
+            value = checks.reals(value, "rates", f"PoissonGroup '{self.name}'", unit="Hz",
+                                 minimum=0.0, finite=True)
         super()._set(name, value)
 
 
@@ -196,16 +199,16 @@ class PoissonInput:
         self.target, self.var = target, var
         self.N = checks.count(N, "N", "PoissonInput", minimum=0, maximum=2 ** 31 - 1)
         # plain attributes, which may change between runs: checked here and by every run
-        self.rate = _number(rate, "rate", minimum=0.0)
-        self.weight = _number(weight, "weight")
+        self.rate = _number(rate, "rate", minimum=0.0, unit="Hz")
+        self.weight = _number(weight, "weight", dim=target.model.dims.get(var))
         target.poisson_inputs.append(self)
 
     def value(self, what: str, dt: float, limit: float = 500.0) -> float:
         """The weight, or the mean count per step (at most ``limit``, the backend's),
         checked as a run takes it."""
         if what == "weight":
-            return _number(self.weight, "weight")
-        rate = _number(self.rate, "rate", minimum=0.0)
+            return _number(self.weight, "weight", dim=self.target.model.dims.get(self.var))
+        rate = _number(self.rate, "rate", minimum=0.0, unit="Hz")
         mean = self.N * np.asarray(rate) * dt * 1e-3
         if np.max(mean) > limit:
             why = "" if limit >= 500 else (
@@ -218,9 +221,10 @@ class PoissonInput:
         return mean if np.ndim(mean) else float(mean)
 
 
-def _number(value, what: str, minimum: Optional[float] = None):
+def _number(value, what: str, minimum: Optional[float] = None, unit: str = "", dim=None):
     """A finite float, or (for a batch) a 1-d float array of one value per instance."""
-    array = checks.reals(value, what, "PoissonInput", minimum=minimum, finite=True)
+    array = checks.reals(value, what, "PoissonInput", minimum=minimum, finite=True,
+                         unit=unit, dim=dim)
     if array.ndim > 1 or (array.ndim == 1 and array.size == 0):
         raise ModelError(f"a PoissonInput takes one number as {what}, or a list of one per "
                          f"instance of a batch, not {checks.show(value)}",
@@ -256,7 +260,8 @@ class SpikeGeneratorGroup(NeuronGroup):
         """Replace the given spikes (takes effect at the next run)."""
         where = f"SpikeGeneratorGroup '{self.name}'"
         indices = checks.indices(indices, "indices", where, self.N)
-        times = np.atleast_1d(checks.reals(times, "times", where, minimum=0.0, finite=True))
+        times = np.atleast_1d(checks.reals(times, "times", where, minimum=0.0, finite=True,
+                                           unit="ms"))
         if indices.shape != times.shape or times.ndim != 1:
             raise ModelError(f"indices and times must be 1-d and of equal length (got "
                              f"{indices.shape} and {times.shape})", where=where,

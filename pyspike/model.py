@@ -11,8 +11,9 @@ from .codegen.statements import parse_statements
 from .codegen.integrators import ALL_METHODS
 from .codegen.kernels import model_variables
 from .codegen.unit_check import (check_condition, check_duration, check_statements,
-                                 equation_units, inferred_unit)
-from . import checks
+                                 equation_units, known_dim)
+from .codegen.units import dimension, pretty
+from . import checks, units
 
 
 class NeuronModel:
@@ -45,6 +46,7 @@ class NeuronModel:
         self.update = checks.text(update, "update", "NeuronModel")
         self.refractory = _refractory(refractory)
         from .timedarray import TimedArray
+        quantities = units.dims_given(params)
         given = checks.params(params, "params", "G", (TimedArray,))
         #: TimedArrays the equations call, by name
         self.functions = {k: v for k, v in given.items() if isinstance(v, TimedArray)}
@@ -59,6 +61,11 @@ class NeuronModel:
             self.equations, list(self.params), self.update,
             [(n, f.ndim) for n, f in self.functions.items()])
         eqs, self.units = self._check_text()
+        for key, d in quantities.items():
+            if self.dims.get(key) is not None and self.dims[key] != d:
+                raise ModelError(f"the parameter '{key}' is given in {pretty(d)}, but the "
+                                 f"model uses it in {pretty(self.dims[key])}",
+                                 where=self.name or "NeuronModel", symbol=key)
         self.flags = {n: v.flags for n, v in eqs.variables.items()}
         #: initial values (numbers or expression strings) a NeuronGroup starts from
         self.init: Dict[str, object] = _init(init, self.variables)
@@ -93,10 +100,13 @@ class NeuronModel:
                                      "the number of ms itself (refractory=2.0), or a "
                                      "condition such as 'v > -60', or an expression over "
                                      "parameters", where="refractory", symbol="refractory")
-        # the units of parameters given as numbers, as the text fixes them (for print())
-        dims = {n: v.unit if v.unit is not None else inferred_unit(units, symbol(n))
-                for n, v in eqs.variables.items()}
-        return eqs, dims
+        #: the dimension of each name, declared or, for parameters given as numbers, as
+        #: the text fixes it (None where it does not): synapses are checked against them
+        self.dims = {n: dimension(v.unit) if v.unit is not None else known_dim(units, n)
+                     for n, v in eqs.variables.items()}
+        return eqs, {n: v.unit if v.unit is not None else
+                     None if self.dims[n] is None else pretty(self.dims[n])
+                     for n, v in eqs.variables.items()}
 
     def __repr__(self) -> str:
         named = f"{self.name!r}, " if self.name else ""
@@ -149,6 +159,7 @@ def _init(values, variables: List[str]) -> Dict[str, object]:
 
 def _refractory(value) -> Union[float, str, None]:
     """None, a duration in ms, or a string (a condition or an expression over parameters)."""
+    value = checks.unitless(value, "refractory", "refractory", "ms")
     if value is None or isinstance(value, str):
         return value
     if not checks.is_number(value):
@@ -166,6 +177,13 @@ def neuron_variables(group) -> Dict[str, bool]:
     out = {v: False for v in model.variables}
     out.update({p: True for p in model.param_names})
     return out
+
+
+def neuron_dims(group) -> Dict[str, object]:
+    """The dimensions of ``group``'s variables and parameters where its model fixes them
+    (none for a group without a model)."""
+    model = getattr(group, "model", None)
+    return {} if model is None else dict(model.dims)
 
 
 def default_params(model: NeuronModel) -> List[str]:

@@ -61,6 +61,7 @@ class Network:
                  precision: str = "double", cache_dir: Optional[str] = None,
                  batch: Optional[int] = None, check_finite: bool = True,
                  progress: Optional[bool] = None):
+        dt = checks.unitless(dt, "dt", "Network", "ms")
         if not checks.is_number(dt) or not math.isfinite(dt) or not dt > 0:
             raise ModelError(f"dt must be a positive, finite number of ms, not {dt!r}",
                              where="Network", symbol="dt")
@@ -242,6 +243,7 @@ class Network:
         ``NonFiniteError`` naming the group, variable, neuron and step (unless
         ``check_finite=False``).
         """
+        duration = checks.unitless(duration, "duration", "Network.run", "ms")
         if not checks.is_number(duration) or not math.isfinite(duration) or duration < 0:
             raise ModelError(f"the duration of a run must be a finite number of ms >= 0, "
                              f"not {duration!r}", where="Network.run", symbol="duration")

@@ -21,7 +21,7 @@ from . import _context, batching, checks
 from . import connect as builders
 from .evaluate import evaluate
 from .group import as_range, device_array, sync_state
-from .model import neuron_variables
+from .model import neuron_dims, neuron_variables
 from .state import StateTable
 from .synapses_runtime import bitmask_ok, check_delay_steps, checked_delay
 
@@ -68,7 +68,8 @@ class Synapses:
         where = f"Synapses '{self.name}'"
         state["variables"], state["param_names"] = check_code(
             model, list(self.params), on_pre, on_post, neuron_variables(self.source),
-            neuron_variables(self.target), where)
+            neuron_variables(self.target), where,
+            (neuron_dims(self.source), neuron_dims(self.target)))
         hidden = set(self.variables + self.param_names) & ATTRIBUTES
         if hidden:
             raise ModelError(f"the model names '{min(hidden)}', which is also an attribute of "

@@ -30,6 +30,7 @@ def checked_delay(value, n: int, network, where: str):
     """A delay in ms as given (not text): one finite number >= 0 for every synapse (a
     float), or one per synapse (a float64 array of n); at most MAX_DELAY_STEPS steps
     where the network, and so dt, is known."""
+    value = checks.unitless(value, "delay", where, "ms")
     if checks.is_number(value) or isinstance(value, (bool, np.bool_)) or value is None:
         delay = checks.duration(value, "delay", where)
     else:

@@ -37,6 +37,6 @@ def neuron_model(model, params: Optional[Mapping[str, object]], where: str) -> N
 
 
 # Each module adds its models to the registries when imported.
-from . import brainpy_neurons, brainpy_hh, brainpy_rates, spaic_neurons  # noqa: E402,F401
+from . import brainpy_neurons, brainpy_hh, brainpy_rates, brette, spaic_neurons  # noqa: E402,F401
 
 __all__ = ["neurons", "neuron_model", "Registry"]

@@ -65,7 +65,7 @@ def generator_delays(net):
     """Given spikes into heterogeneous and shared delays, and an explicit connection."""
     src = ps.SpikeGeneratorGroup(5, indices=[0, 1, 2, 3, 4, 0, 2], times=[1, 2, 3, 4, 5, 6, 7])
     G = ps.NeuronGroup(10, _lif(), init={"v": -65.0, "I": 0.0})
-    S1 = ps.Synapses(src, G, model="w : 1", on_pre="ge_post += w")
+    S1 = ps.Synapses(src, G, model="w : mV", on_pre="ge_post += w")
     S1.connect(p=0.6)
     S1.w = "0.5 + 0.25*j"
     S1.delay = "0.1 + 0.3*i + 0.2*j"
@@ -78,9 +78,9 @@ def stdp_sparse(net):
     """Plastic synapses: on_pre and on_post, event-driven traces, rand() in on_post."""
     inp = ps.PoissonGroup(30, rates="20 + i")
     G = ps.NeuronGroup(20, _lif(), init={"v": -60.0, "I": 14.0})
-    S = ps.Synapses(inp, G, model="""w : 1
-            dapre/dt = -apre/20.0 : 1 (event-driven)
-            dapost/dt = -apost/20.0 : 1 (event-driven)""",
+    S = ps.Synapses(inp, G, model="""w : mV
+            dapre/dt = -apre/20.0 : mV (event-driven)
+            dapost/dt = -apost/20.0 : mV (event-driven)""",
         on_pre="ge_post += w; apre += 0.01; w = clip(w + apost, 0, 2.0)",
         on_post="apost -= 0.012; w = clip(w + apre + 1e-4*rand(), 0, 2.0)")
     S.connect(p=0.3)
@@ -94,7 +94,7 @@ def dense_and_serial(net):
     inp = ps.PoissonGroup(12, rates=40.0)
     # a drive that fires G (the GPU tests compare spikes), the resets notwithstanding
     G = ps.NeuronGroup(40, _lif(), init={"v": -60.0, "I": 17.0})
-    dense = ps.Synapses(inp, G, model="w : 1", on_pre="ge_post += w; w = w*0.99")
+    dense = ps.Synapses(inp, G, model="w : mV", on_pre="ge_post += w; w = w*0.99")
     dense.connect()
     dense.w = 0.25
     reset_on_spike = ps.Synapses(inp, G, on_pre="v_post = -70.0")
@@ -132,7 +132,7 @@ def order_sensitive(net):
     spikes in ascending order, as the CPU does."""
     inp = ps.PoissonGroup(600, rates=100.0)
     G = ps.NeuronGroup(8, _lif(), init={"v": -60.0, "I": 13.0})
-    last = ps.Synapses(inp, G, model="w : 1", on_pre="ge_post = w")
+    last = ps.Synapses(inp, G, model="w : mV", on_pre="ge_post = w")
     last.connect()
     last.w = "0.004*i + 0.1*j"
     mix = ps.Synapses(inp, G, on_pre="v_post = 0.95*v_post - 3.0 + 0.002*i")

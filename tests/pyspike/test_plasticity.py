@@ -45,9 +45,9 @@ def _stdp(backend):
     with net:
         inp = ps.PoissonGroup(40, rates=20.0)
         P = ps.NeuronGroup(4, m)
-        S = ps.Synapses(inp, P, model="""w : 1
-                dapre/dt = -apre/taupre : 1 (event-driven)
-                dapost/dt = -apost/taupost : 1 (event-driven)""",
+        S = ps.Synapses(inp, P, model="""w : mV
+                dapre/dt = -apre/taupre : mV (event-driven)
+                dapost/dt = -apost/taupost : mV (event-driven)""",
             on_pre="ge_post += w; apre += Apre; w = clip(w + apost, 0, wmax)",
             on_post="apost += Apost; w = clip(w + apre, 0, wmax)",
             params={"taupre": 20.0, "taupost": 20.0, "Apre": 0.01, "Apost": -0.0105,

@@ -40,7 +40,7 @@ CODE = {
         "ge += w*(1 - 0.2*x_pre); x_pre += 0.01; w = w*0.95 + 0.01*v_post + 0.001*i - 0.0005*j",
         "", {}),
     "stdp_on_post": (
-        "w : 1\napre : 1\napost : 1\ntl : 1",
+        "w : 1\napre : 1\napost : 1\ntl : ms",
         "apre = apre*exp((tl - t)/tau_s) + Ap; apost = apost*exp((tl - t)/tau_s); tl = t; "
         "ge_post += w; w = clip(w - apost, 0, wmax)",
         "apre = apre*exp((tl - t)/tau_s); apost = apost*exp((tl - t)/tau_s) + Am; tl = t; "
@@ -298,7 +298,7 @@ def test_t_and_dt_are_readable_in_synaptic_code(backend):
     with net:
         gen = ps.SpikeGeneratorGroup(1, indices=[0], times=[1.0])
         P = ps.NeuronGroup(1, STILL)
-        S = ps.Synapses(gen, P, model="a : 1\nb : 1", on_pre="a = t; b = dt")
+        S = ps.Synapses(gen, P, model="a : ms\nb : ms", on_pre="a = t; b = dt")
         S.connect(i=[0], j=[0])
     net.run(2.0)
     assert S.b[0] == 0.25
