@@ -253,12 +253,17 @@ def pretty(d: Dim) -> str:
 
     >>> pretty(dimension("volt/second")), pretty(dimension("nS*mV")), pretty(dimension("Hz"))
     ('mV/ms', 'pA', '1/ms')
+    >>> pretty(dimension("1/mV"))
+    '1/mV'
+
     """
     if d in BASE_UNITS:
         return BASE_UNITS[d]
     if d ** 2 in BASE_UNITS:                       # noise: 1/sqrt(ms)
         unit = BASE_UNITS[d ** 2]
         return "1/sqrt(ms)" if unit == "1/ms" else f"sqrt({unit})"
+    if DIMENSIONLESS / d in BASE_UNITS and "/" not in BASE_UNITS[DIMENSIONLESS / d]:
+        return "1/" + BASE_UNITS[DIMENSIONLESS / d]            # 1/mV
     for k in (1, 2):
         if d * TIME ** k in BASE_UNITS:
             return BASE_UNITS[d * TIME ** k] + ("/ms" if k == 1 else "/ms**2")

@@ -44,7 +44,7 @@ class NeuronGroup:
 
     >>> H = ps.NeuronGroup(3, "Izhikevich", params={"a": 0.1})
     >>> float(H.a), H.V
-    (0.1, array([-65., -65., -65.]))
+    (0.1, array([-70., -70., -70.]))
     """
 
     def __init__(self, N: int, model: Union[NeuronModel, str], name: Optional[str] = None,
