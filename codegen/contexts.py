@@ -11,8 +11,9 @@ monitor's buffers) stay small dicts: they are laid out, never changed.
 >>> from pyspike.codegen.kernels import build_network
 >>> from pyspike.codegen.printing import CPrinter
 >>> from pyspike.codegen.render import group_context
->>> net = build_network(NetworkSpec(groups=(GroupSpec("g", 4, equations="dv/dt = -v : 1",
-...                                                   threshold="v > 1", reset="v = 0"),)))
+>>> g = GroupSpec("g", 4, equations="dv/dt = -v/tau : 1", threshold="v > 1", reset="v = 0",
+...               params=("tau",))
+>>> net = build_network(NetworkSpec(groups=(g,)))
 >>> ctx = group_context(net.groups[0], CPrinter(), "double", [])
 >>> ctx.N, ctx.spike, ctx.reset
 (4, '_spike', ['real_t u_v = p_u_v[i];', 'u_v = 0;', 'p_u_v[i] = u_v;'])

@@ -3,8 +3,8 @@
 The language is Brian2's, with plain numbers instead of unit objects::
 
     dv/dt = (v_rest - v + R*I) / tau_m : mV (unless refractory)   # a differential equation
-    I_syn = g*(E - v) : nA                                          # a subexpression
-    I : nA                                                          # a declared variable
+    I_syn = g*(E - v) : pA                                          # a subexpression
+    I : pA                                                          # a declared variable
     tau : ms (constant, shared)                                     # flags
 
 The ``: unit`` part is kept as documentation, but must read as one (names and numbers

@@ -216,7 +216,7 @@ def _model(model: str, params, pre_vars: Dict[str, bool], post_vars: Dict[str, b
         if var is None or post_vars.get(var, True):
             raise ModelError(f"{where}: a (summed) subexpression is named after the "
                              "postsynaptic variable it sets, as in 'I_syn_post = g*(E - v_post)"
-                             f" : nA (summed)'; '{name}' is not '<variable>_post' for a "
+                             f" : pA (summed)'; '{name}' is not '<variable>_post' for a "
                              "variable of the postsynaptic group", where=where, symbol=name)
     return eqs
 

@@ -272,6 +272,27 @@ def pretty(d: Dim) -> str:
     return f"SI {d}"
 
 
+def unit_text(d: Dim) -> str:
+    """An annotation that reads back as ``d``: its name in base units where there is one,
+    else the product of SI base units.
+
+    >>> unit_text(dimension("nS*mV")), unit_text(dimension("mV/ms")), unit_text(DIMENSIONLESS)
+    ('pA', 'mV/ms', '1')
+    >>> dimension(unit_text(dimension("mS/cm**2"))) == dimension("mS/cm**2")
+    True
+    """
+    text = pretty(d)
+    try:
+        if dimension(text) == d:
+            return text
+    except UnitError:
+        pass
+    return "*".join(f"{_SI_NAME[b]}**{e}" for b, e in zip(BASE, d.exps) if e)
+
+
+_SI_NAME = {"m": "metre", "kg": "kg", "s": "second", "A": "amp", "K": "kelvin", "mol": "mol"}
+
+
 def names_in(units: Iterable[str]) -> List[str]:
     """The unit names a list of annotations uses (for messages)."""
     return sorted({t for u in units for t in re.findall(r"[A-Za-z_]+", u)})

@@ -6,6 +6,7 @@ from typing import Optional
 import numpy as np
 
 from .codegen.errors import ModelError
+from .codegen.units import unit_text
 from . import checks
 from .group import as_range
 from .synapses import Synapses
@@ -15,7 +16,8 @@ LINK_TYPES = ("full", "sparse", "one_to_one")
 
 class Connection(Synapses):
     """Weighted synapses that add ``w`` to the postsynaptic ``post_var`` for every
-    presynaptic spike: ``Synapses(pre, post, model="w : 1", on_pre="<post_var>_post += w")``
+    presynaptic spike: ``Synapses(pre, post, model="w : <unit>", on_pre="<post_var>_post +=
+    w")`` with ``w`` in the unit of ``post_var`` (default ``I``, or SPAIC's ``Isyn``),
     connected by ``link_type``:
 
     - ``"full"``: all-to-all (stored densely);
@@ -26,7 +28,7 @@ class Connection(Synapses):
     ``delay`` (ms) a number or one value per synapse.
 
     >>> import pyspike as ps
-    >>> m = ps.NeuronModel("dv/dt = -v/tau + I : mV\\nI : nA", params={"tau": 10.0})
+    >>> m = ps.NeuronModel("dv/dt = -v/tau + I : mV\\nI : mV/ms", params={"tau": 10.0})
     >>> net = ps.Network(dt=0.1, seed=1, backend="numpy")
     >>> with net:
     ...     A, B = ps.NeuronGroup(4, m), ps.NeuronGroup(4, m)
@@ -35,8 +37,9 @@ class Connection(Synapses):
     (4, array([0.5, 0.5, 0.5, 0.5]))
     """
 
-    def __init__(self, pre, post, link_type: str = "full", weight=1.0, post_var: str = "I",
-                 p: float = 0.1, delay: Optional[float] = None, name: Optional[str] = None):
+    def __init__(self, pre, post, link_type: str = "full", weight=1.0,
+                 post_var: Optional[str] = None, p: float = 0.1,
+                 delay: Optional[float] = None, name: Optional[str] = None):
         if not isinstance(link_type, str) or link_type not in LINK_TYPES:
             raise ModelError(f"unknown link_type {checks.show(link_type)}: choose one of "
                              + ", ".join(LINK_TYPES), where="Connection",
@@ -55,7 +58,10 @@ class Connection(Synapses):
         delay = checks.unitless(delay, "delay", "Connection", "ms")
         shared = delay is None or isinstance(delay, (str, bool, np.bool_)) \
             or checks.is_number(delay)                 # else one delay per synapse
-        super().__init__(pre, post, model="w : 1", on_pre=target + "_post += w",
+        # w has the unit of the variable it adds to (text made from the model's dimension)
+        dim = as_range(post, "Connection")[0].model.dims.get(target)
+        super().__init__(pre, post, model="w : " + ("1" if dim is None else unit_text(dim)),
+                         on_pre=target + "_post += w",
                          delay=delay if shared else None, name=name)
         try:
             if link_type == "full":
@@ -75,8 +81,11 @@ class Connection(Synapses):
 
 
 def _target_variable(group, post_var) -> str:
-    """The postsynaptic group's own name for ``post_var``: one of its declared variables."""
+    """The postsynaptic group's own name for ``post_var``: one of its declared variables
+    (by default ``I``, or SPAIC's ``Isyn`` in a model that has it and no ``I``)."""
     declared = list(group.model.variables)
+    if post_var is None:
+        post_var = "Isyn" if "Isyn" in declared and "I" not in declared else "I"
     for name in declared:
         if isinstance(post_var, str) and name == post_var:
             return name

@@ -24,7 +24,7 @@ class NeuronModel:
     written), or both.  Errors in the text are reported here, with the line and symbol.
 
     >>> lif = NeuronModel(
-    ...     equations="dv/dt = (v_rest - v + R*I) / tau_m : mV (unless refractory)\\nI : nA",
+    ...     equations="dv/dt = (v_rest - v + R*I) / tau_m : mV (unless refractory)\\nI : pA",
     ...     threshold="v > v_th", reset="v = v_reset", refractory=2.0,
     ...     params={"v_rest": -65.0, "tau_m": 10.0, "R": 1.0, "v_th": -50.0, "v_reset": -65.0})
     >>> lif.variables

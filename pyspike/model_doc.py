@@ -40,7 +40,7 @@ def describe(model) -> str:
     if model.refractory is not None:
         refractory = model.refractory
         out.append(f"refractory: {refractory}" + ("" if isinstance(refractory, str) else " ms"))
-    if model.equations.strip():
+    if "/dt" in model.equations:
         out.append(f"method: {model.method or 'chosen by pyspike'}")
     if model.params or model.functions:
         out.append("parameters:")

@@ -34,7 +34,7 @@ ATTRIBUTES = frozenset({"source", "target", "name", "model", "params", "variable
 class Synapses:
     """Synapses from ``source`` to ``target`` (groups or contiguous subgroups ``P[a:b]``).
 
-    ``model`` declares synaptic variables (``"w : 1"``); ``on_pre`` runs for every synapse
+    ``model`` declares synaptic variables (``"w : mV"``); ``on_pre`` runs for every synapse
     of a presynaptic spike when it arrives after ``delay`` ms, ``on_post`` for every
     synapse of a postsynaptic spike.  Neuron variables are named with ``_pre``/``_post``
     (a plain name means the postsynaptic one, as in Brian2); ``i`` and ``j`` are the pre-
@@ -48,7 +48,7 @@ class Synapses:
     >>> net = ps.Network(dt=0.1, seed=1, backend="numpy")
     >>> with net:
     ...     P = ps.NeuronGroup(3, m)
-    ...     S = ps.Synapses(P[:1], P[1:], model="w : 1", on_pre="v_post += w", delay=1.0)
+    ...     S = ps.Synapses(P[:1], P[1:], model="w : mV", on_pre="v_post += w", delay=1.0)
     >>> S.connect(j="i + 1")
     >>> S.i, S.j, S.n
     (array([0], dtype=int32), array([1], dtype=int32), 1)
