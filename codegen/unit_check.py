@@ -69,6 +69,8 @@ class UnitChecker:
 
     def of(self, e: sp.Basic) -> Affine:
         """The dimension of ``e``."""
+        if e.is_NumberSymbol:                  # pi, E: numbers like any other
+            return self._unknown("number")
         if e.is_Number and not (e.is_Integer and abs(e) == 1):
             # (only an integer sign, as in -v, is dimensionless: 1.0 may be 1000*0.001)
             # a number in model text is in base units: 5.0 in -ge/5.0 is 5 ms

@@ -130,3 +130,7 @@ def test_numbers_that_multiply_to_one_still_carry_a_dimension():
     checker = _checker("dv/dt = -v/tau : mV", ("tau",))
     check_condition(checker, sp.Lt(Rand(0), sp.Float(1.0) * dt), "rand() < 1e3*dt*0.001",
                     "the threshold")
+
+
+def test_pi_is_a_number_like_any_other():
+    check_units(parse_equations("dv/dt = pi*(v_rest - v)/tau : mV", ("v_rest", "tau")))

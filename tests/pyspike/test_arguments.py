@@ -67,7 +67,7 @@ def test_a_negative_rate_set_on_the_group_is_refused():
 # --- Connection post_var ------------------------------------------------------------------
 
 @pytest.mark.parametrize("post_var", ["w = 9; v", "v; w", "v += 1; I", "tau", "v_post", 5,
-                                      None])
+                                      ""])
 def test_a_post_var_that_is_not_a_declared_variable_is_refused_listing_them(post_var):
     net = network()
     with net:
