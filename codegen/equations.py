@@ -24,7 +24,7 @@ import ast
 import re
 import warnings
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, List, Optional, Set, Tuple
+from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 import sympy as sp
 
@@ -86,7 +86,8 @@ class EquationSet:
     functions: Dict[str, type] = field(default_factory=dict)   # TimedArrays by name
     summed: Set[str] = field(default_factory=set)   # synapse subexpressions flagged (summed)
     subexpression_units: Dict[str, str] = field(default_factory=dict)
-    lines: Dict[str, Tuple[int, str]] = field(default_factory=dict)  # name -> (lineno, line)
+    #: name -> (lineno, line, the block's where if it is one of ``parts``, else None)
+    lines: Dict[str, Tuple[int, str, Optional[str]]] = field(default_factory=dict)
 
     def names(self) -> Dict[str, sp.Basic]:
         """Every name an expression of this model may read; a subexpression stands for its
@@ -190,11 +191,14 @@ def _flags(inner: str, col: int, ctx: Context) -> Set[str]:
 
 def parse_equations(text: str, params: Iterable[str] = (), where: str = "the equations",
                     functions: Optional[Dict[str, type]] = None, synaptic: bool = False,
-                    outer: Optional[Dict[str, sp.Basic]] = None) -> EquationSet:
+                    outer: Optional[Dict[str, sp.Basic]] = None,
+                    parts: Sequence[Tuple[str, str]] = ()) -> EquationSet:
     """Parse a block of equations; ``params`` are the names given values by the user,
     ``functions`` the TimedArrays (name -> :func:`timed_function` class) it may call,
     ``outer`` names from elsewhere it may read (a synapse's ``v_post``), which its own
-    names override."""
+    names override.  ``parts`` are further blocks ``(where, text)`` of the same model (a
+    library plasticity rule's): parsed as blocks of their own, each line's messages naming
+    its block and its line there, then joined to the model as one set of equations."""
     params = list(params)
     functions = dict(functions or {})
     sites: List[sp.Expr] = []
@@ -202,14 +206,16 @@ def parse_equations(text: str, params: Iterable[str] = (), where: str = "the equ
     variables: Dict[str, Variable] = {}
     subexpr_names: Dict[str, Context] = {}
     subexpr_units: Dict[str, str] = {}
-    lines: Dict[str, Tuple[int, str]] = {}
+    lines: Dict[str, Tuple[int, str, Optional[str]]] = {}
     ode_names: Set[str] = set()
     summed: Set[str] = set()
-    for lineno, raw in enumerate(text.splitlines(), start=1):
+    numbered = [(block_where, lineno, raw) for block_where, block in [(where, text), *parts]
+                for lineno, raw in enumerate(block.splitlines(), start=1)]
+    for block_where, lineno, raw in numbered:
         line = raw.split("#", 1)[0]
         if not line.strip():
             continue
-        ctx = Context(where=where, line=line, lineno=lineno, random_sites=sites)
+        ctx = Context(where=block_where, line=line, lineno=lineno, random_sites=sites)
         if "\\" in line:
             raise ctx.error("backslashes are not allowed: write each equation on one line",
                             line.index("\\"))
@@ -262,7 +268,7 @@ def parse_equations(text: str, params: Iterable[str] = (), where: str = "the equ
                 kind == "decl" and bool(flags & {"constant", "shared"})))
             if kind == "ode":
                 ode_names.add(name)
-        lines[name] = (lineno, line)
+        lines[name] = (lineno, line, None if block_where == where else block_where)
         if kind != "decl":
             expr_text = match.group(2)
             parsed.append((kind, name, expr_text, ctx, lhs.rindex(expr_text)))

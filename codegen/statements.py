@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from typing import List, Mapping, Optional, Tuple
+from typing import List, Mapping, Optional, Sequence, Tuple
 
 import sympy as sp
 
@@ -47,15 +47,20 @@ def split_statements(text: str) -> List[Tuple[int, str]]:
 
 
 def parse_statements(text: str, names: Mapping[str, sp.Basic], targets: Mapping[str, object],
-                     where: str, ctx_sites: Optional[List] = None) -> List[Statement]:
+                     where: str, ctx_sites: Optional[List] = None,
+                     parts: Sequence[Tuple[str, str]] = ()) -> List[Statement]:
     """Parse assignments such as ``v = v_reset; w += b``.
 
     ``targets`` holds the names that may be assigned; ``names`` those that may be read.
+    ``parts`` are further blocks ``(where, text)`` run after ``text`` (a library rule's
+    code), each line's messages naming its block.
     """
     sites = [] if ctx_sites is None else ctx_sites
     statements = []
-    for lineno, part in split_statements(text):
-        ctx = Context(where=where, line=part, lineno=lineno, random_sites=sites)
+    numbered = [(block_where, lineno, part) for block_where, block in [(where, text), *parts]
+                for lineno, part in split_statements(block)]
+    for block_where, lineno, part in numbered:
+        ctx = Context(where=block_where, line=part, lineno=lineno, random_sites=sites)
         tree = parse_text(part, "exec", ctx)
         body = tree.body
         if len(body) != 1 or not isinstance(body[0], (ast.Assign, ast.AugAssign)):

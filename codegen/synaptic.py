@@ -91,7 +91,8 @@ def build_synapses(s: SynapsesSpec, index: int, by_name: Dict[str, GroupKernel],
         return layout.slot("synapses", index, name, dtype, role, False, extent=extent)
 
     pre, post = _group(by_name, s.pre, where), _group(by_name, s.post, where)
-    eqs = _model(s.model, s.params, _variables(pre), _variables(post), where)
+    eqs = _model(s.model, s.params, _variables(pre), _variables(post), where,
+                 parts=s.parts)
     for p in s.per_synapse:
         if p not in eqs.variables or not eqs.variables[p].is_param:
             raise ModelError(f"'{p}' is not a parameter of {where}", where=where, symbol=p)
@@ -133,15 +134,16 @@ def build_synapses(s: SynapsesSpec, index: int, by_name: Dict[str, GroupKernel],
             spike_lists[g.index] = SpikeList(
                 layout.slot("group", g.index, "_spikes", "int32", "spikes", extent=g.N),
                 layout.counter("group", g.index, "spike_count", "spikes"))
-    if s.on_pre:
-        k = replace(k, pre_path=_pathway("pre", s.on_pre, names, targets, eqs, k, where))
+    on_pre, on_post = (_code(s.on_pre, s.parts, 2), _code(s.on_post, s.parts, 3))
+    if on_pre:
+        k = replace(k, pre_path=_pathway("pre", on_pre, names, targets, eqs, k, where))
         k = add_delays(k, layout)  # the ring of spikes in flight, the delay (delays.py)
         if s.bitmask and not s.dense and s.delay != "per_synapse" and \
                 _pairs_only(k.pre_path, k):
             k = replace(k, bitmask_slot=slot("bitmask", "uint32", "connectivity",
                                              n_pre * ((n_post + 31) // 32)))
-    if s.on_post:
-        k = replace(k, post_path=_pathway("post", s.on_post, names, targets, eqs, k, where),
+    if on_post:
+        k = replace(k, post_path=_pathway("post", on_post, names, targets, eqs, k, where),
                     columns=Columns(slot("column_start", "int64", "connectivity", n_post + 1),
                                     slot("column_synapse", "int32", "connectivity")))
     if _odes(eqs, event=False):
@@ -150,7 +152,7 @@ def build_synapses(s: SynapsesSpec, index: int, by_name: Dict[str, GroupKernel],
         k = replace(k, summed_path=_finish_path("summed", [
             Assign(symbol(n), eqs.subexpressions[n], declare=False, op="+=")
             for n in sorted(eqs.summed)], k))
-    if not (s.on_pre or s.on_post or k.clock_path or k.summed_path):
+    if not (on_pre or on_post or k.clock_path or k.summed_path):
         raise ModelError(f"{where} has no on_pre or on_post code and no equations: it would "
                          "do nothing", where=where)
     used = set()
@@ -202,14 +204,22 @@ def _variables(g: GroupKernel) -> Dict[str, bool]:
     return {n: v.is_param for n, v in g.equations.variables.items()}
 
 
+def _code(own: str, parts, k: int) -> List[Tuple[str, str]]:
+    """A pathway's code: the synapses' own (``own``) and then each part's, as (where,
+    text) blocks; empty if there is none."""
+    blocks = [(None, own)] + [(f"{p[0]}", p[k]) for p in parts]
+    return [(w, text) for w, text in blocks if text]
+
+
 def _model(model: str, params, pre_vars: Dict[str, bool], post_vars: Dict[str, bool],
-           where: str, dims: Optional[Dict[str, Optional[Dim]]] = None) -> EquationSet:
+           where: str, dims: Optional[Dict[str, Optional[Dim]]] = None,
+           parts=()) -> EquationSet:
     """The synapse model's equations, which may read pre- and postsynaptic variables
-    (whose dimensions, where known, are ``dims`` by alias)."""
+    (whose dimensions, where known, are ``dims`` by alias), with those of ``parts``."""
     outer = {alias: symbol(alias) for alias in aliases(pre_vars, post_vars)}
     outer.update({"i": PRE_INDEX, "j": POST_INDEX})
     eqs = parse_equations(model, params, where=f"the model of {where}", synaptic=True,
-                          outer=outer)
+                          outer=outer, parts=[(p[0], p[1]) for p in parts if p[1]])
     equation_units(eqs, f"the model of {where}", dims)
     for name in sorted(eqs.summed):
         var = name[:-len("_post")] if name.endswith("_post") else None
@@ -240,28 +250,31 @@ def _odes(eqs: EquationSet, event: bool) -> Dict[str, sp.Expr]:
 def check_code(model: str, params, on_pre: str, on_post: str, pre_vars: Dict[str, bool],
                post_vars: Dict[str, bool], where: str,
                sides: Optional[Tuple[Dict[str, Optional[Dim]], Dict[str, Optional[Dim]]]]
-               = None) -> Tuple[List[str], List[str]]:
+               = None, parts=()) -> Tuple[List[str], List[str]]:
     """Parse a synapse model and its code (raising ModelError); its state variables
     (with the hidden ``_lastupdate`` when it has event-driven equations) and its
     parameters (``params`` and the model's ``(constant)`` and ``(shared)`` variables).
 
     ``sides`` gives the dimensions of the pre- and postsynaptic variables, so that the
-    model, on_pre and on_post are checked against them."""
+    model, on_pre and on_post are checked against them.  ``parts`` are library blocks
+    (where, model, on_pre, on_post) composed with the model (see ``SynapsesSpec``)."""
     dims = alias_dims(pre_vars, post_vars, sides)
-    eqs = _model(model, params, pre_vars, post_vars, where, dims)
+    eqs = _model(model, params, pre_vars, post_vars, where, dims, parts)
     if _odes(eqs, event=True):
         _event_driven(eqs, where)
     if _odes(eqs, event=False):
         _clock_driven(eqs, where)
     names, targets, _ = _names(eqs, pre_vars, post_vars)
     units = equation_units(eqs, f"the model of {where}", dims)
-    for kind, text in (("pre", on_pre), ("post", on_post)):
-        if text:
-            what = f"the on_{kind} code of {where}"
+    for kind, own, k in (("pre", on_pre, 2), ("post", on_post, 3)):
+        for block, text in _code(own, parts, k):
+            what = (f"the on_{kind} code of {block} in {where}" if block else
+                    f"the on_{kind} code of {where}")
             statements = parse_statements(text, names, targets, what, [])
             check_statements(units, [(symbol(st.target), st.value(symbol(st.target)))
                                      for st in statements], text, what)
-    if not (on_pre or on_post or _odes(eqs, event=False) or eqs.summed):
+    if not (_code(on_pre, parts, 2) or _code(on_post, parts, 3) or _odes(eqs, event=False)
+            or eqs.summed):
         raise ModelError(f"{where} has no on_pre or on_post code and no clock-driven or "
                          "(summed) equations: it would do nothing", where=where)
     state = [n for n, v in eqs.variables.items() if not v.is_param]
@@ -313,10 +326,9 @@ def _clock_driven(eqs: EquationSet, where: str) -> List[Assign]:
                       declare=False) for v in odes])
 
 
-def _pathway(kind: str, text: str, names, targets, eqs: EquationSet, k: SynapsesKernel,
-             where: str) -> Pathway:
-    statements = parse_statements(text, names, targets, f"the {'on_' + kind} code of {where}",
-                                  [])
+def _pathway(kind: str, blocks: List[Tuple[Optional[str], str]], names, targets,
+             eqs: EquationSet, k: SynapsesKernel, where: str) -> Pathway:
+    statements = _statements(kind, blocks, names, targets, where)
     code = _event_driven(eqs, where) if _odes(eqs, event=True) else []
     for st in statements:
         target = symbol(st.target)
@@ -325,6 +337,17 @@ def _pathway(kind: str, text: str, names, targets, eqs: EquationSet, k: Synapses
         else:
             code.append(Assign(target, st.value(target), declare=False))
     return _finish_path(kind, code, k)
+
+
+def _statements(kind: str, blocks: List[Tuple[Optional[str], str]], names, targets,
+                where: str) -> list:
+    """The statements of a pathway's blocks of code, in order (the synapses' own first),
+    each block's messages naming it."""
+    own = f"the on_{kind} code of {where}"
+    named = [(w or own, text) for w, text in blocks]
+    return parse_statements(named[0][1], names, targets, named[0][0], [],
+                            parts=[(f"the on_{kind} code of {w} in {where}", text)
+                                   for w, text in named[1:]])
 
 
 def _finish_path(kind: str, code: List[Assign], k: SynapsesKernel) -> Pathway:

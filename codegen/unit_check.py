@@ -51,7 +51,7 @@ class UnitChecker:
 
     def __init__(self, dims: Dict[sp.Symbol, Affine]):
         self.dims = dict(dims)
-        self.lines: Dict[str, tuple] = {}       # name -> (lineno, line), for messages
+        self.lines: Dict[str, tuple] = {}   # name -> (lineno, line, where), for messages
         self.solver = Solver()
         self._fresh = 0
 
@@ -271,8 +271,8 @@ def _check(checker: UnitChecker, expr: sp.Basic, wanted: Affine, what: str, wher
     except _Mismatch as m:
         problem = _problem(checker, m, what)
         if name in checker.lines:
-            lineno, line = checker.lines[name]
-            raise Context(where=where, line=line, lineno=lineno).error(
+            lineno, line, block = checker.lines[name]
+            raise Context(where=block or where, line=line, lineno=lineno).error(
                 f"the units do not match: {problem}", None, name) from None
         raise ModelError(f"{problem} (in the equation of {name})", where=where,
                          symbol=name) from None

@@ -22,13 +22,15 @@ from . import connect as builders
 from .evaluate import evaluate
 from .group import as_range, device_array, sync_state
 from .model import neuron_dims, neuron_variables
+from .models import plasticity_rule
 from .state import StateTable
 from .synapses_runtime import bitmask_ok, check_delay_steps, checked_delay
 
 _names = itertools.count()
 #: What a Synapses object answers itself: a model may not name a variable or parameter so.
 ATTRIBUTES = frozenset({"source", "target", "name", "model", "params", "variables", "n",
-                        "network", "index", "state", "shape", "dense", "delay", "connect"})
+                        "network", "index", "state", "shape", "dense", "delay", "connect",
+                        "plasticity"})
 
 
 class Synapses:
@@ -56,7 +58,7 @@ class Synapses:
 
     def __init__(self, source, target, model: str = "", on_pre: str = "", on_post: str = "",
                  delay=None, params: Optional[Mapping[str, float]] = None,
-                 name: Optional[str] = None):
+                 name: Optional[str] = None, plasticity=None):
         state = self.__dict__
         state["source"], state["pre_range"] = as_range(source, "source of Synapses")
         state["target"], state["post_range"] = as_range(target, "target of Synapses")
@@ -64,12 +66,15 @@ class Synapses:
         state["model"], state["on_pre"], state["on_post"] = (
             checks.text(text, what, "Synapses")
             for text, what in ((model, "model"), (on_pre, "on_pre"), (on_post, "on_post")))
-        state["params"] = checks.params(params, "Synapses params", "S")
+        rule = plasticity_rule(plasticity, params)
+        state["plasticity"] = rule
+        state["params"] = checks.params({**(rule.params if rule else {}), **(params or {})},
+                                        "Synapses params", "S")
         where = f"Synapses '{self.name}'"
         state["variables"], state["param_names"] = check_code(
             model, list(self.params), on_pre, on_post, neuron_variables(self.source),
             neuron_variables(self.target), where,
-            (neuron_dims(self.source), neuron_dims(self.target)))
+            (neuron_dims(self.source), neuron_dims(self.target)), self._parts())
         hidden = set(self.variables + self.param_names) & ATTRIBUTES
         if hidden:
             raise ModelError(f"the model names '{min(hidden)}', which is also an attribute of "
@@ -389,7 +394,12 @@ class Synapses:
         return SynapsesSpec(self.name, self.source.name, self.target.name, *self.pre_range,
                             *self.post_range, self.model, self.on_pre, self.on_post,
                             tuple(self.param_names), tuple(sorted(self.state.per_element)),
-                            self._delay_kind(), self.dense, bitmask_ok(self))
+                            self._delay_kind(), self.dense, bitmask_ok(self),
+                            parts=self._parts())
+
+    def _parts(self) -> tuple:
+        """The library blocks composed with the model: the plasticity rule's."""
+        return () if self.plasticity is None else (self.plasticity.part(),)
 
     def _cast(self, dtype) -> None:
         self.state.cast(dtype)

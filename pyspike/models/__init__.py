@@ -22,7 +22,8 @@ from typing import Mapping, Optional
 from ..codegen.errors import ModelError
 from ..model import NeuronModel
 from .. import checks
-from .registry import Registry, neurons
+from .registry import Registry, neurons, plasticity
+from .rule import PlasticityRule
 
 def neuron_model(model, params: Optional[Mapping[str, object]], where: str) -> NeuronModel:
     """``model`` (a NeuronModel or a library name) with ``params`` replacing its defaults."""
@@ -36,7 +37,20 @@ def neuron_model(model, params: Optional[Mapping[str, object]], where: str) -> N
 
 
 
+def plasticity_rule(rule, params=None) -> Optional[PlasticityRule]:
+    """``rule`` (None, a PlasticityRule or the name of a library rule) as a rule."""
+    if rule is None:
+        return None
+    if isinstance(rule, str):
+        rule = plasticity[rule]
+    if not isinstance(rule, PlasticityRule):
+        raise ModelError(f"plasticity must be a PlasticityRule or the name of a library rule "
+                         f"(pyspike.models.plasticity), not {checks.show(rule)}",
+                         where="Synapses", symbol="plasticity")
+    return rule
+
+
 # Each module adds its models to the registries when imported.
 from . import brainpy_neurons, brainpy_hh, brainpy_rates, brette, spaic_neurons  # noqa: E402,F401
 
-__all__ = ["neurons", "neuron_model", "Registry"]
+__all__ = ["neurons", "neuron_model", "plasticity", "PlasticityRule", "Registry"]

@@ -68,3 +68,5 @@ class Registry(Mapping[str, M], Generic[M]):
 
 #: Neuron models by name (filled by the library modules when ``pyspike.models`` is imported).
 neurons: Registry = Registry("neuron model")
+#: Plasticity rules by name (:class:`~pyspike.models.rule.PlasticityRule`).
+plasticity: Registry = Registry("plasticity rule")
