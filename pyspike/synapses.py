@@ -24,7 +24,7 @@ from .group import as_range, device_array, sync_state
 from .model import neuron_dims, neuron_variables
 from .models import plasticity_rule
 from .state import StateTable
-from .synapses_runtime import bitmask_ok, check_delay_steps, checked_delay
+from .synapses_runtime import bitmask_ok, check_delay_steps, checked_delay, environment
 
 _names = itertools.count()
 #: What a Synapses object answers itself: a model may not name a variable or parameter so.
@@ -326,25 +326,7 @@ class Synapses:
 
     def _environment(self, b=None):
         """Values an expression may use (instance b's values in a batch)."""
-        def row(value):
-            return value[b] if b is not None and np.ndim(value) == 2 else value
-        i, j = self.pre_index(), self.post_index()
-        env = {"i": i, "j": j,
-               "t": np.float64(self.network.t if self.network else 0.0),
-               "dt": np.float64(self.network.dt if self.network else np.nan)}
-        for v in self.variables:
-            env[v] = row(self.state.variables[v])
-        for p in self.param_names:
-            env[p] = row(self.state.value(p))
-        sides = {"pre": (self.source, self.pre_range[0], i),
-                 "post": (self.target, self.post_range[0], j)}
-        pairs = aliases(neuron_variables(self.source), neuron_variables(self.target))
-        for alias, (side, var, _) in pairs.items():
-            if alias not in env:                 # synaptic names come first
-                g, start, idx = sides[side]
-                values = row(getattr(g, var))
-                env[alias] = np.broadcast_to(values, (g.N,))[start + idx]
-        return env
+        return environment(self, b)
 
     def _require_evaluated(self, name: str) -> None:
         if any(n == name for n, _ in self._pending):

@@ -9,6 +9,8 @@ import numpy as np
 
 from .codegen.errors import ModelError
 from .codegen.ir import SynapsesKernel
+from .codegen.synaptic import aliases
+from .model import neuron_variables
 from . import batching, checks
 
 
@@ -182,3 +184,27 @@ def _ring(syn, n_pre: int, R: int, K: int = 1):
                 stamp[b, slot], count[b, slot] = e, o_count[b, k]
     syn.state.ring = (hist, stamp, count)
     return syn.state.ring
+
+
+def environment(syn, b=None):
+    """Values an expression for a synaptic value may use (instance b's values in a
+    batch)."""
+    def row(value):
+        return value[b] if b is not None and np.ndim(value) == 2 else value
+    i, j = syn.pre_index(), syn.post_index()
+    env = {"i": i, "j": j,
+           "t": np.float64(syn.network.t if syn.network else 0.0),
+           "dt": np.float64(syn.network.dt if syn.network else np.nan)}
+    for v in syn.variables:
+        env[v] = row(syn.state.variables[v])
+    for p in syn.param_names:
+        env[p] = row(syn.state.value(p))
+    sides = {"pre": (syn.source, syn.pre_range[0], i),
+             "post": (syn.target, syn.post_range[0], j)}
+    pairs = aliases(neuron_variables(syn.source), neuron_variables(syn.target))
+    for alias, (side, var, _) in pairs.items():
+        if alias not in env:                 # synaptic names come first
+            g, start, idx = sides[side]
+            values = row(getattr(g, var))
+            env[alias] = np.broadcast_to(values, (g.N,))[start + idx]
+    return env
