@@ -291,6 +291,10 @@ class Builder:
             site = (Rand if name == "rand" else Randn)(len(self.ctx.random_sites))
             self.ctx.random_sites.append(site)
             return site
+        if name == "where":
+            condition = self._as_bool(self.build(node.args[0]), node.args[0])
+            a, b = (self.value(x) for x in node.args[1:])
+            return sp.Piecewise((a, condition), (b, True))
         return builder(*[self.value(a) for a in node.args])
 
     def _timed_call(self, fn: type, node):

@@ -96,5 +96,5 @@ FUNCTIONS: Dict[str, Tuple[int, Callable]] = {
     "sin": (1, sp.sin), "cos": (1, sp.cos), "tan": (1, sp.tan), "tanh": (1, sp.tanh),
     "floor": (1, sp.floor), "ceil": (1, sp.ceiling), "clip": (3, _clip),
     "min": (2, sp.Min), "max": (2, sp.Max), "rand": (0, None), "randn": (0, None),
-    "exprel": (1, exprel),
+    "exprel": (1, exprel), "where": (3, None),       # where(condition, a, b): a if it holds
 }

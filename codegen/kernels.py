@@ -48,6 +48,7 @@ from .refractoriness import LASTSPIKE, LASTSPIKE_NEVER, NOT_REFRACTORY, STEP
 from .schedule import build_schedule
 from .optimize import Hoister, common_subexpressions
 from .synaptic import build_synapses
+from .extensions import extend, own_params
 from .unit_check import check_condition, check_statements, check_units, equation_units
 
 # the refractory symbols are refractoriness.py's, exported here too (the front end imports
@@ -95,7 +96,8 @@ def _build_group(g: GroupSpec, index: int, layout: Layout) -> GroupKernel:
         return _generator(g, index, layout)
     where = f"the equations of group '{g.name}'"
     functions = {n: timed_function(n, d) for n, d in g.functions}
-    eqs = parse_equations(g.equations, g.params, where=where, functions=functions)
+    eqs = extend(parse_equations(g.equations, own_params(g.params, g.extensions), where=where,
+                                 functions=functions), g.extensions, where)
     units = equation_units(eqs, where)
     update = timed.hold_timed_arrays(eqs)
     names = eqs.names()
@@ -264,12 +266,14 @@ def _replace_sites(expr: sp.Basic, draws: List[Draw], k: GroupKernel, part: str)
     return draw_sites(expr, draws, lambda site: streams.neuron(k.index, part, site))
 
 
-def model_variables(equations: str, params, update: str = "", functions=()
+def model_variables(equations: str, params, update: str = "", functions=(), extensions=()
                     ) -> Tuple[List[str], List[str]]:
     """(state variables, parameters) of a model; validates the equations and the update.
-    ``functions`` holds (name, ndim) of the TimedArrays the model calls."""
-    eqs = parse_equations(equations, params,
-                          functions={n: timed_function(n, d) for n, d in functions})
+    ``functions`` holds (name, ndim) of the TimedArrays the model calls, ``extensions``
+    the synaptic state added to it."""
+    eqs = extend(parse_equations(equations, own_params(params, extensions),
+                                 functions={n: timed_function(n, d) for n, d in functions}),
+                 extensions, "the model")
     check_units(eqs)
     names = eqs.names()
     if update:

@@ -257,6 +257,8 @@ def _dec_float_number(rest: list) -> sp.Float:
     sign, man, exp, bc, prec = rest
     if sign not in (0, 1) or man < 0 or bc < 0 or prec < 1:
         raise ValueError("a sympy Float out of range")
+    if (sign, man, exp, bc) == (0, 0, 0, 0):
+        return sp.Float(0, precision=prec)    # (Float._new would give the Integer 0)
     return sp.Float._new((sign, man, exp, bc), prec)
 
 

@@ -16,6 +16,22 @@ from typing import Optional, Tuple, Union
 
 
 @dataclass(frozen=True)
+class Extension:
+    """State that a library synapse kind keeps per neuron of the group it targets, added to
+    the group's model by a lowering pass (``codegen/extensions.py``): ``equations`` over
+    local names, each renamed ``<name>_<suffix>`` (``units`` gives the state's units);
+    ``term``, over the same local names and ``V`` (the model's ``voltage``), is added
+    wherever the model's equations read ``target``."""
+    suffix: str
+    equations: str
+    params: Tuple[str, ...] = ()
+    units: Tuple[Tuple[str, str], ...] = ()
+    target: str = ""
+    term: str = ""
+    voltage: str = ""
+
+
+@dataclass(frozen=True)
 class GroupSpec:
     name: str
     N: int
@@ -31,6 +47,7 @@ class GroupSpec:
     functions: Tuple[Tuple[str, int], ...] = ()   # TimedArrays: (name, 1 or 2 dimensions)
     inputs: Tuple[str, ...] = ()           # the variable each PoissonInput adds to
     operations: Tuple[Tuple[str, int], ...] = ()   # run_regularly: (statements, every k steps)
+    extensions: Tuple[Extension, ...] = ()  # synapse state kept per neuron (library kinds)
 
 
 @dataclass(frozen=True)
@@ -56,6 +73,7 @@ class SynapsesSpec:
     #: library blocks composed with the model: (where, model, on_pre, on_post) each, parsed
     #: as blocks of their own and joined (a plasticity rule, a synapse kind's state)
     parts: Tuple[Tuple[str, str, str, str], ...] = ()
+    method: Optional[str] = None           # of the clock-driven equations (None: chosen)
 
 
 @dataclass(frozen=True)

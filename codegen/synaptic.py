@@ -36,7 +36,7 @@ from .delays import add_delays
 from .ir import (Access, Array, Assign, Columns, GroupKernel, Pathway, SpikeList,
                  SynapsesKernel, statement_draws)
 from .spec import SynapsesSpec
-from .unit_check import check_statements, equation_units
+from .unit_check import check_statements, equation_units, known_dim
 from .units import Dim
 
 #: The time of a synapse's last event, and the time since then (event-driven equations).
@@ -147,7 +147,8 @@ def build_synapses(s: SynapsesSpec, index: int, by_name: Dict[str, GroupKernel],
                     columns=Columns(slot("column_start", "int64", "connectivity", n_post + 1),
                                     slot("column_synapse", "int32", "connectivity")))
     if _odes(eqs, event=False):
-        k = replace(k, clock_path=_finish_path("clock", _clock_driven(eqs, where), k))
+        k = replace(k, clock_path=_finish_path("clock", _clock_driven(eqs, where, s.method),
+                                               k))
     if eqs.summed:
         k = replace(k, summed_path=_finish_path("summed", [
             Assign(symbol(n), eqs.subexpressions[n], declare=False, op="+=")
@@ -250,20 +251,23 @@ def _odes(eqs: EquationSet, event: bool) -> Dict[str, sp.Expr]:
 def check_code(model: str, params, on_pre: str, on_post: str, pre_vars: Dict[str, bool],
                post_vars: Dict[str, bool], where: str,
                sides: Optional[Tuple[Dict[str, Optional[Dim]], Dict[str, Optional[Dim]]]]
-               = None, parts=()) -> Tuple[List[str], List[str]]:
+               = None, parts=(), method: Optional[str] = None
+               ) -> Tuple[List[str], List[str], Dict[str, Optional[Dim]]]:
     """Parse a synapse model and its code (raising ModelError); its state variables
     (with the hidden ``_lastupdate`` when it has event-driven equations) and its
-    parameters (``params`` and the model's ``(constant)`` and ``(shared)`` variables).
+    parameters (``params`` and the model's ``(constant)`` and ``(shared)`` variables);
+    the dimensions of both, where the text fixes them.
 
     ``sides`` gives the dimensions of the pre- and postsynaptic variables, so that the
     model, on_pre and on_post are checked against them.  ``parts`` are library blocks
-    (where, model, on_pre, on_post) composed with the model (see ``SynapsesSpec``)."""
+    (where, model, on_pre, on_post) composed with the model (see ``SynapsesSpec``);
+    ``method`` integrates the clock-driven equations (None: pyspike's choice)."""
     dims = alias_dims(pre_vars, post_vars, sides)
     eqs = _model(model, params, pre_vars, post_vars, where, dims, parts)
     if _odes(eqs, event=True):
         _event_driven(eqs, where)
     if _odes(eqs, event=False):
-        _clock_driven(eqs, where)
+        _clock_driven(eqs, where, method)
     names, targets, _ = _names(eqs, pre_vars, post_vars)
     units = equation_units(eqs, f"the model of {where}", dims)
     for kind, own, k in (("pre", on_pre, 2), ("post", on_post, 3)):
@@ -280,7 +284,7 @@ def check_code(model: str, params, on_pre: str, on_post: str, pre_vars: Dict[str
     state = [n for n, v in eqs.variables.items() if not v.is_param]
     declared = [n for n, v in eqs.variables.items() if v.is_param and n not in params]
     return (state + ([LASTUPDATE.name] if _odes(eqs, event=True) else []),
-            list(params) + declared)
+            list(params) + declared, {n: known_dim(units, n) for n in eqs.variables})
 
 
 def _event_driven(eqs: EquationSet, where: str) -> List[Assign]:
@@ -307,7 +311,8 @@ def _event_driven(eqs: EquationSet, where: str) -> List[Assign]:
     return out
 
 
-def _clock_driven(eqs: EquationSet, where: str) -> List[Assign]:
+def _clock_driven(eqs: EquationSet, where: str, method: Optional[str] = None
+                  ) -> List[Assign]:
     """Statements integrating the clock-driven equations over one step, every synapse."""
     odes = _odes(eqs, event=False)
     if eqs.noise or eqs.random_sites:
@@ -320,7 +325,7 @@ def _clock_driven(eqs: EquationSet, where: str) -> List[Assign]:
             raise ModelError(f"{where}: d{var}/dt reads the event-driven '{stale[0]}', "
                              "whose value is only brought up to date at events",
                              where=where, symbol=stale[0])
-    steps = integrators.integrate(odes, integrators.choose_method(odes, []), [])
+    steps = integrators.integrate(odes, method or integrators.choose_method(odes, []), [])
     return ([Assign(sp.Symbol(target, real=True), expr) for target, expr in steps]
             + [Assign(symbol(v), sp.Symbol(integrators.new_name(v), real=True),
                       declare=False) for v in odes])

@@ -112,6 +112,15 @@ def unitless(value, what: str, where: str, unit: str):
                      where=where, symbol=what)
 
 
+def method(value, where: str) -> Optional[str]:
+    """An integration method's name, or None (pyspike chooses)."""
+    from .codegen.integrators import ALL_METHODS
+    if value is not None and (not isinstance(value, str) or value not in ALL_METHODS):
+        raise ModelError(f"unknown integration method {show(value)}: choose one of "
+                         + ", ".join(ALL_METHODS), where=where, symbol="method")
+    return value
+
+
 def duration(value, what: str, where: str, *, positive: bool = False) -> float:
     """A finite time in ms, >= 0 (> 0 if ``positive``): a delay, a TimedArray's step."""
     return number(value, what, where, minimum=0.0, strict=positive, unit="ms")

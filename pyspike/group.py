@@ -19,6 +19,7 @@ from .evaluate import evaluate
 from .model import NeuronModel
 from .models import neuron_model
 from .state import StateTable
+from .host_sync import device_array, sync_state  # noqa: F401  (synapses.py reads them here)
 
 _names = itertools.count()
 
@@ -277,7 +278,25 @@ class NeuronGroup:
                                                           for n, f in m.functions.items())),
                          inputs=tuple(p.var for p in self.poisson_inputs),
                          operations=tuple((code, self._every(dt, self.network.dt))
-                                          for code, dt in self._operations))
+                                          for code, dt in self._operations),
+                         extensions=m.extensions)
+
+    def _adopt(self, model: NeuronModel) -> None:
+        """Take ``model``, this group's model with synaptic state added (a library synapse
+        kind's) or taken away again: new variables start at 0, new parameters at the
+        model's values, and those the model no longer has go."""
+        table = self.state
+        shape = next(iter(table.variables.values())).shape if table.variables else (self.N,)
+        for v in model.variables:
+            table.variables.setdefault(v, np.zeros(shape))
+        for p in model.param_names:
+            if p not in table.params:
+                table.params[p] = float(model.params[p])
+        for name in [v for v in table.variables if v not in model.variables]:
+            del table.variables[name]
+        for name in [p for p in table.params if p not in model.param_names]:
+            del table.params[name]
+        self.__dict__["model"] = model
 
     def _cast(self, dtype) -> None:
         """Store real-valued arrays in the network's precision (and the step of the last
@@ -350,27 +369,6 @@ class Subgroup:
 
     def __repr__(self) -> str:
         return f"Subgroup({self.name})"
-
-
-def sync_state(obj) -> None:
-    """Bring the host copies of a group's or synapses' state up to date (the CUDA backend
-    keeps it on the GPU between runs)."""
-    net = obj.network
-    if net is not None:
-        net._sync()
-
-
-def device_array(obj, host, name: str):
-    """``obj``'s GPU copy of ``host`` (see NeuronGroup.device)."""
-    net = obj.network
-    if net is None or not net.backend.capabilities.device_arrays:
-        raise ModelError(f"'{name}' lives on the GPU only with backend='cuda'",
-                         where="device", symbol=name)
-    array = net.backend.device_array(host)
-    if array is None:
-        raise ModelError(f"'{name}' is on the GPU once the network has run (run it first)",
-                         where="device", symbol=name)
-    return array
 
 
 def as_range(obj, what: str):

@@ -9,6 +9,7 @@ from .codegen.expressions import (Context, is_condition, parse_condition, parse_
                                   timed_function)
 from .codegen.statements import parse_statements
 from .codegen.integrators import ALL_METHODS
+from .codegen.extensions import extend, own_params
 from .codegen.kernels import model_variables
 from .codegen.unit_check import (check_condition, check_duration, check_statements,
                                  equation_units, known_dim)
@@ -35,7 +36,7 @@ class NeuronModel:
                  refractory: Union[float, str, None] = None,
                  params: Optional[Mapping[str, object]] = None, method: Optional[str] = None,
                  update: str = "", init: Optional[Mapping[str, object]] = None,
-                 name: str = "", doc: str = ""):
+                 name: str = "", doc: str = "", extensions: tuple = ()):
         #: the library name (``"AdExIF"``), empty for a user's own model
         self.name = checks.text(name, "name", "NeuronModel")
         #: what the model is, where it comes from, and how it departs from its source
@@ -57,9 +58,11 @@ class NeuronModel:
             raise ModelError(f"unknown integration method {checks.show(method)}: choose one "
                              "of " + ", ".join(ALL_METHODS), where="method",
                              symbol=str(method))
+        #: synaptic state library synapse kinds keep in the model (codegen/extensions.py)
+        self.extensions = tuple(extensions)
         self.variables, self.param_names = model_variables(
             self.equations, list(self.params), self.update,
-            [(n, f.ndim) for n, f in self.functions.items()])
+            [(n, f.ndim) for n, f in self.functions.items()], self.extensions)
         eqs, self.units = self._check_text()
         for key, d in quantities.items():
             if self.dims.get(key) is not None and self.dims[key] != d:
@@ -72,8 +75,10 @@ class NeuronModel:
 
     def _check_text(self):
         """Parse threshold and reset now, so mistakes show where the model is defined."""
-        eqs = parse_equations(self.equations, self.param_names, functions={
-            n: timed_function(n, f.ndim) for n, f in self.functions.items()})
+        eqs = extend(parse_equations(
+            self.equations, own_params(self.param_names, self.extensions), functions={
+                n: timed_function(n, f.ndim) for n, f in self.functions.items()}),
+            self.extensions, "the model")
         names = eqs.names()
         names.update({v: symbol(v) for v in self.variables if v not in names})   # update=
         units = equation_units(eqs)
@@ -131,7 +136,16 @@ class NeuronModel:
                                  where=self.name or "NeuronModel", symbol=checks.label(key))
         merged = {**self.params, **self.functions, **params}
         return NeuronModel(self.equations, self.threshold, self.reset, self.refractory,
-                           merged, self.method, self.update, self.init, self.name, self.doc)
+                           merged, self.method, self.update, self.init, self.name, self.doc,
+                           self.extensions)
+
+    def extended(self, ext, values: Mapping[str, float]) -> "NeuronModel":
+        """The model with the synaptic state ``ext`` added (``values``: its parameters, as
+        named in the model)."""
+        merged = {**self.params, **self.functions, **values}
+        return NeuronModel(self.equations, self.threshold, self.reset, self.refractory,
+                           merged, self.method, self.update, self.init, self.name, self.doc,
+                           self.extensions + (ext,))
 
     def __str__(self) -> str:
         from .model_doc import describe

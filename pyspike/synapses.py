@@ -5,7 +5,6 @@ is called and stored in compressed sparse rows by presynaptic neuron: ``S.i`` is
 """
 from __future__ import annotations
 
-import functools
 import itertools
 from typing import Dict, Mapping, Optional
 
@@ -14,23 +13,23 @@ import numpy as np
 from .codegen.equations import symbol
 from .codegen.errors import ModelError
 from .codegen.expressions import Context, parse_expression
-from .codegen import streams
 from .codegen.spec import SynapsesSpec
 from .codegen.synaptic import aliases, check_code
 from . import _context, batching, checks
 from . import connect as builders
-from .evaluate import evaluate
 from .group import as_range, device_array, sync_state
 from .model import neuron_dims, neuron_variables
-from .models import plasticity_rule
+from .models import SynapseKind, plasticity_rule
+from .models.synapse_attach import kind_synapses
 from .state import StateTable
-from .synapses_runtime import bitmask_ok, check_delay_steps, checked_delay, environment
+from .synapses_runtime import (bitmask_ok, check_delay_steps, checked_delay, environment,
+                               evaluate_value)
 
 _names = itertools.count()
 #: What a Synapses object answers itself: a model may not name a variable or parameter so.
 ATTRIBUTES = frozenset({"source", "target", "name", "model", "params", "variables", "n",
                         "network", "index", "state", "shape", "dense", "delay", "connect",
-                        "plasticity"})
+                        "plasticity", "kind", "dims", "method"})
 
 
 class Synapses:
@@ -58,11 +57,29 @@ class Synapses:
 
     def __init__(self, source, target, model: str = "", on_pre: str = "", on_post: str = "",
                  delay=None, params: Optional[Mapping[str, float]] = None,
-                 name: Optional[str] = None, plasticity=None):
+                 name: Optional[str] = None, plasticity=None, output: Optional[str] = None,
+                 post_var: Optional[str] = None, voltage: Optional[str] = None,
+                 method: Optional[str] = None):
         state = self.__dict__
         state["source"], state["pre_range"] = as_range(source, "source of Synapses")
         state["target"], state["post_range"] = as_range(target, "target of Synapses")
         state["name"] = checks.name(name, "Synapses") or f"synapses_{next(_names)}"
+        state["kind"] = model if isinstance(model, SynapseKind) else None
+        state["method"] = checks.method(method if method is not None or self.kind is None
+                                        else self.kind.method, "Synapses")
+        before = self.target.model
+        try:
+            self._init(model, on_pre, on_post, delay, params, plasticity,
+                       (output, post_var, voltage))
+        except BaseException:
+            self.target._adopt(before)    # a refused library synapse leaves no state behind
+            raise
+
+    def _init(self, model, on_pre, on_post, delay, params, plasticity, kind_args):
+        state = self.__dict__
+        if self.kind is not None:        # a library synapse model (models/synapse_kind.py)
+            model, on_pre, params = kind_synapses(model, self.target, *kind_args, params,
+                                                  f"Synapses '{self.name}'")
         state["model"], state["on_pre"], state["on_post"] = (
             checks.text(text, what, "Synapses")
             for text, what in ((model, "model"), (on_pre, "on_pre"), (on_post, "on_post")))
@@ -71,10 +88,10 @@ class Synapses:
         state["params"] = checks.params({**(rule.params if rule else {}), **(params or {})},
                                         "Synapses params", "S")
         where = f"Synapses '{self.name}'"
-        state["variables"], state["param_names"] = check_code(
+        state["variables"], state["param_names"], state["dims"] = check_code(
             model, list(self.params), on_pre, on_post, neuron_variables(self.source),
             neuron_variables(self.target), where,
-            (neuron_dims(self.source), neuron_dims(self.target)), self._parts())
+            (neuron_dims(self.source), neuron_dims(self.target)), self._parts(), self.method)
         hidden = set(self.variables + self.param_names) & ATTRIBUTES
         if hidden:
             raise ModelError(f"the model names '{min(hidden)}', which is also an attribute of "
@@ -274,7 +291,8 @@ class Synapses:
                 return
             value = self._evaluate(name, value)
         else:
-            value = checks.reals(value, name, f"Synapses '{self.name}'")
+            value = checks.reals(value, name, f"Synapses '{self.name}'",
+                                 dim=self.dims.get(name))
         self.state.assign(name, value, lambda v: self._as_array(name, v),
                           batching.one_per_instance(self, value))
         self._pending[:] = [(n, v) for n, v in self._pending if n != name]
@@ -291,24 +309,7 @@ class Synapses:
     def _evaluate(self, name: str, text: str, shared: bool = False) -> np.ndarray:
         """A string value: an expression over i, j, synaptic and neuron variables; one
         row per instance in a batch (``shared``: instance 0's only, as for delays)."""
-        batched = len(self.shape) == 2
-        instances = 1 if shared or not batched else self.network.K
-        expr, ctx = self._parse(name, text)
-        for p in self.param_names:
-            if self.state.value(p) is None and symbol(p) in expr.free_symbols:
-                raise ctx.error(f"the parameter '{p}' has no value yet", None, p)
-        expr, draws = batching.init_draws(expr, ctx, self.network)
-        elem = np.arange(self.n, dtype=np.uint32)
-        rows = []
-        for b in range(instances):
-            env = self._environment(b if batched else None)
-            if draws:                    # (then the synapses have a network and an index)
-                batching.draw_into(env, draws, self.network, b, elem,
-                                   functools.partial(streams.synapse_init, self.index))
-            with np.errstate(all="ignore"):          # NaN is reported below instead
-                rows.append(np.broadcast_to(evaluate(expr, env), (self.n,)).astype(float))
-        return checks.reals(np.stack(rows) if batched and not shared else rows[0],
-                            f"the value {text!r} of '{name}'", f"Synapses '{self.name}'")
+        return evaluate_value(self, name, text, shared)
 
     def _parse(self, name: str, text: str):
         """The expression ``text`` given as the value of ``name``, and its context."""
@@ -377,7 +378,7 @@ class Synapses:
                             *self.post_range, self.model, self.on_pre, self.on_post,
                             tuple(self.param_names), tuple(sorted(self.state.per_element)),
                             self._delay_kind(), self.dense, bitmask_ok(self),
-                            parts=self._parts())
+                            parts=self._parts(), method=self.method)
 
     def _parts(self) -> tuple:
         """The library blocks composed with the model: the plasticity rule's."""

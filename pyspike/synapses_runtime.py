@@ -5,13 +5,18 @@ so that a run in pieces continues exactly where it stopped.
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
+from .codegen import streams
+from .codegen.equations import symbol
 from .codegen.errors import ModelError
 from .codegen.ir import SynapsesKernel
 from .codegen.synaptic import aliases
 from .model import neuron_variables
 from . import batching, checks
+from .evaluate import evaluate
 
 
 #: The longest delay in steps: spikes in flight are kept in a ring of that many steps,
@@ -208,3 +213,26 @@ def environment(syn, b=None):
             values = row(getattr(g, var))
             env[alias] = np.broadcast_to(values, (g.N,))[start + idx]
     return env
+
+
+def evaluate_value(syn, name: str, text: str, shared: bool = False) -> np.ndarray:
+    """A string value: an expression over i, j, synaptic and neuron variables; one
+    row per instance in a batch (``shared``: instance 0's only, as for delays)."""
+    batched = len(syn.shape) == 2
+    instances = 1 if shared or not batched else syn.network.K
+    expr, ctx = syn._parse(name, text)
+    for p in syn.param_names:
+        if syn.state.value(p) is None and symbol(p) in expr.free_symbols:
+            raise ctx.error(f"the parameter '{p}' has no value yet", None, p)
+    expr, draws = batching.init_draws(expr, ctx, syn.network)
+    elem = np.arange(syn.n, dtype=np.uint32)
+    rows = []
+    for b in range(instances):
+        env = syn._environment(b if batched else None)
+        if draws:                    # (then the synapses have a network and an index)
+            batching.draw_into(env, draws, syn.network, b, elem,
+                               functools.partial(streams.synapse_init, syn.index))
+        with np.errstate(all="ignore"):          # NaN is reported below instead
+            rows.append(np.broadcast_to(evaluate(expr, env), (syn.n,)).astype(float))
+    return checks.reals(np.stack(rows) if batched and not shared else rows[0],
+                        f"the value {text!r} of '{name}'", f"Synapses '{syn.name}'")

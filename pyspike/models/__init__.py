@@ -22,8 +22,9 @@ from typing import Mapping, Optional
 from ..codegen.errors import ModelError
 from ..model import NeuronModel
 from .. import checks
-from .registry import Registry, neurons, plasticity
+from .registry import Registry, neurons, plasticity, synapses
 from .rule import PlasticityRule
+from .synapse_kind import SynapseKind
 
 def neuron_model(model, params: Optional[Mapping[str, object]], where: str) -> NeuronModel:
     """``model`` (a NeuronModel or a library name) with ``params`` replacing its defaults."""
@@ -51,6 +52,8 @@ def plasticity_rule(rule, params=None) -> Optional[PlasticityRule]:
 
 
 # Each module adds its models to the registries when imported.
-from . import brainpy_neurons, brainpy_hh, brainpy_rates, brette, spaic_neurons  # noqa: E402,F401
+from . import (brainpy_neurons, brainpy_hh, brainpy_rates, brette,  # noqa: E402,F401
+               spaic_neurons, synapse_library)
 
-__all__ = ["neurons", "neuron_model", "plasticity", "PlasticityRule", "Registry"]
+__all__ = ["neurons", "neuron_model", "plasticity", "PlasticityRule", "Registry",
+           "synapses", "SynapseKind"]

@@ -68,5 +68,7 @@ class Registry(Mapping[str, M], Generic[M]):
 
 #: Neuron models by name (filled by the library modules when ``pyspike.models`` is imported).
 neurons: Registry = Registry("neuron model")
+#: Synapse models by name (:class:`~pyspike.models.synapse_kind.SynapseKind`).
+synapses: Registry = Registry("synapse model")
 #: Plasticity rules by name (:class:`~pyspike.models.rule.PlasticityRule`).
 plasticity: Registry = Registry("plasticity rule")
