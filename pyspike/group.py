@@ -126,9 +126,10 @@ class NeuronGroup:
                              f"model ({', '.join(self.model.variables + self.model.param_names)})",
                              where="NeuronGroup", symbol=checks.label(name))
         if isinstance(value, str):
-            if self.network is None and "rand" in value:
+            if self.network is None and ("rand" in value or self._pending):
+                # needs the network's seed, or reads a value that does: kept in order
                 self._parse(name, value)                # mistakes show now, not at add()
-                self._pending.append((name, value))   # needs the network's seed
+                self._pending.append((name, value))
                 return
             value = self._evaluate(name, value)
         else:
