@@ -29,7 +29,7 @@ _names = itertools.count()
 #: What a Synapses object answers itself: a model may not name a variable or parameter so.
 ATTRIBUTES = frozenset({"source", "target", "name", "model", "params", "variables", "n",
                         "network", "index", "state", "shape", "dense", "delay", "connect",
-                        "plasticity", "kind", "dims", "method"})
+                        "plasticity", "kind", "dims", "method", "kind_parts"})
 
 
 class Synapses:
@@ -77,9 +77,10 @@ class Synapses:
 
     def _init(self, model, on_pre, on_post, delay, params, plasticity, kind_args):
         state = self.__dict__
+        state["kind_parts"] = ()
         if self.kind is not None:        # a library synapse model (models/synapse_kind.py)
-            model, on_pre, params = kind_synapses(model, self.target, *kind_args, params,
-                                                  f"Synapses '{self.name}'")
+            model, params, state["kind_parts"] = kind_synapses(
+                model, self.target, *kind_args, params, f"Synapses '{self.name}'")
         state["model"], state["on_pre"], state["on_post"] = (
             checks.text(text, what, "Synapses")
             for text, what in ((model, "model"), (on_pre, "on_pre"), (on_post, "on_post")))
@@ -381,8 +382,9 @@ class Synapses:
                             parts=self._parts(), method=self.method)
 
     def _parts(self) -> tuple:
-        """The library blocks composed with the model: the plasticity rule's."""
-        return () if self.plasticity is None else (self.plasticity.part(),)
+        """The library blocks composed with the model: the synapse kind's, the plasticity
+        rule's."""
+        return self.kind_parts + (() if self.plasticity is None else (self.plasticity.part(),))
 
     def _cast(self, dtype) -> None:
         self.state.cast(dtype)

@@ -14,9 +14,12 @@ from .synapse_kind import (OUTPUTS, SynapseKind, current_extension, extension, s
 
 def kind_synapses(kind: SynapseKind, target, output: Optional[str], post_var: Optional[str],
                   voltage: Optional[str], params: Optional[Mapping[str, object]],
-                  where: str) -> Tuple[str, str, Dict[str, object]]:
-    """(model, on_pre, params) of Synapses of ``kind`` onto ``target`` (a NeuronGroup),
-    whose model gains the kind's state (see synapse_kind.py)."""
+                  where: str) -> Tuple[str, Dict[str, object], tuple]:
+    """(model, params, parts) of Synapses of ``kind`` onto ``target`` (a NeuronGroup),
+    whose model gains the kind's state (see synapse_kind.py): ``model`` declares the
+    weight (and a per-synapse kind's summed current), ``parts`` holds the kind's own
+    variables and code as a block of its own (SynapsesSpec.parts), run after any code
+    the synapses are given."""
     output = kind.output if output is None else output
     if output not in OUTPUTS:
         raise ModelError(f"output must be one of {', '.join(OUTPUTS)}, not "
@@ -37,14 +40,16 @@ def kind_synapses(kind: SynapseKind, target, output: Optional[str], post_var: Op
                          where=where, symbol=unknown[0])
     values = {k: given.get(k, v) for k, v in own.items()}
     syn_params = {k: given.get(k, v) for k, v in kind.synapse_params.items()}
+    label = f"the synapse model '{kind.name}'"
     if kind.align == "delta":
-        return f"w : {_unit(target_dim)}", f"{post_var}_post += w", syn_params
+        return f"w : {_unit(target_dim)}", syn_params, ((label, "", f"{post_var}_post += w",
+                                                          ""),)
     if kind.align == "post":
         suffix = _post_state(kind, target, output, post_var, voltage, g_dim, values)
         names = {n: f"{n}_{suffix}" for n, _ in kind.powers}
         power = dict(kind.powers)[_spiked_state(kind)]
-        model_text = f"w : {unit_text(g_dim * TIME ** power)}\n{kind.synapse}"
-        return model_text, kind.on_pre.format(**names), syn_params
+        return (f"w : {unit_text(g_dim * TIME ** power)}", syn_params,
+                ((label, kind.synapse, kind.on_pre.format(**names), ""),))
     # per-synapse kinetics: the pathway's current joins the target's model
     suffix = _free_suffix(kind, target)
     target._adopt(target.model.extended(current_extension(suffix, post_var, target_dim), {}))
@@ -52,12 +57,11 @@ def kind_synapses(kind: SynapseKind, target, output: Optional[str], post_var: Op
         voltage = voltage_of(model, where, kind_voltage)
         return (f"w : {_unit(state_dim(kind, 'COBA', target_dim))}\n"
                 f"I_{suffix}_post = w*({voltage}_pre - {voltage}_post) : {_unit(target_dim)}"
-                " (summed)"), "", syn_params
+                " (summed)"), syn_params, ()
     term, _ = OUTPUTS[output]
     term = re.sub(r"\bV\b", f"{voltage}_post", term) if voltage else term
-    model_text = (f"w : {_unit(g_dim)}\n{kind.state}\n"
-                  f"I_{suffix}_post = w*({term}) : {_unit(target_dim)} (summed)")
-    return model_text, kind.on_pre, {**syn_params, **values}
+    model_text = f"w : {_unit(g_dim)}\nI_{suffix}_post = w*({term}) : {_unit(target_dim)} (summed)"
+    return model_text, {**syn_params, **values}, ((label, kind.state, kind.on_pre, ""),)
 
 
 def _spiked_state(kind: SynapseKind) -> str:
