@@ -5,8 +5,7 @@ Each function builds the array BrainPy builds, one row per time step of ``dt`` m
 which a model reads directly: give it in ``params`` and call it ``I(t)`` (1-d) or
 ``I(t, i)`` (one column per neuron).  Row k holds over [k*dt, (k+1)*dt), as BrainPy's
 runner gives row k to step k; after the last row its value holds.  ``stim.values`` is
-BrainPy's array as a (steps, columns) table: a 1-d array is its one column,
-``stim.values[:, 0]``.  ``constant_input`` (and ``section_input(..., return_length=True)``)
+BrainPy's array, of the same shape.  ``constant_input`` (and ``section_input(..., return_length=True)``)
 return ``(TimedArray, total duration in ms)``, as BrainPy returns ``(array, duration)``.
 
 Units are BrainPy's: times in ms, frequencies in Hz, values in the unit the model reads.
@@ -173,7 +172,7 @@ def section_input(values: Sequence, durations: Sequence[float], dt: float = DEFA
 
     >>> import pyspike as ps
     >>> stim = ps.inputs.section_input([0, 1, 0], [1, 2, 1], dt=0.5)
-    >>> stim.values[:, 0].tolist()
+    >>> stim.values.tolist()
     [0.0, 0.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0]
     >>> stim, length = ps.inputs.section_input([0, [1, 2]], [1, 1], dt=0.5,
     ...                                        return_length=True)
@@ -201,8 +200,8 @@ def constant_input(I_and_duration: Sequence[Tuple[object, float]],
 
     >>> import pyspike as ps
     >>> stim, duration = ps.inputs.constant_input([(0, 100), (1, 100)])
-    >>> duration, stim.values.shape, float(stim.values[999, 0]), float(stim.values[1000, 0])
-    (200.0, (2000, 1), 0.0, 1.0)
+    >>> duration, stim.values.shape, float(stim.values[999]), float(stim.values[1000])
+    (200.0, (2000,), 0.0, 1.0)
     """
     where = "constant_input"
     dt = _dt(dt, where)
@@ -237,7 +236,7 @@ def spike_input(sp_times: Sequence[float], sp_lens, sp_sizes, duration: float,
     >>> import pyspike as ps
     >>> stim = ps.inputs.spike_input([1.0, 3.0], sp_lens=1.0, sp_sizes=[2.0, 5.0],
     ...                              duration=5.0, dt=0.5)
-    >>> stim.values[:, 0].tolist()
+    >>> stim.values.tolist()
     [0.0, 0.0, 2.0, 2.0, 0.0, 0.0, 5.0, 5.0, 0.0, 0.0]
     """
     where = "spike_input"
@@ -265,7 +264,7 @@ def ramp_input(c_start: float, c_end: float, duration: float, t_start: float = 0
 
     >>> import pyspike as ps
     >>> ps.inputs.ramp_input(0.0, 3.0, duration=3.0, t_start=0.5, t_end=2.5,
-    ...                      dt=0.5).values[:, 0].tolist()
+    ...                      dt=0.5).values.tolist()
     [0.0, 0.0, 1.0, 2.0, 3.0, 0.0]
     """
     where = "ramp_input"
@@ -304,7 +303,7 @@ def sinusoidal_input(amplitude: float, frequency: float, duration: float,
 
     >>> import pyspike as ps
     >>> stim = ps.inputs.sinusoidal_input(2.0, frequency=250.0, duration=4.0, dt=1.0)
-    >>> stim.values[:, 0].round(12).tolist()       # a period of 4 ms
+    >>> stim.values.round(12).tolist()       # a period of 4 ms
     [0.0, 2.0, 0.0, -2.0]
     """
     return _oscillation(np.sin, amplitude, frequency, duration, dt, t_start, t_end, bias,
@@ -328,7 +327,7 @@ def square_input(amplitude: float, frequency: float, duration: float, dt: float 
 
     >>> import pyspike as ps
     >>> ps.inputs.square_input(1.0, frequency=250.0, duration=8.0, dt=1.0,
-    ...                        bias=True).values[:, 0].tolist()
+    ...                        bias=True).values.tolist()
     [2.0, 2.0, 0.0, 0.0, 2.0, 2.0, 0.0, 0.0]
     """
     return _oscillation(_square, amplitude, frequency, duration, dt, t_start, t_end, bias,

@@ -85,7 +85,7 @@ def run_steps(net, kernel: NetworkKernel, n_steps: int) -> None:
         if gk.spike_list is not None:
             arrays[gk.spike_list.slot] = np.zeros((K, gk.N), dtype=np.int32)
         for ta in gk.timed:
-            values = g.model.functions[ta.name].values
+            values = g.model.functions[ta.name].table
             if ta.by_neuron and values.shape[1] < gk.N:
                 raise ModelError(f"the TimedArray '{ta.name}' is read as {ta.name}(t, i) by "
                                  f"group '{g.name}' of {gk.N} neurons but has only "

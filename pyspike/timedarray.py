@@ -40,7 +40,10 @@ class TimedArray:
             raise ModelError(f"TimedArray dt must be a usable number of ms, not {dt!r}",
                              where="TimedArray", symbol="dt")
         self.ndim = array.ndim
-        self.values = array.reshape(array.shape[0], -1)
+        #: the values as given: (steps,) or (steps, columns)
+        self.values = array
+        #: the values as a (steps, columns) table, as the kernels read them
+        self.table = array.reshape(array.shape[0], -1)
         self.dt = float(dt)
 
     def __repr__(self) -> str:

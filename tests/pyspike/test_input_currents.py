@@ -12,9 +12,9 @@ inputs = ps.inputs
 
 
 def column(stim):
-    """BrainPy's 1-d array: the one column of a TimedArray's table."""
-    assert stim.ndim == 1 and stim.values.shape[1] == 1
-    return stim.values[:, 0]
+    """BrainPy's 1-d array: a 1-d TimedArray's values, as given."""
+    assert stim.ndim == 1 and stim.values.ndim == 1
+    return stim.values
 
 
 # --- section_input and constant_input ----------------------------------------------------
@@ -48,7 +48,7 @@ def test_section_input_with_return_length_also_gives_the_total_duration():
 
 def test_the_step_defaults_to_brainpys_dt_of_a_tenth_of_a_ms():
     stim = inputs.section_input([1.0], [2.0])
-    assert stim.dt == 0.1 and stim.values.shape == (20, 1)
+    assert stim.dt == 0.1 and stim.values.shape == (20,)
 
 
 def test_constant_input_gives_the_timed_array_and_the_total_duration():
