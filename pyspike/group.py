@@ -282,7 +282,7 @@ class NeuronGroup:
                                           for code, dt in self._operations),
                          extensions=m.extensions)
 
-    def _adopt(self, model: NeuronModel) -> None:
+    def adopt(self, model: NeuronModel) -> None:
         """Take ``model``, this group's model with synaptic state added (a library synapse
         kind's) or taken away again: new variables start at 0, new parameters at the
         model's values, and those the model no longer has go."""
@@ -384,7 +384,7 @@ def as_range(obj, what: str):
 
 #: What a group answers itself: a model may not name a variable or parameter so.
 ATTRIBUTES = frozenset({"N", "model", "name", "network", "index", "state", "shape", "device",
-                        "poisson_inputs"})
+                        "poisson_inputs", "adopt"})
 
 
 def _check_names(model, where: str) -> None:

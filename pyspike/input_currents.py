@@ -5,7 +5,8 @@ Each function builds the array BrainPy builds, one row per time step of ``dt`` m
 which a model reads directly: give it in ``params`` and call it ``I(t)`` (1-d) or
 ``I(t, i)`` (one column per neuron).  Row k holds over [k*dt, (k+1)*dt), as BrainPy's
 runner gives row k to step k; after the last row its value holds.  ``stim.values`` is
-BrainPy's array, of the same shape.  ``constant_input`` (and ``section_input(..., return_length=True)``)
+BrainPy's array, of the same shape.  ``constant_input`` (and ``section_input(...,
+return_length=True)``)
 return ``(TimedArray, total duration in ms)``, as BrainPy returns ``(array, duration)``.
 
 Units are BrainPy's: times in ms, frequencies in Hz, values in the unit the model reads.

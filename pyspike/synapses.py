@@ -12,7 +12,6 @@ import numpy as np
 
 from .codegen.equations import symbol
 from .codegen.errors import ModelError
-from .codegen.expressions import Context, parse_expression
 from .codegen.spec import SynapsesSpec
 from .codegen.synaptic import aliases, check_code
 from . import _context, batching, checks
@@ -23,13 +22,14 @@ from .models import SynapseKind, plasticity_rule
 from .models.synapse_attach import kind_synapses
 from .state import StateTable
 from .synapses_runtime import (bitmask_ok, check_delay_steps, checked_delay, environment,
-                               evaluate_value)
+                               evaluate_value, parse_value)
 
 _names = itertools.count()
 #: What a Synapses object answers itself: a model may not name a variable or parameter so.
 ATTRIBUTES = frozenset({"source", "target", "name", "model", "params", "variables", "n",
                         "network", "index", "state", "shape", "dense", "delay", "connect",
-                        "plasticity", "kind", "dims", "method", "kind_parts"})
+                        "plasticity", "kind", "dims", "method", "kind_parts",
+                        "value_names"})
 
 
 class Synapses:
@@ -72,7 +72,7 @@ class Synapses:
             self._init(model, on_pre, on_post, delay, params, plasticity,
                        (output, post_var, voltage))
         except BaseException:
-            self.target._adopt(before)    # a refused library synapse leaves no state behind
+            self.target.adopt(before)    # a refused library synapse leaves no state behind
             raise
 
     def _init(self, model, on_pre, on_post, delay, params, plasticity, kind_args):
@@ -314,11 +314,9 @@ class Synapses:
 
     def _parse(self, name: str, text: str):
         """The expression ``text`` given as the value of ``name``, and its context."""
-        ctx = Context(where=f"the value of '{name}' in Synapses '{self.name}'", line=text,
-                      lineno=1)
-        return parse_expression(text, self._names(), ctx), ctx
+        return parse_value(self, name, text)
 
-    def _names(self) -> Dict[str, object]:
+    def value_names(self) -> Dict[str, object]:
         """Names an expression for a synaptic value may read, by their symbols."""
         names = {n: symbol(n) for n in ("i", "j", "t", "dt")}
         names.update({n: symbol(n) for n in self.variables + self.param_names})

@@ -12,6 +12,7 @@ import numpy as np
 from .codegen import streams
 from .codegen.equations import symbol
 from .codegen.errors import ModelError
+from .codegen.expressions import Context, parse_expression
 from .codegen.ir import SynapsesKernel
 from .codegen.synaptic import aliases
 from .model import neuron_variables
@@ -220,7 +221,7 @@ def evaluate_value(syn, name: str, text: str, shared: bool = False) -> np.ndarra
     row per instance in a batch (``shared``: instance 0's only, as for delays)."""
     batched = len(syn.shape) == 2
     instances = 1 if shared or not batched else syn.network.K
-    expr, ctx = syn._parse(name, text)
+    expr, ctx = parse_value(syn, name, text)
     for p in syn.param_names:
         if syn.state.value(p) is None and symbol(p) in expr.free_symbols:
             raise ctx.error(f"the parameter '{p}' has no value yet", None, p)
@@ -228,7 +229,7 @@ def evaluate_value(syn, name: str, text: str, shared: bool = False) -> np.ndarra
     elem = np.arange(syn.n, dtype=np.uint32)
     rows = []
     for b in range(instances):
-        env = syn._environment(b if batched else None)
+        env = environment(syn, b if batched else None)
         if draws:                    # (then the synapses have a network and an index)
             batching.draw_into(env, draws, syn.network, b, elem,
                                functools.partial(streams.synapse_init, syn.index))
@@ -236,3 +237,11 @@ def evaluate_value(syn, name: str, text: str, shared: bool = False) -> np.ndarra
             rows.append(np.broadcast_to(evaluate(expr, env), (syn.n,)).astype(float))
     return checks.reals(np.stack(rows) if batched and not shared else rows[0],
                         f"the value {text!r} of '{name}'", f"Synapses '{syn.name}'")
+
+
+def parse_value(syn, name: str, text: str):
+    """The expression ``text`` given as the value of ``name`` of synapses ``syn``, and
+    its context."""
+    ctx = Context(where=f"the value of '{name}' in Synapses '{syn.name}'", line=text,
+                  lineno=1)
+    return parse_expression(text, syn.value_names(), ctx), ctx

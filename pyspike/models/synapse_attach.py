@@ -52,7 +52,7 @@ def kind_synapses(kind: SynapseKind, target, output: Optional[str], post_var: Op
                 ((label, kind.synapse, kind.on_pre.format(**names), ""),))
     # per-synapse kinetics: the pathway's current joins the target's model
     suffix = _free_suffix(kind, target)
-    target._adopt(target.model.extended(current_extension(suffix, post_var, target_dim), {}))
+    target.adopt(target.model.extended(current_extension(suffix, post_var, target_dim), {}))
     if kind.align == "gap":          # an electrical synapse: w*(V_pre - V_post), no kinetics
         voltage = voltage_of(model, where, kind_voltage)
         return (f"w : {_unit(state_dim(kind, 'COBA', target_dim))}\n"
@@ -97,7 +97,7 @@ def _post_state(kind, target, output, post_var, voltage, g_dim, values) -> str:
             return old.suffix
     suffix = _free_suffix(kind, target)
     new = extension(kind, suffix, output, post_var, voltage or "", g_dim)
-    target._adopt(target.model.extended(new, {f"{k}_{suffix}": float(v)
+    target.adopt(target.model.extended(new, {f"{k}_{suffix}": float(v)
                                               for k, v in values.items()}))
     return suffix
 
