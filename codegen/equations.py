@@ -232,6 +232,11 @@ def parse_equations(text: str, params: Iterable[str] = (), where: str = "the equ
         check_identifier(name, ctx, "variable name", line.index(name))
         if synaptic and name.endswith(_NEURON_SUFFIXES) and "summed" not in flags:
             raise ctx.error(_suffix_message(name), line.index(name), name)
+        if _gives_equation(kind, name, block_where != where, rest, variables, ode_names):
+            # a library block's equation for a variable the model declares (a learning
+            # rule's dw/dt): the variable keeps the unit it was declared with
+            unit, flags = variables[name].unit, variables[name].flags | flags
+            del variables[name]
         if name in variables or name in subexpr_names:
             raise ctx.error(f"'{name}' is defined twice", line.index(name), name)
         if kind == "subexpr":
@@ -319,6 +324,17 @@ def parse_equations(text: str, params: Iterable[str] = (), where: str = "the equ
     unless = {n for n in ode_names if "unless refractory" in variables[n].flags}
     return EquationSet(variables, odes, subexpressions, unless, noise, sites, functions,
                        summed, subexpr_units, lines)
+
+
+def _gives_equation(kind: str, name: str, in_part: bool, rest: str, variables,
+                    ode_names) -> bool:
+    """Whether a line of a library block (``in_part``) gives a differential equation,
+    without a unit of its own, to a variable an earlier block declares (and does not
+    integrate already)."""
+    declared = variables.get(name)
+    no_unit = not rest.split("(", 1)[0].strip()
+    return (in_part and kind == "ode" and no_unit and declared is not None
+            and not declared.is_param and name not in ode_names)
 
 
 def _noise_names(text: str, noise: List[sp.Symbol], ctx: Context) -> Dict[str, sp.Symbol]:

@@ -63,3 +63,21 @@ def test_the_rules_units_are_checked_against_the_synapses():
 def test_an_unknown_rule_name_suggests_the_library_names():
     with pytest.raises(ps.ModelError, match="plasticity rule"):
         _net("no such rule")
+
+
+def test_a_rule_may_integrate_the_weight_the_synapses_declare_in_its_unit():
+    drift = ps.models.PlasticityRule("drift", "w grows at a constant rate",
+                                     model="dw/dt = rate : (clock-driven)",
+                                     params={"rate": 0.01})
+    net, S = _net(drift)
+    S.w = 1.0
+    net.run(10.0)
+    np.testing.assert_allclose(S.w, [1.1], rtol=1e-12)   # 100 exact steps of 0.001 mV
+    assert S.dims["w"] == ps.units.mV.dim
+
+
+def test_a_rule_giving_the_weight_a_unit_of_its_own_is_refused():
+    clash = ps.models.PlasticityRule("clash", "x", model="dw/dt = rate : 1 (clock-driven)",
+                                     params={"rate": 0.01})
+    with pytest.raises(ps.ModelError, match="'w' is defined twice"):
+        _net(clash)
