@@ -5,6 +5,10 @@
   ``"izh"``); BrainPy 2.4.3's keep BrainPy's class names, equations, defaults and its
   default integration ``exp_auto`` (``"Lif"``, ``"AdExIF"``, ``"HH"``); the Brette et al.
   (2007) benchmark neurons are ``"brette_cuba"``, ``"brette_coba"`` and ``"brette_hh"``.
+- :data:`synapses`: name -> :class:`SynapseKind` (``"Expon"``, ``"AMPA"``, ``"STP"``, ...),
+  given to ``ps.Synapses(pre, post, model=..., output="COBA")``.
+- :data:`plasticity`: name -> :class:`PlasticityRule` (``"stdp"``, ``"stdp_triplet"``,
+  ``"rstdp"``, ...), given to ``ps.Synapses(..., plasticity="stdp")``.
 
 Each model prints as its documentation (``print(ps.models.neurons["HH"])``): equations,
 defaults with units, initial values, its source and where it departs from it.  Give a
@@ -25,6 +29,7 @@ from .. import checks
 from .registry import Registry, neurons, plasticity, synapses
 from .rule import PlasticityRule
 from .synapse_kind import SynapseKind
+
 
 def neuron_model(model, params: Optional[Mapping[str, object]], where: str) -> NeuronModel:
     """``model`` (a NeuronModel or a library name) with ``params`` replacing its defaults."""
@@ -53,7 +58,8 @@ def plasticity_rule(rule, params=None) -> Optional[PlasticityRule]:
 
 # Each module adds its models to the registries when imported.
 from . import (brainpy_neurons, brainpy_hh, brainpy_rates, brette,  # noqa: E402,F401
-               spaic_neurons, synapse_library)
+               plasticity_rules, spaic_neurons, synapse_library)
+from .plasticity_rules import normalize_weights  # noqa: E402
 
-__all__ = ["neurons", "neuron_model", "plasticity", "PlasticityRule", "Registry",
-           "synapses", "SynapseKind"]
+__all__ = ["neurons", "neuron_model", "normalize_weights", "plasticity", "PlasticityRule",
+           "Registry", "synapses", "SynapseKind"]
