@@ -78,14 +78,17 @@ class Synapses:
     def _init(self, model, on_pre, on_post, delay, params, plasticity, kind_args):
         state = self.__dict__
         state["kind_parts"] = ()
+        rule = plasticity_rule(plasticity, params)
+        state["plasticity"] = rule
         if self.kind is not None:        # a library synapse model (models/synapse_kind.py)
-            model, params, state["kind_parts"] = kind_synapses(
-                model, self.target, *kind_args, params, f"Synapses '{self.name}'")
+            own = {k: v for k, v in (params or {}).items() if not rule or k not in rule.params}
+            model, kind_params, state["kind_parts"] = kind_synapses(
+                model, self.target, *kind_args, own, f"Synapses '{self.name}'")
+            params = {**kind_params, **{k: v for k, v in (params or {}).items()
+                                        if k not in own}}
         state["model"], state["on_pre"], state["on_post"] = (
             checks.text(text, what, "Synapses")
             for text, what in ((model, "model"), (on_pre, "on_pre"), (on_post, "on_post")))
-        rule = plasticity_rule(plasticity, params)
-        state["plasticity"] = rule
         state["params"] = checks.params({**(rule.params if rule else {}), **(params or {})},
                                         "Synapses params", "S")
         where = f"Synapses '{self.name}'"

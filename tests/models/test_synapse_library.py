@@ -246,3 +246,17 @@ def test_every_synapse_model_prints_its_documentation():
     for name in SYN:
         text = str(SYN[name])
         assert text.startswith(name) and "output" in text
+
+
+def test_a_library_synapse_learns_with_a_library_rule_taking_both_parameters():
+    net = ps.Network(dt=DT, seed=2, backend="numpy")
+    with net:
+        gen = ps.SpikeGeneratorGroup(1, indices=[0, 0], times=[1.0, 30.0])
+        G = ps.NeuronGroup(1, "Lif")
+        S = ps.Synapses(gen, G, model=SYN["Expon"], plasticity="stdp",
+                        params={"tau": 5.0, "wmax": 2.0})
+        S.connect(i=[0], j=[0])
+        S.w = 1.0
+    net.run(40.0)
+    assert S.params["wmax"] == 2.0 and G.tau_expon == 5.0
+    assert 0.0 <= S.w[0] <= 2.0
