@@ -110,7 +110,10 @@ neurons.add("QIF", NeuronModel(
     tau dx/dt = x**2 + eta + x_ext + J y tau - (pi y tau)**2 and
     tau dy/dt = delta/(pi tau) + 2 x y + y_ext.  Defaults are BrainPy 2.4.3's (tau = 1 ms,
     eta = -5, delta = 1, J = 15); x and y start uniformly in [0, 0.05).  pi is written as
-    its value.  BrainPy's optional Ornstein-Uhlenbeck input noise is left out.  Reference:
+    its value.  BrainPy's optional Ornstein-Uhlenbeck input noise is left out.  With
+    exp_auto at dt = 0.1 ms the high-activity state is not resolved (x_ext >= 2 gives
+    false excursions of x, as it does in BrainPy); use dt <= 0.01 ms or method="rk4" there.
+    Reference:
     E. Montbrio, D. Pazo, A. Roxin, Phys. Rev. X 5, 021028 (2015).""",
     equations="""
         dx/dt = (x**2 + eta + x_ext + J*y*tau - (3.141592653589793*y*tau)**2)/tau : 1

@@ -197,7 +197,10 @@ _add(["hh"], """SPAIC's ``hh``: Hodgkin & Huxley's squid axon (J. Physiol. 117, 
     this step and V of the previous one; Isyn is added per step, not times dt.  O = 1 on
     every step with V > v_th; there is no reset.  Defaults: g_NA = 120, g_K = 36, g_L =
     0.3, E_NA = 120, E_K = -12, E_L = 10.6, v_th = 1, Vreset = 0 and the 1952 rate
-    constants (alpha_m1..beta_h3); V starts at 0, m at 0.5, n at 0.5, h at 0.06.""",
+    constants (alpha_m1..beta_h3); V starts at 0, m at 0.5, n at 0.5, h at 0.06.
+    Forward Euler of the sodium current is unstable at SPAIC's dt = 0.1 ms once an action
+    potential starts (with a drive of Iext >= 0.25 V runs to 1e10 within a few ms, as in
+    SPAIC): use dt <= 0.01 ms for spikes.""",
      """
      m = m + dt*(alpha_m*(1 - m) - beta_m*m)
      n = n + dt*(alpha_n*(1 - n) - beta_n*n)
