@@ -295,6 +295,12 @@ class Builder:
             condition = self._as_bool(self.build(node.args[0]), node.args[0])
             a, b = (self.value(x) for x in node.args[1:])
             return sp.Piecewise((a, condition), (b, True))
+        if name == "int":           # Brian2's: a condition counts 1 or 0, a number truncates
+            arg = self.build(node.args[0])
+            if isinstance(arg, (sp.logic.boolalg.Boolean, sp.core.relational.Relational)) \
+                    and not isinstance(arg, sp.Symbol):
+                return sp.Piecewise((sp.Integer(1), arg), (sp.Integer(0), True))
+            return sp.Piecewise((sp.floor(arg), arg >= 0), (sp.ceiling(arg), True))
         return builder(*[self.value(a) for a in node.args])
 
     def _timed_call(self, fn: type, node):

@@ -97,4 +97,5 @@ FUNCTIONS: Dict[str, Tuple[int, Callable]] = {
     "floor": (1, sp.floor), "ceil": (1, sp.ceiling), "clip": (3, _clip),
     "min": (2, sp.Min), "max": (2, sp.Max), "rand": (0, None), "randn": (0, None),
     "exprel": (1, exprel), "where": (3, None),       # where(condition, a, b): a if it holds
+    "int": (1, None), "sign": (1, sp.sign),          # int(x): toward zero; int(condition): 0/1
 }

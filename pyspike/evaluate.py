@@ -23,7 +23,8 @@ import sympy as sp
 from .codegen.expressions import PoissonCount, StepBound, TimedArrayCall, exprel
 
 _UNARY = {sp.exp: np.exp, sp.log: np.log, sp.sin: np.sin, sp.cos: np.cos, sp.tan: np.tan,
-          sp.tanh: np.tanh, sp.floor: np.floor, sp.ceiling: np.ceil, sp.Abs: np.abs}
+          sp.tanh: np.tanh, sp.floor: np.floor, sp.ceiling: np.ceil, sp.Abs: np.abs,
+          sp.sign: np.sign}
 _RELATIONS = {sp.StrictGreaterThan: np.greater, sp.GreaterThan: np.greater_equal,
               sp.StrictLessThan: np.less, sp.LessThan: np.less_equal,
               sp.Equality: np.equal, sp.Unequality: np.not_equal}
