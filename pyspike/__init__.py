@@ -19,6 +19,7 @@ from .inputs import PoissonGroup, PoissonInput, SpikeGeneratorGroup
 from .model import NeuronModel
 from .monitors import PopulationRateMonitor, SpikeMonitor, StateMonitor
 from .network import BuildInfo, Network
+from .network_operation import NetworkOperation, network_operation
 from .synapses import Synapses
 from .timedarray import TimedArray
 from . import models
@@ -27,4 +28,5 @@ __version__ = "0.1.0"
 __all__ = ["BuildError", "BuildInfo", "Connection", "ModelError", "Network", "NeuronGroup",
            "NeuronModel", "NonFiniteError", "PoissonGroup", "PoissonInput",
            "PopulationRateMonitor", "SpikeGeneratorGroup", "SpikeMonitor", "StateMonitor",
-           "Subgroup", "Synapses", "TimedArray", "models"]
+           "Subgroup", "Synapses", "TimedArray", "models", "NetworkOperation",
+           "network_operation"]

@@ -10,10 +10,11 @@ import numpy as np
 
 from .codegen.errors import ModelError
 from .codegen.spec import NetworkSpec
-from . import _context, batching, checks, manifest
+from . import _context, batching, checks, manifest, network_operation
 from .backends import get_backend
 from .group import NeuronGroup
 from .monitors import PopulationRateMonitor, SpikeMonitor, StateMonitor
+from .network_operation import NetworkOperation
 from .state import NetworkState
 from .synapses import Synapses
 from .toolchain.generation import generate
@@ -82,6 +83,8 @@ class Network:
         #: A progress bar for long runs: None on a terminal only, True always, False never.
         self.progress = progress
         self.objects: List[object] = []
+        #: The network operations (Python functions called between steps), in order added.
+        self.operations: List[NetworkOperation] = []
         self.step = 0
         #: Wall time per step measured by the last run (it sizes the next run's chunks).
         self.seconds_per_step: Optional[float] = None
@@ -117,6 +120,9 @@ class Network:
         for obj in objects:
             if isinstance(obj, (list, tuple)):
                 self.add(*obj)
+                continue
+            if isinstance(obj, NetworkOperation):
+                network_operation.attach(self, obj)
                 continue
             if not isinstance(obj, (NeuronGroup, Synapses, SpikeMonitor, StateMonitor,
                                     PopulationRateMonitor)):
@@ -241,7 +247,8 @@ class Network:
         the last completed step, and the next ``run`` continues as if uninterrupted.  A
         state variable that becomes inf or NaN stops it the same way with a
         ``NonFiniteError`` naming the group, variable, neuron and step (unless
-        ``check_finite=False``).
+        ``check_finite=False``).  Network operations are called where they are due, between
+        compiled pieces of the run (:mod:`pyspike.network_operation`).
         """
         duration = checks.unitless(duration, "duration", "Network.run", "ms")
         if not checks.is_number(duration) or not math.isfinite(duration) or duration < 0:
@@ -251,6 +258,10 @@ class Network:
         if abs(n_steps * self.dt - duration) > 1e-6 * max(1.0, abs(duration)):
             raise ModelError(f"duration {duration} ms is not a whole number of steps of "
                              f"dt = {self.dt} ms", where="Network.run", symbol="duration")
+        network_operation.run(self, n_steps, self._advance)
+
+    def _advance(self, n_steps: int) -> None:
+        """Build (if the network changed) and run ``n_steps`` steps of compiled code."""
         self.build()
         for obj in self.groups + self.synapses:   # (a restore may bring other dtypes)
             obj._cast(self.real)
