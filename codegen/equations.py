@@ -33,7 +33,7 @@ from .expressions import (IDENTIFIER, Context, check_identifier, parse_expressio
                           value_problem)
 
 ALLOWED_FLAGS = ("unless refractory", "constant", "shared", "event-driven", "clock-driven",
-                 "summed")
+                 "summed", "constant over dt")
 #: Flags that only synapse models may use.
 #: (clock-driven) is the default for synaptic equations; Brian2 models often say it.
 SYNAPTIC_FLAGS = ("event-driven", "clock-driven", "summed")
@@ -88,6 +88,8 @@ class EquationSet:
     subexpression_units: Dict[str, str] = field(default_factory=dict)
     #: name -> (lineno, line, the block's where if it is one of ``parts``, else None)
     lines: Dict[str, Tuple[int, str, Optional[str]]] = field(default_factory=dict)
+    #: (constant over dt) subexpressions: name -> expression, set at the start of each step
+    held: Dict[str, sp.Expr] = field(default_factory=dict)
 
     def names(self) -> Dict[str, sp.Basic]:
         """Every name an expression of this model may read; a subexpression stands for its
@@ -209,6 +211,7 @@ def parse_equations(text: str, params: Iterable[str] = (), where: str = "the equ
     lines: Dict[str, Tuple[int, str, Optional[str]]] = {}
     ode_names: Set[str] = set()
     summed: Set[str] = set()
+    held_names: List[str] = []
     numbered = [(block_where, lineno, raw) for block_where, block in [(where, text), *parts]
                 for lineno, raw in enumerate(block.splitlines(), start=1)]
     for block_where, lineno, raw in numbered:
@@ -243,12 +246,17 @@ def parse_equations(text: str, params: Iterable[str] = (), where: str = "the equ
             if "summed" in flags and not synaptic:
                 raise ctx.error("the flag '(summed)' applies to subexpressions of synapse "
                                 "models only", None, name)
-            wrong = sorted(flags - {"shared", "constant", "summed"})
+            if "constant over dt" in flags and synaptic:
+                raise ctx.error("the flag '(constant over dt)' applies to subexpressions of "
+                                "neuron models", None, name)
+            wrong = sorted(flags - {"shared", "constant", "summed", "constant over dt"})
             if wrong:
                 raise ctx.error(f"the flag '({wrong[0]})' only applies to differential "
                                 "equations", None, name)
             subexpr_names[name] = ctx
             subexpr_units[name] = unit
+            if "constant over dt" in flags:
+                held_names.append(name)
             if "summed" in flags:
                 summed.add(name)
         else:
@@ -315,15 +323,21 @@ def parse_equations(text: str, params: Iterable[str] = (), where: str = "the equ
                                 f"{xi.name[1:]}: write noise as (amplitude)*{xi.name[1:]}",
                                 None, xi.name[1:])
 
+    # (constant over dt): evaluated once at the start of each step into a variable of its
+    # own, which the equations read as a name (Brian2's flag)
     subexpressions = _substitute_subexpressions(
-        {n: exprs[("subexpr", n)] for n in subexpr_names}, subexpr_names)
+        {n: exprs[("subexpr", n)] for n in subexpr_names if n not in held_names},
+        subexpr_names)
     subs = {symbol(n): e for n, e in subexpressions.items()}
+    held = {n: _substituted(exprs[("subexpr", n)], subs, subexpr_names[n]) for n in held_names}
+    for n in held_names:
+        variables[n] = Variable(n, subexpr_units.pop(n), {"constant over dt"})
     ctxs = {name: ctx for kind, name, _, ctx, _ in parsed if kind == "ode"}
     odes = {n: _substituted(exprs[("ode", n)], subs, ctxs[n])
             for n in variables if n in ode_names}
     unless = {n for n in ode_names if "unless refractory" in variables[n].flags}
     return EquationSet(variables, odes, subexpressions, unless, noise, sites, functions,
-                       summed, subexpr_units, lines)
+                       summed, subexpr_units, lines, held)
 
 
 def _gives_equation(kind: str, name: str, in_part: bool, rest: str, variables,

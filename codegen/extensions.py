@@ -87,6 +87,6 @@ def _extend(eqs: EquationSet, ext: Extension, where: str) -> EquationSet:
     lines = dict(eqs.lines)
     lines.update({names[n]: (k, line, label) for n, (k, line, _) in frag.lines.items()})
     return replace(eqs, variables=variables, odes=odes, lines=lines,
-                   subexpressions={**{n: e.xreplace(add) for n, e in
-                                      eqs.subexpressions.items()}})
+                   subexpressions={n: e.xreplace(add) for n, e in eqs.subexpressions.items()},
+                   held={n: e.xreplace(add) for n, e in eqs.held.items()})
 

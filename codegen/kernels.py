@@ -100,6 +100,8 @@ def _build_group(g: GroupSpec, index: int, layout: Layout) -> GroupKernel:
                                  functions=functions), g.extensions, where)
     units = equation_units(eqs, where)
     update = timed.hold_timed_arrays(eqs)
+    # (constant over dt) subexpressions, set first and held over the step
+    update += [Assign(symbol(n), e, declare=False) for n, e in eqs.held.items()]
     names = eqs.names()
     for p in g.per_neuron:
         if p not in eqs.variables or not eqs.variables[p].is_param:

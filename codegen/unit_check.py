@@ -213,6 +213,8 @@ def equation_units(eqs: EquationSet, where: str = "the model",
             # a (summed) subexpression sets the postsynaptic variable it is named after
             _check(checker, expr, Affine.known(outer[name]), f"the postsynaptic '{name}'",
                    where, name)
+    for name, expr in eqs.held.items():          # (constant over dt): in its declared unit
+        _check(checker, expr, dims[sp.Symbol(name, real=True)], name, where, name)
     return checker
 
 
