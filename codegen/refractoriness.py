@@ -23,7 +23,7 @@ from typing import Collection, Dict, List, Optional, Tuple
 
 import sympy as sp
 
-from .equations import DT, T, EquationSet, symbol
+from .equations import DT, T, EquationSet
 from .expressions import Context, StepBound, is_condition, parse_condition, parse_expression
 from .errors import ModelError
 from .ir import Array, Assign
@@ -66,9 +66,11 @@ def refractory_period(g: GroupSpec, names: Dict[str, sp.Basic], eqs: EquationSet
         # Refractory after a spike for as long as the condition holds (Brian2's rule).
         return "condition", sp.Or(NOT_REFRACTORY, sp.Not(cond))
     duration = parse_expression(ref, names, ctx) if isinstance(ref, str) else sp.Float(ref)
-    state = {symbol(n) for n in eqs.state}
-    if duration.free_symbols & (state | {T}):
-        raise ctx.error("a refractory duration may depend on parameters only")
+    if T in duration.free_symbols:
+        raise ctx.error("a refractory duration may not depend on t")
+    # A duration over state variables (Brian2's refractory='ref' with 'ref : second') is
+    # read every step, as Brian2 reads it: the neuron is refractory while the steps since
+    # its spike are fewer than round(duration/dt) by the current value.
     steps = sp.floor(duration / DT + sp.Rational(1, 2))
     return "time", sp.Le(LASTSPIKE, StepBound(STEP, steps))
 
