@@ -65,6 +65,13 @@ class SpikeMonitorIR:
     # spares every spike a read-modify-write into an N-long array that is rarely cached)
     fill: int                  # counters[fill]: spikes written
     capacity: int              # counters[capacity]: buffer length
+    variables: Tuple[str, ...] = ()     # recorded at each spike, before the reset
+    value_slots: Tuple[int, ...] = ()   # one real buffer per variable, as long as i_slot
+
+    @property
+    def record_slots(self) -> Tuple[int, ...]:
+        """Every buffer with an entry per spike (they fill and grow together)."""
+        return (self.i_slot, self.step_slot) + self.value_slots
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,8 @@ the group's kernel that names them:
   instances), one real buffer per variable (``n_record`` x stride samples), a ``fill``
   counter (samples written in this run) and a ``stride`` iarg (samples allocated per
   neuron);
-* a spike monitor: an int32 neuron buffer, an int64 step buffer, a ``fill`` and a
+* a spike monitor: an int32 neuron buffer, an int64 step buffer, a real buffer per
+  recorded variable (its value at the spike, before the reset), a ``fill`` and a
   ``capacity`` counter;
 * a population rate monitor: an int32 spike count per step and a ``fill`` counter,
   counting the neurons ``[start, stop)`` of the group, or all of them.
@@ -31,7 +32,7 @@ order: the manifest's numbers depend on it.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Dict, List, Sequence
+from typing import Dict, List, Optional, Sequence
 
 from .errors import ModelError
 from .ir import GroupKernel, RateMonitorIR, SpikeMonitorIR, StateMonitorIR
@@ -51,8 +52,8 @@ def add_monitors(spec: NetworkSpec, groups: List[GroupKernel],
         g = monitored(by_name, mon.group)
         found[g.name]["state_monitors"].append(state_monitor(mon, k, g, layout))
     for k, mon in enumerate(spec.spike_monitors):
-        found[monitored(by_name, mon.group).name]["spike_monitors"].append(
-            spike_monitor(mon, k, layout))
+        g = monitored(by_name, mon.group)
+        found[g.name]["spike_monitors"].append(spike_monitor(mon, k, layout, g))
     for k, mon in enumerate(spec.rate_monitors):
         found[monitored(by_name, mon.group).name]["rate_monitors"].append(
             rate_monitor(mon, k, layout))
@@ -88,15 +89,36 @@ def state_monitor(mon: StateMonitorSpec, index: int, g: GroupKernel,
         mon.every, mon.n_record)
 
 
-def spike_monitor(mon: SpikeMonitorSpec, index: int, layout: Layout) -> SpikeMonitorIR:
-    """Spike monitor ``index``: the neuron and the step of every spike, and how many
-    were written into how much room."""
+def spike_monitor(mon: SpikeMonitorSpec, index: int, layout: Layout,
+                  g: Optional[GroupKernel] = None) -> SpikeMonitorIR:
+    """Spike monitor ``index``: the neuron and the step of every spike, how many were
+    written into how much room, and a real buffer per recorded variable (``g``'s
+    variables: their values at the spike, after the threshold and before the reset, as
+    Brian2's SpikeMonitor records them in the thresholds slot).
+
+    >>> from pyspike.codegen.spec import GroupSpec
+    >>> from pyspike.codegen.kernels import build_network
+    >>> g = GroupSpec("g", 4, equations="dv/dt = -v/tau : 1", params=("tau",),
+    ...               threshold="v > 1", reset="v = 0")
+    >>> k = build_network(NetworkSpec(groups=(g,))).groups[0]
+    >>> spike_monitor(SpikeMonitorSpec("g", ("v",)), 0, Layout(), k).value_slots
+    (3,)
+    """
     own = ("spike_monitor", index)
-    return SpikeMonitorIR(
-        index, layout.slot(*own, "i", "int32", "record", extent="capacity"),
-        layout.slot(*own, "step", "int64", "record", extent="capacity"),
-        layout.counter(*own, "fill", "fill"),
-        layout.counter(*own, "capacity", "capacity"))
+    i_slot = layout.slot(*own, "i", "int32", "record", extent="capacity")
+    step_slot = layout.slot(*own, "step", "int64", "record", extent="capacity")
+    if mon.variables:
+        _check_variables(mon.variables, g, "SpikeMonitor")
+        if g.generator is not None:
+            raise ModelError(f"SpikeMonitor cannot record variables of group '{g.name}': "
+                             "its spikes are given, it has no state to record",
+                             where="SpikeMonitor", symbol=mon.variables[0])
+    # (the values' slots are named by the variable: "i" and "step" are reserved names)
+    values = tuple(layout.slot(*own, v, "real", "record", extent="capacity")
+                   for v in mon.variables)
+    return SpikeMonitorIR(index, i_slot, step_slot, layout.counter(*own, "fill", "fill"),
+                          layout.counter(*own, "capacity", "capacity"),
+                          tuple(mon.variables), values)
 
 
 def rate_monitor(mon: RateMonitorSpec, index: int, layout: Layout) -> RateMonitorIR:
@@ -113,10 +135,11 @@ def rate_monitor(mon: RateMonitorSpec, index: int, layout: Layout) -> RateMonito
                          None if mon.stop is None else (mon.start, mon.stop))
 
 
-def _check_variables(variables: Sequence[str], g: GroupKernel) -> None:
+def _check_variables(variables: Sequence[str], g: GroupKernel,
+                     who: str = "StateMonitor") -> None:
     known: List[str] = list(g.equations.variables)
     for var in variables:
         if var not in known:
-            raise ModelError(f"StateMonitor cannot record '{var}': group '{g.name}' has "
-                             f"the variables {', '.join(known)}",
-                             where="StateMonitor", symbol=var)
+            raise ModelError(f"{who} cannot record '{var}': group '{g.name}' has "
+                             f"the variables {', '.join(known) or '(none)'}",
+                             where=who, symbol=var)

@@ -195,7 +195,12 @@ def group_context(k: GroupKernel, printer: CPrinter, real: str,
         } for m in k.state_monitors],
         "spike_monitors": [{"i_ptr": f"p_spmon{m.index}_i", "i_slot": m.i_slot,
                             "step_ptr": f"p_spmon{m.index}_step", "step_slot": m.step_slot,
-                            "fill": m.fill}
+                            "fill": m.fill, "vars": [
+                                {"buf": f"p_spmon{m.index}_{n}", "slot": slot,
+                                 "local": f"_spmon{m.index}_{n}", "per_neuron": var in k.arrays,
+                                 "source": pointer(var) if var in k.arrays else c_name(var)}
+                                for n, (var, slot) in enumerate(zip(m.variables,
+                                                                    m.value_slots))]}
                            for m in k.spike_monitors],
         "rate_monitors": [_rate_monitor(m) for m in k.rate_monitors],
     })

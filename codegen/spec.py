@@ -87,6 +87,7 @@ class StateMonitorSpec:
 @dataclass(frozen=True)
 class SpikeMonitorSpec:
     group: str
+    variables: Tuple[str, ...] = ()        # recorded at each spike, before the reset
 
 
 @dataclass(frozen=True)

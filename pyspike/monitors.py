@@ -5,7 +5,7 @@ buffers before a run and appends them to the results after it.
 """
 from __future__ import annotations
 
-from typing import Dict, List, Sequence, Union
+from typing import Dict, List, Optional, Sequence, Union
 
 import numpy as np
 
@@ -38,12 +38,16 @@ def _split(group):
 
 
 class SpikeMonitor:
-    """Records every spike of a group: ``i`` (neuron), ``t`` (ms), ``count`` (per neuron).
+    """Records every spike of a group: ``i`` (neuron), ``t`` (ms), ``count`` (per neuron),
+    ``it`` (``(i, t)``), and with ``variables=`` (a name or a list of them) the value of
+    each variable at each spike: ``mon.v`` aligned with ``i`` and ``t``,
+    ``mon.values("v")`` per neuron.
 
     A spike at step n is the threshold crossing found after the update from t_n to
-    t_(n+1) and is stamped t_(n+1), the time of the state that crossed.  In a batched
-    network ``i`` and ``t`` are lists of one array per instance and ``count`` has shape
-    (K, N).
+    t_(n+1) and is stamped t_(n+1), the time of the state that crossed (Brian2 stamps it
+    t_n).  The values are those of that state: after the threshold, before the reset, as
+    Brian2 records them.  In a batched network ``i``, ``t`` and the values are lists of
+    one array per instance and ``count`` has shape (K, N).
 
     >>> import pyspike as ps
     >>> m = ps.NeuronModel("dv/dt = 1/tau : 1", threshold="v > 1", reset="v = 0",
@@ -57,47 +61,57 @@ class SpikeMonitor:
     array([11., 11., 22., 22.])
     """
 
-    def __init__(self, group: NeuronGroup):
+    def __init__(self, group: NeuronGroup,
+                 variables: Union[str, Sequence[str], None] = None):
         _check_group(group, "SpikeMonitor", subgroups=True)
         # A subgroup's monitor records its whole group and keeps the subgroup's spikes.
         self.source = group
         self.group, self._start, self._n = _split(group)
-        # one array of neurons and one of steps per run; spikes per neuron of all runs
-        self.state = StateTable(i=[], step=[], count=np.zeros(self.group.N, dtype=np.int64))
+        self.variables = [] if variables is None else \
+            _variables(variables, group, "SpikeMonitor", empty=True)
+        # per run an array of neurons, of steps, of each variable; spikes per neuron
+        self.state = StateTable(i=[], step=[], count=np.zeros(self.group.N, dtype=np.int64),
+                                data={v: [] for v in self.variables})
         _context.register(self)
 
     def _spec(self) -> SpikeMonitorSpec:
-        return SpikeMonitorSpec(self.group.name)
+        return SpikeMonitorSpec(self.group.name, tuple(self.variables))
 
     def _mine(self, i: np.ndarray) -> np.ndarray:
         return (i >= self._start) & (i < self._start + self._n)
 
-    def append(self, i: List[np.ndarray], step: List[np.ndarray]) -> None:
+    def append(self, i: List[np.ndarray], step: List[np.ndarray],
+               values: Optional[Dict[str, List[np.ndarray]]] = None) -> None:
         """Keep one run's spikes (the runtime's call), lists of one array per instance,
-        and count them per neuron (here rather than in the kernels: see SpikeMonitorIR)."""
+        and count them per neuron (here rather than in the kernels: see SpikeMonitorIR);
+        ``values``: per recorded variable, a list of one array per instance."""
         batched = _instances(self.group) is not None
         table = self.state
         table.i.append(i if batched else i[0])
         table.step.append(step if batched else step[0])
+        for var, runs in table.data.items():
+            runs.append(values[var] if batched else values[var][0])
         if table.count.shape != self.group.shape:
             table.count = np.zeros(self.group.shape, dtype=np.int64)
         counts = table.count.reshape(len(i), -1)
         for b, neurons in enumerate(i):
             counts[b] += np.bincount(neurons, minlength=counts.shape[1])
 
-    def _runs(self, b):
-        """(neurons, steps) of instance b (None: unbatched) over all runs."""
+    def _runs(self, b, var: Optional[str] = None):
+        """(neurons, steps) of instance b (None: unbatched) over all runs, or (neurons,
+        values of ``var``)."""
         i = [r if b is None else r[b] for r in self.state.i]
-        steps = [r if b is None else r[b] for r in self.state.step]
+        other = self.state.step if var is None else self.state.data[var]
+        other = [r if b is None else r[b] for r in other]
         if not i:
-            return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int64)
-        return np.concatenate(i), np.concatenate(steps)
+            return np.zeros(0, dtype=np.int32), np.zeros(0, np.int64 if var is None else float)
+        return np.concatenate(i), np.concatenate(other)
 
-    def _per_instance(self, what):
+    def _per_instance(self, what, var: Optional[str] = None):
         K = _instances(self.group)
         if K is None:
-            return what(*self._runs(None))
-        return [what(*self._runs(b)) for b in range(K)]
+            return what(*self._runs(None, var))
+        return [what(*self._runs(b, var)) for b in range(K)]
 
     @property
     def i(self):
@@ -119,6 +133,50 @@ class SpikeMonitor:
         return self._per_instance(times)
 
     @property
+    def it(self):
+        """``(i, t)``, as Brian2's ``SpikeMonitor.it``."""
+        return self.i, self.t
+
+    def _values(self, var: str):
+        """The values of ``var`` at the recorded (sub)group's spikes, in spike order."""
+        if var not in self.state.data:
+            recorded = ", ".join(self.state.data) or "no variables"
+            raise ModelError(f"this SpikeMonitor records {recorded}, not {checks.show(var)}: "
+                             "name it in SpikeMonitor(..., variables=)", where="SpikeMonitor",
+                             symbol=checks.label(var))
+        def mine(i, values):
+            return values if self._n == self.group.N else values[self._mine(i)]
+        return self._per_instance(mine, var)
+
+    def __getattr__(self, name: str):
+        table = self.__dict__.get("state")
+        if table is not None and name in table.data:
+            return self._values(name)
+        raise AttributeError(f"'SpikeMonitor' object has no attribute '{name}'")
+
+    def values(self, var: str):
+        """The values of ``var`` at each neuron's spikes, in time order, by neuron index
+        (a list of such dicts in a batch), as Brian2's ``SpikeMonitor.values``."""
+        return self._by_neuron(self._values(var))
+
+    def all_values(self):
+        """``{"t": spike_trains(), var: values(var), ...}`` (a list of such dicts in a
+        batch), as Brian2's ``SpikeMonitor.all_values``."""
+        every = {"t": self.spike_trains(), **{v: self.values(v) for v in self.state.data}}
+        K = _instances(self.group)
+        return every if K is None else [{k: x[b] for k, x in every.items()} for b in range(K)]
+
+    def _by_neuron(self, x):
+        """``x`` (an entry per spike; a list of such arrays in a batch) by neuron index."""
+        def by_neuron(i, x):
+            order = np.argsort(i, kind="stable")
+            bounds = np.searchsorted(i[order], np.arange(self._n + 1))
+            return {k: x[order[bounds[k]:bounds[k + 1]]] for k in range(self._n)}
+        if _instances(self.group) is None:
+            return by_neuron(self.i, x)
+        return [by_neuron(i, v) for i, v in zip(self.i, x)]
+
+    @property
     def count(self) -> np.ndarray:
         """Spikes per neuron (shape (K, N) in a batch)."""
         return self.state.count[..., self._start:self._start + self._n].copy()
@@ -131,13 +189,7 @@ class SpikeMonitor:
 
     def spike_trains(self):
         """Spike times (ms) per neuron index (a list of such dicts in a batch)."""
-        def trains(i, t):
-            order = np.argsort(i, kind="stable")
-            bounds = np.searchsorted(i[order], np.arange(self._n + 1))
-            return {k: t[order[bounds[k]:bounds[k + 1]]] for k in range(self._n)}
-        if _instances(self.group) is None:
-            return trains(self.i, self.t)
-        return [trains(i, t) for i, t in zip(self.i, self.t)]
+        return self._by_neuron(self.t)
 
 
 class StateMonitor:
@@ -162,22 +214,7 @@ class StateMonitor:
         _check_group(group, "StateMonitor", subgroups=True)
         self.source = group
         self.group, start, _ = _split(group)
-        if isinstance(variables, str):
-            variables = [variables]
-        elif not isinstance(variables, (list, tuple)) or not variables:
-            raise ModelError(f"variables must be a variable name or a list of them, not "
-                             f"{checks.show(variables)}", where="StateMonitor",
-                             symbol="variables")
-        self.variables = list(variables)
-        for v in self.variables:
-            if not isinstance(v, str) or (v not in group.model.variables
-                                          and v not in group.model.param_names):
-                raise ModelError(f"StateMonitor cannot record {checks.show(v)}: the group has "
-                                 f"{', '.join(group.model.variables)}", where="StateMonitor",
-                                 symbol=checks.label(v))
-        if len(set(self.variables)) != len(self.variables):
-            raise ModelError(f"variables names a variable twice: {self.variables}",
-                             where="StateMonitor", symbol="variables")
+        self.variables = _variables(variables, group, "StateMonitor")
         self.every = checks.count(every, "every", "StateMonitor", minimum=1,
                                   maximum=2 ** 31 - 1)
         record = _record(record, group.N)
@@ -222,6 +259,26 @@ class StateMonitor:
         raise AttributeError(f"this StateMonitor records {', '.join(data)}, not '{name}'")
 
 
+def _variables(variables, group, who: str, empty: bool = False) -> List[str]:
+    """The names a monitor records: one variable or parameter of the group, or a list of
+    distinct ones (an empty list only if ``empty``)."""
+    if isinstance(variables, str):
+        variables = [variables]
+    elif not isinstance(variables, (list, tuple)) or not (variables or empty):
+        raise ModelError(f"variables must be a variable name or a list of them, not "
+                         f"{checks.show(variables)}", where=who, symbol="variables")
+    for v in variables:
+        if not isinstance(v, str) or (v not in group.model.variables
+                                      and v not in group.model.param_names):
+            raise ModelError(f"{who} cannot record {checks.show(v)}: the group has "
+                             f"{', '.join(group.model.variables) or 'no variables'}",
+                             where=who, symbol=checks.label(v))
+    if len(set(variables)) != len(variables):
+        raise ModelError(f"variables names a variable twice: {list(variables)}",
+                         where=who, symbol="variables")
+    return list(variables)
+
+
 def _record(record, n: int) -> np.ndarray:
     """StateMonitor's ``record``: True (all n neurons), False (none), one index, or a
     flat sequence of whole-number indices in 0..n-1."""
@@ -248,6 +305,8 @@ class PopulationRateMonitor:
     >>> net.run(2.0)
     >>> r.rate    # all 10 neurons spike at once every 3 steps = 1.5 ms
     array([   0.,    0., 2000.,    0.])
+    >>> r.smooth_rate("flat", width=2.5)      # equal weights over 5 steps
+    array([400., 400., 400., 400.])
     """
 
     def __init__(self, group: NeuronGroup):
@@ -281,3 +340,57 @@ class PopulationRateMonitor:
         counts = self.state.counts
         counts = np.concatenate(counts, axis=-1) if counts else empty
         return counts / (self._n * self.group.network.dt * 1e-3)
+
+    def smooth_rate(self, window: Union[str, Sequence[float]] = "gaussian",
+                    width=None) -> np.ndarray:
+        """``rate`` (Hz) convolved with a window of weights summing to 1, as Brian2's
+        ``smooth_rate``: as long as ``rate``, (K, n_steps) in a batch; the rate is taken
+        as 0 beyond the recording, so it dips within a window's reach of either end.
+
+        ``window="gaussian"``: a Gaussian of standard deviation ``width`` (ms), cut at
+        2 standard deviations (round(2*width/dt) steps on either side); ``"flat"``: equal
+        weights over int(width/(2*dt))*2 + 1 steps (an odd number, so that the rate is not
+        shifted); or an array of an odd number of weights (and no ``width``).
+        """
+        weights = _window(window, width, self.group.network.dt)
+        rate, half = self.rate, (len(weights) - 1) // 2
+        n = rate.shape[-1]
+        # np.convolve's mode "same" where the rate is at least as long as the window
+        rows = [np.convolve(r, weights)[half:half + n] for r in rate.reshape(-1, n)] if n \
+            else rate
+        return np.reshape(rows, rate.shape)
+
+
+def _window(window, width, dt: float) -> np.ndarray:
+    """smooth_rate's weights (see there), summing to 1."""
+    where = "PopulationRateMonitor.smooth_rate"
+    if isinstance(window, str):
+        if window not in ("gaussian", "flat"):
+            raise ModelError(f"unknown window {checks.show(window)}: choose 'gaussian' or "
+                             "'flat', or give an array of weights", where=where,
+                             symbol="window")
+        if width is None:
+            raise ModelError(f"the {window} window needs its width= (ms)", where=where,
+                             symbol="width")
+        width = checks.duration(width, "width", where, positive=True)
+        if width < dt:
+            raise ModelError(f"width must be at least the time step dt = {dt:g} ms, not "
+                             f"{width:g} ms", where=where, symbol="width")
+        # in seconds, as Brian2 2.9 computes it: a width on the edge of a rounding (5 ms
+        # at dt = 0.01 ms) gives Brian2's number of steps
+        width, dt = width * 1e-3, dt * 1e-3
+        if window == "gaussian":
+            half = int(np.round(2 * width / dt))
+            weights = np.exp(-np.arange(-half, half + 1) ** 2 * 1.0 / (2 * (width / dt) ** 2))
+        else:
+            weights = np.ones(int(width / 2 / dt) * 2 + 1)
+    else:
+        if width is not None:
+            raise ModelError("width= sizes the 'gaussian' and 'flat' windows only: an array "
+                             "of weights is its own width", where=where, symbol="width")
+        weights = checks.reals(window, "window", where, finite=True, ndim=1)
+        if len(weights) % 2 != 1 or weights.sum() == 0:
+            raise ModelError(f"a window must have an odd number of weights with a sum other "
+                             f"than 0, not {checks.show(window)}", where=where,
+                             symbol="window")
+    return weights / weights.sum()

@@ -77,6 +77,8 @@ def run_steps(net, kernel: NetworkKernel, n_steps: int) -> None:
             cap = max(1024, _SPIKES_PER_NEURON * gk.N)
             arrays[ir.i_slot] = np.empty((K, cap), dtype=np.int32)
             arrays[ir.step_slot] = np.empty((K, cap), dtype=np.int64)
+            for slot in ir.value_slots:
+                arrays[slot] = np.empty((K, cap), dtype=real)
             counters[:, ir.capacity] = cap
             pending.append(("spike", mon, ir, None))
         for ir in gk.rate_monitors:
@@ -191,17 +193,17 @@ def _hand_to_monitors(net, pending, arrays, counters, done: int) -> None:
                 data[var] = values[0] if unbatched else values
             mon.append(samples[:taken], data)
         elif kind == "spike":
-            neurons, steps = [], []
+            neurons, steps, values = [], [], {var: [] for var in ir.variables}
             for b in range(K):
                 fill = counters[b, ir.fill]
                 i = arrays[ir.i_slot][b, :fill].copy()
                 step = arrays[ir.step_slot][b, :fill].copy()
-                if unordered:
-                    order = np.lexsort((i, step))      # by step, then by neuron
-                    i, step = i[order], step[order]
-                neurons.append(i)
-                steps.append(step)
-            mon.append(neurons, steps)
+                order = np.lexsort((i, step)) if unordered else slice(None)  # step, neuron
+                neurons.append(i[order])
+                steps.append(step[order])
+                for var, slot in zip(ir.variables, ir.value_slots):
+                    values[var].append(arrays[slot][b, :fill][order].copy())
+            mon.append(neurons, steps, values)
         else:
             mon.append(arrays[ir.slot][0, :done].copy() if unbatched
                        else arrays[ir.slot][:, :done].copy(),
@@ -222,7 +224,7 @@ def _grow_spike_buffers(arrays, counters, pending) -> None:
         if kind != "spike":
             continue
         cap = int(counters[0, ir.capacity])
-        for slot in (ir.i_slot, ir.step_slot):
+        for slot in ir.record_slots:
             old = arrays[slot]
             bigger = np.empty((old.shape[0], 2 * cap + mon.group.N), dtype=old.dtype)
             bigger[:, :cap] = old

@@ -68,7 +68,7 @@ def _monitor_slots(kernel: NetworkKernel) -> set:
         for m in g.state_monitors:
             slots.update(m.buffer_slots)
         for m in g.spike_monitors:
-            slots.update((m.i_slot, m.step_slot))
+            slots.update(m.record_slots)
         slots.update(m.slot for m in g.rate_monitors)
     return slots
 

@@ -116,6 +116,7 @@ class NumpyBackend(BaseBackend):
         env = self._block(g, g.update, base, arrays, step, t, seed)
         spiked = np.nonzero(env[SPIKE.name])[0] if SPIKE.name in env \
             else np.zeros(0, dtype=np.int64)
+        self._spike_values(g, base, arrays, spiked)
         if len(spiked) and g.reset.code:
             self._block(g, g.reset, base, arrays, step, t, seed, spiked)
         self._emit(g, arrays, spiked, step)
@@ -148,6 +149,18 @@ class NumpyBackend(BaseBackend):
         for name in block.stores:
             arrays[g.arrays[name].slot][chosen] = env[name]
         return env
+
+    @staticmethod
+    def _spike_values(g: GroupKernel, base: dict, arrays, spiked: np.ndarray) -> None:
+        """The variables spike monitors record of this step's spikes: after the
+        threshold, before the reset, into the entries that _emit then fills."""
+        counters = arrays[0]
+        for m in g.spike_monitors:
+            fill = counters[m.fill]
+            for var, slot in zip(m.variables, m.value_slots):
+                value = base[var]
+                arrays[slot][fill:fill + len(spiked)] = \
+                    value[spiked] if isinstance(value, np.ndarray) else value
 
     def _emit(self, g: GroupKernel, arrays, spiked: np.ndarray, step: int) -> None:
         """This step's spikes: the spike list for synapses, then the monitors."""

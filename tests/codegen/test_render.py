@@ -123,10 +123,11 @@ def test_rendered_sources_are_valid_cpp(name, precision, tmp_path):
 
 @needs_csrc
 def test_user_names_that_are_cpp_or_template_words_still_compile(tmp_path):
-    words = ("int", "double", "real_t", "arrays", "rargs", "seed", "spiked", "b0", "p_v",
+    # ("int" is a function of model text since Brian2's int() came: "long" stands for it)
+    words = ("long", "double", "real_t", "arrays", "rargs", "seed", "spiked", "b0", "p_v",
              "std", "main", "NULL", "INFINITY")
     equations = "\n".join(f"d{w}/dt = -{w}/tau : 1" for w in words)
-    spec = NetworkSpec(groups=(GroupSpec("g", 3, equations=equations, threshold="int > 1",
+    spec = NetworkSpec(groups=(GroupSpec("g", 3, equations=equations, threshold="long > 1",
                                          reset="double = 0", params=("tau",)),),
                        precision="single")
     source = render_cpp(build_network(spec))
