@@ -225,6 +225,11 @@ def _check_fields(net, obj, entries: dict) -> None:
             raise _Misfit("the recorded variables are not the monitor's")
         for name, runs in data.items():
             _recordings(runs, f"the recording of '{name}'")
+    elif "data" in obj.state.names() and obj.state.data:
+        # (a file from before SpikeMonitor(variables=...): its spikes would not line up
+        # with the values the monitor holds)
+        raise _Misfit(f"it holds no recording of the monitor's variables "
+                      f"({', '.join(sorted(obj.state.data))})")
 
 
 def _check_group(group, entries: dict, K: int) -> None:
