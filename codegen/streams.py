@@ -25,7 +25,9 @@ The table (bits of the stream word; values fixed: users' seeded results depend o
 Initial values are drawn at the steps ``INIT_STEP - k`` (k: the how-manieth value set in
 the network), which no run reaches, so they share no numbers with the update of the same
 group.  Random connectivity given by a condition string uses its own step word,
-``CONNECT_WORD``, in the counter position of the step's high word.
+``CONNECT_WORD``, in the counter position of the step's high word; a connect() generator
+draws its ``sample()`` there too and the s-th ``rand()`` of its condition at
+``CONNECT_WORD + 1 + s`` (pyspike/connect_generator.py), in the connect() call's stream.
 
 >>> hex(neuron(2, "reset", 5)), hex(synapse_pathway(1, "on_post", 0))
 ('0x21005', '0x40011000')

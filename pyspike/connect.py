@@ -1,7 +1,8 @@
 """Connectivity rules: which synapses ``Synapses.connect`` makes.
 
 Random rules run in compiled code (``pyspike._native``: Philox-driven builders, O(number
-of synapses)); condition strings are evaluated with NumPy over blocks of candidate pairs.
+of synapses)); condition strings are evaluated with NumPy over blocks of candidate pairs;
+Brian2's generator syntax (j='k for k in range(i-3, i+4)', i='...') is connect_generator's.
 Every rule returns presynaptic and postsynaptic indices in CSR order (sorted by i).
 A rule's random numbers depend only on the network's seed and the order of connect()
 calls, never on the backend.  A batch's instances share one connectivity, drawn from the
@@ -23,23 +24,28 @@ from . import checks
 from . import random as ps_random
 from .evaluate import evaluate
 from .model import neuron_dims, neuron_variables
+from . import connect_generator as generator
 
 #: Pairs evaluated per block by condition strings: bounded memory for any network size.
 _BLOCK_PAIRS = 1 << 21
 
 
 def check_call(syn, condition=None, i=None, j=None, p=1.0, n=1, n_pre=None, n_post=None,
-               autapses=True, multapses=True) -> None:
+               autapses=True, multapses=True, skip_if_invalid=False) -> None:
     """Reject malformed connect() arguments before anything is built."""
     where = f"Synapses '{syn.name}'.connect"
     checks.probability(p, "p", where)
     checks.count(n, "n", where, minimum=1, maximum=2 ** 31 - 1)
     checks.flag(autapses, "autapses", where)
     checks.flag(multapses, "multapses", where)
+    checks.flag(skip_if_invalid, "skip_if_invalid", where)
+    if isinstance(i, str) and j is not None:
+        raise ModelError("i='...' yields the presynaptic neurons of every postsynaptic neuron "
+                         "j: give it no j", where=where, symbol="j")
     if j is not None and not isinstance(j, str) and i is None:
         raise ModelError("j alone is an expression such as j='i'; give explicit pairs as i "
                          "and j together", where=where, symbol="j")
-    explicit = i is not None
+    explicit = i is not None and not isinstance(i, str)
     if explicit and (j is None or isinstance(j, str)):
         raise ModelError("give i and j together as arrays of equal length, or j alone as an "
                          "expression such as j='i'", where=where, symbol="i")
@@ -49,29 +55,53 @@ def check_call(syn, condition=None, i=None, j=None, p=1.0, n=1, n_pre=None, n_po
         if pre.shape != post.shape:
             raise ModelError(f"i and j must be of equal length (got {pre.size} and "
                              f"{post.size})", where=where, symbol="i")
-    rules = [explicit, isinstance(j, str), n_pre is not None, n_post is not None]
+    rules = [explicit, isinstance(j, str), isinstance(i, str), n_pre is not None,
+             n_post is not None]
     if sum(rules) > 1:
-        raise ModelError("choose one rule: explicit i/j, j='expression', n_pre= or n_post=",
-                         where=where)
+        raise ModelError("choose one rule: explicit i/j, j='expression', i='expression', "
+                         "n_pre= or n_post=", where=where)
     for name, k in (("n_pre", n_pre), ("n_post", n_post)):
         if k is not None:
             checks.count(k, name, where, minimum=0, maximum=2 ** 31 - 1)
     if (n_pre is not None or n_post is not None) and (condition or p != 1.0):
         raise ModelError("fixed-degree rules (n_pre=, n_post=) take no condition or p",
                          where=where)
+    if skip_if_invalid and (explicit or n_pre is not None or n_post is not None):
+        raise ModelError("skip_if_invalid=True applies to rules given as text (j='k for k in "
+                         "range(i-3, i+4)'), not to explicit pairs or n_pre=/n_post=",
+                         where=where, symbol="skip_if_invalid")
     if condition is not None and not isinstance(condition, str):
         raise ModelError("condition must be a string such as 'i != j'", where=where,
                          symbol="condition")
     if condition is not None:
         _parse_condition(syn, condition)
-    if isinstance(j, str):
+    text, target = _generator(i, j)
+    if text is not None:
+        if condition is not None or p != 1.0:
+            raise ModelError(f"{target}='{text}' takes no condition= or p= (as in Brian2): "
+                             "write the condition after 'if' in the generator and draw with "
+                             "sample(..., p=...)", where=where,
+                             symbol="condition" if condition is not None else "p")
+        generator.parse(syn, text, target, skip_if_invalid, _names(syn))
+    elif isinstance(j, str):
         _parse_target(syn, j)
 
 
+def _generator(i, j):
+    """(text, "i" or "j") of a rule the generator module builds: Brian2's generator
+    syntax, or i='expression'; (None, None) otherwise."""
+    if isinstance(i, str):
+        return i, "i"
+    if isinstance(j, str) and generator.is_generator(j):
+        return j, "j"
+    return None, None
+
+
 def is_random(condition=None, i=None, j=None, p=1.0, n=1, n_pre=None, n_post=None,
-              autapses=True, multapses=True) -> bool:
+              autapses=True, multapses=True, skip_if_invalid=False) -> bool:
     """Whether a rule draws random numbers (and so needs the network's seed)."""
-    return p < 1.0 or n_pre is not None or n_post is not None
+    return p < 1.0 or n_pre is not None or n_post is not None or \
+        generator.draws(_generator(i, j)[0])
 
 
 def merged(row: np.ndarray, col: Optional[np.ndarray], n_pre: int, n_post: int,
@@ -103,13 +133,17 @@ def merged(row: np.ndarray, col: Optional[np.ndarray], n_pre: int, n_post: int,
 
 
 def build(syn, seed: int, stream: int, condition=None, i=None, j=None, p=1.0, n=1,
-          n_pre=None, n_post=None, autapses=True, multapses=True
+          n_pre=None, n_post=None, autapses=True, multapses=True, skip_if_invalid=False
           ) -> Tuple[np.ndarray, Optional[np.ndarray]]:
     """(i, j) of the new synapses in CSR order; j is None for a dense all-to-all block."""
     from . import _native
 
     self_offset = _self_offset(syn) if not autapses else None
     stream = streams.connect(stream)
+    text, target = _generator(i, j)
+    if text is not None:
+        rule = generator.parse(syn, text, target, skip_if_invalid, _names(syn))
+        return _repeat(*generator.build(syn, rule, seed, stream, self_offset, multapses), n)
     if i is not None:
         return _explicit(syn, i, j, n, self_offset, multapses)
     if isinstance(j, str):
@@ -157,7 +191,8 @@ def _explicit(syn, i, j, n: int, self_offset, multapses: bool):
 
 
 def _names(syn):
-    """Names a connection condition may use, and a function giving their values."""
+    """Names a connection condition may use, and (alias, side, group, variable, first
+    neuron) of each neuron variable among them."""
     names = {"i": symbol("i"), "j": symbol("j")}
     sides = []
     groups = {"pre": (syn.source, syn.pre_range[0]), "post": (syn.target, syn.post_range[0])}

@@ -156,11 +156,17 @@ class Synapses:
 
     def connect(self, condition: Optional[str] = None, i=None, j=None, p: float = 1.0,
                 n: int = 1, n_pre: Optional[int] = None, n_post: Optional[int] = None,
-                autapses: bool = True, multapses: bool = True) -> None:
+                autapses: bool = True, multapses: bool = True,
+                skip_if_invalid: bool = False) -> None:
         """Create synapses; each call adds to those already there.
 
         - ``connect(i=[0, 1], j=[5, 7])``: explicit pairs;
         - ``connect(j="i")``: one target per presynaptic neuron, an expression over ``i``;
+        - ``connect(j="k for k in range(i-3, i+4) if k != i", skip_if_invalid=True)``:
+          Brian2's generator syntax (``range`` or ``sample(..., p=)``/``sample(...,
+          size=)``, an optional ``if`` that may use ``rand()``; ``i="..."`` yields
+          presynaptic partners for each j); indices outside the target are a ModelError,
+          or left out with ``skip_if_invalid``;
         - ``connect(p=0.02)``: each pair independently with probability p (all pairs if
           p = 1: all-to-all, stored densely);
         - ``connect(condition="i != j", p=0.1)``: pairs meeting a condition over ``i``,
@@ -174,7 +180,7 @@ class Synapses:
         """
         sync_state(self)
         call = dict(condition=condition, i=i, j=j, p=p, n=n, n_pre=n_pre, n_post=n_post,
-                    autapses=autapses, multapses=multapses)
+                    autapses=autapses, multapses=multapses, skip_if_invalid=skip_if_invalid)
         builders.check_call(self, **call)
         if self.network is None and (self._deferred or builders.is_random(**call)):
             self._deferred.append(call)          # needs the network's seed
