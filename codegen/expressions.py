@@ -33,9 +33,6 @@ IDENTIFIER = re.compile(r"\A[A-Za-z][A-Za-z0-9_]*\Z")
 RESERVED = frozenset({"t", "dt", "i", "j", "N", "xi", "not_refractory", "lastspike", "step",
                       "rand", "randn", "True", "False", "inf", "pi", "e"})
 
-#: Units people may write out of habit; pyspike takes plain numbers in ms, mV, nA, ...
-_UNIT_WORDS = frozenset({"ms", "second", "msecond", "mV", "volt", "mvolt", "nA", "pA", "amp",
-                         "nS", "siemens", "pF", "farad", "Hz", "hertz", "ohm", "Mohm", "us"})
 
 #: Bounds that keep parsing fast whatever the text: nesting levels of one expression (a
 #: long sum or product counts as one level), its names, numbers and operations, and the
@@ -44,6 +41,7 @@ _UNIT_WORDS = frozenset({"ms", "second", "msecond", "mV", "volt", "mvolt", "nA",
 MAX_DEPTH, MAX_NODES, MAX_BITS = 100, 5000, 1024
 
 
+from .units import UnitError, unit_value
 from .functions import (FUNCTIONS, PoissonCount, Rand, Randn, StepBound,  # noqa: F401
                         TimedArrayCall, exprel, timed_function)
 
@@ -200,12 +198,11 @@ class Builder:
         if name in FUNCTIONS:
             raise self.ctx.error(f"the function '{name}' must be called, as in {name}(...)",
                                  node.col_offset, name)
-        hint = ""
-        if name in _UNIT_WORDS:
-            hint = (" (pyspike takes plain numbers in ms, mV, nA, nS, pF and Hz: "
-                    "write 10.0 rather than 10*ms)")
+        value = unit_constant(name)
+        if value is not None:
+            return value
         known = ", ".join(sorted(n for n in self.names if not n.startswith("_")))
-        raise self.ctx.error(f"unknown name '{name}'{hint}: declare it in the equations or in "
+        raise self.ctx.error(f"unknown name '{name}': declare it in the equations or in "
                              f"params (known here: {known or 'none'})", node.col_offset, name)
 
     def _BinOp(self, node):
@@ -330,6 +327,20 @@ class Builder:
             return expr
         raise self.ctx.error(f"'{ast.unparse(node)}' is a number where a condition is expected",
                              node.col_offset)
+
+
+def unit_constant(name: str) -> Optional[sp.Float]:
+    """A unit written in model text as Brian2 users write it (``v > -50*mV``, ``10*ms``,
+    ``second``), as its value in pyspike's base units (``nA`` is 1000.0, ``Hz`` 0.001);
+    None for a name that is no unit.  Names of one letter (``m``, ``g``, ``C``, ``V``) are
+    never read as units: they are far more often a variable one forgot to declare.  A
+    model's own names come first."""
+    if len(name) < 2:
+        return None
+    try:
+        return sp.Float(unit_value(name))
+    except (UnitError, KeyError):
+        return None
 
 
 def parse_text(text: str, mode: str, ctx: Context) -> ast.AST:

@@ -75,8 +75,6 @@ _NAMED = {
     "M": _base(mol=1, m=-3), "molar": _base(mol=1, m=-3), "l": _base(m=3),
     "liter": _base(m=3), "litre": _base(m=3),
 }
-_PREFIXES = ("y", "z", "a", "f", "p", "n", "u", "m", "c", "d", "da", "h", "k", "M", "G",
-             "T", "P", "E", "Z", "Y")
 _TOKEN = re.compile(r"\s*(?:(-?\d+(?:\.\d*)?)|([A-Za-z_]+)|(\*\*|\^|[*/()]))")
 
 
@@ -93,7 +91,7 @@ def unit_name(name: str) -> Dim:
     ``ms``, ``Hz``, ``volt``, ``msecond``)."""
     if name in _NAMED:
         return _NAMED[name]
-    for prefix in sorted(_PREFIXES, key=len, reverse=True):
+    for prefix in sorted(PREFIXES, key=len, reverse=True):
         if name.startswith(prefix) and name[len(prefix):] in _NAMED:
             return _NAMED[name[len(prefix):]]
     raise UnitError(f"'{name}' is not a unit", name)
@@ -296,3 +294,53 @@ _SI_NAME = {"m": "metre", "kg": "kg", "s": "second", "A": "amp", "K": "kelvin", 
 def names_in(units: Iterable[str]) -> List[str]:
     """The unit names a list of annotations uses (for messages)."""
     return sorted({t for u in units for t in re.findall(r"[A-Za-z_]+", u)})
+
+
+#: The size of each SI base unit in pyspike's base units' system, as a power of ten: a
+#: value of dimension m^a kg^b s^c A^d ... in SI is SI / 10**(a*SCALE[m] + b*SCALE[kg] ...)
+#: in base units.  The lengths are um and the time ms; kg and mol follow from mV and mM
+#: being base units.  (Powers of ten keep 200 pF exactly 200.0.)
+SCALE = {"m": -6, "kg": -12, "s": -3, "A": -12, "K": 0, "mol": -18}
+PREFIXES = {"y": -24, "z": -21, "a": -18, "f": -15, "p": -12, "n": -9, "u": -6, "m": -3,
+           "c": -2, "d": -1, "da": 1, "h": 2, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15,
+           "E": 18, "Z": 21, "Y": 24}
+
+
+def base_scale(d: Dim):
+    """The power of ten of one base unit of dimension ``d`` in SI units."""
+    return sum(SCALE[b] * e for b, e in zip(BASE, d.exps))
+
+
+def times_ten(x, k):
+    """x * 10**k, exact for whole k where the result is (dividing by 10**-k, not
+    multiplying by an inexact 10**k)."""
+    k = float(k)
+    return x * 10.0 ** k if k >= 0 else x / 10.0 ** -k
+
+
+def unit_size(text: str) -> Tuple[Dim, int]:
+    """The dimension of one unit name and its size in SI units, as a power of ten."""
+    d = unit_name(text)
+    for prefix in sorted(PREFIXES, key=len, reverse=True):
+        if text.startswith(prefix) and text not in SIZES and text[len(prefix):] in SIZES:
+            return d, SIZES[text[len(prefix):]] + PREFIXES[prefix]
+    return d, SIZES[text]
+
+
+#: SI size of each named unit without prefix, as a power of ten (the gram is a thousandth
+#: of the SI kilogram, the molar 1000 mol/m^3)
+SIZES = {"s": 0, "second": 0, "Hz": 0, "hertz": 0, "m": 0, "metre": 0, "meter": 0,
+          "g": -3, "gram": -3, "A": 0, "amp": 0, "ampere": 0, "V": 0, "volt": 0, "S": 0,
+          "siemens": 0, "F": 0, "farad": 0, "ohm": 0, "C": 0, "coulomb": 0, "J": 0,
+          "joule": 0, "W": 0, "watt": 0, "K": 0, "kelvin": 0, "mol": 0, "mole": 0, "M": 3,
+          "molar": 3, "l": -3, "liter": -3, "litre": -3}
+
+
+def unit_value(name: str) -> float:
+    """The value of one ``name`` (``mV``, ``nA``, ``second``) in pyspike's base units.
+
+    >>> unit_value("mV"), unit_value("nA"), unit_value("second"), unit_value("Hz")
+    (1.0, 1000.0, 1000.0, 0.001)
+    """
+    d, size = unit_size(name)
+    return times_ten(1.0, size - base_scale(d))

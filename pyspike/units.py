@@ -17,34 +17,13 @@ another dimension is refused.  Arguments that name their own unit keep it: a
 """
 from __future__ import annotations
 
-from typing import Optional, Tuple
+from typing import Optional
 
 import numpy as np
 
 from .codegen.errors import ModelError
-from .codegen.units import BASE, Dim, pretty, unit_name
-
-#: The size of each SI base unit in pyspike's base units' system, as a power of ten: a
-#: value of dimension m^a kg^b s^c A^d ... in SI is SI / 10**(a*SCALE[m] + b*SCALE[kg] ...)
-#: in base units.  The lengths are um and the time ms; kg and mol follow from mV and mM
-#: being base units.  (Powers of ten keep 200 pF exactly 200.0.)
-SCALE = {"m": -6, "kg": -12, "s": -3, "A": -12, "K": 0, "mol": -18}
-_PREFIX = {"y": -24, "z": -21, "a": -18, "f": -15, "p": -12, "n": -9, "u": -6, "m": -3,
-           "c": -2, "d": -1, "da": 1, "h": 2, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15,
-           "E": 18, "Z": 21, "Y": 24}
-
-
-def _scale(d: Dim):
-    """The power of ten of one base unit of dimension ``d`` in SI units."""
-    return sum(SCALE[b] * e for b, e in zip(BASE, d.exps))
-
-
-def _times_ten(x, k):
-    """x * 10**k, exact for whole k where the result is (dividing by 10**-k, not
-    multiplying by an inexact 10**k)."""
-    k = float(k)
-    return x * 10.0 ** k if k >= 0 else x / 10.0 ** -k
-
+from .codegen.units import (Dim, base_scale as _scale, pretty, times_ten as _times_ten,
+                            unit_size as _unit)
 
 def si_scale(d: Dim) -> float:
     """How many SI units of dimension ``d`` make one pyspike base unit."""
@@ -200,24 +179,6 @@ def in_unit(value, unit: str, what: str, where: str):
         raise ModelError(f"{what} must be in {unit}, not in {q.unit_text}", where=where,
                          symbol=what)
     return _times_ten(q.value, _scale(d) - size)
-
-
-def _unit(text: str) -> Tuple[Dim, int]:
-    """The dimension of one unit name and its size in SI units, as a power of ten."""
-    d = unit_name(text)
-    for prefix in sorted(_PREFIX, key=len, reverse=True):
-        if text.startswith(prefix) and text not in _NAMES and text[len(prefix):] in _NAMES:
-            return d, _NAMES[text[len(prefix):]] + _PREFIX[prefix]
-    return d, _NAMES[text]
-
-
-#: SI size of each named unit without prefix, as a power of ten (the gram is a thousandth
-#: of the SI kilogram, the molar 1000 mol/m^3)
-_NAMES = {"s": 0, "second": 0, "Hz": 0, "hertz": 0, "m": 0, "metre": 0, "meter": 0,
-          "g": -3, "gram": -3, "A": 0, "amp": 0, "ampere": 0, "V": 0, "volt": 0, "S": 0,
-          "siemens": 0, "F": 0, "farad": 0, "ohm": 0, "C": 0, "coulomb": 0, "J": 0,
-          "joule": 0, "W": 0, "watt": 0, "K": 0, "kelvin": 0, "mol": 0, "mole": 0, "M": 3,
-          "molar": 3, "l": -3, "liter": -3, "litre": -3}
 
 
 def _constant(name: str) -> Quantity:

@@ -65,7 +65,7 @@ def test_the_no_compiler_guard_is_armed():
 EQUATION_CASES = [
     ("syntax error", "dv/dt = (v_rest - v / tau : mV", "not a valid expression"),
     ("unknown name", "dv/dt = (v_rest - v + J)/tau : mV", "unknown name 'J'"),
-    ("unit word", "dv/dt = (v_rest - v)/(10*ms) : mV", "plain numbers"),
+    ("a unit that is no unit", "dv/dt = (v_rest - v)/(10*msec) : mV", "unknown name 'msec'"),
     ("undeclared function", "dv/dt = system(1) : mV", "unknown function 'system'"),
     ("dunder import", "dv/dt = __import__('os') : mV", "unknown function '__import__'"),
     ("eval", "dv/dt = eval('1') : mV", "unknown function 'eval'"),
@@ -145,7 +145,6 @@ GROUP_CASES = [
     ("reset with unknown augmented op", dict(reset="v //= 2"), "only =, +="),
     ("threshold that is a number", dict(threshold="v + 1"), "number where a condition"),
     ("threshold with unknown name", dict(threshold="v > vt"), "unknown name 'vt'"),
-    ("refractory depending on state", dict(refractory="v*2"), "parameters only"),
     ("refractory without threshold", dict(threshold="", reset="", refractory=2.0),
      "no threshold"),
     ("reset without threshold", dict(threshold=""), "no threshold"),
@@ -177,7 +176,7 @@ GROUP_CASES = [
     ("refractory calling an unknown function", dict(refractory="system(1)"),
      "unknown function 'system'"),
     ("refractory with an unknown name", dict(refractory="v > q"), "unknown name 'q'"),
-    ("refractory depending on time", dict(refractory="t"), "parameters only"),
+    ("refractory depending on time", dict(refractory="t"), "may not depend on t"),
 ]
 # Errors about the group as a whole, or from the integrators: no line to quote.
 NO_LINE_GROUP = {"refractory without threshold", "reset without threshold", "unknown method",
@@ -198,14 +197,15 @@ def test_bad_group_definitions_raise_model_error_before_any_compiler(what, chang
 
 
 def test_cpp_keywords_are_harmless_names_because_user_names_are_prefixed():
-    spec = NetworkSpec(groups=(GroupSpec("g", 2, equations="dint/dt = -int/return : 1",
+    spec = NetworkSpec(groups=(GroupSpec("g", 2, equations="dlong/dt = -long/return : 1",
                                          params=("return",)),))
     with pytest.raises(ModelError, match="reserved"):       # a Python keyword
         build_network(spec)
-    spec = NetworkSpec(groups=(GroupSpec("g", 2, equations="dint/dt = -int/double : 1",
+    # ("int" is a function of model text, Brian2's int(): "long" stands for the C++ word)
+    spec = NetworkSpec(groups=(GroupSpec("g", 2, equations="dlong/dt = -long/double : 1",
                                          params=("double",)),))
     source = render_cpp(build_network(spec))
-    assert "u_int" in source and "u_double" in source
+    assert "u_long" in source and "u_double" in source
 
 
 def test_the_message_quotes_the_line_and_marks_the_symbol(tmp_path):
@@ -258,8 +258,7 @@ NAMES = {"v": v, "tau": tau}
 EXPRESSION_CASES = [
     ("syntax error", "v +* 2", "not a valid expression"),
     ("unknown name", "v + J", "unknown name 'J'"),
-    ("unit word", "10*ms", "write 10.0 rather than 10*ms"),
-    ("unit word mV", "v + 2*mV", "plain numbers"),
+    ("a unit that is no unit", "10*msec", "unknown name 'msec'"),
     ("undeclared function", "system(1)", "unknown function 'system'"),
     ("dunder import", "__import__('os')", "unknown function '__import__'"),
     ("eval", "eval('1')", "unknown function 'eval'"),
