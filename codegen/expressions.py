@@ -41,7 +41,7 @@ RESERVED = frozenset({"t", "dt", "i", "j", "N", "xi", "not_refractory", "lastspi
 MAX_DEPTH, MAX_NODES, MAX_BITS = 100, 5000, 1024
 
 
-from .units import UnitError, unit_value
+from .units import unit_constant
 from .functions import (FUNCTIONS, PoissonCount, Rand, Randn, StepBound,  # noqa: F401
                         TimedArrayCall, exprel, timed_function)
 
@@ -200,7 +200,7 @@ class Builder:
                                  node.col_offset, name)
         value = unit_constant(name)
         if value is not None:
-            return value
+            return sp.Float(value)
         known = ", ".join(sorted(n for n in self.names if not n.startswith("_")))
         raise self.ctx.error(f"unknown name '{name}': declare it in the equations or in "
                              f"params (known here: {known or 'none'})", node.col_offset, name)
@@ -327,20 +327,6 @@ class Builder:
             return expr
         raise self.ctx.error(f"'{ast.unparse(node)}' is a number where a condition is expected",
                              node.col_offset)
-
-
-def unit_constant(name: str) -> Optional[sp.Float]:
-    """A unit written in model text as Brian2 users write it (``v > -50*mV``, ``10*ms``,
-    ``second``), as its value in pyspike's base units (``nA`` is 1000.0, ``Hz`` 0.001);
-    None for a name that is no unit.  Names of one letter (``m``, ``g``, ``C``, ``V``) are
-    never read as units: they are far more often a variable one forgot to declare.  A
-    model's own names come first."""
-    if len(name) < 2:
-        return None
-    try:
-        return sp.Float(unit_value(name))
-    except (UnitError, KeyError):
-        return None
 
 
 def parse_text(text: str, mode: str, ctx: Context) -> ast.AST:

@@ -11,6 +11,7 @@ from typing import Callable, Dict, List, Optional, Tuple
 import sympy as sp
 
 from .equations import EquationSet
+from .errors import ModelError
 from .expressions import Rand, Randn
 from .layout import Manifest
 from .schedule import Call
@@ -54,6 +55,10 @@ class StateMonitorIR:
     stride: int                # iargs[stride]: samples allocated per recorded neuron
     every: int
     n_record: int
+    # A Synapses' variables: the index of the Synapses (the recorded are synapses), and
+    # the slot of each variable's array, filled in once the synapses are laid out.
+    synapses: Optional[int] = None
+    source_slots: Tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -272,6 +277,26 @@ class NetworkKernel:
     def n_counters(self) -> int:
         """The counters, the device clock's included."""
         return len(self.manifest.counters)
+
+
+def synaptic_sources(groups: List[GroupKernel],
+                     synapses: List[SynapsesKernel]) -> List[GroupKernel]:
+    """The group kernels with the array slot of every variable that a monitor of
+    synaptic variables records (a variable without a per-synapse array is refused)."""
+    def sources(m: StateMonitorIR) -> StateMonitorIR:
+        if m.synapses is None or m.source_slots:
+            return m
+        sk = synapses[m.synapses]
+        known = [n for n in sk.arrays if not n.startswith("_")]
+        for var in m.variables:
+            if var not in known:
+                raise ModelError(f"StateMonitor cannot record '{var}' of Synapses "
+                                 f"'{sk.name}': they have the per-synapse variables "
+                                 f"{', '.join(known) or '(none)'}", where="StateMonitor",
+                                 symbol=var)
+        return replace(m, source_slots=tuple(sk.arrays[v].slot for v in m.variables))
+    return [replace(g, state_monitors=[sources(m) for m in g.state_monitors])
+            if any(m.synapses is not None for m in g.state_monitors) else g for g in groups]
 
 
 def loads_and_stores(stmts: List[Assign], extra: List[sp.Basic],

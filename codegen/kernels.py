@@ -38,7 +38,7 @@ from .expressions import (IDENTIFIER, Context, check_identifier, parse_condition
 from .statements import parse_statements, split_statements
 from .ir import (SPIKE, Array, Assign, Block, Draw, GeneratorIR, GroupKernel,
                  NetworkKernel, SpikeList, draw_sites, loads_and_stores,
-                 statement_draws)
+                 statement_draws, synaptic_sources)
 from .layout import Layout
 from .monitors import add_monitors
 from .spec import GroupSpec, NetworkSpec
@@ -70,6 +70,9 @@ def build_network(spec: NetworkSpec) -> NetworkKernel:
     synapses = [build_synapses(s, k, by_name, spike_lists, layout)
                 for k, s in enumerate(spec.synapses)]
     groups = [replace(g, spike_list=spike_lists.get(g.index)) for g in groups]
+    # monitors are laid out before the synapses: a monitor of synaptic variables learns
+    # where their arrays are now
+    groups = synaptic_sources(groups, synapses)
     summed: Dict[Tuple[int, str], str] = {}
     for sk in synapses:
         for a in sk.summed_path.code if sk.summed_path else []:

@@ -8,7 +8,9 @@ the group's kernel that names them:
 * a state monitor: an int32 index buffer (the recorded neurons, shared by a batch's
   instances), one real buffer per variable (``n_record`` x stride samples), a ``fill``
   counter (samples written in this run) and a ``stride`` iarg (samples allocated per
-  neuron);
+  neuron); one of a Synapses' variables (``StateMonitorSpec.synapses``) records synapses
+  instead, from the kernel of their target group, and reads their arrays, whose slots
+  the NetworkKernel fills in once the synapses are laid out (``ir.synaptic_sources``);
 * a spike monitor: an int32 neuron buffer, an int64 step buffer, a real buffer per
   recorded variable (its value at the spike, before the reset), a ``fill`` and a
   ``capacity`` counter;
@@ -37,7 +39,8 @@ from typing import Dict, List, Optional, Sequence
 from .errors import ModelError
 from .ir import GroupKernel, RateMonitorIR, SpikeMonitorIR, StateMonitorIR
 from .layout import Layout
-from .spec import NetworkSpec, RateMonitorSpec, SpikeMonitorSpec, StateMonitorSpec
+from .spec import (NetworkSpec, RateMonitorSpec, SpikeMonitorSpec, StateMonitorSpec,
+                   SynapsesSpec)
 
 
 def add_monitors(spec: NetworkSpec, groups: List[GroupKernel],
@@ -50,7 +53,8 @@ def add_monitors(spec: NetworkSpec, groups: List[GroupKernel],
                                                   "rate_monitors": []} for g in groups}
     for k, mon in enumerate(spec.state_monitors):
         g = monitored(by_name, mon.group)
-        found[g.name]["state_monitors"].append(state_monitor(mon, k, g, layout))
+        found[g.name]["state_monitors"].append(state_monitor(mon, k, g, layout,
+                                                             spec.synapses))
     for k, mon in enumerate(spec.spike_monitors):
         g = monitored(by_name, mon.group)
         found[g.name]["spike_monitors"].append(spike_monitor(mon, k, layout, g))
@@ -75,10 +79,18 @@ def monitored(groups_by_name: Dict[str, GroupKernel], name: str) -> GroupKernel:
     return groups_by_name[name]
 
 
-def state_monitor(mon: StateMonitorSpec, index: int, g: GroupKernel,
-                  layout: Layout) -> StateMonitorIR:
-    """State monitor ``index`` of ``g``: its variables must be the group's."""
-    _check_variables(mon.variables, g)
+def state_monitor(mon: StateMonitorSpec, index: int, g: GroupKernel, layout: Layout,
+                  synapses: Sequence[SynapsesSpec] = ()) -> StateMonitorIR:
+    """State monitor ``index`` of ``g``: its variables must be the group's, or those of
+    the Synapses it names (of ``synapses``; checked by ``ir.synaptic_sources``)."""
+    which = None
+    if mon.synapses is None:
+        _check_variables(mon.variables, g)
+    else:
+        which = next((k for k, s in enumerate(synapses) if s.name == mon.synapses), None)
+        if which is None:
+            raise ModelError(f"the monitored Synapses '{mon.synapses}' are not part of the "
+                             "network", where="StateMonitor", symbol=mon.synapses)
     own = ("state_monitor", index)
     return StateMonitorIR(
         index, list(mon.variables),
@@ -86,7 +98,7 @@ def state_monitor(mon: StateMonitorSpec, index: int, g: GroupKernel,
         [layout.slot(*own, v, "real", "record", extent=f"{mon.n_record}*samples")
          for v in mon.variables],
         layout.counter(*own, "fill", "fill"), layout.iarg(*own, "stride", "stride"),
-        mon.every, mon.n_record)
+        mon.every, mon.n_record, which)
 
 
 def spike_monitor(mon: SpikeMonitorSpec, index: int, layout: Layout,

@@ -19,7 +19,8 @@ import jinja2
 import sympy as sp
 
 from .contexts import GroupContext, OperationContext
-from .ir import SPIKE, Array, Assign, Draw, GroupKernel, NetworkKernel, RateMonitorIR
+from .ir import (SPIKE, Array, Assign, Draw, GroupKernel, NetworkKernel, RateMonitorIR,
+                 StateMonitorIR)
 from .layout import c_string
 from .printing import CPrinter, c_name, draw_line
 from .render_synapses import synapses_context
@@ -135,7 +136,7 @@ def group_context(k: GroupKernel, printer: CPrinter, real: str,
     used = set(update.loads + update.stores + reset.loads + reset.stores)
     exprs = [a.expr for a in update.code + reset.code]
     read = {s.name for e in exprs for s in e.free_symbols}
-    read |= {v for m in k.state_monitors for v in m.variables}
+    read |= {v for m in k.state_monitors if m.synapses is None for v in m.variables}
     locals_ = ([{"name": c_name(a.target.name), "ctype": _CTYPES[a.ctype],
                  "used": a.target.name in read} for a in k.run_scalars]
                + [{"name": c_name(n), "ctype": "real_t", "used": n in read} for n in k.shared])
@@ -188,10 +189,8 @@ def group_context(k: GroupKernel, printer: CPrinter, real: str,
         "state_monitors": [{
             "every": m.every, "fill": m.fill, "stride": m.stride, "n_record": m.n_record,
             "index_ptr": f"p_smon{m.index}_idx", "index_slot": m.index_slot,
-            "vars": [{"buf": f"p_smon{m.index}_{n}", "slot": slot,
-                      "per_neuron": var in k.arrays, "source":
-                      pointer(var) if var in k.arrays else c_name(var)}
-                     for n, (var, slot) in enumerate(zip(m.variables, m.buffer_slots))],
+            "vars": [_recorded(m, n, var, slot, k) for n, (var, slot) in
+                     enumerate(zip(m.variables, m.buffer_slots))],
         } for m in k.state_monitors],
         "spike_monitors": [{"i_ptr": f"p_spmon{m.index}_i", "i_slot": m.i_slot,
                             "step_ptr": f"p_spmon{m.index}_step", "step_slot": m.step_slot,
@@ -218,6 +217,17 @@ def operation_contexts(net: NetworkKernel, printer: CPrinter) -> List[OperationC
             + [_assign(a, printer) for a in op.body.code]
             + [_store(n, k) for n in op.body.stores]))
     return out
+
+
+def _recorded(m: StateMonitorIR, n: int, var: str, slot: int, k: GroupKernel) -> dict:
+    """Variable ``n`` of state monitor ``m`` of group ``k``: a per-neuron array, a shared
+    value, or a Synapses' array (``src_slot``, a pointer of the group's own)."""
+    ctx = {"buf": f"p_smon{m.index}_{n}", "slot": slot, "per_neuron": var in k.arrays,
+           "source": pointer(var) if var in k.arrays else c_name(var), "src_slot": None}
+    if m.synapses is not None:
+        ctx.update(per_neuron=True, source=f"p_smon{m.index}_src{n}",
+                   src_slot=m.source_slots[n])
+    return ctx
 
 
 def _rate_monitor(m: RateMonitorIR) -> dict:

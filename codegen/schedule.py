@@ -9,7 +9,9 @@ The phases of a step, in order (Brian2's ``when`` slots, and where MPI goes):
 
 ========== ============================================================================
 start      Operation kernels (``run_regularly``), before anything reads the state
-before     (summed) variables and clock-driven synaptic equations, read by the update
+before     state monitors of synaptic variables record the step's start (hosted by
+           groups), then (summed) variables and clock-driven synaptic equations, read by
+           the update
 update     each group: its state monitors record the step's start, then the update,
            threshold, reset and the spike list
 exchange   nothing yet: where the ranks of a distributed network will swap spike lists
@@ -39,7 +41,8 @@ PHASES = ("start", "before", "update", "exchange", "events")
 KINDS = {
     "operation": "group",        # net.operations[number], on the neurons of group `owner`
     "before": "synapses",        # the (summed) and clock-driven pathways of a Synapses
-    "record": "group",           # state monitor `number` of the group's monitors
+    "record": "group",           # state monitor `number` of the group's monitors (which
+                                 # may record synaptic variables: codegen/monitors.py)
     "neurons": "group",          # update, threshold, reset, spikes (or given spikes)
     "pre": "synapses",           # on_pre events of this step's (or delayed) spikes
     "post": "synapses",          # on_post events of the postsynaptic spikes
@@ -68,10 +71,13 @@ def build_schedule(groups, synapses, operations) -> Tuple[Call, ...]:
     ``ir.SynapsesKernel`` and ``ir.Operation`` lists)."""
     calls: List[Call] = []
     calls += [Call("start", "operation", op.group, n) for n, op in enumerate(operations)]
+    calls += [Call("before", "record", g.index, k) for g in groups
+              for k, m in enumerate(g.state_monitors) if m.synapses is not None]
     calls += [Call("before", "before", s.index) for s in synapses
               if s.clock_path is not None or s.summed_path is not None]
     for g in groups:
-        calls += [Call("update", "record", g.index, k) for k in range(len(g.state_monitors))]
+        calls += [Call("update", "record", g.index, k)
+                  for k, m in enumerate(g.state_monitors) if m.synapses is None]
         calls.append(Call("update", "neurons", g.index))
     for s in synapses:
         calls += [Call("events", kind, s.index)

@@ -82,6 +82,8 @@ class StateMonitorSpec:
     variables: Tuple[str, ...]
     n_record: int
     every: int = 1
+    synapses: Optional[str] = None         # records these Synapses' variables (of the
+                                           # synapses n_record; group: their target)
 
 
 @dataclass(frozen=True)
@@ -112,15 +114,17 @@ class NetworkSpec:
         repr).  Group names only label error messages: two networks that differ in names
         alone share their generated code."""
         index = {g.name: f"#{k}" for k, g in enumerate(self.groups)}
+        synapses = {s.name: f"S{k}" for k, s in enumerate(self.synapses)}
         canonical = replace(
             self, groups=tuple(replace(g, name=index[g.name]) for g in self.groups),
-            state_monitors=tuple(replace(m, group=index.get(m.group, m.group))
+            state_monitors=tuple(replace(m, group=index.get(m.group, m.group),
+                                         synapses=synapses.get(m.synapses, m.synapses))
                                  for m in self.state_monitors),
             spike_monitors=tuple(replace(m, group=index.get(m.group, m.group))
                                  for m in self.spike_monitors),
             rate_monitors=tuple(replace(m, group=index.get(m.group, m.group))
                                 for m in self.rate_monitors),
-            synapses=tuple(replace(s, name=f"S{k}", pre=index.get(s.pre, s.pre),
+            synapses=tuple(replace(s, name=synapses[s.name], pre=index.get(s.pre, s.pre),
                                    post=index.get(s.post, s.post))
                            for k, s in enumerate(self.synapses)))
         return hashlib.sha256(repr(canonical).encode()).hexdigest()

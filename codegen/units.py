@@ -344,3 +344,21 @@ def unit_value(name: str) -> float:
     """
     d, size = unit_size(name)
     return times_ten(1.0, size - base_scale(d))
+
+
+def unit_constant(name: str) -> Optional[float]:
+    """A unit written in model text as Brian2 users write them (``v > -50*mV``, ``10*ms``,
+    ``second``): its value in pyspike's base units (``nA`` is 1000.0, ``Hz`` 0.001); None
+    for a name that is no unit.  Names of one letter (``m``, ``g``, ``C``, ``V``) are never
+    read as units: they are far more often a variable one forgot to declare.  (A model's
+    own names come first: the parser asks only for names it does not know.)
+
+    >>> unit_constant("mV"), unit_constant("nA"), unit_constant("V"), unit_constant("msec")
+    (1.0, 1000.0, None, None)
+    """
+    if len(name) < 2:
+        return None
+    try:
+        return unit_value(name)
+    except (UnitError, KeyError):
+        return None

@@ -14,27 +14,24 @@ from .codegen.spec import RateMonitorSpec, SpikeMonitorSpec, StateMonitorSpec
 from . import _context, checks
 from .group import NeuronGroup, Subgroup
 from .state import StateTable
+from .synapses import Synapses
 
 
 def _check_group(group, what: str, subgroups: bool = False) -> None:
-    if isinstance(group, Subgroup) and subgroups:
-        return
-    if not isinstance(group, NeuronGroup):
+    if not isinstance(group, NeuronGroup) and not (subgroups and isinstance(group, Subgroup)):
         kind = "a NeuronGroup or a slice of one" if subgroups else "a whole NeuronGroup"
         raise ModelError(f"{what} records {kind}, not {type(group).__name__}", where=what)
 
 
 def _instances(group):
     """K in a batched network, None otherwise: monitors then gain a leading batch axis."""
-    net = group.network
-    return None if net is None else net.batch
+    return None if group.network is None else group.network.batch
 
 
 def _split(group):
     """(the whole group, first neuron, number of neurons) of a group or subgroup."""
-    if isinstance(group, Subgroup):
-        return group.group, group.start, group.N
-    return group, 0, group.N
+    return (group.group, group.start, group.N) if isinstance(group, Subgroup) \
+        else (group, 0, group.N)
 
 
 class SpikeMonitor:
@@ -85,8 +82,7 @@ class SpikeMonitor:
         """Keep one run's spikes (the runtime's call), lists of one array per instance,
         and count them per neuron (here rather than in the kernels: see SpikeMonitorIR);
         ``values``: per recorded variable, a list of one array per instance."""
-        batched = _instances(self.group) is not None
-        table = self.state
+        batched, table = _instances(self.group) is not None, self.state
         table.i.append(i if batched else i[0])
         table.step.append(step if batched else step[0])
         for var, runs in table.data.items():
@@ -109,17 +105,15 @@ class SpikeMonitor:
 
     def _per_instance(self, what, var: Optional[str] = None):
         K = _instances(self.group)
-        if K is None:
-            return what(*self._runs(None, var))
-        return [what(*self._runs(b, var)) for b in range(K)]
+        return what(*self._runs(None, var)) if K is None else \
+            [what(*self._runs(b, var)) for b in range(K)]
 
     @property
     def i(self):
         """Neuron of each spike (numbered within the recorded (sub)group)."""
         def neurons(i, steps):
-            if self._n == self.group.N:
-                return i
-            return (i[self._mine(i)] - self._start).astype(np.int32)
+            whole = self._n == self.group.N
+            return i if whole else (i[self._mine(i)] - self._start).astype(np.int32)
         return self._per_instance(neurons)
 
     @property
@@ -127,15 +121,10 @@ class SpikeMonitor:
         """Time of each spike (ms)."""
         dt = self.group.network.dt if self.group.network else np.nan
         def times(i, steps):
-            if self._n != self.group.N:
-                steps = steps[self._mine(i)]
-            return steps * dt
+            return (steps if self._n == self.group.N else steps[self._mine(i)]) * dt
         return self._per_instance(times)
 
-    @property
-    def it(self):
-        """``(i, t)``, as Brian2's ``SpikeMonitor.it``."""
-        return self.i, self.t
+    it = property(lambda self: (self.i, self.t), doc="``(i, t)``, as Brian2's ``.it``.")
 
     def _values(self, var: str):
         """The values of ``var`` at the recorded (sub)group's spikes, in spike order."""
@@ -172,9 +161,8 @@ class SpikeMonitor:
             order = np.argsort(i, kind="stable")
             bounds = np.searchsorted(i[order], np.arange(self._n + 1))
             return {k: x[order[bounds[k]:bounds[k + 1]]] for k in range(self._n)}
-        if _instances(self.group) is None:
-            return by_neuron(self.i, x)
-        return [by_neuron(i, v) for i, v in zip(self.i, x)]
+        return by_neuron(self.i, x) if _instances(self.group) is None else \
+            [by_neuron(i, v) for i, v in zip(self.i, x)]
 
     @property
     def count(self) -> np.ndarray:
@@ -196,7 +184,9 @@ class StateMonitor:
     """Records variables of chosen neurons every ``every`` steps, before the update.
 
     ``mon.t`` has the sample times (ms); ``mon.<var>`` has shape (n_recorded, n_samples),
-    or (K, n_recorded, n_samples) in a batched network.
+    or (K, n_recorded, n_samples) in a batched network.  Of Synapses, ``record`` picks
+    synapses as ``S.w`` orders them, present at the build (True: all); event-driven
+    variables are recorded as stored (their value at the last event), as by Brian2.
 
     >>> import pyspike as ps
     >>> m = ps.NeuronModel("dv/dt = -v/tau : mV", params={"tau": 10.0})
@@ -209,25 +199,32 @@ class StateMonitor:
     ((2, 2), array([0., 1.]))
     """
 
-    def __init__(self, group: NeuronGroup, variables: Union[str, Sequence[str]],
+    def __init__(self, group: Union[NeuronGroup, Synapses],
+                 variables: Union[str, Sequence[str]],
                  record: Union[bool, Sequence[int], int] = True, every: int = 1):
-        _check_group(group, "StateMonitor", subgroups=True)
         self.source = group
-        self.group, start, _ = _split(group)
+        #: Synapses recorded (by the kernel of their target group), or None
+        self.synapses = syn = group if isinstance(group, Synapses) else None
+        if syn is None:
+            _check_group(group, "StateMonitor", subgroups=True)
+        self.group, start, _ = _split(group if syn is None else group.target)
         self.variables = _variables(variables, group, "StateMonitor")
-        self.every = checks.count(every, "every", "StateMonitor", minimum=1,
-                                  maximum=2 ** 31 - 1)
-        record = _record(record, group.N)
+        self.every = checks.count(every, "every", "StateMonitor", minimum=1, maximum=2 ** 31 - 1)
+        self._all = syn is not None and record is True   # (all synapses: at the build)
+        record = _record(False if self._all else record, group.N if syn is None else 2 ** 31)
         self.record = record.astype(np.int32)          # within the recorded (sub)group
         #: The recorded neurons numbered within the whole group (what the kernels read).
-        self.group_index = (record + start).astype(np.int32)
+        self.group_index = (record + (start if syn is None else 0)).astype(np.int32)
         # the sampled steps and, per variable, the samples: one array per run
         self.state = StateTable(steps=[], data={v: [] for v in self.variables})
         _context.register(self)
 
     def _spec(self) -> StateMonitorSpec:
+        syn = self.synapses
+        if syn is not None:         # the recorded synapses must exist by now
+            _synapses_built(self, syn)
         return StateMonitorSpec(self.group.name, tuple(self.variables), len(self.record),
-                                self.every)
+                                self.every, None if syn is None else syn.name)
 
     def samples(self, step0: int, n_steps: int) -> np.ndarray:
         """The steps a run of ``n_steps`` from ``step0`` samples."""
@@ -241,22 +238,36 @@ class StateMonitor:
         for var, values in data.items():
             self.state.data[var].append(values)
 
-    @property
-    def t(self) -> np.ndarray:
-        steps = self.state.steps
-        steps = np.concatenate(steps) if steps else np.zeros(0, dtype=np.int64)
-        return steps * self.group.network.dt
+    t = property(lambda self: _times(self), doc="The sample times (ms).")
 
     def __getattr__(self, name: str):
         table = self.__dict__.get("state")
         data = table.data if table is not None else {}
         if name in data:
             K = _instances(self.group)
-            if not data[name]:
-                return np.zeros((len(self.record), 0) if K is None
-                                else (K, len(self.record), 0))
-            return np.concatenate(data[name], axis=-1)
+            return np.concatenate(data[name], axis=-1) if data[name] else \
+                np.zeros((len(self.record), 0) if K is None else (K, len(self.record), 0))
         raise AttributeError(f"this StateMonitor records {', '.join(data)}, not '{name}'")
+
+
+def _synapses_built(mon: StateMonitor, syn: Synapses) -> None:
+    """The synapses ``mon`` records, checked (chosen, for record=True) at the build."""
+    where, n = f"StateMonitor of Synapses '{syn.name}'", syn.n if syn.network else 0
+    if syn.network is None or syn.network is not mon.group.network:
+        raise ModelError(f"the monitored Synapses '{syn.name}' are not part of this network: "
+                         "add them too", where=where, symbol=syn.name)
+    if mon._all:       # (once: the synapses recorded stay those of the first build)
+        mon.record = mon.group_index = np.arange(n, dtype=np.int32)
+        mon._all = False
+    if (mon.record >= n).any():
+        raise ModelError(f"record names synapses {mon.record[mon.record >= n].tolist()} but "
+                         f"Synapses '{syn.name}' have {n}: connect them before the run",
+                         where=where, symbol="record")
+
+
+def _times(mon) -> np.ndarray:
+    """The steps a monitor recorded, in ms."""
+    return np.concatenate([np.zeros(0, np.int64), *mon.state.steps]) * mon.group.network.dt
 
 
 def _variables(variables, group, who: str, empty: bool = False) -> List[str]:
@@ -267,11 +278,12 @@ def _variables(variables, group, who: str, empty: bool = False) -> List[str]:
     elif not isinstance(variables, (list, tuple)) or not (variables or empty):
         raise ModelError(f"variables must be a variable name or a list of them, not "
                          f"{checks.show(variables)}", where=who, symbol="variables")
+    owner = group if isinstance(group, Synapses) else group.model
     for v in variables:
-        if not isinstance(v, str) or (v not in group.model.variables
-                                      and v not in group.model.param_names):
-            raise ModelError(f"{who} cannot record {checks.show(v)}: the group has "
-                             f"{', '.join(group.model.variables) or 'no variables'}",
+        if not isinstance(v, str) or (v not in owner.variables and v not in owner.param_names):
+            raise ModelError(f"{who} cannot record {checks.show(v)}: the "
+                             f"{'synapses have' if owner is group else 'group has'} "
+                             f"{', '.join(owner.variables) or 'no variables'}",
                              where=who, symbol=checks.label(v))
     if len(set(variables)) != len(variables):
         raise ModelError(f"variables names a variable twice: {list(variables)}",
@@ -327,18 +339,13 @@ class PopulationRateMonitor:
         self.state.counts.append(counts)
         self.state.steps.append(steps)
 
-    @property
-    def t(self) -> np.ndarray:
-        steps = self.state.steps
-        steps = np.concatenate(steps) if steps else np.zeros(0, dtype=np.int64)
-        return steps * self.group.network.dt
+    t = property(lambda self: _times(self), doc="The times of the steps (ms).")
 
     @property
     def rate(self) -> np.ndarray:
-        K = _instances(self.group)
-        empty = np.zeros(0 if K is None else (K, 0))
-        counts = self.state.counts
-        counts = np.concatenate(counts, axis=-1) if counts else empty
+        K, counts = _instances(self.group), self.state.counts
+        counts = np.concatenate(counts, axis=-1) if counts else \
+            np.zeros(0 if K is None else (K, 0))
         return counts / (self._n * self.group.network.dt * 1e-3)
 
     def smooth_rate(self, window: Union[str, Sequence[float]] = "gaussian",
@@ -353,8 +360,8 @@ class PopulationRateMonitor:
         shifted); or an array of an odd number of weights (and no ``width``).
         """
         weights = _window(window, width, self.group.network.dt)
-        rate, half = self.rate, (len(weights) - 1) // 2
-        n = rate.shape[-1]
+        rate = self.rate
+        half, n = (len(weights) - 1) // 2, rate.shape[-1]
         # np.convolve's mode "same" where the rate is at least as long as the window
         rows = [np.convolve(r, weights)[half:half + n] for r in rate.reshape(-1, n)] if n \
             else rate
@@ -367,8 +374,7 @@ def _window(window, width, dt: float) -> np.ndarray:
     if isinstance(window, str):
         if window not in ("gaussian", "flat"):
             raise ModelError(f"unknown window {checks.show(window)}: choose 'gaussian' or "
-                             "'flat', or give an array of weights", where=where,
-                             symbol="window")
+                             "'flat', or give an array of weights", where=where, symbol="window")
         if width is None:
             raise ModelError(f"the {window} window needs its width= (ms)", where=where,
                              symbol="width")
@@ -379,11 +385,9 @@ def _window(window, width, dt: float) -> np.ndarray:
         # in seconds, as Brian2 2.9 computes it: a width on the edge of a rounding (5 ms
         # at dt = 0.01 ms) gives Brian2's number of steps
         width, dt = width * 1e-3, dt * 1e-3
-        if window == "gaussian":
-            half = int(np.round(2 * width / dt))
-            weights = np.exp(-np.arange(-half, half + 1) ** 2 * 1.0 / (2 * (width / dt) ** 2))
-        else:
-            weights = np.ones(int(width / 2 / dt) * 2 + 1)
+        half = int(np.round(2 * width / dt))
+        weights = np.exp(-np.arange(-half, half + 1) ** 2 * 1.0 / (2 * (width / dt) ** 2)) \
+            if window == "gaussian" else np.ones(int(width / 2 / dt) * 2 + 1)
     else:
         if width is not None:
             raise ModelError("width= sizes the 'gaussian' and 'flat' windows only: an array "
@@ -391,6 +395,5 @@ def _window(window, width, dt: float) -> np.ndarray:
         weights = checks.reals(window, "window", where, finite=True, ndim=1)
         if len(weights) % 2 != 1 or weights.sum() == 0:
             raise ModelError(f"a window must have an odd number of weights with a sum other "
-                             f"than 0, not {checks.show(window)}", where=where,
-                             symbol="window")
+                             f"than 0, not {checks.show(window)}", where=where, symbol="window")
     return weights / weights.sum()

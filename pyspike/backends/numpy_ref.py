@@ -105,8 +105,9 @@ class NumpyBackend(BaseBackend):
         if step % m.every == 0 and counters[m.fill] < stride:
             k = counters[m.fill]
             idx = arrays[m.index_slot]
-            for var, slot in zip(m.variables, m.buffer_slots):
-                value = base[var]
+            sources = m.source_slots or (None,) * len(m.variables)   # (a Synapses')
+            for var, slot, source in zip(m.variables, m.buffer_slots, sources):
+                value = base[var] if source is None else arrays[source]
                 buf = arrays[slot].reshape(m.n_record, stride)
                 buf[:, k] = value[idx] if isinstance(value, np.ndarray) else value
             counters[m.fill] += 1
