@@ -59,6 +59,7 @@ class StateMonitorIR:
     # the slot of each variable's array, filled in once the synapses are laid out.
     synapses: Optional[int] = None
     source_slots: Tuple[int, ...] = ()
+    when: str = "start"        # "start": before the step's kernels; "end": after them
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ the group's kernel that names them:
   neuron); one of a Synapses' variables (``StateMonitorSpec.synapses``) records synapses
   instead, from the kernel of their target group, and reads their arrays, whose slots
   the NetworkKernel fills in once the synapses are laid out (``ir.synaptic_sources``);
+  ``when="end"`` moves its record after the step's synaptic events (``schedule.py``);
 * a spike monitor: an int32 neuron buffer, an int64 step buffer, a real buffer per
   recorded variable (its value at the spike, before the reset), a ``fill`` and a
   ``capacity`` counter;
@@ -39,6 +40,7 @@ from typing import Dict, List, Optional, Sequence
 from .errors import ModelError
 from .ir import GroupKernel, RateMonitorIR, SpikeMonitorIR, StateMonitorIR
 from .layout import Layout
+from .schedule import check_when
 from .spec import (NetworkSpec, RateMonitorSpec, SpikeMonitorSpec, StateMonitorSpec,
                    SynapsesSpec)
 
@@ -82,7 +84,8 @@ def monitored(groups_by_name: Dict[str, GroupKernel], name: str) -> GroupKernel:
 def state_monitor(mon: StateMonitorSpec, index: int, g: GroupKernel, layout: Layout,
                   synapses: Sequence[SynapsesSpec] = ()) -> StateMonitorIR:
     """State monitor ``index`` of ``g``: its variables must be the group's, or those of
-    the Synapses it names (of ``synapses``; checked by ``ir.synaptic_sources``)."""
+    the Synapses it names (of ``synapses``; checked by ``ir.synaptic_sources``); its
+    ``when`` places its record in the schedule (codegen/schedule.py)."""
     which = None
     if mon.synapses is None:
         _check_variables(mon.variables, g)
@@ -98,7 +101,7 @@ def state_monitor(mon: StateMonitorSpec, index: int, g: GroupKernel, layout: Lay
         [layout.slot(*own, v, "real", "record", extent=f"{mon.n_record}*samples")
          for v in mon.variables],
         layout.counter(*own, "fill", "fill"), layout.iarg(*own, "stride", "stride"),
-        mon.every, mon.n_record, which)
+        mon.every, mon.n_record, which, when=check_when(mon.when))
 
 
 def spike_monitor(mon: SpikeMonitorSpec, index: int, layout: Layout,

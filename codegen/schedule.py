@@ -16,7 +16,17 @@ update     each group: its state monitors record the step's start, then the upda
            threshold, reset and the spike list
 exchange   nothing yet: where the ranks of a distributed network will swap spike lists
 events     synaptic pathways of this step's spikes (on_pre, then on_post, per Synapses)
+end        state monitors made with ``when="end"`` record the state the step leaves
 ========== ============================================================================
+
+A StateMonitor's ``when=`` names the Brian2 slot it records in (:data:`WHEN`): "start"
+(Brian2's default) records the state at t_n, after the ``run_regularly`` operations and
+before any update, as Brian2 does (its operations of the same slot sort first by name);
+"end" records the state after the step's update, threshold, reset and synaptic events,
+the values at t_(n+1), and both stamp the sample t_n as Brian2 does (its clock advances
+after the step).  Brian2's "groups", "thresholds", "synapses" and "resets" fall inside
+pyspike's fused neuron kernel (integration, threshold and reset in one pass; synaptic
+events after the reset), so they are refused (:func:`check_when`).
 
 >>> from pyspike.codegen.spec import GroupSpec, NetworkSpec, StateMonitorSpec
 >>> from pyspike.codegen.kernels import build_network
@@ -32,10 +42,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import List, Tuple
 
-__all__ = ["KINDS", "PHASES", "Call", "build_schedule"]
+from .errors import ModelError
+
+__all__ = ["KINDS", "PHASES", "WHEN", "Call", "build_schedule", "check_when"]
 
 #: The phases of a step, in the order they run.
-PHASES = ("start", "before", "update", "exchange", "events")
+PHASES = ("start", "before", "update", "exchange", "events", "end")
+
+#: Brian2's slots a StateMonitor records in (``when=``), and what it records there.
+WHEN = {"start": "the state at the step's start (the default)",
+        "end": "the state after the step's update, reset and synaptic events"}
+#: Brian2's other slots: inside the fused neuron kernel.
+_INSIDE = ("groups", "thresholds", "synapses", "resets")
 
 #: Kernel kinds: what a Call runs, and the object that owns it.
 KINDS = {
@@ -72,17 +90,45 @@ def build_schedule(groups, synapses, operations) -> Tuple[Call, ...]:
     calls: List[Call] = []
     calls += [Call("start", "operation", op.group, n) for n, op in enumerate(operations)]
     calls += [Call("before", "record", g.index, k) for g in groups
-              for k, m in enumerate(g.state_monitors) if m.synapses is not None]
+              for k, m in enumerate(g.state_monitors)
+              if m.synapses is not None and m.when == "start"]
     calls += [Call("before", "before", s.index) for s in synapses
               if s.clock_path is not None or s.summed_path is not None]
     for g in groups:
         calls += [Call("update", "record", g.index, k)
-                  for k, m in enumerate(g.state_monitors) if m.synapses is None]
+                  for k, m in enumerate(g.state_monitors)
+                  if m.synapses is None and m.when == "start"]
         calls.append(Call("update", "neurons", g.index))
     for s in synapses:
         calls += [Call("events", kind, s.index)
                   for kind, path in (("pre", s.pre_path), ("post", s.post_path))
                   if path is not None]
+    calls += [Call("end", "record", g.index, k) for g in groups
+              for k, m in enumerate(g.state_monitors) if m.when == "end"]
     order = {p: n for n, p in enumerate(PHASES)}
     assert [order[c.phase] for c in calls] == sorted(order[c.phase] for c in calls)
     return tuple(calls)
+
+
+def check_when(when, where: str = "StateMonitor") -> str:
+    """``when``, one of the Brian2 slots a StateMonitor records in (:data:`WHEN`); the
+    others are refused, naming the supported ones.
+
+    >>> check_when("end")
+    'end'
+    >>> try:
+    ...     check_when("thresholds")
+    ... except ModelError as err:
+    ...     print(err.symbol)
+    when
+    """
+    if isinstance(when, str) and when in WHEN:
+        return when
+    supported = "; ".join(f"'{w}': {what}" for w, what in WHEN.items())
+    if isinstance(when, str) and when in _INSIDE:
+        raise ModelError(f"StateMonitor cannot record in Brian2's slot when={when!r}: in "
+                         "pyspike it falls inside the fused neuron kernel (integration, "
+                         "threshold and reset in one pass, then the synaptic events). "
+                         f"Supported: {supported}", where=where, symbol="when")
+    raise ModelError(f"when must name a Brian2 slot a StateMonitor records in, not "
+                     f"{when!r}. Supported: {supported}", where=where, symbol="when")

@@ -84,6 +84,7 @@ class StateMonitorSpec:
     every: int = 1
     synapses: Optional[str] = None         # records these Synapses' variables (of the
                                            # synapses n_record; group: their target)
+    when: str = "start"                    # Brian2's slot: "start" or "end" (schedule.py)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from .codegen.spec import RateMonitorSpec, SpikeMonitorSpec, StateMonitorSpec
 from . import _context, checks
 from .group import NeuronGroup, Subgroup
 from .state import StateTable
+from .state_monitor import check_when, record_indices
 from .synapses import Synapses
 
 
@@ -181,12 +182,14 @@ class SpikeMonitor:
 
 
 class StateMonitor:
-    """Records variables of chosen neurons every ``every`` steps, before the update.
+    """Records variables of chosen neurons every ``every`` steps, at the step's start.
 
     ``mon.t`` has the sample times (ms); ``mon.<var>`` has shape (n_recorded, n_samples),
     or (K, n_recorded, n_samples) in a batched network.  Of Synapses, ``record`` picks
     synapses as ``S.w`` orders them, present at the build (True: all); event-driven
     variables are recorded as stored (their value at the last event), as by Brian2.
+    ``when="end"`` records the state after the step (update, reset, synaptic events)
+    instead, stamped with the step's start as by Brian2 (codegen/schedule.py).
 
     >>> import pyspike as ps
     >>> m = ps.NeuronModel("dv/dt = -v/tau : mV", params={"tau": 10.0})
@@ -201,7 +204,8 @@ class StateMonitor:
 
     def __init__(self, group: Union[NeuronGroup, Synapses],
                  variables: Union[str, Sequence[str]],
-                 record: Union[bool, Sequence[int], int] = True, every: int = 1):
+                 record: Union[bool, Sequence[int], int] = True, every: int = 1,
+                 when: str = "start"):
         self.source = group
         #: Synapses recorded (by the kernel of their target group), or None
         self.synapses = syn = group if isinstance(group, Synapses) else None
@@ -210,8 +214,10 @@ class StateMonitor:
         self.group, start, _ = _split(group if syn is None else group.target)
         self.variables = _variables(variables, group, "StateMonitor")
         self.every = checks.count(every, "every", "StateMonitor", minimum=1, maximum=2 ** 31 - 1)
+        self.when = check_when(when)
         self._all = syn is not None and record is True   # (all synapses: at the build)
-        record = _record(False if self._all else record, group.N if syn is None else 2 ** 31)
+        record = record_indices(False if self._all else record,
+                                group.N if syn is None else 2 ** 31)
         self.record = record.astype(np.int32)          # within the recorded (sub)group
         #: The recorded neurons numbered within the whole group (what the kernels read).
         self.group_index = (record + (start if syn is None else 0)).astype(np.int32)
@@ -224,7 +230,7 @@ class StateMonitor:
         if syn is not None:         # the recorded synapses must exist by now
             _synapses_built(self, syn)
         return StateMonitorSpec(self.group.name, tuple(self.variables), len(self.record),
-                                self.every, None if syn is None else syn.name)
+                                self.every, None if syn is None else syn.name, self.when)
 
     def samples(self, step0: int, n_steps: int) -> np.ndarray:
         """The steps a run of ``n_steps`` from ``step0`` samples."""
@@ -289,18 +295,6 @@ def _variables(variables, group, who: str, empty: bool = False) -> List[str]:
         raise ModelError(f"variables names a variable twice: {list(variables)}",
                          where=who, symbol="variables")
     return list(variables)
-
-
-def _record(record, n: int) -> np.ndarray:
-    """StateMonitor's ``record``: True (all n neurons), False (none), one index, or a
-    flat sequence of whole-number indices in 0..n-1."""
-    if record is True or record is False:
-        return np.arange(n) if record else np.zeros(0, dtype=np.int64)
-    if isinstance(record, np.ndarray) and record.dtype.kind == "b":
-        raise ModelError("record takes True, False or neuron indices, not a boolean array "
-                         "(np.flatnonzero(mask) gives the indices)", where="StateMonitor",
-                         symbol="record")
-    return checks.indices(record, "record", "StateMonitor", n)
 
 
 class PopulationRateMonitor:
