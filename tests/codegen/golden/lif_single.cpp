@@ -117,7 +117,8 @@ struct Group0 {
         
     }
 
-    // State monitor 0 of this group: the state at the step's start.
+    // State monitor 0 of this group: the state at the step's start, or
+    // after the step's kernels for when="end" (codegen/schedule.py places the call).
     void record0(const int64_t step, int64_t* counters) {
         if (step % 1 == 0 && counters[0] < p_smon0_idx_stride) {
             const int64_t k = counters[0]++;
