@@ -102,9 +102,18 @@ class Hoister:
         if e not in self._seen:
             # Whole numbers (a refractory period in steps) stay integers, so that the
             # comparison with step counts vectorises without int -> float conversions.
-            whole = isinstance(e, (sp.floor, sp.ceiling)) and into is self.scalars
+            whole = _whole(e) and into is self.scalars
             sym = sp.Symbol(f"_h{len(self._seen)}", integer=True) if whole \
                 else sp.Symbol(f"_h{len(self._seen)}", real=True)
             self._seen[e] = sym
             into.append(Assign(sym, e, "int64" if whole else "real"))
         return self._seen[e]
+
+
+def _whole(e: sp.Basic) -> bool:
+    """Whether ``e`` is a whole number by its form: floor or ceiling, or a sum of them and
+    integers (``floor(ref/dt + 1/1000) - 1``)."""
+    if isinstance(e, (sp.floor, sp.ceiling)):
+        return True
+    return isinstance(e, sp.Add) and all(isinstance(a, (sp.floor, sp.ceiling)) or a.is_Integer
+                                         for a in e.args)

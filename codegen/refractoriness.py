@@ -69,9 +69,11 @@ def refractory_period(g: GroupSpec, names: Dict[str, sp.Basic], eqs: EquationSet
     if T in duration.free_symbols:
         raise ctx.error("a refractory duration may not depend on t")
     # A duration over state variables (Brian2's refractory='ref' with 'ref : second') is
-    # read every step, as Brian2 reads it: the neuron is refractory while the steps since
-    # its spike are fewer than round(duration/dt) by the current value.
-    steps = sp.floor(duration / DT + sp.Rational(1, 2))
+    # read every step, as Brian2 reads it.  Brian2's count: a neuron is refractory in the
+    # updates that start less than timestep(duration) = floor(duration/dt + 1e-3) steps
+    # after the step that detected its spike; the update of that step is over, so it is
+    # held for one update fewer than that count.
+    steps = sp.floor(duration / DT + sp.Rational(1, 1000)) - 1
     return "time", sp.Le(LASTSPIKE, StepBound(STEP, steps))
 
 

@@ -234,9 +234,10 @@ def _number(value, what: str, minimum: Optional[float] = None, unit: str = "", d
 
 class SpikeGeneratorGroup(NeuronGroup):
     """``N`` neurons that spike exactly at given times: neuron ``indices[k]`` at
-    ``times[k]`` ms.  A spike at time t is the spike of step round(t/dt), the same step
-    as a neuron whose state crossed its threshold at t, so t must round to step 1 or
-    later (t >= dt/2): the state at t = 0 is the initial state.
+    ``times[k]`` ms.  As in Brian2, a spike at time t belongs to the step that starts at
+    floor(t/dt + 0.001)*dt (Brian2's ``timestep``), where its synaptic events run, so that
+    its effect is first seen in the state at the end of that step; like every spike found
+    in a step, it is stamped with the step's end (one step later than Brian2's stamp).
 
     >>> import pyspike as ps
     >>> net = ps.Network(dt=0.1, backend="numpy")
@@ -245,7 +246,7 @@ class SpikeGeneratorGroup(NeuronGroup):
     ...     mon = ps.SpikeMonitor(G)
     >>> net.run(5.0)
     >>> mon.i, mon.t
-    (array([0, 2, 1], dtype=int32), array([1. , 1. , 2.5]))
+    (array([0, 2, 1], dtype=int32), array([1.1, 1.1, 2.6]))
     """
 
     def __init__(self, N: int, indices: Sequence[int], times: Sequence[float],
@@ -271,8 +272,9 @@ class SpikeGeneratorGroup(NeuronGroup):
             self.given_steps(self.network.dt)
 
     def given_steps(self, dt: float):
-        """The given spikes as (steps int64, indices int32), sorted by step, at steps of
-        ``dt`` ms (a ModelError for times that are not one step apart or too early)."""
+        """The given spikes as (stamps int64, indices int32), sorted by stamp, at steps of
+        ``dt`` ms (a ModelError for two spikes of one neuron in one step, or times too far
+        in the future)."""
         found = self.state.derived.get("given_steps")
         if found is None or found[0] != dt:
             indices, times = self.state.given
@@ -281,18 +283,18 @@ class SpikeGeneratorGroup(NeuronGroup):
                 raise ModelError(f"the spike time {times.max()!r} ms is too far in the "
                                  f"future for steps of dt = {dt} ms", where=where,
                                  symbol="times")
-            stamps = np.round(times / dt).astype(np.int64)
-            if stamps.size and stamps.min() < 1:
-                raise ModelError(f"spike times must be at least one time step (dt = {dt} ms):"
-                                 " the state at t = 0 is the initial state", where=where,
-                                 symbol="times")
+            # Brian2's timestep(): the spike belongs to the step that starts at or just
+            # before it (floor, with a tolerance of 1e-3 steps), and it is stamped, as a
+            # spike found in that step is, with the step's end: its effect is first seen in
+            # the state at the end of that step, as in Brian2
+            stamps = np.floor(times / dt + 1e-3).astype(np.int64) + 1
             order = np.lexsort((indices, stamps))
             stamps, indices = stamps[order], indices[order]
             same = (stamps[1:] == stamps[:-1]) & (indices[1:] == indices[:-1])
             if same.any():
                 k = int(np.argmax(same))
-                raise ModelError(f"neuron {indices[k]} is given two spikes in the step at "
-                                 f"{stamps[k] * dt} ms", where=where, symbol="times")
+                raise ModelError(f"neuron {indices[k]} is given two spikes in the step from "
+                                 f"{(stamps[k] - 1) * dt:g} ms", where=where, symbol="times")
             found = self.state.derived["given_steps"] = (dt, stamps, indices)
         return found[1], found[2]
 

@@ -26,10 +26,11 @@ from .registry import neurons
 #: What the Ref variants add to a model's documentation.
 _REF_DOC = """
     ``{name}Ref`` (BrainPy's ``{name}Ref``) adds a refractory period ``tau_ref`` (default
-    0 ms, BrainPy's: none): after a spike V is held for round(tau_ref/dt) steps while the
-    other variables evolve.  BrainPy holds V in the steps that start within tau_ref of
-    the step that spiked: the same number of steps when tau_ref is a whole number of
-    steps (up to the rounding of BrainPy's float32 times)."""
+    0 ms, BrainPy's: none): after a spike V is held for floor(tau_ref/dt) steps while the
+    other variables evolve, as BrainPy holds it in the steps that start within tau_ref of
+    the step that spiked (up to the rounding of BrainPy's float32 times).  (pyspike
+    counts a refractory period as Brian2 does, one update fewer: the period is written
+    tau_ref + dt to keep BrainPy's count.)"""
 
 #: BrainPy's documentation of the input, by the unit of ``I``.
 _INPUT = {
@@ -49,7 +50,7 @@ def _family(name: str, doc: str, equations: str, threshold: str, reset: str,
     neurons.add(name + "Ref", NeuronModel(
         name=name + "Ref", doc=doc + _REF_DOC.format(name=name),
         equations=equations.format(ref=" (unless refractory)"),
-        refractory="tau_ref", params={**params, "tau_ref": 0.0}, **base))
+        refractory="tau_ref + dt", params={**params, "tau_ref": 0.0}, **base))
 
 
 _LIF_PARAMS: Dict[str, float] = {"V_rest": 0.0, "V_reset": -5.0, "V_th": 20.0, "R": 1.0,
@@ -214,7 +215,7 @@ neurons.add("ALIFBellec2020", NeuronModel(
         I : pA
     """,
     threshold="V >= V_th + beta*a", reset="V = V - (V_th - V_rest)\na = a + 1",
-    refractory="tau_ref", method="exp_auto",
+    refractory="tau_ref + dt", method="exp_auto",
     params={"V_rest": -70.0, "V_th": -60.0, "R": 1.0, "beta": 1.6, "tau": 20.0,
             "tau_a": 2000.0, "tau_ref": 0.0},
     init={"V": -70.0, "a": 0.0}))

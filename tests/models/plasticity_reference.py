@@ -106,7 +106,9 @@ def rstdp(pre, post, reward: Sequence[float], dt: float, w0: float, tau_plus: fl
     step from k*dt.  Between spikes the pair is solved exactly: over a step c ->
     c*exp(-dt/tau_c) and w -> w + eta*d*c*tau_c*(1 - exp(-dt/tau_c)).  At a spike (its
     time a multiple of dt in (0, len(reward)*dt], taken after the step that ends there)
-    w is clipped to [0, 1] (the bounds 0 and wmax), then c jumps.
+    w is clipped to [0, 1] (the bounds 0 and wmax), then c jumps.  A spike's time is the
+    end of the step that delivers it, as pyspike stamps it: T + dt for a
+    SpikeGeneratorGroup's spike given at T.
     """
     by_step: Dict[int, Events] = {}
     for t, side in events(pre, post):

@@ -209,6 +209,9 @@ def test_triplet_stdp_pre_post_potentiation_grows_with_the_rate(backend):
 
 T_PRE, T_REWARD, STEPS_REWARDED, T_LAST = 10.0, 50.0, 100, 300.0
 T_END = T_LAST + 10.0
+#: ms, the network's dt: a generator's spike given at T is delivered in the step from T to
+#: T + DT and stamped T + DT (README, timing conventions)
+DT = 1.0
 #: synapse k: pre k -> post k, each from w = wmax/2; pre spikes at T_PRE and T_LAST
 #: (which clips), posts 0, 2, 4 and 5 spike after T_PRE (eligibility)
 ELIGIBLE = np.array([1, 0, 1, 0, 1, 1], dtype=bool)
@@ -241,7 +244,7 @@ def _rstdp(backend: str) -> dict:
         "v : 1\ndda/dt = -da/tau_d : 1", update="reward = R(t + dt, i)",
         threshold="v > 0.5", reset="v = 0",
         params={"tau_d": TAU_D, "R": _reward_timed_array()})
-    net = ps.Network(dt=1.0, seed=1, backend=backend, precision="double")
+    net = ps.Network(dt=DT, seed=1, backend=backend, precision="double")
     with net:
         pre = ps.SpikeGeneratorGroup(n, indices=list(range(n)) * 2,
                                      times=[T_PRE] * n + [T_LAST] * n)
@@ -289,8 +292,9 @@ def _reward_per_step(way: str) -> np.ndarray:
     takes it."""
     steps = np.arange(int(T_END))
     start = int(T_REWARD)
-    if way == "dopamine":      # da = 1 from the step at T_REWARD on, decaying with TAU_D
-        da = np.where(steps >= start, np.exp(-(steps - start) / TAU_D), 0.0)
+    if way == "dopamine":      # the kick given at T_REWARD is delivered in the step from
+        first = int(T_REWARD + DT)      # there: da = 1 from the next step on, decaying
+        da = np.where(steps >= first, np.exp(-(steps - first) / TAU_D), 0.0)
         return da[:, None] * DOPAMINE
     reward = np.zeros((len(steps), len(REWARDED)))
     reward[start:start + STEPS_REWARDED] = REWARD[:, None] * REWARDED
@@ -302,7 +306,8 @@ def _reference(backend: str, way: str) -> dict:
     p = {k: v for k, v in ps.models.plasticity["rstdp"].params.items() if k != "wmax"}
     i, t = _rstdp(backend)["post_spikes"]
     reward = _reward_per_step(way)
-    w = np.array([ref.rstdp([T_PRE, T_LAST], t[i == k], reward[:, k], 1.0, 0.5, **p)
+    pre = [T_PRE + DT, T_LAST + DT]          # the presynaptic spikes' stamps
+    w = np.array([ref.rstdp(pre, t[i == k], reward[:, k], DT, 0.5, **p)
                   for k in range(len(REWARDED))])
     return {name: WMAX * w[:, int(time)] for name, time in SNAPSHOTS.items()}
 
@@ -320,7 +325,9 @@ def test_rstdp_changes_weights_only_where_reward_and_eligibility_coincide(backen
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_rstdp_weight_changes_every_step_without_waiting_for_a_spike(backend):
     i, t = _rstdp(backend)["post_spikes"]
-    assert list(t[i == 0]) == [T_PRE + 5.0]        # synapse 0: no spike from 15 to 300
+    # the kick given at T_PRE + 4 shows in v at T_PRE + 5; the threshold finds it in the
+    # step from there, stamped T_PRE + 6.  Synapse 0: no spike from 16 to 300
+    assert list(t[i == 0]) == [T_PRE + 4.0 + 2 * DT]
     w = np.array([_rstdp(backend)["timed"][name][0] for name in ("w_100", "w_200")])
     assert WMAX / 2 < w[0] < w[1]
 

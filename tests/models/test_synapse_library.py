@@ -18,7 +18,9 @@ CLAMP = ps.NeuronModel("dV/dt = I/C : mV\nI : pA", params={"C": 1e12}, method="e
 
 def _one_spike(kind, backend="numpy", model=PASSIVE, w=2.0, duration=60.0, record=("g",),
                **kw):
-    """A group of one neuron receiving one spike at t = 1 ms through ``kind``."""
+    """A group of one neuron receiving one spike given at t = 1 ms through ``kind``; the
+    times returned count from 1 ms + DT, the first state that shows the spike (README,
+    timing conventions: it is delivered in the step from 1 ms to 1 ms + DT)."""
     net = ps.Network(dt=DT, seed=1, backend=backend)
     with net:
         gen = ps.SpikeGeneratorGroup(1, indices=[0], times=[1.0])
@@ -29,7 +31,7 @@ def _one_spike(kind, backend="numpy", model=PASSIVE, w=2.0, duration=60.0, recor
         suffix = G.model.extensions[-1].suffix
         M = ps.StateMonitor(G, [f"{v}_{suffix}" for v in record] or "V", record=True)
     net.run(duration)
-    t = np.arange(M.t.size) * DT - 1.0            # time since the spike
+    t = np.arange(M.t.size) * DT - (1.0 + DT)     # time since the spike's arrival
     return t, {v: getattr(M, f"{v}_{suffix}")[0] for v in record}, G, S
 
 
@@ -126,7 +128,8 @@ def test_tsodyks_markram_follows_its_recurrence_on_a_regular_train(backend):
         S.w = 1.0
         M = ps.StateMonitor(G, "g_stp", record=True)
     net.run(1.0 + period * n)
-    steps = np.rint((1.0 + period * np.arange(n)) / DT).astype(int)
+    # each spike is delivered in the step from its time T, so it first shows at T + DT
+    steps = np.rint((1.0 + period * np.arange(n)) / DT).astype(int) + 1
     before = M.g_stp[0][steps - 1] * np.exp(-DT / 2.0)      # what is left of earlier ones
     jumps = M.g_stp[0][steps] - before
     np.testing.assert_allclose(jumps, _tm_amplitudes(n, period, 0.2, 100.0, 50.0), rtol=1e-9)
@@ -179,10 +182,10 @@ def test_receptor_kinetics_follow_their_equations(kind):
     p = {**SYN[kind].synapse_params}
     g, x, dt = 0.0, 0.0, DT
     for step in range(int(round(10.0 / dt))):    # exponential Euler, as pyspike's
-        # the spike given at 1 ms is delivered in the step that ends at 1 ms (README,
+        # the spike given at 1 ms is delivered in the step from 1 ms to 1 ms + dt (README,
         # timing conventions); the transmitter is there in the round(T_dur/dt) steps after
         start = step * dt
-        T = p["T"] if 1.0 - dt / 2 < start < 1.0 + p["T_dur"] - dt / 2 else 0.0
+        T = p["T"] if 1.0 + dt / 2 < start < 1.0 + p["T_dur"] + dt / 2 else 0.0
         if kind == "BioNMDA":
             a, b = p["alpha1"] * x + p["beta1"], p["alpha1"] * x
             ax, bx = p["alpha2"] * T + p["beta2"], p["alpha2"] * T

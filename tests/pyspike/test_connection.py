@@ -205,11 +205,12 @@ def test_each_presynaptic_spike_adds_the_weight_to_I(backend):
     expected = 2 * weights[:3] + weights[3:]
     np.testing.assert_array_equal(post.I, expected)
     np.testing.assert_array_equal(post.v, 0.0)
-    # the increments, sample by sample: at stamps 10, 15 and 20 (no delay)
+    # the increments, sample by sample: at stamps 11, 16 and 21 (no delay; a generator
+    # spike at T acts at T + dt)
     steps = np.diff(mon.I, axis=1)
-    np.testing.assert_array_equal(steps[:, 9], weights[:3])
-    np.testing.assert_array_equal(steps[:, 14], weights[3:])
-    np.testing.assert_array_equal(steps[:, 19], weights[:3])
+    np.testing.assert_array_equal(steps[:, 10], weights[:3])
+    np.testing.assert_array_equal(steps[:, 15], weights[3:])
+    np.testing.assert_array_equal(steps[:, 20], weights[:3])
     assert np.count_nonzero(steps) == 9
 
 
@@ -254,9 +255,10 @@ def test_a_connection_drives_a_neuron_to_fire(backend):
         ps.Connection(gen, P, weight=0.6, post_var="v")
         out = ps.SpikeMonitor(P)
     net.run(3.0)
-    # 0.6 + 0.6 arrive in the sample at 1.0 ms; the threshold of the step from 1.0 ms sees
-    # 1.2*exp(-0.01) > 1 and the spike is stamped 1.1 ms
-    np.testing.assert_allclose(out.t, [1.1], rtol=0, atol=1e-12)
+    # the generator spikes at 1.0 ms act at 1.1 ms: 0.6 + 0.6 arrive in the sample at
+    # 1.1 ms; the threshold of the step from 1.1 ms sees 1.2*exp(-0.01) > 1 and the spike
+    # is stamped 1.2 ms
+    np.testing.assert_allclose(out.t, [1.2], rtol=0, atol=1e-12)
 
 
 # --- delays ------------------------------------------------------------------------------
@@ -265,8 +267,8 @@ def test_a_scalar_delay_shifts_every_arrival(backend):
     C, post, mon = _driven(backend, "full", n_pre=1, n_post=3, spikes=[(0, 1.0)],
                            weight=1.0, delay=1.5)
     np.testing.assert_array_equal(C.delay, [1.5, 1.5, 1.5])
-    # stamp 10 + 15 steps: first visible in sample 25
-    np.testing.assert_array_equal((mon.I > 0.5).argmax(axis=1), [25, 25, 25])
+    # stamp 11 (the spike at 1.0 ms acts at 1.1 ms) + 15 steps: first visible in sample 26
+    np.testing.assert_array_equal((mon.I > 0.5).argmax(axis=1), [26, 26, 26])
     np.testing.assert_array_equal(post.I, 1.0)
 
 
@@ -275,7 +277,8 @@ def test_one_delay_per_synapse(backend):
                            spikes=[(0, 1.0), (1, 1.0), (2, 1.0)], weight=1.0,
                            delay=np.array([0.0, 0.5, 1.2]))
     np.testing.assert_array_equal(C.delay, [0.0, 0.5, 1.2])
-    np.testing.assert_array_equal((mon.I > 0.5).argmax(axis=1), [10, 15, 22])
+    # stamp 11 (the spikes at 1.0 ms act at 1.1 ms) + 0, 5 and 12 steps
+    np.testing.assert_array_equal((mon.I > 0.5).argmax(axis=1), [11, 16, 23])
     np.testing.assert_array_equal(post.I, 1.0)
 
 

@@ -1,9 +1,11 @@
 """Synaptic delays: when an on_pre event becomes visible, homogeneous and per-synapse,
 and runs in pieces while delayed spikes are still in flight.
 
-Convention under test: a spike stamped s (a generator spike at t has s = round(t/dt)),
-arriving through a synapse of delay d ms, changes the postsynaptic state first visible in
-StateMonitor sample k = s + floor(d/dt + 0.5) (half a step rounds up); delay 0 is sample s.
+Convention under test: a spike stamped s (a generator spike at t belongs to the step that
+starts at floor(t/dt + 0.001)*dt, Brian2's timestep(), and is stamped at its end:
+s = floor(t/dt + 0.001) + 1), arriving through a synapse of delay d ms, changes the
+postsynaptic state first visible in StateMonitor sample k = s + floor(d/dt + 0.5) (half a
+step rounds up); delay 0 is sample s.
 """
 import numpy as np
 import pytest
@@ -11,6 +13,8 @@ import pytest
 import pyspike as ps
 
 DT = 0.1
+#: The stamp of a generator spike at 1.0 ms: the step from 1.0 ms ends at sample 11.
+STAMP_1MS = 11
 #: Neurons that only hold what synapses add to them: v moves only through on_pre.
 STILL = ps.NeuronModel("v : 1")
 
@@ -46,7 +50,7 @@ MANY_DELAYS = [0.0, 0.1, 0.25, 0.3, 0.35, 0.5, 0.55, 0.75, 0.9, 1.0, 1.05, 1.25,
 
 def test_heterogeneous_delays_land_at_the_stamp_plus_rounded_delay(backend):
     S, P, mon = _fan_out(backend, MANY_DELAYS)
-    np.testing.assert_array_equal(first_sample_above(mon), expected_sample(10, MANY_DELAYS))
+    np.testing.assert_array_equal(first_sample_above(mon), expected_sample(STAMP_1MS, MANY_DELAYS))
     np.testing.assert_array_equal(P.v, 1.0)          # every event arrives exactly once
     np.testing.assert_array_equal(S.delay, MANY_DELAYS)
 
@@ -54,13 +58,13 @@ def test_heterogeneous_delays_land_at_the_stamp_plus_rounded_delay(backend):
 @pytest.mark.parametrize("delay", [0.1, 0.25, 0.5, 1.0, 1.45, 3.0])
 def test_a_homogeneous_delay_lands_at_the_stamp_plus_rounded_delay(backend, delay):
     _, P, mon = _fan_out(backend, [delay] * 3, per_synapse=False)
-    np.testing.assert_array_equal(first_sample_above(mon), expected_sample(10, [delay] * 3))
+    np.testing.assert_array_equal(first_sample_above(mon), expected_sample(STAMP_1MS, [delay] * 3))
     np.testing.assert_array_equal(P.v, 1.0)
 
 
 def test_a_zero_delay_is_visible_in_the_sample_of_the_spike_stamp(backend):
     _, _, mon = _fan_out(backend, [0.0, 0.0], per_synapse=False)
-    np.testing.assert_array_equal(first_sample_above(mon), [10, 10])
+    np.testing.assert_array_equal(first_sample_above(mon), [STAMP_1MS, STAMP_1MS])
 
 
 def test_no_delay_given_means_zero_delay(backend):
@@ -73,25 +77,28 @@ def test_no_delay_given_means_zero_delay(backend):
         mon = ps.StateMonitor(P, "v", record=True)
     net.run(2.0)
     np.testing.assert_array_equal(S.delay, [0.0])
-    np.testing.assert_array_equal(first_sample_above(mon), [7])
+    # the spike at 0.7 ms (the step from 0.7 ms) acts at 0.8 ms
+    np.testing.assert_array_equal(first_sample_above(mon), [8])
 
 
 def test_half_step_delays_round_up_not_to_even(backend):
     # dt = 0.5 makes d/dt exactly x.5: 0.25 ms -> 1 step (to-even would give 0),
-    # 1.25 ms -> 3 steps (to-even would give 2), 0.75 ms -> 2 steps.
+    # 1.25 ms -> 3 steps (to-even would give 2), 0.75 ms -> 2 steps; the spike at 2.0 ms
+    # is stamped 5 (the end of the step from 2.0 ms).
     _, _, mon = _fan_out(backend, [0.25, 0.75, 1.25], dt=0.5, spike_time=2.0, duration=8.0)
-    np.testing.assert_array_equal(first_sample_above(mon), [4 + 1, 4 + 2, 4 + 3])
+    np.testing.assert_array_equal(first_sample_above(mon), [5 + 1, 5 + 2, 5 + 3])
 
 
 def test_a_delay_longer_than_the_run_arrives_in_the_next_run(backend):
     S, P, mon = _fan_out(backend, [2.5, 4.0], duration=2.0)
     np.testing.assert_array_equal(P.v, 0.0)
     S.network.run(6.0)
-    np.testing.assert_array_equal(first_sample_above(mon), [35, 50])
+    np.testing.assert_array_equal(first_sample_above(mon), [STAMP_1MS + 25, STAMP_1MS + 40])
 
 
 def test_two_spikes_in_flight_on_one_synapse_both_arrive(backend):
-    # spikes every 0.3 ms through a 2 ms delay: several are in the ring at once
+    # spikes every 0.3 ms (stamps 11, 14, ..., 23) through a 2 ms delay: several are in
+    # the ring at once
     times = [1.0, 1.3, 1.6, 1.9, 2.2]
     net = ps.Network(dt=DT, seed=1, backend=backend)
     with net:
@@ -102,7 +109,7 @@ def test_two_spikes_in_flight_on_one_synapse_both_arrive(backend):
         mon = ps.StateMonitor(P, "v", record=True)
     net.run(6.0)
     jumps = np.nonzero(np.diff(mon.v[0]))[0] + 1
-    np.testing.assert_array_equal(jumps, [30, 33, 36, 39, 42])
+    np.testing.assert_array_equal(jumps, [31, 34, 37, 40, 43])
     assert mon.v[0, -1] == 5.0
 
 
@@ -117,7 +124,7 @@ def test_delays_given_as_a_string_are_evaluated_per_synapse(backend):
         mon = ps.StateMonitor(P, "v", record=True)
     net.run(4.0)
     np.testing.assert_allclose(S.delay, 0.3 * np.arange(6), rtol=0, atol=1e-15)
-    np.testing.assert_array_equal(first_sample_above(mon), expected_sample(10, S.delay))
+    np.testing.assert_array_equal(first_sample_above(mon), expected_sample(STAMP_1MS, S.delay))
 
 
 def test_a_negative_delay_is_rejected():
@@ -188,11 +195,11 @@ def test_changing_a_homogeneous_delay_between_runs_applies_to_later_spikes(backe
         S = ps.Synapses(gen, P, on_pre="v_post += 1", delay=1.0)
         S.connect(i=[0, 0], j=[0, 1])
         mon = ps.StateMonitor(P, "v", record=True)
-    net.run(5.0)                      # the first spike has arrived (at 2.0 ms)
+    net.run(5.0)                      # the first spike has arrived (at 2.1 ms)
     S.delay = 2.5
     net.run(5.0)
-    for row in mon.v:
-        np.testing.assert_array_equal(np.nonzero(np.diff(row))[0] + 1, [20, 85])
+    for row in mon.v:               # stamps 11 and 61
+        np.testing.assert_array_equal(np.nonzero(np.diff(row))[0] + 1, [21, 86])
 
 
 def test_switching_from_a_homogeneous_to_per_synapse_delays_between_runs(backend):
@@ -207,7 +214,8 @@ def test_switching_from_a_homogeneous_to_per_synapse_delays_between_runs(backend
     S.delay = np.array([0.0, 0.4, 3.0])
     net.run(5.0)
     landing = [np.nonzero(np.diff(row))[0] + 1 for row in mon.v]
-    np.testing.assert_array_equal(landing, [[20, 60], [20, 64], [20, 90]])
+    # stamps 11 and 61
+    np.testing.assert_array_equal(landing, [[21, 61], [21, 65], [21, 91]])
 
 
 def test_switching_from_per_synapse_delays_to_zero_between_runs(backend):
@@ -223,7 +231,8 @@ def test_switching_from_per_synapse_delays_to_zero_between_runs(backend):
     S.delay = 0.0
     net.run(5.0)
     landing = [np.nonzero(np.diff(row))[0] + 1 for row in mon.v]
-    np.testing.assert_array_equal(landing, [[15, 60], [30, 60]])
+    # stamps 11 and 61
+    np.testing.assert_array_equal(landing, [[16, 61], [31, 61]])
 
 
 def test_spikes_in_flight_when_the_delay_changes_arrive_with_the_new_delay(backend):
@@ -234,11 +243,11 @@ def test_spikes_in_flight_when_the_delay_changes_arrive_with_the_new_delay(backe
         S = ps.Synapses(gen, P, on_pre="v_post += 1", delay=1.0)
         S.connect(i=[0, 0], j=[0, 1])
         mon = ps.StateMonitor(P, "v", record=True)
-    net.run(5.0)                      # spikes stamped 45 and 48 are in flight
+    net.run(5.0)                      # spikes stamped 46 and 49 are in flight
     S.delay = np.array([2.5, 3.0])    # a longer ring, per synapse
     net.run(5.0)
     landing = [np.nonzero(np.diff(row))[0] + 1 for row in mon.v]
-    np.testing.assert_array_equal(landing, [[70, 73], [75, 78]])
+    np.testing.assert_array_equal(landing, [[71, 74], [76, 79]])
 
 
 def test_cpu_and_numpy_agree_on_heterogeneous_delays_in_a_recurrent_network():

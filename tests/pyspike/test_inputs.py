@@ -40,24 +40,33 @@ def test_a_generator_created_outside_joins_when_added(backend):
     np.testing.assert_array_equal(mon.i, [1, 0])
 
 
-def test_generator_spikes_at_the_given_times_sorted_by_time_then_index(backend):
+def test_generator_spikes_are_stamped_at_time_plus_dt_sorted_by_time_then_index(backend):
+    # a spike given at T belongs to the step from T and is stamped at its end, T + dt
     _, _, mon = _generator(backend, 4, indices=[3, 0, 2, 0, 1],
                            times=[2.5, 1.0, 1.0, 4.2, 0.1])
     np.testing.assert_array_equal(mon.i, [1, 0, 2, 3, 0])
-    np.testing.assert_allclose(mon.t, [0.1, 1.0, 1.0, 2.5, 4.2], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(mon.t, [0.2, 1.1, 1.1, 2.6, 4.3], rtol=0, atol=1e-12)
     np.testing.assert_array_equal(mon.count, [2, 1, 1, 1])
 
 
-def test_generator_times_are_stamped_with_the_nearest_step(backend):
-    # 1.04 -> step 10, 1.06 -> step 11, 2.449 -> step 24
+def test_generator_times_are_floored_to_their_step_as_brian2s_timestep(backend):
+    # 1.04 and 1.06 -> the step from 1.0 ms (stamped 1.1; rounding would give 1.06 the
+    # step from 1.1 ms), 2.449 -> the step from 2.4 ms (stamped 2.5)
     _, _, mon = _generator(backend, 3, indices=[0, 1, 2], times=[1.04, 1.06, 2.449])
-    np.testing.assert_array_equal(np.round(mon.t / DT).astype(int), [10, 11, 24])
+    np.testing.assert_array_equal(np.round(mon.t / DT).astype(int), [11, 11, 25])
+
+
+def test_generator_times_on_the_grid_belong_to_their_step_despite_float_rounding(backend):
+    # 0.3/0.1, 0.7/0.1 and 4.8/0.1 are just below 3, 7 and 48 in floating point: Brian2's
+    # timestep() floors t/dt + 0.001, so they still belong to the steps from 0.3, 0.7, 4.8
+    _, _, mon = _generator(backend, 3, indices=[0, 1, 2], times=[0.3, 0.7, 4.8])
+    np.testing.assert_array_equal(np.round(mon.t / DT).astype(int), [4, 8, 49])
 
 
 @pytest.mark.parametrize("pieces", [(2.0, 3.0), (1.0, 0.0, 0.1, 0.9, 3.0), (0.1,) * 50])
 def test_generator_spikes_are_the_same_when_the_run_is_split(backend, pieces):
     indices = [0, 1, 0, 2, 1, 0, 2]
-    times = [0.1, 0.9, 1.0, 1.1, 2.0, 3.3, 5.0]
+    times = [0.1, 0.9, 1.0, 1.1, 2.0, 3.3, 4.9]      # 4.9: the run's last step
     _, _, whole = _generator(backend, 3, indices, times, pieces=(5.0,))
     _, _, parts = _generator(backend, 3, indices, times, pieces=pieces)
     np.testing.assert_array_equal(parts.i, whole.i)
@@ -70,7 +79,7 @@ def test_generator_spikes_after_the_run_come_in_the_next_run(backend):
     assert mon.num_spikes == 1
     net.run(5.0)
     np.testing.assert_array_equal(mon.i, [0, 1])
-    np.testing.assert_allclose(mon.t, [1.0, 7.0], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(mon.t, [1.1, 7.1], rtol=0, atol=1e-12)
 
 
 def test_new_spikes_given_between_runs_take_effect_in_the_next_run(backend):
@@ -78,7 +87,7 @@ def test_new_spikes_given_between_runs_take_effect_in_the_next_run(backend):
     G.set_spikes([1, 0], [3.0, 2.5])
     net.run(2.0)
     np.testing.assert_array_equal(mon.i, [0, 0, 1])
-    np.testing.assert_allclose(mon.t, [1.0, 2.5, 3.0], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(mon.t, [1.1, 2.6, 3.1], rtol=0, atol=1e-12)
 
 
 def test_generator_drives_a_target_through_synapses(backend):
@@ -104,20 +113,29 @@ def _generator_error(indices, times):
     return err.value
 
 
-@pytest.mark.parametrize("times", [[0.0], [-1.0], [0.04], [1.0, 0.0]])
-def test_generator_times_that_fall_before_the_first_step_are_rejected(times):
+@pytest.mark.parametrize("times", [[-1.0], [-1e-9], [1.0, -0.5]])
+def test_negative_generator_times_are_rejected(times):
     assert _generator_error([0] * len(times), times).symbol == "times"
 
 
-def test_generator_times_below_dt_are_rejected():
-    # a time must round to step 1 or later: 0.04 ms rounds to step 0 at dt = 0.1 ms
-    assert _generator_error([0], [0.04]).symbol == "times"
-
-
-def test_a_generator_time_that_rounds_to_the_first_step_is_stamped_at_dt(backend):
-    # t must round to step 1 or later (t >= dt/2): 0.06 ms is the spike of step 1
-    _, _, mon = _generator(backend, 1, indices=[0], times=[0.06], pieces=(1.0,))
+@pytest.mark.parametrize("time", [0.0, 0.04, 0.06])
+def test_generator_times_in_the_first_step_are_stamped_at_dt(backend, time):
+    # times in [0, dt) belong to the step from 0 (Brian2's timestep floors them)
+    _, _, mon = _generator(backend, 1, indices=[0], times=[time], pieces=(1.0,))
     np.testing.assert_allclose(mon.t, [DT], rtol=0, atol=1e-12)
+
+
+def test_a_generator_spike_at_zero_acts_on_its_target_at_dt(backend):
+    # the state at t = 0 is the initial state; the spike's effect is first seen at dt
+    net = ps.Network(dt=DT, seed=1, backend=backend)
+    with net:
+        G = ps.SpikeGeneratorGroup(1, indices=[0], times=[0.0])
+        P = ps.NeuronGroup(1, STILL)
+        S = ps.Synapses(G, P, on_pre="v_post += 1")
+        S.connect(i=[0], j=[0])
+        mon = ps.StateMonitor(P, "v", record=True)
+    net.run(0.5)
+    np.testing.assert_array_equal(mon.v[0], [0.0, 1.0, 1.0, 1.0, 1.0])
 
 
 def test_a_generator_neuron_given_two_spikes_in_one_step_is_rejected():

@@ -158,9 +158,9 @@ def test_spikes_in_flight_at_store_arrive_once_after_restore(backend):
     np.testing.assert_array_equal(P.v, [1.0, 0.0, 0.0])
     net.run(6.0)
     np.testing.assert_array_equal(P.v, [1.0, 1.0, 1.0])
-    # arrival samples: stamp 10 + delay steps 5, 20, 40
+    # arrival samples: stamp 11 (the spike at 1 ms acts at 1.1 ms) + delay steps 5, 20, 40
     first = (mon.v > 0.5).argmax(axis=1)
-    np.testing.assert_array_equal(first, [15, 30, 50])
+    np.testing.assert_array_equal(first, [16, 31, 51])
 
 
 def test_spikes_in_flight_at_store_arrive_after_restore_from_a_file(backend, tmp_path):
@@ -171,7 +171,7 @@ def test_spikes_in_flight_at_store_arrive_after_restore_from_a_file(backend, tmp
     fresh.restore(filename=str(tmp_path / "snap.pkl"))
     fresh.run(6.0)
     np.testing.assert_array_equal(P.v, [1.0, 1.0, 1.0])
-    np.testing.assert_array_equal((mon.v > 0.5).argmax(axis=1), [15, 30, 50])
+    np.testing.assert_array_equal((mon.v > 0.5).argmax(axis=1), [16, 31, 51])
 
 
 def test_named_snapshots_are_kept_apart(backend):

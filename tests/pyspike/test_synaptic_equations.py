@@ -29,18 +29,20 @@ def _single_event(backend):
 
 def test_a_clock_driven_conductance_decays_exactly(backend):
     S, _, _ = _single_event(backend)
-    # g jumps to 0.5 at t = 1 ms and decays for 5 ms (linear: integrated exactly);
-    # the exponential of libm and NumPy agree to ulps
-    np.testing.assert_allclose(S.g, [0.5 * np.exp(-5.0 / 5.0)], rtol=1e-12)
+    # the spike given at 1 ms is delivered in the step from 1 to 1.1 ms: g jumps to 0.5
+    # at t = 1.1 ms and decays for 4.9 ms (linear: integrated exactly); the exponential
+    # of libm and NumPy agree to ulps
+    np.testing.assert_allclose(S.g, [0.5 * np.exp(-4.9 / 5.0)], rtol=1e-12)
 
 
 def test_a_summed_variable_is_the_sum_over_incoming_synapses_of_its_expression(backend):
     S, trace, volts = _single_event(backend)
     np.testing.assert_array_equal(trace.I_syn[0], 0.0)          # no synapse: a sum of none
     # the sum of step k is computed first in the step, from g and v at t_k, and recorded
-    # with them: I = g*(E - v); g jumps to 0.5 at t = 1 ms (step 10) and decays exactly
+    # with them: I = g*(E - v); g jumps to 0.5 at t = 1.1 ms (step 11: the spike given at
+    # 1 ms is delivered in the step from 1 to 1.1 ms) and decays exactly
     k = np.arange(trace.I_syn.shape[1])
-    g = np.where(k >= 10, 0.5 * np.exp(-(k - 10) * 0.1 / 5.0), 0.0)
+    g = np.where(k >= 11, 0.5 * np.exp(-(k - 11) * 0.1 / 5.0), 0.0)
     expected = g * (2.0 - volts.v[0])
     # exp in libm and NumPy agree to ulps; the products add a few more: rtol 1e-12
     np.testing.assert_allclose(trace.I_syn[1], expected, rtol=1e-12, atol=1e-15)

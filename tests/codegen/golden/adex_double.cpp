@@ -61,7 +61,7 @@ struct Group0 {
         u_Vr = (real_t)rargs[8];
         u_b = (real_t)rargs[9];
         // Constants of this run, computed once.
-        _h0 = (int64_t)(floor(1.0/2.0 + 0.5/dt));
+        _h0 = (int64_t)(floor(1.0/1000.0 + 0.5/dt) - 1);
         _h1 = 1.0/u_C;
         _h2 = 1.0/u_DeltaT;
         _h3 = -u_VT;

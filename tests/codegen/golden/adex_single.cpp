@@ -61,7 +61,7 @@ struct Group0 {
         u_Vr = (real_t)rargs[8];
         u_b = (real_t)rargs[9];
         // Constants of this run, computed once.
-        _h0 = (int64_t)(floorf(1.0F/2.0F + 0.5F/dt));
+        _h0 = (int64_t)(floorf(1.0F/1000.0F + 0.5F/dt) - 1);
         _h1 = 1.0F/u_C;
         _h2 = 1.0F/u_DeltaT;
         _h3 = -u_VT;

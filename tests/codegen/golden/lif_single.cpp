@@ -49,7 +49,7 @@ struct Group0 {
         u_v_th = (real_t)rargs[3];
         u_v_reset = (real_t)rargs[4];
         // Constants of this run, computed once.
-        _h0 = (int64_t)(floorf(1.0F/2.0F + 2.0F/dt));
+        _h0 = (int64_t)(floorf(1.0F/1000.0F + 2.0F/dt) - 1);
         _h1 = -u_v_rest;
         for (int32_t i = 0; i < N; ++i) {
             const real_t u_tau_m = p_u_tau_m[i];
