@@ -125,7 +125,7 @@ def parse_equations(text: str, params: Iterable[str] = (), where: str = "the equ
     summed: Set[str] = set()
     held_names: List[str] = []
     numbered = [(block_where, lineno, raw) for block_where, block in [(where, text), *parts]
-                for lineno, raw in enumerate(block.splitlines(), start=1)]
+                for lineno, raw in logical_lines(block)]
     for block_where, lineno, raw in numbered:
         line = raw.split("#", 1)[0]
         if not line.strip():
@@ -250,6 +250,30 @@ def parse_equations(text: str, params: Iterable[str] = (), where: str = "the equ
     unless = {n for n in ode_names if "unless refractory" in variables[n].flags}
     return EquationSet(variables, odes, subexpressions, unless, noise, sites, functions,
                        summed, subexpr_units, lines, held)
+
+
+def logical_lines(text: str) -> List[Tuple[int, str]]:
+    """The lines of a block of equations as (number of the first, text): a line whose
+    parentheses are still open goes on on the next ones (Brian2 writes long equations so),
+    joined with a space; comments end at the end of their physical line.
+
+    >>> logical_lines("dv/dt = (a -\\n         b)/tau : 1  # long\\nx : 1")
+    [(1, 'dv/dt = (a - b)/tau : 1'), (3, 'x : 1')]
+    """
+    out: List[Tuple[int, str]] = []
+    pending, first, depth = [], 0, 0
+    for lineno, raw in enumerate(text.splitlines(), start=1):
+        code = raw.split("#", 1)[0]
+        if not pending:
+            first = lineno
+        pending.append(code.strip() if pending else code.rstrip())
+        depth += code.count("(") - code.count(")")
+        if depth <= 0:
+            out.append((first, " ".join(p for p in pending if p)))
+            pending, depth = [], 0
+    if pending:                                   # unclosed at the end: as it is, refused
+        out.append((first, " ".join(p for p in pending if p)))
+    return out
 
 
 def _gives_equation(kind: str, name: str, in_part: bool, rest: str, variables,
