@@ -195,6 +195,7 @@ def _names(syn):
     neuron) of each neuron variable among them."""
     names = {"i": symbol("i"), "j": symbol("j"), "N_pre": symbol("N_pre"),
              "N_post": symbol("N_post")}
+    names.update({p: symbol(p) for p in generator.shared_values(syn)})
     sides = []
     groups = {"pre": (syn.source, syn.pre_range[0]), "post": (syn.target, syn.post_range[0])}
     pairs = aliases(neuron_variables(syn.source), neuron_variables(syn.target))
@@ -231,7 +232,8 @@ def _parse_target(syn, text: str):
 
 
 def _env(syn, sides, i: np.ndarray, j: np.ndarray) -> dict:
-    env = {"i": i, "j": j, "N_pre": np.float64(syn.n_pre), "N_post": np.float64(syn.n_post)}
+    env = {"i": i, "j": j, "N_pre": np.float64(syn.n_pre), "N_post": np.float64(syn.n_post),
+           **generator.shared_values(syn)}
     for alias, side, g, var, start in sides:
         values = np.asarray(getattr(g, var), dtype=np.float64)
         if values.ndim == 2:      # a batch shares its connectivity: instance 0's values

@@ -91,7 +91,7 @@ def parse(syn, text: str, target: str, skip: bool, known: tuple) -> Generator:
     names, sides = known
     names = {**names, **{n: symbol(n) for n in ("N_pre", "N_post") if n not in names}}
     outer_names = {n: s for n, s in names.items()
-                   if n in (side.outer, "N_pre", "N_post")
+                   if n in (side.outer, "N_pre", "N_post") or n in syn.param_names
                    or any(a == n and sd == side.outer_side for a, sd, *_ in sides)}
     ctx = Context(where=f"the generator {target}= of Synapses '{syn.name}'", line=text,
                   lineno=1)
@@ -237,7 +237,7 @@ def build(syn, gen: Generator, seed: int, stream: int, self_offset: Optional[int
     where = f"Synapses '{syn.name}'.connect"
     outer = np.arange(side.n_outer, dtype=np.int64)
     base = {side.outer: outer, "N_pre": syn.n_pre, "N_post": syn.n_post,
-            **_values(gen.sides, side.outer_side, outer)}
+            **_values(gen.sides, side.outer_side, outer), **shared_values(syn)}
     low, high, step = (_whole(gen, np.broadcast_to(np.asarray(evaluate(e, base)), outer.shape),
                               outer, f"a bound of {gen.source}()", where, side, True)
                        for e in gen.bounds)
@@ -287,7 +287,7 @@ def build(syn, gen: Generator, seed: int, stream: int, self_offset: Optional[int
 def _pairs(syn, gen: Generator, side: _Sides, seed: int, stream: int, k, row, where):
     """The pairs one block of candidates (value k of outer neuron row) makes."""
     env = {side.outer: row, "N_pre": syn.n_pre, "N_post": syn.n_post, gen.var: k,
-           **_values(gen.sides, side.outer_side, row)}
+           **_values(gen.sides, side.outer_side, row), **shared_values(syn)}
     value = np.broadcast_to(np.asarray(evaluate(gen.element, env)), row.shape)
     if gen.whole:
         r = _whole(gen, value, row, side.result, where, side, False)
@@ -386,3 +386,14 @@ def _chunks(count: np.ndarray, split: bool):
             yield (np.arange(r0, r1, dtype=np.int64), np.zeros(r1 - r0, dtype=np.int64),
                    count[r0:r1])
         done, r0 = int(ends[r1 - 1]), r1
+
+
+def shared_values(syn) -> dict:
+    """The synapses' parameters that hold one number (``params={"group_size": 100}``),
+    which a connect condition or generator may read as Brian2's read the namespace."""
+    out = {}
+    for p in syn.param_names:
+        value = syn.state.value(p)
+        if value is not None and np.ndim(value) == 0:
+            out[p] = np.float64(value)
+    return out

@@ -21,15 +21,15 @@ from .model import neuron_dims, neuron_variables
 from .models import SynapseKind, plasticity_rule
 from .models.synapse_attach import kind_synapses
 from .state import StateTable
-from .synapses_runtime import (bitmask_ok, check_delay_steps, checked_delay, environment,
-                               evaluate_value, parse_value)
+from .synapses_runtime import (bitmask_ok, check_delay_steps, checked_delay, evaluate_value,
+                               parse_value)
 
 _names = itertools.count()
 #: What a Synapses object answers itself: a model may not name a variable or parameter so.
 ATTRIBUTES = frozenset({"source", "target", "name", "model", "params", "variables", "n",
                         "network", "index", "state", "shape", "dense", "delay", "connect",
                         "plasticity", "kind", "dims", "method", "kind_parts",
-                        "value_names"})
+                        "value_names", "N"})
 
 
 class Synapses:
@@ -237,9 +237,11 @@ class Synapses:
 
     @property
     def n(self) -> int:
-        """The number of synapses."""
+        """The number of synapses (also ``S.N``, as Brian2 names it)."""
         self._require_connected()
         return int(self.state.row[-1])
+
+    N = n
 
     def __len__(self) -> int:
         return self.n
@@ -332,10 +334,6 @@ class Synapses:
         for alias in aliases(neuron_variables(self.source), neuron_variables(self.target)):
             names.setdefault(alias, symbol(alias))
         return names
-
-    def _environment(self, b=None):
-        """Values an expression may use (instance b's values in a batch)."""
-        return environment(self, b)
 
     def _require_evaluated(self, name: str) -> None:
         if any(n == name for n, _ in self._pending):

@@ -44,3 +44,29 @@ def test_a_connect_condition_may_read_the_sizes_of_both_sides():
         S.connect(condition="abs(((j - i) % N_post) - N_post/2) <= 1")   # Sturzl et al.
     opposite = (S.j - S.i) % 8
     assert S.n == 24 and set(opposite) == {3, 4, 5}
+
+
+def test_a_connect_condition_may_read_a_parameter_of_the_synapses():
+    with ps.Network(dt=0.1, backend="numpy", seed=1):
+        G = ps.NeuronGroup(12, ps.NeuronModel("v : 1"))
+        S = ps.Synapses(G, G, on_pre="v_post += 1", params={"m": 3.0})
+        S.connect(condition="abs(i - j) < m and i != j")
+    assert S.n == 42 and np.all(np.abs(S.i - S.j) < 3)
+
+
+def test_a_connect_generator_may_read_a_parameter_of_the_synapses():
+    # Diesmann et al. (1999): each group of group_size neurons onto the next group
+    with ps.Network(dt=0.1, backend="numpy", seed=1):
+        G = ps.NeuronGroup(12, ps.NeuronModel("v : 1"))
+        S = ps.Synapses(G, G, on_pre="v_post += 1", params={"group_size": 4.0})
+        S.connect(j="k for k in range((floor(i/group_size) + 1)*group_size, "
+                    "(floor(i/group_size) + 2)*group_size)", skip_if_invalid=True)
+    assert S.n == 32 and np.all(S.j // 4 == S.i // 4 + 1)
+
+
+def test_synapses_count_as_n_and_as_brian2s_N():
+    with ps.Network(dt=0.1, backend="numpy", seed=1):
+        G = ps.NeuronGroup(3, ps.NeuronModel("v : 1"))
+        S = ps.Synapses(G, G, on_pre="v_post += 1")
+        S.connect(condition="i != j")
+    assert S.N == S.n == 6
