@@ -90,6 +90,19 @@ def measure(n: int, duration: float, repeats: int) -> dict:
 CASES = ("one_pathway", "ten_pathways", "ten_by_hand", "lif_library", "lif_by_hand")
 
 
+def _cpu() -> str:
+    """The CPU's model name and its widest vector instructions (AVX2 and AVX-512 machines
+    differ by about 2x here)."""
+    try:
+        info = open("/proc/cpuinfo").read()
+    except OSError:
+        return platform.processor() or platform.machine()
+    name = next((line.split(":", 1)[1].strip() for line in info.splitlines()
+                 if line.startswith("model name")), platform.machine())
+    flags = " ".join(f for f in ("avx2", "avx512f") if f" {f}" in info)
+    return f"{name}, {flags or 'no AVX2'}"
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeats", type=int, default=5)
@@ -104,8 +117,8 @@ def main(argv=None) -> None:
     lib = results["lif_library"] / results["lif_by_hand"]
     text = "\n".join([
         f"Command: `python bench/bench_library.py --repeats {args.repeats} --n {args.n} "
-        f"--duration {args.duration:g}` ({platform.processor() or platform.machine()}, "
-        f"{os.cpu_count()} cores); run of {args.duration:g} ms, median of {args.repeats}.",
+        f"--duration {args.duration:g}` ({_cpu()}, {os.cpu_count()} cores); run of "
+        f"{args.duration:g} ms, median of {args.repeats}, the cases' runs interleaved.",
         "", "| case | run (ms) |", "|---|---|", *rows, "",
         f"ten_pathways / one_pathway = {ratio:.2f} (target <= 1.2); ten_by_hand / "
         f"one_pathway = {hand:.2f}; lif_library / lif_by_hand = {lib:.2f} (target 1)."])

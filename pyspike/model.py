@@ -134,18 +134,19 @@ class NeuronModel:
                                  f"{self.name or ''}; its parameters are "
                                  f"{', '.join(self.param_names)}",
                                  where=self.name or "NeuronModel", symbol=checks.label(key))
-        merged = {**self.params, **self.functions, **params}
-        return NeuronModel(self.equations, self.threshold, self.reset, self.refractory,
-                           merged, self.method, self.update, self.init, self.name, self.doc,
-                           self.extensions)
+        return self._copy({**self.params, **self.functions, **params}, self.extensions)
 
     def extended(self, ext, values: Mapping[str, float]) -> "NeuronModel":
         """The model with the synaptic state ``ext`` added (``values``: its parameters, as
         named in the model)."""
-        merged = {**self.params, **self.functions, **values}
+        return self._copy({**self.params, **self.functions, **values},
+                          self.extensions + (ext,))
+
+    def _copy(self, params: Mapping[str, object], extensions: tuple) -> "NeuronModel":
+        """The same model text with other parameter values and synaptic state."""
         return NeuronModel(self.equations, self.threshold, self.reset, self.refractory,
-                           merged, self.method, self.update, self.init, self.name, self.doc,
-                           self.extensions + (ext,))
+                           params, self.method, self.update, self.init, self.name, self.doc,
+                           extensions)
 
     def __str__(self) -> str:
         from .model_doc import describe

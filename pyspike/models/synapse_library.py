@@ -13,6 +13,10 @@ from __future__ import annotations
 from .registry import synapses
 from .synapse_kind import SynapseKind
 
+#: First-order receptor kinetics with a transmitter pulse (AMPA, GABA_A): the time left of
+#: the pulse counts down from T_dur, set at each presynaptic spike.
+_RECEPTOR = """dg/dt = alpha*where(T_left > 0.5*dt, T, 0)*(1 - g) - beta*g : 1 (clock-driven)
+               dT_left/dt = -1 : ms (clock-driven)"""
 _PULSE = """The transmitter concentration is T for T_dur ms after each presynaptic spike
     (BrainPy's [T]: the round(T_dur/dt) steps after the spike's arrival), 0 otherwise."""
 
@@ -53,9 +57,7 @@ synapses.add("AMPA", SynapseKind(
     (BrainPy's).  Nonlinear, so kept per synapse (BrainPy keeps it per presynaptic
     neuron: the same values).""",
     align="synapse",
-    state="""dg/dt = alpha*where(T_left > 0.5*dt, T, 0)*(1 - g) - beta*g : 1 (clock-driven)
-             dT_left/dt = -1 : ms (clock-driven)""",
-    on_pre="T_left = T_dur",
+    state=_RECEPTOR, on_pre="T_left = T_dur",
     synapse_params={"alpha": 0.98, "beta": 0.18, "T": 0.5, "T_dur": 0.5}, output="COBA",
     method="exponential_euler"))
 
@@ -65,9 +67,7 @@ synapses.add("GABAa", SynapseKind(
     beta = 0.18 /ms, T = 1 mM, T_dur = 1 ms; output COBA, give E = -80 mV (BrainPy's
     legacy default).  Kept per synapse.""",
     align="synapse",
-    state="""dg/dt = alpha*where(T_left > 0.5*dt, T, 0)*(1 - g) - beta*g : 1 (clock-driven)
-             dT_left/dt = -1 : ms (clock-driven)""",
-    on_pre="T_left = T_dur",
+    state=_RECEPTOR, on_pre="T_left = T_dur",
     synapse_params={"alpha": 0.53, "beta": 0.18, "T": 1.0, "T_dur": 1.0}, output="COBA",
     method="exponential_euler"))
 
