@@ -97,7 +97,7 @@ class SynapsesContext:
     ring_length: str
     delay_steps: str
     pre_count: int
-    post_count: int
+    post_count: Optional[int]             # None: the targets are synapses (no spikes)
     pre_path: Optional[PathContext]
     post_path: Optional[PathContext]
     clock_path: Optional[PathContext]

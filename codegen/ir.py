@@ -213,7 +213,7 @@ class Columns:
 class SynapsesKernel:
     name: str
     index: int
-    pre: int                   # group indices
+    pre: int                   # group indices (post: of a Synapses, if post_synapses)
     post: int
     pre_start: int
     n_pre: int
@@ -236,6 +236,7 @@ class SynapsesKernel:
     post_path: Optional[Pathway] = None
     clock_path: Optional[Pathway] = None    # clock-driven equations, every synapse, every step
     summed_path: Optional[Pathway] = None   # (summed) subexpressions into postsynaptic variables
+    post_synapses: bool = False             # the targets are the synapses of Synapses `post`
 
     def paths(self) -> List[Pathway]:
         return [p for p in (self.pre_path, self.post_path, self.clock_path, self.summed_path)

@@ -36,7 +36,7 @@ from .errors import ModelError
 from .expressions import (IDENTIFIER, Context, check_identifier, parse_condition,
                           timed_function)
 from .statements import parse_statements, split_statements
-from .ir import (SPIKE, Array, Assign, Block, Draw, GeneratorIR, GroupKernel,
+from .ir import (SPIKE, Array, Assign, Block, Draw, GeneratorIR, GroupKernel, SynapsesKernel,
                  NetworkKernel, SpikeList, draw_sites, loads_and_stores,
                  statement_draws, synaptic_sources)
 from .layout import Layout
@@ -48,6 +48,7 @@ from .refractoriness import LASTSPIKE, LASTSPIKE_NEVER, NOT_REFRACTORY, STEP
 from .schedule import build_schedule
 from .optimize import Hoister, common_subexpressions
 from .synaptic import build_synapses
+from .synapse_target import build_order
 from .extensions import extend, own_params
 from .unit_check import check_condition, check_statements, check_units, equation_units
 
@@ -67,8 +68,11 @@ def build_network(spec: NetworkSpec) -> NetworkKernel:
                                  for k, g in enumerate(spec.groups)], layout)
     by_name = {g.name: g for g in groups}
     spike_lists: Dict[int, SpikeList] = {}      # of the groups that synapses read
-    synapses = [build_synapses(s, k, by_name, spike_lists, layout)
-                for k, s in enumerate(spec.synapses)]
+    built: Dict[str, SynapsesKernel] = {}       # a target of Synapses on Synapses first
+    for k in build_order(spec.synapses):
+        s = spec.synapses[k]
+        built[s.name] = build_synapses(s, k, by_name, spike_lists, layout, built)
+    synapses = [built[s.name] for s in spec.synapses]
     groups = [replace(g, spike_list=spike_lists.get(g.index)) for g in groups]
     # monitors are laid out before the synapses: a monitor of synaptic variables learns
     # where their arrays are now

@@ -67,12 +67,15 @@ def event_lines(path: Pathway, k: SynapsesKernel, printer: CPrinter, real: str,
 def synapses_context(k: SynapsesKernel, net: NetworkKernel,
                      printer: CPrinter) -> SynapsesContext:
     """What ``cpp/synapses.j2`` needs to lay out one Synapses object."""
-    pre, post = net.groups[k.pre], net.groups[k.post]
+    pre = net.groups[k.pre]
+    post = None if k.post_synapses else net.groups[k.post]     # (synapses fire no spikes)
     arrays = [{"ptr": "p_row", "ctype": "int64_t", "slot": k.row_slot}]
     if k.col_slot is not None:
         arrays.append({"ptr": "p_col", "ctype": "int32_t", "slot": k.col_slot})
     arrays.append({"ptr": "p_pre_spikes", "ctype": "int32_t", "slot": pre.spike_list.slot})
-    arrays.append({"ptr": "p_post_spikes", "ctype": "int32_t", "slot": post.spike_list.slot})
+    if post is not None:
+        arrays.append({"ptr": "p_post_spikes", "ctype": "int32_t",
+                       "slot": post.spike_list.slot})
     if k.ring is not None:
         arrays += [{"ptr": "p_hist", "ctype": "int32_t", "slot": k.ring.spikes_slot},
                    {"ptr": "p_hstamp", "ctype": "int64_t", "slot": k.ring.step_slot},
@@ -108,7 +111,8 @@ def synapses_context(k: SynapsesKernel, net: NetworkKernel,
         # a ring of one slot and no delay when on_pre has none
         "ring_length": "1" if k.ring is None else f"iargs[{k.ring.length_iarg}]",
         "delay_steps": "0" if k.delay_steps_iarg is None else f"iargs[{k.delay_steps_iarg}]",
-        "pre_count": pre.spike_list.count, "post_count": post.spike_list.count,
+        "pre_count": pre.spike_list.count,
+        "post_count": None if post is None else post.spike_list.count,
         "pre_path": paths.get("pre"), "post_path": paths.get("post"),
         "clock_path": paths.get("clock"), "summed_path": paths.get("summed"),
         "summed_zero": zero,

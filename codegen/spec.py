@@ -74,6 +74,9 @@ class SynapsesSpec:
     #: as blocks of their own and joined (a plasticity rule, a synapse kind's state)
     parts: Tuple[Tuple[str, str, str, str], ...] = ()
     method: Optional[str] = None           # of the clock-driven equations (None: chosen)
+    #: ``post`` names a Synapses object, not a group: the targets are its synapses, whose
+    #: state variables on_pre may write (``d_post``), as Brian2's Synapses on Synapses
+    post_synapses: bool = False
 
 
 @dataclass(frozen=True)
@@ -126,6 +129,7 @@ class NetworkSpec:
             rate_monitors=tuple(replace(m, group=index.get(m.group, m.group))
                                 for m in self.rate_monitors),
             synapses=tuple(replace(s, name=synapses[s.name], pre=index.get(s.pre, s.pre),
-                                   post=index.get(s.post, s.post))
+                                   post=(synapses if s.post_synapses else index).get(
+                                       s.post, s.post))
                            for k, s in enumerate(self.synapses)))
         return hashlib.sha256(repr(canonical).encode()).hexdigest()

@@ -36,6 +36,7 @@ from .delays import add_delays
 from .ir import (Access, Array, Assign, Columns, GroupKernel, Pathway, SpikeList,
                  SynapsesKernel, statement_draws)
 from .spec import SynapsesSpec
+from .synapse_target import group_side, post_side, refuse_summed
 from .unit_check import check_statements, equation_units, known_dim
 from .units import Dim
 
@@ -79,9 +80,11 @@ def _pairs_only(path: Pathway, k: SynapsesKernel) -> bool:
 
 
 def build_synapses(s: SynapsesSpec, index: int, by_name: Dict[str, GroupKernel],
-                   spike_lists: Dict[int, SpikeList], layout) -> SynapsesKernel:
+                   spike_lists: Dict[int, SpikeList], layout,
+                   built: Optional[Dict[str, SynapsesKernel]] = None) -> SynapsesKernel:
     """The kernel IR of one Synapses object; the spike lists of its groups are laid out
-    (into ``spike_lists``, by group) if no Synapses object before it did."""
+    (into ``spike_lists``, by group) if no Synapses object before it did.  ``built``: the
+    Synapses kernels built so far, by name (a target of Synapses on Synapses)."""
     where = f"Synapses '{s.name}'"
 
     n_pre, n_post = s.pre_stop - s.pre_start, s.post_stop - s.post_start
@@ -90,9 +93,10 @@ def build_synapses(s: SynapsesSpec, index: int, by_name: Dict[str, GroupKernel],
         # connectivity is shared by a batch's instances
         return layout.slot("synapses", index, name, dtype, role, False, extent=extent)
 
-    pre, post = _group(by_name, s.pre, where), _group(by_name, s.post, where)
-    eqs = _model(s.model, s.params, _variables(pre), _variables(post), where,
-                 parts=s.parts)
+    pre = group_side(_group(by_name, s.pre, where))
+    post = post_side(s, by_name, built or {}, where)
+    eqs = _model(s.model, s.params, pre.variables, post.variables, where, parts=s.parts)
+    refuse_summed(s, eqs.summed, where)
     for p in s.per_synapse:
         if p not in eqs.variables or not eqs.variables[p].is_param:
             raise ModelError(f"'{p}' is not a parameter of {where}", where=where, symbol=p)
@@ -114,7 +118,7 @@ def build_synapses(s: SynapsesSpec, index: int, by_name: Dict[str, GroupKernel],
             "real", "state")
         access[LASTUPDATE.name] = Access(LASTUPDATE.name, "syn",
                                          slot=arrays[LASTUPDATE.name].slot)
-    names, targets, used_aliases = _names(eqs, _variables(pre), _variables(post))
+    names, targets, used_aliases = _names(eqs, pre.variables, post.variables)
     for alias, (side, var) in used_aliases.items():
         g = pre if side == "pre" else post
         if var in g.arrays:
@@ -128,8 +132,9 @@ def build_synapses(s: SynapsesSpec, index: int, by_name: Dict[str, GroupKernel],
     k = SynapsesKernel(s.name, index, pre.index, post.index, s.pre_start, n_pre,
                        s.post_start, n_post, arrays, access, s.dense,
                        slot("row", "int64", "connectivity", n_pre + 1),
-                       None if s.dense else slot("col", "int32", "connectivity"), s.delay)
-    for g in (pre, post):
+                       None if s.dense else slot("col", "int32", "connectivity"), s.delay,
+                       post_synapses=s.post_synapses)
+    for g in (side.group for side in (pre, post) if side.group is not None):
         if g.index not in spike_lists:
             spike_lists[g.index] = SpikeList(
                 layout.slot("group", g.index, "_spikes", "int32", "spikes", extent=g.N),
@@ -199,10 +204,6 @@ def _names(eqs: EquationSet, pre_vars: Dict[str, bool], post_vars: Dict[str, boo
         if not is_param:
             targets[alias] = names[alias]
     return names, targets, found
-
-
-def _variables(g: GroupKernel) -> Dict[str, bool]:
-    return {n: v.is_param for n, v in g.equations.variables.items()}
 
 
 def _code(own: str, parts, k: int) -> List[Tuple[str, str]]:

@@ -187,6 +187,8 @@ def neuron_variables(group) -> Dict[str, bool]:
     """The variables of ``group``'s neuron model that a synapse may use: name -> is it a
     parameter (none for a group without a model: PoissonGroup, SpikeGeneratorGroup)."""
     model = getattr(group, "model", None)
+    if isinstance(model, str):     # a Synapses target: its state variables (no parameters)
+        return dict.fromkeys(group.variables, False)
     if model is None:
         return {}
     out = {v: False for v in model.variables}
@@ -198,6 +200,8 @@ def neuron_dims(group) -> Dict[str, object]:
     """The dimensions of ``group``'s variables and parameters where its model fixes them
     (none for a group without a model)."""
     model = getattr(group, "model", None)
+    if isinstance(model, str):     # a Synapses target
+        return {v: group.dims.get(v) for v in group.variables}
     return {} if model is None else dict(model.dims)
 
 

@@ -174,10 +174,9 @@ class Network:
                                  "this network: add the group too", where="Network")
         for syn in self.synapses:
             for g in (syn.source, syn.target):
-                if not any(g is h for h in self.groups):
-                    raise ModelError(f"Synapses '{syn.name}' connect group '{g.name}', which "
-                                     "is not in this network: add the group too",
-                                     where="Network")
+                if not any(g is h for h in self.objects):
+                    raise ModelError(f"Synapses '{syn.name}' connect '{g.name}', which is not "
+                                     "in this network: add it too", where="Network")
         return NetworkSpec(tuple(g._spec() for g in self.groups),
                            tuple(m._spec() for m in self.objects_of(StateMonitor)),
                            tuple(m._spec() for m in self.objects_of(SpikeMonitor)),

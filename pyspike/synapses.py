@@ -21,15 +21,16 @@ from .model import neuron_dims, neuron_variables
 from .models import SynapseKind, plasticity_rule
 from .models.synapse_attach import kind_synapses
 from .state import StateTable
+from .synapses_target import check_target_size, refuse_library_parts, target_of
 from .synapses_runtime import (bitmask_ok, check_delay_steps, checked_delay, evaluate_value,
-                               parse_value)
+                               grow_arrays, parse_value)
 
 _names = itertools.count()
 #: What a Synapses object answers itself: a model may not name a variable or parameter so.
 ATTRIBUTES = frozenset({"source", "target", "name", "model", "params", "variables", "n",
                         "network", "index", "state", "shape", "dense", "delay", "connect",
                         "plasticity", "kind", "dims", "method", "kind_parts",
-                        "value_names", "N"})
+                        "value_names", "N", "post_range", "target_synapses"})
 
 
 class Synapses:
@@ -62,17 +63,19 @@ class Synapses:
                  method: Optional[str] = None):
         state = self.__dict__
         state["source"], state["pre_range"] = as_range(source, "source of Synapses")
-        state["target"], state["post_range"] = as_range(target, "target of Synapses")
+        state["target"], state["_neurons"] = target_of(target, Synapses)  # None: synapses
         state["name"] = checks.name(name, "Synapses") or f"synapses_{next(_names)}"
         state["kind"] = model if isinstance(model, SynapseKind) else None
         state["method"] = checks.method(method if method is not None or self.kind is None
                                         else self.kind.method, "Synapses")
-        before = self.target.model
+        refuse_library_parts(self, self.kind, plasticity, output)
+        before = None if self.target_synapses else self.target.model
         try:
             self._init(model, on_pre, on_post, delay, params, plasticity,
                        (output, post_var, voltage))
         except BaseException:
-            self.target.adopt(before)    # a refused library synapse leaves no state behind
+            if before is not None:   # a refused library synapse leaves no state behind
+                self.target.adopt(before)
             raise
 
     def _init(self, model, on_pre, on_post, delay, params, plasticity, kind_args):
@@ -128,6 +131,16 @@ class Synapses:
     @property
     def n_pre(self) -> int:
         return self.pre_range[1] - self.pre_range[0]
+
+    @property
+    def target_synapses(self) -> bool:
+        """Whether the target is a Synapses object (synapses_target.py)."""
+        return self._neurons is None
+
+    @property
+    def post_range(self) -> tuple:
+        """The target's neurons [start, stop), or all the target Synapses' synapses."""
+        return (0, self.target.n) if self._neurons is None else self._neurons
 
     @property
     def n_post(self) -> int:
@@ -202,27 +215,10 @@ class Synapses:
         """Add synapses (j None: all-to-all, stored densely if they are the only ones)."""
         old = self.n
         table = self.state
+        self.__dict__["_target_n"] = self.target.n if self.target_synapses else None
         table.row, table.col, order = builders.merged(
             table.row, table.col, self.n_pre, self.n_post, i, j, f"Synapses '{self.name}'")
-        self._grow(old, order)
-
-    def _grow(self, old: int, order: Optional[np.ndarray]) -> None:
-        """Extend per-synapse arrays to the new synapses (then put them in CSR order)."""
-        new = self.n - old
-        table = self.state
-        for arrays in (table.variables, table.per_element):
-            for k, v in arrays.items():
-                grown = np.concatenate([v, np.full(v.shape[:-1] + (new,), self._default(k))],
-                                       axis=-1)
-                arrays[k] = grown if order is None else grown[..., order]
-        if isinstance(table.delay, np.ndarray):
-            grown = np.concatenate([table.delay, np.zeros(new)])
-            table.delay = grown if order is None else grown[order]
-        table.ring = None
-
-    def _default(self, name: str) -> float:
-        value = self.state.params.get(name)
-        return 0.0 if value is None else value
+        grow_arrays(self, old, order)   # per-synapse arrays, in CSR order
 
     @property
     def dense(self) -> bool:
@@ -374,6 +370,7 @@ class Synapses:
 
     def _spec(self) -> SynapsesSpec:
         self._require_connected()
+        check_target_size(self, self.__dict__.get("_target_n"))
         missing = [p for p in self.param_names if self.state.value(p) is None]
         if missing:
             raise ModelError(f"no value for the parameter(s) {', '.join(missing)}: give "
@@ -384,7 +381,8 @@ class Synapses:
                             *self.post_range, self.model, self.on_pre, self.on_post,
                             tuple(self.param_names), tuple(sorted(self.state.per_element)),
                             self._delay_kind(), self.dense, bitmask_ok(self),
-                            parts=self._parts(), method=self.method)
+                            parts=self._parts(), method=self.method,
+                            post_synapses=self.target_synapses)
 
     def _parts(self) -> tuple:
         """The library blocks composed with the model: the synapse kind's, the plasticity

@@ -50,6 +50,23 @@ def checked_delay(value, n: int, network, where: str):
     return delay
 
 
+def grow_arrays(syn, old: int, order) -> None:
+    """Extend per-synapse arrays to the synapses added after the first ``old`` (their
+    parameters' values, else 0), then put them in the CSR order ``order`` (None: kept)."""
+    new = syn.n - old
+    table = syn.state
+    for arrays in (table.variables, table.per_element):
+        for k, v in arrays.items():
+            default = table.params.get(k)
+            fill = np.full(v.shape[:-1] + (new,), 0.0 if default is None else default)
+            grown = np.concatenate([v, fill], axis=-1)
+            arrays[k] = grown if order is None else grown[..., order]
+    if isinstance(table.delay, np.ndarray):
+        grown = np.concatenate([table.delay, np.zeros(new)])
+        table.delay = grown if order is None else grown[order]
+    table.ring = None
+
+
 def delay_steps(delay, dt: float):
     """Delays in whole steps, rounded half up: a spike at step n arrives at n + steps."""
     return np.floor(np.asarray(delay, dtype=np.float64) / dt + 0.5).astype(np.int64)

@@ -7,7 +7,7 @@ write to a neuron variable is ``+=``/``-=`` to a variable nothing else reads:
 """
 from __future__ import annotations
 
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 import numpy as np
 
@@ -33,7 +33,8 @@ class SynapsesReference:
     def __init__(self, sk: SynapsesKernel, net: NetworkKernel, real):
         self.sk, self.real = sk, real
         self.pre: GroupKernel = net.groups[sk.pre]
-        self.post: GroupKernel = net.groups[sk.post]
+        # (the target's synapses, if post_synapses: they fire no spikes)
+        self.post: Optional[GroupKernel] = None if sk.post_synapses else net.groups[sk.post]
         self.batch = {p.kind: _batchable(p, sk) for p in sk.paths()}
 
     # --- which synapses receive an event this step --------------------------------------

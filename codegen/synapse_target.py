@@ -1,0 +1,75 @@
+"""The postsynaptic side of a Synapses object: a group's neurons, or the synapses of
+another Synapses object (Brian2's Synapses on Synapses, as in Izhikevich 2007, where a
+dopamine spike raises ``d_post``, a variable of every plastic synapse it reaches).
+
+A target Synapses object exposes its state variables, by ``<name>_post`` or plainly, and
+``j`` numbers its synapses.  Its synapses fire no spikes, so a Synapses on Synapses has no
+``on_post`` and sets no ``(summed)`` variable; the target must be built first (it is:
+:func:`build_order`).
+
+>>> from pyspike.codegen.spec import SynapsesSpec
+>>> s = SynapsesSpec("R", "D", "S", 0, 1, 0, 2, on_pre="d_post += 1", post_synapses=True)
+>>> build_order((s, SynapsesSpec("S", "P", "P", 0, 2, 0, 2, model="d : 1")))
+[1, 0]
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Sequence
+
+from .errors import ModelError
+from .ir import Array, GroupKernel, SynapsesKernel
+from .spec import SynapsesSpec
+
+
+@dataclass(frozen=True)
+class Side:
+    """What synaptic code sees of one side: the variables (name -> is a parameter), where
+    they live, and the group (None for a Synapses target)."""
+    index: int
+    variables: Dict[str, bool]
+    arrays: Dict[str, Array]
+    shared: Dict[str, int]
+    group: Optional[GroupKernel]
+
+
+def group_side(g: GroupKernel) -> Side:
+    return Side(g.index, {n: v.is_param for n, v in g.equations.variables.items()},
+                g.arrays, g.shared, g)
+
+
+def synapses_side(tk: SynapsesKernel) -> Side:
+    """A target Synapses object: its state variables (its parameters are not visible)."""
+    state = {n: a for n, a in tk.arrays.items() if a.role == "state" and not n.startswith("_")}
+    return Side(tk.index, dict.fromkeys(state, False), state, {}, None)
+
+
+def post_side(s: SynapsesSpec, groups: Dict[str, GroupKernel],
+              built: Dict[str, SynapsesKernel], where: str) -> Side:
+    """The postsynaptic side of ``s``: a group of ``groups``, or a Synapses of ``built``."""
+    if not s.post_synapses:
+        if s.post not in groups:
+            raise ModelError(f"{where} connects group '{s.post}', which is not part of the "
+                             "network", where=where, symbol=s.post)
+        return group_side(groups[s.post])
+    if s.post not in built:
+        raise ModelError(f"{where} targets Synapses '{s.post}', which are not part of the "
+                         "network (or target Synapses themselves)", where=where, symbol=s.post)
+    if s.on_post or any(p[3] for p in s.parts):
+        raise ModelError(f"{where} target the synapses of Synapses '{s.post}', which fire no "
+                         "spikes: there is no on_post", where=where, symbol="on_post")
+    return synapses_side(built[s.post])
+
+
+def refuse_summed(s: SynapsesSpec, summed: Sequence[str], where: str) -> None:
+    if s.post_synapses and summed:
+        raise ModelError(f"{where} target the synapses of Synapses '{s.post}': a (summed) "
+                         "variable sums into neurons; write the target's variable in on_pre",
+                         where=where, symbol=sorted(summed)[0])
+
+
+def build_order(synapses: Sequence[SynapsesSpec]) -> List[int]:
+    """The order to build Synapses objects in: those whose targets are Synapses after the
+    others (their targets' arrays must be laid out first), each part in spec order, so
+    that a network without them is laid out as before."""
+    return sorted(range(len(synapses)), key=lambda k: synapses[k].post_synapses)
