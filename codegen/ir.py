@@ -237,6 +237,8 @@ class SynapsesKernel:
     clock_path: Optional[Pathway] = None    # clock-driven equations, every synapse, every step
     summed_path: Optional[Pathway] = None   # (summed) subexpressions into postsynaptic variables
     post_synapses: bool = False             # the targets are the synapses of Synapses `post`
+    shares: Optional[int] = None            # a further pathway of Synapses `shares`, whose
+                                            # state it uses (codegen/pathways.py)
 
     def paths(self) -> List[Pathway]:
         return [p for p in (self.pre_path, self.post_path, self.clock_path, self.summed_path)

@@ -145,6 +145,11 @@ class Layout:
         """A new entry of ``rargs``."""
         return _add(self._reals, owner, index, name, role, item)
 
+    def find_rarg(self, owner: str, index: int, name: str) -> int:
+        """The entry of ``rargs`` that :meth:`rarg` gave ``name`` of an owner."""
+        return next(e.position for e in self._reals
+                    if (e.owner, e.index, e.name) == (owner, index, name))
+
     def counter(self, owner: str, index: int, name: str, role: str) -> int:
         """A new counter (a column of ``arrays[0]``)."""
         return _add(self._counters, owner, index, name, role)

@@ -77,6 +77,9 @@ class SynapsesSpec:
     #: ``post`` names a Synapses object, not a group: the targets are its synapses, whose
     #: state variables on_pre may write (``d_post``), as Brian2's Synapses on Synapses
     post_synapses: bool = False
+    #: a further pathway (``on_pre={"pre": ..., "gpath": ...}``) of the Synapses named so,
+    #: sharing their state: its own code and delay only (codegen/pathways.py)
+    shares: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -130,6 +133,7 @@ class NetworkSpec:
                                 for m in self.rate_monitors),
             synapses=tuple(replace(s, name=synapses[s.name], pre=index.get(s.pre, s.pre),
                                    post=(synapses if s.post_synapses else index).get(
-                                       s.post, s.post))
+                                       s.post, s.post),
+                                   shares=synapses.get(s.shares, s.shares))
                            for k, s in enumerate(self.synapses)))
         return hashlib.sha256(repr(canonical).encode()).hexdigest()

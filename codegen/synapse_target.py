@@ -70,6 +70,8 @@ def refuse_summed(s: SynapsesSpec, summed: Sequence[str], where: str) -> None:
 
 def build_order(synapses: Sequence[SynapsesSpec]) -> List[int]:
     """The order to build Synapses objects in: those whose targets are Synapses after the
-    others (their targets' arrays must be laid out first), each part in spec order, so
-    that a network without them is laid out as before."""
-    return sorted(range(len(synapses)), key=lambda k: synapses[k].post_synapses)
+    others (their targets' arrays must be laid out first), further pathways of a Synapses
+    object last (they use its arrays), each part in spec order, so that a network without
+    them is laid out as before."""
+    return sorted(range(len(synapses)),
+                  key=lambda k: (synapses[k].shares is not None, synapses[k].post_synapses))

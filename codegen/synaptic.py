@@ -36,6 +36,7 @@ from .delays import add_delays
 from .ir import (Access, Array, Assign, Columns, GroupKernel, Pathway, SpikeList,
                  SynapsesKernel, statement_draws)
 from .spec import SynapsesSpec
+from .pathways import owner_of, shared_state
 from .synapse_target import group_side, post_side, refuse_summed
 from .unit_check import check_statements, equation_units, known_dim
 from .units import Dim
@@ -100,6 +101,65 @@ def build_synapses(s: SynapsesSpec, index: int, by_name: Dict[str, GroupKernel],
     for p in s.per_synapse:
         if p not in eqs.variables or not eqs.variables[p].is_param:
             raise ModelError(f"'{p}' is not a parameter of {where}", where=where, symbol=p)
+    owner = None if s.shares is None else owner_of(s, built or {}, where)   # (pathways.py)
+    arrays, access = (_own_state(s, eqs, index, layout) if owner is None
+                      else shared_state(owner, eqs, [LASTUPDATE.name], layout))
+    names, targets, used_aliases = _names(eqs, pre.variables, post.variables)
+    for alias, (side, var) in used_aliases.items():
+        g = pre if side == "pre" else post
+        if var in g.arrays:
+            access[alias] = Access(var, side, slot=g.arrays[var].slot)
+        else:
+            access[alias] = Access(var, "scalar", rarg=g.shared[var])
+    for name in eqs.summed:       # I_post = expr (summed): the sum goes into post's I
+        var = name[:-len("_post")]
+        access[name] = Access(var, "post", slot=post.arrays[var].slot)
+
+    k = SynapsesKernel(s.name, index, pre.index, post.index, s.pre_start, n_pre,
+                       s.post_start, n_post, arrays, access, s.dense,
+                       *((owner.row_slot, owner.col_slot) if owner is not None else
+                         (slot("row", "int64", "connectivity", n_pre + 1),
+                          None if s.dense else slot("col", "int32", "connectivity"))),
+                       s.delay, post_synapses=s.post_synapses,
+                       shares=None if owner is None else owner.index)
+    for g in (side.group for side in (pre, post) if side.group is not None):
+        if g.index not in spike_lists:
+            spike_lists[g.index] = SpikeList(
+                layout.slot("group", g.index, "_spikes", "int32", "spikes", extent=g.N),
+                layout.counter("group", g.index, "spike_count", "spikes"))
+    on_pre, on_post = (_code(s.on_pre, s.parts, 2), _code(s.on_post, s.parts, 3))
+    if on_pre:
+        k = replace(k, pre_path=_pathway("pre", on_pre, names, targets, eqs, k, where))
+        k = add_delays(k, layout)  # the ring of spikes in flight, the delay (delays.py)
+        if s.bitmask and not s.dense and s.delay != "per_synapse" and \
+                _pairs_only(k.pre_path, k):
+            k = replace(k, bitmask_slot=slot("bitmask", "uint32", "connectivity",
+                                             n_pre * ((n_post + 31) // 32)))
+    if on_post:
+        k = replace(k, post_path=_pathway("post", on_post, names, targets, eqs, k, where),
+                    columns=Columns(slot("column_start", "int64", "connectivity", n_post + 1),
+                                    slot("column_synapse", "int32", "connectivity")))
+    if owner is None and _odes(eqs, event=False):    # (a pathway leaves them to its owner)
+        k = replace(k, clock_path=_finish_path("clock", _clock_driven(eqs, where, s.method),
+                                               k))
+    if owner is None and eqs.summed:
+        k = replace(k, summed_path=_finish_path("summed", [
+            Assign(symbol(n), eqs.subexpressions[n], declare=False, op="+=")
+            for n in sorted(eqs.summed)], k))
+    if not (on_pre or on_post or k.clock_path or k.summed_path):
+        raise ModelError(f"{where} has no on_pre or on_post code and no equations: it would "
+                         "do nothing", where=where)
+    used = set()
+    for path in k.paths():
+        for a in path.code:
+            used |= {x.name for x in a.expr.free_symbols} | {a.target.name}
+    return replace(k, access={n: a for n, a in access.items() if n in used})
+
+
+def _own_state(s: SynapsesSpec, eqs: EquationSet, index: int, layout
+               ) -> Tuple[Dict[str, Array], Dict[str, Access]]:
+    """The arrays of a Synapses object's variables (and per-synapse parameters), laid out
+    now, and where every synaptic name lives (shared parameters: rargs)."""
     arrays: Dict[str, Array] = {}
     access: Dict[str, Access] = {}
     for name, var in eqs.variables.items():
@@ -118,54 +178,7 @@ def build_synapses(s: SynapsesSpec, index: int, by_name: Dict[str, GroupKernel],
             "real", "state")
         access[LASTUPDATE.name] = Access(LASTUPDATE.name, "syn",
                                          slot=arrays[LASTUPDATE.name].slot)
-    names, targets, used_aliases = _names(eqs, pre.variables, post.variables)
-    for alias, (side, var) in used_aliases.items():
-        g = pre if side == "pre" else post
-        if var in g.arrays:
-            access[alias] = Access(var, side, slot=g.arrays[var].slot)
-        else:
-            access[alias] = Access(var, "scalar", rarg=g.shared[var])
-    for name in eqs.summed:       # I_post = expr (summed): the sum goes into post's I
-        var = name[:-len("_post")]
-        access[name] = Access(var, "post", slot=post.arrays[var].slot)
-
-    k = SynapsesKernel(s.name, index, pre.index, post.index, s.pre_start, n_pre,
-                       s.post_start, n_post, arrays, access, s.dense,
-                       slot("row", "int64", "connectivity", n_pre + 1),
-                       None if s.dense else slot("col", "int32", "connectivity"), s.delay,
-                       post_synapses=s.post_synapses)
-    for g in (side.group for side in (pre, post) if side.group is not None):
-        if g.index not in spike_lists:
-            spike_lists[g.index] = SpikeList(
-                layout.slot("group", g.index, "_spikes", "int32", "spikes", extent=g.N),
-                layout.counter("group", g.index, "spike_count", "spikes"))
-    on_pre, on_post = (_code(s.on_pre, s.parts, 2), _code(s.on_post, s.parts, 3))
-    if on_pre:
-        k = replace(k, pre_path=_pathway("pre", on_pre, names, targets, eqs, k, where))
-        k = add_delays(k, layout)  # the ring of spikes in flight, the delay (delays.py)
-        if s.bitmask and not s.dense and s.delay != "per_synapse" and \
-                _pairs_only(k.pre_path, k):
-            k = replace(k, bitmask_slot=slot("bitmask", "uint32", "connectivity",
-                                             n_pre * ((n_post + 31) // 32)))
-    if on_post:
-        k = replace(k, post_path=_pathway("post", on_post, names, targets, eqs, k, where),
-                    columns=Columns(slot("column_start", "int64", "connectivity", n_post + 1),
-                                    slot("column_synapse", "int32", "connectivity")))
-    if _odes(eqs, event=False):
-        k = replace(k, clock_path=_finish_path("clock", _clock_driven(eqs, where, s.method),
-                                               k))
-    if eqs.summed:
-        k = replace(k, summed_path=_finish_path("summed", [
-            Assign(symbol(n), eqs.subexpressions[n], declare=False, op="+=")
-            for n in sorted(eqs.summed)], k))
-    if not (on_pre or on_post or k.clock_path or k.summed_path):
-        raise ModelError(f"{where} has no on_pre or on_post code and no equations: it would "
-                         "do nothing", where=where)
-    used = set()
-    for path in k.paths():
-        for a in path.code:
-            used |= {x.name for x in a.expr.free_symbols} | {a.target.name}
-    return replace(k, access={n: a for n, a in access.items() if n in used})
+    return arrays, access
 
 
 def _group(by_name: Dict[str, GroupKernel], name: str, where: str) -> GroupKernel:

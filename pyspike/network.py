@@ -10,7 +10,7 @@ import numpy as np
 
 from .codegen.errors import ModelError
 from .codegen.spec import NetworkSpec
-from . import _context, batching, checks, manifest, network_operation
+from . import _context, batching, checks, manifest, network_operation, pathways
 from .backends import get_backend
 from .group import NeuronGroup
 from .monitors import PopulationRateMonitor, SpikeMonitor, StateMonitor
@@ -181,8 +181,13 @@ class Network:
                            tuple(m._spec() for m in self.objects_of(StateMonitor)),
                            tuple(m._spec() for m in self.objects_of(SpikeMonitor)),
                            tuple(m._spec() for m in self.objects_of(PopulationRateMonitor)),
-                           self.precision, tuple(s._spec() for s in self.synapses),
-                           self.K)
+                           self.precision, self._synapse_specs(), self.K)
+
+    def _synapse_specs(self) -> tuple:
+        """Every Synapses object's spec, then one per further pathway (pathways.py)."""
+        mains = tuple(s._spec() for s in self.synapses)
+        return mains + tuple(p for s, m in zip(self.synapses, mains)
+                             for p in pathways.specs(s, m))
 
     def build(self) -> BuildInfo:
         """Generate, compile (or find in the cache) and load the code; runs do this first."""

@@ -22,7 +22,7 @@ from typing import List
 import numpy as np
 
 from .codegen.errors import ModelError
-from . import batching
+from . import batching, pathways
 from .codegen.kernels import NetworkKernel
 from .codegen.layout import Manifest
 from .manifest import check_arrays
@@ -101,8 +101,8 @@ def run_steps(net, kernel: NetworkKernel, n_steps: int) -> None:
             arrays[gk.generator.index_slot] = indices
             counters[:, gk.generator.position] = np.searchsorted(stamps, net.step + 1)
             counters[:, gk.generator.count] = stamps.size
-    for sk in kernel.synapses:
-        lay_out_synapses(sk, synapses[sk.index], arrays, iargs, net.dt, real, K)
+    for sk, (syn, pathway) in zip(kernel.synapses, pathways.owners(synapses)):
+        lay_out_synapses(sk, syn, arrays, iargs, net.dt, real, K, pathway)
 
     check_arrays(kernel.manifest, arrays, iargs, rargs)
     finite = FiniteCheck(net, kernel, arrays) if net.check_finite else None

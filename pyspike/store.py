@@ -277,12 +277,22 @@ def _check_synapses(syn, entries: dict, net) -> None:
     _table(entries, "variables", shape, syn.state.variables, exact=True)
     _table(entries, "per_element", shape, syn.state.params)
     _check_params(entries, syn, K)
-    delay = entries.get("delay", syn.state.delay)
+    _check_delay(entries.get("delay", syn.state.delay), entries.get("ring"), n, n_pre, K)
+    names = set(syn.pathways)
+    further = entries.get("pathways", {} if not names else None)
+    if type(further) is not dict or set(further) != names or \
+            not all(type(e) is dict and set(e) == {"delay", "ring"} for e in further.values()):
+        raise _Misfit("the pathways of the synapses are not the ones they have")
+    for entry in further.values():
+        _check_delay(entry["delay"], entry["ring"], n, n_pre, K)
+
+
+def _check_delay(delay, ring, n: int, n_pre: int, K: int) -> None:
+    """A pathway's delays (one, or one per synapse) and its ring of spikes in flight."""
     if type(delay) is not float:
         delay = _array(delay, "delay", "f", (n,))
     if not (np.isfinite(delay) & (np.asarray(delay) >= 0)).all():
         raise _Misfit("a delay is not a finite number of ms >= 0")
-    ring = entries.get("ring")
     if ring is not None:
         if type(ring) is not tuple or len(ring) != 3:
             raise _Misfit("the delay ring is not (spikes, stamps, counts)")

@@ -14,7 +14,7 @@ from .codegen.equations import symbol
 from .codegen.errors import ModelError
 from .codegen.spec import SynapsesSpec
 from .codegen.synaptic import aliases, check_code
-from . import _context, batching, checks
+from . import _context, batching, checks, pathways
 from . import connect as builders
 from .group import as_range, device_array, sync_state
 from .model import neuron_dims, neuron_variables
@@ -30,7 +30,8 @@ _names = itertools.count()
 ATTRIBUTES = frozenset({"source", "target", "name", "model", "params", "variables", "n",
                         "network", "index", "state", "shape", "dense", "delay", "connect",
                         "plasticity", "kind", "dims", "method", "kind_parts",
-                        "value_names", "N", "post_range", "target_synapses"})
+                        "value_names", "N", "post_range", "target_synapses",
+                        "pathways", "pathway_names", "set_delay"})
 
 
 class Synapses:
@@ -56,7 +57,7 @@ class Synapses:
     (array([0], dtype=int32), array([1], dtype=int32), 1)
     """
 
-    def __init__(self, source, target, model: str = "", on_pre: str = "", on_post: str = "",
+    def __init__(self, source, target, model: str = "", on_pre="", on_post="",
                  delay=None, params: Optional[Mapping[str, float]] = None,
                  name: Optional[str] = None, plasticity=None, output: Optional[str] = None,
                  post_var: Optional[str] = None, voltage: Optional[str] = None,
@@ -69,6 +70,9 @@ class Synapses:
         state["method"] = checks.method(method if method is not None or self.kind is None
                                         else self.kind.method, "Synapses")
         refuse_library_parts(self, self.kind, plasticity, output)
+        on_pre, pre_name, on_post, post_name, state["pathways"] = pathways.split(
+            on_pre, on_post, f"Synapses '{self.name}'")
+        state["pathway_names"] = (pre_name, post_name) + tuple(self.pathways)
         before = None if self.target_synapses else self.target.model
         try:
             self._init(model, on_pre, on_post, delay, params, plasticity,
@@ -103,6 +107,7 @@ class Synapses:
         if hidden:
             raise ModelError(f"the model names '{min(hidden)}', which is also an attribute of "
                              "every Synapses object: rename it", where=where, symbol=min(hidden))
+        pathways.check(self, self.pathways, ATTRIBUTES, where)
         values = {p: self.params.get(p) for p in self.param_names}   # declared ones: None
         state["state"] = StateTable(
             derived_from=("row", "col"),      # a column index, a bitmask (synapses_runtime)
@@ -113,14 +118,16 @@ class Synapses:
             # CSR by presynaptic neuron: row pointers, postsynaptic indices (None: dense)
             row=np.zeros(self.n_pre + 1, dtype=np.int64), col=np.zeros(0, dtype=np.int32),
             delay=0.0,         # ms: one for all, or a float64 array of one per synapse
-            ring=None)         # the spikes in flight (synapses_runtime), kept between runs
+            ring=None,         # the spikes in flight (synapses_runtime), kept between runs
+            **({"pathways": pathways.state_entry(self.pathways)} if self.pathways else {}))
         state["variables"] = [v for v in self.variables if not v.startswith("_")]
         state["_deferred"] = []        # connect() calls waiting for the network's seed
         state["_pending"] = []         # string values waiting for the network's seed
         state["network"] = None
         state["index"] = None
-        if delay is not None:
-            self.delay = delay
+        for pathway, value in pathways.delays(delay, self.pathway_names, where).items():
+            if value is not None:
+                self.set_delay(value, pathway)
         for p, v in self.params.items():
             if v is not None and not np.isscalar(v):
                 self._pending.append((p, v))
@@ -209,7 +216,7 @@ class Synapses:
         # string values given before there were synapses apply to these ones
         pending, self.__dict__["_pending"] = self._pending, []
         for name, value in pending:
-            self._set_delay(value) if name == "delay" else self._set(name, value)
+            self._apply(name, value)
 
     def _add(self, i: np.ndarray, j: Optional[np.ndarray]) -> None:
         """Add synapses (j None: all-to-all, stored densely if they are the only ones)."""
@@ -266,38 +273,49 @@ class Synapses:
             if value is None:
                 self._require_evaluated(name)
             return value
+        if name in self.pathway_names:           # S.gpath (pathways.py)
+            return pathways.Pathway(self, name if name in self.pathways else None)
         raise AttributeError(f"Synapses '{self.name}' has no variable or parameter '{name}' "
                              f"(it has {', '.join(self.variables + self.param_names)})")
 
     def __setattr__(self, name: str, value) -> None:
         if name == "delay":
-            self._set_delay(value)
+            self.set_delay(value)
         elif name in self.state.variables or name in self.state.params:
             self._set(name, value)
         else:
             raise AttributeError(f"Synapses '{self.name}' has no variable or parameter "
                                  f"'{name}'")
 
-    def _set_delay(self, value) -> None:
+    def set_delay(self, value, pathway: Optional[str] = None) -> None:
+        """The delay of the main pathway (``S.delay = ...``) or of a further one
+        (``S.gpath.delay = ...``, pathways.py): ms, one or one per synapse, or text."""
         sync_state(self)
         where = f"Synapses '{self.name}'"
         if isinstance(value, str):
             if self.network is None or self._deferred or self.n == 0:
-                self._parse("delay", value)          # mistakes show now, not at add()
-                self._pending.append(("delay", value))
+                parse_value(self, "delay", value)    # mistakes show now, not at add()
+                self._pending.append((f"delay:{pathway}" if pathway else "delay", value))
                 return
-            value = self._evaluate("delay", value, shared=True)
-        self.state.delay = checked_delay(value, self.n, self.network, where)
+            value = evaluate_value(self, "delay", value, shared=True)
+        pathways.put_delay(self, pathway, checked_delay(value, self.n, self.network, where))
+
+    def _apply(self, name: str, value) -> None:
+        """A value that waited for the network (a delay's name: "delay[:pathway]")."""
+        if name.split(":")[0] == "delay":
+            self.set_delay(value, name[6:] or None)
+        else:
+            self._set(name, value)
 
     def _set(self, name: str, value) -> None:
         sync_state(self)
         if isinstance(value, str):
             if self.network is None or self._deferred or (self.n == 0 and
                                                           name not in self.state.params):
-                self._parse(name, value)             # mistakes show now, not at add()
+                parse_value(self, name, value)       # mistakes show now, not at add()
                 self._pending.append((name, value))
                 return
-            value = self._evaluate(name, value)
+            value = evaluate_value(self, name, value)
         else:
             value = checks.reals(value, name, f"Synapses '{self.name}'",
                                  dim=self.dims.get(name))
@@ -313,15 +331,6 @@ class Synapses:
     def _as_array(self, name: str, value) -> np.ndarray:
         return batching.as_values(value, self.shape, name, "synapse",
                                   f"Synapses '{self.name}'")
-
-    def _evaluate(self, name: str, text: str, shared: bool = False) -> np.ndarray:
-        """A string value: an expression over i, j, synaptic and neuron variables; one
-        row per instance in a batch (``shared``: instance 0's only, as for delays)."""
-        return evaluate_value(self, name, text, shared)
-
-    def _parse(self, name: str, text: str):
-        """The expression ``text`` given as the value of ``name``, and its context."""
-        return parse_value(self, name, text)
 
     def value_names(self) -> Dict[str, object]:
         """Names an expression for a synaptic value may read, by their symbols."""
@@ -357,16 +366,7 @@ class Synapses:
             self._connect(call)
         pending, self.__dict__["_pending"] = self._pending, []
         for name, value in pending:
-            if name == "delay":
-                self._set_delay(value)
-            else:
-                self._set(name, value)
-
-    def _delay_kind(self) -> str:
-        delay = self.state.delay
-        if isinstance(delay, np.ndarray):
-            return "per_synapse"
-        return "shared" if delay > 0 else "none"
+            self._apply(name, value)
 
     def _spec(self) -> SynapsesSpec:
         self._require_connected()
@@ -380,7 +380,7 @@ class Synapses:
         return SynapsesSpec(self.name, self.source.name, self.target.name, *self.pre_range,
                             *self.post_range, self.model, self.on_pre, self.on_post,
                             tuple(self.param_names), tuple(sorted(self.state.per_element)),
-                            self._delay_kind(), self.dense, bitmask_ok(self),
+                            pathways.delay_kind(self.state.delay), self.dense, bitmask_ok(self),
                             parts=self._parts(), method=self.method,
                             post_synapses=self.target_synapses)
 

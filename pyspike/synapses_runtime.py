@@ -6,6 +6,7 @@ so that a run in pieces continues exactly where it stopped.
 from __future__ import annotations
 
 import functools
+from typing import Optional
 
 import numpy as np
 
@@ -16,7 +17,7 @@ from .codegen.expressions import Context, parse_expression
 from .codegen.ir import SynapsesKernel
 from .codegen.synaptic import aliases
 from .model import neuron_variables
-from . import batching, checks
+from . import batching, checks, pathways
 from .evaluate import evaluate
 
 
@@ -65,6 +66,8 @@ def grow_arrays(syn, old: int, order) -> None:
         grown = np.concatenate([table.delay, np.zeros(new)])
         table.delay = grown if order is None else grown[order]
     table.ring = None
+    if "pathways" in table.names():
+        pathways.grow(syn, new, order)
 
 
 def delay_steps(delay, dt: float):
@@ -73,10 +76,12 @@ def delay_steps(delay, dt: float):
 
 
 def lay_out_synapses(sk: SynapsesKernel, syn, arrays, iargs, dt: float, real,
-                     K: int = 1) -> None:
+                     K: int = 1, pathway: Optional[str] = None) -> None:
     """Connectivity and delays are shared (1-d); variables and rings per instance; the
-    bitmask of pairs where the target's code reads one (codegen.strategy)."""
+    bitmask of pairs where the target's code reads one (codegen.strategy).  ``pathway``:
+    a further pathway of ``syn`` (pathways.py), with its own delay and ring."""
     table = syn.state
+    own = table if pathway is None else _PathwayState(table.pathways[pathway])
     arrays[sk.row_slot] = table.row
     if sk.col_slot is not None:
         arrays[sk.col_slot] = table.col
@@ -86,8 +91,8 @@ def lay_out_synapses(sk: SynapsesKernel, syn, arrays, iargs, dt: float, real,
         arrays[arr.slot] = elements[name].reshape(K, -1)
     ring, order = sk.ring, sk.delay_order
     if ring is not None:
-        check_delay_steps(table.delay, dt, f"Synapses '{syn.name}'")
-        steps = delay_steps(table.delay, dt)
+        check_delay_steps(own.delay, dt, f"Synapses '{syn.name}'")
+        steps = delay_steps(own.delay, dt)
         R = int(steps.max()) + 1 if steps.size else 1
         iargs[ring.length_iarg] = R
         if sk.delay_steps_iarg is not None:
@@ -96,7 +101,7 @@ def lay_out_synapses(sk: SynapsesKernel, syn, arrays, iargs, dt: float, real,
             arrays[order.order_slot], arrays[order.start_slot] = _delay_index(
                 syn, steps.astype(np.int64), R)
         arrays[ring.spikes_slot], arrays[ring.step_slot], arrays[ring.count_slot] = _ring(
-            syn, sk.n_pre, R, K)
+            syn, own, sk.n_pre, R, K)
     if sk.columns is not None:
         arrays[sk.columns.start_slot], arrays[sk.columns.synapse_slot] = _columns(syn)
     if sk.bitmask_slot is not None:
@@ -177,10 +182,23 @@ def _columns(syn):
     return colptr, order
 
 
-def _ring(syn, n_pre: int, R: int, K: int = 1):
-    """(hist K x (R x n_pre), stamps K x R, counts K x R), one ring per instance, kept on
-    ``syn``; re-laid out if R changed."""
-    old = syn.state.ring
+class _PathwayState:
+    """A further pathway's delay and ring (a dict of the state table) as attributes."""
+
+    def __init__(self, entry: dict):
+        self.__dict__["entry"] = entry
+
+    def __getattr__(self, name: str):
+        return self.entry[name]
+
+    def __setattr__(self, name: str, value) -> None:
+        self.entry[name] = value
+
+
+def _ring(syn, own, n_pre: int, R: int, K: int = 1):
+    """(hist K x (R x n_pre), stamps K x R, counts K x R), one ring per instance, kept in
+    ``own`` (the state of ``syn`` or of a pathway); re-laid out if R changed."""
+    old = own.ring
     if old is not None and old[1].shape == (K, R):
         return old
     try:
@@ -188,7 +206,7 @@ def _ring(syn, n_pre: int, R: int, K: int = 1):
         stamp = np.full((K, R), -1, dtype=np.int64)
         count = np.zeros((K, R), dtype=np.int32)
     except (MemoryError, ValueError):
-        raise ModelError(f"the longest delay, {np.max(syn.state.delay)!r} ms, is {R - 1} "
+        raise ModelError(f"the longest delay, {np.max(own.delay)!r} ms, is {R - 1} "
                          "steps: the "
                          f"spikes in flight would need {K * R * (n_pre + 3) * 4 / 2**30:.3g} "
                          "GiB; use a shorter delay or a larger dt",
@@ -205,8 +223,8 @@ def _ring(syn, n_pre: int, R: int, K: int = 1):
                 hist[b, slot * n_pre:(slot + 1) * n_pre] = \
                     o_hist[b, k * n_pre:(k + 1) * n_pre]
                 stamp[b, slot], count[b, slot] = e, o_count[b, k]
-    syn.state.ring = (hist, stamp, count)
-    return syn.state.ring
+    own.ring = (hist, stamp, count)
+    return own.ring
 
 
 def environment(syn, b=None):
