@@ -68,11 +68,12 @@ def build_network(spec: NetworkSpec) -> NetworkKernel:
                                  for k, g in enumerate(spec.groups)], layout)
     by_name = {g.name: g for g in groups}
     spike_lists: Dict[int, SpikeList] = {}      # of the groups that synapses read
-    built: Dict[str, SynapsesKernel] = {}       # a target of Synapses on Synapses first
+    built: Dict[int, SynapsesKernel] = {}
+    named: Dict[str, SynapsesKernel] = {}       # a target of Synapses on Synapses first
     for k in build_order(spec.synapses):
         s = spec.synapses[k]
-        built[s.name] = build_synapses(s, k, by_name, spike_lists, layout, built)
-    synapses = [built[s.name] for s in spec.synapses]
+        built[k] = named[s.name] = build_synapses(s, k, by_name, spike_lists, layout, named)
+    synapses = [built[k] for k in range(len(spec.synapses))]
     groups = [replace(g, spike_list=spike_lists.get(g.index)) for g in groups]
     # monitors are laid out before the synapses: a monitor of synaptic variables learns
     # where their arrays are now
