@@ -7,7 +7,8 @@ Explicit methods are *data*: a few lines of update description in the style of B
 number) and every other name on the left is an intermediate, one per variable.
 
 ``exact`` solves linear systems with constant coefficients with a matrix exponential;
-``exponential_euler`` solves each variable exactly, the others held fixed over the step;
+``exponential_euler`` solves each variable exactly, the others held fixed over the step
+(and, as in Brian2, the coefficients of ``A*x + B`` where they depend on ``x`` itself);
 ``exp_auto`` (BrainPy's default) linearises each equation in its own variable at the start
 of the step, ``x + dt*phi1(dt*J)*f(x)`` with ``J = df/dx`` and ``phi1(z) = (e^z - 1)/z``,
 which is ``exponential_euler`` where an equation is linear in its variable.
@@ -52,6 +53,7 @@ MAX_TERMS = 500
 _X = sp.Symbol("x")
 _F, _G = sp.Function("f"), sp.Function("g")
 _XI = sp.Symbol("xi")
+_SQRT = sp.Function("_sqrt")
 
 
 def new_name(var: str) -> str:
@@ -227,18 +229,59 @@ def _conditionally_linear(var: str, rhs: sp.Expr):
     return a, b
 
 
+def _brian2_split(var: str, rhs: sp.Expr):
+    """Brian2's reading of ``rhs`` as ``A*x + B`` (its ``get_conditionally_linear_system``):
+    the subexpression-substituted equation multiplied out, the terms with ``x`` as a plain
+    factor collected into ``A``, the rest into ``B``; A and B may still hold ``x`` (in
+    ``exp(x)``, ``x*m(x)``, ...).  None where no term has ``x`` as a factor or another
+    power of ``x`` stands alone (``x**2``): Brian2 refuses these too, except that where
+    there is no term free of ``x`` it keeps ``A`` and drops the other power (``-x + x**2``
+    integrates as ``-x``), which pyspike refuses rather than copy."""
+    x = symbol(var)
+    if _expansion_size(rhs) > MAX_TERMS:
+        raise ModelError(f"exponential Euler multiplies out d{var}/dt to find the terms with "
+                         f"{var} as a factor: that would give more than {MAX_TERMS} terms; "
+                         "write it with smaller powers of sums, or use 'rk4'",
+                         where="method", symbol=var)
+    # Brian2 reads sqrt(...) as a function, not a power: sqrt(x) goes into B, as there.
+    roots = {p: _SQRT(p.base) ** (2 * p.exp) for p in rhs.atoms(sp.Pow)
+             if p.exp.is_Rational and p.exp.q == 2 and x in p.base.free_symbols}
+    parts = sp.collect(sp.expand(rhs.xreplace(roots)), x, evaluate=False)
+    if x not in parts or set(parts) - {x, sp.S.One}:
+        return None
+    a, b = parts[x], sp.sympify(parts.get(sp.S.One, 0))
+    return a.replace(_SQRT, sp.sqrt), b.replace(_SQRT, sp.sqrt)
+
+
 def _exponential_euler(odes: Dict[str, sp.Expr]) -> List[Assignment]:
     out = []
     for var, rhs in odes.items():
-        parts = _conditionally_linear(var, rhs)
-        if parts is None:
-            raise ModelError(f"exponential Euler needs d{var}/dt to be linear in {var}; "
-                             "use 'rk4' or 'euler'", where="method", symbol=var)
-        a, b = parts
         x = symbol(var)
-        # x_new = x + dt*exprel(a*dt)*(a*x + b): exact for frozen a, b; stable for a -> 0.
-        step = DT * (a * x + b) if a == 0 else DT * exprel(a * DT) * (a * x + b)
-        out.append((new_name(var), x + step))
+        parts = _conditionally_linear(var, rhs)
+        if parts is not None:
+            a, b = parts
+            # x_new = x + dt*exprel(a*dt)*(a*x + b): exact for frozen a, b; stable for
+            # a -> 0 (Brian2's step in another arrangement, kept: these numbers are
+            # recorded).
+            step = DT * (a * x + b) if a == 0 else DT * exprel(a * DT) * (a * x + b)
+            out.append((new_name(var), x + step))
+            continue
+        parts = _brian2_split(var, rhs)
+        if parts is None:
+            raise ModelError(f"exponential Euler needs d{var}/dt to be linear in {var} as "
+                             f"Brian2 reads it, A*{var} + B: multiplied out, some term must "
+                             f"have {var} as a factor, and no term another power of {var} "
+                             f"({var}**2, 1/{var}); use 'rk4' or 'euler'",
+                             where="method", symbol=var)
+        # A or B holds x: Brian2's step, both at their start-of-step values,
+        # x_new = (x + B/A)*exp(A*dt) - B/A (A is not identically zero, x being a factor
+        # of some term; where it vanishes at run time with B != 0 this is NaN, as there).
+        a, b = parts
+        if b == 0:
+            out.append((new_name(var), x * sp.exp(a * DT)))
+            continue
+        ba = sp.Symbol(f"_BA_{var}", real=True)
+        out += [(ba.name, b / a), (new_name(var), (x + ba) * sp.exp(a * DT) - ba)]
     return out
 
 

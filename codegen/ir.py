@@ -60,6 +60,7 @@ class StateMonitorIR:
     synapses: Optional[int] = None
     source_slots: Tuple[int, ...] = ()
     when: str = "start"        # "start": before the step's kernels; "end": after them
+    order: int = 0             # Brian2's order within the slot (schedule.py)
 
 
 @dataclass(frozen=True)

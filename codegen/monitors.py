@@ -101,7 +101,8 @@ def state_monitor(mon: StateMonitorSpec, index: int, g: GroupKernel, layout: Lay
         [layout.slot(*own, v, "real", "record", extent=f"{mon.n_record}*samples")
          for v in mon.variables],
         layout.counter(*own, "fill", "fill"), layout.iarg(*own, "stride", "stride"),
-        mon.every, mon.n_record, which, when=check_when(mon.when))
+        mon.every, mon.n_record, which, when=check_when(mon.when),
+        order=mon.order)
 
 
 def spike_monitor(mon: SpikeMonitorSpec, index: int, layout: Layout,

@@ -8,7 +8,8 @@ step; a new kind of kernel is one entry here and one case per backend.
 The phases of a step, in order (Brian2's ``when`` slots, and where MPI goes):
 
 ========== ============================================================================
-start      Operation kernels (``run_regularly``), before anything reads the state
+start      state monitors made with ``order`` < 0 record, then the Operation kernels
+           (``run_regularly``), before anything else reads the state
 before     state monitors of synaptic variables record the step's start (hosted by
            groups), then (summed) variables and clock-driven synaptic equations, read by
            the update
@@ -27,6 +28,18 @@ the values at t_(n+1), and both stamp the sample t_n as Brian2 does (its clock a
 after the step).  Brian2's "groups", "thresholds", "synapses" and "resets" fall inside
 pyspike's fused neuron kernel (integration, threshold and reset in one pass; synaptic
 events after the reset), so they are refused (:func:`check_when`).
+
+``order=`` sorts a StateMonitor among the objects of its slot as Brian2 does: Brian2 runs
+a slot's objects by ``order``, lower first, and breaks ties by name, which with its
+default names puts a group's ``run_regularly`` (``neurongroup_run_regularly``) before a
+``statemonitor``.  So at "start" a monitor of order 0 (the default) or more records after
+the operations, which are of order 0, and one of order < 0 before them: the state before
+this step's ``run_regularly`` statements, and (summed) variables as the previous step set
+them (in "before"; Brian2 sums in its "groups" slot, so its monitors at "start" read
+them so at any order).  Monitors only read, so their order among themselves changes
+nothing, nor does order at "end", where only monitors run.
+Python ``network_operation`` functions are called before the step's compiled kernels,
+whatever the orders (pyspike/network_operation.py).
 
 >>> from pyspike.codegen.spec import GroupSpec, NetworkSpec, StateMonitorSpec
 >>> from pyspike.codegen.kernels import build_network
@@ -88,16 +101,20 @@ def build_schedule(groups, synapses, operations) -> Tuple[Call, ...]:
     """The calls of one step, in order, from a network's kernels (``ir.GroupKernel``,
     ``ir.SynapsesKernel`` and ``ir.Operation`` lists)."""
     calls: List[Call] = []
+    early = sorted((m.order, g.index, k) for g in groups
+                   for k, m in enumerate(g.state_monitors)
+                   if m.when == "start" and m.order < 0)
+    calls += [Call("start", "record", owner, k) for _, owner, k in early]
     calls += [Call("start", "operation", op.group, n) for n, op in enumerate(operations)]
     calls += [Call("before", "record", g.index, k) for g in groups
               for k, m in enumerate(g.state_monitors)
-              if m.synapses is not None and m.when == "start"]
+              if m.synapses is not None and m.when == "start" and m.order >= 0]
     calls += [Call("before", "before", s.index) for s in synapses
               if s.clock_path is not None or s.summed_path is not None]
     for g in groups:
         calls += [Call("update", "record", g.index, k)
                   for k, m in enumerate(g.state_monitors)
-                  if m.synapses is None and m.when == "start"]
+                  if m.synapses is None and m.when == "start" and m.order >= 0]
         calls.append(Call("update", "neurons", g.index))
     for s in synapses:
         calls += [Call("events", kind, s.index)

@@ -91,6 +91,7 @@ class StateMonitorSpec:
     synapses: Optional[str] = None         # records these Synapses' variables (of the
                                            # synapses n_record; group: their target)
     when: str = "start"                    # Brian2's slot: "start" or "end" (schedule.py)
+    order: int = 0                         # Brian2's order within the slot (schedule.py)
 
 
 @dataclass(frozen=True)

@@ -190,6 +190,8 @@ class StateMonitor:
     variables are recorded as stored (their value at the last event), as by Brian2.
     ``when="end"`` records the state after the step (update, reset, synaptic events)
     instead, stamped with the step's start as by Brian2 (codegen/schedule.py).
+    ``order`` sorts it within its slot as Brian2's does: at "start", an order < 0
+    records before the step's ``run_regularly`` statements, 0 (the default) and more after.
 
     >>> import pyspike as ps
     >>> m = ps.NeuronModel("dv/dt = -v/tau : mV", params={"tau": 10.0})
@@ -205,7 +207,7 @@ class StateMonitor:
     def __init__(self, group: Union[NeuronGroup, Synapses],
                  variables: Union[str, Sequence[str]],
                  record: Union[bool, Sequence[int], int] = True, every: int = 1,
-                 when: str = "start"):
+                 when: str = "start", order: int = 0):
         self.source = group
         #: Synapses recorded (by the kernel of their target group), or None
         self.synapses = syn = group if isinstance(group, Synapses) else None
@@ -215,6 +217,8 @@ class StateMonitor:
         self.variables = _variables(variables, group, "StateMonitor")
         self.every = checks.count(every, "every", "StateMonitor", minimum=1, maximum=2 ** 31 - 1)
         self.when = check_when(when)
+        self.order = checks.count(order, "order", "StateMonitor", minimum=-2 ** 31,
+                                  maximum=2 ** 31 - 1)
         self._all = syn is not None and record is True   # (all synapses: at the build)
         record = record_indices(False if self._all else record,
                                 group.N if syn is None else 2 ** 31)
@@ -230,7 +234,8 @@ class StateMonitor:
         if syn is not None:         # the recorded synapses must exist by now
             _synapses_built(self, syn)
         return StateMonitorSpec(self.group.name, tuple(self.variables), len(self.record),
-                                self.every, None if syn is None else syn.name, self.when)
+                                self.every, None if syn is None else syn.name, self.when,
+                                self.order)
 
     def samples(self, step0: int, n_steps: int) -> np.ndarray:
         """The steps a run of ``n_steps`` from ``step0`` samples."""

@@ -204,9 +204,10 @@ def _text(name: str) -> dict:
                 params=m.params)
 
 
-def test_exponential_euler_refuses_expif_whose_equation_is_not_linear_in_v():
+def test_exponential_euler_refuses_quaif_whose_equation_is_quadratic_in_v():
+    # (ExpIF is accepted, as Brian2 accepts it: A = -1/tau, B holds exp(V/delta_T))
     with pytest.raises(ModelError, match="linear in V"):
-        _one_step(ps.NeuronModel(**_text("ExpIF"), method="exponential_euler"), -52.0, 1.0)
+        _one_step(ps.NeuronModel(**_text("QuaIF"), method="exponential_euler"), -52.0, 1.0)
 
 
 def test_exp_auto_takes_exponential_eulers_step_where_an_equation_is_linear():
