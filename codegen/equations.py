@@ -6,6 +6,7 @@ The language is Brian2's, with plain numbers instead of unit objects::
     I_syn = g*(E - v) : pA                                          # a subexpression
     I : pA                                                          # a declared variable
     tau : ms (constant, shared)                                     # flags
+    x : 1 (linked)                          # another group's variable (linked_var)
 
 The ``: unit`` part is kept as documentation, but must read as one (names and numbers
 joined by ``*``, ``/`` and ``**``); flags come last, in one pair of parentheses.  In a
@@ -135,6 +136,7 @@ def parse_equations(text: str, params: Iterable[str] = (), where: str = "the equ
             raise ctx.error("backslashes are not allowed: write each equation on one line",
                             line.index("\\"))
         lhs, sep, rest = line.partition(":")
+        rest, linked = _take_linked(rest)
         unit, flags = split_unit_flags(rest, ctx) if sep else ("1", set())
         for kind, pattern in (("ode", _ODE), ("subexpr", _SUBEXPR), ("decl", _DECL)):
             match = pattern.match(lhs)
@@ -145,6 +147,8 @@ def parse_equations(text: str, params: Iterable[str] = (), where: str = "the equ
                             "or 'name : unit'")
         name = match.group(1)
         check_identifier(name, ctx, "variable name", line.index(name))
+        if linked:
+            flags = _linked_flags(kind, flags, synaptic, ctx, name)
         if synaptic and name.endswith(_NEURON_SUFFIXES) and "summed" not in flags:
             raise ctx.error(_suffix_message(name), line.index(name), name)
         if _gives_equation(kind, name, block_where != where, rest, variables, ode_names):
@@ -190,7 +194,7 @@ def parse_equations(text: str, params: Iterable[str] = (), where: str = "the equ
                                 "be (constant) or (shared)", None, name)
             # (constant) and (shared) declarations do not change during a run: parameters.
             variables[name] = Variable(name, unit, flags, is_param=(
-                kind == "decl" and bool(flags & {"constant", "shared"})))
+                kind == "decl" and bool(flags & {"constant", "shared", "linked"})))
             if kind == "ode":
                 ode_names.add(name)
         lines[name] = (lineno, line, None if block_where == where else block_where)
@@ -204,6 +208,10 @@ def parse_equations(text: str, params: Iterable[str] = (), where: str = "the equ
         if name in ode_names or name in subexpr_names:
             raise ModelError(f"'{name}' is given in params but also defined by an equation",
                              where="params", symbol=name)
+        if name in variables and "linked" in variables[name].flags:
+            raise ModelError(f"'{name}' is declared (linked): it reads another group's "
+                             f"variable, set with G.{name} = linked_var(H, 'x'), and takes no "
+                             "value in params", where="params", symbol=name)
         if name in variables:
             variables[name].is_param = True
         else:
@@ -274,6 +282,43 @@ def logical_lines(text: str) -> List[Tuple[int, str]]:
     if pending:                                   # unclosed at the end: as it is, refused
         out.append((first, " ".join(p for p in pending if p)))
     return out
+
+
+def _take_linked(rest: str) -> Tuple[str, bool]:
+    """The text after a line's ':' without the flag ``linked``, padded to its length (the
+    columns of later messages stay right), and whether it was there.
+
+    >>> _take_linked(" 1 (linked)")
+    (' 1         ', True)
+    >>> _take_linked(" mV (shared, linked)")[0].rstrip(), _take_linked(" 1/(ms)")
+    (' mV (shared)', (' 1/(ms)', False))
+    """
+    body = rest.rstrip()
+    if not body.endswith(")"):
+        return rest, False
+    opening = body.rfind("(")
+    items = body[opening + 1:-1].split(",")
+    kept = [f for f in items if " ".join(f.split()) != "linked"]
+    if len(kept) == len(items):
+        return rest, False
+    text = body[:opening] + (f"({','.join(kept)})" if kept else "")
+    return text.ljust(len(rest)), True
+
+
+def _linked_flags(kind: str, flags: Set[str], synaptic: bool, ctx: Context,
+                  name: str) -> Set[str]:
+    """The flags of a line flagged (linked): Brian2's rules (a declared variable of a
+    neuron model, no other flag)."""
+    if synaptic:
+        raise ctx.error("the flag '(linked)' applies to neuron models only", None, name)
+    if kind != "decl":
+        raise ctx.error(f"the flag '(linked)' applies to declared variables, as in "
+                        f"'{name} : 1 (linked)': a linked variable reads another group's "
+                        "variable and has no equation", None, name)
+    if flags:
+        raise ctx.error(f"the flag '(linked)' cannot be combined with other flags "
+                        f"('{sorted(flags)[0]}')", None, name)
+    return {"linked"}
 
 
 def _gives_equation(kind: str, name: str, in_part: bool, rest: str, variables,

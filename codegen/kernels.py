@@ -30,7 +30,7 @@ from typing import Dict, List, Optional, Tuple
 
 import sympy as sp
 
-from . import integrators, refractoriness, streams, timed
+from . import integrators, linked, refractoriness, streams, timed
 from .equations import DT, I_INDEX, N_SIZE, EquationSet, Variable, parse_equations, symbol
 from .errors import ModelError
 from .expressions import (IDENTIFIER, Context, check_identifier, parse_condition,
@@ -64,8 +64,8 @@ def build_network(spec: NetworkSpec) -> NetworkKernel:
         raise ModelError(f"precision must be 'double' or 'single', not {spec.precision!r}",
                          where="Network")
     layout = Layout()
-    groups = add_monitors(spec, [_build_group(g, k, layout)
-                                 for k, g in enumerate(spec.groups)], layout)
+    groups = add_monitors(spec, linked.link_groups(spec.groups, [
+        _build_group(g, k, layout) for k, g in enumerate(spec.groups)], layout), layout)
     by_name = {g.name: g for g in groups}
     spike_lists: Dict[int, SpikeList] = {}      # of the groups that synapses read
     built: Dict[int, SynapsesKernel] = {}
@@ -91,7 +91,8 @@ def build_network(spec: NetworkSpec) -> NetworkKernel:
     real = "double" if spec.precision == "double" else "float"
     # the step a GPU's device clock has reached (the CPU's loop counts in a register)
     layout.counter("network", 0, "device_step", "clock")
-    operations = build_operations(spec.groups, groups)
+    linked.check_synapses(synapses, groups)
+    operations = linked.operation_loads(build_operations(spec.groups, groups), groups)
     return NetworkKernel(spec, groups, layout.manifest(real, spec.batch), real, synapses,
                          operations, build_schedule(groups, synapses, operations))
 
@@ -169,6 +170,8 @@ def _variables(g: GroupSpec, eqs: EquationSet, index: int, layout: Layout
     arrays: Dict[str, Array] = {}
     shared: Dict[str, int] = {}
     for name, var in eqs.variables.items():
+        if "linked" in var.flags:
+            continue                   # another group's array or value (linked.py)
         if var.is_param and (var.shared or name not in g.per_neuron):
             shared[name] = layout.rarg("group", index, name, "param")
         else:
@@ -252,6 +255,7 @@ def _finish(k: GroupKernel, update: List[Assign], spike: Optional[sp.Basic],
     update = common_subexpressions(update)
     arrays = {symbol(n): n for n, a in k.arrays.items() if a.role in ("state", "param")}
     arrays.update(refractoriness.refractory_symbols(k.refractory))
+    arrays.update(linked.symbols(k.equations))      # loaded, never stored (linked.py)
     loads, stores = loads_and_stores(update + inputs, [spike] if spike is not None else [],
                                      arrays)
     # The spike is read after the update and before the inputs (as Brian2's PoissonInput).
@@ -290,4 +294,6 @@ def model_variables(equations: str, params, update: str = "", functions=(), exte
         targets = _update_targets(update, eqs, names)
         parse_statements(update, names, targets, "the update", [])
     state = [n for n, v in eqs.variables.items() if not v.is_param]
-    return state, [n for n, v in eqs.variables.items() if v.is_param]
+    # (linked variables are neither: another group's, linked.py)
+    return state, [n for n, v in eqs.variables.items()
+                   if v.is_param and "linked" not in v.flags]

@@ -13,11 +13,12 @@ True
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 import jinja2
 import sympy as sp
 
+from . import linked
 from .contexts import GroupContext, OperationContext
 from .ir import (SPIKE, Array, Assign, Draw, GroupKernel, NetworkKernel, RateMonitorIR,
                  StateMonitorIR)
@@ -81,6 +82,9 @@ def _array(a: Array) -> Dict[str, str]:
 
 def _load(name: str, k: GroupKernel, written: List[str]) -> str:
     a = k.arrays[name]
+    source = _linked(k, name)                  # another group's array (never written)
+    if source is not None:
+        return f"const real_t {c_name(name)} = {source};"
     const = "" if name in written else "const "
     # the last spike's step is int32 in memory (see StepBound for the refractory test)
     ctype = {"not_refractory": "bool", "lastspike": "int32_t"}.get(a.role, _CTYPES[a.ctype])
@@ -134,6 +138,7 @@ def group_context(k: GroupKernel, printer: CPrinter, real: str,
                               for s in assign.expr.free_symbols if s.name in k.arrays})
     update, reset = k.update, k.reset
     used = set(update.loads + update.stores + reset.loads + reset.stores)
+    used |= {linked.index_name(n) for n in used} & set(k.arrays)
     exprs = [a.expr for a in update.code + reset.code]
     read = {s.name for e in exprs for s in e.free_symbols}
     read |= {v for m in k.state_monitors if m.synapses is None for v in m.variables}
@@ -196,8 +201,7 @@ def group_context(k: GroupKernel, printer: CPrinter, real: str,
                             "step_ptr": f"p_spmon{m.index}_step", "step_slot": m.step_slot,
                             "fill": m.fill, "vars": [
                                 {"buf": f"p_spmon{m.index}_{n}", "slot": slot,
-                                 "local": f"_spmon{m.index}_{n}", "per_neuron": var in k.arrays,
-                                 "source": pointer(var) if var in k.arrays else c_name(var)}
+                                 "local": f"_spmon{m.index}_{n}", **_value(k, var)}
                                 for n, (var, slot) in enumerate(zip(m.variables,
                                                                     m.value_slots))]}
                            for m in k.spike_monitors],
@@ -222,12 +226,34 @@ def operation_contexts(net: NetworkKernel, printer: CPrinter) -> List[OperationC
 def _recorded(m: StateMonitorIR, n: int, var: str, slot: int, k: GroupKernel) -> dict:
     """Variable ``n`` of state monitor ``m`` of group ``k``: a per-neuron array, a shared
     value, or a Synapses' array (``src_slot``, a pointer of the group's own)."""
-    ctx = {"buf": f"p_smon{m.index}_{n}", "slot": slot, "per_neuron": var in k.arrays,
-           "source": pointer(var) if var in k.arrays else c_name(var), "src_slot": None}
+    ctx = {"buf": f"p_smon{m.index}_{n}", "slot": slot, "src_slot": None, **_value(k, var)}
     if m.synapses is not None:
         ctx.update(per_neuron=True, source=f"p_smon{m.index}_src{n}",
                    src_slot=m.source_slots[n])
     return ctx
+
+
+def _linked(k: GroupKernel, name: str) -> Optional[str]:
+    """Neuron i's value of ``name`` if it is a linked variable read from its source's
+    array (codegen/linked.py), else None."""
+    a = k.arrays.get(name)
+    if a is None or not linked.is_linked(a):
+        return None
+    if a.role == linked.ROLES["one"]:
+        return f"{pointer(name)}[0]"
+    if a.role == linked.ROLES["index"]:
+        return f"{pointer(name)}[{pointer(linked.index_name(name))}[i]]"
+    return f"{pointer(name)}[i]"
+
+
+def _value(k: GroupKernel, var: str) -> dict:
+    """Where a monitor finds neuron i's value of ``var``: ``source[i]`` (per_neuron), or
+    the expression ``source`` (a shared value; a linked variable's read)."""
+    read = _linked(k, var)
+    if read is not None:
+        return {"per_neuron": False, "source": read}
+    return {"per_neuron": var in k.arrays,
+            "source": pointer(var) if var in k.arrays else c_name(var)}
 
 
 def _rate_monitor(m: RateMonitorIR) -> dict:

@@ -48,6 +48,10 @@ class GroupSpec:
     inputs: Tuple[str, ...] = ()           # the variable each PoissonInput adds to
     operations: Tuple[Tuple[str, int], ...] = ()   # run_regularly: (statements, every k steps)
     extensions: Tuple[Extension, ...] = ()  # synapse state kept per neuron (library kinds)
+    #: (linked) variables: (variable, source group's index in the network, its variable,
+    #: how neuron i reads it: "same" [i], "one" [0], "index" [index[i]] (the index array is
+    #: runtime data) or "shared" (the source's one value)); codegen/linked.py
+    linked: Tuple[Tuple[str, int, str, str], ...] = ()
 
 
 @dataclass(frozen=True)

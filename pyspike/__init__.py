@@ -16,6 +16,7 @@ from .connection import Connection
 from .finite import NonFiniteError
 from .group import NeuronGroup, Subgroup
 from .inputs import PoissonGroup, PoissonInput, SpikeGeneratorGroup
+from .linked import LinkedVariable, linked_var
 from .model import NeuronModel
 from .monitors import PopulationRateMonitor, SpikeMonitor, StateMonitor
 from .network import BuildInfo, Network
@@ -29,4 +30,4 @@ __all__ = ["BuildError", "BuildInfo", "Connection", "ModelError", "Network", "Ne
            "NeuronModel", "NonFiniteError", "PoissonGroup", "PoissonInput",
            "PopulationRateMonitor", "SpikeGeneratorGroup", "SpikeMonitor", "StateMonitor",
            "Subgroup", "Synapses", "TimedArray", "models", "NetworkOperation",
-           "network_operation"]
+           "network_operation", "LinkedVariable", "linked_var"]

@@ -14,7 +14,7 @@ from .codegen.kernels import LASTSPIKE_NEVER
 from .codegen.spec import GroupSpec
 from .codegen.statements import parse_statements
 from .codegen import streams
-from . import _context, batching, checks
+from . import _context, batching, checks, linked
 from .evaluate import evaluate
 from .model import NeuronModel
 from .models import neuron_model
@@ -89,6 +89,8 @@ class NeuronGroup:
         sync_state(self)
         # Live views, as Brian2's: G.v[:10] = -70.0 changes the group's state.
         table = self.state
+        if name in self.model.linked:
+            return linked.values(self, name)
         if name in table.variables:
             self._require_evaluated(name)
             return table.variables[name]
@@ -110,7 +112,9 @@ class NeuronGroup:
                              f"(it has {', '.join(self.model.variables + self.model.param_names)})")
 
     def __setattr__(self, name: str, value) -> None:
-        if name in self.state.variables or name in self.model.param_names:
+        if name in self.model.linked:
+            linked.link(self, name, value)            # G.I = linked_var(H, "x")
+        elif name in self.state.variables or name in self.model.param_names:
             self._set(name, value)
         elif name in ("N", "model", "name", "state"):
             raise AttributeError(f"'{name}' of a NeuronGroup cannot be changed")
@@ -163,8 +167,8 @@ class NeuronGroup:
         code = checks.text(code, "code", where, empty_if_none=False)
         if dt is not None:
             dt = checks.duration(dt, "dt", where, positive=True)
-        statements = parse_statements(code, self._names(), {v: symbol(v) for v in
-                                                            self.model.variables}, where, [])
+        statements = parse_statements(code, linked.readable(self, self._names(), code, where),
+                                      {v: symbol(v) for v in self.model.variables}, where, [])
         if not statements:
             raise ModelError("run_regularly needs at least one statement, such as 'v = 0'",
                              where=where, symbol="code")
@@ -280,7 +284,7 @@ class NeuronGroup:
                          inputs=tuple(p.var for p in self.poisson_inputs),
                          operations=tuple((code, self._every(dt, self.network.dt))
                                           for code, dt in self._operations),
-                         extensions=m.extensions)
+                         extensions=m.extensions, linked=linked.spec_links(self))
 
     def adopt(self, model: NeuronModel) -> None:
         """Take ``model``, this group's model with synaptic state added (a library synapse
@@ -389,7 +393,7 @@ ATTRIBUTES = frozenset({"N", "model", "name", "network", "index", "state", "shap
 
 def _check_names(model, where: str) -> None:
     """Refuse a variable or parameter that an attribute of the object would hide."""
-    for name in list(model.variables) + list(model.param_names):
+    for name in list(model.variables) + list(model.param_names) + list(model.linked):
         if name in ATTRIBUTES:
             raise ModelError(f"the model names a variable or parameter '{name}', which is "
                              f"also an attribute of every {where}: rename it", where=where,

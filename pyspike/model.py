@@ -11,6 +11,7 @@ from .codegen.statements import parse_statements
 from .codegen.integrators import ALL_METHODS
 from .codegen.extensions import extend, own_params
 from .codegen.kernels import model_variables
+from .codegen.linked import names as linked_names, refuse_writes
 from .codegen.unit_check import (check_condition, check_duration, check_statements,
                                  equation_units, known_dim)
 from .codegen.units import dimension, pretty
@@ -70,6 +71,8 @@ class NeuronModel:
                                  f"model uses it in {pretty(self.dims[key])}",
                                  where=self.name or "NeuronModel", symbol=key)
         self.flags = {n: v.flags for n, v in eqs.variables.items()}
+        #: variables declared (linked): views of another group's (pyspike.linked)
+        self.linked = linked_names(eqs)
         #: initial values (numbers or expression strings) a NeuronGroup starts from
         self.init: Dict[str, object] = _init(init, self.variables)
 
@@ -87,6 +90,7 @@ class NeuronModel:
                 where="the threshold", line=self.threshold, lineno=1)), self.threshold,
                 "the threshold")
         if self.reset:
+            refuse_writes(self.reset, linked_names(eqs), "the reset")
             stmts = parse_statements(self.reset, names, {v: names[v] for v in self.variables},
                                      "the reset")
             check_statements(units, [(symbol(st.target), st.value(symbol(st.target)))
@@ -192,7 +196,7 @@ def neuron_variables(group) -> Dict[str, bool]:
     if model is None:
         return {}
     out = {v: False for v in model.variables}
-    out.update({p: True for p in model.param_names})
+    out.update({p: True for p in model.param_names + model.linked})   # (read only)
     return out
 
 

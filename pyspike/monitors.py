@@ -291,7 +291,8 @@ def _variables(variables, group, who: str, empty: bool = False) -> List[str]:
                          f"{checks.show(variables)}", where=who, symbol="variables")
     owner = group if isinstance(group, Synapses) else group.model
     for v in variables:
-        if not isinstance(v, str) or (v not in owner.variables and v not in owner.param_names):
+        if not isinstance(v, str) or (v not in owner.variables and v not in owner.param_names
+                                      and v not in getattr(owner, "linked", ())):
             raise ModelError(f"{who} cannot record {checks.show(v)}: the "
                              f"{'synapses have' if owner is group else 'group has'} "
                              f"{', '.join(owner.variables) or 'no variables'}",

@@ -22,7 +22,8 @@ from typing import List
 import numpy as np
 
 from .codegen.errors import ModelError
-from . import batching, pathways
+from .codegen.linked import is_linked
+from . import batching, linked, pathways
 from .codegen.kernels import NetworkKernel
 from .codegen.layout import Manifest
 from .manifest import check_arrays
@@ -60,8 +61,12 @@ def run_steps(net, kernel: NetworkKernel, n_steps: int) -> None:
     for gk in kernel.groups:
         g = groups[gk.index]
         owned = g.state.element_arrays()
+        links = linked.index_arrays(g)          # (a linked variable's slot is its source's)
         for name, arr in gk.arrays.items():
-            arrays[arr.slot] = owned[name].reshape(K, -1)     # a view, also unbatched
+            if name in links:
+                arrays[arr.slot] = links[name]
+            elif not is_linked(arr):
+                arrays[arr.slot] = owned[name].reshape(K, -1)     # a view, also unbatched
         for _, arr in gk.run_arrays:
             arrays[arr.slot] = np.empty((K, gk.N), dtype=real)
         for ir in gk.state_monitors:

@@ -11,6 +11,7 @@ from typing import List, Optional
 import numpy as np
 
 from ..codegen.kernels import Draw, GroupKernel, NetworkKernel
+from ..codegen import linked
 from ..codegen.ir import SPIKE, Block, Operation, StateMonitorIR
 from .. import random as ps_random
 from ..evaluate import evaluate
@@ -70,7 +71,8 @@ class NumpyBackend(BaseBackend):
                 self.synapses[c.owner].before_groups(arrays, rargs, step, t, seed)
             elif c.kind == "record":
                 g = self.kernel.groups[c.owner]
-                self._record(g.state_monitors[c.number], envs[c.owner], arrays, iargs, step)
+                self._record(g, g.state_monitors[c.number], envs[c.owner], arrays, iargs,
+                             step)
             elif c.kind == "neurons":
                 g = self.kernel.groups[c.owner]
                 if g.generator is not None:
@@ -98,7 +100,8 @@ class NumpyBackend(BaseBackend):
             env[assign.target.name] = arrays[arr.slot]
         return env
 
-    def _record(self, m: StateMonitorIR, base: dict, arrays, iargs, step: int) -> None:
+    def _record(self, g: GroupKernel, m: StateMonitorIR, base: dict, arrays, iargs,
+                step: int) -> None:
         """A state monitor: the state at the step's start, every ``every`` steps."""
         counters = arrays[0]
         stride = int(iargs[m.stride])
@@ -107,7 +110,7 @@ class NumpyBackend(BaseBackend):
             idx = arrays[m.index_slot]
             sources = m.source_slots or (None,) * len(m.variables)   # (a Synapses')
             for var, slot, source in zip(m.variables, m.buffer_slots, sources):
-                value = base[var] if source is None else arrays[source]
+                value = _values(g, var, arrays, base) if source is None else arrays[source]
                 buf = arrays[slot].reshape(m.n_record, stride)
                 buf[:, k] = value[idx] if isinstance(value, np.ndarray) else value
             counters[m.fill] += 1
@@ -141,7 +144,7 @@ class NumpyBackend(BaseBackend):
                 env[assign.target.name] = arrays[arr.slot][neurons]
         for name in block.loads:
             # (int32 step counts compute in int64, as the generated code does)
-            loaded = arrays[g.arrays[name].slot][chosen]
+            loaded = _values(g, name, arrays)[chosen]
             env[name] = loaded.astype(np.int64) if loaded.dtype == np.int32 else loaded.copy()
         elements = np.arange(g.N) if neurons is None else neurons
         self._draw(block.draws, env, seed, step, elements.astype(np.uint32))
@@ -159,7 +162,7 @@ class NumpyBackend(BaseBackend):
         for m in g.spike_monitors:
             fill = counters[m.fill]
             for var, slot in zip(m.variables, m.value_slots):
-                value = base[var]
+                value = _values(g, var, arrays, base)
                 arrays[slot][fill:fill + len(spiked)] = \
                     value[spiked] if isinstance(value, np.ndarray) else value
 
@@ -197,6 +200,20 @@ class NumpyBackend(BaseBackend):
         for d in draws:
             fn = ps_random.rand if d.kind == "uniform" else ps_random.randn
             env[d.symbol.name] = fn(seed, step, elem, d.stream, dtype=self.real)
+
+
+def _values(g: GroupKernel, name: str, arrays, base: Optional[dict] = None):
+    """The value of ``name`` of every neuron of ``g``: its array, a linked variable's
+    source read through the link (codegen/linked.py), or (``base``) a shared value."""
+    a = g.arrays.get(name)
+    if a is None:
+        return base[name]
+    values = arrays[a.slot]
+    if a.role == linked.ROLES["one"]:
+        return np.broadcast_to(values[0], (g.N,))
+    if a.role == linked.ROLES["index"]:
+        return values[arrays[g.arrays[linked.index_name(name)].slot]]
+    return values
 
 
 def _full(value, n: int, ctype: str, real):

@@ -91,7 +91,7 @@ EQUATION_CASES = [
     ("xi_ as variable", "xi_1 : 1", "reserved"),
     ("function name as variable", "exp : 1", "reserved"),
     ("smuggled flag", "v : mV (unless refractory); system()", "is not a unit"),
-    ("unknown flag", "v : mV (linked)", "unknown flag 'linked'"),
+    ("unknown flag", "v : mV (linkd)", "unknown flag 'linkd'"),
     ("event-driven neuron", "v : mV (event-driven)", "synapse models only"),
     ("unit with semicolon", "v : mV; int x", "is not a unit"),
     ("unit with quote", 'v : "mV"', "is not a unit"),
