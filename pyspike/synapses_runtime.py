@@ -60,7 +60,7 @@ def grow_arrays(syn, old: int, order) -> None:
         for k, v in arrays.items():
             default = table.params.get(k)
             fill = np.full(v.shape[:-1] + (new,), 0.0 if default is None else default)
-            grown = np.concatenate([v, fill], axis=-1)
+            grown = np.concatenate([v, fill], axis=v.ndim - 1)   # (the synapses axis)
             arrays[k] = grown if order is None else grown[..., order]
     if isinstance(table.delay, np.ndarray):
         grown = np.concatenate([table.delay, np.zeros(new)])
