@@ -70,6 +70,7 @@ class GroupContext:
     rate_monitors: List[Row]
     operations: List[OperationContext]
     order: Optional[Any] = None            # CUDA: the bitmap ordering its spike list
+    events: List[Row] = ()                 # custom events' kernels (render_events.py)
 
 
 @dataclass(frozen=True)

@@ -137,6 +137,7 @@ class GroupKernel:
     spike_list: Optional[SpikeList] = None  # this step's spikes (for synapses)
     generator: Optional["GeneratorIR"] = None
     timed: List["TimedIR"] = field(default_factory=list)
+    events: List[EventIR] = field(default_factory=list)   # custom events (events.py)
 
     @property
     def threshold(self) -> Optional[sp.Basic]:
@@ -146,6 +147,20 @@ class GroupKernel:
     @property
     def spikes(self) -> bool:
         return self.threshold is not None or self.generator is not None
+
+
+@dataclass(frozen=True)
+class EventIR:
+    """A custom event of a group (Brian2's ``events=``, codegen/events.py): its condition
+    sets the per-neuron uint8 array ``flag`` in the group's update (with the threshold);
+    the event kernel, right after the group's step, lists the neurons whose flag is set,
+    in ascending order, records them (``monitors``) and runs ``body`` (run_on_event's
+    statements) on each."""
+    name: str
+    flag: str                  # the group's array (role "event") of the condition
+    events: SpikeList          # this step's neurons of the event, ascending
+    body: Block = field(default_factory=Block)
+    monitors: List[SpikeMonitorIR] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -240,6 +255,8 @@ class SynapsesKernel:
     post_synapses: bool = False             # the targets are the synapses of Synapses `post`
     shares: Optional[int] = None            # a further pathway of Synapses `shares`, whose
                                             # state it uses (codegen/pathways.py)
+    event: Optional[int] = None             # on_pre runs for this custom event of `pre`
+                                            # (its number in pre's events), not its spikes
 
     def paths(self) -> List[Pathway]:
         return [p for p in (self.pre_path, self.post_path, self.clock_path, self.summed_path)

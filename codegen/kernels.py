@@ -30,7 +30,7 @@ from typing import Dict, List, Optional, Tuple
 
 import sympy as sp
 
-from . import integrators, linked, refractoriness, streams, timed
+from . import events, integrators, linked, refractoriness, streams, timed
 from .equations import DT, I_INDEX, N_SIZE, EquationSet, Variable, parse_equations, symbol
 from .errors import ModelError
 from .expressions import (IDENTIFIER, Context, check_identifier, parse_condition,
@@ -134,6 +134,9 @@ def _build_group(g: GroupSpec, index: int, layout: Layout) -> GroupKernel:
     update += refractoriness.hold(statements, refractory, eqs.unless_refractory)
     # Discrete-time update statements (after the ODE step), held while refractory.
     update += refractoriness.hold(update_stmts, refractory)
+    flag_arrays, flag_stmts = events.flags(g, names, eqs, index, layout)  # custom events
+    arrays.update(flag_arrays)
+    update += flag_stmts
     threshold = _threshold(g, names, eqs)
     if threshold is not None:
         check_condition(units, threshold, g.threshold, f"the threshold of group '{g.name}'")
@@ -149,7 +152,8 @@ def _build_group(g: GroupSpec, index: int, layout: Layout) -> GroupKernel:
     input_draws, inputs = poisson_inputs(g, draft, layout)   # (adds to its shared values)
     draft = replace(draft, timed=timed.mark_by_neuron(
         buffers, [a.expr for a in update + reset] + ([spike] if spike is not None else [])))
-    return _finish(draft, update, spike, inputs, input_draws, reset, layout)
+    return events.add_events(g, _finish(draft, update, spike, inputs, input_draws, reset,
+                                        layout), layout)
 
 
 def _generator(g: GroupSpec, index: int, layout: Layout) -> GroupKernel:
@@ -253,7 +257,8 @@ def _finish(k: GroupKernel, update: List[Assign], spike: Optional[sp.Basic],
         run_arrays.append((assign, Array(assign.target.name, slot, "real", "scratch")))
     inputs = [replace(a, expr=hoister.visit(a.expr)) for a in inputs]
     update = common_subexpressions(update)
-    arrays = {symbol(n): n for n, a in k.arrays.items() if a.role in ("state", "param")}
+    arrays = {symbol(n): n for n, a in k.arrays.items()
+              if a.role in ("state", "param", "event")}
     arrays.update(refractoriness.refractory_symbols(k.refractory))
     arrays.update(linked.symbols(k.equations))      # loaded, never stored (linked.py)
     loads, stores = loads_and_stores(update + inputs, [spike] if spike is not None else [],

@@ -38,6 +38,7 @@ from dataclasses import replace
 from typing import Dict, List, Optional, Sequence
 
 from .errors import ModelError
+from .events import SPIKE_EVENT, event_number
 from .ir import GroupKernel, RateMonitorIR, SpikeMonitorIR, StateMonitorIR
 from .layout import Layout
 from .schedule import check_when
@@ -57,13 +58,21 @@ def add_monitors(spec: NetworkSpec, groups: List[GroupKernel],
         g = monitored(by_name, mon.group)
         found[g.name]["state_monitors"].append(state_monitor(mon, k, g, layout,
                                                              spec.synapses))
+    by_event: Dict[tuple, list] = {}      # EventMonitors, by (group, event number)
     for k, mon in enumerate(spec.spike_monitors):
         g = monitored(by_name, mon.group)
-        found[g.name]["spike_monitors"].append(spike_monitor(mon, k, layout, g))
+        ir = spike_monitor(mon, k, layout, g)
+        if mon.event == SPIKE_EVENT:
+            found[g.name]["spike_monitors"].append(ir)
+        else:
+            by_event.setdefault((g.name, event_number(g, mon.event, "EventMonitor")),
+                                []).append(ir)
     for k, mon in enumerate(spec.rate_monitors):
         found[monitored(by_name, mon.group).name]["rate_monitors"].append(
             rate_monitor(mon, k, layout))
-    return [replace(g, **found[g.name]) for g in groups]
+    return [replace(g, **found[g.name], events=[
+        replace(ev, monitors=by_event.get((g.name, n), [])) for n, ev in enumerate(g.events)])
+        for g in groups]
 
 
 def monitored(groups_by_name: Dict[str, GroupKernel], name: str) -> GroupKernel:

@@ -18,7 +18,7 @@ from typing import Dict, List, Optional
 import jinja2
 import sympy as sp
 
-from . import linked
+from . import linked, render_events
 from .contexts import GroupContext, OperationContext
 from .ir import (SPIKE, Array, Assign, Draw, GroupKernel, NetworkKernel, RateMonitorIR,
                  StateMonitorIR)
@@ -52,6 +52,7 @@ def render_cpp(net: NetworkKernel) -> str:
     synapses = [synapses_context(s, net, printer) for s in net.synapses]
     checks = [{"fill": m.fill, "capacity": m.capacity, "N": g.N}
               for g in net.groups for m in g.spike_monitors]
+    checks += [c for g in net.groups for c in render_events.capacity_checks(g)]
     return environment().get_template("cpp/network.cpp.j2").render(
         real=net.real, block=BLOCK, groups=groups,
         synapses=synapses, capacity_checks=checks,
@@ -154,7 +155,7 @@ def group_context(k: GroupKernel, printer: CPrinter, real: str,
         extra += [{"ptr": "p_gen_step", "ctype": "int64_t", "slot": k.generator.step_slot},
                   {"ptr": "p_gen_index", "ctype": "int32_t",
                    "slot": k.generator.index_slot}]
-    arrays += extra
+    arrays += extra + render_events.event_pointers(k)
     step_arrays += extra
     return GroupContext(**{
         "index": k.index,
@@ -206,6 +207,7 @@ def group_context(k: GroupKernel, printer: CPrinter, real: str,
                                                                     m.value_slots))]}
                            for m in k.spike_monitors],
         "rate_monitors": [_rate_monitor(m) for m in k.rate_monitors],
+        "events": render_events.event_contexts(k, printer, (_load, _assign, _store, _value)),
     })
 
 

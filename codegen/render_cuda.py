@@ -24,6 +24,7 @@ from .ir import NetworkKernel, SynapsesKernel
 from .printing import CPrinter, c_name
 from .render import (environment, group_context, instances, operation_contexts,
                      schedule_context)
+from . import render_events
 from .render_synapses import event_lines, synapses_context
 from .strategy import SynapsesStrategy, cuda_strategy
 
@@ -80,6 +81,7 @@ def render_cuda(net: NetworkKernel) -> str:
     synapses = [_synapses(s, net, printer, p) for s, p in zip(net.synapses, plan.synapses)]
     checks = [{"fill": m.fill, "capacity": m.capacity, "N": g.N}
               for g in net.groups for m in g.spike_monitors]
+    checks += [c for g in net.groups for c in render_events.capacity_checks(g)]
     return environment().get_template("cuda/network.cu.j2").render(
         real=net.real, threads=THREADS, groups=groups, synapses=synapses,
         capacity_checks=checks, step_counter=_device_clock(net), scratch_words=plan.scratch_words,

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import FrozenSet, List, Tuple
 
 from .contexts import PathContext, SynapsesContext
+from .events import source_list
 from .ir import Access, Assign, Draw, NetworkKernel, Pathway, SynapsesKernel
 from .printing import CPrinter, c_name, draw_line
 from .synaptic import POST_INDEX, PRE_INDEX, uses_index
@@ -72,7 +73,8 @@ def synapses_context(k: SynapsesKernel, net: NetworkKernel,
     arrays = [{"ptr": "p_row", "ctype": "int64_t", "slot": k.row_slot}]
     if k.col_slot is not None:
         arrays.append({"ptr": "p_col", "ctype": "int32_t", "slot": k.col_slot})
-    arrays.append({"ptr": "p_pre_spikes", "ctype": "int32_t", "slot": pre.spike_list.slot})
+    spikes = source_list(k, pre)              # its spikes, or a custom event's neurons
+    arrays.append({"ptr": "p_pre_spikes", "ctype": "int32_t", "slot": spikes.slot})
     if post is not None:
         arrays.append({"ptr": "p_post_spikes", "ctype": "int32_t",
                        "slot": post.spike_list.slot})
@@ -111,7 +113,7 @@ def synapses_context(k: SynapsesKernel, net: NetworkKernel,
         # a ring of one slot and no delay when on_pre has none
         "ring_length": "1" if k.ring is None else f"iargs[{k.ring.length_iarg}]",
         "delay_steps": "0" if k.delay_steps_iarg is None else f"iargs[{k.delay_steps_iarg}]",
-        "pre_count": pre.spike_list.count,
+        "pre_count": spikes.count,
         "post_count": None if post is None else post.spike_list.count,
         "pre_path": paths.get("pre"), "post_path": paths.get("post"),
         "clock_path": paths.get("clock"), "summed_path": paths.get("summed"),

@@ -75,6 +75,7 @@ KINDS = {
     "record": "group",           # state monitor `number` of the group's monitors (which
                                  # may record synaptic variables: codegen/monitors.py)
     "neurons": "group",          # update, threshold, reset, spikes (or given spikes)
+    "event": "group",            # custom event `number` of the group (events.py)
     "pre": "synapses",           # on_pre events of this step's (or delayed) spikes
     "post": "synapses",          # on_post events of the postsynaptic spikes
 }
@@ -116,6 +117,7 @@ def build_schedule(groups, synapses, operations) -> Tuple[Call, ...]:
                   for k, m in enumerate(g.state_monitors)
                   if m.synapses is None and m.when == "start" and m.order >= 0]
         calls.append(Call("update", "neurons", g.index))
+        calls += [Call("update", "event", g.index, n) for n in range(len(g.events))]
     for s in synapses:
         calls += [Call("events", kind, s.index)
                   for kind, path in (("pre", s.pre_path), ("post", s.post_path))

@@ -52,6 +52,9 @@ class GroupSpec:
     #: how neuron i reads it: "same" [i], "one" [0], "index" [index[i]] (the index array is
     #: runtime data) or "shared" (the source's one value)); codegen/linked.py
     linked: Tuple[Tuple[str, int, str, str], ...] = ()
+    #: custom events (Brian2's events=): (name, condition, statements run on the neurons
+    #: of the event, run_on_event's); codegen/events.py
+    events: Tuple[Tuple[str, str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,7 @@ class SynapsesSpec:
     #: a further pathway (``on_pre={"pre": ..., "gpath": ...}``) of the Synapses named so,
     #: sharing their state: its own code and delay only (codegen/pathways.py)
     shares: Optional[str] = None
+    event: str = "spike"                   # what of `pre` triggers on_pre (Brian2's on_event)
 
 
 @dataclass(frozen=True)
@@ -102,6 +106,7 @@ class StateMonitorSpec:
 class SpikeMonitorSpec:
     group: str
     variables: Tuple[str, ...] = ()        # recorded at each spike, before the reset
+    event: str = "spike"                   # or a custom event's name (EventMonitor)
 
 
 @dataclass(frozen=True)

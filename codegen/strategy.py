@@ -127,7 +127,7 @@ def cuda_strategy(net: NetworkKernel) -> CudaStrategy:
     ordered = set()
     for k, paths in zip(net.synapses, modes):
         for p in paths:
-            if (p.kind == "pre" and p.mode in _READ_IN_ORDER) or \
+            if (p.kind == "pre" and p.mode in _READ_IN_ORDER and k.event is None) or \
                     (p.kind == "post" and p.mode == "serial"):
                 ordered.add(k.pre if p.kind == "pre" else k.post)
     orders: List[SpikeOrder] = []
@@ -139,7 +139,8 @@ def cuda_strategy(net: NetworkKernel) -> CudaStrategy:
     sorted_groups = {o.group for o in orders}
     synapses = tuple(
         SynapsesStrategy(paths, _before_serial(paths),
-                         _ascending(k.pre, net.groups[k.pre], sorted_groups))
+                         k.event is not None      # (a custom event's list is ascending)
+                         or _ascending(k.pre, net.groups[k.pre], sorted_groups))
         for k, paths in zip(net.synapses, modes))
     return CudaStrategy(synapses, tuple(orders), words)
 

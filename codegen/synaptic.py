@@ -36,6 +36,7 @@ from .delays import add_delays
 from .ir import (Access, Array, Assign, Columns, GroupKernel, Pathway, SpikeList,
                  SynapsesKernel, statement_draws)
 from .spec import SynapsesSpec
+from .events import event_number
 from .pathways import owner_of, shared_state
 from .synapse_target import group_side, post_side, refuse_summed
 from .unit_check import check_statements, equation_units, known_dim
@@ -121,7 +122,8 @@ def build_synapses(s: SynapsesSpec, index: int, by_name: Dict[str, GroupKernel],
                          (slot("row", "int64", "connectivity", n_pre + 1),
                           None if s.dense else slot("col", "int32", "connectivity"))),
                        s.delay, post_synapses=s.post_synapses,
-                       shares=None if owner is None else owner.index)
+                       shares=None if owner is None else owner.index,
+                       event=event_number(pre.group, s.event, where))
     for g in (side.group for side in (pre, post) if side.group is not None):
         if g.index not in spike_lists:
             spike_lists[g.index] = SpikeList(

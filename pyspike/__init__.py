@@ -13,6 +13,7 @@
 """
 from .codegen.errors import BuildError, ModelError
 from .connection import Connection
+from .event_monitor import EventMonitor
 from .finite import NonFiniteError
 from .group import NeuronGroup, Subgroup
 from .inputs import PoissonGroup, PoissonInput, SpikeGeneratorGroup
@@ -26,7 +27,8 @@ from .timedarray import TimedArray
 from . import models
 
 __version__ = "0.1.0"
-__all__ = ["BuildError", "BuildInfo", "Connection", "ModelError", "Network", "NeuronGroup",
+__all__ = ["BuildError", "BuildInfo", "Connection", "EventMonitor", "ModelError", "Network",
+           "NeuronGroup",
            "NeuronModel", "NonFiniteError", "PoissonGroup", "PoissonInput",
            "PopulationRateMonitor", "SpikeGeneratorGroup", "SpikeMonitor", "StateMonitor",
            "Subgroup", "Synapses", "TimedArray", "models", "NetworkOperation",

@@ -19,6 +19,7 @@ from .evaluate import evaluate
 from .model import NeuronModel
 from .models import neuron_model
 from .state import StateTable
+from .subgroup import Subgroup
 from .host_sync import device_array, sync_state  # noqa: F401  (synapses.py reads them here)
 
 _names = itertools.count()
@@ -72,6 +73,7 @@ class NeuronGroup:
         state["_pending"] = []          # expression strings waiting for a network's seed
         state["poisson_inputs"] = []    # the PoissonInputs adding to it, in order
         state["_operations"] = []       # run_regularly: (statements, dt in ms or None)
+        state["_on_event"] = {}         # run_on_event: custom event -> statements
         state["network"] = None
         state["index"] = None
         for p, v in model.params.items():
@@ -135,7 +137,7 @@ class NeuronGroup:
                 self._parse(name, value)                # mistakes show now, not at add()
                 self._pending.append((name, value))
                 return
-            value = self._evaluate(name, value)
+            value = self.value_of(name, value)
         else:
             value = checks.reals(value, name, f"group '{self.name}'",
                                  dim=self.model.dims.get(name))
@@ -173,6 +175,21 @@ class NeuronGroup:
             raise ModelError("run_regularly needs at least one statement, such as 'v = 0'",
                              where=where, symbol="code")
         self._operations.append((code, dt))
+
+    def run_on_event(self, event: str, code: str) -> None:
+        """Run the statements ``code`` on each neuron of custom event ``event`` (one of
+        the model's ``events=``), after the step's update and reset, as Brian2's
+        ``run_on_event`` (codegen/events.py); once per event (a second call replaces)."""
+        where = f"run_on_event of group '{self.name}'"
+        if event not in self.model.events:
+            raise ModelError(f"group '{self.name}' has no event {checks.show(event)}: its "
+                             f"model's events are {', '.join(self.model.events) or 'none'} "
+                             "(a spike's statements are the model's reset)", where=where,
+                             symbol="event")
+        code = checks.text(code, "code", where, empty_if_none=False)
+        parse_statements(code, linked.readable(self, self._names(), code, where),
+                         {v: symbol(v) for v in self.model.variables}, where, [])
+        self._on_event[event] = code
 
     def _every(self, dt: Optional[float], net_dt: float) -> int:
         """run_regularly's dt in whole steps of the network's."""
@@ -222,7 +239,8 @@ class NeuronGroup:
         names.update({v: symbol(v) for v in self.model.variables + self.model.param_names})
         return names
 
-    def _evaluate(self, name: str, text: str) -> np.ndarray:
+    def value_of(self, name: str, text: str) -> np.ndarray:
+        """The values of the expression ``text`` given for ``name`` (one per neuron)."""
         expr, ctx = self._parse(name, text)
         for p in self.model.param_names:
             if self.state.value(p) is None and symbol(p) in expr.free_symbols:
@@ -284,7 +302,9 @@ class NeuronGroup:
                          inputs=tuple(p.var for p in self.poisson_inputs),
                          operations=tuple((code, self._every(dt, self.network.dt))
                                           for code, dt in self._operations),
-                         extensions=m.extensions, linked=linked.spec_links(self))
+                         extensions=m.extensions, linked=linked.spec_links(self),
+                         events=tuple((e, c, self._on_event.get(e, ""))
+                                      for e, c in m.events.items()))
 
     def adopt(self, model: NeuronModel) -> None:
         """Take ``model``, this group's model with synaptic state added (a library synapse
@@ -329,53 +349,6 @@ class NeuronGroup:
         return Subgroup(self, start, stop)
 
 
-class Subgroup:
-    """Neurons ``start..stop-1`` of a NeuronGroup, for synapses and for setting values.
-
-    >>> import pyspike as ps
-    >>> G = ps.NeuronGroup(10, ps.NeuronModel("dv/dt = -v/tau : mV", params={"tau": 10.0}))
-    >>> exc = G[:8]
-    >>> exc.v = 1.0
-    >>> float(G.v[7]), float(G.v[8]), len(exc)
-    (1.0, 0.0, 8)
-    """
-
-    def __init__(self, group: NeuronGroup, start: int, stop: int):
-        self.__dict__.update(group=group, start=start, stop=stop, N=stop - start,
-                             name=f"{group.name}[{start}:{stop}]", model=group.model)
-
-    def __getattr__(self, name: str):
-        value = getattr(self.group, name)
-        if isinstance(value, np.ndarray) and value.shape[-1:] == (self.group.N,):
-            return value[..., self.start:self.stop]
-        return value
-
-    def __setattr__(self, name: str, value) -> None:
-        if not (name in self.group.state.variables or name in self.group.model.param_names):
-            raise AttributeError(f"subgroup {self.name} has no variable or parameter '{name}'")
-        if isinstance(value, str):
-            if self.group.network is None and "rand" in value:
-                raise ModelError(f"'{value}' uses random numbers, which come from the "
-                                 "network's seed: add the group to a Network before setting "
-                                 "a subgroup's values with rand()", where=f"subgroup {self.name}",
-                                 symbol=name)
-            value = self.group._evaluate(name, value)[..., self.start:self.stop]
-        else:
-            shape = self.group.shape[:-1] + (self.N,)
-            value = batching.as_values(value, shape, name, "neuron of the subgroup",
-                                       f"subgroup {self.name}")
-        full = np.array(np.broadcast_to(getattr(self.group, name), self.group.shape),
-                        order="C", dtype=np.float64)
-        full[..., self.start:self.stop] = value
-        setattr(self.group, name, full)
-
-    def __len__(self) -> int:
-        return self.N
-
-    def __repr__(self) -> str:
-        return f"Subgroup({self.name})"
-
-
 def as_range(obj, what: str):
     """(group, (start, stop)) of a NeuronGroup or Subgroup."""
     if isinstance(obj, Subgroup):
@@ -388,7 +361,7 @@ def as_range(obj, what: str):
 
 #: What a group answers itself: a model may not name a variable or parameter so.
 ATTRIBUTES = frozenset({"N", "model", "name", "network", "index", "state", "shape", "device",
-                        "poisson_inputs", "adopt"})
+                        "poisson_inputs", "adopt", "value_of", "run_on_event"})
 
 
 def _check_names(model, where: str) -> None:

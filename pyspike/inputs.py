@@ -56,7 +56,7 @@ class PoissonGroup(NeuronGroup):
         if name == "rates" and not (isinstance(value, str) and self.network is None
                                     and "rand" in value):
             if isinstance(value, str):
-                value = self._evaluate(name, value)
+                value = self.value_of(name, value)
             value = checks.reals(value, "rates", f"PoissonGroup '{self.name}'", unit="Hz",
                                  minimum=0.0, finite=True)
         super()._set(name, value)

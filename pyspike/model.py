@@ -5,8 +5,8 @@ from typing import Dict, List, Mapping, Optional, Union
 
 from .codegen.equations import parse_equations, symbol
 from .codegen.errors import ModelError
-from .codegen.expressions import (Context, is_condition, parse_condition, parse_expression,
-                                  timed_function)
+from .codegen.expressions import (IDENTIFIER, Context, is_condition, parse_condition,
+                                  parse_expression, timed_function)
 from .codegen.statements import parse_statements
 from .codegen.integrators import ALL_METHODS
 from .codegen.extensions import extend, own_params
@@ -37,7 +37,8 @@ class NeuronModel:
                  refractory: Union[float, str, None] = None,
                  params: Optional[Mapping[str, object]] = None, method: Optional[str] = None,
                  update: str = "", init: Optional[Mapping[str, object]] = None,
-                 name: str = "", doc: str = "", extensions: tuple = ()):
+                 name: str = "", doc: str = "", extensions: tuple = (),
+                 events: Optional[Mapping[str, str]] = None):
         #: the library name (``"AdExIF"``), empty for a user's own model
         self.name = checks.text(name, "name", "NeuronModel")
         #: what the model is, where it comes from, and how it departs from its source
@@ -46,6 +47,8 @@ class NeuronModel:
         self.threshold = checks.text(threshold, "threshold", "NeuronModel")
         self.reset = checks.text(reset, "reset", "NeuronModel")
         self.update = checks.text(update, "update", "NeuronModel")
+        #: custom events (Brian2's events=): name -> condition (codegen/events.py)
+        self.events = _events(events)
         self.refractory = _refractory(refractory)
         from .timedarray import TimedArray
         quantities = units.dims_given(params)
@@ -95,6 +98,10 @@ class NeuronModel:
                                      "the reset")
             check_statements(units, [(symbol(st.target), st.value(symbol(st.target)))
                                      for st in stmts], self.reset, "the reset")
+        for event, condition in self.events.items():
+            check_condition(units, parse_condition(condition, names, Context(
+                where=f"the condition of the event '{event}'", line=condition, lineno=1)),
+                condition, f"the condition of the event '{event}'")
         if isinstance(self.refractory, str):
             ctx = Context(where="the refractory period", line=self.refractory, lineno=1)
             if is_condition(self.refractory):
@@ -150,7 +157,7 @@ class NeuronModel:
         """The same model text with other parameter values and synaptic state."""
         return NeuronModel(self.equations, self.threshold, self.reset, self.refractory,
                            params, self.method, self.update, self.init, self.name, self.doc,
-                           extensions)
+                           extensions, self.events)
 
     def __str__(self) -> str:
         from .model_doc import describe
@@ -212,3 +219,19 @@ def neuron_dims(group) -> Dict[str, object]:
 def default_params(model: NeuronModel) -> List[str]:
     """Parameters the model declares but gives no value for."""
     return [p for p in model.param_names if p not in model.params]
+
+
+def _events(events) -> Dict[str, str]:
+    """``events=``: a dict of event names (plain names, not 'spike') to conditions."""
+    if events is None:
+        return {}
+    if not isinstance(events, Mapping):
+        raise ModelError(f"events must be a dict of event names to conditions, not "
+                         f"{checks.show(events)}", where="NeuronModel", symbol="events")
+    for name, condition in events.items():
+        if not isinstance(name, str) or not IDENTIFIER.match(name) or name == "spike":
+            raise ModelError(f"an event's name must be a plain name other than 'spike' (the "
+                             f"threshold's event), not {checks.show(name)}",
+                             where="NeuronModel", symbol="events")
+        checks.text(condition, f"events['{name}']", "NeuronModel", empty_if_none=False)
+    return dict(events)

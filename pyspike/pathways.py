@@ -92,6 +92,30 @@ def check(syn, extras: Extras, attributes, where: str) -> None:
                    (neuron_dims(syn.source), neuron_dims(syn.target)), parts, syn.method)
 
 
+def on_events(on_event, syn, where: str) -> Dict[Optional[str], str]:
+    """``on_event=`` by pathway (None: the main on_pre): the source's event that triggers
+    it, "spike" or one of its model's ``events=``; a string names the main pathway's."""
+    if on_event is None:
+        return {}
+    chosen = on_event if isinstance(on_event, dict) else {syn.pathway_names[0]: on_event}
+    known = getattr(getattr(syn.source, "model", None), "events", {})
+    out: Dict[Optional[str], str] = {}
+    for name, event in chosen.items():
+        if name not in syn.pathway_names:
+            raise ModelError(f"on_event names the pathway {checks.show(name)}, which the "
+                             f"Synapses do not have ({', '.join(syn.pathway_names)})",
+                             where=where, symbol="on_event")
+        if event != "spike" and (name == syn.pathway_names[1] or (
+                name in syn.pathways and syn.pathways[name][0] == "post")):
+            raise ModelError(f"the on_post pathway '{name}' runs on the target's spikes only",
+                             where=where, symbol="on_event")
+        if event != "spike" and event not in known:
+            raise ModelError(f"on_event {checks.show(event)}: the source has the events "
+                             f"{', '.join(['spike', *known])}", where=where, symbol="on_event")
+        out[None if name == syn.pathway_names[0] else name] = event
+    return out
+
+
 def state_entry(extras: Extras) -> Dict[str, dict]:
     """The state of each further pathway: its delay (ms, one or one per synapse) and its
     spikes in flight (None until a run lays them out)."""
@@ -140,7 +164,7 @@ def specs(syn, main: SynapsesSpec) -> Tuple[SynapsesSpec, ...]:
     return tuple(replace(main, name=f"{syn.name}.{name}", on_pre=code if kind == "pre" else "",
                          on_post=code if kind == "post" else "", parts=parts,
                          delay=delay_kind(syn.state.pathways[name]["delay"]), bitmask=False,
-                         shares=main.name)
+                         shares=main.name, event=syn.pathway_events.get(name, "spike"))
                  for name, (kind, code) in syn.pathways.items())
 
 

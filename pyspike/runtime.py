@@ -65,6 +65,8 @@ def run_steps(net, kernel: NetworkKernel, n_steps: int) -> None:
         for name, arr in gk.arrays.items():
             if name in links:
                 arrays[arr.slot] = links[name]
+            elif arr.role == "event":              # set anew in every step's update
+                arrays[arr.slot] = np.zeros((K, gk.N), dtype=np.uint8)
             elif not is_linked(arr):
                 arrays[arr.slot] = owned[name].reshape(K, -1)     # a view, also unbatched
         for _, arr in gk.run_arrays:
@@ -77,7 +79,9 @@ def run_steps(net, kernel: NetworkKernel, n_steps: int) -> None:
             for slot in ir.buffer_slots:
                 arrays[slot] = np.zeros((K, ir.n_record * len(samples)), dtype=real)
             pending.append(("state", mon, ir, samples))
-        for ir in gk.spike_monitors:
+        for ev in gk.events:                        # custom events (codegen/events.py)
+            arrays[ev.events.slot] = np.zeros((K, gk.N), dtype=np.int32)
+        for ir in gk.spike_monitors + [m for ev in gk.events for m in ev.monitors]:
             mon = spike_mons[ir.index]
             cap = max(1024, _SPIKES_PER_NEURON * gk.N)
             arrays[ir.i_slot] = np.empty((K, cap), dtype=np.int32)

@@ -31,7 +31,7 @@ ATTRIBUTES = frozenset({"source", "target", "name", "model", "params", "variable
                         "network", "index", "state", "shape", "dense", "delay", "connect",
                         "plasticity", "kind", "dims", "method", "kind_parts",
                         "value_names", "N", "post_range", "target_synapses",
-                        "pathways", "pathway_names", "set_delay"})
+                        "pathways", "pathway_names", "set_delay", "pathway_events"})
 
 
 class Synapses:
@@ -61,7 +61,7 @@ class Synapses:
                  delay=None, params: Optional[Mapping[str, float]] = None,
                  name: Optional[str] = None, plasticity=None, output: Optional[str] = None,
                  post_var: Optional[str] = None, voltage: Optional[str] = None,
-                 method: Optional[str] = None):
+                 method: Optional[str] = None, on_event=None):
         state = self.__dict__
         state["source"], state["pre_range"] = as_range(source, "source of Synapses")
         state["target"], state["_neurons"] = target_of(target, Synapses)  # None: synapses
@@ -73,6 +73,7 @@ class Synapses:
         on_pre, pre_name, on_post, post_name, state["pathways"] = pathways.split(
             on_pre, on_post, f"Synapses '{self.name}'")
         state["pathway_names"] = (pre_name, post_name) + tuple(self.pathways)
+        state["pathway_events"] = pathways.on_events(on_event, self, f"Synapses '{self.name}'")
         before = None if self.target_synapses else self.target.model
         try:
             self._init(model, on_pre, on_post, delay, params, plasticity,
@@ -382,7 +383,8 @@ class Synapses:
                             tuple(self.param_names), tuple(sorted(self.state.per_element)),
                             pathways.delay_kind(self.state.delay), self.dense, bitmask_ok(self),
                             parts=self._parts(), method=self.method,
-                            post_synapses=self.target_synapses)
+                            post_synapses=self.target_synapses,
+                            event=self.pathway_events.get(None, "spike"))
 
     def _parts(self) -> tuple:
         """The library blocks composed with the model: the synapse kind's, the plasticity

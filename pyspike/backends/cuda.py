@@ -67,7 +67,7 @@ def _monitor_slots(kernel: NetworkKernel) -> set:
     for g in kernel.groups:
         for m in g.state_monitors:
             slots.update(m.buffer_slots)
-        for m in g.spike_monitors:
+        for m in g.spike_monitors + [m for ev in g.events for m in ev.monitors]:
             slots.update(m.record_slots)
         slots.update(m.slot for m in g.rate_monitors)
     return slots

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..codegen.kernels import Draw, GroupKernel, NetworkKernel
 from ..codegen import linked
-from ..codegen.ir import SPIKE, Block, Operation, StateMonitorIR
+from ..codegen.ir import SPIKE, Block, EventIR, Operation, StateMonitorIR
 from .. import random as ps_random
 from ..evaluate import evaluate
 from .numpy_synapses import SynapsesReference
@@ -48,7 +48,7 @@ class NumpyBackend(BaseBackend):
         envs = [[self._setup(g, table, row) for g in self.kernel.groups]
                 for table, row in zip(tables, rows)]
         checks = [(m.fill, m.capacity, g.N) for g in self.kernel.groups
-                  for m in g.spike_monitors]
+                  for m in g.spike_monitors + [m for ev in g.events for m in ev.monitors]]
         for s in range(n_steps):
             step = int(iargs[0]) + s
             if any(t[0][f] + n > t[0][c] for t in tables for f, c, n in checks):
@@ -79,6 +79,9 @@ class NumpyBackend(BaseBackend):
                     self._generate(g, arrays, step)
                 else:
                     self._step(g, envs[c.owner], arrays, step, t, seed)
+            elif c.kind == "event":
+                g = self.kernel.groups[c.owner]
+                self._event(g, g.events[c.number], envs[c.owner], arrays, step, t, seed)
             else:                                          # "pre" | "post" events
                 self.synapses[c.owner].events(c.kind, arrays, iargs, rargs, step, t_events,
                                               seed)
@@ -120,7 +123,7 @@ class NumpyBackend(BaseBackend):
         env = self._block(g, g.update, base, arrays, step, t, seed)
         spiked = np.nonzero(env[SPIKE.name])[0] if SPIKE.name in env \
             else np.zeros(0, dtype=np.int64)
-        self._spike_values(g, base, arrays, spiked)
+        self._spike_values(g, g.spike_monitors, base, arrays, spiked)
         if len(spiked) and g.reset.code:
             self._block(g, g.reset, base, arrays, step, t, seed, spiked)
         self._emit(g, arrays, spiked, step)
@@ -154,12 +157,30 @@ class NumpyBackend(BaseBackend):
             arrays[g.arrays[name].slot][chosen] = env[name]
         return env
 
+    def _event(self, g: GroupKernel, ev: EventIR, base: dict, arrays, step: int, t,
+               seed: int) -> None:
+        """A custom event: its neurons (ascending) into its list, its monitors, then its
+        statements on them."""
+        fired = np.flatnonzero(arrays[g.arrays[ev.flag].slot])
+        counters = arrays[0]
+        arrays[ev.events.slot][:len(fired)] = fired
+        counters[ev.events.count] = len(fired)
+        self._spike_values(g, ev.monitors, base, arrays, fired)
+        for m in ev.monitors:
+            fill = counters[m.fill]
+            arrays[m.i_slot][fill:fill + len(fired)] = fired
+            arrays[m.step_slot][fill:fill + len(fired)] = step + 1
+            counters[m.fill] += len(fired)
+        if len(fired) and ev.body.code:
+            self._block(g, ev.body, base, arrays, step, t, seed, fired)
+
     @staticmethod
-    def _spike_values(g: GroupKernel, base: dict, arrays, spiked: np.ndarray) -> None:
-        """The variables spike monitors record of this step's spikes: after the
+    def _spike_values(g: GroupKernel, monitors, base: dict, arrays,
+                      spiked: np.ndarray) -> None:
+        """The variables spike (event) monitors record of this step's spikes: after the
         threshold, before the reset, into the entries that _emit then fills."""
         counters = arrays[0]
-        for m in g.spike_monitors:
+        for m in monitors:
             fill = counters[m.fill]
             for var, slot in zip(m.variables, m.value_slots):
                 value = _values(g, var, arrays, base)

@@ -11,6 +11,7 @@ from typing import Dict, List, Optional
 
 import numpy as np
 
+from ..codegen.events import source_list
 from ..codegen.ir import GroupKernel, NetworkKernel, Pathway, SynapsesKernel
 from ..codegen.synaptic import POST_INDEX, PRE_INDEX
 from .. import random as ps_random
@@ -52,7 +53,8 @@ class SynapsesReference:
 
     def _pre_events(self, arrays, iargs, counters, step: int):
         sk = self.sk
-        spikes = arrays[self.pre.spike_list.slot][:counters[self.pre.spike_list.count]]
+        source = source_list(sk, self.pre)       # its spikes, or a custom event's neurons
+        spikes = arrays[source.slot][:counters[source.count]]
         spikes = spikes.astype(np.int64) - sk.pre_start
         spikes = spikes[(spikes >= 0) & (spikes < sk.n_pre)]
         if sk.delay == "none":

@@ -14,7 +14,7 @@ from pyspike.codegen.spec import GroupSpec, NetworkSpec, StateMonitorSpec, Synap
 
 #: Every record of the IR.
 RECORDS = [ir.Assign, ir.Draw, ir.Array, ir.Block, ir.Pathway, ir.Operation, ir.Access,
-           ir.Ring, ir.DelayOrder, ir.Columns, ir.SpikeList, ir.TimedIR, ir.GeneratorIR,
+           ir.Ring, ir.DelayOrder, ir.Columns, ir.SpikeList, ir.TimedIR, ir.GeneratorIR, ir.EventIR,
            ir.StateMonitorIR, ir.SpikeMonitorIR, ir.RateMonitorIR, ir.GroupKernel,
            ir.SynapsesKernel, ir.NetworkKernel]
 
@@ -22,7 +22,8 @@ RECORDS = [ir.Assign, ir.Draw, ir.Array, ir.Block, ir.Pathway, ir.Operation, ir.
 def _spec() -> NetworkSpec:
     g = GroupSpec("g", 6, equations="dv/dt = (I(t) - v)/tau + 0.1*xi : 1\nge : 1",
                   params=("tau",), threshold="v > rand()", reset="v = 0", refractory=1.0,
-                  functions=(("I", 1),), inputs=("ge",), operations=(("v += 0.1", 5),))
+                  functions=(("I", 1),), inputs=("ge",), operations=(("v += 0.1", 5),),
+                  events=(("half", "v > 0.5", "ge += 1"),))
     s = SynapsesSpec("s", "g", "g", 0, 6, 0, 6, model="w : 1", on_pre="ge_post += w*rand()",
                      on_post="w += 0.01", delay="per_synapse")
     return NetworkSpec(groups=(g,), synapses=(s,),
