@@ -2,11 +2,9 @@
 run at their quick scale on the cpu backend; each result is checked against what the
 model (an analytic formula) or Brian2's example and the paper behind it say.
 
-Every example runs once per module (about 15 s in all on two cores, builds cached).
+Every example runs once per session (tests/examples/conftest.py's `run`, shared with other
+modules; about 15 s in all on two cores, builds cached).
 """
-import contextlib
-import importlib.util
-import io
 from pathlib import Path
 
 import numpy as np
@@ -14,35 +12,12 @@ import pytest
 
 FOLDER = Path(__file__).resolve().parents[2] / "examples" / "brian2"
 
-
-def _load(name: str):
-    spec = importlib.util.spec_from_file_location(f"brian2_example_{name}", FOLDER / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-@pytest.fixture(scope="module")
-def run():
-    """name -> (returned results, printed text), each example run once."""
-    done = {}
-
-    def get(name: str):
-        if name not in done:
-            printed = io.StringIO()
-            with contextlib.redirect_stdout(printed):
-                results = _load(name).main(quick=True)
-            done[name] = results, printed.getvalue()
-        return done[name]
-    return get
-
-
 NAMES = sorted(p.stem for p in FOLDER.glob("*.py") if not p.stem.startswith("_"))
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_each_example_says_what_it_ports_and_prints_its_results(name, run):
-    assert "Brian2's ``examples/" in _load(name).__doc__
+def test_each_example_says_what_it_ports_and_prints_its_results(name, run, load_example):
+    assert "Brian2's ``examples/" in load_example(name).__doc__
     results, printed = run(name)
     for key, value in results.items():
         if np.ndim(value) == 0:
@@ -240,3 +215,134 @@ def test_inhibitory_plasticity_brings_the_excitatory_rate_down_toward_its_target
     assert r["exc_rate_before_Hz"] > 50.0
     assert 3.0 < r["exc_rate_last_second_Hz"] < r["exc_rate_before_Hz"] / 4
     assert r["mean_w_end"] > 0.1
+
+
+def test_hindmarsh_rose_gives_brian2s_spikes_one_burst_periodic_bursts_and_tonic_firing(run):
+    r, _ = run("Hindmarsh_Rose_1984")
+    # deterministic RK4 on the same samples: Brian2 2.9's counts exactly (bench peer)
+    assert [r[f"n_spikes_I_{c}"] for c in ("0.4", "2", "4")] == [8, 97, 265]
+    # the paper's Fig. 6: one burst then rest, periodic bursts, continuous firing
+    assert r["n_bursts_I_0.4"] == 1 and r["last_spike_I_0.4"] < 200.0
+    assert abs(r["x_end_I_0.4"] - (-1.526)) < 0.01              # back near rest
+    assert r["n_bursts_I_2"] >= 3 and r["spikes_per_burst_I_2"] == 9
+    assert 400.0 < r["burst_period_I_2"] < 460.0 and r["max_isi_I_2"] > 250.0
+    assert r["n_bursts_I_4"] == 1 and r["max_isi_I_4"] > 5 * r["min_isi_I_4"]
+
+
+def test_approximated_hh_fires_for_the_second_pulse_only_as_in_brian2(run):
+    r, _ = run("COBAHH_approximated")
+    assert r["v_max_after_first_pulse_mV"] < 10.0 and r["n_spikes"] == 1
+    # Brian2 2.9 (same Euler steps, same samples): to rounding
+    assert abs(r["spike_upstroke_ms"] - 13.08) < 1e-9
+    assert abs(r["v_max_after_second_pulse_mV"] - 111.80351777981872) < 1e-8
+    assert abs(r["v_end_mV"] - (-8.932872068311)) < 1e-8
+
+
+def test_dynamic_synapses_depress_at_20hz_and_facilitate_then_depress_at_70hz(run):
+    r, _ = run("Tsodyks_Pawelzik_Markram_1998")
+    assert r["A_last_epsp_mV"] < 0.2 * r["A_first_epsp_mV"]          # depression
+    assert r["B_last_epsp_mV"] > 5 * r["B_first_epsp_mV"]            # facilitation
+    assert r["C_max_v_ms"] < 375.0 and r["C_last_epsp_mV"] < r["C_max_v_mV"]
+    # the first EPSP: 25 mV * U_SE * 3/37 * max(e^-t/40 - e^-t/3) = 0.912 mV for the
+    # continuous model; the summed current held over each step (Brian2's) integrates y
+    # by left Riemann sums, (dt/tau)/(1 - e^-dt/tau) = 1.0167 more: Brian2 2.9's 0.92718
+    assert abs(r["A_first_epsp_mV"] - 0.9271765166855792) < 1e-9
+    assert abs(r["C_max_v_mV"] - 17.63098771407062) < 1e-9
+
+
+def test_adex_parameter_sets_give_naud_et_als_firing_patterns(run):
+    r, _ = run("Naud_et_al_2008_adex_firing_patterns")
+    # spike counts of Brian2 2.9 (deterministic Euler; "irregular spiking" is chaotic
+    # late in the run, but its count holds)
+    counts = {"tonic_spiking": 60, "adaptation": 12, "initial_burst": 12,
+              "regular_bursting": 11, "delayed_accelerating": 45,
+              "delayed_regular_bursting": 32, "transient_spiking": 1,
+              "irregular_spiking": 33}
+    assert {k: r[f"{k}_n_spikes"] for k in counts} == counts
+    assert abs(r["tonic_spiking_last_isi_ms"] / r["tonic_spiking_first_isi_ms"] - 1) < 0.1
+    assert r["adaptation_last_isi_ms"] > 5 * r["adaptation_first_isi_ms"]
+    assert r["initial_burst_first_isi_ms"] < r["initial_burst_last_isi_ms"] / 10
+    assert r["regular_bursting_max_isi_ms"] > 10 * r["regular_bursting_first_isi_ms"]
+    assert r["delayed_accelerating_last_isi_ms"] < r["delayed_accelerating_first_isi_ms"]
+    assert r["delayed_regular_bursting_first_spike_ms"] > 50.0
+    # pyspike's stamp is Brian2's first spike (14.4 ms) plus one step
+    assert abs(r["tonic_spiking_first_spike_ms"] - 14.5) < 1e-9
+
+
+def test_cochlear_type_one_cells_fire_tonically_and_type_two_only_at_onset(run):
+    r, _ = run("Rothman_Manis_2003")
+    # Brian2 2.9's example (type1c, 250 pA): 13 spikes from -64.72 mV
+    assert r["type1c_n_spikes"] == 13
+    assert abs(r["type1c_v_rest_mV"] - (-64.72384279724332)) < 1e-9
+    for kind in ("type1c", "type12", "type21"):
+        assert r[f"{kind}_n_spikes"] >= 10
+    for kind in ("type2", "type2o"):
+        assert 1 <= r[f"{kind}_n_spikes"] <= 3 and r[f"{kind}_first_spike_ms"] < 3.0
+
+
+def test_jansen_rit_columns_show_alpha_at_standard_connectivity_and_spikes_at_675(run):
+    r, _ = run("Jansen_Rit_1995_single_column")
+    for c in (128, 135):                                   # the paper's alpha rhythm
+        assert 8.0 <= r[f"C_{c}_dominant_Hz"] <= 12.0
+    # large periodic spikes at C = 675, low-amplitude noise at 68 and 1350
+    assert r["C_675_peak_to_peak"] > 10 * r["C_68_peak_to_peak"]
+    assert r["C_675_peak_to_peak"] > 10 * r["C_1350_peak_to_peak"]
+    assert 2.0 <= r["C_675_dominant_Hz"] <= 4.0
+    # the same input numbers (RandomState(1)) in Brian2 2.9: to rounding
+    assert abs(r["C_135_mean"] - 7.63200986) < 1e-6
+    assert abs(r["C_675_mean"] - (-20.79827357)) < 1e-6
+
+
+def test_faster_depolarisations_meet_lower_thresholds_near_the_exact_relation(run):
+    r, _ = run("Platkiewicz_Brette_2011")
+    # Brian2 2.9 over seeds 1-3: r = -0.22 to -0.35, thresholds 0.75-0.86 mV above the
+    # exact relation, -47.7 to -48.0 mV on average, 6.6-7.2 Hz
+    assert r["slope_threshold_correlation"] < -0.05
+    assert abs(r["mean_threshold_minus_exact_mV"]) < 2.0
+    assert -55.0 < r["mean_threshold_mV"] < -45.0 and 4.0 < r["rate_Hz"] < 10.0
+
+
+def test_delay_line_detectors_report_the_rising_pitch_of_the_sound(run):
+    r, _ = run("licklider")
+    # the sound's phase turns at 200 + 400 t Hz; the most active detectors' f_j follows
+    # it within 5% (Brian2 2.9: 0.9-1.3% over seeds 1-3; f_j are spaced by 1%)
+    assert r["mean_relative_pitch_error"] < 0.05
+    pitches = [r[f"pitch_{w}ms_Hz"] for w in (100, 200, 300, 400)]
+    assert all(np.diff(pitches) > 0)
+
+
+def test_ornstein_uhlenbeck_decays_to_a_stationary_spread_of_sigma(run):
+    r, _ = run("Ornstein_Uhlenbeck")
+    # 95 correlation times of the fast process: its std is sigma within 15% (2 standard
+    # errors of a std over ~95 independent samples: 7%); its autocorrelation at lag tau
+    # is e^-1 within 0.15 (the standard error over 95 correlation times is ~0.07)
+    assert abs(r["std_tau_0.1s"] / 0.31622 - 1) < 0.15
+    assert abs(r["autocorrelation_at_tau_0.1s"] - np.exp(-1)) < 0.15
+    assert abs(r["mean_tau_0.1s"]) < 0.15
+    # the slow one: mean e^-0.5 at 0.5 s, spread 0.1*sqrt(1 - e^-1) = 0.08 (3 of them)
+    assert abs(r["y_at_0.5s_tau_1s"] - np.exp(-0.5)) < 0.24
+    assert 0.05 < r["std_tau_1s"] < 0.15
+
+
+def test_each_one_to_one_synapse_delivers_its_decayed_weight_after_its_delay(run):
+    r, _ = run("synapses")
+    assert r["one_to_one"] and r["n_post_spikes"] == 0
+    assert r["n_targets_reached"] == r["n_synapses"] > 0
+    assert abs(r["mean_delay_offset_ms"]) < 4 * 0.25 / np.sqrt(r["n_synapses"])
+    # Brian2's peak is exp(-t_a/50 ms) (ratio 1); pyspike's first event decays w over one
+    # step more (its last update starts at 0, its event stamp is dt later: reported), a
+    # ratio of exp(-0.1/50)
+    assert np.exp(-0.1 / 50) - 1e-12 <= r["mean_peak_over_brian2_w"] <= 1 + 1e-12
+
+
+def test_brunel_network_states_regular_fast_irregular_and_slow(run):
+    r, _ = run("Brunel_2000")
+    # A: the neurons fire like clocks near saturation (pyspike 500 Hz = 1/refractory;
+    # Brian2 2.9 ~300 Hz in a synchronous state: Brian2 drops synaptic input to an
+    # (unless refractory) variable of a refractory neuron and delivers events before
+    # resets, pyspike adds it; reported, see the example's docstring)
+    assert r["A_isi_cv"] < 0.05 and r["A_rate_Hz"] > 250.0
+    assert 150.0 <= r["B_oscillation_Hz"] <= 250.0                   # fast oscillation
+    assert r["C_isi_cv"] > 0.2 and 20.0 < r["C_rate_Hz"] < 60.0      # irregular
+    assert 10.0 <= r["D_oscillation_Hz"] <= 40.0 and r["D_rate_Hz"] < 15.0   # slow
+    assert r["D_synchrony"] > r["C_synchrony"]

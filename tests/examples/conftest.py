@@ -1,0 +1,43 @@
+"""Shared by the tests of examples/brian2/: each example is loaded from its file and run
+once per session at its quick scale, so that several test modules reuse the same runs."""
+import contextlib
+import importlib.util
+import io
+from pathlib import Path
+from types import ModuleType
+from typing import Callable, Dict, Tuple
+
+import pytest
+
+BRIAN2_FOLDER = Path(__file__).resolve().parents[2] / "examples" / "brian2"
+
+
+def _load(name: str) -> ModuleType:
+    """The module of examples/brian2/<name>.py (examples are scripts, not a package)."""
+    spec = importlib.util.spec_from_file_location(f"brian2_example_{name}",
+                                                  BRIAN2_FOLDER / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def load_example() -> Callable[[str], ModuleType]:
+    """name -> the module of examples/brian2/<name>.py (test modules cannot import from
+    conftest under --import-mode=importlib)."""
+    return _load
+
+
+@pytest.fixture(scope="session")
+def run() -> Callable[[str], Tuple[Dict[str, object], str]]:
+    """name -> (returned results, printed text), each example run once per session."""
+    done: Dict[str, Tuple[Dict[str, object], str]] = {}
+
+    def get(name: str) -> Tuple[Dict[str, object], str]:
+        if name not in done:
+            printed = io.StringIO()
+            with contextlib.redirect_stdout(printed):
+                results = _load(name).main(quick=True)
+            done[name] = results, printed.getvalue()
+        return done[name]
+    return get
