@@ -21,7 +21,7 @@ from .linked import LinkedVariable, linked_var
 from .model import NeuronModel
 from .monitors import PopulationRateMonitor, SpikeMonitor, StateMonitor
 from .network import BuildInfo, Network
-from .network_operation import NetworkOperation, network_operation
+from .network_operation import NetworkOperation, network_operation, stop
 from .synapses import Synapses
 from .timedarray import TimedArray
 from . import models
@@ -32,4 +32,4 @@ __all__ = ["BuildError", "BuildInfo", "Connection", "EventMonitor", "ModelError"
            "NeuronModel", "NonFiniteError", "PoissonGroup", "PoissonInput",
            "PopulationRateMonitor", "SpikeGeneratorGroup", "SpikeMonitor", "StateMonitor",
            "Subgroup", "Synapses", "TimedArray", "models", "NetworkOperation",
-           "network_operation", "LinkedVariable", "linked_var"]
+           "network_operation", "LinkedVariable", "linked_var", "stop"]

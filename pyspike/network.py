@@ -243,6 +243,11 @@ class Network:
         from . import store
         store.restore(self, name, filename)
 
+    def stop(self) -> None:
+        """End the run in progress after the current step (from a network operation; the
+        same as ``ps.stop()``, Brian2's ``stop()``)."""
+        network_operation.stop(self)
+
     def run(self, duration: float) -> None:
         """Advance by ``duration`` ms, a whole number of steps.
 

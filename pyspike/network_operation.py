@@ -38,6 +38,8 @@ __all__ = ["NetworkOperation", "network_operation"]
 _names = itertools.count()
 #: Networks running their operations now: an operation may not run its network again.
 _running: "weakref.WeakSet" = weakref.WeakSet()
+#: Networks whose run a network operation asked to stop (stop()).
+_stopping: "weakref.WeakSet" = weakref.WeakSet()
 
 
 class NetworkOperation:
@@ -169,7 +171,9 @@ def run(net, n_steps: int, advance: Callable[[int], None]) -> None:
             for op, every in due:
                 if step % every == 0:
                     _call(op, step, net.dt)
-            following = min(end, min((step // every + 1) * every for _, every in due))
+            stopping = net in _stopping        # stop(): this step completes, as in Brian2
+            following = step + 1 if stopping else \
+                min(end, min((step // every + 1) * every for _, every in due))
             try:
                 advance(following - step)
             except KeyboardInterrupt:
@@ -177,8 +181,37 @@ def run(net, n_steps: int, advance: Callable[[int], None]) -> None:
                     f"the run stopped at t = {net.t:g} ms, after {net.step - start} of "
                     f"{n_steps} steps; the state and the monitors hold those steps, and "
                     "net.run continues from there") from None
+            if stopping:
+                break
     finally:
         _running.discard(net)
+        _stopping.discard(net)
+
+
+def stop(net=None) -> None:
+    """Brian2's ``stop()``, called by a network operation: the run of ``net`` (None: the
+    network whose operation is running) ends after the current step, with ``net.t`` there;
+    the next ``net.run`` goes on from it.
+
+    >>> import pyspike as ps
+    >>> net = ps.Network(dt=1.0, backend="numpy")
+    >>> with net:
+    ...     G = ps.NeuronGroup(1, ps.NeuronModel("dv/dt = 1/ms : 1"))
+    >>> @ps.network_operation(dt=2.0)
+    ... def check():
+    ...     if G.v[0] >= 4:
+    ...         ps.stop()
+    >>> net.add(check)
+    >>> net.run(10.0)
+    >>> net.t, float(G.v[0])
+    (5.0, 5.0)
+    """
+    targets = [net] if net is not None else list(_running)
+    if not targets or (net is not None and net not in _running):
+        raise ModelError("stop() ends a run from inside one of its network operations; no "
+                         "run is in progress", where="stop")
+    for n in targets:
+        _stopping.add(n)
 
 
 def _schedule(net) -> List[Tuple[NetworkOperation, int]]:

@@ -346,3 +346,20 @@ def test_brunel_network_states_regular_fast_irregular_and_slow(run):
     assert r["C_isi_cv"] > 0.2 and 20.0 < r["C_rate_Hz"] < 60.0      # irregular
     assert 10.0 <= r["D_oscillation_Hz"] <= 40.0 and r["D_rate_Hz"] < 15.0   # slow
     assert r["D_synchrony"] > r["C_synchrony"]
+
+
+def test_dopamine_makes_the_synapse_grow_only_in_the_modulated_half(run):
+    r, _ = run("Izhikevich_2007")
+    # Brian2 2.9 (bench/brian2_peer/Izhikevich_2007.py) gives these to 1e-13: classical
+    # STDP leaves s near 0.05% of gmax; dopamine coinciding with c raises it to ~0.45%
+    assert (r["spikes_neuron0"], r["spikes_neuron1"]) == (6, 6)
+    assert r["s_after_classical_over_gmax"] == pytest.approx(0.000517594654683469, rel=1e-9)
+    assert r["s_final_over_gmax"] == pytest.approx(0.004519392646658514, rel=1e-9)
+    assert r["max_d"] == pytest.approx(0.005443816107270245, rel=1e-9)
+
+
+def test_a_network_operation_stops_the_run_once_the_spikes_reach_the_target(run):
+    r, _ = run("network_operation_stop")
+    # Brian2 2.9 with seeds 1-3 stops at the call at 22.0 ms, the run at 22.1 ms
+    assert r["stopped_at_ms"] == pytest.approx(r["stop_call_ms"] + 0.1)
+    assert 20 <= r["num_spikes"] <= 22 and 15.0 <= r["stop_call_ms"] <= 30.0

@@ -356,3 +356,43 @@ def test_a_slot_other_than_the_start_of_the_step_is_refused_with_the_equivalent(
     with pytest.raises(ps.ModelError, match="start of the step at t \\+ dt") as err:
         network_operation(lambda: None, when="end")
     assert err.value.symbol == "when"
+
+
+def _ramp_network(backend="cpu"):
+    net = ps.Network(dt=1.0, backend=backend)
+    with net:
+        G = ps.NeuronGroup(1, ps.NeuronModel("dv/dt = 1/ms : 1"))
+    return net, G
+
+
+@pytest.mark.parametrize("backend", ["numpy", "cpu"])
+def test_stop_ends_the_run_after_the_current_step(backend):
+    net, G = _ramp_network(backend)
+
+    @network_operation(dt=2.0)
+    def check():
+        if G.v[0] >= 4:
+            ps.stop()
+    net.add(check)
+    net.run(10.0)
+    assert (net.t, float(G.v[0])) == (5.0, 5.0)     # Brian2: the step of the call completes
+
+
+def test_a_stopped_network_runs_on_from_where_it_stopped():
+    net, G = _ramp_network()
+    calls = []
+
+    @network_operation(dt=1.0)
+    def once(t):
+        calls.append(t)
+        if t == 2.0:
+            net.stop()
+    net.add(once)
+    net.run(5.0)
+    net.run(2.0)
+    assert net.t == 5.0 and calls == [0.0, 1.0, 2.0, 3.0, 4.0]
+
+
+def test_stop_outside_a_run_is_refused():
+    with pytest.raises(ps.ModelError, match="no run is in progress"):
+        ps.stop()
