@@ -148,9 +148,6 @@ def build_synapses(s: SynapsesSpec, index: int, by_name: Dict[str, GroupKernel],
         k = replace(k, summed_path=_finish_path("summed", [
             Assign(symbol(n), eqs.subexpressions[n], declare=False, op="+=")
             for n in sorted(eqs.summed)], k))
-    if not (on_pre or on_post or k.clock_path or k.summed_path):
-        raise ModelError(f"{where} has no on_pre or on_post code and no equations: it would "
-                         "do nothing", where=where)
     used = set()
     for path in k.paths():
         for a in path.code:
@@ -293,10 +290,6 @@ def check_code(model: str, params, on_pre: str, on_post: str, pre_vars: Dict[str
             statements = parse_statements(text, names, targets, what, [])
             check_statements(units, [(symbol(st.target), st.value(symbol(st.target)))
                                      for st in statements], text, what)
-    if not (_code(on_pre, parts, 2) or _code(on_post, parts, 3) or _odes(eqs, event=False)
-            or eqs.summed):
-        raise ModelError(f"{where} has no on_pre or on_post code and no clock-driven or "
-                         "(summed) equations: it would do nothing", where=where)
     state = [n for n, v in eqs.variables.items() if not v.is_param]
     declared = [n for n, v in eqs.variables.items() if v.is_param and n not in params]
     return (state + ([LASTUPDATE.name] if _odes(eqs, event=True) else []),

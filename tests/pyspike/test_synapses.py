@@ -510,12 +510,6 @@ def test_bad_synaptic_code_raises_a_model_error_naming_the_symbol(kwargs, name):
     assert err.value.symbol == name or name in str(err.value)
 
 
-def test_synapses_without_any_event_code_are_rejected():
-    A, B = _groups()
-    with pytest.raises(ps.ModelError):
-        ps.Synapses(A, B, model="w : 1")
-
-
 def test_model_errors_are_value_errors_raised_before_any_build(cache_dir):
     A, B = _groups()
     with pytest.raises(ValueError):
@@ -548,3 +542,16 @@ def test_a_synapse_parameter_without_a_value_is_reported_before_the_run():
     with pytest.raises(ps.ModelError) as err:
         net.run(1.0)
     assert err.value.symbol == "we"
+
+
+@pytest.mark.parametrize("backend", ["numpy", "cpu"])
+def test_synapses_without_code_hold_their_connectivity_as_in_brian2(backend):
+    net = ps.Network(dt=0.1, backend=backend)
+    with net:
+        G = ps.NeuronGroup(4, ps.NeuronModel("dv/dt = 1/ms : 1", threshold="v > 1",
+                                             reset="v = 0"))
+        S = ps.Synapses(G, G, model="w : 1")      # no on_pre, on_post or equations
+    S.connect(condition="abs(i - j) == 1")
+    S.w = "i + j"
+    net.run(1.0)                                  # compiled with nothing to run per step
+    assert S.i.tolist() == [0, 1, 1, 2, 2, 3] and S.w.tolist() == [1, 1, 3, 3, 5, 5]
