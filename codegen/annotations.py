@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 import warnings
-from typing import Optional, Set
+from typing import Optional, Set, Tuple
 
 from .errors import ModelError
 from .expressions import IDENTIFIER, Context
@@ -102,3 +102,40 @@ def _flags(inner: str, col: int, ctx: Context) -> Set[str]:
         flags.add(flag)
         col += len(raw) + 1
     return flags
+
+
+def take_linked(rest: str) -> Tuple[str, bool]:
+    """The text after a line's ':' without the flag ``linked``, padded to its length (the
+    columns of later messages stay right), and whether it was there.
+
+    >>> take_linked(" 1 (linked)")
+    (' 1         ', True)
+    >>> take_linked(" mV (shared, linked)")[0].rstrip(), take_linked(" 1/(ms)")
+    (' mV (shared)', (' 1/(ms)', False))
+    """
+    body = rest.rstrip()
+    if not body.endswith(")"):
+        return rest, False
+    opening = body.rfind("(")
+    items = body[opening + 1:-1].split(",")
+    kept = [f for f in items if " ".join(f.split()) != "linked"]
+    if len(kept) == len(items):
+        return rest, False
+    text = body[:opening] + (f"({','.join(kept)})" if kept else "")
+    return text.ljust(len(rest)), True
+
+
+def linked_flags(kind: str, flags: Set[str], synaptic: bool, ctx: Context,
+                  name: str) -> Set[str]:
+    """The flags of a line flagged (linked): Brian2's rules (a declared variable of a
+    neuron model, no other flag)."""
+    if synaptic:
+        raise ctx.error("the flag '(linked)' applies to neuron models only", None, name)
+    if kind != "decl":
+        raise ctx.error(f"the flag '(linked)' applies to declared variables, as in "
+                        f"'{name} : 1 (linked)': a linked variable reads another group's "
+                        "variable and has no equation", None, name)
+    if flags:
+        raise ctx.error(f"the flag '(linked)' cannot be combined with other flags "
+                        f"('{sorted(flags)[0]}')", None, name)
+    return {"linked"}

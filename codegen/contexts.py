@@ -64,7 +64,8 @@ class GroupContext:
     compute: List[str]
     stores: List[str]
     spike: Optional[str]                   # the local holding the spike, or None
-    reset: List[str]
+    on_spike: List[str]                    # in the step, on each spike (refractory clock)
+    reset: List[str]                       # the reset kernel's, after the synaptic events
     state_monitors: List[Row]
     spike_monitors: List[Row]
     rate_monitors: List[Row]

@@ -27,10 +27,10 @@ from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 import sympy as sp
 
-from .annotations import split_unit_flags
+from .annotations import linked_flags, split_unit_flags, take_linked
 from .errors import ModelError
-from .expressions import (IDENTIFIER, Context, check_identifier, parse_expression,
-                          value_problem)
+from .expressions import (IDENTIFIER, BooleanName, Context, check_identifier,
+                          parse_condition, parse_expression, value_problem)
 
 #: Flags that only synapse models may use.
 #: (clock-driven) is the default for synaptic equations; Brian2 models often say it.
@@ -71,6 +71,11 @@ class Variable:
     def shared(self) -> bool:
         return "shared" in self.flags
 
+    @property
+    def boolean(self) -> bool:
+        """Declared ': boolean' (Brian2's type): True or False, stored as 1.0 or 0.0."""
+        return self.unit == "boolean"
+
 
 @dataclass
 class EquationSet:
@@ -94,7 +99,8 @@ class EquationSet:
         expression (so a threshold or reset reads it substituted, as the equations do)."""
         out = dict(BUILTINS)
         out.update(self.functions)
-        out.update({n: symbol(n) for n in self.variables})
+        out.update({n: BooleanName(symbol(n), True) if v.boolean else symbol(n)
+                    for n, v in self.variables.items()})
         out.update(self.subexpressions)
         return out
 
@@ -136,7 +142,7 @@ def parse_equations(text: str, params: Iterable[str] = (), where: str = "the equ
             raise ctx.error("backslashes are not allowed: write each equation on one line",
                             line.index("\\"))
         lhs, sep, rest = line.partition(":")
-        rest, linked = _take_linked(rest)
+        rest, linked = take_linked(rest)
         unit, flags = split_unit_flags(rest, ctx) if sep else ("1", set())
         for kind, pattern in (("ode", _ODE), ("subexpr", _SUBEXPR), ("decl", _DECL)):
             match = pattern.match(lhs)
@@ -148,7 +154,7 @@ def parse_equations(text: str, params: Iterable[str] = (), where: str = "the equ
         name = match.group(1)
         check_identifier(name, ctx, "variable name", line.index(name))
         if linked:
-            flags = _linked_flags(kind, flags, synaptic, ctx, name)
+            flags = linked_flags(kind, flags, synaptic, ctx, name)
         if synaptic and name.endswith(_NEURON_SUFFIXES) and "summed" not in flags:
             raise ctx.error(_suffix_message(name), line.index(name), name)
         if _gives_equation(kind, name, block_where != where, rest, variables, ode_names):
@@ -189,6 +195,10 @@ def parse_equations(text: str, params: Iterable[str] = (), where: str = "the equ
             if {"event-driven", "clock-driven"} <= flags:
                 raise ctx.error(f"'{name}' cannot be both (event-driven) and (clock-driven)",
                                 None, name)
+            if kind == "ode" and unit == "boolean":
+                raise ctx.error(f"'{name}' has a differential equation, so it cannot be "
+                                "boolean: declare a boolean as 'name : boolean' and set it in "
+                                "statements", None, name)
             if kind == "ode" and flags & {"constant", "shared"}:
                 raise ctx.error(f"'{name}' changes in time (it has an equation), so it cannot "
                                 "be (constant) or (shared)", None, name)
@@ -225,15 +235,19 @@ def parse_equations(text: str, params: Iterable[str] = (), where: str = "the equ
     names: Dict[str, sp.Basic] = dict(BUILTINS)
     names.update(functions)
     names.update(outer or {})
-    names.update({n: symbol(n) for n in variables})
-    names.update({n: symbol(n) for n in subexpr_names})
+    names.update({n: BooleanName(symbol(n), True) if v.boolean else symbol(n)
+                  for n, v in variables.items()})
+    names.update({n: BooleanName(symbol(n), False) if subexpr_units[n] == "boolean"
+                  else symbol(n) for n in subexpr_names})
     noise: List[sp.Symbol] = []
     exprs: Dict[str, sp.Expr] = {}
     for kind, name, expr_text, ctx, col in parsed:
         ctx.offset = col
         local = dict(names)
         local.update(_noise_names(expr_text, noise, ctx))
-        exprs[(kind, name)] = parse_expression(expr_text, local, ctx)
+        boolean = kind == "subexpr" and subexpr_units[name] == "boolean"
+        exprs[(kind, name)] = (parse_condition if boolean else parse_expression)(
+            expr_text, local, ctx)
         if kind == "subexpr" and any(s in exprs[(kind, name)].free_symbols for s in noise):
             raise ctx.error(f"the subexpression '{name}' contains noise (xi); write noise terms "
                             "directly in the differential equations", None, "xi")
@@ -262,21 +276,30 @@ def parse_equations(text: str, params: Iterable[str] = (), where: str = "the equ
 
 def logical_lines(text: str) -> List[Tuple[int, str]]:
     """The lines of a block of equations as (number of the first, text): a line whose
-    parentheses are still open goes on on the next ones (Brian2 writes long equations so),
-    joined with a space; comments end at the end of their physical line.
+    parentheses are still open, or that ends in an operator (``+ - * / =``), goes on on
+    the next ones, and a line that starts with one of ``+ - * /`` goes on with the line
+    before it if that has no ':' yet (Brian2 reads an expression up to its ':'); joined
+    with a space; comments end at the end of their physical line.
 
     >>> logical_lines("dv/dt = (a -\\n         b)/tau : 1  # long\\nx : 1")
     [(1, 'dv/dt = (a - b)/tau : 1'), (3, 'x : 1')]
+    >>> logical_lines("dv/dt = a/tau\\n        + b/tau : 1")
+    [(1, 'dv/dt = a/tau + b/tau : 1')]
     """
     out: List[Tuple[int, str]] = []
-    pending, first, depth = [], 0, 0
+    pending, first, depth, trailing = [], 0, 0, False
     for lineno, raw in enumerate(text.splitlines(), start=1):
         code = raw.split("#", 1)[0]
+        if not pending and out and _goes_on(out[-1][1], code):
+            first, previous = out.pop()
+            pending = [previous]
         if not pending:
             first = lineno
         pending.append(code.strip() if pending else code.rstrip())
         depth += code.count("(") - code.count(")")
-        if depth <= 0:
+        if code.strip():
+            trailing = code.rstrip().endswith(("+", "-", "*", "/", "="))
+        if depth <= 0 and not trailing:
             out.append((first, " ".join(p for p in pending if p)))
             pending, depth = [], 0
     if pending:                                   # unclosed at the end: as it is, refused
@@ -284,41 +307,11 @@ def logical_lines(text: str) -> List[Tuple[int, str]]:
     return out
 
 
-def _take_linked(rest: str) -> Tuple[str, bool]:
-    """The text after a line's ':' without the flag ``linked``, padded to its length (the
-    columns of later messages stay right), and whether it was there.
-
-    >>> _take_linked(" 1 (linked)")
-    (' 1         ', True)
-    >>> _take_linked(" mV (shared, linked)")[0].rstrip(), _take_linked(" 1/(ms)")
-    (' mV (shared)', (' 1/(ms)', False))
-    """
-    body = rest.rstrip()
-    if not body.endswith(")"):
-        return rest, False
-    opening = body.rfind("(")
-    items = body[opening + 1:-1].split(",")
-    kept = [f for f in items if " ".join(f.split()) != "linked"]
-    if len(kept) == len(items):
-        return rest, False
-    text = body[:opening] + (f"({','.join(kept)})" if kept else "")
-    return text.ljust(len(rest)), True
-
-
-def _linked_flags(kind: str, flags: Set[str], synaptic: bool, ctx: Context,
-                  name: str) -> Set[str]:
-    """The flags of a line flagged (linked): Brian2's rules (a declared variable of a
-    neuron model, no other flag)."""
-    if synaptic:
-        raise ctx.error("the flag '(linked)' applies to neuron models only", None, name)
-    if kind != "decl":
-        raise ctx.error(f"the flag '(linked)' applies to declared variables, as in "
-                        f"'{name} : 1 (linked)': a linked variable reads another group's "
-                        "variable and has no equation", None, name)
-    if flags:
-        raise ctx.error(f"the flag '(linked)' cannot be combined with other flags "
-                        f"('{sorted(flags)[0]}')", None, name)
-    return {"linked"}
+def _goes_on(previous: str, code: str) -> bool:
+    """Whether the line ``code``, starting with an operator, goes on with the logical line
+    ``previous`` (which has no ':' yet, nor a backslash, refused as it stands)."""
+    return bool(previous) and not any(c in previous for c in ":\\") \
+        and code.lstrip()[:1] in ("+", "-", "*", "/")
 
 
 def _gives_equation(kind: str, name: str, in_part: bool, rest: str, variables,

@@ -42,13 +42,14 @@ MAX_DEPTH, MAX_NODES, MAX_BITS = 100, 5000, 1024
 
 
 from .units import unit_constant
-from .functions import (FUNCTIONS, PoissonCount, Rand, Randn, StepBound,  # noqa: F401
-                        TimedArrayCall, exprel, timed_function)
+from .functions import (FUNCTIONS, BooleanName, PoissonCount, Rand, Randn,  # noqa: F401
+                        StepBound, TimedArrayCall, exprel, is_truth, timed_function)
 
 
 _BINOPS = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b,
            ast.Mult: lambda a, b: a * b, ast.Div: lambda a, b: a / b,
-           ast.Pow: lambda a, b: a ** b, ast.Mod: lambda a, b: sp.Mod(a, b)}
+           ast.Pow: lambda a, b: a ** b, ast.Mod: lambda a, b: sp.Mod(a, b),
+           ast.FloorDiv: lambda a, b: sp.floor(a / b)}       # Python's (and Brian2's) //
 _COMPARE = {ast.Lt: sp.Lt, ast.LtE: sp.Le, ast.Gt: sp.Gt, ast.GtE: sp.Ge,
             ast.Eq: sp.Eq, ast.NotEq: sp.Ne}
 _UNDEFINED = ("has no finite value (a division by zero, log(0), inf - inf, ...)")
@@ -294,8 +295,8 @@ class Builder:
             return sp.Piecewise((a, condition), (b, True))
         if name == "int":           # Brian2's: a condition counts 1 or 0, a number truncates
             arg = self.build(node.args[0])
-            if isinstance(arg, (sp.logic.boolalg.Boolean, sp.core.relational.Relational)) \
-                    and not isinstance(arg, sp.Symbol):
+            if isinstance(arg, BooleanName) or is_truth(arg):
+                arg = self._as_bool(arg, node.args[0])
                 return sp.Piecewise((sp.Integer(1), arg), (sp.Integer(0), True))
             return sp.Piecewise((sp.floor(arg), arg >= 0), (sp.ceiling(arg), True))
         return builder(*[self.value(a) for a in node.args])
@@ -313,17 +314,26 @@ class Builder:
         """The sympy value of an expression node (statements.py builds targets' values)."""
         return self._as_value(self.build(node), node)
 
+    def condition(self, node, built=None):
+        """The sympy condition of an expression node (``built``: its value, if built)."""
+        return self._as_bool(self.build(node) if built is None else built, node)
+
     def _as_value(self, expr, node):
-        if isinstance(expr, (sp.logic.boolalg.Boolean, sp.core.relational.Relational)) \
-                and not isinstance(expr, sp.Symbol):
+        if isinstance(expr, BooleanName):
+            if expr.variable:      # stored as 1.0 or 0.0: Brian2's int(True) is 1
+                return expr.symbol
+            raise self.ctx.error(f"'{ast.unparse(node)}' is a boolean subexpression where a number"
+                                 " is expected: int(...) counts it 1 or 0", node.col_offset,
+                                 expr.symbol.name)
+        if is_truth(expr):
             raise self.ctx.error(f"'{ast.unparse(node)}' is a condition where a number is "
                                  "expected", node.col_offset)
         return expr
 
     def _as_bool(self, expr, node):
-        # sympy counts a Symbol as a Boolean too; a model's names are numbers here
-        if isinstance(expr, (sp.logic.boolalg.Boolean, sp.core.relational.Relational)) \
-                and not isinstance(expr, sp.Symbol):
+        if isinstance(expr, BooleanName):
+            return expr.condition()
+        if is_truth(expr):
             return expr
         raise self.ctx.error(f"'{ast.unparse(node)}' is a number where a condition is expected",
                              node.col_offset)
@@ -371,7 +381,7 @@ def parse_condition(text: str, names: Mapping[str, sp.Basic], ctx: Optional[Cont
     ctx = ctx or Context(line=text)
     tree = parse_text(text, "eval", ctx)
     builder = Builder(names, _shifted(ctx, text), text.strip())
-    return builder._as_bool(builder.build(tree.body), tree.body)
+    return builder.condition(tree.body)
 
 
 def is_condition(text: str) -> bool:

@@ -86,6 +86,33 @@ class PoissonCount(sp.Function):
         return printer._print_PoissonCount(self)
 
 
+class BooleanName:
+    """A boolean name (``b : boolean``, Brian2's type) where model text reads it: by
+    itself a condition, as in ``v > 1 and b``.  A boolean variable is stored as 1.0 or 0.0
+    and reads as that number elsewhere (Brian2's int conversion); a boolean subexpression
+    (``b = v > 1 : boolean``) stands for its condition, a number only through ``int()``.
+
+    >>> b = sp.Symbol("b", real=True)
+    >>> BooleanName(b, variable=True).condition()
+    Ne(b, 0)
+    """
+
+    def __init__(self, symbol: sp.Symbol, variable: bool):
+        self.symbol, self.variable = symbol, variable
+
+    def condition(self) -> sp.Basic:
+        """The condition it is; a subexpression's symbol, as sympy reads a Symbol as a
+        boolean too, is its placeholder until the equations substitute it."""
+        return sp.Ne(self.symbol, 0) if self.variable else self.symbol
+
+
+def is_truth(expr) -> bool:
+    """Whether a built term is a condition (sympy counts a Symbol as a Boolean too: a
+    model's names are numbers)."""
+    return isinstance(expr, (sp.logic.boolalg.Boolean, sp.core.relational.Relational)) \
+        and not isinstance(expr, sp.Symbol)
+
+
 def _clip(x, lo, hi):
     return sp.Min(sp.Max(x, lo), hi)
 
@@ -98,4 +125,7 @@ FUNCTIONS: Dict[str, Tuple[int, Callable]] = {
     "min": (2, sp.Min), "max": (2, sp.Max), "rand": (0, None), "randn": (0, None),
     "exprel": (1, exprel), "where": (3, None),       # where(condition, a, b): a if it holds
     "int": (1, None), "sign": (1, sp.sign),          # int(x): toward zero; int(condition): 0/1
+    # hyperbolic and inverse trigonometric functions and log10, by Brian2's (NumPy's) names
+    "sinh": (1, sp.sinh), "cosh": (1, sp.cosh), "arcsin": (1, sp.asin),
+    "arccos": (1, sp.acos), "arctan": (1, sp.atan), "log10": (1, lambda x: sp.log(x, 10)),
 }

@@ -116,8 +116,10 @@ class Block:
 @dataclass(frozen=True)
 class GroupKernel:
     """A neuron group's step: ``update`` on every neuron (the state update, then the
-    spike as the statement ``_spike = threshold``, then the Poisson inputs), and
-    ``reset`` on the neurons that spiked (the user's reset, then the refractory clock)."""
+    spike as the statement ``_spike = threshold``, then the Poisson inputs) and
+    ``on_spike`` on the neurons that spiked (the refractory clock); ``reset`` (the user's
+    reset) runs on them after the step's synaptic events, in its own kernel (Brian2's
+    order: groups, thresholds, synapses, resets)."""
     name: str
     index: int
     N: int
@@ -126,6 +128,7 @@ class GroupKernel:
     shared: Dict[str, int]                 # shared parameter -> rargs index
     update: Block = field(default_factory=Block)
     reset: Block = field(default_factory=Block)
+    on_spike: Block = field(default_factory=Block)
     refractory: Optional[str] = None       # None | "time" | "condition"
     method: Optional[str] = None
     run_scalars: List[Assign] = field(default_factory=list)            # once per run

@@ -74,6 +74,11 @@ def build_network(spec: NetworkSpec) -> NetworkKernel:
         s = spec.synapses[k]
         built[k] = named[s.name] = build_synapses(s, k, by_name, spike_lists, layout, named)
     synapses = [built[k] for k in range(len(spec.synapses))]
+    for g in groups:                  # a reset kernel walks the spike list (schedule.py)
+        if g.reset.code and g.index not in spike_lists:
+            spike_lists[g.index] = SpikeList(
+                layout.slot("group", g.index, "_spikes", "int32", "spikes", extent=g.N),
+                layout.counter("group", g.index, "spike_count", "spikes"))
     groups = [replace(g, spike_list=spike_lists.get(g.index)) for g in groups]
     # monitors are laid out before the synapses: a monitor of synaptic variables learns
     # where their arrays are now
@@ -144,16 +149,19 @@ def _build_group(g: GroupSpec, index: int, layout: Layout) -> GroupKernel:
     user_reset = _reset(g, names, eqs, state_targets)
     check_statements(units, [(a.target, a.expr) for a in user_reset], g.reset,
                      f"the reset of group '{g.name}'")
-    reset = user_reset + refractoriness.clock_statements(refractory)
+    # the refractory clock runs in the step, on each spike; the user's reset after the
+    # step's synaptic events (Brian2's order: groups, thresholds, synapses, resets)
+    clock = refractoriness.clock_statements(refractory)
 
     draft = GroupKernel(g.name, index, g.N, eqs, arrays, shared, refractory=refractory,
                         method=method)
     buffers = timed.timed_buffers(g, index, layout)
     input_draws, inputs = poisson_inputs(g, draft, layout)   # (adds to its shared values)
     draft = replace(draft, timed=timed.mark_by_neuron(
-        buffers, [a.expr for a in update + reset] + ([spike] if spike is not None else [])))
-    return events.add_events(g, _finish(draft, update, spike, inputs, input_draws, reset,
-                                        layout), layout)
+        buffers, [a.expr for a in update + user_reset + clock]
+        + ([spike] if spike is not None else [])))
+    return events.add_events(g, _finish(draft, update, spike, inputs, input_draws,
+                                        (user_reset, clock), layout), layout)
 
 
 def _generator(g: GroupSpec, index: int, layout: Layout) -> GroupKernel:
@@ -235,10 +243,12 @@ def _update_targets(text: str, eqs: EquationSet, names: Dict[str, sp.Basic]):
 
 
 def _finish(k: GroupKernel, update: List[Assign], spike: Optional[sp.Basic],
-            inputs: List[Assign], input_draws: List[Draw], reset: List[Assign],
+            inputs: List[Assign], input_draws: List[Draw],
+            reset_and_clock: Tuple[List[Assign], List[Assign]],
             layout: Layout) -> GroupKernel:
     """``k`` finished: random draws, hoisting of run constants, the spike as a
-    statement, loads and stores; the group's update and reset blocks."""
+    statement, loads and stores; the group's update, reset and on-spike blocks."""
+    reset, clock = reset_and_clock
     update, draws = _extract_draws(update, k, "update")
     reset, reset_draws = _extract_draws(reset, k, "reset")
     if spike is not None:
@@ -248,6 +258,7 @@ def _finish(k: GroupKernel, update: List[Assign], spike: Optional[sp.Basic],
     hoister = Hoister(shared_syms, neuron_syms)
     update = [replace(a, expr=hoister.visit(a.expr)) for a in update]
     reset = [replace(a, expr=hoister.visit(a.expr)) for a in reset]
+    clock = [replace(a, expr=hoister.visit(a.expr)) for a in clock]
     if spike is not None:
         spike = hoister.visit(spike)
     run_arrays = []
@@ -266,8 +277,10 @@ def _finish(k: GroupKernel, update: List[Assign], spike: Optional[sp.Basic],
     # The spike is read after the update and before the inputs (as Brian2's PoissonInput).
     fire = [Assign(SPIKE, spike, "bool")] if spike is not None else []
     reset_loads, reset_stores = loads_and_stores(reset, [], arrays)
+    clock_loads, clock_stores = loads_and_stores(clock, [], arrays)
     return replace(k, update=Block(loads, draws + input_draws, update + fire + inputs, stores),
                    reset=Block(reset_loads, reset_draws, reset, reset_stores),
+                   on_spike=Block(clock_loads, [], clock, clock_stores),
                    run_scalars=hoister.scalars, run_arrays=run_arrays)
 
 

@@ -124,7 +124,8 @@ def link_groups(specs: Sequence[GroupSpec], groups: List[GroupKernel],
         scalars = [v for v in given if v in shared]
         out.append(replace(k, arrays=arrays, shared=shared,
                            update=_unloaded(k.update, scalars),
-                           reset=_unloaded(k.reset, scalars)))
+                           reset=_unloaded(k.reset, scalars),
+                           on_spike=_unloaded(k.on_spike, scalars)))
     return out
 
 

@@ -5,7 +5,8 @@ A timed period (``refractory=2.0``, or an expression of parameters) stores each 
 last spike step in an int32 array ``lastspike``; a condition (``"v > 0.5"``) a uint8 flag
 ``not_refractory``.  The update starts with the ``not_refractory`` statement, holds the
 ``(unless refractory)`` variables and the discrete-time update targets while refractory,
-and spikes only when not refractory; the reset ends with the refractory clock.  Nothing
+and spikes only when not refractory; the spike starts the refractory clock (the group
+kernel's ``on_spike`` block; the user's reset runs later, after the synaptic events).  Nothing
 after this pass knows about refractoriness: it reads an array, statements and a guard.
 
 >>> from pyspike.codegen.spec import GroupSpec, NetworkSpec
@@ -13,8 +14,8 @@ after this pass knows about refractoriness: it reads an array, statements and a 
 >>> g = GroupSpec("g", 4, equations="dv/dt = -v/tau : 1 (unless refractory)",
 ...               params=("tau",), threshold="v > 1", reset="v = 0", refractory=2.0)
 >>> k = build_network(NetworkSpec(groups=(g,))).groups[0]
->>> k.arrays["lastspike"].ctype, [str(a.target) for a in k.reset.code]
-('int32', ['v', 'lastspike'])
+>>> k.arrays["lastspike"].ctype, [str(a.target) for a in k.on_spike.code]
+('int32', ['lastspike'])
 """
 from __future__ import annotations
 

@@ -138,9 +138,9 @@ def group_context(k: GroupKernel, printer: CPrinter, real: str,
     run_array_loads = sorted({s.name for assign, _ in k.run_arrays
                               for s in assign.expr.free_symbols if s.name in k.arrays})
     update, reset = k.update, k.reset
-    used = set(update.loads + update.stores + reset.loads + reset.stores)
+    used = set(update.loads + update.stores + k.on_spike.loads + k.on_spike.stores)
     used |= {linked.index_name(n) for n in used} & set(k.arrays)
-    exprs = [a.expr for a in update.code + reset.code]
+    exprs = [a.expr for a in update.code + k.on_spike.code]
     read = {s.name for e in exprs for s in e.free_symbols}
     read |= {v for m in k.state_monitors if m.synapses is None for v in m.variables}
     locals_ = ([{"name": c_name(a.target.name), "ctype": _CTYPES[a.ctype],
@@ -186,12 +186,8 @@ def group_context(k: GroupKernel, printer: CPrinter, real: str,
         "stores": [_store(n, k) for n in update.stores],
         # the spike statement's local, which the flag of the neuron keeps
         "spike": None if k.threshold is None else c_name(SPIKE.name),
-        "reset": ([_load(n, k, reset.stores) for n in reset.loads]
-                  + [f"const real_t {c_name(a.target.name)} = {pointer(arr.name)}[i];"
-                     for a, arr in k.run_arrays if _uses(reset.code, a.target)]
-                  + [_draw(d, real) for d in reset.draws]
-                  + [_assign(a, printer) for a in reset.code]
-                  + [_store(n, k) for n in reset.stores]),
+        "on_spike": _block_lines(k.on_spike, k, printer, real),
+        "reset": _block_lines(reset, k, printer, real),
         "state_monitors": [{
             "every": m.every, "fill": m.fill, "stride": m.stride, "n_record": m.n_record,
             "index_ptr": f"p_smon{m.index}_idx", "index_slot": m.index_slot,
@@ -209,6 +205,16 @@ def group_context(k: GroupKernel, printer: CPrinter, real: str,
         "rate_monitors": [_rate_monitor(m) for m in k.rate_monitors],
         "events": render_events.event_contexts(k, printer, (_load, _assign, _store, _value)),
     })
+
+
+def _block_lines(block, k: GroupKernel, printer: CPrinter, real: str) -> List[str]:
+    """A block of statements on spiking neuron i: loads, draws, statements, stores."""
+    return ([_load(n, k, block.stores) for n in block.loads]
+            + [f"const real_t {c_name(a.target.name)} = {pointer(arr.name)}[i];"
+               for a, arr in k.run_arrays if _uses(block.code, a.target)]
+            + [_draw(d, real) for d in block.draws]
+            + [_assign(a, printer) for a in block.code]
+            + [_store(n, k) for n in block.stores])
 
 
 def operation_contexts(net: NetworkKernel, printer: CPrinter) -> List[OperationContext]:

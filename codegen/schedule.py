@@ -14,20 +14,22 @@ before     state monitors of synaptic variables record the step's start (hosted 
            groups), then (summed) variables and clock-driven synaptic equations, read by
            the update
 update     each group: its state monitors record the step's start, then the update,
-           threshold, reset and the spike list
+           threshold, refractory clock and the spike list; then its custom events
 exchange   nothing yet: where the ranks of a distributed network will swap spike lists
 events     synaptic pathways of this step's spikes (on_pre, then on_post, per Synapses)
+resets     each group's reset, on the neurons that spiked in the step (after the
+           synaptic events, as Brian2's resets slot follows its synapses slot)
 end        state monitors made with ``when="end"`` record the state the step leaves
 ========== ============================================================================
 
 A StateMonitor's ``when=`` names the Brian2 slot it records in (:data:`WHEN`): "start"
 (Brian2's default) records the state at t_n, after the ``run_regularly`` operations and
 before any update, as Brian2 does (its operations of the same slot sort first by name);
-"end" records the state after the step's update, threshold, reset and synaptic events,
+"end" records the state after the step's update, threshold, synaptic events and reset,
 the values at t_(n+1), and both stamp the sample t_n as Brian2 does (its clock advances
-after the step).  Brian2's "groups", "thresholds", "synapses" and "resets" fall inside
-pyspike's fused neuron kernel (integration, threshold and reset in one pass; synaptic
-events after the reset), so they are refused (:func:`check_when`).
+after the step).  Brian2's "groups", "thresholds", "synapses" and "resets" fall between
+pyspike's fused neuron kernel (integration and threshold in one pass), the synaptic
+events and the resets, so they are refused (:func:`check_when`).
 
 ``order=`` sorts a StateMonitor among the objects of its slot as Brian2 does: Brian2 runs
 a slot's objects by ``order``, lower first, and breaks ties by name, which with its
@@ -60,7 +62,7 @@ from .errors import ModelError
 __all__ = ["KINDS", "PHASES", "WHEN", "Call", "build_schedule", "check_when"]
 
 #: The phases of a step, in the order they run.
-PHASES = ("start", "before", "update", "exchange", "events", "end")
+PHASES = ("start", "before", "update", "exchange", "events", "resets", "end")
 
 #: Brian2's slots a StateMonitor records in (``when=``), and what it records there.
 WHEN = {"start": "the state at the step's start (the default)",
@@ -76,6 +78,7 @@ KINDS = {
                                  # may record synaptic variables: codegen/monitors.py)
     "neurons": "group",          # update, threshold, reset, spikes (or given spikes)
     "event": "group",            # custom event `number` of the group (events.py)
+    "reset": "group",            # the user's reset, on the neurons that spiked this step
     "pre": "synapses",           # on_pre events of this step's (or delayed) spikes
     "post": "synapses",          # on_post events of the postsynaptic spikes
 }
@@ -122,6 +125,7 @@ def build_schedule(groups, synapses, operations) -> Tuple[Call, ...]:
         calls += [Call("events", kind, s.index)
                   for kind, path in (("pre", s.pre_path), ("post", s.post_path))
                   if path is not None]
+    calls += [Call("resets", "reset", g.index) for g in groups if g.reset.code]
     calls += [Call("end", "record", g.index, k) for g in groups
               for k, m in enumerate(g.state_monitors) if m.when == "end"]
     order = {p: n for n, p in enumerate(PHASES)}

@@ -15,7 +15,7 @@ from typing import List, Mapping, Optional, Sequence, Tuple
 
 import sympy as sp
 
-from .expressions import Context, Builder, parse_text, value_problem
+from .expressions import BooleanName, Context, Builder, parse_text, value_problem
 
 _AUGOPS = {ast.Add: "+=", ast.Sub: "-=", ast.Mult: "*=", ast.Div: "/="}
 
@@ -85,11 +85,33 @@ def parse_statements(text: str, names: Mapping[str, sp.Basic], targets: Mapping[
             op = "="
         offset = len(part) - len(part.lstrip())
         ctx.offset = offset
-        statement = Statement(target.id, op, Builder(names, ctx, part.strip()).value(
-            node.value))
+        builder = Builder(names, ctx, part.strip())
+        if isinstance(names.get(target.id), BooleanName):
+            statement = Statement(target.id, op, _truth(builder, node, ctx, target.id))
+        else:
+            statement = Statement(target.id, op, builder.value(node.value))
         # 'v /= 0' divides by zero once read as v = v/0, as the kernels read it
         problem = value_problem(statement.value(sp.Symbol(target.id, real=True)))
         if problem:
             raise ctx.error(f"'{part.strip()}' {problem}", node.col_offset, target.id)
         statements.append(statement)
     return statements
+
+
+def _truth(builder: Builder, node: ast.stmt, ctx: Context, target: str) -> sp.Expr:
+    """The value assigned to the boolean variable ``target``: a condition (``v > 1``,
+    ``True``, another boolean) stored as 1.0 or 0.0; the numbers 1 and 0 are True and
+    False, as in Brian2, and no other number is."""
+    value = node.value
+    if isinstance(node, ast.AugAssign):
+        raise ctx.error(f"'{target}' is boolean: assign it with '=' (True, False or a "
+                        "condition), not with an arithmetic operator", node.col_offset, target)
+    if isinstance(value, ast.Constant) and type(value.value) is int and value.value in (0, 1):
+        return sp.Integer(value.value)
+    built = builder.build(value)
+    if isinstance(built, sp.Expr):                  # a number (sympy's conditions are not)
+        raise ctx.error(f"'{target}' is boolean: it takes True, False or a condition such "
+                        f"as 'v > 1', not the number '{ast.unparse(value)}'",
+                        value.col_offset, target)
+    condition = builder.condition(value, built)
+    return sp.Piecewise((sp.Integer(1), condition), (sp.Integer(0), True))

@@ -1,8 +1,8 @@
 """Dimensional consistency of a model's equations (the dimensions: :mod:`units`).
 
 Each differential equation ``dx/dt = rhs : unit`` needs every additive term of ``rhs`` in
-unit/time; each subexpression's terms need its declared unit; sums, comparisons, ``Min``
-and ``Max`` and the branches of a conditional need like terms; the arguments of ``exp``,
+unit/time; each subexpression's terms need its declared unit; sums, comparisons, ``Min``,
+``Max``, ``%`` and the branches of a conditional need like terms; the arguments of ``exp``,
 ``log`` and the other transcendental functions need to be dimensionless.  Parameters given
 as plain numbers get their dimension from these constraints; the first one that cannot
 hold is a :class:`ModelError` naming the equation and the term.
@@ -97,7 +97,7 @@ class UnitChecker:
             for _, cond in e.args:
                 self.of(cond)
             return self._like([v for v, _ in e.args if not v.is_Number], e)
-        if isinstance(e, (sp.Min, sp.Max)):
+        if isinstance(e, (sp.Min, sp.Max, sp.Mod)):      # (Brian2's x % y: x's unit)
             return self._like([a for a in e.args if not a.is_Number], e)
         if isinstance(e, sp.core.relational.Relational):
             self._like([a for a in e.args if not a.is_Number], e)

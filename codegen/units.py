@@ -73,7 +73,7 @@ _NAMED = {
     "W": _base(m=2, kg=1, s=-3), "watt": _base(m=2, kg=1, s=-3),
     "K": _base(K=1), "kelvin": _base(K=1), "mol": _base(mol=1), "mole": _base(mol=1),
     "M": _base(mol=1, m=-3), "molar": _base(mol=1, m=-3), "l": _base(m=3),
-    "liter": _base(m=3), "litre": _base(m=3),
+    "liter": _base(m=3), "litre": _base(m=3), "radian": DIMENSIONLESS,
 }
 _TOKEN = re.compile(r"\s*(?:(-?\d+(?:\.\d*)?)|([A-Za-z_]+)|(\*\*|\^|[*/()]))")
 
@@ -100,6 +100,8 @@ def unit_name(name: str) -> Dim:
 def dimension(text: str) -> Dim:
     """The dimension of a unit annotation: names and numbers joined by ``*``, ``/``,
     ``**`` or ``^`` and parentheses (``mV/ms``, ``1/(ms*mV)``, ``uF/cm**2``, ``1``)."""
+    if text.strip() == "boolean":               # Brian2's type: True or False, a number 1/0
+        return DIMENSIONLESS
     tokens = _tokens(text)
     pos, dim = _product(tokens, 0)
     if pos != len(tokens):
@@ -333,7 +335,7 @@ SIZES = {"s": 0, "second": 0, "Hz": 0, "hertz": 0, "m": 0, "metre": 0, "meter": 
           "g": -3, "gram": -3, "A": 0, "amp": 0, "ampere": 0, "V": 0, "volt": 0, "S": 0,
           "siemens": 0, "F": 0, "farad": 0, "ohm": 0, "C": 0, "coulomb": 0, "J": 0,
           "joule": 0, "W": 0, "watt": 0, "K": 0, "kelvin": 0, "mol": 0, "mole": 0, "M": 3,
-          "molar": 3, "l": -3, "liter": -3, "litre": -3}
+          "molar": 3, "l": -3, "liter": -3, "litre": -3, "radian": 0}
 
 
 def unit_value(name: str) -> float:

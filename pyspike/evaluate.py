@@ -24,7 +24,8 @@ from .codegen.expressions import PoissonCount, StepBound, TimedArrayCall, exprel
 
 _UNARY = {sp.exp: np.exp, sp.log: np.log, sp.sin: np.sin, sp.cos: np.cos, sp.tan: np.tan,
           sp.tanh: np.tanh, sp.floor: np.floor, sp.ceiling: np.ceil, sp.Abs: np.abs,
-          sp.sign: np.sign}
+          sp.sign: np.sign, sp.sinh: np.sinh, sp.cosh: np.cosh, sp.asin: np.arcsin,
+          sp.acos: np.arccos, sp.atan: np.arctan}
 _RELATIONS = {sp.StrictGreaterThan: np.greater, sp.GreaterThan: np.greater_equal,
               sp.StrictLessThan: np.less, sp.LessThan: np.less_equal,
               sp.Equality: np.equal, sp.Unequality: np.not_equal}

@@ -6,10 +6,11 @@ import itertools
 from typing import Mapping, Optional, Union
 
 import numpy as np
+import sympy as sp
 
 from .codegen.equations import BUILTINS, symbol
 from .codegen.errors import ModelError
-from .codegen.expressions import Context, parse_expression
+from .codegen.expressions import BooleanName, Context, parse_condition, parse_expression
 from .codegen.kernels import LASTSPIKE_NEVER
 from .codegen.spec import GroupSpec
 from .codegen.statements import parse_statements
@@ -138,6 +139,8 @@ class NeuronGroup:
                 self._pending.append((name, value))
                 return
             value = self.value_of(name, value)
+        elif self.model.units.get(name) == "boolean":
+            value = _booleans(value, name, f"group '{self.name}'")
         else:
             value = checks.reals(value, name, f"group '{self.name}'",
                                  dim=self.model.dims.get(name))
@@ -231,12 +234,16 @@ class NeuronGroup:
     def _parse(self, name: str, text: str):
         """The expression ``text`` given as the value of ``name``, and its context."""
         ctx = Context(where=f"the value of '{name}' in group '{self.name}'", line=text, lineno=1)
+        if self.model.units.get(name) == "boolean":       # a condition, stored as 1.0/0.0
+            condition = parse_condition(text, self._names(), ctx)
+            return sp.Piecewise((sp.Integer(1), condition), (sp.Integer(0), True)), ctx
         return parse_expression(text, self._names(), ctx), ctx
 
     def _names(self) -> dict:
         """What model text given to the group may read: the builtins and its names."""
         names = dict(BUILTINS)
-        names.update({v: symbol(v) for v in self.model.variables + self.model.param_names})
+        names.update({v: BooleanName(symbol(v), True) if self.model.units.get(v) == "boolean"
+                      else symbol(v) for v in self.model.variables + self.model.param_names})
         return names
 
     def value_of(self, name: str, text: str) -> np.ndarray:
@@ -371,3 +378,17 @@ def _check_names(model, where: str) -> None:
             raise ModelError(f"the model names a variable or parameter '{name}', which is "
                              f"also an attribute of every {where}: rename it", where=where,
                              symbol=name)
+
+
+def _booleans(value, name: str, where: str) -> np.ndarray:
+    """The values given to a boolean variable (Brian2's ': boolean'): True and False, or
+    the numbers 1 and 0, stored as 1.0 and 0.0."""
+    if isinstance(value, (bool, np.bool_)) or getattr(value, "dtype", None) == np.bool_ or \
+            isinstance(value, (list, tuple)) and value and \
+            all(isinstance(x, (bool, np.bool_)) for x in value):
+        return np.asarray(value, dtype=np.float64)
+    values = checks.reals(value, name, where)
+    if not np.isin(values, (0.0, 1.0)).all():
+        raise ModelError(f"'{name}' is boolean: it takes True or False (or 1 and 0), not "
+                         f"{checks.show(value)}", where=where, symbol=name)
+    return values

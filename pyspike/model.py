@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Dict, List, Mapping, Optional, Union
 
+import numpy as np
+
 from .codegen.equations import parse_equations, symbol
 from .codegen.errors import ModelError
 from .codegen.expressions import (IDENTIFIER, Context, is_condition, parse_condition,
@@ -176,7 +178,7 @@ def _init(values, variables: List[str]) -> Dict[str, object]:
             raise ModelError(f"init gives a value to {checks.show(key)}, which is not a "
                              f"variable of the model ({', '.join(variables)})",
                              where="NeuronModel", symbol=checks.label(key))
-        if not (isinstance(value, str) or checks.is_number(value)):
+        if not (isinstance(value, (str, bool, np.bool_)) or checks.is_number(value)):
             raise ModelError(f"the initial value of '{key}' must be a number or an "
                              f"expression string, not {checks.show(value)}",
                              where="NeuronModel", symbol=key)

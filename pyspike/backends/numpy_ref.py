@@ -79,6 +79,12 @@ class NumpyBackend(BaseBackend):
                     self._generate(g, arrays, step)
                 else:
                     self._step(g, envs[c.owner], arrays, step, t, seed)
+            elif c.kind == "reset":               # after the step's synaptic events
+                g = self.kernel.groups[c.owner]
+                spiked = arrays[g.spike_list.slot][:arrays[0][g.spike_list.count]]
+                if len(spiked):
+                    self._block(g, g.reset, envs[c.owner], arrays, step, t, seed,
+                                spiked.astype(np.int64))
             elif c.kind == "event":
                 g = self.kernel.groups[c.owner]
                 self._event(g, g.events[c.number], envs[c.owner], arrays, step, t, seed)
@@ -124,8 +130,8 @@ class NumpyBackend(BaseBackend):
         spiked = np.nonzero(env[SPIKE.name])[0] if SPIKE.name in env \
             else np.zeros(0, dtype=np.int64)
         self._spike_values(g, g.spike_monitors, base, arrays, spiked)
-        if len(spiked) and g.reset.code:
-            self._block(g, g.reset, base, arrays, step, t, seed, spiked)
+        if len(spiked) and g.on_spike.code:
+            self._block(g, g.on_spike, base, arrays, step, t, seed, spiked)
         self._emit(g, arrays, spiked, step)
 
     def _operate(self, op: Operation, base: dict, arrays, step: int, t, seed: int) -> None:

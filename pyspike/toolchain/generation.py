@@ -73,7 +73,8 @@ def _debug(kernel: NetworkKernel, source: str, cached: Optional[Path]) -> None:
                 print(f"    d{name}/dt = {rhs}")
             # (the spike is a statement of the step: "_spike = <threshold>")
             for label, stmts in (("once per run", g.run_scalars), ("per step", g.update.code),
-                                 ("on spike", g.reset.code)):
+                                 ("on spike", g.on_spike.code),
+                                 ("reset, after the synaptic events", g.reset.code)):
                 for a in stmts:
                     print(f"    [{label}] {a.target} = {a.expr}")
     if level >= 3:

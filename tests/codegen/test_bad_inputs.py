@@ -280,7 +280,6 @@ EXPRESSION_CASES = [
     ("f-string", "f'{v}'", "not allowed"),
     ("walrus", "(x := 1)", "not allowed"),
     ("caret power", "v^2", "use ** for powers"),
-    ("floor division", "v // 2", "not allowed"),
     ("shift", "v << 1", "not allowed"),
     ("matrix product", "v @ v", "not allowed"),
     ("bitwise not", "~v", "use 'not'"),

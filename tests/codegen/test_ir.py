@@ -102,11 +102,13 @@ def test_a_scalar_access_names_a_rargs_entry_and_no_array():
     assert k.access["w"].rarg is None and k.access["w"].slot == k.arrays["w"].slot
 
 
-def test_only_groups_that_synapses_read_have_a_spike_list_with_its_count():
+def test_only_groups_that_synapses_read_or_a_reset_walks_have_a_spike_list():
     s = SynapsesSpec("S", "P", "P", 0, 10, 0, 10, model="w : 1", on_pre="ge_post += w")
-    net = build_network(NetworkSpec(groups=(P, Q), synapses=(s,)))
-    p, q = net.groups
-    assert q.spike_list is None
+    no_reset = GroupSpec("R", 6, equations="dv/dt = -v/tau : 1", params=("tau",),
+                         threshold="v > 1")
+    net = build_network(NetworkSpec(groups=(P, Q, no_reset), synapses=(s,)))
+    p, q, r = net.groups
+    assert r.spike_list is None and q.spike_list is not None     # (Q's reset walks it)
     assert net.manifest.find("group", 0, "_spikes").slot == p.spike_list.slot
     assert net.manifest.counters[p.spike_list.count].name == "spike_count"
 

@@ -45,15 +45,16 @@ def test_poisson_inputs_come_after_the_spike_so_they_act_on_the_next_step():
     assert [d.kind for d in g.update.draws] == ["uniform"]
 
 
-def test_the_reset_block_holds_the_reset_and_then_the_refractory_clock():
+def test_the_step_starts_the_refractory_clock_and_the_reset_kernel_holds_the_reset():
     g = _group(refractory=2.0)
-    assert [a.target for a in g.reset.code] == [v, LASTSPIKE]
-    assert g.reset.stores == ["v", "lastspike"]
+    assert [a.target for a in g.on_spike.code] == [LASTSPIKE]
+    assert [a.target for a in g.reset.code] == [v] and g.reset.stores == ["v"]
 
 
-def test_a_refractory_condition_is_cleared_by_a_reset_statement():
+def test_a_refractory_condition_is_cleared_on_the_spike():
     g = _group(refractory="v > 0.5")
-    assert g.reset.code[-1].target == NOT_REFRACTORY and g.reset.code[-1].expr == sp.false
+    assert g.on_spike.code[-1].target == NOT_REFRACTORY
+    assert g.on_spike.code[-1].expr == sp.false
 
 
 def test_while_refractory_the_neuron_cannot_spike():

@@ -49,8 +49,8 @@ def test_the_refractory_array_is_laid_out_after_the_models_variables():
     assert g.arrays["lastspike"].slot == max(g.arrays[n].slot for n in ("v", "w")) + 1
 
 
-def test_the_timed_refractory_clock_stores_the_next_step_in_the_reset():
-    clock = _group(refractory=2.0).reset.code[-1]
+def test_the_timed_refractory_clock_stores_the_next_step_on_the_spike():
+    clock = _group(refractory=2.0).on_spike.code[-1]
     assert (clock.target, clock.expr, clock.ctype, clock.declare) == (
         LASTSPIKE, STEP + 1, "int64", False)
 
@@ -87,10 +87,10 @@ def test_a_refractory_condition_updates_the_stored_flag_at_the_start_of_the_upda
     assert "not_refractory" in g.update.loads and "not_refractory" in g.update.stores
 
 
-def test_the_lastspike_array_is_read_by_the_update_and_written_by_the_reset_only():
+def test_the_lastspike_array_is_read_by_the_update_and_written_on_the_spike_only():
     g = _group(refractory=2.0)
     assert "lastspike" in g.update.loads and "lastspike" not in g.update.stores
-    assert "lastspike" in g.reset.stores
+    assert "lastspike" in g.on_spike.stores and "lastspike" not in g.reset.stores
 
 
 def test_unless_refractory_variables_are_held_while_refractory():

@@ -24,7 +24,7 @@ def _network() -> NetworkSpec:
                                        StateMonitorSpec("a", ("v",), 1)))
 
 
-def test_a_step_runs_operations_synaptic_equations_groups_then_events():
+def test_a_step_runs_operations_synaptic_equations_groups_events_then_resets():
     assert [str(c) for c in build_network(_network()).schedule] == [
         "start: operation 0 of group 0",
         "before: before 0 of synapses 0",
@@ -34,6 +34,8 @@ def test_a_step_runs_operations_synaptic_equations_groups_then_events():
         "update: neurons 0 of group 1",
         "events: pre 0 of synapses 0",
         "events: post 0 of synapses 0",
+        "resets: reset 0 of group 0",
+        "resets: reset 0 of group 1",
     ]
 
 
@@ -47,8 +49,14 @@ def test_a_call_of_an_unknown_kind_is_refused():
         Call("update", "dendrites", 0)
 
 
-def test_a_group_without_monitors_has_one_call():
+def test_a_group_without_monitors_has_its_step_and_its_reset():
     net = build_network(NetworkSpec(groups=(GroupSpec("g", 2, **LIF),)))
+    assert net.schedule == (Call("update", "neurons", 0), Call("resets", "reset", 0))
+
+
+def test_a_group_without_a_reset_has_no_reset_kernel():
+    lif = dict(LIF, reset="")
+    net = build_network(NetworkSpec(groups=(GroupSpec("g", 2, **lif),)))
     assert net.schedule == (Call("update", "neurons", 0),)
 
 
@@ -62,7 +70,8 @@ def test_the_cpp_step_calls_the_kernels_in_the_order_of_the_schedule():
     assert _calls_in(loop, r"x\.(\w+)\.(\w+)\(") == [
         ("group0", "op0"), ("synapses0", "before_groups"), ("group0", "record0"),
         ("group0", "step"), ("group1", "record0"), ("group1", "step"),
-        ("synapses0", "pre"), ("synapses0", "post")]
+        ("synapses0", "pre"), ("synapses0", "post"), ("group0", "reset"),
+        ("group1", "reset")]
 
 
 def test_the_cuda_step_graph_launches_the_kernels_in_the_order_of_the_schedule():
@@ -72,5 +81,5 @@ def test_the_cuda_step_graph_launches_the_kernels_in_the_order_of_the_schedule()
     names = [k or f"{s}.{m}" for k, s, m in launched]
     assert names[:-1] == ["group0_op0", "synapses0.before_groups", "group0_record0",
                           "group0_step", "group1_record0", "group1_step", "synapses0.pre",
-                          "synapses0.post"]
+                          "synapses0.post", "group0_reset", "group1_reset"]
     assert names[-1] == "end_step"            # the device clock, after every kernel

@@ -65,8 +65,9 @@ def test_at_the_end_each_sample_is_the_state_after_its_step(backend):
     np.testing.assert_array_equal(MG.v, v)
     np.testing.assert_array_equal(MS.w, w)
     # (generator spikes act in the step from their time: at 1.0 and 1.5 ms, steps 2 and 3)
-    # v ends step 3 above 1; step 4 finds the spike, resets v to 0, then an event adds 0.75
-    assert spikes.num_spikes == 4 and (v[:, 3] > 1).all() and (v[:, 4] == 0.75).all()
+    # v ends step 3 above 1; step 4 finds the spike, an event adds 0.75, then the reset
+    # (after the synaptic events, as in Brian2) sets v to 0
+    assert spikes.num_spikes == 4 and (v[:, 3] > 1).all() and (v[:, 4] == 0).all()
     assert w.max() > 0
 
 
@@ -128,12 +129,12 @@ def test_the_end_recording_is_restored_with_the_state():
     np.testing.assert_array_equal(MS.w, first[1])
 
 
-def test_end_records_run_last_in_the_step_after_the_synaptic_events():
+def test_end_records_run_last_in_the_step_after_the_synaptic_events_and_resets():
     net, *_ = _network("numpy")
     schedule = [str(c) for c in build_network(net._spec()).schedule]
     # (the target group's monitor 0 records its neurons, monitor 1 the synapses)
-    assert schedule[-3:] == ["events: pre 0 of synapses 0", "end: record 0 of group 1",
-                             "end: record 1 of group 1"]
+    assert schedule[-4:] == ["events: pre 0 of synapses 0", "resets: reset 0 of group 1",
+                             "end: record 0 of group 1", "end: record 1 of group 1"]
 
 
 def test_start_is_the_default_and_records_before_the_update():

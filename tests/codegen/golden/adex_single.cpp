@@ -18,6 +18,7 @@ struct Group0 {
     real_t* p_u_w;
     real_t* p_u_I;
     int32_t* p_lastspike;
+    int32_t* p_spikes;
     const int32_t* p_smon0_idx;
     int64_t p_smon0_idx_stride;
     real_t* p_smon0_0;
@@ -46,6 +47,7 @@ struct Group0 {
         p_u_w = (real_t*)arrays[2];
         p_u_I = (real_t*)arrays[3];
         p_lastspike = (int32_t*)arrays[4];
+        p_spikes = (int32_t*)arrays[9];
         p_smon0_idx = (const int32_t*)arrays[5];
         p_smon0_idx_stride = iargs[2];
         p_smon0_0 = (real_t*)arrays[6];
@@ -81,13 +83,12 @@ struct Group0 {
         const real_t u_EL = this->u_EL;
         const real_t u_DeltaT = this->u_DeltaT;
         const real_t u_a = this->u_a;
-        const real_t u_Vr = this->u_Vr;
-        const real_t u_b = this->u_b;
         const real_t dt = this->dt;
         real_t* __restrict p_u_v = this->p_u_v;
         real_t* __restrict p_u_w = this->p_u_w;
         real_t* __restrict p_u_I = this->p_u_I;
         int32_t* __restrict p_lastspike = this->p_lastspike;
+        int32_t* __restrict p_spikes = this->p_spikes;
         (void)t; (void)seed; (void)dt;
         int32_t n_spikes = 0;
         for (int32_t b0 = 0; b0 < N; b0 += 256) {
@@ -141,15 +142,10 @@ struct Group0 {
                 const int32_t w1 = (b0 + w + 8 < b1) ? b0 + w + 8 : b1;
                 for (int32_t i = b0 + w; i < w1; ++i) {
                     if (!spiked[i - b0]) continue;
-                    real_t u_w = p_u_w[i];
-                    real_t u_v = p_u_v[i];
                     int32_t lastspike = p_lastspike[i];
-                    u_v = u_Vr;
-                    u_w = u_b + u_w;
                     lastspike = step + 1;
-                    p_u_v[i] = u_v;
-                    p_u_w[i] = u_w;
                     p_lastspike[i] = (int32_t)lastspike;
+                    p_spikes[n_spikes] = i;
                     p_spmon0_i[counters[1]] = i;
                     p_spmon0_step[counters[1]] = step + 1;
                     ++counters[1];
@@ -157,7 +153,7 @@ struct Group0 {
                 }
             }
         }
-        
+        counters[3] = n_spikes;
     }
 
     // State monitor 0 of this group: the state at the step's start, or
@@ -170,6 +166,22 @@ struct Group0 {
                 (void)i;
                 p_smon0_0[r * p_smon0_idx_stride + k] = (real_t)p_u_v[i];
             }
+        }
+    }
+
+    // The reset of the neurons that spiked in this step, after its synaptic events
+    // (Brian2's order: groups, thresholds, synapses, resets).
+    void reset(const int64_t step, const real_t t, const uint64_t seed, int64_t* counters) {
+        (void)step; (void)t; (void)seed;
+        const int64_t n = counters[3];
+        for (int64_t q = 0; q < n; ++q) {
+            const int32_t i = p_spikes[q];
+            real_t u_w = p_u_w[i];
+            real_t u_v = p_u_v[i];
+            u_v = u_Vr;
+            u_w = u_b + u_w;
+            p_u_v[i] = u_v;
+            p_u_w[i] = u_w;
         }
     }
 };
@@ -199,6 +211,7 @@ int64_t run_instances(Instance* instances, const int32_t K, const int64_t step0,
             // The step's kernels in the order of the schedule (codegen/schedule.py).
             x.group0.record0(step, counters);
             x.group0.step(step, t, seed, counters);
+            x.group0.reset(step, t, seed, counters);
         }
     }
     return n_steps;
@@ -211,7 +224,7 @@ extern "C" PS_EXPORT int pyspike_abi_version(void) { return PYSPIKE_ABI_VERSION;
 // What pyspike_run receives, slot by slot and entry by entry (codegen/layout.py): JSON.
 extern "C" PS_EXPORT const char* pyspike_manifest(void) {
     return R"({"batch":1,"buffers":[)"
-           R"({"dtype":"int64","extent":"4","index":0,"name":"counters","owner":"network","per_instance":true,"role":"counters","slot":0},)"
+           R"({"dtype":"int64","extent":"5","index":0,"name":"counters","owner":"network","per_instance":true,"role":"counters","slot":0},)"
            R"({"dtype":"real","extent":"20","index":0,"name":"v","owner":"group","per_instance":true,"role":"state","slot":1},)"
            R"({"dtype":"real","extent":"20","index":0,"name":"w","owner":"group","per_instance":true,"role":"state","slot":2},)"
            R"({"dtype":"real","extent":"20","index":0,"name":"I","owner":"group","per_instance":true,"role":"state","slot":3},)"
@@ -219,11 +232,13 @@ extern "C" PS_EXPORT const char* pyspike_manifest(void) {
            R"({"dtype":"int32","extent":"2","index":0,"name":"index","owner":"state_monitor","per_instance":false,"role":"record","slot":5},)"
            R"({"dtype":"real","extent":"2*samples","index":0,"name":"v","owner":"state_monitor","per_instance":true,"role":"record","slot":6},)"
            R"({"dtype":"int32","extent":"capacity","index":0,"name":"i","owner":"spike_monitor","per_instance":true,"role":"record","slot":7},)"
-           R"({"dtype":"int64","extent":"capacity","index":0,"name":"step","owner":"spike_monitor","per_instance":true,"role":"record","slot":8}],"counters":[)"
+           R"({"dtype":"int64","extent":"capacity","index":0,"name":"step","owner":"spike_monitor","per_instance":true,"role":"record","slot":8},)"
+           R"({"dtype":"int32","extent":"20","index":0,"name":"_spikes","owner":"group","per_instance":true,"role":"spikes","slot":9}],"counters":[)"
            R"({"index":0,"item":0,"name":"fill","owner":"state_monitor","position":0,"role":"fill"},)"
            R"({"index":0,"item":0,"name":"fill","owner":"spike_monitor","position":1,"role":"fill"},)"
            R"({"index":0,"item":0,"name":"capacity","owner":"spike_monitor","position":2,"role":"capacity"},)"
-           R"({"index":0,"item":0,"name":"device_step","owner":"network","position":3,"role":"clock"}],"ints":[)"
+           R"({"index":0,"item":0,"name":"spike_count","owner":"group","position":3,"role":"spikes"},)"
+           R"({"index":0,"item":0,"name":"device_step","owner":"network","position":4,"role":"clock"}],"ints":[)"
            R"({"index":0,"item":0,"name":"first_step","owner":"network","position":0,"role":"step"},)"
            R"({"index":0,"item":0,"name":"seed","owner":"network","position":1,"role":"seed"},)"
            R"({"index":0,"item":0,"name":"stride","owner":"state_monitor","position":2,"role":"stride"}],"real":"float","reals":[)"
@@ -247,7 +262,7 @@ extern "C" PS_EXPORT const char* pyspike_manifest(void) {
 extern "C" PS_EXPORT int64_t pyspike_run(void** arrays, const int64_t* iargs, const double* rargs,
                                          int64_t n_steps)
 {
-    constexpr int32_t K = 1, N_SLOTS = 9, N_IARGS = 3;
+    constexpr int32_t K = 1, N_SLOTS = 10, N_IARGS = 3;
     constexpr int32_t N_RARGS = 10;   // rargs: one row per instance
     const int64_t step0 = iargs[0];
     const double dt = rargs[0];

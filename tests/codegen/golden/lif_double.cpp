@@ -19,6 +19,7 @@ struct Group0 {
     real_t* p_u_tau_m;
     int32_t* p_lastspike;
     real_t* p__h2;
+    int32_t* p_spikes;
     const int32_t* p_smon0_idx;
     int64_t p_smon0_idx_stride;
     real_t* p_smon0_0;
@@ -39,6 +40,7 @@ struct Group0 {
         p_u_tau_m = (real_t*)arrays[3];
         p_lastspike = (int32_t*)arrays[4];
         p__h2 = (real_t*)arrays[5];
+        p_spikes = (int32_t*)arrays[10];
         p_smon0_idx = (const int32_t*)arrays[6];
         p_smon0_idx_stride = iargs[2];
         p_smon0_0 = (real_t*)arrays[7];
@@ -64,12 +66,12 @@ struct Group0 {
         const real_t u_v_rest = this->u_v_rest;
         const real_t u_R = this->u_R;
         const real_t u_v_th = this->u_v_th;
-        const real_t u_v_reset = this->u_v_reset;
         const real_t dt = this->dt;
         real_t* __restrict p_u_v = this->p_u_v;
         real_t* __restrict p_u_I = this->p_u_I;
         int32_t* __restrict p_lastspike = this->p_lastspike;
         real_t* __restrict p__h2 = this->p__h2;
+        int32_t* __restrict p_spikes = this->p_spikes;
         (void)t; (void)seed; (void)dt;
         int32_t n_spikes = 0;
         for (int32_t b0 = 0; b0 < N; b0 += 256) {
@@ -101,12 +103,10 @@ struct Group0 {
                 const int32_t w1 = (b0 + w + 8 < b1) ? b0 + w + 8 : b1;
                 for (int32_t i = b0 + w; i < w1; ++i) {
                     if (!spiked[i - b0]) continue;
-                    real_t u_v = p_u_v[i];
                     int32_t lastspike = p_lastspike[i];
-                    u_v = u_v_reset;
                     lastspike = step + 1;
-                    p_u_v[i] = u_v;
                     p_lastspike[i] = (int32_t)lastspike;
+                    p_spikes[n_spikes] = i;
                     p_spmon0_i[counters[1]] = i;
                     p_spmon0_step[counters[1]] = step + 1;
                     ++counters[1];
@@ -114,7 +114,7 @@ struct Group0 {
                 }
             }
         }
-        
+        counters[3] = n_spikes;
     }
 
     // State monitor 0 of this group: the state at the step's start, or
@@ -127,6 +127,19 @@ struct Group0 {
                 (void)i;
                 p_smon0_0[r * p_smon0_idx_stride + k] = (real_t)p_u_v[i];
             }
+        }
+    }
+
+    // The reset of the neurons that spiked in this step, after its synaptic events
+    // (Brian2's order: groups, thresholds, synapses, resets).
+    void reset(const int64_t step, const real_t t, const uint64_t seed, int64_t* counters) {
+        (void)step; (void)t; (void)seed;
+        const int64_t n = counters[3];
+        for (int64_t q = 0; q < n; ++q) {
+            const int32_t i = p_spikes[q];
+            real_t u_v = p_u_v[i];
+            u_v = u_v_reset;
+            p_u_v[i] = u_v;
         }
     }
 };
@@ -156,6 +169,7 @@ int64_t run_instances(Instance* instances, const int32_t K, const int64_t step0,
             // The step's kernels in the order of the schedule (codegen/schedule.py).
             x.group0.record0(step, counters);
             x.group0.step(step, t, seed, counters);
+            x.group0.reset(step, t, seed, counters);
         }
     }
     return n_steps;
@@ -168,7 +182,7 @@ extern "C" PS_EXPORT int pyspike_abi_version(void) { return PYSPIKE_ABI_VERSION;
 // What pyspike_run receives, slot by slot and entry by entry (codegen/layout.py): JSON.
 extern "C" PS_EXPORT const char* pyspike_manifest(void) {
     return R"({"batch":1,"buffers":[)"
-           R"({"dtype":"int64","extent":"4","index":0,"name":"counters","owner":"network","per_instance":true,"role":"counters","slot":0},)"
+           R"({"dtype":"int64","extent":"5","index":0,"name":"counters","owner":"network","per_instance":true,"role":"counters","slot":0},)"
            R"({"dtype":"real","extent":"100","index":0,"name":"v","owner":"group","per_instance":true,"role":"state","slot":1},)"
            R"({"dtype":"real","extent":"100","index":0,"name":"I","owner":"group","per_instance":true,"role":"state","slot":2},)"
            R"({"dtype":"real","extent":"100","index":0,"name":"tau_m","owner":"group","per_instance":true,"role":"param","slot":3},)"
@@ -177,11 +191,13 @@ extern "C" PS_EXPORT const char* pyspike_manifest(void) {
            R"({"dtype":"int32","extent":"2","index":0,"name":"index","owner":"state_monitor","per_instance":false,"role":"record","slot":6},)"
            R"({"dtype":"real","extent":"2*samples","index":0,"name":"v","owner":"state_monitor","per_instance":true,"role":"record","slot":7},)"
            R"({"dtype":"int32","extent":"capacity","index":0,"name":"i","owner":"spike_monitor","per_instance":true,"role":"record","slot":8},)"
-           R"({"dtype":"int64","extent":"capacity","index":0,"name":"step","owner":"spike_monitor","per_instance":true,"role":"record","slot":9}],"counters":[)"
+           R"({"dtype":"int64","extent":"capacity","index":0,"name":"step","owner":"spike_monitor","per_instance":true,"role":"record","slot":9},)"
+           R"({"dtype":"int32","extent":"100","index":0,"name":"_spikes","owner":"group","per_instance":true,"role":"spikes","slot":10}],"counters":[)"
            R"({"index":0,"item":0,"name":"fill","owner":"state_monitor","position":0,"role":"fill"},)"
            R"({"index":0,"item":0,"name":"fill","owner":"spike_monitor","position":1,"role":"fill"},)"
            R"({"index":0,"item":0,"name":"capacity","owner":"spike_monitor","position":2,"role":"capacity"},)"
-           R"({"index":0,"item":0,"name":"device_step","owner":"network","position":3,"role":"clock"}],"ints":[)"
+           R"({"index":0,"item":0,"name":"spike_count","owner":"group","position":3,"role":"spikes"},)"
+           R"({"index":0,"item":0,"name":"device_step","owner":"network","position":4,"role":"clock"}],"ints":[)"
            R"({"index":0,"item":0,"name":"first_step","owner":"network","position":0,"role":"step"},)"
            R"({"index":0,"item":0,"name":"seed","owner":"network","position":1,"role":"seed"},)"
            R"({"index":0,"item":0,"name":"stride","owner":"state_monitor","position":2,"role":"stride"}],"real":"double","reals":[)"
@@ -200,7 +216,7 @@ extern "C" PS_EXPORT const char* pyspike_manifest(void) {
 extern "C" PS_EXPORT int64_t pyspike_run(void** arrays, const int64_t* iargs, const double* rargs,
                                          int64_t n_steps)
 {
-    constexpr int32_t K = 1, N_SLOTS = 10, N_IARGS = 3;
+    constexpr int32_t K = 1, N_SLOTS = 11, N_IARGS = 3;
     constexpr int32_t N_RARGS = 5;   // rargs: one row per instance
     const int64_t step0 = iargs[0];
     const double dt = rargs[0];
