@@ -134,7 +134,11 @@ def _build_group(g: GroupSpec, index: int, layout: Layout) -> GroupKernel:
     state_targets = {n: symbol(n) for n in eqs.state if n in arrays}
     refractory, not_refractory = refractoriness.refractory_period(g, names, eqs)
     arrays.update(refractoriness.refractory_array(refractory, index, g.N, layout))
-    update += refractoriness.not_refractory_statement(refractory, not_refractory)
+    flag, clear = (refractoriness.publish(refractory, index, g.N, layout)
+                   if refractoriness.published(refractory, eqs) else ({}, []))
+    arrays.update(flag)                 # not_refractory, read by synapses (time kind)
+    update += [replace(a, declare=False) if flag else a for a in
+               refractoriness.not_refractory_statement(refractory, not_refractory)]
     method, statements = _ode_statements(g, eqs)
     update += refractoriness.hold(statements, refractory, eqs.unless_refractory)
     # Discrete-time update statements (after the ODE step), held while refractory.
@@ -151,12 +155,13 @@ def _build_group(g: GroupSpec, index: int, layout: Layout) -> GroupKernel:
                      f"the reset of group '{g.name}'")
     # the refractory clock runs in the step, on each spike; the user's reset after the
     # step's synaptic events (Brian2's order: groups, thresholds, synapses, resets)
-    clock = refractoriness.clock_statements(refractory)
+    clock = refractoriness.clock_statements(refractory) + clear
 
     draft = GroupKernel(g.name, index, g.N, eqs, arrays, shared, refractory=refractory,
                         method=method)
     buffers = timed.timed_buffers(g, index, layout)
     input_draws, inputs = poisson_inputs(g, draft, layout)   # (adds to its shared values)
+    inputs = refractoriness.hold_inputs(inputs, refractory, eqs.unless_refractory)
     draft = replace(draft, timed=timed.mark_by_neuron(
         buffers, [a.expr for a in update + user_reset + clock]
         + ([spike] if spike is not None else [])))
@@ -271,6 +276,8 @@ def _finish(k: GroupKernel, update: List[Assign], spike: Optional[sp.Basic],
     arrays = {symbol(n): n for n, a in k.arrays.items()
               if a.role in ("state", "param", "event")}
     arrays.update(refractoriness.refractory_symbols(k.refractory))
+    if "not_refractory" in k.arrays:    # (a timed period's published flag too)
+        arrays[refractoriness.NOT_REFRACTORY] = "not_refractory"
     arrays.update(linked.symbols(k.equations))      # loaded, never stored (linked.py)
     loads, stores = loads_and_stores(update + inputs, [spike] if spike is not None else [],
                                      arrays)

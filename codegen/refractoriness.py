@@ -15,7 +15,7 @@ after this pass knows about refractoriness: it reads an array, statements and a 
 ...               params=("tau",), threshold="v > 1", reset="v = 0", refractory=2.0)
 >>> k = build_network(NetworkSpec(groups=(g,))).groups[0]
 >>> k.arrays["lastspike"].ctype, [str(a.target) for a in k.on_spike.code]
-('int32', ['lastspike'])
+('int32', ['lastspike', 'not_refractory'])
 """
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ import sympy as sp
 from .equations import DT, T, EquationSet
 from .expressions import Context, StepBound, is_condition, parse_condition, parse_expression
 from .errors import ModelError
-from .ir import Array, Assign
+from .ir import SPIKE, Array, Assign
 from .layout import Layout
 from .spec import GroupSpec
 
@@ -168,3 +168,56 @@ def clock_statements(kind: Optional[str]) -> List[Assign]:
     if kind == "condition":
         return [Assign(NOT_REFRACTORY, sp.false, "bool", declare=False)]
     return []
+
+
+def published(kind: Optional[str], eqs: EquationSet) -> bool:
+    """Whether the group keeps its ``not_refractory`` flag in a uint8 array that others
+    read: a condition always does; a timed period does when the model holds variables
+    ``(unless refractory)``, which, as in Brian2, only the reset may write while the
+    neuron is refractory (synapses, Poisson inputs: :func:`conditional_write`)."""
+    return kind == "condition" or (kind == "time" and bool(eqs.unless_refractory))
+
+
+def publish(kind: Optional[str], group: int, N: int, layout: Layout
+            ) -> Tuple[Dict[str, Array], List[Assign]]:
+    """For a timed period that :func:`published`: the flag's array (laid out now) and the
+    spike's statement clearing it (a neuron is refractory from its spike on, in the
+    step's synaptic events too, as Brian2's thresholder marks it)."""
+    if kind != "time":
+        return {}, []
+    array = Array("not_refractory", layout.slot("group", group, "not_refractory", "uint8",
+                                                "refractory", extent=N),
+                  "uint8", "not_refractory")
+    return {"not_refractory": array}, [Assign(NOT_REFRACTORY, sp.false, "bool",
+                                              declare=False)]
+
+
+def conditional_write(value: sp.Basic, target: sp.Symbol, op: str, flag: sp.Basic
+                      ) -> sp.Basic:
+    """A write of a variable held ``(unless refractory)`` from outside the reset: the
+    value where ``flag`` (not refractory), else no change (Brian2's conditional write).
+
+    >>> from pyspike.codegen.equations import symbol
+    >>> conditional_write(symbol("w"), symbol("v"), "+=", NOT_REFRACTORY)
+    Piecewise((w, Ne(not_refractory, 0)), (0, True))
+    """
+    keep = sp.Integer(0) if op in ("+=", "-=") else target
+    return sp.Piecewise((value, sp.Ne(flag, 0)), (keep, True))
+
+
+def hold_inputs(inputs: List[Assign], kind: Optional[str],
+                variables: Collection[str]) -> List[Assign]:
+    """Poisson inputs into a variable held ``(unless refractory)``: added only where the
+    neuron is not refractory and has not spiked in this step (Brian2's PoissonInput acts
+    after the thresholds, with the variable's conditional write).
+
+    >>> from pyspike.codegen.equations import symbol
+    >>> v = symbol("v")
+    >>> hold_inputs([Assign(v, v + 1, declare=False)], "time", {"v"})[0].expr
+    Piecewise((v + 1, not_refractory & ~_spike), (v, True))
+    """
+    if not kind:
+        return inputs
+    ok = sp.And(NOT_REFRACTORY, sp.Not(SPIKE))
+    return [replace(a, expr=sp.Piecewise((a.expr, ok), (a.target, True)))
+            if a.target.name in variables else a for a in inputs]

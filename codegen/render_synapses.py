@@ -52,7 +52,8 @@ def event_lines(path: Pathway, k: SynapsesKernel, printer: CPrinter, real: str,
         if (a.where, a.name) in accumulate:
             continue
         const = "" if name in path.stores else "const "
-        lines.append(f"{const}real_t& {c_name(name)} = {access_pointer(a)}[{_index(a)}];")
+        ctype = {"uint8": "uint8_t"}.get(a.ctype, "real_t")     # (a refractory flag)
+        lines.append(f"{const}{ctype}& {c_name(name)} = {access_pointer(a)}[{_index(a)}];")
     lines += [_draw(d, real) for d in path.draws]
     for st in path.code:
         a = k.access.get(st.target.name)
@@ -99,7 +100,8 @@ def synapses_context(k: SynapsesKernel, net: NetworkKernel,
         ptr = access_pointer(a)
         if ptr not in seen:
             seen.add(ptr)
-            arrays.append({"ptr": ptr, "ctype": "real_t", "slot": a.slot})
+            arrays.append({"ptr": ptr, "ctype": {"uint8": "uint8_t"}.get(a.ctype, "real_t"),
+                           "slot": a.slot})
     paths = {}
     for path in k.paths():
         paths[path.kind] = PathContext(_TITLES[path.kind], _TITLES[path.kind],

@@ -15,10 +15,12 @@ A target Synapses object exposes its state variables, by ``<name>_post`` or plai
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import sympy as sp
 
 from .errors import ModelError
-from .ir import Array, GroupKernel, SynapsesKernel
+from .ir import Access, Array, GroupKernel, SynapsesKernel
 from .spec import SynapsesSpec
 
 
@@ -75,3 +77,23 @@ def build_order(synapses: Sequence[SynapsesSpec]) -> List[int]:
     them is laid out as before."""
     return sorted(range(len(synapses)),
                   key=lambda k: (synapses[k].shares is not None, synapses[k].post_synapses))
+
+
+def refractory_guards(pre: Side, post: Side, found: Dict[str, tuple]
+                      ) -> Tuple[Dict[str, sp.Symbol], Dict[str, Access]]:
+    """The neuron variables synaptic code may write only where their neuron is not
+    refractory (held ``(unless refractory)`` by a group that publishes its flag,
+    refractoriness.published), by alias (``v_post``, ``v``): the flag's symbol; and where
+    each flag lives.  ``found``: alias -> (side, variable) of the code's names."""
+    guards: Dict[str, sp.Symbol] = {}
+    access: Dict[str, Access] = {}
+    for alias, (side, var) in found.items():
+        g = (pre if side == "pre" else post).group
+        if g is None or "not_refractory" not in g.arrays or \
+                var not in g.equations.unless_refractory:
+            continue
+        name = f"_not_refractory_{side}"
+        guards[alias] = sp.Symbol(name, real=True)
+        access[name] = Access("not_refractory", side, slot=g.arrays["not_refractory"].slot,
+                              ctype="uint8")
+    return guards, access

@@ -38,7 +38,8 @@ from .ir import (Access, Array, Assign, Columns, GroupKernel, Pathway, SpikeList
 from .spec import SynapsesSpec
 from .events import event_number
 from .pathways import owner_of, shared_state
-from .synapse_target import group_side, post_side, refuse_summed
+from .refractoriness import conditional_write
+from .synapse_target import group_side, post_side, refractory_guards, refuse_summed
 from .unit_check import check_statements, equation_units, known_dim
 from .units import Dim
 
@@ -112,6 +113,8 @@ def build_synapses(s: SynapsesSpec, index: int, by_name: Dict[str, GroupKernel],
             access[alias] = Access(var, side, slot=g.arrays[var].slot)
         else:
             access[alias] = Access(var, "scalar", rarg=g.shared[var])
+    guards, flags = refractory_guards(pre, post, used_aliases)   # (unless refractory)
+    access.update(flags)
     for name in eqs.summed:       # I_post = expr (summed): the sum goes into post's I
         var = name[:-len("_post")]
         access[name] = Access(var, "post", slot=post.arrays[var].slot)
@@ -131,14 +134,16 @@ def build_synapses(s: SynapsesSpec, index: int, by_name: Dict[str, GroupKernel],
                 layout.counter("group", g.index, "spike_count", "spikes"))
     on_pre, on_post = (_code(s.on_pre, s.parts, 2), _code(s.on_post, s.parts, 3))
     if on_pre:
-        k = replace(k, pre_path=_pathway("pre", on_pre, names, targets, eqs, k, where))
+        k = replace(k, pre_path=_pathway("pre", on_pre, names, targets, eqs, k, where,
+                                         guards))
         k = add_delays(k, layout)  # the ring of spikes in flight, the delay (delays.py)
         if s.bitmask and not s.dense and s.delay != "per_synapse" and \
                 _pairs_only(k.pre_path, k):
             k = replace(k, bitmask_slot=slot("bitmask", "uint32", "connectivity",
                                              n_pre * ((n_post + 31) // 32)))
     if on_post:
-        k = replace(k, post_path=_pathway("post", on_post, names, targets, eqs, k, where),
+        k = replace(k, post_path=_pathway("post", on_post, names, targets, eqs, k, where,
+                                          guards),
                     columns=Columns(slot("column_start", "int64", "connectivity", n_post + 1),
                                     slot("column_synapse", "int32", "connectivity")))
     if owner is None and _odes(eqs, event=False):    # (a pathway leaves them to its owner)
@@ -341,15 +346,18 @@ def _clock_driven(eqs: EquationSet, where: str, method: Optional[str] = None
 
 
 def _pathway(kind: str, blocks: List[Tuple[Optional[str], str]], names, targets,
-             eqs: EquationSet, k: SynapsesKernel, where: str) -> Pathway:
+             eqs: EquationSet, k: SynapsesKernel, where: str, guards) -> Pathway:
+    """A pathway's statements; a write of a neuron variable in ``guards`` (held ``(unless
+    refractory)``) only where that neuron is not refractory, as Brian2 writes it."""
     statements = _statements(kind, blocks, names, targets, where)
     code = _event_driven(eqs, where) if _odes(eqs, event=True) else []
     for st in statements:
         target = symbol(st.target)
-        if st.op in ("+=", "-="):
-            code.append(Assign(target, st.expr, declare=False, op=st.op))
-        else:
-            code.append(Assign(target, st.value(target), declare=False))
+        op = st.op if st.op in ("+=", "-=") else "="
+        value = st.expr if op != "=" else st.value(target)
+        if st.target in guards:
+            value = conditional_write(value, target, op, guards[st.target])
+        code.append(Assign(target, value, declare=False, op=op))
     return _finish_path(kind, code, k)
 
 

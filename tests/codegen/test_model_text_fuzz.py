@@ -225,7 +225,9 @@ def _reference_words():
                 SynapsesSpec("T", "P", "Q", 0, 4, 0, 4, model="qw : 1", on_pre="qv_post += qw",
                              delay="shared", dense=True),
                 SynapsesSpec("U", "Q", "P", 0, 4, 0, 4, on_pre="qge_post += 1"),
-                SynapsesSpec("V", "Q", "Q", 0, 4, 0, 4, on_pre="qge_post += 1", bitmask=True))
+                SynapsesSpec("V", "Q", "Q", 0, 4, 0, 4, on_pre="qge_post += 1", bitmask=True),
+                # (a write of P's qv, held unless refractory: guarded by P's flag)
+                SynapsesSpec("W", "Q", "P", 0, 4, 0, 4, on_pre="qv_post += 1"))
     spec = NetworkSpec(groups=(group, other), synapses=synapses,
                        state_monitors=(StateMonitorSpec("P", ("qv",), 3),),
                        spike_monitors=(SpikeMonitorSpec("P"),),

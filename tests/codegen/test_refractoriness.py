@@ -50,7 +50,7 @@ def test_the_refractory_array_is_laid_out_after_the_models_variables():
 
 
 def test_the_timed_refractory_clock_stores_the_next_step_on_the_spike():
-    clock = _group(refractory=2.0).on_spike.code[-1]
+    clock = _group(refractory=2.0).on_spike.code[0]
     assert (clock.target, clock.expr, clock.ctype, clock.declare) == (
         LASTSPIKE, STEP + 1, "int64", False)
 
@@ -62,7 +62,8 @@ def _steps(g):
 
 
 def test_a_timed_period_starts_the_update_with_a_local_not_refractory_flag():
-    first = _group(refractory=2.0).update.code[0]
+    plain = dict(equations="dv/dt = -v/tau : 1")      # nothing held unless refractory
+    first = _group(refractory=2.0, **plain).update.code[0]
     assert (first.target, first.ctype, first.declare) == (NOT_REFRACTORY, "bool", True)
     assert isinstance(first.expr, sp.LessThan) and first.expr.lhs == LASTSPIKE
     assert first.expr.rhs.args[0] == STEP
@@ -131,3 +132,11 @@ def test_a_group_that_never_spikes_has_no_guard_to_add():
 
 def test_without_refractoriness_there_is_no_clock_and_no_refractory_symbol():
     assert clock_statements(None) == [] and refractory_symbols(None) == {}
+
+
+def test_a_timed_period_with_held_variables_keeps_its_flag_for_synapses_to_read():
+    g = _group(refractory=2.0)                 # (v is held unless refractory)
+    first = g.update.code[0]
+    assert (first.target, first.declare) == (NOT_REFRACTORY, False)
+    assert g.arrays["not_refractory"].ctype == "uint8"
+    assert g.on_spike.code[-1].target == NOT_REFRACTORY and g.on_spike.code[-1].expr == sp.false

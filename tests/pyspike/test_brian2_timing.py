@@ -44,3 +44,41 @@ def test_brian2s_lif_f_i_curve_has_its_spike_count():
     result = example.main()
     # 29870 spikes in Brian2 2.9 (issue 15: 184 of 1000 neurons had one spike fewer before)
     assert result["total_spikes"] == 29870
+
+
+#: v every ms, from Brian2 2.9 (numpy target, the peer venv) for the network of
+#: test_an_input_to_a_refractory_neuron_is_dropped_as_in_brian2: its spikes at 0.1 and
+#: 7.5 ms (pyspike stamps them a step later); the input at 1 ms arrives while refractory
+#: and is dropped, the one at 5 ms is added.
+BRIAN2_HELD_V = [14.9, 10.0, 10.0, 10.860688147288, 11.730408660566, 12.517364324214,
+                 14.14336244029, 14.700695192099]
+
+
+@pytest.mark.parametrize("backend", ["numpy", "cpu"])
+def test_an_input_to_a_refractory_neuron_is_dropped_as_in_brian2(backend):
+    m = ps.NeuronModel("dv/dt = (20 - v)/(10*ms) : 1 (unless refractory)",
+                       threshold="v > 15", reset="v = 10", refractory=2.0, method="exact")
+    net = ps.Network(dt=0.1, backend=backend)
+    with net:
+        G = ps.NeuronGroup(1, m, init={"v": 14.9})
+        P = ps.SpikeGeneratorGroup(1, [0, 0], [1.0, 5.0])
+        S = ps.Synapses(P, G, on_pre="v_post += 1")
+        M = ps.SpikeMonitor(G)
+        V = ps.StateMonitor(G, "v", record=0)
+    S.connect()
+    net.run(8.0)
+    # (Brian2 printed 12 decimals; exact integration of the same formula)
+    np.testing.assert_allclose(V.v[0][::10], BRIAN2_HELD_V, rtol=1e-11)
+    np.testing.assert_allclose(M.t, [0.2, 7.6])
+
+
+@pytest.mark.parametrize("backend", ["numpy", "cpu"])
+def test_a_poisson_input_to_a_refractory_neuron_is_dropped(backend):
+    m = ps.NeuronModel("dv/dt = 0/ms : 1 (unless refractory)", threshold="v > 1",
+                       reset="v = 0", refractory=1000.0)
+    net = ps.Network(dt=0.1, backend=backend, seed=2)
+    with net:
+        G = ps.NeuronGroup(3, m, init={"v": 2.0})      # spikes at once, then refractory
+        ps.PoissonInput(G, "v", N=100, rate=100.0, weight=1.0)
+    net.run(5.0)
+    np.testing.assert_array_equal(G.v, 0.0)

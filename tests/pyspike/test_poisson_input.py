@@ -163,11 +163,11 @@ def test_the_input_crosses_the_threshold_only_in_the_next_step(backend):
     np.testing.assert_allclose(spikes.t, [0.2, 0.2], rtol=0, atol=1e-12)
 
 
-def test_the_input_still_adds_while_the_neuron_is_refractory(backend):
-    # (unless refractory) stops the integration of v, not additions to it: as with
-    # Brian2's PoissonInput (and on_pre code), the input lands while refractory.
-    # Step 0 adds ~400; step 1 spikes, adds, resets to 0 and starts 5 ms of
-    # refractoriness, during which steps 2, 3, ... keep adding ~400 each.
+def test_the_input_is_dropped_while_the_neuron_is_refractory(backend):
+    # (unless refractory) holds v against additions too, as in Brian2 (whose PoissonInput
+    # writes v only where not_refractory; checked with Brian2 2.9 on this network: v
+    # stays 0 after the spike).  Step 0 adds ~400; step 1 spikes and resets to 0, and
+    # the 5 ms of refractoriness that follow add nothing.
     model = ps.NeuronModel("dv/dt = -v/tau : 1 (unless refractory)", threshold="v > 0.5",
                            reset="v = 0", refractory=5.0, params={"tau": 10.0},
                            method="exact")
@@ -179,10 +179,8 @@ def test_the_input_still_adds_while_the_neuron_is_refractory(backend):
     ps.PoissonInput(G, "v", N=1000, rate=4000.0, weight=1.0)
     net.run(2.0)
     np.testing.assert_array_equal(spikes.count, 1)        # refractory for the rest
-    np.testing.assert_array_equal(mon.v[:, 2], 0.0)      # reset after step 1
-    # ~400 per step for the 18 refractory steps since: far above 0 and growing
-    assert np.all(mon.v[:, 3:] > 300)
-    assert np.all(np.diff(mon.v[:, 3:], axis=1) > 0)
+    assert np.all(mon.v[:, 1] > 300)                      # the input before the spike
+    np.testing.assert_array_equal(mon.v[:, 2:], 0.0)      # reset, then held
 
 
 # --- rate and weight change between runs -------------------------------------------------
