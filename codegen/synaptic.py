@@ -302,9 +302,12 @@ def check_code(model: str, params, on_pre: str, on_post: str, pre_vars: Dict[str
 
 
 def _event_driven(eqs: EquationSet, where: str) -> List[Assign]:
-    """Statements advancing the event-driven variables from their last update to ``t``:
-    the exact solution over the elapsed time (so the equations must be linear with
-    constant coefficients), then ``_lastupdate = t``."""
+    """Statements advancing the event-driven variables from their last update to the
+    event: the exact solution over the elapsed time (so the equations must be linear with
+    constant coefficients), then ``_lastupdate`` = the event's time.  That time is
+    Brian2's ``t`` of the event, ``t - dt`` (synaptic code's ``t`` is the arrival stamp,
+    one step later), so that the first event, from ``_lastupdate = 0``, decays as in
+    Brian2."""
     odes = _odes(eqs, event=True)
     for var, expr in odes.items():
         if set(eqs.noise) & expr.free_symbols:
@@ -316,12 +319,12 @@ def _event_driven(eqs: EquationSet, where: str) -> List[Assign]:
         raise ModelError(f"{where}: event-driven equations are solved exactly between "
                          f"events, so they must be linear with constant coefficients "
                          f"({err.args[0]})", where=where, symbol=next(iter(odes))) from None
-    out = [Assign(ELAPSED, T - LASTUPDATE)]
+    out = [Assign(ELAPSED, T - DT - LASTUPDATE)]
     out += [Assign(sp.Symbol(target, real=True), expr.xreplace({DT: ELAPSED}))
             for target, expr in steps]
     out += [Assign(symbol(v), sp.Symbol(integrators.new_name(v), real=True), declare=False)
             for v in odes]
-    out.append(Assign(LASTUPDATE, T, declare=False))
+    out.append(Assign(LASTUPDATE, T - DT, declare=False))
     return out
 
 

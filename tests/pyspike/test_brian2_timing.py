@@ -82,3 +82,22 @@ def test_a_poisson_input_to_a_refractory_neuron_is_dropped(backend):
         ps.PoissonInput(G, "v", N=100, rate=100.0, weight=1.0)
     net.run(5.0)
     np.testing.assert_array_equal(G.v, 0.0)
+
+
+@pytest.mark.parametrize("backend", ["numpy", "cpu"])
+def test_an_event_driven_trace_decays_from_zero_to_its_first_event_as_in_brian2(backend):
+    net = ps.Network(dt=0.1, backend=backend)
+    with net:
+        P = ps.SpikeGeneratorGroup(1, [0, 0], [2.0, 5.0])
+        H = ps.NeuronGroup(1, ps.NeuronModel("x : 1\ny : 1"))
+        S = ps.Synapses(P, H, "dapre/dt = -apre/(10*ms) : 1 (event-driven)",
+                        on_pre="x += apre\napre += 1\ny = apre")
+    S.connect()
+    S.apre = 1.0
+    net.run(6.0)
+    # Brian2 2.9 (numpy target) gives x = 2.166079633472333 = e^-0.2 + (e^-0.2 + 1) e^-0.3
+    # and y = 2.3473488803943514 (apre after the second event): the first event decays
+    # apre from t = 0 over 2 ms, as in Brian2
+    x = np.exp(-0.2) + (np.exp(-0.2) + 1) * np.exp(-0.3)
+    assert float(H.x[0]) == pytest.approx(x, rel=1e-14)
+    assert float(H.y[0]) == pytest.approx(x + 1 - np.exp(-0.2), rel=1e-14)
