@@ -20,6 +20,7 @@ from typing import List
 from . import streams
 from .equations import symbol
 from .ir import Assign, Block, GroupKernel, Operation, loads_and_stores, statement_draws
+from .refractoriness import NOT_REFRACTORY, conditional_write
 from .spec import GroupSpec
 from .statements import parse_statements
 
@@ -42,9 +43,15 @@ def _operation(g: GroupSpec, k: GroupKernel, n: int, code: str, every: int,
     targets = {v: symbol(v) for v, a in k.arrays.items() if a.role == "state"}
     sites: list = []
     statements = parse_statements(code, names, targets, where, sites)
-    stmts = [Assign(symbol(st.target), st.value(symbol(st.target)), declare=False)
-             for st in statements]
+    # a variable held (unless refractory) is written only where not refractory (Brian2)
+    held = k.equations.unless_refractory if "not_refractory" in k.arrays else set()
+    stmts = [Assign(symbol(st.target), conditional_write(
+        st.value(symbol(st.target)), symbol(st.target), "=", NOT_REFRACTORY)
+        if st.target in held else st.value(symbol(st.target)), declare=False)
+        for st in statements]
     stmts, draws = statement_draws(stmts, lambda site: streams.operation(k.index, n, site))
     arrays = {symbol(v): v for v, a in k.arrays.items() if a.role in ("state", "param")}
+    if held:
+        arrays[NOT_REFRACTORY] = "not_refractory"
     loads, stores = loads_and_stores(stmts, [], arrays)
     return Operation(name, k.index, "start", every, Block(loads, draws, stmts, stores))

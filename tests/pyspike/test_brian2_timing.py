@@ -101,3 +101,19 @@ def test_an_event_driven_trace_decays_from_zero_to_its_first_event_as_in_brian2(
     x = np.exp(-0.2) + (np.exp(-0.2) + 1) * np.exp(-0.3)
     assert float(H.x[0]) == pytest.approx(x, rel=1e-14)
     assert float(H.y[0]) == pytest.approx(x + 1 - np.exp(-0.2), rel=1e-14)
+
+
+@pytest.mark.parametrize("backend", ["numpy", "cpu"])
+def test_run_regularly_leaves_a_refractory_neurons_held_variable_alone_as_brian2(backend):
+    m = ps.NeuronModel("dv/dt = 1/ms : 1 (unless refractory)", threshold="v > 1",
+                       reset="v = 0", refractory=1.0, method="euler")
+    net = ps.Network(dt=0.1, backend=backend)
+    with net:
+        G = ps.NeuronGroup(2, m, init={"v": [0.95, 0.5]})
+        M = ps.StateMonitor(G, "v", record=True)
+    G.run_regularly("v += 0.3", dt=0.5)
+    net.run(3.0)
+    # Brian2 2.9 (numpy target), v every 0.5 ms: the additions at 0.5 and 2.0 ms find the
+    # neurons refractory and are dropped
+    np.testing.assert_allclose(M.v[:, ::5], [[1.25, 0, 0, 0.8, 0, 0], [0.8, 0, 0, 0.6, 0, 0]],
+                               atol=1e-12)
