@@ -16,7 +16,13 @@ STOCHASTIC = False
 
 def main(quick: bool = False, seed: int = 1) -> dict:
     from brian2 import (NeuronGroup, SpikeGeneratorGroup, SpikeMonitor, StateMonitor,
-                        Synapses, array, ms, mV, run, second)
+                        Synapses, array, get_device, ms, mV, run, second)
+
+    if type(get_device()).__name__ == "CPPStandaloneDevice":
+        # the example reads s and sets mode between its two runs: Brian2's standalone
+        # mode runs the whole script at its first run() and reads nothing in between
+        raise RuntimeError("Izhikevich_2007 needs Brian2's runtime target (two runs with "
+                           "a variable read and set between them)")
 
     simulation_duration = 6 * second
     taum = 10*ms
