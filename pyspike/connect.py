@@ -206,6 +206,13 @@ def _names(syn):
     return names, sides
 
 
+def _read(syn, cond) -> list:
+    """The neuron variables (as _names gives them) that the condition reads: only those
+    are gathered for each block of candidate pairs."""
+    read = {s.name for s in cond.free_symbols}
+    return [side for side in _names(syn)[1] if side[0] in read]
+
+
 def _parse_condition(syn, text: str):
     names, _ = _names(syn)
     ctx = Context(where=f"the connection condition of Synapses '{syn.name}'", line=text,
@@ -252,7 +259,7 @@ def _uniform(seed: int, stream: int, i: np.ndarray, j: np.ndarray) -> np.ndarray
 def _by_condition(syn, text: str, p: float, seed: int, stream: int, self_offset):
     """All pairs meeting the condition, each kept with probability p; block by block."""
     cond = _parse_condition(syn, text)
-    _, sides = _names(syn)
+    sides = _read(syn, cond)
     rows = max(1, _BLOCK_PAIRS // max(1, syn.n_post))
     out_i, out_j = [], []
     for r0 in range(0, syn.n_pre, rows):
@@ -262,8 +269,9 @@ def _by_condition(syn, text: str, p: float, seed: int, stream: int, self_offset)
         keep = np.broadcast_to(evaluate(cond, _env(syn, sides, i, j)), i.shape).copy()
         if self_offset is not None:
             keep &= j != i + self_offset
-        if p < 1.0:
-            keep &= _uniform(seed, stream, i, j) < p
+        if p < 1.0:                  # (drawn for the pairs that pass only: keyed by (i, j))
+            passed = np.flatnonzero(keep)
+            keep[passed] = _uniform(seed, stream, i[passed], j[passed]) < p
         out_i.append(i[keep].astype(np.int32))
         out_j.append(j[keep].astype(np.int32))
     return np.concatenate(out_i), np.concatenate(out_j)
@@ -277,8 +285,8 @@ def _one_per_row(syn, text: str, condition, p: float, seed: int, stream: int, se
     j = np.floor(np.asarray(value, dtype=np.float64) + 0.5).astype(np.int64)
     keep = (j >= 0) & (j < syn.n_post)
     if condition is not None:
-        _, sides = _names(syn)
         cond = _parse_condition(syn, condition)
+        sides = _read(syn, cond)
         jj = np.where(keep, j, 0)
         keep &= np.broadcast_to(evaluate(cond, _env(syn, sides, i, jj)), i.shape)
     if self_offset is not None:
