@@ -26,7 +26,7 @@ synapses (:mod:`synaptic`, with :mod:`delays`).
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Dict, List, Optional, Tuple
+from typing import Collection, Dict, List, Optional, Tuple
 
 import sympy as sp
 
@@ -64,8 +64,10 @@ def build_network(spec: NetworkSpec) -> NetworkKernel:
         raise ModelError(f"precision must be 'double' or 'single', not {spec.precision!r}",
                          where="Network")
     layout = Layout()
+    written = refractoriness.written_from_outside(spec)
     groups = add_monitors(spec, linked.link_groups(spec.groups, [
-        _build_group(g, k, layout) for k, g in enumerate(spec.groups)], layout), layout)
+        _build_group(g, k, layout, written[g.name]) for k, g in enumerate(spec.groups)],
+        layout), layout)
     by_name = {g.name: g for g in groups}
     spike_lists: Dict[int, SpikeList] = {}      # of the groups that synapses read
     built: Dict[int, SynapsesKernel] = {}
@@ -102,7 +104,8 @@ def build_network(spec: NetworkSpec) -> NetworkKernel:
                          operations, build_schedule(groups, synapses, operations))
 
 
-def _build_group(g: GroupSpec, index: int, layout: Layout) -> GroupKernel:
+def _build_group(g: GroupSpec, index: int, layout: Layout,
+                 written: Collection[str] = ()) -> GroupKernel:
     """A group's kernel: the model's statements, then the lowering passes of its features
     (TimedArrays, refractoriness, Poisson inputs), in the order their buffers are laid
     out."""
@@ -135,7 +138,7 @@ def _build_group(g: GroupSpec, index: int, layout: Layout) -> GroupKernel:
     refractory, not_refractory = refractoriness.refractory_period(g, names, eqs)
     arrays.update(refractoriness.refractory_array(refractory, index, g.N, layout))
     flag, clear = (refractoriness.publish(refractory, index, g.N, layout)
-                   if refractoriness.published(refractory, eqs) else ({}, []))
+                   if refractoriness.published(refractory, eqs, written) else ({}, []))
     arrays.update(flag)                 # not_refractory, read by synapses (time kind)
     update += [replace(a, declare=False) if flag else a for a in
                refractoriness.not_refractory_statement(refractory, not_refractory)]

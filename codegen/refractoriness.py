@@ -15,12 +15,12 @@ after this pass knows about refractoriness: it reads an array, statements and a 
 ...               params=("tau",), threshold="v > 1", reset="v = 0", refractory=2.0)
 >>> k = build_network(NetworkSpec(groups=(g,))).groups[0]
 >>> k.arrays["lastspike"].ctype, [str(a.target) for a in k.on_spike.code]
-('int32', ['lastspike', 'not_refractory'])
+('int32', ['lastspike'])
 """
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Collection, Dict, List, Optional, Tuple
+from typing import Collection, Dict, List, Optional, Set, Tuple
 
 import sympy as sp
 
@@ -30,6 +30,7 @@ from .errors import ModelError
 from .ir import SPIKE, Array, Assign
 from .layout import Layout
 from .spec import GroupSpec
+from .statements import split_statements
 
 STEP = sp.Symbol("step", integer=True)
 LASTSPIKE = sp.Symbol("lastspike", integer=True)
@@ -170,12 +171,44 @@ def clock_statements(kind: Optional[str]) -> List[Assign]:
     return []
 
 
-def published(kind: Optional[str], eqs: EquationSet) -> bool:
+def published(kind: Optional[str], eqs: EquationSet, written: Collection[str]) -> bool:
     """Whether the group keeps its ``not_refractory`` flag in a uint8 array that others
-    read: a condition always does; a timed period does when the model holds variables
-    ``(unless refractory)``, which, as in Brian2, only the reset may write while the
-    neuron is refractory (synapses, Poisson inputs: :func:`conditional_write`)."""
-    return kind == "condition" or (kind == "time" and bool(eqs.unless_refractory))
+    read: a condition always does; a timed period does when code outside its update
+    (synapses, run_regularly: ``written``, :func:`written_from_outside`) may write a
+    variable it holds ``(unless refractory)``, which, as in Brian2, only the reset may
+    write while the neuron is refractory (:func:`conditional_write`).  Otherwise the flag
+    stays a local of the update: no byte per neuron and step to store.
+
+    >>> from pyspike.codegen.equations import parse_equations
+    >>> eqs = parse_equations("dv/dt = -v/tau : 1 (unless refractory)", ("tau",))
+    >>> published("time", eqs, set()), published("time", eqs, {"v"})
+    (False, True)
+    """
+    return kind == "condition" or (kind == "time"
+                                   and bool(eqs.unless_refractory & set(written)))
+
+
+def written_from_outside(spec) -> Dict[str, Set[str]]:
+    """By group name, the names that code outside a group's update may assign: its
+    run_regularly statements' targets and the neuron variables the Synapses touching it
+    assign (``v_post``, ``v_pre``, a plain ``v`` of the target).  Read from the text of
+    each statement's target (an over-estimate is harmless: a flag kept for nothing)."""
+    out: Dict[str, Set[str]] = {g.name: set() for g in spec.groups}
+    for g in spec.groups:
+        out[g.name] |= {t for code, _ in g.operations for t in _targets(code)}
+    for s in spec.synapses:
+        codes = [s.on_pre, s.on_post] + [c for part in s.parts for c in part[2:]]
+        for name in (t for code in codes for t in _targets(code)):
+            if name.endswith("_pre") and s.pre in out:
+                out[s.pre].add(name[:-len("_pre")])
+            elif not s.post_synapses and s.post in out:
+                out[s.post].add(name[:-len("_post")] if name.endswith("_post") else name)
+    return out
+
+
+def _targets(code: str) -> List[str]:
+    return [part.split("=", 1)[0].strip().rstrip("+-*/").strip()
+            for _, part in split_statements(code) if "=" in part]
 
 
 def publish(kind: Optional[str], group: int, N: int, layout: Layout

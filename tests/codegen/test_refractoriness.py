@@ -9,7 +9,7 @@ from pyspike.codegen.ir import Assign
 from pyspike.codegen.kernels import build_network
 from pyspike.codegen.refractoriness import (LASTSPIKE, NOT_REFRACTORY, STEP, clock_statements,
                                             guard, hold, refractory_symbols)
-from pyspike.codegen.spec import GroupSpec, NetworkSpec
+from pyspike.codegen.spec import GroupSpec, NetworkSpec, SynapsesSpec
 
 v, w, v_th = symbol("v"), symbol("w"), symbol("v_th")
 LIF = dict(equations="dv/dt = -v/tau : 1 (unless refractory)\ndw/dt = -w/tau : 1",
@@ -135,8 +135,15 @@ def test_without_refractoriness_there_is_no_clock_and_no_refractory_symbol():
 
 
 def test_a_timed_period_with_held_variables_keeps_its_flag_for_synapses_to_read():
-    g = _group(refractory=2.0)                 # (v is held unless refractory)
+    lif = dict(LIF, refractory=2.0)
+    s = SynapsesSpec("S", "g", "g", 0, 4, 0, 4, on_pre="v_post += 1")   # writes held v
+    g = build_network(NetworkSpec(groups=(GroupSpec("g", 4, **lif),), synapses=(s,))).groups[0]
     first = g.update.code[0]
     assert (first.target, first.declare) == (NOT_REFRACTORY, False)
     assert g.arrays["not_refractory"].ctype == "uint8"
     assert g.on_spike.code[-1].target == NOT_REFRACTORY and g.on_spike.code[-1].expr == sp.false
+
+
+def test_a_flag_nothing_outside_the_update_reads_stays_a_local():
+    g = _group(refractory=2.0)                 # (v is held, but nothing else writes it)
+    assert "not_refractory" not in g.arrays and g.update.code[0].declare

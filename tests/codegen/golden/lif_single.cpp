@@ -18,7 +18,6 @@ struct Group0 {
     real_t* p_u_I;
     real_t* p_u_tau_m;
     int32_t* p_lastspike;
-    uint8_t* p_not_refractory;
     real_t* p__h2;
     int32_t* p_spikes;
     const int32_t* p_smon0_idx;
@@ -40,14 +39,13 @@ struct Group0 {
         p_u_I = (real_t*)arrays[2];
         p_u_tau_m = (real_t*)arrays[3];
         p_lastspike = (int32_t*)arrays[4];
-        p_not_refractory = (uint8_t*)arrays[5];
-        p__h2 = (real_t*)arrays[6];
-        p_spikes = (int32_t*)arrays[11];
-        p_smon0_idx = (const int32_t*)arrays[7];
+        p__h2 = (real_t*)arrays[5];
+        p_spikes = (int32_t*)arrays[10];
+        p_smon0_idx = (const int32_t*)arrays[6];
         p_smon0_idx_stride = iargs[2];
-        p_smon0_0 = (real_t*)arrays[8];
-        p_spmon0_i = (int32_t*)arrays[9];
-        p_spmon0_step = (int64_t*)arrays[10];
+        p_smon0_0 = (real_t*)arrays[7];
+        p_spmon0_i = (int32_t*)arrays[8];
+        p_spmon0_step = (int64_t*)arrays[9];
         u_v_rest = (real_t)rargs[1];
         u_R = (real_t)rargs[2];
         u_v_th = (real_t)rargs[3];
@@ -72,7 +70,6 @@ struct Group0 {
         real_t* __restrict p_u_v = this->p_u_v;
         real_t* __restrict p_u_I = this->p_u_I;
         int32_t* __restrict p_lastspike = this->p_lastspike;
-        uint8_t* __restrict p_not_refractory = this->p_not_refractory;
         real_t* __restrict p__h2 = this->p__h2;
         int32_t* __restrict p_spikes = this->p_spikes;
         (void)t; (void)seed; (void)dt;
@@ -87,15 +84,13 @@ struct Group0 {
                 const int32_t lastspike = p_lastspike[i];
                 const real_t u_I = p_u_I[i];
                 real_t u_v = p_u_v[i];
-                bool not_refractory = p_not_refractory[i];
                 const real_t _h2 = p__h2[i];
-                not_refractory = lastspike <= ps_step_boundf(step, (int64_t)(_h0));
+                const bool not_refractory = lastspike <= ps_step_boundf(step, (int64_t)(_h0));
                 const real_t _c0 = u_I*u_R;
                 const real_t _new_v = _c0 + _h2*(-_c0 + _h1 + u_v) + u_v_rest;
                 u_v = ps_selectf(not_refractory, _new_v, u_v);
                 const bool _spike = not_refractory && u_v > u_v_th;
                 spiked[i - b0] = (uint8_t)(_spike);
-                p_not_refractory[i] = (uint8_t)not_refractory;
                 p_u_v[i] = u_v;
 
             }
@@ -109,11 +104,8 @@ struct Group0 {
                 for (int32_t i = b0 + w; i < w1; ++i) {
                     if (!spiked[i - b0]) continue;
                     int32_t lastspike = p_lastspike[i];
-                    bool not_refractory = p_not_refractory[i];
                     lastspike = step + 1;
-                    not_refractory = false;
                     p_lastspike[i] = (int32_t)lastspike;
-                    p_not_refractory[i] = (uint8_t)not_refractory;
                     p_spikes[n_spikes] = i;
                     p_spmon0_i[counters[1]] = i;
                     p_spmon0_step[counters[1]] = step + 1;
@@ -195,13 +187,12 @@ extern "C" PS_EXPORT const char* pyspike_manifest(void) {
            R"({"dtype":"real","extent":"100","index":0,"name":"I","owner":"group","per_instance":true,"role":"state","slot":2},)"
            R"({"dtype":"real","extent":"100","index":0,"name":"tau_m","owner":"group","per_instance":true,"role":"param","slot":3},)"
            R"({"dtype":"int32","extent":"100","index":0,"name":"lastspike","owner":"group","per_instance":true,"role":"refractory","slot":4},)"
-           R"({"dtype":"uint8","extent":"100","index":0,"name":"not_refractory","owner":"group","per_instance":true,"role":"refractory","slot":5},)"
-           R"({"dtype":"real","extent":"100","index":0,"name":"_h2","owner":"group","per_instance":true,"role":"scratch","slot":6},)"
-           R"({"dtype":"int32","extent":"2","index":0,"name":"index","owner":"state_monitor","per_instance":false,"role":"record","slot":7},)"
-           R"({"dtype":"real","extent":"2*samples","index":0,"name":"v","owner":"state_monitor","per_instance":true,"role":"record","slot":8},)"
-           R"({"dtype":"int32","extent":"capacity","index":0,"name":"i","owner":"spike_monitor","per_instance":true,"role":"record","slot":9},)"
-           R"({"dtype":"int64","extent":"capacity","index":0,"name":"step","owner":"spike_monitor","per_instance":true,"role":"record","slot":10},)"
-           R"({"dtype":"int32","extent":"100","index":0,"name":"_spikes","owner":"group","per_instance":true,"role":"spikes","slot":11}],"counters":[)"
+           R"({"dtype":"real","extent":"100","index":0,"name":"_h2","owner":"group","per_instance":true,"role":"scratch","slot":5},)"
+           R"({"dtype":"int32","extent":"2","index":0,"name":"index","owner":"state_monitor","per_instance":false,"role":"record","slot":6},)"
+           R"({"dtype":"real","extent":"2*samples","index":0,"name":"v","owner":"state_monitor","per_instance":true,"role":"record","slot":7},)"
+           R"({"dtype":"int32","extent":"capacity","index":0,"name":"i","owner":"spike_monitor","per_instance":true,"role":"record","slot":8},)"
+           R"({"dtype":"int64","extent":"capacity","index":0,"name":"step","owner":"spike_monitor","per_instance":true,"role":"record","slot":9},)"
+           R"({"dtype":"int32","extent":"100","index":0,"name":"_spikes","owner":"group","per_instance":true,"role":"spikes","slot":10}],"counters":[)"
            R"({"index":0,"item":0,"name":"fill","owner":"state_monitor","position":0,"role":"fill"},)"
            R"({"index":0,"item":0,"name":"fill","owner":"spike_monitor","position":1,"role":"fill"},)"
            R"({"index":0,"item":0,"name":"capacity","owner":"spike_monitor","position":2,"role":"capacity"},)"
@@ -225,7 +216,7 @@ extern "C" PS_EXPORT const char* pyspike_manifest(void) {
 extern "C" PS_EXPORT int64_t pyspike_run(void** arrays, const int64_t* iargs, const double* rargs,
                                          int64_t n_steps)
 {
-    constexpr int32_t K = 1, N_SLOTS = 12, N_IARGS = 3;
+    constexpr int32_t K = 1, N_SLOTS = 11, N_IARGS = 3;
     constexpr int32_t N_RARGS = 5;   // rargs: one row per instance
     const int64_t step0 = iargs[0];
     const double dt = rargs[0];
