@@ -257,8 +257,12 @@ class SpikeGeneratorGroup(NeuronGroup):
     def _initial_state(self) -> dict:
         return {"given": None}       # (indices int32, times): set by set_spikes
 
-    def set_spikes(self, indices: Sequence[int], times: Sequence[float]) -> None:
-        """Replace the given spikes (takes effect at the next run)."""
+    def set_spikes(self, indices: Sequence[int], times: Sequence[float],
+                   instances: Optional[Sequence[int]] = None) -> None:
+        """Replace the given spikes (takes effect at the next run).  In a batched network
+        ``instances`` (one per spike) gives each spike to one instance only, so that each
+        instance of the batch receives its own input (None: every instance gets every
+        spike)."""
         where = f"SpikeGeneratorGroup '{self.name}'"
         indices = checks.indices(indices, "indices", where, self.N)
         times = np.atleast_1d(checks.reals(times, "times", where, minimum=0.0, finite=True,
@@ -267,18 +271,29 @@ class SpikeGeneratorGroup(NeuronGroup):
             raise ModelError(f"indices and times must be 1-d and of equal length (got "
                              f"{indices.shape} and {times.shape})", where=where,
                              symbol="times")
-        self.state.given = (indices.astype(np.int32), times)
+        given = (indices.astype(np.int32), times)
+        if instances is not None:
+            instances = np.atleast_1d(checks.indices(instances, "instances", where,
+                                                     2 ** 31 - 1))
+            if instances.shape != times.shape:
+                raise ModelError(f"instances gives one instance per spike: {instances.size} "
+                                 f"for {times.size} spikes", where=where, symbol="instances")
+            given += (instances.astype(np.int32),)
+        self.state.given = given
         if self.network is not None:       # the step is known: check the times now
             self.given_steps(self.network.dt)
 
     def given_steps(self, dt: float):
-        """The given spikes as (stamps int64, indices int32), sorted by stamp, at steps of
-        ``dt`` ms (a ModelError for two spikes of one neuron in one step, or times too far
-        in the future)."""
+        """The given spikes as (stamps int64, indices int32, offsets), sorted by stamp, at
+        steps of ``dt`` ms (a ModelError for two spikes of one neuron in one step, or times
+        too far in the future).  ``offsets`` is None when every instance gets every spike;
+        with spikes given per instance, the spikes are sorted by instance first and
+        instance b's are ``[offsets[b], offsets[b + 1])``."""
         found = self.state.derived.get("given_steps")
         if found is None or found[0] != dt:
-            indices, times = self.state.given
+            indices, times = self.state.given[:2]
             where = f"SpikeGeneratorGroup '{self.name}'"
+            owner = self._instances_of_spikes(where)
             if times.size and times.max() / dt >= 2.0 ** 62:
                 raise ModelError(f"the spike time {times.max()!r} ms is too far in the "
                                  f"future for steps of dt = {dt} ms", where=where,
@@ -288,15 +303,31 @@ class SpikeGeneratorGroup(NeuronGroup):
             # spike found in that step is, with the step's end: its effect is first seen in
             # the state at the end of that step, as in Brian2
             stamps = np.floor(times / dt + 1e-3).astype(np.int64) + 1
-            order = np.lexsort((indices, stamps))
-            stamps, indices = stamps[order], indices[order]
-            same = (stamps[1:] == stamps[:-1]) & (indices[1:] == indices[:-1])
+            order = np.lexsort((indices, stamps, owner))
+            stamps, indices, owner = stamps[order], indices[order], owner[order]
+            same = (stamps[1:] == stamps[:-1]) & (indices[1:] == indices[:-1]) \
+                & (owner[1:] == owner[:-1])
             if same.any():
                 k = int(np.argmax(same))
                 raise ModelError(f"neuron {indices[k]} is given two spikes in the step from "
                                  f"{(stamps[k] - 1) * dt:g} ms", where=where, symbol="times")
-            found = self.state.derived["given_steps"] = (dt, stamps, indices)
-        return found[1], found[2]
+            offsets = None
+            if len(self.state.given) == 3:
+                offsets = np.searchsorted(owner, np.arange(self.network.K + 1))
+            found = self.state.derived["given_steps"] = (dt, stamps, indices, offsets)
+        return found[1], found[2], found[3]
+
+    def _instances_of_spikes(self, where: str) -> np.ndarray:
+        """The instance of each given spike (all 0 where every instance gets them)."""
+        given = self.state.given
+        if len(given) == 2:
+            return np.zeros(given[1].shape, dtype=np.int32)
+        K = None if self.network is None else self.network.batch
+        if K is None or (given[2].size and given[2].max() >= K):
+            raise ModelError("spikes given per instance need a batched network with an "
+                             "instance for each (Network(batch=K), instances < K)",
+                             where=where, symbol="instances")
+        return given[2]
 
     def _attach(self, network, index: int) -> None:
         if self.state.given is not None:       # (not yet set while the constructor runs)

@@ -105,11 +105,17 @@ def run_steps(net, kernel: NetworkKernel, n_steps: int) -> None:
             arrays[ta.slot] = np.ascontiguousarray(values, dtype=real).reshape(-1)
             iargs[ta.n_iarg], iargs[ta.m_iarg] = values.shape[0], values.shape[1]
         if gk.generator is not None:
-            stamps, indices = g.given_steps(net.dt)
+            stamps, indices, offsets = g.given_steps(net.dt)
             arrays[gk.generator.step_slot] = stamps
             arrays[gk.generator.index_slot] = indices
-            counters[:, gk.generator.position] = np.searchsorted(stamps, net.step + 1)
-            counters[:, gk.generator.count] = stamps.size
+            if offsets is None:                   # every instance reads every spike
+                offsets = np.array([0, stamps.size] * K).reshape(K, 2)
+            else:                                  # instance b reads its own part
+                offsets = np.stack([offsets[:-1], offsets[1:]], axis=1)
+            for b, (start, end) in enumerate(offsets):
+                counters[b, gk.generator.position] = start + np.searchsorted(
+                    stamps[start:end], net.step + 1)
+                counters[b, gk.generator.count] = end
     for sk, (syn, pathway) in zip(kernel.synapses, pathways.owners(synapses)):
         lay_out_synapses(sk, syn, arrays, iargs, net.dt, real, K, pathway)
 

@@ -243,10 +243,14 @@ def _check_group(group, entries: dict, K: int) -> None:
         raise _Misfit("not_refractory is not an array of bytes")
     if entries.get("given") is not None:
         given = entries["given"]
-        if type(given) is not tuple or len(given) != 2:
-            raise _Misfit("the given spikes are not (indices, times)")
+        if type(given) is not tuple or len(given) not in (2, 3):
+            raise _Misfit("the given spikes are not (indices, times[, instances])")
         i = _array(given[0], "the given spike indices", "iu")
         t = _array(given[1], "the given spike times", "f", i.shape)
+        if len(given) == 3:
+            b = _array(given[2], "the given spikes' instances", "iu", i.shape)
+            if b.size and not 0 <= b.min() <= b.max() < K:
+                raise _Misfit("the given spikes name instances outside the batch")
         if i.ndim != 1 or (i.size and not 0 <= i.min() <= i.max() < group.N) or \
                 not np.isfinite(t).all():
             raise _Misfit("the given spikes name neurons outside the group, or no time")

@@ -1,0 +1,124 @@
+"""The lowering of a SPAIC network description to a pyspike Network for a batch of B
+samples: each neuron group and node becomes a pyspike group, each connection pyspike
+Synapses, each monitor a pyspike monitor, in the order the description lists them.
+
+This is the one door from the front end to the engine: the front-end objects hold the
+description (models, weights, data); a Lowered holds the compiled network of one batch
+size and knows which pyspike object stands for which front-end object.
+"""
+from __future__ import annotations
+
+from typing import Dict
+
+import numpy as np
+
+from ..codegen.errors import ModelError
+
+
+class Lowered:
+    """A pyspike Network built from ``net``'s description for ``batch`` samples."""
+
+    def __init__(self, net, batch: int, backend: str, dt: float, seed, precision: str):
+        import pyspike as ps
+        from .neurons import NeuronGroup
+        from .nodes import Encoder
+        self.batch, self.dt = batch, dt
+        self.ps_net = ps.Network(dt=dt, seed=seed, backend=backend, batch=batch,
+                                 precision=precision)
+        self._map: Dict[int, object] = {}
+        self.groups = [g for g in net.groups()]
+        self.connections = [c for c in net.all_connections()
+                            if not (c.pre.hidden or c.post.hidden)]
+        self.monitors = net.all_members("_monitors")
+        self.learners = net.all_members("_learners")
+        self.encoders = [g for g in self.groups if isinstance(g, Encoder)]
+        self.training = net.training
+        self._rules = {id(c): learner for learner in self.learners
+                       for c in learner.connections()}
+        with self.ps_net:
+            for g in self.groups:
+                if isinstance(g, NeuronGroup):
+                    G = ps.NeuronGroup(g.num, g.model, params=g.params or None)
+                    for var, (lo, hi) in g.variable_ranges.items():
+                        G.run_regularly(f"{var} = clip({var}, {lo!r}, {hi!r})")
+                    self._map[id(g)] = G
+                elif isinstance(g, Encoder):
+                    self._map[id(g)] = g.make_group(ps)
+            for con in self.connections:
+                self._map[id(con)] = self._synapses(ps, con)
+            for learner in self.learners:
+                learner.make(ps, self)
+            for mon in self.monitors + [g for g in self.groups if hasattr(g, "make")
+                                        and not isinstance(g, Encoder)]:
+                mon.make(ps, self)
+        # the initial values a new run starts from (SPAIC's initial_step)
+        self.initial = {id(g): {v: np.array(getattr(self._map[id(g)], v))
+                                for v in self._map[id(g)].model.variables
+                                if v not in g.stay}
+                        for g in self.groups if isinstance(g, NeuronGroup)}
+
+    def ps_of(self, obj):
+        """The pyspike object standing for a front-end group, node or connection."""
+        try:
+            return self._map[id(obj)]
+        except KeyError:
+            raise ModelError(f"'{getattr(obj, 'name', obj)}' is not part of the built "
+                             "network (is it hidden, or outside the Network?)",
+                             where="Network.build", symbol=str(getattr(obj, "name", "")))
+
+    def _synapses(self, ps, con):
+        pre, post = self.ps_of(con.pre), self.ps_of(con.post)
+        if con.post_var_name not in post.model.variables:
+            raise ModelError(f"the connection '{con.name}' adds to {con.post_var_name!r}, "
+                             f"which '{con.post.name}' does not have (it has "
+                             f"{', '.join(post.model.variables)})", where="Connection",
+                             symbol=con.post_var_name)
+        # the name is the model's own (found by equality), never the text given
+        var = next(v for v in post.model.variables if v == con.post_var_name)
+        learner = self._rules.get(id(con))
+        rule, params = (None, None) if learner is None else learner.plasticity(self.dt)
+        S = ps.Synapses(pre, post, model="w : 1", on_pre=f"{var}_post += w",
+                        plasticity=rule, params=params)
+        rows, cols = con.pairs()
+        if con.link_type == "full":
+            S.connect()                            # all pairs, stored densely
+        elif rows.size:
+            S.connect(i=cols, j=rows)
+        order = np.lexsort((np.asarray(S.j), np.asarray(S.i)))
+        if not (np.array_equal(np.asarray(S.i)[order], cols)
+                and np.array_equal(np.asarray(S.j)[order], rows)):
+            raise ModelError("internal: synapses stored in an unexpected order",
+                             where="Connection")
+        con.bind(S, np.asarray(S.j), np.asarray(S.i))
+        return S
+
+    # -- runs ---------------------------------------------------------------------------
+    def reset(self) -> None:
+        """Every neuron variable back to its initial value, SPAIC's ``[stay]`` ones
+        excepted (the weights stay)."""
+        from .neurons import NeuronGroup
+        for g in self.groups:
+            if isinstance(g, NeuronGroup):
+                G = self._map[id(g)]
+                for v, value in self.initial[id(g)].items():
+                    setattr(G, v, value)
+
+    def run(self, steps: int, new_run: bool) -> None:
+        t0 = self.ps_net.t
+        for enc in self.encoders:
+            enc.start_run(self._map[id(enc)], steps, self.dt, t0)
+        for mon in self.monitors + [g for g in self.groups if hasattr(g, "begin")]:
+            mon.begin(t0, steps, new_run)
+        for learner in self.learners:
+            learner.begin(self)
+        self.ps_net.run(steps * self.dt)
+        for learner in self.learners:
+            learner.end(self)
+        for g in self.groups:
+            if hasattr(g, "finish"):
+                g.finish(self)
+
+    def read_back(self) -> None:
+        """Copy the weights into the front-end connections (before a rebuild)."""
+        for con in self.connections:
+            con.unbind()

@@ -1,0 +1,172 @@
+"""SPAIC's monitors: StateMonitor (values over time) and SpikeMonitor (spike times and
+rates), recorded by pyspike's compiled monitors during each run.
+
+As in SPAIC, a monitor holds what the last ``run`` recorded (a ``run_continue`` adds to
+it): ``StateMonitor.values`` is (batch, neurons, time) (a connection's weights:
+(batch, post, pre, time)) and ``.times`` the sample times in ms from the run's start;
+``SpikeMonitor.spk_times``/``spk_index`` give one array per sample.
+"""
+from __future__ import annotations
+
+from typing import List, Optional
+
+import numpy as np
+
+from ..codegen.errors import ModelError
+from . import context
+
+
+class Monitor:
+    """A recording of one variable of a group, node or connection."""
+
+    member_table = "_monitors"
+
+    def __init__(self, target, var_name: str = "O", index="full", dt: Optional[float] = None,
+                 get_grad: bool = False, nbatch: bool = True, name: Optional[str] = None):
+        self.target, self.var_name, self.index = target, var_name, index
+        self.dt, self.get_grad, self.nbatch = dt, bool(get_grad), bool(nbatch)
+        self.name = name
+        self._ps = None            # the pyspike monitor of the current build
+        self._t0 = 0.0             # the start of the last run (ms)
+        self._dt = None
+        self.monitor_on = True
+        context.register(self)
+
+    def begin(self, t0: float, steps: int, new_run: bool) -> None:
+        """Before a run: a new run (not ``run_continue``) starts an empty recording."""
+        if self._ps is None:
+            return
+        if new_run:
+            self._ps.state.restore(self._empty)
+            self._t0, self._steps = t0, 0
+        self._steps += steps
+
+    _steps = 0
+
+    @property
+    def steps(self) -> int:
+        """The steps recorded since the last new run."""
+        return self._steps
+
+    def _indices(self, n: int):
+        if isinstance(self.index, str) and self.index == "full":
+            return True
+        idx = np.asarray(self.index, dtype=np.int64).reshape(-1)
+        if idx.size and (idx.min() < 0 or idx.max() >= n):
+            raise ModelError(f"the monitor's index names neurons outside 0..{n - 1}",
+                             where=type(self).__name__, symbol="index")
+        return idx.tolist()
+
+
+class StateMonitor(Monitor):
+    """Records ``var_name`` of ``target`` (a NeuronGroup, node or Connection; a
+    connection's ``"weight"``) at each step, or every ``dt`` ms; ``index`` picks neurons
+    (``"full"``: all).
+
+    >>> import numpy as np, pyspike.spaic as spaic
+    >>> net = spaic.Network()
+    >>> with net:
+    ...     g = spaic.NeuronGroup(2, model="lif")
+    ...     mon = spaic.StateMonitor(g, "V")
+    >>> g_iext = net.build(backend="numpy")
+    >>> net.run(1.0)
+    >>> mon.values.shape, mon.times[:3]
+    ((1, 2, 10), array([0. , 0.1, 0.2]))
+    """
+
+    def make(self, ps, lowered) -> None:
+        from .connections import Connection
+        obj = lowered.ps_of(self.target)
+        every = 1 if self.dt is None else max(1, int(round(self.dt / lowered.dt)))
+        if isinstance(self.target, Connection):
+            if self.var_name not in ("weight", "w"):
+                raise ModelError(f"a connection's monitor records 'weight', not "
+                                 f"{self.var_name!r}", where="StateMonitor",
+                                 symbol=str(self.var_name))
+            self._ps = ps.StateMonitor(obj, "w", record=True, every=every)
+        else:
+            if self.var_name not in obj.model.variables:
+                raise ModelError(f"'{self.target.name}' has no variable {self.var_name!r} "
+                                 f"(it has {', '.join(obj.model.variables)})",
+                                 where="StateMonitor", symbol=str(self.var_name))
+            self._ps = ps.StateMonitor(obj, self.var_name, record=self._indices(obj.N),
+                                       every=every)
+        self._dt = lowered.dt * every
+        self._empty = self._ps.state.snapshot()
+
+    @property
+    def values(self) -> np.ndarray:
+        """(batch, neurons, time); a connection's weights (batch, post, pre, time)."""
+        if self._ps is None:
+            return np.zeros((0, 0, 0))
+        name = "w" if self._ps.synapses is not None else self.var_name
+        v = np.asarray(getattr(self._ps, name))
+        v = v[None] if v.ndim == 2 else v
+        if self._ps.synapses is not None:
+            con = self.target
+            rows, cols = con.pairs()
+            full = np.zeros((v.shape[0],) + con.shape + (v.shape[-1],))
+            full[:, rows, cols, :] = v
+            return full
+        return v
+
+    @property
+    def times(self) -> np.ndarray:
+        if self._ps is None:
+            return np.zeros(0)
+        return np.rint((np.asarray(self._ps.t) - self._t0) / self._dt) * self._dt
+
+
+class SpikeMonitor(Monitor):
+    """Records the spikes of ``target`` (SPAIC's ``SpikeMonitor(target, 'O')``):
+    ``spk_times`` and ``spk_index`` (one array per sample; times in ms from the run's
+    start, the step of the spike), ``spk_count`` (batch, neurons), ``time_spk_rate``
+    (batch, time, neurons: spikes per step) and ``time_pop_rate`` (batch, time: the
+    fraction of neurons spiking in each step)."""
+
+    def make(self, ps, lowered) -> None:
+        self._ps = ps.SpikeMonitor(lowered.ps_of(self.target))
+        self._dt = lowered.dt
+        self._n = self.target.num
+        self._empty = self._ps.state.snapshot()
+
+    def _per_sample(self, what: str) -> List[np.ndarray]:
+        if self._ps is None:
+            return []
+        got = getattr(self._ps, what)
+        return list(got) if isinstance(got, list) else [got]
+
+    @property
+    def spk_times(self) -> List[np.ndarray]:
+        # pyspike stamps a spike with the end of its step; SPAIC with the step's start
+        # (times on the grid of steps since the run's start: no rounding drift)
+        return [(np.rint((t - self._t0) / self._dt) - 1.0) * self._dt
+                for t in self._per_sample("t")]
+
+    @property
+    def spk_index(self) -> List[np.ndarray]:
+        return self._per_sample("i")
+
+    @property
+    def spk_count(self) -> np.ndarray:
+        if self._ps is None:
+            return np.zeros((0, 0))
+        return np.atleast_2d(np.asarray(self._ps.count))
+
+    def record(self, steps: int) -> np.ndarray:
+        """The spikes of the last run as a (batch, steps, neurons) array of 0/1."""
+        times, index = self.spk_times, self.spk_index
+        out = np.zeros((len(times), steps, self._n))
+        for b, (t, i) in enumerate(zip(times, index)):
+            k = np.rint(t / self._dt).astype(np.int64)
+            keep = (k >= 0) & (k < steps)
+            out[b, k[keep], i[keep]] = 1.0
+        return out
+
+    @property
+    def time_spk_rate(self) -> np.ndarray:
+        return self.record(self.steps)
+
+    @property
+    def time_pop_rate(self) -> np.ndarray:
+        return self.record(self.steps).mean(axis=2)

@@ -1,0 +1,120 @@
+"""SPAIC's NeuronGroup: a layer of neurons of one model of the library, by SPAIC's name.
+
+>>> import pyspike.spaic as spaic
+>>> layer = spaic.NeuronGroup(100, model="clif", tau_m=10.0)
+>>> layer.num, layer.shape, layer.params
+(100, (100,), {'tau_m': 10.0})
+"""
+from __future__ import annotations
+
+import difflib
+from typing import Mapping, Optional, Sequence, Tuple
+
+import numpy as np
+
+from ..codegen.errors import ModelError
+from ..model import NeuronModel
+from ..models import neurons as library
+from .assembly import Assembly
+
+#: Variables SPAIC tags ``[stay]``: a new ``Net.run`` keeps them (the adaptive thresholds).
+STAY = {"lifstdp_ex": ("theta",), "alifstdp_ex": ("theta",), "aclif": ("A",)}
+
+
+def shape_and_num(num, shape, where: str) -> Tuple[int, Tuple[int, ...]]:
+    """(num, shape) from SPAIC's ``num`` and/or ``shape`` (num is the product of shape)."""
+    if shape is not None:
+        shape = tuple(int(s) for s in np.atleast_1d(shape))
+        if not shape or any(s < 1 for s in shape):
+            raise ModelError(f"shape must be a list of sizes >= 1, not {shape}", where=where,
+                             symbol="shape")
+        size = int(np.prod(shape))
+        if num is not None and int(num) != size:
+            raise ModelError(f"num={num} does not match shape {shape} ({size} neurons)",
+                             where=where, symbol="num")
+        return size, shape
+    if num is None or isinstance(num, bool) or int(num) != num or num < 1:
+        raise ModelError(f"num must be a whole number of neurons >= 1, not {num!r}",
+                         where=where, symbol="num")
+    return int(num), (int(num),)
+
+
+class NeuronGroup(Assembly):
+    """``num`` neurons (or ``shape``) of ``model``: a name of ``pyspike.models.neurons``
+    (SPAIC's lower-case names: ``"lif"``, ``"if"``, ``"clif"``, ``"aclif"``, ``"izh"``,
+    ``"aeif"``, ``"glif"``, ``"hh"``, ``"lifstdp_ex"``, ``"lifstdp_ih"``, ``"null"``, ...)
+    or a :class:`pyspike.NeuronModel`.  Further keyword arguments (or ``param=``) change
+    the model's parameters.  ``parameter_variables`` names parameters a gradient learner
+    may train; ``variable_ranges`` (SPAIC's ``varible_ranges`` too) clamps variables to
+    ``(low, high)`` after every step.  ``neuron_model=`` is SPAIC's older name for
+    ``model``.
+    """
+
+    _class_label = "<neg>"
+    is_terminal = True
+
+    def __init__(self, num: Optional[int] = None, model=None, shape: Optional[Sequence[int]] = None,
+                 name: Optional[str] = None, neuron_model=None,
+                 param: Optional[Mapping[str, float]] = None,
+                 parameter_variables: Sequence[str] = (),
+                 variable_ranges: Optional[Mapping[str, Tuple[float, float]]] = None,
+                 varible_ranges: Optional[Mapping[str, Tuple[float, float]]] = None,
+                 prefer_device=None, **kwargs):
+        where = "NeuronGroup"
+        num, shape = shape_and_num(num, shape, where)
+        if model is None:
+            model = neuron_model
+        if model is None:
+            raise ModelError("a NeuronGroup needs model= (e.g. model='lif')", where=where,
+                             symbol="model")
+        base = _model(model)
+        params = {**dict(param or {}), **kwargs}
+        for key in params:
+            if key not in base.param_names:
+                close = difflib.get_close_matches(key, base.param_names, n=3)
+                raise ModelError(f"the model '{base.name}' has no parameter '{key}'"
+                                 + (f" (did you mean {', '.join(close)}?)" if close else
+                                    f"; it has {', '.join(base.param_names) or 'none'}"),
+                                 where=where, symbol=key)
+        ranges = dict(variable_ranges or varible_ranges or {})
+        for var, bounds in ranges.items():
+            if var not in base.variables or len(tuple(bounds)) != 2:
+                raise ModelError(f"variable_ranges gives (low, high) for variables of the "
+                                 f"model ({', '.join(base.variables)}), not {var!r}: "
+                                 f"{bounds!r}", where=where, symbol=str(var))
+        for p in parameter_variables:
+            if p not in base.param_names:
+                raise ModelError(f"parameter_variables names '{p}', not a parameter of "
+                                 f"'{base.name}'", where=where, symbol=str(p))
+        super().__init__(name)
+        for key, value in (("model", base), ("model_name", model if isinstance(model, str)
+                                              else base.name),
+                           ("params", params), ("shape", shape), ("_num", num),
+                           ("parameter_variables", tuple(parameter_variables)),
+                           ("variable_ranges", {k: tuple(map(float, v))
+                                                for k, v in ranges.items()}),
+                           ("prefer_device", prefer_device)):
+            object.__setattr__(self, key, value)
+
+    @property
+    def num(self) -> int:
+        return self._num
+
+    @property
+    def stay(self) -> Tuple[str, ...]:
+        """The variables a new run keeps (SPAIC's ``[stay]``)."""
+        return STAY.get(self.model_name, ())
+
+    def structure_copy(self, name: Optional[str] = None) -> "NeuronGroup":
+        return NeuronGroup(self.num, self.model, shape=self.shape, name=name,
+                           param=self.params, parameter_variables=self.parameter_variables,
+                           variable_ranges=self.variable_ranges)
+
+
+def _model(model) -> NeuronModel:
+    if isinstance(model, NeuronModel):
+        return model
+    if isinstance(model, str):
+        return library[model]          # a misspelt name gives the closest names
+    raise ModelError(f"model must be the name of a library model or a NeuronModel, not "
+                     f"{type(model).__name__}", where="NeuronGroup", symbol="model")

@@ -1,0 +1,188 @@
+"""SPAIC's nodes: Encoder (data -> spikes), Decoder (spikes or potentials -> predict),
+Generator, Reward and Action, on pyspike's compiled kernels.
+
+An encoder is a group of the network: a random code (``poisson``) draws its spikes in the
+compiled step (``rand() < p``, p from the data, one row per sample of the batch); a
+deterministic code (``latency``, ``relative_latency``, ``sstb``, ``mstb``, ``uniform``,
+``null`` with spike data) becomes the given spikes of a SpikeGeneratorGroup, each sample's
+spikes given to its own instance.  Either way the data is uploaded once per run.  The
+definitions of the codes are :mod:`pyspike.spaic.coding`'s.
+
+>>> import numpy as np, pyspike.spaic as spaic
+>>> enc = spaic.Encoder(num=4, coding_method="latency")
+>>> enc(np.array([[0.0, 1.0, 0.5, 0.25]]))      # one sample: the batch's first axis
+>>> enc.batch, enc.num
+(1, 4)
+"""
+from __future__ import annotations
+
+from typing import Optional, Sequence
+
+import numpy as np
+
+from ..codegen.errors import ModelError
+from ..model import NeuronModel
+from . import coding
+from .assembly import Assembly
+from .neurons import shape_and_num
+
+#: the compiled model of a random encoder: a spike with probability p in each step of
+#: its window [t_on, t_off) (absolute times: the run's start is added per run)
+_RANDOM = NeuronModel(equations="p : 1  # spike probability per step",
+                      threshold="rand() < p and t >= t_on and t < t_off",
+                      params={"t_on": 0.0, "t_off": 0.0})
+
+
+class Node(Assembly):
+    """A terminal member that moves data in or out of the network (SPAIC's ``Node``)."""
+
+    is_terminal = True
+    _kind = "Node"
+
+    def __init__(self, num: Optional[int] = None, shape: Optional[Sequence[int]] = None,
+                 coding_method: str = "", name: Optional[str] = None, dt=None,
+                 coding_var_name: str = "O", **kwargs):
+        super().__init__(name)
+        for key, value in (("coding_method", str(coding_method).lower()),
+                           ("coding_var_name", coding_var_name),
+                           ("kwargs", dict(kwargs)), ("_data", None)):
+            object.__setattr__(self, key, value)
+        if num is not None or shape is not None:
+            n, s = shape_and_num(num, shape, self._kind)
+            object.__setattr__(self, "_num", n)
+            object.__setattr__(self, "shape", s)
+        else:
+            object.__setattr__(self, "_num", 0)
+            object.__setattr__(self, "shape", (0,))
+
+    @property
+    def num(self) -> int:
+        return self._num
+
+    @property
+    def data(self):
+        """The data given last, (batch, ...), or None."""
+        return self._data
+
+    @property
+    def batch(self) -> int:
+        """The number of samples of the data given last (1 before any)."""
+        return 1 if self._data is None else int(self._data.shape[0])
+
+    def structure_copy(self, name: Optional[str] = None) -> "Node":
+        return type(self)(num=self.num, shape=self.shape, coding_method=self.coding_method,
+                          name=name, **self.kwargs)
+
+
+class Encoder(Node):
+    """SPAIC's ``Encoder(num, coding_method, **options)``; ``Net.input(data)`` (or
+    ``encoder(data)``) gives the batch: (batch, *shape) with the node's shape, or one
+    sample of the node's shape."""
+
+    _class_label = "<enc>"
+    _kind = "Encoder"
+
+    def __init__(self, num: Optional[int] = None, shape=None, coding_method: str = "poisson",
+                 name: Optional[str] = None, dt=None, coding_var_name: str = "O", **kwargs):
+        super().__init__(num, shape, coding_method, name, dt, coding_var_name, **kwargs)
+        self.function, self.options = coding.lookup_encoder(self.coding_method, kwargs)
+        if "num" in self.options:              # mstb: one train per input neuron
+            self.options["num"] = self.num
+        if self.coding_method in ("float", "constant_current"):
+            raise ModelError(f"the '{self.coding_method}' encoder gives a current, which "
+                             "pyspike's connections do not carry yet (they carry spikes)",
+                             where="Encoder", symbol=self.coding_method)
+
+    @property
+    def random(self) -> bool:
+        return self.coding_method in coding.RANDOM_ENCODERS
+
+    def __call__(self, data) -> None:
+        x = np.asarray(data, dtype=np.float64)
+        if self.num == 0:                      # SPAIC infers num from the first data
+            object.__setattr__(self, "_num", int(np.prod(x.shape[1:])))
+            object.__setattr__(self, "shape", tuple(x.shape[1:]))
+        lead = 2 if self.coding_method == "null" else 1     # null data: (batch, time, ...)
+        if x.ndim >= lead and int(np.prod(x.shape[lead - 1:])) == self.num:
+            x = x[None]                          # one sample without its batch axis
+        if x.ndim < lead + 1 or int(np.prod(x.shape[lead:])) != self.num:
+            want = "(batch, time, *shape)" if lead == 2 else "(batch, *shape)"
+            raise ModelError(f"the encoder '{self.name}' of {self.num} inputs got data of "
+                             f"shape {x.shape}: give {want}", where="Encoder", symbol="data")
+        if not np.all(np.isfinite(x)):
+            raise ModelError("the data holds NaN or infinite values", where="Encoder",
+                             symbol="data")
+        object.__setattr__(self, "_data", x)
+
+    # -- lowering ---------------------------------------------------------------------
+    def make_group(self, ps):
+        """The pyspike group this encoder runs as (in the network being built)."""
+        if self.random:
+            return ps.NeuronGroup(self.num, _RANDOM, name=None)
+        return ps.SpikeGeneratorGroup(self.num, indices=[], times=[])
+
+    def start_run(self, group, steps: int, dt: float, t0: float) -> None:
+        """Give the group this run's input (the run starts at ``t0`` ms)."""
+        if self._data is None:
+            raise ModelError(f"the encoder '{self.name}' has no data: call Net.input(data) "
+                             "(or the encoder itself) before running", where="Encoder",
+                             symbol=self.name)
+        if self.random:
+            opts = {k: v for k, v in self.options.items() if k != "single_test"}
+            group.p = coding.poisson_probability(self._data, dt,
+                                                 unit_conversion=opts["unit_conversion"])
+            active = coding.poisson_active_steps(steps, dt, start_time=opts["start_time"],
+                                                 end_time=opts["end_time"])
+            on = np.flatnonzero(active)
+            k_on, k_off = (int(on[0]), int(on[-1]) + 1) if on.size else (0, 0)
+            if on.size and on.size != k_off - k_on:
+                raise ModelError("the encoder's active steps are not one window",
+                                 where="Encoder", symbol="start_time")
+            # half a step off the grid, so that rounding never moves an edge
+            group.t_on, group.t_off = t0 + (k_on - 0.5) * dt, t0 + (k_off - 0.5) * dt
+            return
+        train = self.function(self._data, steps, dt, **self.options)
+        if not np.isin(train, (0.0, 1.0)).all():
+            raise ModelError(f"the '{self.coding_method}' encoder's data are not spikes "
+                             "(0 or 1): pyspike's connections carry spikes", where="Encoder",
+                             symbol="data")
+        b, k, n = np.nonzero(train)
+        group.set_spikes(n, t0 + k * dt, instances=b)
+
+
+class Generator(Encoder):
+    """SPAIC's ``Generator(num, coding_method, **options)``: input made by a rule (a
+    Poisson source, ``poisson_generator``), not by the data of a sample."""
+
+    _class_label = "<gen>"
+    _kind = "Generator"
+
+    def __init__(self, num: Optional[int] = None, shape=None,
+                 coding_method: str = "poisson_generator", name: Optional[str] = None,
+                 dt=None, coding_var_name: str = "O", **kwargs):
+        Node.__init__(self, num, shape, coding_method, name, dt, coding_var_name, **kwargs)
+        self.function, self.options = coding.lookup_generator(self.coding_method, kwargs)
+        if float(self.options.get("weight", 1.0)) != 1.0:
+            raise ModelError("a poisson_generator spike worth weight != 1 is not built: "
+                             "scale the weights of its connections instead",
+                             where="Generator", symbol="weight")
+        if self.coding_method not in coding.RANDOM_GENERATORS:
+            raise ModelError(f"the '{self.coding_method}' generator gives a current, which "
+                             "pyspike's connections do not carry yet (they carry spikes)",
+                             where="Generator", symbol=self.coding_method)
+
+    @property
+    def random(self) -> bool:
+        return True
+
+    def start_run(self, group, steps: int, dt: float, t0: float) -> None:
+        data = self._data if self._data is not None else np.asarray(
+            self.kwargs.get("rate", 0.0), dtype=np.float64)
+        group.p = coding.poisson_generator_probability(data, self.num, **{
+            k: v for k, v in self.options.items() if k == "unit_conversion"})
+        active = coding.poisson_generator_active_steps(
+            steps, dt, start_time=self.options.get("start_time"),
+            end_time=self.options.get("end_time"))
+        on = np.flatnonzero(active)
+        k_on, k_off = (int(on[0]), int(on[-1]) + 1) if on.size else (0, 0)
+        group.t_on, group.t_off = t0 + (k_on - 0.5) * dt, t0 + (k_off - 0.5) * dt

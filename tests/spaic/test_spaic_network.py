@@ -1,0 +1,193 @@
+"""SPAIC networks run on pyspike: encoders, connections, decoders, monitors, batches."""
+import numpy as np
+import pytest
+
+import pyspike.spaic as spaic
+from pyspike import ModelError
+from pyspike.spaic import coding, decoding
+
+
+def _chain(backend="numpy", method="poisson", n_in=20, n_out=5, seed=3, weight=None,
+           model="lif", **enc):
+    net = spaic.Network()
+    with net:
+        inp = spaic.Encoder(num=n_in, coding_method=method, **enc)
+        out = spaic.NeuronGroup(n_out, model=model)
+        w = np.full((n_out, n_in), 0.3) if weight is None else weight
+        spaic.Connection(inp, out, link_type="full", weight=w)
+        s_in, s_out = spaic.SpikeMonitor(inp), spaic.SpikeMonitor(out)
+    net.set_random_seed(seed)
+    net.build(backend=backend)
+    return net, inp, out, s_in, s_out
+
+
+def test_poisson_encoder_rate_is_within_binomial_bounds():
+    # p = x * unit_conversion * dt = 0.5 * 1 * 0.1 = 0.05 per step; 400 steps x 200
+    # inputs = 80000 draws: the count is within 5 standard deviations of 4000
+    net, inp, _, s_in, _ = _chain("cpu", n_in=200)
+    inp(np.full((1, 200), 0.5))
+    net.run(40.0)
+    n = s_in.spk_count.sum()
+    mean, sd = 80000 * 0.05, np.sqrt(80000 * 0.05 * 0.95)
+    assert abs(n - mean) < 5 * sd
+
+
+def test_poisson_encoder_is_silent_outside_its_window():
+    net, inp, _, s_in, _ = _chain(start_time=1.0, end_time=2.0)
+    inp(np.full((1, 20), 5.0))                   # p = 0.5
+    net.run(4.0)
+    steps = np.rint(s_in.spk_times[0] / 0.1).astype(int)
+    active = coding.poisson_active_steps(40, 0.1, start_time=1.0, end_time=2.0)
+    assert steps.size and active[steps].all()
+
+
+def test_latency_encoder_spikes_at_the_steps_of_its_definition():
+    net, inp, _, s_in, _ = _chain(method="latency", n_in=6)
+    data = np.array([[0.0, 0.2, 0.4, 0.6, 0.8, 1.0], [1.0, 0.9, 0.1, 0.0, 0.5, 0.3]])
+    inp(data)
+    net.run(3.0)
+    want = coding.latency_steps(data, 30)
+    for b in range(2):
+        got = np.zeros(6, dtype=int)
+        got[s_in.spk_index[b]] = np.rint(s_in.spk_times[b] / 0.1).astype(int)
+        assert got.tolist() == want[b].tolist()
+
+
+def test_a_full_connection_delivers_column_i_of_the_post_pre_weights():
+    # one input spike at step 0; the 'null' model's O is its input of the step
+    w = np.arange(6.0).reshape(3, 2)
+    net = spaic.Network()
+    with net:
+        inp = spaic.Encoder(num=2, coding_method="null")
+        relay = spaic.NeuronGroup(3, model="null")
+        spaic.Connection(inp, relay, link_type="full", weight=w)
+        mon = spaic.StateMonitor(relay, "O")
+    net.build(backend="numpy")
+    spikes = np.zeros((1, 4, 2))
+    spikes[0, 0, 1] = 1.0                         # input 1 at step 0
+    inp(spikes)
+    net.run(0.4)
+    assert mon.values[0, :, 2].tolist() == w[:, 1].tolist()   # seen at the step's start
+
+
+def test_connection_weight_reads_and_writes_the_compiled_synapses():
+    net, inp, out, _, _ = _chain()
+    con = next(iter(net._connections.values()))
+    con.weight = np.full((5, 20), 0.125)
+    assert np.all(con.weight == 0.125)
+
+
+def test_run_starts_from_the_initial_state_each_time():
+    net, inp, _, _, s_out = _chain(method="latency", weight=np.full((5, 20), 0.6))
+    inp(np.linspace(0, 1, 20)[None])
+    net.run(3.0)
+    first = [t.copy() for t in s_out.spk_times]
+    net.run(3.0)
+    assert [t.tolist() for t in s_out.spk_times] == [t.tolist() for t in first]
+
+
+def test_run_continue_goes_on_without_resetting():
+    net, inp, out, _, _ = _chain(method="latency")
+    mon = spaic.StateMonitor(out, "V")
+    net.add_assembly("extra", spaic.NeuronGroup(1, model="lif"))   # changes the structure
+    net._monitors["v"] = mon
+    inp(np.linspace(0, 1, 20)[None])
+    net.run(1.0)
+    net.run_continue(1.0)
+    assert mon.values.shape == (1, 5, 20)
+    assert mon.times[-1] == pytest.approx(1.9)
+
+
+def test_a_batch_gives_for_each_sample_what_it_gives_alone():
+    data = np.random.default_rng(0).uniform(0, 2, size=(3, 20))
+    net, inp, _, _, s_out = _chain("cpu", weight=np.full((5, 20), 0.3))
+    inp(data)
+    net.run(5.0)
+    batched = [t.tolist() for t in s_out.spk_times]
+    seeds = net.seeds
+    for b in range(3):
+        alone, inp1, _, _, s1 = _chain("cpu", seed=int(seeds[b]),
+                                       weight=np.full((5, 20), 0.3))
+        inp1(data[b:b + 1])
+        alone.run(5.0)
+        assert s1.spk_times[0].tolist() == batched[b]
+
+
+def test_numpy_and_cpu_backends_give_the_same_spikes():
+    data = np.random.default_rng(1).uniform(0, 2, size=(2, 20))
+    runs = []
+    for backend in ("numpy", "cpu"):
+        net, inp, _, _, s_out = _chain(backend)
+        inp(data)
+        net.run(3.0)
+        runs.append([t.tolist() for t in s_out.spk_times])
+    assert runs[0] == runs[1]
+
+
+def test_decoder_spike_counts_match_the_definition_on_the_record():
+    net = spaic.Network()
+    with net:
+        inp = spaic.Encoder(num=10, coding_method="poisson")
+        out = spaic.NeuronGroup(4, model="lif")
+        spaic.Connection(inp, out, link_type="full", weight=np.full((4, 10), 0.4))
+        dec = spaic.Decoder(num=4, dec_target=out, coding_method="spike_counts")
+        mon = spaic.SpikeMonitor(out)
+    net.set_random_seed(5)
+    net.build(backend="numpy")
+    inp(np.full((2, 10), 1.0))
+    net.run(5.0)
+    assert dec.predict.tolist() == decoding.decode_spike_counts(mon.record(50), 0.1).tolist()
+    assert dec.predict.sum() > 0
+
+
+def test_stay_variables_are_kept_by_a_new_run():
+    net = spaic.Network()
+    with net:
+        inp = spaic.Encoder(num=1, coding_method="null")
+        ex = spaic.NeuronGroup(1, model="lifstdp_ex")
+        spaic.Connection(inp, ex, link_type="full", weight=np.array([[50.0]]))
+    net.build(backend="numpy")
+    spikes = np.zeros((1, 5, 1))
+    spikes[0, 0, 0] = 1.0
+    inp(spikes)
+    net.run(0.5)
+    G = net._lowered.ps_of(ex)
+    theta = float(np.asarray(G.theta).ravel()[0])
+    assert theta > 0.04                            # raised by the spike
+    net.reset()
+    assert float(np.asarray(G.theta).ravel()[0]) == theta
+    assert float(np.asarray(G.V).ravel()[0]) == -65.0
+
+
+def test_encoder_data_of_the_wrong_size_is_refused():
+    net, inp, *_ = _chain()
+    with pytest.raises(ModelError, match="20 inputs"):
+        inp(np.zeros((2, 7)))
+
+
+def test_run_time_must_be_whole_steps():
+    net, inp, *_ = _chain()
+    inp(np.zeros((1, 20)))
+    with pytest.raises(ModelError, match="whole number"):
+        net.run(0.05)
+
+
+def test_running_without_data_is_refused():
+    net, *_ = _chain()
+    with pytest.raises(ModelError, match="Net.input"):
+        net.run(1.0)
+
+
+def test_a_connection_to_a_missing_variable_is_refused_at_build():
+    net = spaic.Network()
+    with net:
+        a = spaic.Encoder(num=2, coding_method="poisson")
+        b = spaic.NeuronGroup(2, model="lif")
+        spaic.Connection(a, b, link_type="full", post_var_name="Iother")
+    with pytest.raises(ModelError, match="Iother"):
+        net.build(backend="numpy")
+
+
+def test_torch_backend_names_the_compiled_cpu_backend():
+    assert spaic.Torch_Backend("cpu").name == "cpu"
+    assert spaic.Torch_Backend("cuda:0").name == "cuda"
