@@ -1,0 +1,114 @@
+"""SPAIC's local learning rules on pyspike: single pairings against SPAIC's formula."""
+import math
+
+import numpy as np
+import pytest
+
+import pyspike.spaic as spaic
+from pyspike import ModelError
+
+DECAY = math.exp(-1.0 / 20.0)          # SPAIC's trace_decay per step
+
+
+def _pairing(pre_step, drive_step, algorithm="nearest_online_stdp", steps=30, w0=0.2,
+             backend="numpy", training=True, **options):
+    """Input 0 (trained, weight w0, too weak to fire) spikes at pre_step; input 1
+    (untrained, weight 5) makes the neuron fire one step after drive_step."""
+    net = spaic.Network()
+    with net:
+        inp = spaic.Encoder(num=2, coding_method="null")
+        out = spaic.NeuronGroup(1, model="lif")
+        learnt = spaic.Connection(inp, out, link_type="full", weight=np.array([[w0, 0.0]]))
+        spaic.Learner(trainable=learnt, algorithm=algorithm, w_norm=None, **options)
+    drive = spaic.Encoder(num=1, coding_method="null")
+    net.add_assembly("drive", drive)
+    net.add_connection("kick", spaic.Connection(drive, out, link_type="full",
+                                                weight=np.array([[5.0]])))
+    spikes = np.zeros((1, steps, 2))
+    spikes[0, pre_step, 0] = 1.0
+    kick = np.zeros((1, steps, 1))
+    kick[0, drive_step, 0] = 1.0
+    inp(spikes)
+    drive(kick)
+    net.build(backend=backend)
+    if not training:
+        net.eval()
+    net.run(steps * 0.1)
+    return float(learnt.weight[0, 0])
+
+
+def test_pre_before_post_potentiates_by_apost_times_the_decayed_trace():
+    # pre at step 3, post at step 11 (one step after its drive at 10): 8 steps apart
+    w = _pairing(3, 10)
+    assert w == pytest.approx(0.2 + 1e-2 * DECAY ** 8, rel=1e-12)
+
+
+def test_post_before_pre_depresses_by_apre_times_the_decayed_trace():
+    # post at step 4, pre at step 9: 5 steps apart
+    w = _pairing(9, 3)
+    assert w == pytest.approx(0.2 - 1e-4 * DECAY ** 5, rel=1e-12)
+
+
+def test_the_options_set_the_amplitudes_and_the_decay():
+    w = _pairing(3, 10, Apost=0.05, trace_decay=0.5)
+    assert w == pytest.approx(0.2 + 0.05 * 0.5 ** 8, rel=1e-12)
+
+
+def test_full_online_stdp_adds_the_traces_of_every_presynaptic_spike():
+    net_w = _pairing(3, 10, algorithm="full_online_stdp")
+    assert net_w == pytest.approx(0.2 + 1e-2 * DECAY ** 8, rel=1e-12)
+
+
+def test_eval_leaves_the_weights_as_they_are():
+    assert _pairing(3, 10, training=False) == 0.2
+
+
+def test_the_compiled_backend_learns_what_the_reference_learns():
+    assert _pairing(3, 10, backend="cpu") == _pairing(3, 10, backend="numpy")
+
+
+def test_normalisation_makes_each_row_sum_to_w_norm():
+    net = spaic.Network()
+    with net:
+        inp = spaic.Encoder(num=6, coding_method="poisson")
+        out = spaic.NeuronGroup(3, model="lif")
+        con = spaic.Connection(inp, out, link_type="full", weight=np.full((3, 6), 0.4))
+        spaic.Learner(trainable=con, algorithm="nearest_online_stdp", w_norm=2.0)
+    net.set_random_seed(2)
+    net.build(backend="numpy")
+    inp(np.full((1, 6), 2.0))
+    net.run(5.0)
+    assert np.allclose(con.weight.sum(axis=1), 2.0, rtol=1e-12)
+
+
+def test_a_batch_sums_the_changes_of_its_samples():
+    # two samples, the same pairing in each: twice the change of one
+    net = spaic.Network()
+    with net:
+        inp = spaic.Encoder(num=2, coding_method="null")
+        out = spaic.NeuronGroup(1, model="lif")
+        con = spaic.Connection(inp, out, link_type="full", weight=np.array([[0.2, 5.0]]))
+        spaic.Learner(trainable=con, algorithm="nearest_online_stdp", w_norm=None,
+                      Apre=0.0)
+    spikes = np.zeros((2, 30, 2))
+    spikes[:, 3, 0] = 1.0
+    spikes[:, 10, 1] = 1.0
+    inp(spikes)
+    net.build(backend="numpy")
+    net.run(3.0)
+    # the second input's weight grows too (its spike precedes the post spike by 1 step)
+    assert con.weight[0, 0] == pytest.approx(0.2 + 2 * 1e-2 * DECAY ** 8, rel=1e-12)
+
+
+def test_an_unknown_algorithm_is_refused_with_the_known_ones():
+    con = spaic.Connection(spaic.NeuronGroup(1, model="lif"),
+                           spaic.NeuronGroup(1, model="lif"), link_type="full")
+    with pytest.raises(ModelError, match="nearest_online_stdp"):
+        spaic.Learner(trainable=con, algorithm="stdpp")
+
+
+def test_an_unknown_option_is_refused():
+    con = spaic.Connection(spaic.NeuronGroup(1, model="lif"),
+                           spaic.NeuronGroup(1, model="lif"), link_type="full")
+    with pytest.raises(ModelError, match="Apost"):
+        spaic.Learner(trainable=con, algorithm="nearest_online_stdp", A_plus=0.1)
