@@ -5,15 +5,23 @@ trains: each rule is a short text (a pyspike PlasticityRule), its traces event-d
   postsynaptic spikes set to 1 by a spike and multiplied by ``trace_decay`` every step;
   at a postsynaptic spike w += Apost*x_pre, at a presynaptic one w -= Apre*x_post.
 - ``full_online_stdp``: the same with traces that add 1 at each spike (all pairs).
+- ``rstdp`` (Florian 2007, SPAIC's): traces p+ (A_plus per presynaptic spike) and p-
+  (A_minus per postsynaptic one) decaying with tau_plus, tau_minus (ms); the eligibility
+  of a synapse gains p+ at each postsynaptic spike and p- at each presynaptic one, and
+  w += lr*reward*eligibility.
 
-SPAIC multiplies the traces by ``trace_decay`` per step; here they decay in time with
+SPAIC multiplies the STDP traces by ``trace_decay`` per step; here they decay in time with
 tau = -dt/ln(trace_decay), which is the same at every step.  SPAIC normalises each
 postsynaptic row of the weights to ``w_norm`` (78.4) and clips them to [0, 1] after every
 step (nearest) or at the run's last step (full); here both rules normalise and clip once
 at the end of each run while training (SPAIC's full_online_stdp timing; for
-nearest_online_stdp a departure: the weights within a run are not renormalised).  In a
-batch, each sample's changes are made on its own copy of the weights and summed into the
-shared weights at the end of the run, as SPAIC sums its batch's changes.
+nearest_online_stdp a departure: the weights within a run are not renormalised).  SPAIC's
+R-STDP applies the reward of each step to that step's eligibility; here the run's
+eligibility is summed in the compiled step and the reward, one per sample, is applied at
+the end of the run (the Reward node's, or ``learner.reward`` when set): the same where
+the reward is constant over the run.  In a batch, each sample's changes are made on its
+own copy of the weights and summed into the shared weights at the end of the run, as
+SPAIC sums its batch's changes.
 
 >>> import pyspike.spaic as spaic
 >>> a, b = spaic.NeuronGroup(2, model="lif"), spaic.NeuronGroup(2, model="lif")
@@ -48,43 +56,71 @@ RULES: Dict[str, PlasticityRule] = {
         model=_TRACES, on_pre="x_in += 1\nw = w - Apre*x_out",
         on_post="x_out += 1\nw = w + Apost*x_in",
         params={"Apost": 1e-2, "Apre": 1e-4, "tau_trace": 2.0}),
+    "rstdp": PlasticityRule(
+        "rstdp", "SPAIC's reward-modulated STDP, its eligibility summed over a run.",
+        model="""
+            dp_plus/dt = -p_plus/tau_plus : 1 (event-driven)
+            dp_minus/dt = -p_minus/tau_minus : 1 (event-driven)
+            elig : 1
+            """,
+        on_pre="p_plus += A_plus\nelig += p_minus",
+        on_post="p_minus += A_minus\nelig += p_plus",
+        params={"A_plus": 1.0, "A_minus": -1.0, "tau_plus": 20.0, "tau_minus": 20.0}),
 }
-_ALIASES = {"full_online_stdp": "full_online_stdp", "nearest_online_stdp": "nearest_online_stdp"}
+#: each algorithm's options and SPAIC's defaults (those of the rule, and the learner's)
+_OPTIONS = {
+    "nearest_online_stdp": {"Apost": 1e-2, "Apre": 1e-4, "trace_decay": math.exp(-1 / 20),
+                            "w_norm": 78.4, "lr": 0.01},
+    "full_online_stdp": {"Apost": 1e-2, "Apre": 1e-4, "trace_decay": math.exp(-1 / 20),
+                         "w_norm": 78.4, "lr": 0.01},
+    "rstdp": {"A_plus": 1.0, "A_minus": -1.0, "tau_plus": 20.0, "tau_minus": 20.0,
+              "lr": 0.1, "w_min": None, "w_max": None},
+}
 
 
 class Learner:
     """``Learner(trainable=..., algorithm=..., **options)``: trains the connections of
     ``trainable`` (a Connection, a list of them, or an assembly: all its connections) by
-    a local rule (``nearest_online_stdp``, ``full_online_stdp``).  Options: ``Apost``,
-    ``Apre``, ``trace_decay`` (per step; default exp(-1/20)), ``w_norm`` (78.4; None: no
-    normalisation).  Gradient algorithms (STCA, STBP, SBP) are not built yet."""
+    a local rule: ``nearest_online_stdp`` and ``full_online_stdp`` (options ``Apost``,
+    ``Apre``, ``trace_decay`` per step, ``w_norm``: 78.4, None for no normalisation),
+    ``rstdp`` (``A_plus``, ``A_minus``, ``tau_plus``, ``tau_minus``, ``lr``, ``w_min``,
+    ``w_max``; ``reward=`` a Reward node).  Gradient algorithms (STCA, STBP, SBP) are not
+    built yet."""
 
     member_table = "_learners"
 
     def __init__(self, trainable=None, algorithm: str = "nearest_online_stdp",
-                 pathway=None, name: Optional[str] = None, **kwargs):
+                 pathway=None, name: Optional[str] = None, reward=None, **kwargs):
         key = str(algorithm).lower()
-        if key not in _ALIASES:
+        if key not in _OPTIONS:
             raise ModelError(f"unknown learning algorithm {algorithm!r}: pyspike has "
-                             f"{', '.join(sorted(_ALIASES))} (gradient learners are not "
+                             f"{', '.join(sorted(_OPTIONS))} (gradient learners are not "
                              "built yet)", where="Learner", symbol=str(algorithm))
-        self.algorithm = _ALIASES[key]
-        self.rule = RULES[self.algorithm]
-        self.trace_decay = float(kwargs.pop("trace_decay", math.exp(-1.0 / 20.0)))
-        if not 0.0 < self.trace_decay < 1.0:
-            raise ModelError(f"trace_decay is a factor per step in (0, 1), not "
-                             f"{self.trace_decay!r}", where="Learner", symbol="trace_decay")
-        self.w_norm = kwargs.pop("w_norm", 78.4)
-        kwargs.pop("lr", None)          # SPAIC reads it and its STDP rules do not use it
-        for key in kwargs:
-            if key not in ("Apost", "Apre"):
-                raise ModelError(f"the rule '{self.algorithm}' takes Apost, Apre, "
-                                 f"trace_decay and w_norm, not {key!r}", where="Learner",
-                                 symbol=key)
-        self.params = {"Apost": 1e-2, "Apre": 1e-4, **{k: float(v) for k, v in kwargs.items()}}
+        self.algorithm, self.rule = key, RULES[key]
+        options = dict(_OPTIONS[key])
+        for option, value in kwargs.items():
+            if option not in options:
+                raise ModelError(f"the rule '{key}' takes {', '.join(options)}, not "
+                                 f"{option!r}", where="Learner", symbol=option)
+            options[option] = value
+        decay = options.pop("trace_decay", None)
+        if decay is not None and not 0.0 < float(decay) < 1.0:
+            raise ModelError(f"trace_decay is a factor per step in (0, 1), not {decay!r}",
+                             where="Learner", symbol="trace_decay")
+        self.trace_decay = None if decay is None else float(decay)
+        self.w_norm = options.pop("w_norm", None)
+        self.lr = float(options.pop("lr"))
+        self.w_min, self.w_max = options.pop("w_min", None), options.pop("w_max", None)
+        self.params = {k: float(v) for k, v in options.items()}
         self.trainable, self.name = trainable, name
+        self.reward_node, self.reward = reward, None
         self._start: Dict[int, np.ndarray] = {}
         context.register(self)
+
+    @property
+    def online(self) -> bool:
+        """True: the rule changes w during the run; False: after it (rstdp)."""
+        return self.algorithm != "rstdp"
 
     def connections(self) -> List:
         """The connections this learner trains."""
@@ -105,8 +141,10 @@ class Learner:
 
     def plasticity(self, dt: float):
         """(rule, params) for the Synapses of a trained connection."""
-        tau = -dt / math.log(self.trace_decay)
-        return self.rule, {**self.params, "tau_trace": tau}
+        params = dict(self.params)
+        if self.trace_decay is not None:
+            params["tau_trace"] = -dt / math.log(self.trace_decay)
+        return self.rule, params
 
     # -- runs -------------------------------------------------------------------------
     def make(self, ps, lowered) -> None:
@@ -114,27 +152,54 @@ class Learner:
 
     def begin(self, lowered) -> None:
         """Before a run: learning on (training) or off (eval: rates 0, weights kept)."""
-        training = lowered.training
         for con in self.connections():
             S = lowered.ps_of(con)
-            for key in ("Apost", "Apre"):
-                setattr(S, key, self.params[key] if training else 0.0)
+            if self.online:
+                for key in ("Apost", "Apre"):
+                    setattr(S, key, self.params[key] if lowered.training else 0.0)
+            else:
+                S.elig = 0.0
         self._start = {id(c): np.array(lowered.ps_of(c).w) for c in self.connections()}
 
     def end(self, lowered) -> None:
-        """After a run while training: merge the batch's changes, normalise, clip."""
+        """After a run while training: the batch's changes summed into the shared
+        weights; STDP rules normalise and clip, rstdp applies the reward."""
         if not lowered.training:
             return
         for con in self.connections():
             S = lowered.ps_of(con)
-            start = self._start[id(con)]
-            w = np.asarray(S.w)
-            merged = start[0] + (w - start).sum(axis=0) if w.ndim == 2 else w
+            start = np.atleast_2d(self._start[id(con)])
+            if self.online:
+                change = np.atleast_2d(np.asarray(S.w)) - start
+            else:
+                change = self.lr * self._rewards(start.shape[0])[:, None] \
+                    * np.atleast_2d(np.asarray(S.elig))
             full = np.zeros(con.shape)
             rows, cols = con.lowered[1], con.lowered[2]
-            full[rows, cols] = merged
-            if self.w_norm is not None:
-                sums = np.abs(full).sum(axis=1, keepdims=True)
-                full = np.where(sums > 0, float(self.w_norm) * full / np.where(
-                    sums > 0, sums, 1.0), full)
-            con.weight = np.clip(full, 0.0, 1.0)
+            full[rows, cols] = start[0] + change.sum(axis=0)
+            con.weight = self._bounded(full)
+
+    def _bounded(self, full: np.ndarray) -> np.ndarray:
+        if not self.online:
+            return np.clip(full, -np.inf if self.w_min is None else self.w_min,
+                           np.inf if self.w_max is None else self.w_max)
+        if self.w_norm is not None:
+            sums = np.abs(full).sum(axis=1, keepdims=True)
+            full = np.where(sums > 0, float(self.w_norm) * full
+                            / np.where(sums > 0, sums, 1.0), full)
+        return np.clip(full, 0.0, 1.0)
+
+    def _rewards(self, batch: int) -> np.ndarray:
+        """One reward per sample: ``learner.reward`` when set, else the Reward node's."""
+        value = self.reward
+        if value is None and self.reward_node is not None:
+            value = self.reward_node.reward
+        if value is None:
+            raise ModelError("rstdp needs a reward: give reward=<a Reward node> or set "
+                             "learner.reward before the run ends", where="Learner",
+                             symbol="reward")
+        r = np.asarray(value, dtype=np.float64).reshape(-1)
+        if r.size not in (1, batch):
+            raise ModelError(f"the reward gives {r.size} values for a batch of {batch}",
+                             where="Learner", symbol="reward")
+        return np.broadcast_to(r, (batch,))

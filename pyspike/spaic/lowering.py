@@ -112,11 +112,11 @@ class Lowered:
         for learner in self.learners:
             learner.begin(self)
         self.ps_net.run(steps * self.dt)
-        for learner in self.learners:
-            learner.end(self)
-        for g in self.groups:
+        for g in self.groups:              # decoders and rewards first: rstdp reads them
             if hasattr(g, "finish"):
                 g.finish(self)
+        for learner in self.learners:
+            learner.end(self)
 
     def read_back(self) -> None:
         """Copy the weights into the front-end connections (before a rebuild)."""

@@ -112,3 +112,61 @@ def test_an_unknown_option_is_refused():
                            spaic.NeuronGroup(1, model="lif"), link_type="full")
     with pytest.raises(ModelError, match="Apost"):
         spaic.Learner(trainable=con, algorithm="nearest_online_stdp", A_plus=0.1)
+
+
+def _rstdp_pairing(reward, backend="numpy", **options):
+    """rstdp on the pairing of _pairing (pre at step 3, post at step 11)."""
+    net = spaic.Network()
+    with net:
+        inp = spaic.Encoder(num=2, coding_method="null")
+        out = spaic.NeuronGroup(1, model="lif")
+        learnt = spaic.Connection(inp, out, link_type="full", weight=np.array([[0.2, 0.0]]))
+        kick = spaic.Connection(inp, out, link_type="full", weight=np.array([[0.0, 5.0]]))
+        learner = spaic.Learner(trainable=learnt, algorithm="rstdp", **options)
+    spikes = np.zeros((1, 30, 2))
+    spikes[0, 3, 0] = 1.0
+    spikes[0, 10, 1] = 1.0
+    inp(spikes)
+    net.build(backend=backend)
+    learner.reward = reward
+    net.run(3.0)
+    return float(learnt.weight[0, 0]), float(kick.weight[0, 1])
+
+
+def test_rstdp_with_zero_reward_changes_nothing():
+    assert _rstdp_pairing(0.0) == (0.2, 5.0)
+
+
+def test_rstdp_changes_w_by_lr_reward_and_the_pre_trace_at_the_post_spike():
+    # 8 steps of 0.1 ms between the spikes: p+ = A_plus*exp(-0.8/tau_plus)
+    w, _ = _rstdp_pairing(2.0)
+    assert w == pytest.approx(0.2 + 0.1 * 2.0 * np.exp(-0.8 / 20.0), rel=1e-12)
+
+
+def test_rstdp_takes_spaic_options():
+    w, _ = _rstdp_pairing(1.0, lr=0.5, A_plus=0.3, tau_plus=5.0)
+    assert w == pytest.approx(0.2 + 0.5 * 0.3 * np.exp(-0.8 / 5.0), rel=1e-12)
+
+
+def test_rstdp_reads_the_reward_node_after_the_run():
+    net = spaic.Network()
+    with net:
+        inp = spaic.Encoder(num=2, coding_method="null")
+        out = spaic.NeuronGroup(1, model="lif")
+        learnt = spaic.Connection(inp, out, link_type="full", weight=np.array([[0.2, 5.0]]))
+        reward = spaic.Reward(num=1, dec_target=out, coding_method="global_reward")
+        spaic.Learner(trainable=learnt, algorithm="rstdp", reward=reward, w_max=10.0)
+    spikes = np.zeros((1, 30, 2))
+    spikes[0, 3, 0] = 1.0
+    spikes[0, 10, 1] = 1.0
+    inp(spikes)
+    reward(np.array([0]))               # the one output neuron is class 0: rewarded
+    net.build(backend="numpy")
+    net.run(3.0)
+    assert float(np.ravel(reward.reward)[0]) == 1.0
+    assert learnt.weight[0, 0] > 0.2
+
+
+def test_rstdp_without_a_reward_is_refused_after_the_run():
+    with pytest.raises(ModelError, match="reward"):
+        _rstdp_pairing(None)
