@@ -75,6 +75,8 @@ _OPTIONS = {
                          "w_norm": 78.4, "lr": 0.01},
     "rstdp": {"A_plus": 1.0, "A_minus": -1.0, "tau_plus": 20.0, "tau_minus": 20.0,
               "lr": 0.1, "w_min": None, "w_max": None},
+    "custom_rule": {"model": "", "on_pre": "", "on_post": "", "params": None,
+                    "lr": 0.0, "w_min": None, "w_max": None},
 }
 
 
@@ -84,8 +86,23 @@ class Learner:
     a local rule: ``nearest_online_stdp`` and ``full_online_stdp`` (options ``Apost``,
     ``Apre``, ``trace_decay`` per step, ``w_norm``: 78.4, None for no normalisation),
     ``rstdp`` (``A_plus``, ``A_minus``, ``tau_plus``, ``tau_minus``, ``lr``, ``w_min``,
-    ``w_max``; ``reward=`` a Reward node).  Gradient algorithms (STCA, STBP, SBP) are not
-    built yet."""
+    ``w_max``; ``reward=`` a Reward node), and ``custom_rule``: a rule written as model
+    text, ``model=`` (its variables, e.g. event-driven traces), ``on_pre=``, ``on_post=``
+    (statements that may change ``w``) and ``params=`` (their values), parsed, checked and
+    compiled like any model text (pyspike's synapse syntax; ``w_min``/``w_max`` clip the
+    weights at the end of each run).  SPAIC's hook, a subclass overriding
+    ``connection_rule(con)``, works too: it returns the rule (a
+    ``pyspike.models.PlasticityRule``) for each trained connection.  Gradient algorithms
+    (STCA, STBP, SBP) are not built yet.
+
+    >>> import pyspike.spaic as spaic
+    >>> a, b = spaic.NeuronGroup(2, model="lif"), spaic.NeuronGroup(2, model="lif")
+    >>> c = spaic.Connection(a, b, link_type="full")
+    >>> hebb = spaic.Learner(trainable=c, algorithm="custom_rule", on_post="w += eta",
+    ...                      params={"eta": 0.01}, w_max=1.0)
+    >>> hebb.connection_rule(c).on_post
+    'w += eta'
+    """
 
     member_table = "_learners"
 
@@ -96,13 +113,21 @@ class Learner:
             raise ModelError(f"unknown learning algorithm {algorithm!r}: pyspike has "
                              f"{', '.join(sorted(_OPTIONS))} (gradient learners are not "
                              "built yet)", where="Learner", symbol=str(algorithm))
-        self.algorithm, self.rule = key, RULES[key]
+        self.algorithm, self.rule = key, RULES.get(key)
         options = dict(_OPTIONS[key])
         for option, value in kwargs.items():
             if option not in options:
                 raise ModelError(f"the rule '{key}' takes {', '.join(options)}, not "
                                  f"{option!r}", where="Learner", symbol=option)
             options[option] = value
+        custom = {k: options.pop(k) for k in ("model", "on_pre", "on_post", "params")
+                  if k in options}
+        if custom:
+            self.rule = PlasticityRule("custom_rule", "A rule given to a SPAIC Learner.",
+                                       model=custom["model"], on_pre=custom["on_pre"],
+                                       on_post=custom["on_post"],
+                                       params={k: float(v) for k, v in
+                                               dict(custom["params"] or {}).items()})
         decay = options.pop("trace_decay", None)
         if decay is not None and not 0.0 < float(decay) < 1.0:
             raise ModelError(f"trace_decay is a factor per step in (0, 1), not {decay!r}",
@@ -120,7 +145,7 @@ class Learner:
     @property
     def online(self) -> bool:
         """True: the rule changes w during the run; False: after it (rstdp)."""
-        return self.algorithm != "rstdp"
+        return self.algorithm not in ("rstdp",)
 
     def connections(self) -> List:
         """The connections this learner trains."""
@@ -139,12 +164,20 @@ class Learner:
                                  symbol="trainable")
         return out
 
-    def plasticity(self, dt: float):
+    def connection_rule(self, con) -> PlasticityRule:
+        """The rule compiled into ``con``'s synapses (SPAIC's hook: override it)."""
+        return self.rule
+
+    def plasticity(self, dt: float, con=None):
         """(rule, params) for the Synapses of a trained connection."""
-        params = dict(self.params)
+        rule = self.connection_rule(con)
+        if not isinstance(rule, PlasticityRule):
+            raise ModelError(f"connection_rule must return a PlasticityRule, not "
+                             f"{type(rule).__name__}", where="Learner", symbol="connection_rule")
+        params = dict(rule.params) if rule is not self.rule else dict(self.params)
         if self.trace_decay is not None:
             params["tau_trace"] = -dt / math.log(self.trace_decay)
-        return self.rule, params
+        return rule, params
 
     # -- runs -------------------------------------------------------------------------
     def make(self, ps, lowered) -> None:
@@ -154,10 +187,10 @@ class Learner:
         """Before a run: learning on (training) or off (eval: rates 0, weights kept)."""
         for con in self.connections():
             S = lowered.ps_of(con)
-            if self.online:
+            if self.algorithm in ("nearest_online_stdp", "full_online_stdp"):
                 for key in ("Apost", "Apre"):
                     setattr(S, key, self.params[key] if lowered.training else 0.0)
-            else:
+            elif not self.online:
                 S.elig = 0.0
         self._start = {id(c): np.array(lowered.ps_of(c).w) for c in self.connections()}
 
@@ -180,7 +213,7 @@ class Learner:
             con.weight = self._bounded(full)
 
     def _bounded(self, full: np.ndarray) -> np.ndarray:
-        if not self.online:
+        if self.algorithm not in ("nearest_online_stdp", "full_online_stdp"):
             return np.clip(full, -np.inf if self.w_min is None else self.w_min,
                            np.inf if self.w_max is None else self.w_max)
         if self.w_norm is not None:

@@ -33,7 +33,9 @@ class Lowered:
         self.learners = net.all_members("_learners")
         self.encoders = [g for g in self.groups if isinstance(g, Encoder)]
         self.training = net.training
+        # a custom rule is compiled only while training (eval builds without it)
         self._rules = {id(c): learner for learner in self.learners
+                       if learner.algorithm != "custom_rule" or self.training
                        for c in learner.connections()}
         with self.ps_net:
             for g in self.groups:
@@ -56,6 +58,9 @@ class Lowered:
                                 for v in self._map[id(g)].model.variables
                                 if v not in g.stay}
                         for g in self.groups if isinstance(g, NeuronGroup)}
+        for g in self.groups:                  # [stay] values kept from an earlier build
+            for v, value in (getattr(g, "kept", None) or {}).items():
+                setattr(self._map[id(g)], v, value)
 
     def ps_of(self, obj):
         """The pyspike object standing for a front-end group, node or connection."""
@@ -76,7 +81,7 @@ class Lowered:
         # the name is the model's own (found by equality), never the text given
         var = next(v for v in post.model.variables if v == con.post_var_name)
         learner = self._rules.get(id(con))
-        rule, params = (None, None) if learner is None else learner.plasticity(self.dt)
+        rule, params = (None, None) if learner is None else learner.plasticity(self.dt, con)
         S = ps.Synapses(pre, post, model="w : 1", on_pre=f"{var}_post += w",
                         plasticity=rule, params=params)
         rows, cols = con.pairs()
@@ -120,5 +125,12 @@ class Lowered:
 
     def read_back(self) -> None:
         """Copy the weights into the front-end connections (before a rebuild)."""
+        from .neurons import NeuronGroup
         for con in self.connections:
             con.unbind()
+        for g in self.groups:
+            if isinstance(g, NeuronGroup) and g.stay:
+                # one value per neuron (a batch's instances averaged): a new build may
+                # have another batch size
+                g.keep({v: np.asarray(getattr(self._map[id(g)], v)).reshape(
+                    -1, g.num).mean(axis=0) for v in g.stay})

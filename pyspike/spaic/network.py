@@ -177,6 +177,9 @@ class Network(Assembly):
 
     def train(self, mode: bool = True) -> None:
         """Learners change weights while running (the default)."""
+        if bool(mode) != self.training and any(
+                learner.algorithm == "custom_rule" for learner in self.all_members("_learners")):
+            self._changed()              # a custom rule is compiled only while training
         object.__setattr__(self, "training", bool(mode))
 
     def eval(self) -> None:

@@ -105,6 +105,15 @@ class NeuronGroup(Assembly):
         """The variables a new run keeps (SPAIC's ``[stay]``)."""
         return STAY.get(self.model_name, ())
 
+    @property
+    def kept(self):
+        """The ``[stay]`` values a rebuilt network starts from (None: the model's)."""
+        return self.__dict__.get("_kept")
+
+    def keep(self, values) -> None:
+        """Keep ``[stay]`` values (one per neuron) for the next build."""
+        object.__setattr__(self, "_kept", dict(values))
+
     def structure_copy(self, name: Optional[str] = None) -> "NeuronGroup":
         return NeuronGroup(self.num, self.model, shape=self.shape, name=name,
                            param=self.params, parameter_variables=self.parameter_variables,

@@ -170,3 +170,63 @@ def test_rstdp_reads_the_reward_node_after_the_run():
 def test_rstdp_without_a_reward_is_refused_after_the_run():
     with pytest.raises(ModelError, match="reward"):
         _rstdp_pairing(None)
+
+
+def _hebb_net(**options):
+    net = spaic.Network()
+    with net:
+        inp = spaic.Encoder(num=2, coding_method="null")
+        out = spaic.NeuronGroup(1, model="lif")
+        con = spaic.Connection(inp, out, link_type="full", weight=np.array([[0.2, 5.0]]))
+        spaic.Learner(trainable=con, algorithm="custom_rule", **options)
+    spikes = np.zeros((1, 30, 2))
+    spikes[0, 3, 0] = spikes[0, 10, 1] = 1.0
+    inp(spikes)
+    net.build(backend="numpy")
+    return net, con
+
+
+def test_a_custom_rule_given_as_text_is_compiled_into_the_synapses():
+    net, con = _hebb_net(on_post="w += eta", params={"eta": 0.25})
+    net.run(3.0)                       # one postsynaptic spike: every weight + eta
+    assert con.weight.tolist() == [[0.45, 5.25]]
+
+
+def test_a_custom_rule_is_off_in_eval():
+    net, con = _hebb_net(on_post="w += eta", params={"eta": 0.25})
+    net.eval()
+    net.run(3.0)
+    assert con.weight.tolist() == [[0.2, 5.0]]
+
+
+def test_a_custom_rule_is_clipped_by_w_max_at_the_end_of_a_run():
+    net, con = _hebb_net(on_post="w += eta", params={"eta": 0.25}, w_max=1.0)
+    net.run(3.0)
+    assert con.weight.tolist() == [[0.45, 1.0]]
+
+
+def test_a_custom_rule_with_a_mistake_names_it_before_compiling():
+    with pytest.raises(ModelError, match="undefined_name"):
+        _hebb_net(on_post="w += undefined_name")
+
+
+def test_a_subclass_overriding_connection_rule_gives_the_rule():
+    from pyspike.models import PlasticityRule
+
+    class Halving(spaic.Learner):
+        def connection_rule(self, con):
+            return PlasticityRule("halving", "w halves at each postsynaptic spike.",
+                                  on_post="w = w/2")
+
+    net = spaic.Network()
+    with net:
+        inp = spaic.Encoder(num=2, coding_method="null")
+        out = spaic.NeuronGroup(1, model="lif")
+        con = spaic.Connection(inp, out, link_type="full", weight=np.array([[0.2, 5.0]]))
+        Halving(trainable=con, algorithm="custom_rule")
+    spikes = np.zeros((1, 30, 2))
+    spikes[0, 10, 1] = 1.0
+    inp(spikes)
+    net.build(backend="numpy")
+    net.run(3.0)
+    assert con.weight.tolist() == [[0.1, 2.5]]

@@ -191,3 +191,24 @@ def test_a_connection_to_a_missing_variable_is_refused_at_build():
 def test_torch_backend_names_the_compiled_cpu_backend():
     assert spaic.Torch_Backend("cpu").name == "cpu"
     assert spaic.Torch_Backend("cuda:0").name == "cuda"
+
+
+def test_stay_variables_survive_a_rebuild_for_another_batch_size():
+    net = spaic.Network()
+    with net:
+        inp = spaic.Encoder(num=1, coding_method="null")
+        ex = spaic.NeuronGroup(1, model="lifstdp_ex")
+        spaic.Connection(inp, ex, link_type="full", weight=np.array([[50.0]]))
+        mon = spaic.StateMonitor(ex, "theta")
+    net.build(backend="numpy")
+    spikes = np.zeros((1, 5, 1))
+    spikes[0, 0, 0] = 1.0
+    inp(spikes)
+    net.run(0.5)
+    theta = mon.values[0, 0, -1]
+    inp(np.zeros((3, 5, 1)))                       # three silent samples: a new build
+    net.run(0.1)
+    assert mon.values.shape[0] == 3
+    # kept from the end of the first run: one decay (exp(-1/1e7) per step) after the
+    # last recorded sample (recorded at its step's start)
+    assert np.allclose(mon.values[:, 0, 0], theta * np.exp(-1 / 1e7), rtol=1e-12, atol=0)
