@@ -26,6 +26,7 @@ class Lowered:
         self.ps_net = ps.Network(dt=dt, seed=seed, backend=backend, batch=batch,
                                  precision=precision)
         self._map: Dict[int, object] = {}
+        self._current_targets: set = set()
         self.groups = [g for g in net.groups()]
         self.connections = [c for c in net.all_connections()
                             if not (c.pre.hidden or c.post.hidden)]
@@ -82,8 +83,11 @@ class Lowered:
         var = next(v for v in post.model.variables if v == con.post_var_name)
         learner = self._rules.get(id(con))
         rule, params = (None, None) if learner is None else learner.plasticity(self.dt, con)
-        S = ps.Synapses(pre, post, model="w : 1", on_pre=f"{var}_post += w",
-                        plasticity=rule, params=params)
+        if _carries_current(con.pre, pre):
+            S = self._current_synapses(ps, con, pre, post, rule)
+        else:
+            S = ps.Synapses(pre, post, model="w : 1", on_pre=f"{var}_post += w",
+                            plasticity=rule, params=params)
         rows, cols = con.pairs()
         if con.link_type == "full":
             S.connect()                            # all pairs, stored densely
@@ -96,6 +100,25 @@ class Lowered:
                              where="Connection")
         con.bind(S, np.asarray(S.j), np.asarray(S.i))
         return S
+
+    def _current_synapses(self, ps, con, pre, post, rule):
+        """A connection carrying a value each step (a current encoder's O, a rate
+        model's O): the target's ``Iext`` is set to the sum of w*O_pre over its
+        synapses at the start of every step (one such connection per target)."""
+        if rule is not None:
+            raise ModelError(f"the connection '{con.name}' carries a current; learners "
+                             "train connections that carry spikes", where="Learner",
+                             symbol=str(con.name))
+        if "Iext" not in post.model.variables:
+            raise ModelError(f"the connection '{con.name}' carries a current into 'Iext', "
+                             f"which '{con.post.name}' does not have", where="Connection",
+                             symbol="Iext")
+        if id(post) in self._current_targets:
+            raise ModelError(f"'{con.post.name}' already receives a current connection: "
+                             "pyspike sums one current connection per group (into its "
+                             "Iext)", where="Connection", symbol=str(con.name))
+        self._current_targets.add(id(post))
+        return ps.Synapses(pre, post, model="w : 1\nIext_post = w*O_pre : 1 (summed)")
 
     # -- runs ---------------------------------------------------------------------------
     def reset(self) -> None:
@@ -134,3 +157,11 @@ class Lowered:
                 # have another batch size
                 g.keep({v: np.asarray(getattr(self._map[id(g)], v)).reshape(
                     -1, g.num).mean(axis=0) for v in g.stay})
+
+
+def _carries_current(front, group) -> bool:
+    """Does the front-end source give a value each step rather than spikes?"""
+    if getattr(front, "carries_current", False):
+        return True
+    model = getattr(group, "model", None)
+    return model is not None and not model.threshold and "O" in model.variables

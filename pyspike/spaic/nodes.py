@@ -33,6 +33,10 @@ _RANDOM = NeuronModel(equations="p : 1  # spike probability per step",
                       params={"t_on": 0.0, "t_off": 0.0})
 
 
+#: the compiled model of a current encoder: O, the current of each sample's input
+_CURRENT = NeuronModel(equations="O : 1  # the input current of this run")
+
+
 class Node(Assembly):
     """A terminal member that moves data in or out of the network (SPAIC's ``Node``)."""
 
@@ -88,10 +92,11 @@ class Encoder(Node):
         self.function, self.options = coding.lookup_encoder(self.coding_method, kwargs)
         if "num" in self.options:              # mstb: one train per input neuron
             self.options["num"] = self.num
-        if self.coding_method in ("float", "constant_current"):
-            raise ModelError(f"the '{self.coding_method}' encoder gives a current, which "
-                             "pyspike's connections do not carry yet (they carry spikes)",
-                             where="Encoder", symbol=self.coding_method)
+
+    @property
+    def carries_current(self) -> bool:
+        """Its output ``O`` is a current (a value each step), not spikes."""
+        return self.coding_method in ("float", "constant_current")
 
     @property
     def random(self) -> bool:
@@ -119,6 +124,8 @@ class Encoder(Node):
         """The pyspike group this encoder runs as (in the network being built)."""
         if self.random:
             return ps.NeuronGroup(self.num, _RANDOM, name=None)
+        if self.carries_current:
+            return ps.NeuronGroup(self.num, _CURRENT)
         return ps.SpikeGeneratorGroup(self.num, indices=[], times=[])
 
     def start_run(self, group, steps: int, dt: float, t0: float) -> None:
@@ -142,6 +149,9 @@ class Encoder(Node):
             group.t_on, group.t_off = t0 + (k_on - 0.5) * dt, t0 + (k_off - 0.5) * dt
             return
         train = self.function(self._data, steps, dt, **self.options)
+        if self.carries_current:               # the same value in every step
+            group.O = train[:, 0, :]
+            return
         if not np.isin(train, (0.0, 1.0)).all():
             raise ModelError(f"the '{self.coding_method}' encoder's data are not spikes "
                              "(0 or 1): pyspike's connections carry spikes", where="Encoder",

@@ -212,3 +212,32 @@ def test_stay_variables_survive_a_rebuild_for_another_batch_size():
     # kept from the end of the first run: one decay (exp(-1/1e7) per step) after the
     # last recorded sample (recorded at its step's start)
     assert np.allclose(mon.values[:, 0, 0], theta * np.exp(-1 / 1e7), rtol=1e-12, atol=0)
+
+
+def _current_net(n_connections=1):
+    net = spaic.Network()
+    with net:
+        inp = spaic.Encoder(num=2, coding_method="constant_current", amp=2.0)
+        out = spaic.NeuronGroup(3, model="lif", v_th=100.0)
+        for _ in range(n_connections):
+            spaic.Connection(inp, out, link_type="full",
+                             weight=np.array([[1.0, 0.0], [0.0, 1.0], [0.5, 0.5]]))
+        mon = spaic.StateMonitor(out, "V")
+    return net, inp, mon
+
+
+def test_a_constant_current_encoder_drives_its_targets_every_step():
+    net, inp, mon = _current_net()
+    net.build(backend="numpy")
+    inp(np.array([[1.0, 3.0], [0.5, 0.5]]))
+    net.run(0.3)
+    # V = exp(-dt/tau_m)*V + W @ (amp*x), from the first step (no lag for a current)
+    beta, drive = np.exp(-0.1 / 8.0), np.array([[2.0, 6.0, 4.0], [1.0, 1.0, 1.0]])
+    assert np.allclose(mon.values[:, :, 1], drive, rtol=1e-12, atol=0)
+    assert np.allclose(mon.values[:, :, 2], drive * (1 + beta), rtol=1e-12, atol=0)
+
+
+def test_two_current_connections_onto_one_group_are_refused():
+    net, inp, _ = _current_net(2)
+    with pytest.raises(ModelError, match="current connection"):
+        net.build(backend="numpy")

@@ -1,0 +1,372 @@
+"""SPAIC's ``save_state`` and ``state_from_dict``: the weights and the neuron state of a
+network, in an HDF5 file of pyspike's own format (written and read with h5py: no pickle,
+no torch file, so reading a file runs no code).
+
+``save_state(net, "trained")`` writes ``./trained/parameters/_parameters_dict.hdf5``
+(SPAIC's folders; ``direct=`` is the folder above); ``save=False`` gives the same content
+as a dict instead.  ``state_from_dict(net, filename="trained")`` (or ``state=`` that
+dict) puts it back.  A network built from the same code, given the state, runs bit for
+bit as the network that saved it would have run on.
+
+Format ``pyspike.spaic.state``, version 1.  The root's attributes: ``format``,
+``version``, ``pyspike`` (the version that wrote it), ``network`` (its name), ``dt`` (ms),
+``has_state`` (1 when the network was built: then also ``batch``, the samples it was
+built for, and ``step``, its time step count).  Entries are named by the path of keys
+from the network to the member (``sub.layer``; a ``.``, ``/`` or ``%`` inside a key is
+written ``%2E``, ``%2F``, ``%25``; a projection's connection is ``<projection>.<pre>-><post>``):
+
+- ``/connections/<path>/weight``: float64 (post, pre), SPAIC's weight matrix;
+- ``/connections/<path>/mask``: uint8 (post, pre), 1 where a synapse exists;
+- ``/connections/<path>/synapses/<name>`` (with a state): every other per-synapse array
+  (a learning rule's traces), (batch, synapses), synapses ordered by pre, then post;
+- ``/groups/<path>/<name>`` (with a state): every array of each NeuronGroup (variables,
+  ``lastspike`` int32 steps, ``not_refractory`` uint8), (batch, neurons).
+
+Loading checks, before changing anything: the format and version; that the file names
+exactly the network's connections (and, with a state, its groups and their arrays); every
+array's shape and dtype; the masks (a file cannot change which pairs are connected);
+that weights are finite.  Anything else is refused with a ModelError naming the entry.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from typing import Dict, Optional, Tuple, Union
+
+import numpy as np
+
+from ..codegen.errors import ModelError
+
+FORMAT = "pyspike.spaic.state"
+VERSION = 1
+FILE_NAME = "_parameters_dict.hdf5"
+_NUMBERS = "biuf"          # bool, integer, unsigned, float: the dtypes a file may hold
+
+
+# -- names of members ---------------------------------------------------------------------
+def entry_name(path: Tuple[str, ...]) -> str:
+    """The name of a member's entry: its keys, escaped, joined by ``.``."""
+    return ".".join(k.replace("%", "%25").replace(".", "%2E").replace("/", "%2F")
+                    for k in path)
+
+
+def paths(net) -> Tuple[Dict[int, tuple], Dict[int, tuple], Dict[int, tuple]]:
+    """(members, connections, assemblies): the path of keys from ``net`` to each, by
+    ``id``, the first path found depth first (members: groups and nodes)."""
+    members: Dict[int, tuple] = {}
+    cons: Dict[int, tuple] = {}
+    asms: Dict[int, tuple] = {id(net): ()}
+
+    def visit(asm, prefix: tuple) -> None:
+        for key, m in asm._groups.items():
+            if getattr(m, "is_terminal", False):
+                members.setdefault(id(m), prefix + (key,))
+            elif id(m) not in asms:
+                asms[id(m)] = prefix + (key,)
+                visit(m, prefix + (key,))
+        for key, c in asm._connections.items():
+            cons.setdefault(id(c), prefix + (key,))
+        for key, proj in asm._projections.items():
+            for c in proj.connections():
+                cons.setdefault(id(c), prefix + (key, f"{c.pre.name}->{c.post.name}"))
+
+    visit(net, ())
+    return members, cons, asms
+
+
+def _built(net):
+    """The compiled network, if ``net`` was built and has not changed since (else None)."""
+    low = getattr(net, "_lowered", None)
+    return None if low is None or getattr(net, "_dirty", False) else low
+
+
+def _connections(net, low) -> list:
+    """The connections that run (those of the build), each once."""
+    cons = low.connections if low is not None else [
+        c for c in net.all_connections() if not (c.pre.hidden or c.post.hidden)]
+    seen, out = set(), []
+    for c in cons:
+        if id(c) not in seen:
+            seen.add(id(c))
+            out.append(c)
+    return out
+
+
+def _arrays(low) -> Dict[str, Dict[str, np.ndarray]]:
+    """Every element array of the compiled network, by pyspike object, then name
+    (views: writing into one changes the state)."""
+    state = low.ps_net.state
+    out: Dict[str, Dict[str, np.ndarray]] = {}
+    for key in list(state):
+        owner, _, name = key.rpartition(".")
+        out.setdefault(owner, {})[name] = state[key]
+    return out
+
+
+def _neuron_groups(low) -> list:
+    from .neurons import NeuronGroup
+    return [g for g in low.groups if isinstance(g, NeuronGroup)]
+
+
+# -- collect and write --------------------------------------------------------------------
+def collect(net) -> dict:
+    """The state of ``net`` as a dict (the content of a state file)."""
+    import pyspike
+    low = _built(net)
+    members, con_paths, _ = paths(net)
+    state = {"format": FORMAT, "version": VERSION, "pyspike": pyspike.__version__,
+             "network": net.name or "", "dt": float(net.dt), "has_state": int(low is not None),
+             "connections": {}, "groups": {}}
+    arrays = _arrays(low) if low is not None else {}
+    if low is not None:
+        state["batch"], state["step"] = int(low.batch), int(low.ps_net.step)
+    for con in _connections(net, low):
+        if id(con) not in con_paths:
+            raise ModelError(f"the connection '{con.name}' is not a member of the network "
+                             "(add it to an assembly of the network to save it)",
+                             where="save_state", symbol=str(con.name))
+        entry = {"weight": np.array(con.weight, dtype=np.float64),
+                 "mask": np.asarray(con.mask, dtype=np.uint8).copy()}
+        if low is not None:
+            syn = arrays.get(low.ps_of(con).name, {})
+            entry["synapses"] = {k: v.reshape(low.batch, -1).copy()
+                                 for k, v in syn.items() if k != "w"}
+        state["connections"][entry_name(con_paths[id(con)])] = entry
+    if low is not None:
+        for g in _neuron_groups(low):
+            state["groups"][entry_name(members[id(g)])] = {
+                k: v.reshape(low.batch, -1).copy()
+                for k, v in arrays[low.ps_of(g).name].items()}
+    return state
+
+
+def write_file(path: str, state: dict) -> None:
+    """``state`` into the HDF5 file ``path`` (a temporary file, then renamed: an
+    interrupted save leaves the previous file as it was)."""
+    import h5py
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    tmp = os.path.join(folder, f".{os.path.basename(path)}.{secrets.token_hex(4)}.tmp")
+    try:
+        with h5py.File(tmp, "w") as f:
+            for key, value in state.items():
+                if key not in ("connections", "groups"):
+                    f.attrs[key] = value
+            for kind in ("connections", "groups"):
+                top = f.create_group(kind)
+                for name, entry in state[kind].items():
+                    g = top.create_group(name)
+                    for k, v in entry.items():
+                        if isinstance(v, dict):
+                            sub = g.create_group(k)
+                            for kk, vv in v.items():
+                                sub.create_dataset(kk, data=vv)
+                        else:
+                            g.create_dataset(k, data=v)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def state_path(filename: Optional[str], direct: Optional[str], default: str) -> str:
+    """SPAIC's place for a state: ``<direct>/<filename>/parameters/`` (a filename of an
+    ``.hdf5``/``.h5`` file that exists is that file)."""
+    if filename and str(filename).endswith((".hdf5", ".h5")):
+        given = os.path.join(direct or ".", filename)
+        if os.path.isfile(given):
+            return given
+    stem = str(filename or default).split(".")[0]
+    return os.path.join(direct or ".", stem, "parameters", FILE_NAME)
+
+
+def save_state(net, filename: Optional[str] = None, direct: Optional[str] = None,
+               save: bool = True, hdf5: bool = True) -> Union[str, dict]:
+    """SPAIC's ``Net.save_state``: the weights of every connection and, once the network is
+    built, the state of every neuron group, into
+    ``<direct>/<filename>/parameters/_parameters_dict.hdf5`` (default filename: the
+    network's name, else ``"autoname"``); gives the file's path.  ``save=False`` writes
+    nothing and gives the state as a dict (for ``state_from_dict(state=...)``).  ``hdf5``
+    is taken for SPAIC's signature: the file is always HDF5 (pyspike writes no torch
+    ``.pt`` files).  The format is the module's doc."""
+    state = collect(net)
+    if not save:
+        return state
+    path = state_path(filename, direct, net.name or "autoname")
+    write_file(path, state)
+    return path
+
+
+# -- read and check -----------------------------------------------------------------------
+def _refuse(message: str, where: str, symbol: Optional[str] = None):
+    return ModelError(message, where=where, symbol=symbol)
+
+
+def _text(value) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
+def _check_kind(attrs, what: str, where: str) -> None:
+    """The format and version, before anything else is read."""
+    if _text(attrs.get("format")) != FORMAT:
+        raise _refuse(f"{what} is not a SPAIC state saved by pyspike (its format is "
+                      f"{_text(attrs.get('format'))!r}, not {FORMAT!r})", where, "format")
+    version = attrs.get("version")
+    if not isinstance(version, (int, np.integer)) or int(version) != VERSION:
+        raise _refuse(f"{what} was written in version {_text(version)} of the format "
+                      f"{FORMAT!r}; this pyspike reads version {VERSION} only", where,
+                      "version")
+
+
+def read_file(path: str, where: str = "state_from_dict") -> dict:
+    """The content of a state file, its format and version checked (shapes are checked
+    against a network by :func:`check`)."""
+    import h5py
+    if not os.path.isfile(path):
+        raise _refuse(f"there is no state file '{path}' (save_state writes "
+                      f"<direct>/<filename>/parameters/{FILE_NAME})", where, str(path))
+    try:
+        with h5py.File(path, "r") as f:
+            state = {k: (v.item() if isinstance(v, np.generic) else v)
+                     for k, v in f.attrs.items()}
+            _check_kind(state, f"the file '{path}'", where)
+            for kind in ("connections", "groups"):
+                state[kind] = {name: _read_entry(g, f"{kind}/{name}", where)
+                               for name, g in f.get(kind, {}).items()}
+    except ModelError:
+        raise
+    except Exception as err:               # h5py reports damage as OSError, KeyError, ...
+        raise _refuse(f"cannot read the state file '{path}': it is not a complete HDF5 "
+                      f"file (truncated or damaged?): {err}", where, str(path)) from None
+    return state
+
+
+def _read_entry(group, what: str, where: str) -> dict:
+    import h5py
+    if not isinstance(group, h5py.Group):
+        raise _refuse(f"the entry {what} is not a group of arrays", where, what)
+    out = {}
+    for key, obj in group.items():
+        if isinstance(obj, h5py.Group):
+            out[key] = _read_entry(obj, f"{what}/{key}", where)
+        elif obj.dtype.kind not in _NUMBERS:
+            raise _refuse(f"the entry {what}/{key} holds {obj.dtype}, not numbers", where,
+                          f"{what}/{key}")
+        else:
+            out[key] = np.asarray(obj[()])
+    return out
+
+
+def _array(entry, key: str, what: str, shape: tuple, dtype, where: str) -> np.ndarray:
+    """``entry[key]``: an array of ``shape`` and ``dtype``, else refused."""
+    value = entry.get(key) if isinstance(entry, dict) else None
+    name = f"{what}/{key}"
+    if not isinstance(value, np.ndarray):
+        raise _refuse(f"the state has no array {name}", where, name)
+    if value.shape != tuple(shape) or value.dtype != np.dtype(dtype):
+        raise _refuse(f"{name} is {value.dtype} of shape {value.shape}; this network's is "
+                      f"{np.dtype(dtype)} of shape {tuple(shape)}", where, name)
+    return value
+
+
+def _same_names(found, wanted, what: str, where: str) -> None:
+    found = set(found) if isinstance(found, dict) else set()
+    for name in sorted(set(wanted) - found):
+        raise _refuse(f"the state has no {what} '{name}', which this network has", where, name)
+    for name in sorted(found - set(wanted)):
+        raise _refuse(f"the state has a {what} '{name}', which this network does not have",
+                      where, name)
+
+
+def check(net, state, where: str = "state_from_dict", set_masks: bool = False):
+    """The changes ``state`` makes to ``net``, checked: [(connection, weight, mask)], and
+    with a neuron state [(array, value)] and the step (else None)."""
+    if not isinstance(state, dict):
+        raise _refuse(f"state must be the dict save_state(save=False) gives, not "
+                      f"{type(state).__name__}", where, "state")
+    _check_kind(state, "the state", where)
+    members, con_paths, _ = paths(net)
+    has_state = bool(state.get("has_state"))
+    low = None
+    if has_state:
+        _check_fits(net, state, where)
+        net.build()                          # (keeps the weights; builds if it changed)
+        low = net._lowered
+        if int(state["batch"]) != low.batch:
+            raise _refuse(f"the state is of a batch of {state['batch']} sample(s); this "
+                          f"network is built for {low.batch} (give its encoders a batch "
+                          f"of {state['batch']} before loading)", where, "batch")
+    cons = {entry_name(con_paths[id(c)]): c for c in _connections(net, low)
+            if id(c) in con_paths}
+    _same_names(state.get("connections"), cons, "connection", where)
+    weights, writes = [], []
+    arrays = _arrays(low) if low is not None else {}
+    for name, con in cons.items():
+        entry, what = state["connections"][name], f"connections/{name}"
+        w = _array(entry, "weight", what, con.shape, np.float64, where)
+        mask = _array(entry, "mask", what, con.shape, np.uint8, where).astype(bool)
+        if not np.all(np.isfinite(w)):
+            raise _refuse(f"{what}/weight holds NaN or infinite values", where, what)
+        if set_masks and con.link_type == "full" and not mask.all():
+            raise _refuse(f"{what}/mask leaves out pairs of a 'full' connection", where, what)
+        if not set_masks and not np.array_equal(mask, con.mask):
+            raise _refuse(f"the connection '{name}' of the state joins other pairs of neurons "
+                          "than this network's (network_load rebuilds a network with the "
+                          "saved pairs)", where, name)
+        weights.append((con, w, mask))
+        if low is not None:
+            syn = {k: v for k, v in arrays.get(low.ps_of(con).name, {}).items() if k != "w"}
+            writes += _writes(entry.get("synapses"), syn, f"{what}/synapses", low.batch,
+                              where)
+    if low is not None:
+        groups = {entry_name(members[id(g)]): g for g in _neuron_groups(low)}
+        _same_names(state.get("groups"), groups, "neuron group", where)
+        for name, g in groups.items():
+            writes += _writes(state["groups"][name], arrays[low.ps_of(g).name],
+                              f"groups/{name}", low.batch, where)
+    return weights, (writes, int(state["step"])) if low is not None else None
+
+
+def _check_fits(net, state, where: str) -> None:
+    step = state.get("step")
+    if not isinstance(step, (int, np.integer)) or int(step) < 0 or \
+            not isinstance(state.get("batch"), (int, np.integer)) or int(state["batch"]) < 1:
+        raise _refuse("the state's step or batch is not a whole number", where, "step")
+    if float(state.get("dt", -1.0)) != float(net.dt):
+        raise _refuse(f"the neuron state was saved at dt = {state.get('dt')} ms; this "
+                      f"network runs at dt = {net.dt} ms", where, "dt")
+
+
+def _writes(entry, arrays: Dict[str, np.ndarray], what: str, batch: int, where: str):
+    _same_names(entry, arrays, f"array of {what}", where)
+    return [(target, _array(entry, k, what, (batch, target.size // batch), target.dtype,
+                            where).reshape(target.shape))
+            for k, target in arrays.items()]
+
+
+def apply(net, state, where: str = "state_from_dict", set_masks: bool = False) -> None:
+    """Check ``state`` against ``net`` (:func:`check`), then put it in place."""
+    weights, neurons = check(net, state, where, set_masks)
+    for con, w, mask in weights:
+        if set_masks:
+            con.mask = mask
+        con.weight = w
+    if neurons is not None:
+        writes, step = neurons
+        for target, value in writes:
+            target[...] = value
+        net._lowered.ps_net.step = step
+
+
+def state_from_dict(net, state=None, filename: Optional[str] = None,
+                    direct: Optional[str] = None, device=None) -> None:
+    """SPAIC's ``Net.state_from_dict``: put back a state of :func:`save_state`, given as
+    ``state`` (its dict) or read from ``<direct>/<filename>/parameters/``.  The weights
+    go into the connections; a neuron state (saved from a built network) needs the
+    network built for the same batch and dt (it is built here when it is not) and sets
+    every group's arrays and the time step.  ``device`` is taken for SPAIC's signature
+    (the backend chosen with ``build`` decides).  Refused, changing nothing: a state of
+    another format or version, a truncated file, an entry that does not fit."""
+    if state is None or state is False:
+        state = read_file(state_path(filename, direct, net.name or "autoname"))
+    apply(net, state)
