@@ -183,15 +183,19 @@ class Learner:
     def make(self, ps, lowered) -> None:
         """Nothing to add: the rule is compiled into the synapses (see lowering)."""
 
-    def begin(self, lowered) -> None:
-        """Before a run: learning on (training) or off (eval: rates 0, weights kept)."""
+    def begin(self, lowered, new_run: bool = True) -> None:
+        """Before a run: learning on (training) or off (eval: rates 0, weights kept); a
+        new run starts the rule's traces and eligibility from 0, as SPAIC resets every
+        variable but the weights (``run_continue`` keeps them)."""
         for con in self.connections():
             S = lowered.ps_of(con)
             if self.algorithm in ("nearest_online_stdp", "full_online_stdp"):
                 for key in ("Apost", "Apre"):
                     setattr(S, key, self.params[key] if lowered.training else 0.0)
-            elif not self.online:
-                S.elig = 0.0
+            if new_run:
+                for var in S.variables:
+                    if var != "w":
+                        setattr(S, var, 0.0)
         self._start = {id(c): np.array(lowered.ps_of(c).w) for c in self.connections()}
 
     def end(self, lowered) -> None:

@@ -138,7 +138,7 @@ class Lowered:
         for mon in self.monitors + [g for g in self.groups if hasattr(g, "begin")]:
             mon.begin(t0, steps, new_run)
         for learner in self.learners:
-            learner.begin(self)
+            learner.begin(self, new_run)
         self.ps_net.run(steps * self.dt)
         for g in self.groups:              # decoders and rewards first: rstdp reads them
             if hasattr(g, "finish"):

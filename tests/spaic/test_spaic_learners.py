@@ -230,3 +230,24 @@ def test_a_subclass_overriding_connection_rule_gives_the_rule():
     net.build(backend="numpy")
     net.run(3.0)
     assert con.weight.tolist() == [[0.1, 2.5]]
+
+
+def test_a_new_run_starts_the_traces_from_zero():
+    # post spikes at the end of one run must not depress a pre spike early in the next
+    net = spaic.Network()
+    with net:
+        inp = spaic.Encoder(num=2, coding_method="null")
+        out = spaic.NeuronGroup(1, model="lif")
+        con = spaic.Connection(inp, out, link_type="full", weight=np.array([[0.2, 5.0]]))
+        spaic.Learner(trainable=con, algorithm="nearest_online_stdp", w_norm=None,
+                      Apost=0.0)
+    net.build(backend="numpy")
+    late = np.zeros((1, 10, 2))
+    late[0, 7, 1] = 1.0                # a postsynaptic spike at step 8
+    inp(late)
+    net.run(1.0)
+    early = np.zeros((1, 10, 2))
+    early[0, 0, 0] = 1.0               # a presynaptic spike at step 0 of the next run
+    inp(early)
+    net.run(1.0)
+    assert con.weight[0, 0] == 0.2

@@ -1,0 +1,19 @@
+"""The SPAIC examples (examples/spaic/) at their quick scale."""
+import importlib.util
+from pathlib import Path
+
+FOLDER = Path(__file__).resolve().parents[2] / "examples" / "spaic"
+
+
+def _load(name: str):
+    spec = importlib.util.spec_from_file_location(f"spaic_example_{name}",
+                                                  FOLDER / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_rstdp_choice_learns_to_answer_each_pattern_with_its_own_neuron():
+    r = _load("rstdp_choice").main(quick=True)
+    assert r["correct_held_out"] >= 0.9
+    assert r["w_own"] > r["w_other"]
