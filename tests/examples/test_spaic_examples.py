@@ -17,3 +17,10 @@ def test_rstdp_choice_learns_to_answer_each_pattern_with_its_own_neuron():
     r = _load("rstdp_choice").main(quick=True)
     assert r["correct_held_out"] >= 0.9
     assert r["w_own"] > r["w_other"]
+
+
+def test_the_readme_network_built_by_class_and_by_with_is_the_same():
+    r = _load("readme_structure").main(quick=True)
+    assert r["class_members"] == r["with_members"]
+    assert r["same"] and sum(map(sum, r["predict_class"])) > 0
+    assert r["v_shape"] == [4, 100, 200]
