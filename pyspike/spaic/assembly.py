@@ -41,6 +41,9 @@ class Assembly:
     is_terminal = False
     #: the table of an assembly that holds members of this kind
     member_table = "_groups"
+    #: attribute names that are never members
+    _INTERNAL = frozenset({"_groups", "_connections", "_projections", "_monitors",
+                           "_learners", "supers"})
 
     def __init__(self, name: Optional[str] = None):
         for key, value in (("name", name), ("_groups", OrderedDict()),
@@ -52,7 +55,9 @@ class Assembly:
 
     # -- membership -------------------------------------------------------------------
     def __setattr__(self, name: str, value) -> None:
-        if not name.startswith("_") and self._member_kind(value) is not None:
+        # members are registered whatever their name (SPAIC's examples assign
+        # ``self._learner = Learner(...)``); internals are set with object.__setattr__
+        if self._member_kind(value) is not None and name not in self._INTERNAL:
             self._register(name, value)
         object.__setattr__(self, name, value)
 

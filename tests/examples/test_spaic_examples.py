@@ -2,6 +2,8 @@
 import importlib.util
 from pathlib import Path
 
+import pytest
+
 FOLDER = Path(__file__).resolve().parents[2] / "examples" / "spaic"
 
 
@@ -24,3 +26,10 @@ def test_the_readme_network_built_by_class_and_by_with_is_the_same():
     assert r["class_members"] == r["with_members"]
     assert r["same"] and sum(map(sum, r["predict_class"])) > 0
     assert r["v_shape"] == [4, 100, 200]
+
+
+def test_diehl_cook_on_digits_learns_above_chance_at_the_quick_scale():
+    # 30 neurons, 300 samples, one epoch: far from the full run's 83.8 %, well above 10 %
+    r = _load("diehl_cook_digits").main(quick=True, plot=False)
+    assert r["accuracy"] > 0.3
+    assert r["w_mean"] == pytest.approx(0.1, rel=1e-9)     # rows normalised to 78.4

@@ -177,3 +177,15 @@ def test_a_copied_decoder_reads_the_copied_group():
     net = Layers()
     twin = net.structure_copy()
     assert twin.output.dec_target is twin.layer2
+
+
+def test_a_member_assigned_to_a_private_name_is_collected():
+    class WithPrivate(spaic.Network):
+        def __init__(self):
+            super().__init__()
+            self.a = spaic.NeuronGroup(2, model="lif")
+            self.b = spaic.NeuronGroup(2, model="lif")
+            self.c = spaic.Connection(self.a, self.b, link_type="full")
+            self._learner = spaic.Learner(trainable=self.c, algorithm="nearest_online_stdp")
+    net = WithPrivate()
+    assert list(net._learners) == ["_learner"]
