@@ -45,8 +45,12 @@ class Connection:
     ``probability`` = 0.1, no pair i -> i; weights the uniform draws below it, as SPAIC)
     or ``"null"`` (no synapses).  ``weight`` is a (post, pre) array or an initialiser
     (``spaic.uniform(0, 0.3)``); ``w_min``/``w_max`` clip the weights whenever learning
-    changes them.  ``pre_var_name`` must be ``"O"`` (spikes) and ``post_var_name`` a
-    variable of the target (``"Isyn"``).
+    changes them.  ``max_delay`` (ms) gives each synapse a delay drawn uniformly in
+    [``min_delay``, max_delay) (SPAIC's defaults: min_delay 1 ms), ``con.delay``: a spike
+    reaches the target round(delay/dt) steps after it would without one.  (SPAIC 0.6's
+    delay queue reads a delay d as a lag of int(max_delay/dt) - 1 - int(d/dt) steps, the
+    reverse of its meaning; pyspike follows the meaning.)  ``pre_var_name`` must be
+    ``"O"`` (spikes) and ``post_var_name`` a variable of the target (``"Isyn"``).
     """
 
     member_table = "_connections"
@@ -72,11 +76,11 @@ class Connection:
         if pre_var_name != "O":
             raise _error(f"pre_var_name {pre_var_name!r}: pyspike connections carry spikes "
                          "('O') only", symbol=str(pre_var_name))
-        if float(max_delay) != 0.0:
-            raise _error("max_delay > 0 (per-synapse delays) is not built yet",
+        if not 0.0 <= float(max_delay) < float("inf"):
+            raise _error(f"max_delay is a delay in ms >= 0, not {max_delay!r}",
                          symbol="max_delay")
         known = {"weight", "w_std", "w_mean", "w_max", "w_min", "density", "probability",
-                 "is_parameter", "is_sparse"}
+                 "is_parameter", "is_sparse", "min_delay"}
         for key in kwargs:
             if key not in known:
                 raise _error(f"unknown argument {key!r} for a Connection (it takes "
@@ -93,6 +97,15 @@ class Connection:
         self.kwargs = dict(kwargs)
         self.lowered = None        # (the pyspike Synapses, post and pre index of each)
         self.mask, self._weight = self._initial(kwargs)
+        #: per-synapse delays (post, pre) in ms, or None: SPAIC's uniform draw in
+        #: [min_delay, max_delay) (min_delay 1 ms), drawn when the connection is made
+        self.delay = None
+        if self.max_delay > 0:
+            low = float(kwargs.get("min_delay", 1.0))
+            if not 0.0 <= low <= self.max_delay:
+                raise _error(f"min_delay must lie in [0, max_delay = {self.max_delay}], not "
+                             f"{low!r}", symbol="min_delay")
+            self.delay = (self.max_delay - low) * np.random.rand(*self.shape) + low
         context.register(self)
 
     @property

@@ -99,6 +99,8 @@ class Lowered:
             raise ModelError("internal: synapses stored in an unexpected order",
                              where="Connection")
         con.bind(S, np.asarray(S.j), np.asarray(S.i))
+        if con.delay is not None and S.n:
+            S.delay = con.delay[np.asarray(S.j), np.asarray(S.i)]
         return S
 
     def _current_synapses(self, ps, con, pre, post, rule):
@@ -130,6 +132,9 @@ class Lowered:
                 G = self._map[id(g)]
                 for v, value in self.initial[id(g)].items():
                     setattr(G, v, value)
+        for con in self.connections:           # no spike of the last run still in flight
+            if con.delay is not None:
+                self._map[id(con)].state.ring = None
 
     def run(self, steps: int, new_run: bool) -> None:
         t0 = self.ps_net.t

@@ -241,3 +241,45 @@ def test_two_current_connections_onto_one_group_are_refused():
     net, inp, _ = _current_net(2)
     with pytest.raises(ModelError, match="current connection"):
         net.build(backend="numpy")
+
+
+def _delayed(max_delay=0.5, min_delay=0.5):
+    net = spaic.Network()
+    with net:
+        inp = spaic.Encoder(num=1, coding_method="null")
+        relay = spaic.NeuronGroup(1, model="null")
+        con = spaic.Connection(inp, relay, link_type="full", weight=np.array([[1.0]]),
+                               max_delay=max_delay, min_delay=min_delay)
+        mon = spaic.StateMonitor(relay, "O")
+    net.build(backend="numpy")
+    return net, inp, con, mon
+
+
+def test_a_delay_holds_a_spike_back_by_its_steps():
+    net, inp, con, mon = _delayed()                # 0.5 ms: 5 steps more
+    spikes = np.zeros((1, 10, 1))
+    spikes[0, 0, 0] = 1.0
+    inp(spikes)
+    net.run(1.0)
+    assert np.flatnonzero(mon.values[0, 0]).tolist() == [2 + 5]
+
+
+def test_delays_are_drawn_between_min_and_max_delay():
+    np.random.seed(0)
+    net = spaic.Network()
+    with net:
+        a, b = spaic.NeuronGroup(20, model="lif"), spaic.NeuronGroup(30, model="lif")
+        con = spaic.Connection(a, b, link_type="full", max_delay=4.0)
+    assert con.delay.shape == (30, 20)
+    assert 1.0 <= con.delay.min() and con.delay.max() < 4.0
+
+
+def test_a_new_run_has_no_spike_of_the_last_run_in_flight():
+    net, inp, con, mon = _delayed()
+    spikes = np.zeros((1, 3, 1))
+    spikes[0, 2, 0] = 1.0                          # would arrive in the next run
+    inp(spikes)
+    net.run(0.3)
+    inp(np.zeros((1, 10, 1)))
+    net.run(1.0)
+    assert not mon.values.any()
