@@ -20,6 +20,7 @@ from .network import Backend, Network, Torch_Backend
 from .neurons import NeuronGroup
 from .nodes import Encoder, Generator, Node
 from .outputs import Action, Decoder, Reward
+from .structure_io import network_load, network_save
 
 __all__ = ["Action", "Assembly", "Backend", "BaseInitializer", "BatchSampler", "CIFAR10",
            "Connection", "CustomDataset", "CustomSpikeDataset", "Dataloader", "Dataset",
@@ -29,4 +30,5 @@ __all__ = ["Action", "Assembly", "Backend", "BaseInitializer", "BatchSampler", "
            "ExcludedTypePolicy", "Generator", "IncludedTypePolicy", "IndexConnectPolicy",
            "Learner", "Network", "NeuronGroup", "Node", "Projection", "Reward", "SpikeMonitor",
            "StateMonitor", "Torch_Backend", "constant", "kaiming_normal", "kaiming_uniform",
-           "normal", "sparse", "uniform", "xavier_normal", "xavier_uniform"]
+           "network_load", "network_save", "normal", "sparse", "uniform", "xavier_normal",
+           "xavier_uniform"]

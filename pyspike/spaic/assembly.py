@@ -248,6 +248,14 @@ class Assembly:
             out.extend(member.all_members(table))
         return out
 
+    def members(self, kind: str) -> "OrderedDict":
+        """The members of one kind by name, in order: ``"groups"`` (groups, nodes and
+        assemblies), ``"connections"``, ``"projections"``, ``"monitors"`` or
+        ``"learners"`` (the assembly's own table: read it, do not change it)."""
+        if kind not in ("groups", "connections", "projections", "monitors", "learners"):
+            raise _error(f"no members of kind {kind!r}", symbol=str(kind))
+        return getattr(self, "_" + kind)
+
     @property
     def num(self) -> int:
         return sum(g.num for g in self.groups())

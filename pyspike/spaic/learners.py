@@ -68,7 +68,7 @@ RULES: Dict[str, PlasticityRule] = {
         params={"A_plus": 1.0, "A_minus": -1.0, "tau_plus": 20.0, "tau_minus": 20.0}),
 }
 #: each algorithm's options and SPAIC's defaults (those of the rule, and the learner's)
-_OPTIONS = {
+OPTIONS = {
     "nearest_online_stdp": {"Apost": 1e-2, "Apre": 1e-4, "trace_decay": math.exp(-1 / 20),
                             "w_norm": 78.4, "lr": 0.01},
     "full_online_stdp": {"Apost": 1e-2, "Apre": 1e-4, "trace_decay": math.exp(-1 / 20),
@@ -109,12 +109,12 @@ class Learner:
     def __init__(self, trainable=None, algorithm: str = "nearest_online_stdp",
                  pathway=None, name: Optional[str] = None, reward=None, **kwargs):
         key = str(algorithm).lower()
-        if key not in _OPTIONS:
+        if key not in OPTIONS:
             raise ModelError(f"unknown learning algorithm {algorithm!r}: pyspike has "
-                             f"{', '.join(sorted(_OPTIONS))} (gradient learners are not "
+                             f"{', '.join(sorted(OPTIONS))} (gradient learners are not "
                              "built yet)", where="Learner", symbol=str(algorithm))
         self.algorithm, self.rule = key, RULES.get(key)
-        options = dict(_OPTIONS[key])
+        options = dict(OPTIONS[key])
         for option, value in kwargs.items():
             if option not in options:
                 raise ModelError(f"the rule '{key}' takes {', '.join(options)}, not "

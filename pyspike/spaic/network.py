@@ -187,10 +187,32 @@ class Network(Assembly):
         self.train(False)
 
     @property
+    def seed(self):
+        """The seed given by ``set_random_seed`` (None: drawn at each build)."""
+        return self._seed
+
+    @property
+    def built(self):
+        """The compiled network of the last build (a :class:`Lowered`), or None when
+        there is none or the description changed since."""
+        return None if self._dirty else self._lowered
+
+    @property
     def seeds(self):
         """The seed of each sample of the last build: sample b of a batch draws what a
         run of that sample alone draws with ``set_random_seed(seeds[b])``."""
         return None if self._lowered is None else self._lowered.ps_net.seeds.copy()
+
+    def save_state(self, filename=None, direct=None, save: bool = True, hdf5: bool = True):
+        """The weights and state in an HDF5 file (SPAIC's ``save_state``; see
+        :mod:`pyspike.spaic.saving`); ``save=False`` returns them as a dict."""
+        from .saving import save_state
+        return save_state(self, filename, direct, save, hdf5)
+
+    def state_from_dict(self, state=None, filename=None, direct=None, device=None) -> None:
+        """Load what ``save_state`` wrote (or returned), checked against this network."""
+        from .saving import state_from_dict
+        return state_from_dict(self, state, filename, direct, device)
 
     @property
     def time(self) -> float:

@@ -29,6 +29,7 @@ that weights are finite.  Anything else is refused with a ModelError naming the 
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from typing import Dict, Optional, Tuple, Union
@@ -58,15 +59,15 @@ def paths(net) -> Tuple[Dict[int, tuple], Dict[int, tuple], Dict[int, tuple]]:
     asms: Dict[int, tuple] = {id(net): ()}
 
     def visit(asm, prefix: tuple) -> None:
-        for key, m in asm._groups.items():
+        for key, m in asm.members("groups").items():
             if getattr(m, "is_terminal", False):
                 members.setdefault(id(m), prefix + (key,))
             elif id(m) not in asms:
                 asms[id(m)] = prefix + (key,)
                 visit(m, prefix + (key,))
-        for key, c in asm._connections.items():
+        for key, c in asm.members("connections").items():
             cons.setdefault(id(c), prefix + (key,))
-        for key, proj in asm._projections.items():
+        for key, proj in asm.members("projections").items():
             for c in proj.connections():
                 cons.setdefault(id(c), prefix + (key, f"{c.pre.name}->{c.post.name}"))
 
@@ -76,20 +77,14 @@ def paths(net) -> Tuple[Dict[int, tuple], Dict[int, tuple], Dict[int, tuple]]:
 
 def _built(net):
     """The compiled network, if ``net`` was built and has not changed since (else None)."""
-    low = getattr(net, "_lowered", None)
-    return None if low is None or getattr(net, "_dirty", False) else low
+    return net.built
 
 
 def _connections(net, low) -> list:
     """The connections that run (those of the build), each once."""
     cons = low.connections if low is not None else [
         c for c in net.all_connections() if not (c.pre.hidden or c.post.hidden)]
-    seen, out = set(), []
-    for c in cons:
-        if id(c) not in seen:
-            seen.add(id(c))
-            out.append(c)
-    return out
+    return list({id(c): c for c in cons}.values())
 
 
 def _arrays(low) -> Dict[str, Dict[str, np.ndarray]]:
@@ -121,10 +116,6 @@ def collect(net) -> dict:
     if low is not None:
         state["batch"], state["step"] = int(low.batch), int(low.ps_net.step)
     for con in _connections(net, low):
-        if id(con) not in con_paths:
-            raise ModelError(f"the connection '{con.name}' is not a member of the network "
-                             "(add it to an assembly of the network to save it)",
-                             where="save_state", symbol=str(con.name))
         entry = {"weight": np.array(con.weight, dtype=np.float64),
                  "mask": np.asarray(con.mask, dtype=np.uint8).copy()}
         if low is not None:
@@ -140,33 +131,36 @@ def collect(net) -> dict:
     return state
 
 
-def write_file(path: str, state: dict) -> None:
-    """``state`` into the HDF5 file ``path`` (a temporary file, then renamed: an
-    interrupted save leaves the previous file as it was)."""
-    import h5py
+@contextlib.contextmanager
+def atomic(path: str):
+    """A temporary file beside ``path`` that replaces it once written (an interrupted save
+    leaves the previous file as it was)."""
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
     tmp = os.path.join(folder, f".{os.path.basename(path)}.{secrets.token_hex(4)}.tmp")
     try:
-        with h5py.File(tmp, "w") as f:
-            for key, value in state.items():
-                if key not in ("connections", "groups"):
-                    f.attrs[key] = value
-            for kind in ("connections", "groups"):
-                top = f.create_group(kind)
-                for name, entry in state[kind].items():
-                    g = top.create_group(name)
-                    for k, v in entry.items():
-                        if isinstance(v, dict):
-                            sub = g.create_group(k)
-                            for kk, vv in v.items():
-                                sub.create_dataset(kk, data=vv)
-                        else:
-                            g.create_dataset(k, data=v)
+        yield tmp
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
+
+
+def write_file(path: str, state: dict) -> None:
+    """``state`` into the HDF5 file ``path``."""
+    import h5py
+    with atomic(path) as tmp:
+        with h5py.File(tmp, "w") as f:
+            f.attrs.update({k: v for k, v in state.items() if not isinstance(v, dict)})
+            _write(f, {k: v for k, v in state.items() if isinstance(v, dict)})
+
+
+def _write(group, entries: dict) -> None:
+    for key, value in entries.items():
+        if isinstance(value, dict):
+            _write(group.create_group(key), value)
+        else:
+            group.create_dataset(key, data=value)
 
 
 def state_path(filename: Optional[str], direct: Optional[str], default: str) -> str:
@@ -197,6 +191,29 @@ def save_state(net, filename: Optional[str] = None, direct: Optional[str] = None
     return path
 
 
+def as_lists(state: dict) -> dict:
+    """The weights of a state as plain lists, by entry (a combined network file):
+    ``weight`` (post, pre), and ``mask`` (0/1) where not every pair is joined."""
+    return {name: {k: (v.astype(int) if k == "mask" else v).tolist()
+                   for k, v in e.items() if k == "weight" or (k == "mask" and not v.all())}
+            for name, e in state["connections"].items()}
+
+
+def from_lists(weights, where: str) -> dict:
+    """A state of weights only from :func:`as_lists`' form, else refused."""
+    cons = {}
+    for name, e in (weights.items() if isinstance(weights, dict) else ()):
+        try:
+            w = np.asarray(e["weight"], dtype=np.float64)
+            cons[name] = {"weight": w, "mask": np.asarray(e.get("mask", np.ones(w.shape)),
+                                                          dtype=np.uint8)}
+        except (TypeError, ValueError, KeyError, AttributeError, OverflowError):
+            raise _refuse(f"the weights of '{name}' are not a matrix of numbers", where,
+                          str(name)) from None
+    return {"format": FORMAT, "version": VERSION, "has_state": 0, "connections": cons,
+            "groups": {}}
+
+
 # -- read and check -----------------------------------------------------------------------
 def _refuse(message: str, where: str, symbol: Optional[str] = None):
     return ModelError(message, where=where, symbol=symbol)
@@ -206,16 +223,16 @@ def _text(value) -> str:
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
 
 
-def _check_kind(attrs, what: str, where: str) -> None:
+def check_kind(attrs, what: str, where: str, fmt: str = FORMAT, version: int = VERSION):
     """The format and version, before anything else is read."""
-    if _text(attrs.get("format")) != FORMAT:
-        raise _refuse(f"{what} is not a SPAIC state saved by pyspike (its format is "
-                      f"{_text(attrs.get('format'))!r}, not {FORMAT!r})", where, "format")
-    version = attrs.get("version")
-    if not isinstance(version, (int, np.integer)) or int(version) != VERSION:
-        raise _refuse(f"{what} was written in version {_text(version)} of the format "
-                      f"{FORMAT!r}; this pyspike reads version {VERSION} only", where,
-                      "version")
+    if not hasattr(attrs, "get") or _text(attrs.get("format")) != fmt:
+        found = _text(attrs.get("format")) if hasattr(attrs, "get") else None
+        raise _refuse(f"{what} is not a SPAIC {fmt.rpartition('.')[2]} saved by pyspike "
+                      f"(its format is {found!r}, not {fmt!r})", where, "format")
+    given = attrs.get("version")
+    if not isinstance(given, (int, np.integer)) or int(given) != version:
+        raise _refuse(f"{what} was written in version {_text(given)} of the format {fmt!r}; "
+                      f"this pyspike reads version {version} only", where, "version")
 
 
 def read_file(path: str, where: str = "state_from_dict") -> dict:
@@ -229,7 +246,7 @@ def read_file(path: str, where: str = "state_from_dict") -> dict:
         with h5py.File(path, "r") as f:
             state = {k: (v.item() if isinstance(v, np.generic) else v)
                      for k, v in f.attrs.items()}
-            _check_kind(state, f"the file '{path}'", where)
+            check_kind(state, f"the file '{path}'", where)
             for kind in ("connections", "groups"):
                 state[kind] = {name: _read_entry(g, f"{kind}/{name}", where)
                                for name, g in f.get(kind, {}).items()}
@@ -284,20 +301,19 @@ def check(net, state, where: str = "state_from_dict", set_masks: bool = False):
     if not isinstance(state, dict):
         raise _refuse(f"state must be the dict save_state(save=False) gives, not "
                       f"{type(state).__name__}", where, "state")
-    _check_kind(state, "the state", where)
+    check_kind(state, "the state", where)
     members, con_paths, _ = paths(net)
     has_state = bool(state.get("has_state"))
     low = None
     if has_state:
         _check_fits(net, state, where)
         net.build()                          # (keeps the weights; builds if it changed)
-        low = net._lowered
+        low = net.built
         if int(state["batch"]) != low.batch:
             raise _refuse(f"the state is of a batch of {state['batch']} sample(s); this "
                           f"network is built for {low.batch} (give its encoders a batch "
                           f"of {state['batch']} before loading)", where, "batch")
-    cons = {entry_name(con_paths[id(c)]): c for c in _connections(net, low)
-            if id(c) in con_paths}
+    cons = {entry_name(con_paths[id(c)]): c for c in _connections(net, low)}
     _same_names(state.get("connections"), cons, "connection", where)
     weights, writes = [], []
     arrays = _arrays(low) if low is not None else {}
@@ -332,7 +348,8 @@ def _check_fits(net, state, where: str) -> None:
     if not isinstance(step, (int, np.integer)) or int(step) < 0 or \
             not isinstance(state.get("batch"), (int, np.integer)) or int(state["batch"]) < 1:
         raise _refuse("the state's step or batch is not a whole number", where, "step")
-    if float(state.get("dt", -1.0)) != float(net.dt):
+    dt = state.get("dt")
+    if not isinstance(dt, (int, float, np.integer, np.floating)) or float(dt) != net.dt:
         raise _refuse(f"the neuron state was saved at dt = {state.get('dt')} ms; this "
                       f"network runs at dt = {net.dt} ms", where, "dt")
 
@@ -345,17 +362,22 @@ def _writes(entry, arrays: Dict[str, np.ndarray], what: str, batch: int, where: 
 
 
 def apply(net, state, where: str = "state_from_dict", set_masks: bool = False) -> None:
-    """Check ``state`` against ``net`` (:func:`check`), then put it in place."""
-    weights, neurons = check(net, state, where, set_masks)
-    for con, w, mask in weights:
-        if set_masks:
-            con.mask = mask
+    """Check ``state`` against ``net`` (:func:`check`), then put it in place; with
+    ``set_masks`` (a new network, network_load), the pairs come from the state too, set
+    before the network is built for the neuron state."""
+    if set_masks:
+        for con, w, mask in check(net, dict(state, has_state=0), where, True)[0]:
+            con.mask, con.weight = mask, w
+        if not state.get("has_state"):
+            return
+    weights, neurons = check(net, state, where)
+    for con, w, _ in weights:
         con.weight = w
     if neurons is not None:
         writes, step = neurons
         for target, value in writes:
             target[...] = value
-        net._lowered.ps_net.step = step
+        net.built.ps_net.step = step
 
 
 def state_from_dict(net, state=None, filename: Optional[str] = None,
