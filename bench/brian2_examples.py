@@ -204,7 +204,7 @@ def compare(peer, ps_side, b2_side):
 
 def run_example(name, args, py, stored):
     peer = _runner.load_peer(name)
-    seeds = [1] if not peer.STOCHASTIC else list(range(1, args.seeds + 1))
+    seeds = [1] if not peer.STOCHASTIC else list(range(1, getattr(peer, "SEEDS", args.seeds) + 1))
     t0 = time.perf_counter()
     ps_side = measure(lambda s: pyspike_run(name, args.quick, s, peer.COMPARE, args.timeout,
                                             args.snapshot), seeds, not args.no_warmup)

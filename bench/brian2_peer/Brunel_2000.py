@@ -4,21 +4,21 @@ the peer venv's python only).  Like Brian2's example, it builds and runs one net
 panel (runtime mode; the cpp_standalone target cannot run four networks in one process)."""
 import numpy as np
 
-#: How each compared result must agree (keys returned by both sides' main()):
-#: stochastic (random connectivity and Poisson input): means over 3 seeds within 3
-#: spreads; panel A's neurons fire like clocks, so its rate must agree to 1% and its ISIs
-#: be regular on both sides.  Known disagreement (reported, not hidden by tolerances):
-#: Brian2 drops synaptic and PoissonInput increments to an (unless refractory) variable of
-#: a refractory neuron and delivers events before resets, pyspike adds them; A (500 Hz
-#: against ~300 Hz, asynchronous against synchronous) and the rates of B and C (~7%)
-#: differ.  With v's (unless refractory) written as int(not_refractory) in its equation,
-#: Brian2 too gives A 500 Hz and C 41 Hz.
-COMPARE = {
-    "A_rate_Hz": ("rel", 0.01), "A_synchrony": ("spread", 3), "A_isi_cv": ("abs", 0.01),
-    **{f"{p}_{what}": ("spread", 3) for p in "BCD" for what in ("rate_Hz", "synchrony",
-                                                               "oscillation_Hz")},
-    "B_isi_cv": ("spread", 3), "C_isi_cv": ("spread", 3),
-}
+#: How each compared result must agree (keys returned by both sides' main()): stochastic
+#: (random connectivity and Poisson input), means over the seeds within 4 spreads, seeds
+#: never paired (the two simulators' random streams are unrelated).  Given the same
+#: connectivity and the same Poisson counts, Brian2 2.9 reproduces pyspike's spikes
+#: exactly in all four panels (732,144, 153,812, 91,462 and 11,650 spikes in 200 ms, and
+#: 450,967 in 600 ms of panel B; issue 15's Brunel investigation); what remains is
+#: seed-to-seed variation, mostly from the connectivity (panel B's rate spans 54.7 to 60.7
+#: Hz over Brian2's seeds 1-12; at the quick scale panel A settles by chance near 299 or
+#: near 313 Hz).  Three seeds underestimate that spread about fourfold, hence SEEDS = 5.
+COMPARE = {f"{p}_{what}": ("spread", 4) for p in "ABCD"
+           for what in ("rate_Hz", "synchrony", "oscillation_Hz", "isi_cv")
+           if not (p == "D" and what == "isi_cv") and not (p == "A" and what ==
+                                                              "oscillation_Hz")}
+#: seeds per side (the harness's --seeds otherwise)
+SEEDS = 5
 STOCHASTIC = True
 
 PARAMETERS = {

@@ -16,17 +16,16 @@ over its window, the mean population rate, the coefficient of variation of the
 population rate in 1 ms bins (a synchrony index), the frequency of the largest peak of
 its power spectrum above 5 Hz (panels B to D) and the mean coefficient of variation of
 the inter-spike intervals of the 50 recorded neurons (panels A to C; D fires too
-sparsely): A fires at 1/refractory = 500 Hz like a clock, B oscillates near 180 Hz, C is
+sparsely): A fires regularly and in synchrony near 313 Hz, B oscillates near 180 Hz, C is
 irregular and D oscillates near 20 Hz, as in the paper.
 
-Where pyspike differs from Brian2: Brian2 makes a variable flagged (unless refractory)
-read-only while its neuron is refractory (synaptic and PoissonInput increments to v are
-dropped) and delivers a step's synaptic events before its resets (an input arriving in
-the step a neuron fires is wiped by the reset); pyspike adds both.  Here every neuron is
-refractory for 2 ms after each spike, so pyspike's neurons keep more input: A fires at
-500 Hz in an asynchronous state where Brian2 2.9 settles into a synchronous one at about
-300 Hz, and B and C fire some 7% faster (quick scale, 3 seeds: B 60.7 against 56.6 Hz, C
-41.3 against 38.6 Hz); D and the oscillation frequencies agree.
+Agreement with Brian2: given the same connectivity and the same Poisson counts, Brian2 2.9
+gives exactly these spikes, every spike at the same step, in all four panels (issue 15's
+Brunel investigation: 153,812 spikes of panel B in 200 ms, identical).  Between the two
+simulators only the random numbers differ, and the results vary from seed to seed, mostly
+with the connectivity (panel B's rate spans 54.7 to 60.7 Hz over Brian2's seeds 1 to 12);
+at the quick scale panel A's 30-60 ms window falls in a transient that settles by chance
+near 299 or near 313 Hz.  bench/brian2_examples.py compares 5 seeds a side.
 
     python examples/brian2/Brunel_2000.py [--quick]
 """
