@@ -1,0 +1,65 @@
+"""``bp.visualize.raster_plot`` and ``line_plot`` (matplotlib), as BrainPy draws them."""
+from __future__ import annotations
+
+import numpy as np
+
+from .core import missing
+
+
+def _pyplot():
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise missing("bp.visualize without matplotlib", "pip install matplotlib",
+                      where="bp.visualize") from None
+    return plt
+
+
+def raster_plot(ts, sp_matrix, ax=None, marker: str = ".", markersize: float = 2,
+                color: str = "k", xlabel: str = "Time (ms)", ylabel: str = "Neuron index",
+                xlim=None, ylim=None, title=None, show: bool = False, **kwargs):
+    """A dot for each spike of ``sp_matrix`` (steps x neurons) at the time ``ts``."""
+    plt = _pyplot()
+    steps, index = np.nonzero(np.asarray(sp_matrix))
+    ax = ax or plt.gca()
+    ax.plot(np.asarray(ts)[steps], index, marker, markersize=markersize, color=color,
+            **kwargs)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if xlim is not None:
+        ax.set_xlim(xlim)
+    if ylim is not None:
+        ax.set_ylim(ylim)
+    if title:
+        ax.set_title(title)
+    if show:
+        plt.show()
+
+
+def line_plot(ts, val_matrix, plot_ids=None, ax=None, xlim=None, ylim=None,
+              xlabel: str = "Time (ms)", ylabel: str = "value", legend=None, title=None,
+              show: bool = False, **kwargs):
+    """One line per column of ``val_matrix`` (steps x units) chosen by ``plot_ids``."""
+    plt = _pyplot()
+    values = np.asarray(val_matrix)
+    values = values.reshape(len(values), -1)
+    ax = ax or plt.gca()
+    for k in (range(values.shape[1]) if plot_ids is None else np.atleast_1d(plot_ids)):
+        ax.plot(ts, values[:, k], label=f"{legend}-{k}" if legend else None, **kwargs)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if xlim is not None:
+        ax.set_xlim(xlim)
+    if ylim is not None:
+        ax.set_ylim(ylim)
+    if legend:
+        ax.legend()
+    if title:
+        ax.set_title(title)
+    if show:
+        plt.show()
+
+
+def __getattr__(name: str):
+    raise missing(f"brainpy.visualize.{name}", "bp.visualize offers raster_plot and "
+                  "line_plot", where="brainpy.visualize")
