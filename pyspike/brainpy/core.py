@@ -124,7 +124,7 @@ class _Random:
     def seed(self, seed: Optional[int] = None) -> None:
         if seed is not None:
             seed = checks.count(seed, "seed", "bm.random.seed", minimum=0,
-                                maximum=2 ** 63 - 1)
+                                maximum=np.iinfo(np.int64).max)
         self._rng = np.random.default_rng(seed)
 
     def network_seed(self) -> int:
