@@ -5,7 +5,7 @@ only places them in the loops over spikes, ring slots and rows.
 """
 from __future__ import annotations
 
-from typing import FrozenSet, List, Tuple
+from typing import FrozenSet, List, Optional, Set, Tuple
 
 from .contexts import PathContext, SynapsesContext
 from .events import source_list
@@ -108,6 +108,9 @@ def synapses_context(k: SynapsesKernel, net: NetworkKernel,
                                        event_lines(path, k, printer, net.real))
     zero = [access_pointer(k.access[a.target.name]) for a in
             (k.summed_path.code if k.summed_path else [])]
+    # per-synapse arrays on_post reads: prefetched for the columns of coming spikes
+    column = _synapse_arrays(k, k.post_path)
+    arrays = [dict(a, column=a["ptr"] in column) for a in arrays]
     return SynapsesContext(**{
         "index": k.index, "n_pre": k.n_pre, "n_post": k.n_post,
         "pre_start": k.pre_start, "post_start": k.post_start,
@@ -121,7 +124,11 @@ def synapses_context(k: SynapsesKernel, net: NetworkKernel,
         "clock_path": paths.get("clock"), "summed_path": paths.get("summed"),
         "summed_zero": zero,
         # per-synapse arrays on_pre reads: prefetched with the rows of coming spikes
-        "row_arrays": sorted({access_pointer(k.access[n]) for n in
-                              (k.pre_path.loads if k.pre_path else [])
-                              if k.access[n].where == "syn"}),
+        "row_arrays": sorted(_synapse_arrays(k, k.pre_path)),
     })
+
+
+def _synapse_arrays(k: SynapsesKernel, path: Optional[Pathway]) -> Set[str]:
+    """The pointers of the per-synapse arrays a pathway's events read."""
+    return {access_pointer(k.access[n]) for n in (path.loads if path else [])
+            if k.access[n].where == "syn"}
