@@ -6,10 +6,10 @@ state after the step's integration), into a per-neuron uint8 flag, an array of r
 ``event``.  An event kernel (``ir.EventIR``, the schedule's ``event`` call right after the
 group's step) then walks the neurons in order: each one whose flag is set joins the
 event's list (ascending, read by the Synapses whose ``on_event`` names it), is recorded
-by the event's monitors and runs the event's statements (``run_on_event``).  As in
-Brian2, an event ignores refractoriness unless its condition says otherwise; unlike
-Brian2, whose resetters of one step run sorted by event name, the spike's reset (in the
-group's step) runs before every custom event's statements.
+by the event's monitors; the event's statements (``run_on_event``) run on that list
+after the step's synaptic events and resets (the schedule's ``event_body`` call), in
+Brian2's ``after_resets`` slot.  As in Brian2, an event ignores refractoriness unless its
+condition says otherwise.
 
 >>> from pyspike.codegen.spec import GroupSpec, NetworkSpec
 >>> from pyspike.codegen.kernels import build_network

@@ -30,9 +30,12 @@ def event_pointers(k: GroupKernel) -> List[Dict[str, object]]:
 
 def event_contexts(k: GroupKernel, printer: CPrinter,
                    helpers: Tuple[Callable, Callable, Callable, Callable]) -> List[dict]:
-    """For each event: its number and the body of its kernel.  ``helpers`` are the
-    group renderer's (load, assign, store, value of a recorded variable)."""
-    return [{"number": n, "lines": _lines(ev, k, printer, helpers)}
+    """For each event: its number, the lines of its kernel (the list and the monitors)
+    and of its statements' kernel (run after the resets; none without statements).
+    ``helpers`` are the group renderer's (load, assign, store, value of a recorded
+    variable)."""
+    return [{"number": n, "lines": _lines(ev, k, helpers),
+             "body_lines": _body_lines(ev, k, printer, helpers)}
             for n, ev in enumerate(k.events)]
 
 
@@ -46,9 +49,8 @@ def _list(ev: EventIR) -> str:
     return f"p_events_{c_name(ev.name)}"
 
 
-def _lines(ev: EventIR, k: GroupKernel, printer: CPrinter, helpers) -> List[str]:
-    load, assign, store, value = helpers
-    body = ev.body
+def _lines(ev: EventIR, k: GroupKernel, helpers) -> List[str]:
+    value = helpers[3]
     inner = [f"{_list(ev)}[n_events] = i;"]
     for m in ev.monitors:
         at = f"counters[{m.fill}]"
@@ -58,14 +60,27 @@ def _lines(ev: EventIR, k: GroupKernel, printer: CPrinter, helpers) -> List[str]
             source = f"(real_t){v['source']}[i]" if v["per_neuron"] else v["source"]
             inner.append(f"p_evmon{m.index}_{n}[{at}] = {source};")
         inner.append(f"++{at};")
-    inner += ([load(n, k, body.stores) for n in body.loads]
-              + [assign(a, printer) for a in body.code]
-              + [store(n, k) for n in body.stores])
     return (["int32_t n_events = 0;",
              "for (int32_t i = 0; i < N; ++i) {",
              f"    if (!{_pointer(ev.flag)}[i]) continue;"]
             + ["    " + line for line in inner]
             + ["    ++n_events;", "}", f"counters[{ev.events.count}] = n_events;"])
+
+
+def _body_lines(ev: EventIR, k: GroupKernel, printer: CPrinter, helpers) -> List[str]:
+    """The event's statements on the neurons of its list, in order (Brian2's
+    ``run_on_event``, in its ``after_resets`` slot)."""
+    load, assign, store, _ = helpers
+    body = ev.body
+    if not body.code:
+        return []
+    inner = ([load(n, k, body.stores) for n in body.loads]
+             + [assign(a, printer) for a in body.code]
+             + [store(n, k) for n in body.stores])
+    return ([f"const int64_t n_events = counters[{ev.events.count}];",
+             "for (int64_t q = 0; q < n_events; ++q) {",
+             f"    const int32_t i = {_list(ev)}[q];"]
+            + ["    " + line for line in inner] + ["}"])
 
 
 def _pointer(name: str) -> str:

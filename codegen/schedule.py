@@ -18,7 +18,9 @@ update     each group: its state monitors record the step's start, then the upda
 exchange   nothing yet: where the ranks of a distributed network will swap spike lists
 events     synaptic pathways of this step's spikes (on_pre, then on_post, per Synapses)
 resets     each group's reset, on the neurons that spiked in the step (after the
-           synaptic events, as Brian2's resets slot follows its synapses slot)
+           synaptic events, as Brian2's resets slot follows its synapses slot), then
+           the custom events' statements (``run_on_event``) on their neurons, as
+           Brian2 runs them in its ``after_resets`` slot
 end        state monitors made with ``when="end"`` record the state the step leaves
 ========== ============================================================================
 
@@ -78,6 +80,7 @@ KINDS = {
                                  # may record synaptic variables: codegen/monitors.py)
     "neurons": "group",          # update, threshold, reset, spikes (or given spikes)
     "event": "group",            # custom event `number` of the group (events.py)
+    "event_body": "group",       # its statements (run_on_event), after the resets
     "reset": "group",            # the user's reset, on the neurons that spiked this step
     "pre": "synapses",           # on_pre events of this step's (or delayed) spikes
     "post": "synapses",          # on_post events of the postsynaptic spikes
@@ -126,6 +129,8 @@ def build_schedule(groups, synapses, operations) -> Tuple[Call, ...]:
                   for kind, path in (("pre", s.pre_path), ("post", s.post_path))
                   if path is not None]
     calls += [Call("resets", "reset", g.index) for g in groups if g.reset.code]
+    calls += [Call("resets", "event_body", g.index, n) for g in groups
+              for n, ev in enumerate(g.events) if ev.body.code]
     calls += [Call("end", "record", g.index, k) for g in groups
               for k, m in enumerate(g.state_monitors) if m.when == "end"]
     order = {p: n for n, p in enumerate(PHASES)}

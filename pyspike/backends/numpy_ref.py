@@ -87,7 +87,14 @@ class NumpyBackend(BaseBackend):
                                 spiked.astype(np.int64))
             elif c.kind == "event":
                 g = self.kernel.groups[c.owner]
-                self._event(g, g.events[c.number], envs[c.owner], arrays, step, t, seed)
+                self._event(g, g.events[c.number], envs[c.owner], arrays, step)
+            elif c.kind == "event_body":                  # after the resets
+                g = self.kernel.groups[c.owner]
+                ev = g.events[c.number]
+                fired = arrays[ev.events.slot][:int(arrays[0][ev.events.count])]
+                if len(fired):
+                    self._block(g, ev.body, envs[c.owner], arrays, step, t, seed,
+                                fired.astype(np.int64))
             else:                                          # "pre" | "post" events
                 self.synapses[c.owner].events(c.kind, arrays, iargs, rargs, step, t_events,
                                               seed)
@@ -163,10 +170,9 @@ class NumpyBackend(BaseBackend):
             arrays[g.arrays[name].slot][chosen] = env[name]
         return env
 
-    def _event(self, g: GroupKernel, ev: EventIR, base: dict, arrays, step: int, t,
-               seed: int) -> None:
-        """A custom event: its neurons (ascending) into its list, its monitors, then its
-        statements on them."""
+    def _event(self, g: GroupKernel, ev: EventIR, base: dict, arrays, step: int) -> None:
+        """A custom event: its neurons (ascending) into its list, and its monitors (its
+        statements run after the resets: "event_body")."""
         fired = np.flatnonzero(arrays[g.arrays[ev.flag].slot])
         counters = arrays[0]
         arrays[ev.events.slot][:len(fired)] = fired
@@ -177,8 +183,6 @@ class NumpyBackend(BaseBackend):
             arrays[m.i_slot][fill:fill + len(fired)] = fired
             arrays[m.step_slot][fill:fill + len(fired)] = step + 1
             counters[m.fill] += len(fired)
-        if len(fired) and ev.body.code:
-            self._block(g, ev.body, base, arrays, step, t, seed, fired)
 
     @staticmethod
     def _spike_values(g: GroupKernel, monitors, base: dict, arrays,
