@@ -88,8 +88,10 @@ _add(["clif"], """SPAIC's ``clif`` (its default model for training): the potenti
     V = M - S - E with E of the previous step; a spike when V > v_th; E =
     exp(-dt/tau_m)*E + v_th*O (a subtractive reset kernel, no hard reset).  V0 =
     b**(b/(b-1))/(b-1), b = tau_p/tau_q, makes the peak of a unit PSP 1 (SPAIC trains it;
-    here it follows tau_p and tau_q).  Defaults: tau_m = 20, tau_p = 12, tau_q = 8 ms,
-    v_th = 1; everything starts at 0.""",
+    here it follows tau_p and tau_q).  SPAIC 0.6.3 bounds the trainable V0 to [0, 1]
+    and clamps it at every run, so it runs with V0 = 1 (6.75 times less input at the
+    defaults; measured by bench/bench_spaic.py); this is 0.6.2's text.  Defaults: tau_m
+    = 20, tau_p = 12, tau_q = 8 ms, v_th = 1; everything starts at 0.""",
      """
      I = V0*(Isyn + Iext)
      M = exp(-dt/tau_p)*M + I
