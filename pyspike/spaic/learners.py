@@ -92,8 +92,10 @@ class Learner:
     compiled like any model text (pyspike's synapse syntax; ``w_min``/``w_max`` clip the
     weights at the end of each run).  SPAIC's hook, a subclass overriding
     ``connection_rule(con)``, works too: it returns the rule (a
-    ``pyspike.models.PlasticityRule``) for each trained connection.  Gradient algorithms
-    (STCA, STBP, SBP) are not built yet.
+    ``pyspike.models.PlasticityRule``) for each trained connection.  With
+    ``param_run_update=True`` (SPAIC's post-run update mode) a run's changes wait for
+    ``optim_step()``; the next run starts from the weights as they were until then.
+    Gradient algorithms (STCA, STBP, SBP) are not built yet.
 
     >>> import pyspike.spaic as spaic
     >>> a, b = spaic.NeuronGroup(2, model="lif"), spaic.NeuronGroup(2, model="lif")
@@ -115,6 +117,8 @@ class Learner:
                              "built yet)", where="Learner", symbol=str(algorithm))
         self.algorithm, self.rule = key, RULES.get(key)
         options = dict(OPTIONS[key])
+        #: SPAIC's post-run update mode: a run's changes wait for optim_step()
+        self.param_run_update = bool(kwargs.pop("param_run_update", False))
         for option, value in kwargs.items():
             if option not in options:
                 raise ModelError(f"the rule '{key}' takes {', '.join(options)}, not "
@@ -140,6 +144,7 @@ class Learner:
         self.trainable, self.name = trainable, name
         self.reward_node, self.reward = reward, None
         self._start: Dict[int, np.ndarray] = {}
+        self._pending: Dict[int, np.ndarray] = {}     # (param_run_update) by connection
         context.register(self)
 
     @property
@@ -214,7 +219,26 @@ class Learner:
             full = np.zeros(con.shape)
             rows, cols = con.lowered[1], con.lowered[2]
             full[rows, cols] = start[0] + change.sum(axis=0)
-            con.weight = self._bounded(full)
+            if self.param_run_update:       # kept for optim_step; the next run starts
+                self._pending[id(con)] = self._bounded(full)   # from the weights as they were
+                full[rows, cols] = start[0]
+                con.weight = full
+            else:
+                con.weight = self._bounded(full)
+
+    def optim_step(self) -> None:
+        """SPAIC's ``optim_step``: with ``param_run_update=True``, the weights the last
+        run learned (merged, normalised, clipped) become the connections' weights; runs
+        without an optim_step after them leave the weights as they were."""
+        for con in self.connections():
+            pending = self._pending.pop(id(con), None)
+            if pending is not None:
+                con.weight = pending
+
+    def optim_zero_grad(self) -> None:
+        """SPAIC's ``optim_zero_grad``: forget what the last run learned and was not
+        applied by optim_step."""
+        self._pending.clear()
 
     def _bounded(self, full: np.ndarray) -> np.ndarray:
         if self.algorithm not in ("nearest_online_stdp", "full_online_stdp"):

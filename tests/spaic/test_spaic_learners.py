@@ -251,3 +251,35 @@ def test_a_new_run_starts_the_traces_from_zero():
     inp(early)
     net.run(1.0)
     assert con.weight[0, 0] == 0.2
+
+
+def _post_run(steps_between=None):
+    net = spaic.Network()
+    with net:
+        inp = spaic.Encoder(num=2, coding_method="null")
+        out = spaic.NeuronGroup(1, model="lif")
+        con = spaic.Connection(inp, out, link_type="full", weight=np.array([[0.2, 0.0]]))
+        kick = spaic.Connection(inp, out, link_type="full", weight=np.array([[0.0, 5.0]]))
+        learner = spaic.Learner(trainable=con, algorithm="nearest_online_stdp", w_norm=None,
+                                param_run_update=True)
+    spikes = np.zeros((1, 30, 2))
+    spikes[0, 3, 0] = spikes[0, 10, 1] = 1.0
+    inp(spikes)
+    net.build(backend="numpy")
+    return net, con, kick, learner
+
+
+def test_in_post_run_update_mode_a_run_leaves_the_weights_until_optim_step():
+    net, con, _, learner = _post_run()
+    net.run(3.0)
+    assert con.weight[0, 0] == 0.2
+    learner.optim_step()
+    assert con.weight[0, 0] == pytest.approx(0.2 + 1e-2 * DECAY ** 8, rel=1e-12)
+
+
+def test_in_post_run_update_mode_optim_zero_grad_forgets_the_run():
+    net, con, _, learner = _post_run()
+    net.run(3.0)
+    learner.optim_zero_grad()
+    learner.optim_step()
+    assert con.weight[0, 0] == 0.2
