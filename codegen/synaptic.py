@@ -39,6 +39,7 @@ from .spec import SynapsesSpec
 from .events import event_number
 from .pathways import owner_of, shared_state
 from .refractoriness import conditional_write
+from .shared_synapses import refuse_shared_writes
 from .synapse_target import group_side, post_side, refractory_guards, refuse_summed
 from .unit_check import check_statements, equation_units, known_dim
 from .units import Dim
@@ -153,6 +154,7 @@ def build_synapses(s: SynapsesSpec, index: int, by_name: Dict[str, GroupKernel],
         k = replace(k, summed_path=_finish_path("summed", [
             Assign(symbol(n), eqs.subexpressions[n], declare=False, op="+=")
             for n in sorted(eqs.summed)], k))
+    refuse_shared_writes(s, k, where)         # (shared_synapses.py)
     used = set()
     for path in k.paths():
         for a in path.code:
@@ -173,7 +175,7 @@ def _own_state(s: SynapsesSpec, eqs: EquationSet, index: int, layout
         else:
             role = "param" if var.is_param else "state"
             arrays[name] = Array(name, layout.slot("synapses", index, name, "real", role,
-                                                   extent="synapses"),
+                                                   name not in s.shared, extent="synapses"),
                                  "real", role)
             access[name] = Access(name, "syn", slot=arrays[name].slot)
     if _odes(eqs, event=True):

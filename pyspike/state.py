@@ -139,12 +139,13 @@ class StateTable:
                 if v.dtype != dtype:
                     table[k] = v.astype(dtype)
 
-    def expand(self, K: int, extra: Iterable[str] = ()) -> None:
+    def expand(self, K: int, extra: Iterable[str] = (), keep: Iterable[str] = ()) -> None:
         """One row per instance of a batch of K: each one-dimensional array of the
-        variables, the per-element parameters and the ``extra`` entries becomes (K, n)."""
+        variables, the per-element parameters and the ``extra`` entries becomes (K, n),
+        except those named in ``keep`` (one for all instances)."""
         for table in (self.variables, self.per_element):
             for k, v in table.items():
-                if v.ndim == 1:
+                if v.ndim == 1 and k not in keep:
                     table[k] = batching.expand(v, K)
         for name in extra:
             if self._entries[name].ndim == 1:

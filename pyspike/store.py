@@ -185,14 +185,16 @@ def _array(x, what: str, kinds: str, shape: Optional[tuple] = None) -> np.ndarra
     return x
 
 
-def _table(entries: dict, key: str, shape: tuple, names, exact: bool = False) -> None:
-    """A dict of float arrays of ``shape`` by variable name (all of ``names`` if exact)."""
+def _table(entries: dict, key: str, shape: tuple, names, exact: bool = False,
+           one_shape: tuple = (), ones=()) -> None:
+    """A dict of float arrays of ``shape`` by variable name (all of ``names`` if exact;
+    those named in ``ones``, one for all instances, of ``one_shape``)."""
     table = entries.get(key, {})
     if type(table) is not dict or not set(table) <= set(names) or \
             (exact and set(table) != set(names)):
         raise _Misfit(f"{key} names other variables than the model's")
     for name, value in table.items():
-        _array(value, f"{key}['{name}']", "f", shape)
+        _array(value, f"{key}['{name}']", "f", one_shape if name in ones else shape)
 
 
 def _check_params(entries: dict, obj, K: int) -> None:
@@ -278,7 +280,8 @@ def _check_synapses(syn, entries: dict, net) -> None:
     elif _array(j, "col", "iu", (n,)).size and not 0 <= j.min() <= j.max() < n_post:
         raise _Misfit("synapses go to neurons outside the target")
     shape = (K, n) if net.batch is not None else (n,)
-    _table(entries, "variables", shape, syn.state.variables, exact=True)
+    _table(entries, "variables", shape, syn.state.variables, exact=True, one_shape=(n,),
+           ones=syn.shared)
     _table(entries, "per_element", shape, syn.state.params)
     _check_params(entries, syn, K)
     _check_delay(entries.get("delay", syn.state.delay), entries.get("ring"), n, n_pre, K)

@@ -6,7 +6,7 @@ is called and stored in compressed sparse rows by presynaptic neuron: ``S.i`` is
 from __future__ import annotations
 
 import itertools
-from typing import Dict, Mapping, Optional
+from typing import Dict, Mapping, Optional, Sequence
 
 import numpy as np
 
@@ -31,7 +31,8 @@ ATTRIBUTES = frozenset({"source", "target", "name", "model", "params", "variable
                         "network", "index", "state", "shape", "dense", "delay", "connect",
                         "plasticity", "kind", "dims", "method", "kind_parts",
                         "value_names", "N", "post_range", "target_synapses",
-                        "pathways", "pathway_names", "set_delay", "pathway_events"})
+                        "pathways", "pathway_names", "set_delay", "pathway_events",
+                        "shared"})
 
 
 class Synapses:
@@ -43,7 +44,9 @@ class Synapses:
     (a plain name means the postsynaptic one, as in Brian2); ``i`` and ``j`` are the pre-
     and postsynaptic indices within source and target.  In a batched network the
     connectivity and the delays are shared by all instances and the synaptic variables
-    have shape (K, n), one row per instance.
+    have shape (K, n), one row per instance, but those named in ``shared`` (read-only
+    in the compiled code: the weights of an inference network) have shape (n,), one copy
+    read by every instance.
 
     >>> import pyspike as ps
     >>> m = ps.NeuronModel("dv/dt = -v/tau : mV", threshold="v > 1", reset="v = 0",
@@ -61,8 +64,9 @@ class Synapses:
                  delay=None, params: Optional[Mapping[str, float]] = None,
                  name: Optional[str] = None, plasticity=None, output: Optional[str] = None,
                  post_var: Optional[str] = None, voltage: Optional[str] = None,
-                 method: Optional[str] = None, on_event=None):
+                 method: Optional[str] = None, on_event=None, shared: Sequence[str] = ()):
         state = self.__dict__
+        state["shared"] = tuple(shared)
         state["source"], state["pre_range"] = as_range(source, "source of Synapses")
         state["target"], state["_neurons"] = target_of(target, Synapses)  # None: synapses
         state["name"] = checks.name(name, "Synapses") or f"synapses_{next(_names)}"
@@ -181,23 +185,19 @@ class Synapses:
                 skip_if_invalid: bool = False) -> None:
         """Create synapses; each call adds to those already there.
 
-        - ``connect(i=[0, 1], j=[5, 7])``: explicit pairs;
-        - ``connect(j="i")``: one target per presynaptic neuron, an expression over ``i``;
-        - ``connect(j="k for k in range(i-3, i+4) if k != i", skip_if_invalid=True)``:
-          Brian2's generator syntax (``range`` or ``sample(..., p=)``/``sample(...,
-          size=)``, an optional ``if`` that may use ``rand()``; ``i="..."`` yields
-          presynaptic partners for each j); indices outside the target are a ModelError,
-          or left out with ``skip_if_invalid``;
-        - ``connect(p=0.02)``: each pair independently with probability p (all pairs if
-          p = 1: all-to-all, stored densely);
-        - ``connect(condition="i != j", p=0.1)``: pairs meeting a condition over ``i``,
-          ``j`` and neuron variables (``v_pre``, ``x_post``), each with probability p;
-        - ``connect(n_pre=80)``: every postsynaptic neuron gets 80 presynaptic partners
-          (fixed in-degree); ``connect(n_post=80)``: fixed out-degree.
-
-        ``n`` synapses are made per chosen pair; ``autapses=False`` excludes a neuron's
-        synapse onto itself (when source and target overlap), ``multapses=False`` makes
-        fixed-degree rules and explicit pairs pick each pair at most once.
+        ``connect(i=[0, 1], j=[5, 7])``: explicit pairs; ``connect(j="i")``: one target
+        per presynaptic neuron, an expression over ``i``; ``connect(j="k for k in
+        range(i-3, i+4) if k != i", skip_if_invalid=True)``: Brian2's generator syntax
+        (``range`` or ``sample(..., p=)``/``sample(..., size=)``, an optional ``if`` that
+        may use ``rand()``; ``i="..."`` yields presynaptic partners for each j; indices
+        outside the target are a ModelError, or left out with ``skip_if_invalid``);
+        ``connect(p=0.02)``: each pair with probability p (p = 1: all-to-all, stored
+        densely); ``connect(condition="i != j", p=0.1)``: pairs meeting a condition over
+        ``i``, ``j`` and neuron variables (``v_pre``, ``x_post``), each with probability p;
+        ``connect(n_pre=80)``: 80 presynaptic partners per postsynaptic neuron (fixed
+        in-degree), ``connect(n_post=80)``: fixed out-degree.  ``n`` synapses are made per
+        pair; ``autapses=False`` excludes a neuron's synapse onto itself, ``multapses=False``
+        makes fixed-degree rules and explicit pairs pick each pair at most once.
         """
         sync_state(self)
         call = dict(condition=condition, i=i, j=j, p=p, n=n, n_pre=n_pre, n_post=n_post,
@@ -321,6 +321,7 @@ class Synapses:
             value = checks.reals(value, name, f"Synapses '{self.name}'",
                                  dim=self.dims.get(name))
         self.state.assign(name, value, lambda v: self._as_array(name, v),
+                          None if name in self.shared else
                           batching.one_per_instance(self, value))
         self._pending[:] = [(n, v) for n, v in self._pending if n != name]
 
@@ -330,8 +331,8 @@ class Synapses:
         return batching.shape_of(self, self.n)
 
     def _as_array(self, name: str, value) -> np.ndarray:
-        return batching.as_values(value, self.shape, name, "synapse",
-                                  f"Synapses '{self.name}'")
+        return batching.as_values(value, (self.n,) if name in self.shared else self.shape,
+                                  name, "synapse", f"Synapses '{self.name}'")
 
     def value_names(self) -> Dict[str, object]:
         """Names an expression for a synaptic value may read, by their symbols."""
@@ -361,7 +362,7 @@ class Synapses:
         self.__dict__["network"] = network
         self.__dict__["index"] = index
         if network.batch is not None:
-            self.state.expand(network.K)
+            self.state.expand(network.K, keep=self.shared)
         deferred, self.__dict__["_deferred"] = self._deferred, []
         for call in deferred:
             self._connect(call)
@@ -384,7 +385,8 @@ class Synapses:
                             pathways.delay_kind(self.state.delay), self.dense, bitmask_ok(self),
                             parts=self._parts(), method=self.method,
                             post_synapses=self.target_synapses,
-                            event=self.pathway_events.get(None, "spike"))
+                            event=self.pathway_events.get(None, "spike"),
+                            shared=self.shared)
 
     def _parts(self) -> tuple:
         """The library blocks composed with the model: the synapse kind's, the plasticity

@@ -87,8 +87,9 @@ def lay_out_synapses(sk: SynapsesKernel, syn, arrays, iargs, dt: float, real,
         arrays[sk.col_slot] = table.col
     syn._cast(real)
     elements = table.element_arrays()
-    for name, arr in sk.arrays.items():
-        arrays[arr.slot] = elements[name].reshape(K, -1)
+    for name, arr in sk.arrays.items():    # (one array for all instances: shared)
+        arrays[arr.slot] = elements[name] if name in syn.shared else \
+            elements[name].reshape(K, -1)
     ring, order = sk.ring, sk.delay_order
     if ring is not None:
         check_delay_steps(own.delay, dt, f"Synapses '{syn.name}'")

@@ -86,8 +86,10 @@ class Lowered:
         if _carries_current(con.pre, pre):
             S = self._current_synapses(ps, con, pre, post, rule)
         else:
+            # untrained weights: one copy read by every sample of the batch
             S = ps.Synapses(pre, post, model="w : 1", on_pre=f"{var}_post += w",
-                            plasticity=rule, params=params)
+                            plasticity=rule, params=params,
+                            shared=("w",) if rule is None else ())
         rows, cols = con.pairs()
         if con.link_type == "full":
             S.connect()                            # all pairs, stored densely

@@ -143,10 +143,24 @@ def order_sensitive(net):
             ps.StateMonitor(G, ["v", "ge"], record=True)]
 
 
+def shared_weights(net):
+    """Weights one for all instances of a batch (Synapses(shared=...)), all-to-all and
+    sparse, read by on_pre."""
+    inp = ps.PoissonGroup(12, rates=60.0)
+    G = ps.NeuronGroup(20, _lif(), init={"v": -60.0, "I": 15.0})
+    dense = ps.Synapses(inp, G, model="w : mV", on_pre="ge_post += w", shared=("w",))
+    dense.connect()
+    dense.w = np.linspace(0.1, 0.6, dense.n)
+    sparse = ps.Synapses(inp, G, model="w : mV", on_pre="ge_post += w", shared=("w",))
+    sparse.connect(p=0.3)
+    sparse.w = 0.4
+    return [inp, G, dense, sparse, ps.SpikeMonitor(G)]
+
+
 NETWORKS: Dict[str, Callable] = {f.__name__: f for f in (
     lif_monitors, noisy_condition, timed_and_poisson, iterative_no_threshold,
     generator_delays, stdp_sparse, dense_and_serial, summed_gap, bitmask_dense,
-    order_sensitive)}
+    order_sensitive, shared_weights)}
 
 
 def examples():
