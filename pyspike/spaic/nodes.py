@@ -161,8 +161,11 @@ class Encoder(Node):
 
 
 class Generator(Encoder):
-    """SPAIC's ``Generator(num, coding_method, **options)``: input made by a rule (a
-    Poisson source, ``poisson_generator``), not by the data of a sample."""
+    """SPAIC's ``Generator(num, coding_method, **options)``: input made by a rule, not by
+    a sample's data: ``poisson_generator`` (spikes drawn in the compiled step, rate from
+    ``generator(rate)`` or ``rate=``), and currents: ``cc_generator`` (``generator(I)``),
+    ``sin`` (``generator([amp, period])``) and ``ramp`` (``generator(slope)``), one value
+    per step read from a table the run uploads, the same for every sample of a batch."""
 
     _class_label = "<gen>"
     _kind = "Generator"
@@ -176,18 +179,60 @@ class Generator(Encoder):
             raise ModelError("a poisson_generator spike worth weight != 1 is not built: "
                              "scale the weights of its connections instead",
                              where="Generator", symbol="weight")
-        if self.coding_method not in coding.RANDOM_GENERATORS:
-            raise ModelError(f"the '{self.coding_method}' generator gives a current, which "
-                             "pyspike's connections do not carry yet (they carry spikes)",
-                             where="Generator", symbol=self.coding_method)
 
     @property
     def random(self) -> bool:
-        return True
+        return self.coding_method in coding.RANDOM_GENERATORS
+
+    @property
+    def carries_current(self) -> bool:
+        return not self.random
+
+    def __call__(self, data) -> None:
+        x = np.asarray(data, dtype=np.float64)
+        if not np.all(np.isfinite(x)):
+            raise ModelError("the generator's input holds NaN or infinite values",
+                             where="Generator", symbol="data")
+        object.__setattr__(self, "_data", x)
+
+    def make_group(self, ps):
+        if self.random:
+            return ps.NeuronGroup(self.num, _RANDOM)
+        # the table of this run's values (replaced each run), read at t - t0
+        table = ps.TimedArray(np.zeros((1, self.num)), dt=1.0)
+        object.__setattr__(self, "_table", table)
+        return ps.NeuronGroup(self.num, NeuronModel(
+            equations="O : 1  # the generator's current", update="O = gen(t - t0, i)",
+            params={"gen": table, "t0": 0.0}))
+
+    @property
+    def batch(self) -> int:
+        return 1 if self._data is None or self._data.ndim < 2 or self.random else \
+            int(self._data.shape[0])
 
     def start_run(self, group, steps: int, dt: float, t0: float) -> None:
-        data = self._data if self._data is not None else np.asarray(
-            self.kwargs.get("rate", 0.0), dtype=np.float64)
+        data = self._data if self._data is not None else self.kwargs.get("rate")
+        if data is None:
+            raise ModelError(f"the generator '{self.name}' has no input: call it with its "
+                             "input (a rate, a current, [amp, period], a slope) before "
+                             "running", where="Generator", symbol=self.name)
+        if self.random:
+            self._start_poisson(group, np.asarray(data, dtype=np.float64), steps, dt, t0)
+            return
+        train = self.function(data, steps, dt, self.num, **self.options)
+        if train.ndim == 3:
+            if not np.all(train == train[:1]):
+                raise ModelError("a current generator gives every sample of a batch the same "
+                                 "current here: its input may not differ between samples",
+                                 where="Generator", symbol="data")
+            train = train[0]
+        # (a public TimedArray's values, replaced: the run uploads them; same shape rules)
+        self._table.values = self._table.table = np.ascontiguousarray(train, dtype=float)
+        self._table.dt = float(dt)
+        group.t0 = t0 - 0.5 * dt          # row k holds over step k of the run
+        group.O = 0.0                     # (nothing of the last run reaches this one)
+
+    def _start_poisson(self, group, data, steps: int, dt: float, t0: float) -> None:
         group.p = coding.poisson_generator_probability(data, self.num, **{
             k: v for k, v in self.options.items() if k == "unit_conversion"})
         active = coding.poisson_generator_active_steps(

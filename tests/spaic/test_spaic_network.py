@@ -283,3 +283,46 @@ def test_a_new_run_has_no_spike_of_the_last_run_in_flight():
     inp(np.zeros((1, 10, 1)))
     net.run(1.0)
     assert not mon.values.any()
+
+
+def _generated(method, data, steps=5):
+    net = spaic.Network()
+    with net:
+        gen = spaic.Generator(num=2, coding_method=method)
+        relay = spaic.NeuronGroup(2, model="lif", v_th=1e9)
+        spaic.Connection(gen, relay, link_type="one_to_one", weight=np.eye(2))
+        mon = spaic.StateMonitor(relay, "V")
+    net.build(backend="numpy")
+    gen(data)
+    net.run(steps * 0.1)
+    return net, mon
+
+
+def test_a_sin_generator_drives_its_target_with_its_definition():
+    # the generator's value of step k reaches V in the update of step k + 1 (recorded at
+    # the start of step k + 2); V = exp(-dt/tau_m)*V + I
+    net, mon = _generated("sin", [1.0, 1.0], steps=6)
+    wave = coding.generate_sin([1.0, 1.0], 6, 0.1, 2)[:, 0]
+    beta, v, want = np.exp(-0.1 / 8.0), 0.0, [0.0, 0.0]
+    for k in range(4):
+        v = beta * v + wave[k]
+        want.append(v)
+    assert np.allclose(mon.values[0, 0], want, rtol=1e-12, atol=1e-15)
+
+
+def test_a_new_run_of_a_generator_starts_afresh():
+    net, mon = _generated("sin", [1.0, 1.0])
+    first = mon.values.copy()
+    net.run(0.5)
+    assert np.array_equal(mon.values, first)
+
+
+def test_a_generator_without_input_is_refused():
+    net = spaic.Network()
+    with net:
+        gen = spaic.Generator(num=2, coding_method="cc_generator")
+        relay = spaic.NeuronGroup(2, model="lif")
+        spaic.Connection(gen, relay, link_type="one_to_one")
+    net.build(backend="numpy")
+    with pytest.raises(ModelError, match="no input"):
+        net.run(0.5)
