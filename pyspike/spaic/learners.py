@@ -9,6 +9,8 @@ trains: each rule is a short text (a pyspike PlasticityRule), its traces event-d
   (A_minus per postsynaptic one) decaying with tau_plus, tau_minus (ms); the eligibility
   of a synapse gains p+ at each postsynaptic spike and p- at each presynaptic one, and
   w += lr*reward*eligibility.
+- ``rstdpet`` (Florian 2007, SPAIC's): the same eligibility feeding a trace (gaining
+  dt/tau_e of it, decaying with tau_e_trace), and w += lr*dt*reward*trace every step.
 
 SPAIC multiplies the STDP traces by ``trace_decay`` per step; here they decay in time with
 tau = -dt/ln(trace_decay), which is the same at every step.  SPAIC normalises each
@@ -19,7 +21,9 @@ nearest_online_stdp a departure: the weights within a run are not renormalised).
 R-STDP applies the reward of each step to that step's eligibility; here the run's
 eligibility is summed in the compiled step and the reward, one per sample, is applied at
 the end of the run (the Reward node's, or ``learner.reward`` when set): the same where
-the reward is constant over the run.  In a batch, each sample's changes are made on its
+the reward is constant over the run (for rstdpet: the sum of the trace over the run's
+steps, computed exactly from each increment's time; a ``run_continue`` sums its own
+steps, without the trace the piece before left).  In a batch, each sample's changes are made on its
 own copy of the weights and summed into the shared weights at the end of the run, as
 SPAIC sums its batch's changes.
 
@@ -66,6 +70,20 @@ RULES: Dict[str, PlasticityRule] = {
         on_pre="p_plus += A_plus\nelig += p_minus",
         on_post="p_minus += A_minus\nelig += p_plus",
         params={"A_plus": 1.0, "A_minus": -1.0, "tau_plus": 20.0, "tau_minus": 20.0}),
+    # rstdpet: each eligibility increment e at time t feeds a trace decaying with
+    # tau_e_trace whose sum over the run's remaining steps is
+    # e*(1 - exp(-(t_end - t)/tau_e_trace))/(1 - exp(-dt/tau_e_trace)) (t_end: set per run)
+    "rstdpet": PlasticityRule(
+        "rstdpet", "SPAIC's R-STDP with an eligibility trace, its trace summed over a run.",
+        model="""
+            dp_plus/dt = -p_plus/tau_plus : 1 (event-driven)
+            dp_minus/dt = -p_minus/tau_minus : 1 (event-driven)
+            elig : 1
+            """,
+        on_pre="p_plus += A_plus\nelig += p_minus*(1 - exp(-(t_end - t)/tau_e_trace))",
+        on_post="p_minus += A_minus\nelig += p_plus*(1 - exp(-(t_end - t)/tau_e_trace))",
+        params={"A_plus": 1.0, "A_minus": -1.0, "tau_plus": 20.0, "tau_minus": 20.0,
+                "tau_e_trace": 25.0, "t_end": 0.0}),
 }
 #: each algorithm's options and SPAIC's defaults (those of the rule, and the learner's)
 OPTIONS = {
@@ -75,6 +93,8 @@ OPTIONS = {
                          "w_norm": 78.4, "lr": 0.01},
     "rstdp": {"A_plus": 1.0, "A_minus": -1.0, "tau_plus": 20.0, "tau_minus": 20.0,
               "lr": 0.1, "w_min": None, "w_max": None},
+    "rstdpet": {"A_plus": 1.0, "A_minus": -1.0, "tau_plus": 20.0, "tau_minus": 20.0,
+                "tau_e_trace": 25.0, "tau_e": 25.0, "lr": 0.1, "w_min": None, "w_max": None},
     "custom_rule": {"model": "", "on_pre": "", "on_post": "", "params": None,
                     "lr": 0.0, "w_min": None, "w_max": None},
 }
@@ -86,7 +106,8 @@ class Learner:
     a local rule: ``nearest_online_stdp`` and ``full_online_stdp`` (options ``Apost``,
     ``Apre``, ``trace_decay`` per step, ``w_norm``: 78.4, None for no normalisation),
     ``rstdp`` (``A_plus``, ``A_minus``, ``tau_plus``, ``tau_minus``, ``lr``, ``w_min``,
-    ``w_max``; ``reward=`` a Reward node), and ``custom_rule``: a rule written as model
+    ``w_max``; ``reward=`` a Reward node), ``rstdpet`` (the same and ``tau_e_trace``,
+    ``tau_e``), and ``custom_rule``: a rule written as model
     text, ``model=`` (its variables, e.g. event-driven traces), ``on_pre=``, ``on_post=``
     (statements that may change ``w``) and ``params=`` (their values), parsed, checked and
     compiled like any model text (pyspike's synapse syntax; ``w_min``/``w_max`` clip the
@@ -140,6 +161,7 @@ class Learner:
         self.w_norm = options.pop("w_norm", None)
         self.lr = float(options.pop("lr"))
         self.w_min, self.w_max = options.pop("w_min", None), options.pop("w_max", None)
+        self.tau_e = float(options.pop("tau_e", 25.0))
         self.params = {k: float(v) for k, v in options.items()}
         self.trainable, self.name = trainable, name
         self.reward_node, self.reward = reward, None
@@ -150,7 +172,7 @@ class Learner:
     @property
     def online(self) -> bool:
         """True: the rule changes w during the run; False: after it (rstdp)."""
-        return self.algorithm not in ("rstdp",)
+        return self.algorithm not in ("rstdp", "rstdpet")
 
     def connections(self) -> List:
         """The connections this learner trains."""
@@ -188,7 +210,7 @@ class Learner:
     def make(self, ps, lowered) -> None:
         """Nothing to add: the rule is compiled into the synapses (see lowering)."""
 
-    def begin(self, lowered, new_run: bool = True) -> None:
+    def begin(self, lowered, new_run: bool = True, t_end: float = 0.0) -> None:
         """Before a run: learning on (training) or off (eval: rates 0, weights kept); a
         new run starts the rule's traces and eligibility from 0, as SPAIC resets every
         variable but the weights (``run_continue`` keeps them)."""
@@ -197,6 +219,8 @@ class Learner:
             if self.algorithm in ("nearest_online_stdp", "full_online_stdp"):
                 for key in ("Apost", "Apre"):
                     setattr(S, key, self.params[key] if lowered.training else 0.0)
+            if self.algorithm == "rstdpet":
+                S.t_end = t_end               # (pyspike's synaptic t: one step later)
             if new_run:
                 for var in S.variables:
                     if var != "w":
@@ -214,7 +238,8 @@ class Learner:
             if self.online:
                 change = np.atleast_2d(np.asarray(S.w)) - start
             else:
-                change = self.lr * self._rewards(start.shape[0])[:, None] \
+                change = self.lr * self._trace_factor(lowered.dt) \
+                    * self._rewards(start.shape[0])[:, None] \
                     * np.atleast_2d(np.asarray(S.elig))
             full = np.zeros(con.shape)
             rows, cols = con.lowered[1], con.lowered[2]
@@ -239,6 +264,15 @@ class Learner:
         """SPAIC's ``optim_zero_grad``: forget what the last run learned and was not
         applied by optim_step."""
         self._pending.clear()
+
+    def _trace_factor(self, dt: float) -> float:
+        """rstdpet: SPAIC's w += lr*dt*reward*trace each step, the trace gaining
+        dt/tau_e of each eligibility increment and decaying by exp(-dt/tau_e_trace): the
+        run's sum is dt*(dt/tau_e)/(1 - exp(-dt/tau_e_trace)) times the compiled sum."""
+        if self.algorithm != "rstdpet":
+            return 1.0
+        decay = math.exp(-dt / self.params["tau_e_trace"])
+        return dt * (dt / self.tau_e) / (1.0 - decay)
 
     def _bounded(self, full: np.ndarray) -> np.ndarray:
         if self.algorithm not in ("nearest_online_stdp", "full_online_stdp"):

@@ -144,8 +144,8 @@ class Lowered:
             enc.start_run(self._map[id(enc)], steps, self.dt, t0)
         for mon in self.monitors + [g for g in self.groups if hasattr(g, "begin")]:
             mon.begin(t0, steps, new_run)
-        for learner in self.learners:
-            learner.begin(self, new_run)
+        for learner in self.learners:    # (t_end: the end of the run in synaptic time)
+            learner.begin(self, new_run, t0 + (steps + 1) * self.dt)
         self.ps_net.run(steps * self.dt)
         for g in self.groups:              # decoders and rewards first: rstdp reads them
             if hasattr(g, "finish"):

@@ -283,3 +283,38 @@ def test_in_post_run_update_mode_optim_zero_grad_forgets_the_run():
     learner.optim_zero_grad()
     learner.optim_step()
     assert con.weight[0, 0] == 0.2
+
+
+def _spaic_rstdpet(pre_step, post_step, steps, reward, lr=0.1, dt=0.1, tau=20.0,
+                   tau_e_trace=25.0, tau_e=25.0):
+    """SPAIC's RSTDPET recurrences, step by step, for one synapse (the reference)."""
+    b_pm, b_e = np.exp(-dt / tau), np.exp(-dt / tau_e_trace)
+    p_plus = p_minus = z = dw = 0.0
+    for k in range(steps):
+        pre, post = float(k == pre_step), float(k == post_step)
+        p_plus = b_pm * p_plus + 1.0 * pre
+        p_minus = b_pm * p_minus - 1.0 * post
+        e = post * p_plus + p_minus * pre
+        z = b_e * z + dt / tau_e * e
+        dw += lr * dt * reward * z
+    return dw
+
+
+@pytest.mark.parametrize("pre_step, drive_step", [(3, 10), (20, 5)])
+def test_rstdpet_changes_w_as_spaic_s_recurrences_do(pre_step, drive_step):
+    net = spaic.Network()
+    with net:
+        inp = spaic.Encoder(num=2, coding_method="null")
+        out = spaic.NeuronGroup(1, model="lif")
+        learnt = spaic.Connection(inp, out, link_type="full", weight=np.array([[0.2, 0.0]]))
+        spaic.Connection(inp, out, link_type="full", weight=np.array([[0.0, 5.0]]))
+        learner = spaic.Learner(trainable=learnt, algorithm="rstdpet")
+    spikes = np.zeros((1, 30, 2))
+    spikes[0, pre_step, 0] = spikes[0, drive_step, 1] = 1.0
+    inp(spikes)
+    net.build(backend="numpy")
+    learner.reward = 2.0
+    net.run(3.0)
+    want = _spaic_rstdpet(pre_step, drive_step + 1, 30, 2.0)   # post fires one step later
+    assert want != 0.0
+    assert learnt.weight[0, 0] - 0.2 == pytest.approx(want, rel=1e-9)
