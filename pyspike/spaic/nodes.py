@@ -103,6 +103,14 @@ class Encoder(Node):
         return self.coding_method in coding.RANDOM_ENCODERS
 
     def __call__(self, data) -> None:
+        if self.coding_method == "mstb":       # events: B samples of (times, neuron ids)
+            samples = [data] if _is_event_pair(data) else list(data)
+            if self.num == 0 or not all(_is_event_pair(s) for s in samples):
+                raise ModelError("an 'mstb' encoder takes num= and a batch of samples, each "
+                                 "(spike times in ms, neuron ids)", where="Encoder",
+                                 symbol="data")
+            object.__setattr__(self, "_data", _EventBatch(samples))
+            return
         x = np.asarray(data, dtype=np.float64)
         if self.num == 0:                      # SPAIC infers num from the first data
             object.__setattr__(self, "_num", int(np.prod(x.shape[1:])))
@@ -158,6 +166,24 @@ class Encoder(Node):
                              symbol="data")
         b, k, n = np.nonzero(train)
         group.set_spikes(n, t0 + k * dt, instances=b)
+
+
+def _is_event_pair(sample) -> bool:
+    """(times, ids) of one sample: two one-dimensional sequences of equal length."""
+    try:
+        times, ids = (np.asarray(x) for x in sample)
+    except (TypeError, ValueError):
+        return False
+    return (times.ndim == 1 and times.shape == ids.shape and times.dtype.kind in "iuf"
+            and ids.dtype.kind in "iu")
+
+
+class _EventBatch(list):
+    """A batch of event samples (mstb's data): ``shape[0]`` is the batch size."""
+
+    @property
+    def shape(self):
+        return (len(self),)
 
 
 class Generator(Encoder):

@@ -326,3 +326,18 @@ def test_a_generator_without_input_is_refused():
     net.build(backend="numpy")
     with pytest.raises(ModelError, match="no input"):
         net.run(0.5)
+
+
+def test_mstb_takes_a_batch_of_event_samples_from_a_spike_dataset():
+    ds = spaic.CustomSpikeDataset([[0.15, 0.42, 0.9], [0.05]], [[0, 3, 1], [2]], [0, 1])
+    data, _ = next(iter(spaic.Dataloader(ds, batch_size=2)))
+    net = spaic.Network()
+    with net:
+        inp = spaic.Encoder(num=4, coding_method="mstb")
+        mon = spaic.SpikeMonitor(inp)
+    net.build(backend="numpy")
+    inp(data)
+    net.run(1.0)
+    # step int(t/dt) of each spike, each sample in its own instance
+    assert [i.tolist() for i in mon.spk_index] == [[0, 3, 1], [2]]
+    assert [np.rint(t / 0.1).astype(int).tolist() for t in mon.spk_times] == [[1, 4, 9], [0]]
