@@ -59,8 +59,9 @@ class Monitor:
 
 
 class StateMonitor(Monitor):
-    """Records ``var_name`` of ``target`` (a NeuronGroup, node or Connection; a
-    connection's ``"weight"``) at each step, or every ``dt`` ms; ``index`` picks neurons
+    """Records ``var_name`` of ``target`` (a NeuronGroup, node or Connection: a
+    connection's ``"weight"``; or a Learner of one connection: a variable of its rule,
+    ``"elig"``, ``"x_in"``, ...) at each step, or every ``dt`` ms; ``index`` picks neurons
     (``"full"``: all).
 
     >>> import numpy as np, pyspike.spaic as spaic
@@ -75,16 +76,18 @@ class StateMonitor(Monitor):
     """
 
     def make(self, ps, lowered) -> None:
-        from .connections import Connection
-        obj = lowered.ps_of(self.target)
         every = 1 if self.dt is None else max(1, int(round(self.dt / lowered.dt)))
-        if isinstance(self.target, Connection):
-            if self.var_name not in ("weight", "w"):
-                raise ModelError(f"a connection's monitor records 'weight', not "
-                                 f"{self.var_name!r}", where="StateMonitor",
-                                 symbol=str(self.var_name))
-            self._ps = ps.StateMonitor(obj, "w", record=True, every=every)
+        kind = getattr(type(self.target), "member_table", None)
+        if kind in ("_connections", "_learners"):
+            self._con, self._var = self._synaptic(kind)
+            obj = lowered.ps_of(self._con)
+            if self._var not in obj.variables:
+                raise ModelError(f"the learner of '{self._con.name}' has no variable "
+                                 f"{self.var_name!r} (it has {', '.join(obj.variables)})",
+                                 where="StateMonitor", symbol=str(self.var_name))
+            self._ps = ps.StateMonitor(obj, self._var, record=True, every=every)
         else:
+            obj = lowered.ps_of(self.target)
             if self.var_name not in obj.model.variables:
                 raise ModelError(f"'{self.target.name}' has no variable {self.var_name!r} "
                                  f"(it has {', '.join(obj.model.variables)})",
@@ -94,16 +97,32 @@ class StateMonitor(Monitor):
         self._dt = lowered.dt * every
         self._empty = self._ps.state.snapshot()
 
+    def _synaptic(self, kind: str):
+        """(the connection, the synaptic variable) a monitor of a connection (its
+        'weight') or of a learner (a variable of its rule: 'elig', 'x_in', ...) records."""
+        if kind == "_connections":
+            if self.var_name not in ("weight", "w"):
+                raise ModelError(f"a connection's monitor records 'weight', not "
+                                 f"{self.var_name!r}", where="StateMonitor",
+                                 symbol=str(self.var_name))
+            return self.target, "w"
+        cons = self.target.connections()
+        if len(cons) != 1:
+            raise ModelError(f"a learner's monitor records a variable of one connection; "
+                             f"this learner trains {len(cons)}", where="StateMonitor",
+                             symbol=str(self.var_name))
+        return cons[0], "w" if self.var_name == "weight" else self.var_name
+
     @property
     def values(self) -> np.ndarray:
         """(batch, neurons, time); a connection's weights (batch, post, pre, time)."""
         if self._ps is None:
             return np.zeros((0, 0, 0))
-        name = "w" if self._ps.synapses is not None else self.var_name
+        name = self._var if self._ps.synapses is not None else self.var_name
         v = np.asarray(getattr(self._ps, name))
         v = v[None] if v.ndim == 2 else v
         if self._ps.synapses is not None:
-            con = self.target
+            con = self._con
             rows, cols = con.pairs()
             full = np.zeros((v.shape[0],) + con.shape + (v.shape[-1],))
             full[:, rows, cols, :] = v

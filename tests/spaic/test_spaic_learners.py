@@ -318,3 +318,36 @@ def test_rstdpet_changes_w_as_spaic_s_recurrences_do(pre_step, drive_step):
     want = _spaic_rstdpet(pre_step, drive_step + 1, 30, 2.0)   # post fires one step later
     assert want != 0.0
     assert learnt.weight[0, 0] - 0.2 == pytest.approx(want, rel=1e-9)
+
+
+def test_a_monitor_of_a_learner_records_a_variable_of_its_rule():
+    net = spaic.Network()
+    with net:
+        inp = spaic.Encoder(num=2, coding_method="null")
+        out = spaic.NeuronGroup(1, model="lif")
+        learnt = spaic.Connection(inp, out, link_type="full", weight=np.array([[0.2, 0.0]]))
+        spaic.Connection(inp, out, link_type="full", weight=np.array([[0.0, 5.0]]))
+        learner = spaic.Learner(trainable=learnt, algorithm="rstdp")
+        mon = spaic.StateMonitor(learner, "elig")
+    spikes = np.zeros((1, 30, 2))
+    spikes[0, 3, 0] = spikes[0, 10, 1] = 1.0
+    inp(spikes)
+    net.build(backend="numpy")
+    learner.reward = 0.0
+    net.run(3.0)
+    elig = mon.values[0, 0, 0]                      # (batch, post, pre, time)
+    assert mon.values.shape == (1, 1, 2, 30)
+    # the pairing's eligibility, A_plus*exp(-0.8/tau_plus), once the post spike is in
+    assert elig[-1] == pytest.approx(np.exp(-0.8 / 20.0), rel=1e-12) and elig[5] == 0.0
+
+
+def test_a_monitor_of_a_learner_of_several_connections_is_refused():
+    net = spaic.Network()
+    with net:
+        a, b = spaic.NeuronGroup(2, model="lif"), spaic.NeuronGroup(2, model="lif")
+        c1 = spaic.Connection(a, b, link_type="full")
+        c2 = spaic.Connection(b, a, link_type="full")
+        learner = spaic.Learner(trainable=[c1, c2], algorithm="rstdp")
+        spaic.StateMonitor(learner, "elig")
+    with pytest.raises(ModelError, match="one connection"):
+        net.build(backend="numpy")
