@@ -27,10 +27,17 @@ from .assembly import Assembly
 from .neurons import shape_and_num
 
 #: the compiled model of a random encoder: a spike with probability p in each step of
-#: its window [t_on, t_off) (absolute times: the run's start is added per run)
-_RANDOM = NeuronModel(equations="p : 1  # spike probability per step",
-                      threshold="rand() < p and t >= t_on and t < t_off",
+#: its window [t_on, t_off) (absolute times: the run's start is added per run).  Rather
+#: than a uniform per neuron and step, it draws the number of steps to the next spike
+#: (geometric, floor(log(u)/log(1 - p))): the same process (steps are independent
+#: Bernoulli(p) trials either way), one draw per spike instead of one per step.
+_RANDOM = NeuronModel(equations="p : 1  # spike probability per step\n"
+                                "t_next : ms  # the time of the next spike",
+                      threshold="t >= t_next and t < t_off",
+                      reset="t_next = t_next + dt*(1 + floor(log(rand())/log(1 - p)))",
                       params={"t_on": 0.0, "t_off": 0.0})
+#: the first spike of a run (host side, from each instance's own seed): p = 0 never
+_FIRST = "where(p > 0, t_on + dt*floor(log(rand())/log(1 - where(p > 0, p, 0.5))), 1e300)"
 
 
 #: the compiled model of a current encoder: O, the current of each sample's input
@@ -144,8 +151,9 @@ class Encoder(Node):
                              symbol=self.name)
         if self.random:
             opts = {k: v for k, v in self.options.items() if k != "single_test"}
-            group.p = coding.poisson_probability(self._data, dt,
-                                                 unit_conversion=opts["unit_conversion"])
+            # (SPAIC spikes where rand <= p: p >= 1 spikes every step)
+            group.p = np.clip(coding.poisson_probability(
+                self._data, dt, unit_conversion=opts["unit_conversion"]), 0.0, 1.0)
             active = coding.poisson_active_steps(steps, dt, start_time=opts["start_time"],
                                                  end_time=opts["end_time"])
             on = np.flatnonzero(active)
@@ -155,6 +163,7 @@ class Encoder(Node):
                                  where="Encoder", symbol="start_time")
             # half a step off the grid, so that rounding never moves an edge
             group.t_on, group.t_off = t0 + (k_on - 0.5) * dt, t0 + (k_off - 0.5) * dt
+            group.t_next = _FIRST
             return
         train = self.function(self._data, steps, dt, **self.options)
         if self.carries_current:               # the same value in every step
@@ -259,11 +268,12 @@ class Generator(Encoder):
         group.O = 0.0                     # (nothing of the last run reaches this one)
 
     def _start_poisson(self, group, data, steps: int, dt: float, t0: float) -> None:
-        group.p = coding.poisson_generator_probability(data, self.num, **{
-            k: v for k, v in self.options.items() if k == "unit_conversion"})
+        group.p = np.clip(coding.poisson_generator_probability(data, self.num, **{
+            k: v for k, v in self.options.items() if k == "unit_conversion"}), 0.0, 1.0)
         active = coding.poisson_generator_active_steps(
             steps, dt, start_time=self.options.get("start_time"),
             end_time=self.options.get("end_time"))
         on = np.flatnonzero(active)
         k_on, k_off = (int(on[0]), int(on[-1]) + 1) if on.size else (0, 0)
         group.t_on, group.t_off = t0 + (k_on - 0.5) * dt, t0 + (k_off - 0.5) * dt
+        group.t_next = _FIRST

@@ -115,6 +115,7 @@ def collect(net) -> dict:
     arrays = _arrays(low) if low is not None else {}
     if low is not None:
         state["batch"], state["step"] = int(low.batch), int(low.ps_net.step)
+        state["init_draws"] = int(low.ps_net.init_draws)   # (host draws: encoders' starts)
     for con in _connections(net, low):
         entry = {"weight": np.array(con.weight, dtype=np.float64),
                  "mask": np.asarray(con.mask, dtype=np.uint8).copy()}
@@ -340,12 +341,15 @@ def check(net, state, where: str = "state_from_dict", set_masks: bool = False):
         for name, g in groups.items():
             writes += _writes(state["groups"][name], arrays[low.ps_of(g).name],
                               f"groups/{name}", low.batch, where)
-    return weights, (writes, int(state["step"])) if low is not None else None
+    return weights, (writes, int(state["step"]),
+                     int(state.get("init_draws", low.ps_net.init_draws))) \
+        if low is not None else None
 
 
 def _check_fits(net, state, where: str) -> None:
-    step = state.get("step")
+    step, draws = state.get("step"), state.get("init_draws", 0)
     if not isinstance(step, (int, np.integer)) or int(step) < 0 or \
+            not isinstance(draws, (int, np.integer)) or int(draws) < 0 or \
             not isinstance(state.get("batch"), (int, np.integer)) or int(state["batch"]) < 1:
         raise _refuse("the state's step or batch is not a whole number", where, "step")
     dt = state.get("dt")
@@ -374,10 +378,10 @@ def apply(net, state, where: str = "state_from_dict", set_masks: bool = False) -
     for con, w, _ in weights:
         con.weight = w
     if neurons is not None:
-        writes, step = neurons
+        writes, step, draws = neurons
         for target, value in writes:
             target[...] = value
-        net.built.ps_net.step = step
+        net.built.ps_net.step, net.built.ps_net.init_draws = step, draws
 
 
 def state_from_dict(net, state=None, filename: Optional[str] = None,
