@@ -341,3 +341,24 @@ def test_mstb_takes_a_batch_of_event_samples_from_a_spike_dataset():
     # step int(t/dt) of each spike, each sample in its own instance
     assert [i.tolist() for i in mon.spk_index] == [[0, 3, 1], [2]]
     assert [np.rint(t / 0.1).astype(int).tolist() for t in mon.spk_times] == [[1, 4, 9], [0]]
+
+
+def test_poisson_inputs_of_probability_zero_never_spike_and_of_one_or_more_always():
+    # p = x * unit_conversion * dt: 0, 0.1*10 = 1 and 0.1*25 = 2.5 (spikes every step,
+    # as SPAIC's rand <= p does)
+    net, inp, _, s_in, _ = _chain(n_in=3, unit_conversion=10.0)
+    inp(np.array([[0.0, 1.0, 2.5]]))
+    net.run(2.0)
+    assert s_in.spk_count.tolist() == [[0, 20, 20]]
+
+
+def test_poisson_spikes_are_independent_from_step_to_step():
+    # the steps between spikes are geometric: P(gap = 1) = p, within binomial bounds
+    net, inp, _, s_in, _ = _chain("cpu", n_in=100)
+    inp(np.full((1, 100), 2.0))                  # p = 0.2
+    net.run(100.0)
+    gaps = np.concatenate([np.diff(np.sort(np.rint(s_in.spk_times[0][s_in.spk_index[0] == k]
+                                                   / 0.1))) for k in range(100)])
+    n = gaps.size
+    assert abs(np.mean(gaps == 1) - 0.2) < 5 * np.sqrt(0.2 * 0.8 / n)
+    assert abs(gaps.mean() - 5.0) < 5 * np.sqrt(20.0 / n)        # mean 1/p, var (1-p)/p^2
