@@ -46,7 +46,7 @@ class Lowered:
                         G.run_regularly(f"{var} = clip({var}, {lo!r}, {hi!r})")
                     self._map[id(g)] = G
                 elif isinstance(g, Encoder):
-                    self._map[id(g)] = g.make_group(ps)
+                    self._map[id(g)] = g.make_group(ps, dt)
             for con in self.connections:
                 self._map[id(con)] = self._synapses(ps, con)
             for learner in self.learners:

@@ -26,16 +26,22 @@ from . import coding
 from .assembly import Assembly
 from .neurons import shape_and_num
 
-#: the compiled model of a random encoder: a spike with probability p in each step of
-#: its window [t_on, t_off) (absolute times: the run's start is added per run).  Rather
-#: than a uniform per neuron and step, it draws the number of steps to the next spike
-#: (geometric, floor(log(u)/log(1 - p))): the same process (steps are independent
-#: Bernoulli(p) trials either way), one draw per spike instead of one per step.
-_RANDOM = NeuronModel(equations="p : 1  # spike probability per step\n"
+#: The compiled models of a random encoder: a spike with probability p in each step of
+#: its window [t_on, t_off) (absolute times: the run's start is added per run).  The
+#: sparse one draws the number of steps to the next spike (geometric,
+#: floor(log(u)/log(1 - p))), the dense one a uniform per input and step: the same
+#: process (independent Bernoulli(p) steps), one draw per spike against one per step;
+#: the first is faster below a few spikes per hundred steps (SPARSE_P).
+_SPARSE = NeuronModel(equations="p : 1  # spike probability per step\n"
                                 "t_next : ms  # the time of the next spike",
                       threshold="t >= t_next and t < t_off",
                       reset="t_next = t_next + dt*(1 + floor(log(rand())/log(1 - p)))",
                       params={"t_on": 0.0, "t_off": 0.0})
+_DENSE = NeuronModel(equations="p : 1  # spike probability per step",
+                     threshold="rand() < p and t >= t_on and t < t_off",
+                     params={"t_on": 0.0, "t_off": 0.0})
+#: the largest p (data of 1 at the encoder's unit_conversion) drawn the sparse way
+SPARSE_P = 0.02
 #: the first spike of a run (host side, from each instance's own seed): p = 0 never
 _FIRST = "where(p > 0, t_on + dt*floor(log(rand())/log(1 - where(p > 0, p, 0.5))), 1e300)"
 
@@ -135,10 +141,10 @@ class Encoder(Node):
         object.__setattr__(self, "_data", x)
 
     # -- lowering ---------------------------------------------------------------------
-    def make_group(self, ps):
+    def make_group(self, ps, dt: float):
         """The pyspike group this encoder runs as (in the network being built)."""
         if self.random:
-            return ps.NeuronGroup(self.num, _RANDOM, name=None)
+            return ps.NeuronGroup(self.num, _random_model(self.options, dt))
         if self.carries_current:
             return ps.NeuronGroup(self.num, _CURRENT)
         return ps.SpikeGeneratorGroup(self.num, indices=[], times=[])
@@ -163,7 +169,8 @@ class Encoder(Node):
                                  where="Encoder", symbol="start_time")
             # half a step off the grid, so that rounding never moves an edge
             group.t_on, group.t_off = t0 + (k_on - 0.5) * dt, t0 + (k_off - 0.5) * dt
-            group.t_next = _FIRST
+            if "t_next" in group.model.variables:
+                group.t_next = _FIRST
             return
         train = self.function(self._data, steps, dt, **self.options)
         if self.carries_current:               # the same value in every step
@@ -175,6 +182,11 @@ class Encoder(Node):
                              symbol="data")
         b, k, n = np.nonzero(train)
         group.set_spikes(n, t0 + k * dt, instances=b)
+
+
+def _random_model(options, dt: float) -> NeuronModel:
+    """The sparse model where a datum of 1 gives p <= SPARSE_P, else the dense one."""
+    return _SPARSE if options.get("unit_conversion", 1.0) * dt <= SPARSE_P else _DENSE
 
 
 def _is_event_pair(sample) -> bool:
@@ -230,9 +242,10 @@ class Generator(Encoder):
                              where="Generator", symbol="data")
         object.__setattr__(self, "_data", x)
 
-    def make_group(self, ps):
-        if self.random:
-            return ps.NeuronGroup(self.num, _RANDOM)
+    def make_group(self, ps, dt: float):
+        if self.random:                 # (its p is rate*unit_conversion, no dt)
+            return ps.NeuronGroup(self.num, _SPARSE if self.options.get(
+                "unit_conversion", 0.1) <= SPARSE_P else _DENSE)
         # the table of this run's values (replaced each run), read at t - t0
         table = ps.TimedArray(np.zeros((1, self.num)), dt=1.0)
         object.__setattr__(self, "_table", table)
@@ -276,4 +289,5 @@ class Generator(Encoder):
         on = np.flatnonzero(active)
         k_on, k_off = (int(on[0]), int(on[-1]) + 1) if on.size else (0, 0)
         group.t_on, group.t_off = t0 + (k_on - 0.5) * dt, t0 + (k_off - 0.5) * dt
-        group.t_next = _FIRST
+        if "t_next" in group.model.variables:
+            group.t_next = _FIRST

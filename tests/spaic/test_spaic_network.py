@@ -343,19 +343,25 @@ def test_mstb_takes_a_batch_of_event_samples_from_a_spike_dataset():
     assert [np.rint(t / 0.1).astype(int).tolist() for t in mon.spk_times] == [[1, 4, 9], [0]]
 
 
-def test_poisson_inputs_of_probability_zero_never_spike_and_of_one_or_more_always():
-    # p = x * unit_conversion * dt: 0, 0.1*10 = 1 and 0.1*25 = 2.5 (spikes every step,
-    # as SPAIC's rand <= p does)
-    net, inp, _, s_in, _ = _chain(n_in=3, unit_conversion=10.0)
-    inp(np.array([[0.0, 1.0, 2.5]]))
+#: (unit_conversion, datum of p = 1): SPAIC's default 1 (the dense model) and 0.1 (the
+#: sparse one, drawing the steps between spikes)
+MODELS = [(1.0, 10.0), (0.1, 100.0)]
+
+
+@pytest.mark.parametrize("uc, one", MODELS)
+def test_poisson_inputs_of_probability_zero_never_spike_and_of_one_or_more_always(uc, one):
+    # p = x * unit_conversion * dt: 0, 1 and 2.5 (spikes every step, as SPAIC's rand <= p)
+    net, inp, _, s_in, _ = _chain(n_in=3, unit_conversion=uc)
+    inp(np.array([[0.0, one, 2.5 * one]]))
     net.run(2.0)
     assert s_in.spk_count.tolist() == [[0, 20, 20]]
 
 
-def test_poisson_spikes_are_independent_from_step_to_step():
+@pytest.mark.parametrize("uc, one", MODELS)
+def test_poisson_spikes_are_independent_from_step_to_step(uc, one):
     # the steps between spikes are geometric: P(gap = 1) = p, within binomial bounds
-    net, inp, _, s_in, _ = _chain("cpu", n_in=100)
-    inp(np.full((1, 100), 2.0))                  # p = 0.2
+    net, inp, _, s_in, _ = _chain("cpu", n_in=100, unit_conversion=uc)
+    inp(np.full((1, 100), 0.2 * one))                  # p = 0.2
     net.run(100.0)
     gaps = np.concatenate([np.diff(np.sort(np.rint(s_in.spk_times[0][s_in.spk_index[0] == k]
                                                    / 0.1))) for k in range(100)])
