@@ -49,8 +49,10 @@ class Connection:
     [``min_delay``, max_delay) (SPAIC's defaults: min_delay 1 ms), ``con.delay``: a spike
     reaches the target round(delay/dt) steps after it would without one.  (SPAIC 0.6's
     delay queue reads a delay d as a lag of int(max_delay/dt) - 1 - int(d/dt) steps, the
-    reverse of its meaning; pyspike follows the meaning.)  ``pre_var_name`` must be
-    ``"O"`` (spikes) and ``post_var_name`` a variable of the target (``"Isyn"``).
+    reverse of its meaning; pyspike follows the meaning.)  ``pre_var_name`` ``"O"``
+    carries spikes (or a group's O where it is a value); another variable (``"V"``)
+    carries its value each step, as a current into the target's ``Iext``;
+    ``post_var_name`` names the variable spikes add to (``"Isyn"``).
     """
 
     member_table = "_connections"
@@ -73,9 +75,9 @@ class Connection:
             if s not in SYN_TYPES:
                 raise _error(f"syn_type {s!r} is not built yet: pyspike builds "
                              f"{', '.join(SYN_TYPES)}", symbol=str(s))
-        if pre_var_name != "O":
-            raise _error(f"pre_var_name {pre_var_name!r}: pyspike connections carry spikes "
-                         "('O') only", symbol=str(pre_var_name))
+        if not isinstance(pre_var_name, str) or not pre_var_name.isidentifier():
+            raise _error(f"pre_var_name must name a variable of the presynaptic group, not "
+                         f"{pre_var_name!r}", symbol=str(pre_var_name))
         if not 0.0 <= float(max_delay) < float("inf"):
             raise _error(f"max_delay is a delay in ms >= 0, not {max_delay!r}",
                          symbol="max_delay")

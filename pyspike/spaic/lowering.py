@@ -83,7 +83,7 @@ class Lowered:
         var = next(v for v in post.model.variables if v == con.post_var_name)
         learner = self._rules.get(id(con))
         rule, params = (None, None) if learner is None else learner.plasticity(self.dt, con)
-        if _carries_current(con.pre, pre):
+        if con.pre_var_name != "O" or _carries_current(con.pre, pre):
             S = self._current_synapses(ps, con, pre, post, rule)
         else:
             # untrained weights: one copy read by every sample of the batch
@@ -107,8 +107,16 @@ class Lowered:
 
     def _current_synapses(self, ps, con, pre, post, rule):
         """A connection carrying a value each step (a current encoder's O, a rate
-        model's O): the target's ``Iext`` is set to the sum of w*O_pre over its
-        synapses at the start of every step (one such connection per target)."""
+        model's O, or the variable pre_var_name names): the target's ``Iext`` is set to
+        the sum of w*value over its synapses at the start of every step (one such
+        connection per target)."""
+        if con.pre_var_name not in pre.model.variables:
+            raise ModelError(f"the connection '{con.name}' carries {con.pre_var_name!r}, "
+                             f"which '{con.pre.name}' does not have (it has "
+                             f"{', '.join(pre.model.variables)})", where="Connection",
+                             symbol=str(con.pre_var_name))
+        # the model's own name for it (found by equality), never the text given
+        value = next(v for v in pre.model.variables if v == con.pre_var_name)
         if rule is not None:
             raise ModelError(f"the connection '{con.name}' carries a current; learners "
                              "train connections that carry spikes", where="Learner",
@@ -122,7 +130,7 @@ class Lowered:
                              "pyspike sums one current connection per group (into its "
                              "Iext)", where="Connection", symbol=str(con.name))
         self._current_targets.add(id(post))
-        return ps.Synapses(pre, post, model="w : 1\nIext_post = w*O_pre : 1 (summed)")
+        return ps.Synapses(pre, post, model=f"w : 1\nIext_post = w*{value}_pre : 1 (summed)")
 
     # -- runs ---------------------------------------------------------------------------
     def reset(self) -> None:

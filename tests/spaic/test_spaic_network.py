@@ -368,3 +368,33 @@ def test_poisson_spikes_are_independent_from_step_to_step(uc, one):
     n = gaps.size
     assert abs(np.mean(gaps == 1) - 0.2) < 5 * np.sqrt(0.2 * 0.8 / n)
     assert abs(gaps.mean() - 5.0) < 5 * np.sqrt(20.0 / n)        # mean 1/p, var (1-p)/p^2
+
+
+def test_a_connection_may_carry_another_variable_of_its_source_as_a_current():
+    # pre_var_name="V": the relay's Iext is set to w*V of the source at the start of each
+    # step, and the null model's O is its input of the step: O (recorded at the start of
+    # step k) = 2*V at the start of step k - 1
+    net = spaic.Network()
+    with net:
+        enc = spaic.Encoder(num=1, coding_method="constant_current")
+        src = spaic.NeuronGroup(1, model="lif", v_th=1e9)
+        relay = spaic.NeuronGroup(1, model="null")
+        spaic.Connection(enc, src, link_type="full", weight=np.array([[1.0]]))
+        spaic.Connection(src, relay, link_type="full", weight=np.array([[2.0]]),
+                         pre_var_name="V")
+        v, o = spaic.StateMonitor(src, "V"), spaic.StateMonitor(relay, "O")
+    net.build(backend="numpy")
+    enc(np.array([[0.5]]))
+    net.run(0.5)
+    assert v.values[0, 0, 1] == 0.5
+    assert np.allclose(o.values[0, 0, 1:], 2 * v.values[0, 0, :-1], rtol=1e-12, atol=0)
+
+
+def test_a_connection_of_a_variable_its_source_lacks_is_refused():
+    net = spaic.Network()
+    with net:
+        src = spaic.NeuronGroup(1, model="lif")
+        relay = spaic.NeuronGroup(1, model="null")
+        spaic.Connection(src, relay, link_type="full", pre_var_name="Q")
+    with pytest.raises(ModelError, match="'Q'"):
+        net.build(backend="numpy")
