@@ -85,6 +85,8 @@ RULES: Dict[str, PlasticityRule] = {
         params={"A_plus": 1.0, "A_minus": -1.0, "tau_plus": 20.0, "tau_minus": 20.0,
                 "tau_e_trace": 25.0, "t_end": 0.0}),
 }
+#: the online STDP rules: rates zeroed in eval, rows normalised after a run
+_STDP = ("nearest_online_stdp", "full_online_stdp")
 #: each algorithm's options and SPAIC's defaults (those of the rule, and the learner's)
 OPTIONS = {
     "nearest_online_stdp": {"Apost": 1e-2, "Apre": 1e-4, "trace_decay": math.exp(-1 / 20),
@@ -216,7 +218,7 @@ class Learner:
         variable but the weights (``run_continue`` keeps them)."""
         for con in self.connections():
             S = lowered.ps_of(con)
-            if self.algorithm in ("nearest_online_stdp", "full_online_stdp"):
+            if self.algorithm in _STDP:
                 for key in ("Apost", "Apre"):
                     setattr(S, key, self.params[key] if lowered.training else 0.0)
             if self.algorithm == "rstdpet":
@@ -275,7 +277,7 @@ class Learner:
         return dt * (dt / self.tau_e) / (1.0 - decay)
 
     def _bounded(self, full: np.ndarray) -> np.ndarray:
-        if self.algorithm not in ("nearest_online_stdp", "full_online_stdp"):
+        if self.algorithm not in _STDP:
             return np.clip(full, -np.inf if self.w_min is None else self.w_min,
                            np.inf if self.w_max is None else self.w_max)
         if self.w_norm is not None:

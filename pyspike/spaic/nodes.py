@@ -162,15 +162,7 @@ class Encoder(Node):
                 self._data, dt, unit_conversion=opts["unit_conversion"]), 0.0, 1.0)
             active = coding.poisson_active_steps(steps, dt, start_time=opts["start_time"],
                                                  end_time=opts["end_time"])
-            on = np.flatnonzero(active)
-            k_on, k_off = (int(on[0]), int(on[-1]) + 1) if on.size else (0, 0)
-            if on.size and on.size != k_off - k_on:
-                raise ModelError("the encoder's active steps are not one window",
-                                 where="Encoder", symbol="start_time")
-            # half a step off the grid, so that rounding never moves an edge
-            group.t_on, group.t_off = t0 + (k_on - 0.5) * dt, t0 + (k_off - 0.5) * dt
-            if "t_next" in group.model.variables:
-                group.t_next = _FIRST
+            _open_window(group, active, dt, t0)
             return
         train = self.function(self._data, steps, dt, **self.options)
         if self.carries_current:               # the same value in every step
@@ -182,6 +174,20 @@ class Encoder(Node):
                              symbol="data")
         b, k, n = np.nonzero(train)
         group.set_spikes(n, t0 + k * dt, instances=b)
+
+
+def _open_window(group, active: np.ndarray, dt: float, t0: float) -> None:
+    """A random group's window of this run, its steps ``active`` from the run's start at
+    ``t0`` ms, and (the sparse model) the first spike of each input."""
+    on = np.flatnonzero(active)
+    k_on, k_off = (int(on[0]), int(on[-1]) + 1) if on.size else (0, 0)
+    if on.size and on.size != k_off - k_on:
+        raise ModelError("the encoder's active steps are not one window",
+                         where="Encoder", symbol="start_time")
+    # half a step off the grid, so that rounding never moves an edge
+    group.t_on, group.t_off = t0 + (k_on - 0.5) * dt, t0 + (k_off - 0.5) * dt
+    if "t_next" in group.model.variables:
+        group.t_next = _FIRST
 
 
 def _random_model(options, dt: float) -> NeuronModel:
@@ -286,8 +292,4 @@ class Generator(Encoder):
         active = coding.poisson_generator_active_steps(
             steps, dt, start_time=self.options.get("start_time"),
             end_time=self.options.get("end_time"))
-        on = np.flatnonzero(active)
-        k_on, k_off = (int(on[0]), int(on[-1]) + 1) if on.size else (0, 0)
-        group.t_on, group.t_off = t0 + (k_on - 0.5) * dt, t0 + (k_off - 0.5) * dt
-        if "t_next" in group.model.variables:
-            group.t_next = _FIRST
+        _open_window(group, active, dt, t0)

@@ -10,6 +10,27 @@ from pyspike import ModelError
 DECAY = math.exp(-1.0 / 20.0)          # SPAIC's trace_decay per step
 
 
+def _two_inputs(algorithm, pre_step=3, drive_step=10, backend="numpy", monitor=None,
+                **options):
+    """Input 0 (trained, weight 0.2, too weak to fire) spikes at pre_step; input 1 (its own
+    untrained connection, weight 5) makes the neuron fire one step after drive_step.
+    Built, 30 steps of input given: (net, trained connection, kick connection, learner,
+    the monitor of the learner's variable ``monitor`` or None)."""
+    net = spaic.Network()
+    with net:
+        inp = spaic.Encoder(num=2, coding_method="null")
+        out = spaic.NeuronGroup(1, model="lif")
+        learnt = spaic.Connection(inp, out, link_type="full", weight=np.array([[0.2, 0.0]]))
+        kick = spaic.Connection(inp, out, link_type="full", weight=np.array([[0.0, 5.0]]))
+        learner = spaic.Learner(trainable=learnt, algorithm=algorithm, **options)
+        mon = None if monitor is None else spaic.StateMonitor(learner, monitor)
+    spikes = np.zeros((1, 30, 2))
+    spikes[0, pre_step, 0] = spikes[0, drive_step, 1] = 1.0
+    inp(spikes)
+    net.build(backend=backend)
+    return net, learnt, kick, learner, mon
+
+
 def _pairing(pre_step, drive_step, algorithm="nearest_online_stdp", steps=30, w0=0.2,
              backend="numpy", training=True, **options):
     """Input 0 (trained, weight w0, too weak to fire) spikes at pre_step; input 1
@@ -116,18 +137,7 @@ def test_an_unknown_option_is_refused():
 
 def _rstdp_pairing(reward, backend="numpy", **options):
     """rstdp on the pairing of _pairing (pre at step 3, post at step 11)."""
-    net = spaic.Network()
-    with net:
-        inp = spaic.Encoder(num=2, coding_method="null")
-        out = spaic.NeuronGroup(1, model="lif")
-        learnt = spaic.Connection(inp, out, link_type="full", weight=np.array([[0.2, 0.0]]))
-        kick = spaic.Connection(inp, out, link_type="full", weight=np.array([[0.0, 5.0]]))
-        learner = spaic.Learner(trainable=learnt, algorithm="rstdp", **options)
-    spikes = np.zeros((1, 30, 2))
-    spikes[0, 3, 0] = 1.0
-    spikes[0, 10, 1] = 1.0
-    inp(spikes)
-    net.build(backend=backend)
+    net, learnt, kick, learner, _ = _two_inputs("rstdp", backend=backend, **options)
     learner.reward = reward
     net.run(3.0)
     return float(learnt.weight[0, 0]), float(kick.weight[0, 1])
@@ -253,20 +263,8 @@ def test_a_new_run_starts_the_traces_from_zero():
     assert con.weight[0, 0] == 0.2
 
 
-def _post_run(steps_between=None):
-    net = spaic.Network()
-    with net:
-        inp = spaic.Encoder(num=2, coding_method="null")
-        out = spaic.NeuronGroup(1, model="lif")
-        con = spaic.Connection(inp, out, link_type="full", weight=np.array([[0.2, 0.0]]))
-        kick = spaic.Connection(inp, out, link_type="full", weight=np.array([[0.0, 5.0]]))
-        learner = spaic.Learner(trainable=con, algorithm="nearest_online_stdp", w_norm=None,
-                                param_run_update=True)
-    spikes = np.zeros((1, 30, 2))
-    spikes[0, 3, 0] = spikes[0, 10, 1] = 1.0
-    inp(spikes)
-    net.build(backend="numpy")
-    return net, con, kick, learner
+def _post_run():
+    return _two_inputs("nearest_online_stdp", w_norm=None, param_run_update=True)[:4]
 
 
 def test_in_post_run_update_mode_a_run_leaves_the_weights_until_optim_step():
@@ -302,17 +300,7 @@ def _spaic_rstdpet(pre_step, post_step, steps, reward, lr=0.1, dt=0.1, tau=20.0,
 
 @pytest.mark.parametrize("pre_step, drive_step", [(3, 10), (20, 5)])
 def test_rstdpet_changes_w_as_spaic_s_recurrences_do(pre_step, drive_step):
-    net = spaic.Network()
-    with net:
-        inp = spaic.Encoder(num=2, coding_method="null")
-        out = spaic.NeuronGroup(1, model="lif")
-        learnt = spaic.Connection(inp, out, link_type="full", weight=np.array([[0.2, 0.0]]))
-        spaic.Connection(inp, out, link_type="full", weight=np.array([[0.0, 5.0]]))
-        learner = spaic.Learner(trainable=learnt, algorithm="rstdpet")
-    spikes = np.zeros((1, 30, 2))
-    spikes[0, pre_step, 0] = spikes[0, drive_step, 1] = 1.0
-    inp(spikes)
-    net.build(backend="numpy")
+    net, learnt, _, learner, _ = _two_inputs("rstdpet", pre_step, drive_step)
     learner.reward = 2.0
     net.run(3.0)
     want = _spaic_rstdpet(pre_step, drive_step + 1, 30, 2.0)   # post fires one step later
@@ -321,18 +309,7 @@ def test_rstdpet_changes_w_as_spaic_s_recurrences_do(pre_step, drive_step):
 
 
 def test_a_monitor_of_a_learner_records_a_variable_of_its_rule():
-    net = spaic.Network()
-    with net:
-        inp = spaic.Encoder(num=2, coding_method="null")
-        out = spaic.NeuronGroup(1, model="lif")
-        learnt = spaic.Connection(inp, out, link_type="full", weight=np.array([[0.2, 0.0]]))
-        spaic.Connection(inp, out, link_type="full", weight=np.array([[0.0, 5.0]]))
-        learner = spaic.Learner(trainable=learnt, algorithm="rstdp")
-        mon = spaic.StateMonitor(learner, "elig")
-    spikes = np.zeros((1, 30, 2))
-    spikes[0, 3, 0] = spikes[0, 10, 1] = 1.0
-    inp(spikes)
-    net.build(backend="numpy")
+    net, learnt, _, learner, mon = _two_inputs("rstdp", monitor="elig")
     learner.reward = 0.0
     net.run(3.0)
     elig = mon.values[0, 0, 0]                      # (batch, post, pre, time)
