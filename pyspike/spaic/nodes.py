@@ -164,16 +164,27 @@ class Encoder(Node):
                                                  end_time=opts["end_time"])
             _open_window(group, active, dt, t0)
             return
-        train = self.function(self._data, steps, dt, **self.options)
-        if self.carries_current:               # the same value in every step
-            group.O = train[:, 0, :]
+        if self.carries_current:               # the same value in every step: one step
+            group.O = self.function(self._data, 1, dt, **self.options)[:, 0, :]
             return
-        if not np.isin(train, (0.0, 1.0)).all():
-            raise ModelError(f"the '{self.coding_method}' encoder's data are not spikes "
-                             "(0 or 1): pyspike's connections carry spikes", where="Encoder",
-                             symbol="data")
-        b, k, n = np.nonzero(train)
+        if self.coding_method in _ONE_SPIKE:   # a step per input: no (B, T, N) train
+            step = _ONE_SPIKE[self.coding_method](self._data, steps, **self.options)
+            b, n = np.nonzero(step < steps)
+            k = step[b, n]
+        else:
+            train = self.function(self._data, steps, dt, **self.options)
+            if not np.isin(train, (0.0, 1.0)).all():
+                raise ModelError(f"the '{self.coding_method}' encoder's data are not spikes "
+                                 "(0 or 1): pyspike's connections carry spikes",
+                                 where="Encoder", symbol="data")
+            b, k, n = np.nonzero(train)
         group.set_spikes(n, t0 + k * dt, instances=b)
+
+
+#: codes that give each input at most one spike: its step (``steps``: none), as
+#: coding.py defines them
+_ONE_SPIKE = {"latency": coding.latency_steps,
+              "relative_latency": coding.relative_latency_steps}
 
 
 def _open_window(group, active: np.ndarray, dt: float, t0: float) -> None:
