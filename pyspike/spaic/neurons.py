@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from typing import Mapping, Optional, Sequence, Tuple
 
 import numpy as np
@@ -18,7 +19,11 @@ from ..models import neurons as library
 from .assembly import Assembly
 
 #: Variables SPAIC tags ``[stay]``: a new ``Net.run`` keeps them (the adaptive thresholds).
-STAY = {"lifstdp_ex": ("theta",), "alifstdp_ex": ("theta",), "aclif": ("A",)}
+STAY = {"lifstdp_ex": ("theta",), "alifstdp_ex": ("theta",), "aclif": ("Vth1",)}
+#: The models' trainable parameters that SPAIC 0.6.3 bounds to [0, 1] and clamps at every
+#: run (``NeuronGroup.build``: min 0, max 1 for each ``_parameter_variables`` entry):
+#: clif's and aclif's V0 (6.75 at the defaults) runs as 1.
+CLAMPED = {"clif": ("V0",), "aclif": ("V0",)}
 
 
 def shape_and_num(num, shape, where: str) -> Tuple[int, Tuple[int, ...]]:
@@ -67,7 +72,7 @@ class NeuronGroup(Assembly):
         if model is None:
             raise ModelError("a NeuronGroup needs model= (e.g. model='lif')", where=where,
                              symbol="model")
-        base = _model(model)
+        base = _clamped(_model(model), CLAMPED.get(model if isinstance(model, str) else "", ()))
         params = {**dict(param or {}), **kwargs}
         for key in params:
             if key not in base.param_names:
@@ -118,6 +123,22 @@ class NeuronGroup(Assembly):
         return NeuronGroup(self.num, self.model, shape=self.shape, name=name,
                            param=self.params, parameter_variables=self.parameter_variables,
                            variable_ranges=self.variable_ranges)
+
+
+def _clamped(model: NeuronModel, names: Sequence[str]) -> NeuronModel:
+    """``model`` with each subexpression of ``names`` (``V0 = ... : 1``) clipped to
+    [0, 1], as SPAIC 0.6.3 clamps its trainable parameters."""
+    if not names:
+        return model
+    lines = []
+    for line in model.equations.splitlines():
+        m = re.match(r"(\s*)(\w+)\s*=\s*(.*?)\s*:\s*(.*)$", line)
+        if m and m.group(2) in names:
+            line = f"{m.group(1)}{m.group(2)} = clip({m.group(3)}, 0, 1) : {m.group(4)}"
+        lines.append(line)
+    return NeuronModel("\n".join(lines), model.threshold, model.reset, model.refractory,
+                       {**model.params, **model.functions}, model.method, model.update,
+                       model.init, model.name, model.doc, model.extensions, model.events)
 
 
 def _model(model) -> NeuronModel:

@@ -398,3 +398,43 @@ def test_a_connection_of_a_variable_its_source_lacks_is_refused():
         spaic.Connection(src, relay, link_type="full", pre_var_name="Q")
     with pytest.raises(ModelError, match="'Q'"):
         net.build(backend="numpy")
+
+
+@pytest.mark.parametrize("model", ["clif", "aclif"])
+def test_clif_runs_with_its_v0_clamped_to_one_as_spaic_063_runs_it(model):
+    # SPAIC 0.6.3 bounds the trainable V0 (6.75 at the defaults) to [0, 1] and clamps it
+    # at every run: a spike of weight 0.1 adds V0*0.1 = 0.1 to M, then M decays by
+    # exp(-dt/tau_p) per step (tau_p = 12 ms); float64 sums, compared to 1e-12
+    net = spaic.Network()
+    with net:
+        inp = spaic.Encoder(num=1, coding_method="poisson", unit_conversion=10.0)  # p = 1
+        out = spaic.NeuronGroup(1, model=model)
+        spaic.Connection(inp, out, link_type="full", weight=np.full((1, 1), 0.1))
+        m = spaic.StateMonitor(out, "M")
+    net.build(backend="numpy")
+    inp(np.ones((1, 1)))
+    net.run(0.5)
+    beta, expected, M = np.exp(-0.1 / 12.0), [0.0, 0.0], 0.0
+    for _ in range(3):
+        M = beta * M + 0.1
+        expected.append(M)
+    assert np.allclose(m.values[0, 0], expected, rtol=0, atol=1e-12)
+
+
+def test_aclif_keeps_its_adaptive_threshold_through_a_new_run():
+    net = spaic.Network()
+    with net:
+        inp = spaic.Encoder(num=1, coding_method="null")
+        g = spaic.NeuronGroup(1, model="aclif")
+        spaic.Connection(inp, g, link_type="full", weight=np.array([[50.0]]))
+    net.build(backend="numpy")
+    spikes = np.zeros((1, 50, 1))
+    spikes[0, 0, 0] = 1.0
+    inp(spikes)
+    net.run(5.0)
+    G = net._lowered.ps_of(g)
+    vth1 = float(np.asarray(G.Vth1).ravel()[0])
+    assert vth1 > 0.0                              # raised by the spike
+    net.reset()
+    assert float(np.asarray(G.Vth1).ravel()[0]) == vth1
+    assert float(np.asarray(G.M).ravel()[0]) == 0.0
