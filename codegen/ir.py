@@ -190,7 +190,7 @@ class GeneratorIR:
 class Access:
     """Where a name read or written by synaptic code lives."""
     name: str                  # the symbol name in the statements: w, ge_post, v_pre
-    where: str                 # "syn" | "pre" | "post" | "scalar"
+    where: str                 # "syn" | "kernel" | "pre" | "post" | "scalar"
     slot: Optional[int] = None  # the array (syn, pre, post)
     rarg: Optional[int] = None  # the rargs entry (scalar)
     ctype: str = "real"
@@ -229,6 +229,14 @@ class Columns:
 
 
 @dataclass(frozen=True)
+class KernelIndex:
+    """Where the synapses find the element of their kernel variables (Access where
+    "kernel") they read (codegen/kernel_synapses.py)."""
+    slot: int                  # int32 per synapse: its element
+    size_iarg: int             # iargs: the kernel's elements (the extent "kernel")
+
+
+@dataclass(frozen=True)
 class SynapsesKernel:
     name: str
     index: int
@@ -260,6 +268,7 @@ class SynapsesKernel:
                                             # state it uses (codegen/pathways.py)
     event: Optional[int] = None             # on_pre runs for this custom event of `pre`
                                             # (its number in pre's events), not its spikes
+    kernel: Optional[KernelIndex] = None    # with kernel variables (kernel_synapses.py)
 
     def paths(self) -> List[Pathway]:
         return [p for p in (self.pre_path, self.post_path, self.clock_path, self.summed_path)

@@ -41,6 +41,7 @@ OWNERS = ("network", "group", "synapses", "state_monitor", "spike_monitor", "rat
 #: The sizes an extent may name, known at run time; each is a size of the buffer's owner.
 SIZES = {
     "synapses": "the synapses of a Synapses object (runtime connectivity)",
+    "kernel": "the elements of a Synapses object's kernel variables (Synapses kernel=)",
     "ring": "the slots of a delay ring: the longest delay in steps + 1 (iargs ring_length)",
     "given": "the spikes given to a SpikeGeneratorGroup",
     "rows": "the time points of a TimedArray (iargs timed_rows)",

@@ -50,7 +50,9 @@ def shared_state(owner: SynapsesKernel, eqs: EquationSet, names, layout: Layout
     access: Dict[str, Access] = {}
     for name in list(eqs.variables) + list(names):
         if name in owner.arrays:
-            access[name] = Access(name, "syn", slot=owner.arrays[name].slot)
+            a = owner.arrays[name]                # (a kernel variable keeps its indexing)
+            access[name] = Access(name, "kernel" if a.role == "kernel" else "syn",
+                                  slot=a.slot)
         elif name in eqs.variables:      # a parameter shared by all synapses: a scalar
             access[name] = Access(name, "scalar",
                                   rarg=layout.find_rarg("synapses", owner.index, name))

@@ -18,12 +18,13 @@ _TITLES = {"pre": "on_pre", "post": "on_post", "clock": "clock_driven", "summed"
 
 def access_pointer(a: Access) -> str:
     """The C pointer of an array a synapse reads: its own (p_w) or a group's (p_post_ge)."""
-    prefix = {"syn": "p_", "pre": "p_pre_", "post": "p_post_"}[a.where]
+    prefix = {"syn": "p_", "kernel": "p_", "pre": "p_pre_", "post": "p_post_"}[a.where]
     return prefix + c_name(a.name)
 
 
 def _index(a: Access) -> str:
-    return {"syn": "_s", "pre": "PRE0 + _i", "post": "POST0 + _j"}[a.where]
+    return {"syn": "_s", "kernel": "p_kernel_index[_s]", "pre": "PRE0 + _i",
+            "post": "POST0 + _j"}[a.where]
 
 
 def _statement(a: Assign, printer: CPrinter) -> str:
@@ -91,6 +92,8 @@ def synapses_context(k: SynapsesKernel, net: NetworkKernel,
                    {"ptr": "p_colsyn", "ctype": "int32_t", "slot": k.columns.synapse_slot}]
     if k.bitmask_slot is not None:
         arrays.append({"ptr": "p_bitmask", "ctype": "uint32_t", "slot": k.bitmask_slot})
+    if k.kernel is not None:
+        arrays.append({"ptr": "p_kernel_index", "ctype": "int32_t", "slot": k.kernel.slot})
     seen = set()
     scalars = []
     for name, a in k.access.items():

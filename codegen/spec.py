@@ -91,6 +91,10 @@ class SynapsesSpec:
     #: variables one for all the instances of a batch, which no code writes
     #: (codegen/shared_synapses.py)
     shared: Tuple[str, ...] = ()
+    #: variables stored once per element of a kernel that many synapses read (a
+    #: convolution's weights): each synapse reads the element its kernel index names; one
+    #: for all instances, and no code writes them (codegen/kernel_synapses.py)
+    kernel: Tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -63,6 +63,18 @@ def post_side(s: SynapsesSpec, groups: Dict[str, GroupKernel],
     return synapses_side(built[s.post])
 
 
+def check_summed_names(summed, post_vars: Dict[str, bool], where: str) -> None:
+    """Each (summed) subexpression named ``<variable>_post`` after a variable (not a
+    parameter) of the postsynaptic group, the one it sets."""
+    for name in sorted(summed):
+        var = name[:-len("_post")] if name.endswith("_post") else None
+        if var is None or post_vars.get(var, True):
+            raise ModelError(f"{where}: a (summed) subexpression is named after the "
+                             "postsynaptic variable it sets, as in 'I_syn_post = g*(E - v_post)"
+                             f" : pA (summed)'; '{name}' is not '<variable>_post' for a "
+                             "variable of the postsynaptic group", where=where, symbol=name)
+
+
 def refuse_summed(s: SynapsesSpec, summed: Sequence[str], where: str) -> None:
     if s.post_synapses and summed:
         raise ModelError(f"{where} target the synapses of Synapses '{s.post}': a (summed) "

@@ -39,8 +39,10 @@ from .spec import SynapsesSpec
 from .events import event_number
 from .pathways import owner_of, shared_state
 from .refractoriness import conditional_write
+from .kernel_synapses import check_kernel, kernel_index, kernel_variable
 from .shared_synapses import refuse_shared_writes
-from .synapse_target import group_side, post_side, refractory_guards, refuse_summed
+from .synapse_target import (check_summed_names, group_side, post_side, refractory_guards,
+                             refuse_summed)
 from .unit_check import check_statements, equation_units, known_dim
 from .units import Dim
 
@@ -79,7 +81,7 @@ def _pairs_only(path: Pathway, k: SynapsesKernel) -> bool:
         names |= {x.name for x in a.expr.free_symbols} | {a.target.name}
     writes = {a.target.name for a in path.code}
     return not path.draws and not reads_what_it_writes_elsewhere(path, k) and not any(
-        k.access[n].where == "syn" or (n in writes and k.access[n].where == "pre")
+        k.access[n].where in ("syn", "kernel") or (n in writes and k.access[n].where == "pre")
         for n in names if n in k.access)
 
 
@@ -127,7 +129,8 @@ def build_synapses(s: SynapsesSpec, index: int, by_name: Dict[str, GroupKernel],
                           None if s.dense else slot("col", "int32", "connectivity"))),
                        s.delay, post_synapses=s.post_synapses,
                        shares=None if owner is None else owner.index,
-                       event=event_number(pre.group, s.event, where))
+                       event=event_number(pre.group, s.event, where),
+                       kernel=kernel_index(s, index, layout, owner))
     for g in (side.group for side in (pre, post) if side.group is not None):
         if g.index not in spike_lists:
             spike_lists[g.index] = SpikeList(
@@ -155,6 +158,7 @@ def build_synapses(s: SynapsesSpec, index: int, by_name: Dict[str, GroupKernel],
             Assign(symbol(n), eqs.subexpressions[n], declare=False, op="+=")
             for n in sorted(eqs.summed)], k))
     refuse_shared_writes(s, k, where)         # (shared_synapses.py)
+    check_kernel(s, eqs, k, where)            # (kernel_synapses.py)
     used = set()
     for path in k.paths():
         for a in path.code:
@@ -169,6 +173,9 @@ def _own_state(s: SynapsesSpec, eqs: EquationSet, index: int, layout
     arrays: Dict[str, Array] = {}
     access: Dict[str, Access] = {}
     for name, var in eqs.variables.items():
+        if name in s.kernel:              # one value per kernel element (kernel_synapses.py)
+            arrays[name], access[name] = kernel_variable(name, index, layout)
+            continue
         if var.is_param and (var.shared or name not in s.per_synapse):
             access[name] = Access(name, "scalar",
                                   rarg=layout.rarg("synapses", index, name, "param"))
@@ -242,13 +249,7 @@ def _model(model: str, params, pre_vars: Dict[str, bool], post_vars: Dict[str, b
     eqs = parse_equations(model, params, where=f"the model of {where}", synaptic=True,
                           outer=outer, parts=[(p[0], p[1]) for p in parts if p[1]])
     equation_units(eqs, f"the model of {where}", dims)
-    for name in sorted(eqs.summed):
-        var = name[:-len("_post")] if name.endswith("_post") else None
-        if var is None or post_vars.get(var, True):
-            raise ModelError(f"{where}: a (summed) subexpression is named after the "
-                             "postsynaptic variable it sets, as in 'I_syn_post = g*(E - v_post)"
-                             f" : pA (summed)'; '{name}' is not '<variable>_post' for a "
-                             "variable of the postsynaptic group", where=where, symbol=name)
+    check_summed_names(eqs.summed, post_vars, where)
     return eqs
 
 

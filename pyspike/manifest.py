@@ -81,7 +81,7 @@ def check_arrays(manifest: Manifest, arrays: List[np.ndarray], iargs: np.ndarray
 
 #: The iargs entries that give a size an extent names, by their role.
 _SIZE_IARGS = {"stride": "samples", "ring": "ring", "timed_rows": "rows",
-               "timed_columns": "columns"}
+               "timed_columns": "columns", "kernel": "kernel"}
 
 
 def _check_extents(manifest: Manifest, arrays: List[np.ndarray], iargs: np.ndarray) -> None:

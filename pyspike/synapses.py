@@ -14,16 +14,15 @@ from .codegen.equations import symbol
 from .codegen.errors import ModelError
 from .codegen.spec import SynapsesSpec
 from .codegen.synaptic import aliases, check_code
-from . import _context, batching, checks, pathways
+from . import _context, batching, checks, pathways, synapses_kernel
 from . import connect as builders
 from .group import as_range, device_array, sync_state
 from .model import neuron_dims, neuron_variables
 from .models import SynapseKind, plasticity_rule
 from .models.synapse_attach import kind_synapses
-from .state import StateTable
 from .synapses_target import check_target_size, refuse_library_parts, target_of
 from .synapses_runtime import (bitmask_ok, check_delay_steps, checked_delay, evaluate_value,
-                               grow_arrays, parse_value)
+                               grow_arrays, new_state, parse_value)
 
 _names = itertools.count()
 #: What a Synapses object answers itself: a model may not name a variable or parameter so.
@@ -32,7 +31,7 @@ ATTRIBUTES = frozenset({"source", "target", "name", "model", "params", "variable
                         "plasticity", "kind", "dims", "method", "kind_parts",
                         "value_names", "N", "post_range", "target_synapses",
                         "pathways", "pathway_names", "set_delay", "pathway_events",
-                        "shared"})
+                        "shared", "kernel", "kernel_index"})
 
 
 class Synapses:
@@ -46,7 +45,8 @@ class Synapses:
     connectivity and the delays are shared by all instances and the synaptic variables
     have shape (K, n), one row per instance, but those named in ``shared`` (read-only
     in the compiled code: the weights of an inference network) have shape (n,), one copy
-    read by every instance.
+    read by every instance.  Those named in ``kernel`` hold one value per element of a
+    kernel that many synapses read (a convolution's weights; :mod:`pyspike.synapses_kernel`).
 
     >>> import pyspike as ps
     >>> m = ps.NeuronModel("dv/dt = -v/tau : mV", threshold="v > 1", reset="v = 0",
@@ -64,9 +64,10 @@ class Synapses:
                  delay=None, params: Optional[Mapping[str, float]] = None,
                  name: Optional[str] = None, plasticity=None, output: Optional[str] = None,
                  post_var: Optional[str] = None, voltage: Optional[str] = None,
-                 method: Optional[str] = None, on_event=None, shared: Sequence[str] = ()):
+                 method: Optional[str] = None, on_event=None, shared: Sequence[str] = (),
+                 kernel: Sequence[str] = ()):
         state = self.__dict__
-        state["shared"] = tuple(shared)
+        state["shared"], state["kernel"] = tuple(shared), tuple(kernel)
         state["source"], state["pre_range"] = as_range(source, "source of Synapses")
         state["target"], state["_neurons"] = target_of(target, Synapses)  # None: synapses
         state["name"] = checks.name(name, "Synapses") or f"synapses_{next(_names)}"
@@ -113,18 +114,8 @@ class Synapses:
             raise ModelError(f"the model names '{min(hidden)}', which is also an attribute of "
                              "every Synapses object: rename it", where=where, symbol=min(hidden))
         pathways.check(self, self.pathways, ATTRIBUTES, where)
-        values = {p: self.params.get(p) for p in self.param_names}   # declared ones: None
-        state["state"] = StateTable(
-            derived_from=("row", "col"),      # a column index, a bitmask (synapses_runtime)
-            variables={v: np.zeros(0) for v in self.variables},
-            params={p: float(v) if v is not None and np.isscalar(v) else None
-                    for p, v in values.items()},
-            per_element={},
-            # CSR by presynaptic neuron: row pointers, postsynaptic indices (None: dense)
-            row=np.zeros(self.n_pre + 1, dtype=np.int64), col=np.zeros(0, dtype=np.int32),
-            delay=0.0,         # ms: one for all, or a float64 array of one per synapse
-            ring=None,         # the spikes in flight (synapses_runtime), kept between runs
-            **({"pathways": pathways.state_entry(self.pathways)} if self.pathways else {}))
+        synapses_kernel.check_names(self, self.kernel)
+        state["state"] = new_state(self)
         state["variables"] = [v for v in self.variables if not v.startswith("_")]
         state["_deferred"] = []        # connect() calls waiting for the network's seed
         state["_pending"] = []         # string values waiting for the network's seed
@@ -265,6 +256,8 @@ class Synapses:
             if isinstance(table.delay, np.ndarray):
                 return table.delay
             return np.full(self.n, table.delay)
+        if name in self.kernel or name == "kernel_index":
+            return synapses_kernel.read(self, name)
         if name in table.variables or name in table.per_element:
             self._require_connected()
             self._require_evaluated(name)
@@ -282,6 +275,8 @@ class Synapses:
     def __setattr__(self, name: str, value) -> None:
         if name == "delay":
             self.set_delay(value)
+        elif name in self.kernel or (name == "kernel_index" and self.kernel):
+            synapses_kernel.write(self, name, value)
         elif name in self.state.variables or name in self.state.params:
             self._set(name, value)
         else:
@@ -373,6 +368,7 @@ class Synapses:
     def _spec(self) -> SynapsesSpec:
         self._require_connected()
         check_target_size(self, self.__dict__.get("_target_n"))
+        synapses_kernel.check_ready(self)
         missing = [p for p in self.param_names if self.state.value(p) is None]
         if missing:
             raise ModelError(f"no value for the parameter(s) {', '.join(missing)}: give "
@@ -386,7 +382,7 @@ class Synapses:
                             parts=self._parts(), method=self.method,
                             post_synapses=self.target_synapses,
                             event=self.pathway_events.get(None, "spike"),
-                            shared=self.shared)
+                            shared=self.shared, kernel=self.kernel)
 
     def _parts(self) -> tuple:
         """The library blocks composed with the model: the synapse kind's, the plasticity

@@ -17,8 +17,9 @@ from .codegen.expressions import Context, parse_expression
 from .codegen.ir import SynapsesKernel
 from .codegen.synaptic import aliases
 from .model import neuron_variables
-from . import batching, checks, pathways
+from . import batching, checks, pathways, synapses_kernel
 from .evaluate import evaluate
+from .state import StateTable
 
 
 #: The longest delay in steps: spikes in flight are kept in a ring of that many steps,
@@ -70,6 +71,23 @@ def grow_arrays(syn, old: int, order) -> None:
         pathways.grow(syn, new, order)
 
 
+def new_state(syn) -> StateTable:
+    """The state table of a Synapses object before any synapse is made."""
+    values = {p: syn.params.get(p) for p in syn.param_names}   # declared ones: None
+    return StateTable(
+        derived_from=("row", "col"),      # a column index, a bitmask (see below)
+        variables={v: np.zeros(0) for v in syn.variables if v not in syn.kernel},
+        params={p: float(v) if v is not None and np.isscalar(v) else None
+                for p, v in values.items()},
+        per_element={},
+        # CSR by presynaptic neuron: row pointers, postsynaptic indices (None: dense)
+        row=np.zeros(syn.n_pre + 1, dtype=np.int64), col=np.zeros(0, dtype=np.int32),
+        delay=0.0,         # ms: one for all, or a float64 array of one per synapse
+        ring=None,         # the spikes in flight, kept between runs
+        **({"pathways": pathways.state_entry(syn.pathways)} if syn.pathways else {}),
+        **({"kernel": synapses_kernel.kernel_entry(syn.kernel)} if syn.kernel else {}))
+
+
 def delay_steps(delay, dt: float):
     """Delays in whole steps, rounded half up: a spike at step n arrives at n + steps."""
     return np.floor(np.asarray(delay, dtype=np.float64) / dt + 0.5).astype(np.int64)
@@ -88,8 +106,11 @@ def lay_out_synapses(sk: SynapsesKernel, syn, arrays, iargs, dt: float, real,
     syn._cast(real)
     elements = table.element_arrays()
     for name, arr in sk.arrays.items():    # (one array for all instances: shared)
-        arrays[arr.slot] = elements[name] if name in syn.shared else \
-            elements[name].reshape(K, -1)
+        if name not in syn.kernel:
+            arrays[arr.slot] = elements[name] if name in syn.shared else \
+                elements[name].reshape(K, -1)
+    if sk.kernel is not None:              # (kernel variables: synapses_kernel.py)
+        synapses_kernel.lay_out(sk, syn, arrays, iargs, real)
     ring, order = sk.ring, sk.delay_order
     if ring is not None:
         check_delay_steps(own.delay, dt, f"Synapses '{syn.name}'")

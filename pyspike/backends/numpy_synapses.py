@@ -130,8 +130,10 @@ class SynapsesReference:
         if sk.clock_path is not None:
             self._run(sk.clock_path, (s, i, j), arrays, rargs, step, t, seed)
 
-    def _index(self, where: str, s, i, j):
+    def _index(self, where: str, s, i, j, arrays):
         sk = self.sk
+        if where == "kernel":                 # the element of the kernel each one reads
+            return arrays[sk.kernel.slot][s]
         return {"syn": s, "pre": sk.pre_start + i, "post": sk.post_start + j}[where]
 
     def _run(self, path: Pathway, events, arrays, rargs, step: int, t, seed: int) -> None:
@@ -155,7 +157,7 @@ class SynapsesReference:
                 env[name] = real(rargs[a.rarg])
         for name in path.loads:
             a = sk.access[name]
-            env[name] = arrays[a.slot][self._index(a.where, s, i, j)]
+            env[name] = arrays[a.slot][self._index(a.where, s, i, j, arrays)]
         for d in path.draws:
             fn = ps_random.rand if d.kind == "uniform" else ps_random.randn
             env[d.symbol.name] = fn(seed, step, s.astype(np.uint32), d.stream, dtype=real)
@@ -165,7 +167,7 @@ class SynapsesReference:
                 # one event: every name reads and writes memory, as the C++ references do
                 for name in path.loads:
                     acc = sk.access[name]
-                    env[name] = arrays[acc.slot][self._index(acc.where, s, i, j)]
+                    env[name] = arrays[acc.slot][self._index(acc.where, s, i, j, arrays)]
             name = a.target.name
             value = np.broadcast_to(np.asarray(evaluate(a.expr, env, real), dtype=real),
                                     s.shape)
@@ -173,7 +175,7 @@ class SynapsesReference:
                 env[name] = value
                 continue
             acc = sk.access[name]
-            idx = self._index(acc.where, s, i, j)
+            idx = self._index(acc.where, s, i, j, arrays)
             if batch and acc.where != "syn" and a.op != "=":
                 # a neuron variable nothing else reads: add in event order
                 (np.add if a.op == "+=" else np.subtract).at(arrays[acc.slot], idx, value)
@@ -187,7 +189,7 @@ class SynapsesReference:
             if name in added:
                 continue
             a = sk.access[name]
-            arrays[a.slot][self._index(a.where, s, i, j)] = env[name]
+            arrays[a.slot][self._index(a.where, s, i, j, arrays)] = env[name]
 
 
 def _batchable(path: Pathway, sk: SynapsesKernel) -> bool:

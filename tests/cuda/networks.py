@@ -157,10 +157,24 @@ def shared_weights(net):
     return [inp, G, dense, sparse, ps.SpikeMonitor(G)]
 
 
+def kernel_weights(net):
+    """Weights kept in a kernel that many synapses read (Synapses(kernel=...)): a
+    one-dimensional convolution of width 3, read by on_pre (atomic or serial delivery)."""
+    inp = ps.PoissonGroup(12, rates=60.0)
+    G = ps.NeuronGroup(10, _lif(), init={"v": -60.0, "I": 15.0})
+    conv = ps.Synapses(inp, G, model="w : mV", on_pre="ge_post += w", kernel=("w",))
+    pre = np.arange(10)[:, None] + np.arange(3)[None, :]
+    conv.connect(i=pre.ravel(), j=np.repeat(np.arange(10), 3))
+    conv.kernel_index = np.tile(np.arange(3), 10)[np.lexsort((np.repeat(np.arange(10), 3),
+                                                              pre.ravel()))]
+    conv.w = [0.3, 0.6, 0.2]
+    return [inp, G, conv, ps.SpikeMonitor(G)]
+
+
 NETWORKS: Dict[str, Callable] = {f.__name__: f for f in (
     lif_monitors, noisy_condition, timed_and_poisson, iterative_no_threshold,
     generator_delays, stdp_sparse, dense_and_serial, summed_gap, bitmask_dense,
-    order_sensitive, shared_weights)}
+    order_sensitive, shared_weights, kernel_weights)}
 
 
 def examples():

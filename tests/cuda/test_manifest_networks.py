@@ -54,7 +54,7 @@ def _sizes(manifest, arrays, iargs, steps):
     """The sizes extents name, per owner (and per TimedArray), from the run's iargs and
     counters and the connectivity's row pointers: not from the arrays they describe."""
     roles = {"ring": "ring", "stride": "samples", "timed_rows": "rows",
-             "timed_columns": "columns"}
+             "timed_columns": "columns", "kernel": "kernel"}
     sizes = {}
     for e in manifest.ints:
         if e.role in roles:
