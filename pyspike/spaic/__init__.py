@@ -12,6 +12,7 @@ from .data import (BatchSampler, CIFAR10, CustomDataset, CustomSpikeDataset, Dat
                    default_collate, make_mnist1d, read_idx, write_idx)
 from .connections import (Connection, ExcludedTypePolicy, IncludedTypePolicy,
                           IndexConnectPolicy, Projection)
+from . import conv  # noqa: F401  (registers the conv and pool links)
 from .initializers import (BaseInitializer, constant, kaiming_normal, kaiming_uniform,
                            normal, sparse, uniform, xavier_normal, xavier_uniform)
 from .learners import Learner

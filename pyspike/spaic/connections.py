@@ -21,6 +21,7 @@ import numpy as np
 from ..codegen.errors import ModelError
 from . import context
 from .initializers import BaseInitializer
+from .synapse_types import DIST_DEPD, SYN_TYPES, check_chain, distance_weights  # noqa: F401
 
 #: SPAIC's link types (and their aliases) that pyspike builds
 LINK_TYPES = {"full": "full", "full_connection": "full", "one_to_one": "one_to_one",
@@ -28,9 +29,12 @@ LINK_TYPES = {"full": "full", "full_connection": "full", "one_to_one": "one_to_o
               "sparse": "sparse", "sparse_connection": "sparse", "sparse_sparse": "sparse",
               "sparse_connection_sparse": "sparse", "random": "random",
               "random_connection": "random", "random_connection_sparse": "random",
-              "null": "null"}
-#: SPAIC's synapse types that pyspike builds
-SYN_TYPES = ("basic",)
+              "null": "null", "dist_depd": "dist_depd"}
+
+
+#: link types built by subclasses (SPAIC's ``Connection.register``): a Connection made
+#: with one is of that class (the conv and pool links: pyspike.spaic.conv)
+REGISTERED: dict = {}
 
 
 def _error(message: str, symbol: Optional[str] = None, where: str = "Connection"):
@@ -43,7 +47,8 @@ class Connection:
     ``"one_to_one"`` (0.05 on the diagonal), ``"sparse"`` (each pair with probability
     ``density`` = 0.1; weights 0.05*U(0,1) + 0.005), ``"random"`` (probability
     ``probability`` = 0.1, no pair i -> i; weights the uniform draws below it, as SPAIC)
-    or ``"null"`` (no synapses).  ``weight`` is a (post, pre) array or an initialiser
+    ``"dist_depd"`` (all pairs, weighted by the distance d of the neurons' positions,
+    below) or ``"null"`` (no synapses).  ``weight`` is a (post, pre) array or an initialiser
     (``spaic.uniform(0, 0.3)``); ``w_min``/``w_max`` clip the weights whenever learning
     changes them.  ``max_delay`` (ms) gives each synapse a delay drawn uniformly in
     [``min_delay``, max_delay) (SPAIC's defaults: min_delay 1 ms), ``con.delay``: a spike
@@ -53,9 +58,36 @@ class Connection:
     carries spikes (or a group's O where it is a value); another variable (``"V"``)
     carries its value each step, as a current into the target's ``Iext``;
     ``post_var_name`` names the variable spikes add to (``"Isyn"``).
+
+    ``syn_type`` (one name or a chain) says what the spikes do, SPAIC's synapse types
+    (:mod:`pyspike.spaic.synapse_types`): ``"basic"`` (w added per spike), the filters
+    ``"1_order_synapse"`` and ``"2_order_synapse"`` (``syn_kwargs`` ``tau``; ``tau_r``,
+    ``tau_d``), ``"electrical"`` (gap junctions), ``"directpass"`` and ``"flatten"``;
+    the types of a chain add up, as in SPAIC.
+
+    ``dist_depd`` (SPAIC's DistDepd_connect) reads the groups' ``position`` (one row of
+    coordinates per neuron): w = w_amp*(exp(-d/dist_a)/dist_a - 0.5*exp(-d/dist_b)/dist_b)
+    (defaults w_amp -0.1, dist_a 0.2, dist_b 0.4), d euclidean or, with ``dist_function=
+    "circular"``, on a ring of ``pos_range`` (1.0) per axis; ``zero_self`` zeroes d = 0
+    pairs; ``p`` < 1 keeps each weight with probability p (drawn from NumPy's global
+    generator: SPAIC draws it from torch's); ``dist_function`` and
+    ``distance_weight_function`` may be functions of NumPy arrays.  SPAIC keeps all pairs
+    (a dense matrix), and so does pyspike.
     """
 
     member_table = "_connections"
+
+    def __new__(cls, *args, **kwargs):
+        # SPAIC's Connection picks the class of its link type; so does this one
+        link_type = kwargs.get("link_type", args[3] if len(args) > 3 else "full")
+        if cls is Connection and isinstance(link_type, str) and link_type in REGISTERED:
+            cls = REGISTERED[link_type]
+        return super().__new__(cls)
+
+    @staticmethod
+    def register(name: str, kind: type) -> None:
+        """Connections of link type ``name`` are made by the subclass ``kind``."""
+        REGISTERED[name] = kind
 
     def __init__(self, pre, post, name: Optional[str] = None, link_type: str = "full",
                  syn_type: Sequence[str] = ("basic",), max_delay: float = 0.0,
@@ -68,13 +100,9 @@ class Connection:
                              symbol=what)
         if not isinstance(link_type, str) or link_type not in LINK_TYPES:
             raise _error(f"unknown link_type {link_type!r}: choose one of "
-                         f"{', '.join(LINK_TYPES)} (conv and pool are not built yet)",
+                         f"{', '.join(list(LINK_TYPES) + list(REGISTERED))}",
                          symbol=str(link_type))
-        syn_type = [syn_type] if isinstance(syn_type, str) else list(syn_type)
-        for s in syn_type:
-            if s not in SYN_TYPES:
-                raise _error(f"syn_type {s!r} is not built yet: pyspike builds "
-                             f"{', '.join(SYN_TYPES)}", symbol=str(s))
+        syn_type, syn_kwargs = check_chain(syn_type, syn_kwargs, pre, post, max_delay)
         if not isinstance(pre_var_name, str) or not pre_var_name.isidentifier():
             raise _error(f"pre_var_name must name a variable of the presynaptic group, not "
                          f"{pre_var_name!r}", symbol=str(pre_var_name))
@@ -82,7 +110,7 @@ class Connection:
             raise _error(f"max_delay is a delay in ms >= 0, not {max_delay!r}",
                          symbol="max_delay")
         known = {"weight", "w_std", "w_mean", "w_max", "w_min", "density", "probability",
-                 "is_parameter", "is_sparse", "min_delay"}
+                 "is_parameter", "is_sparse", "min_delay", *DIST_DEPD}
         for key in kwargs:
             if key not in known:
                 raise _error(f"unknown argument {key!r} for a Connection (it takes "
@@ -90,7 +118,7 @@ class Connection:
         self.name = name
         self.pre, self.post = pre, post
         self.link_type = LINK_TYPES[link_type]
-        self.syn_type = syn_type
+        self.syn_type, self.syn_kwargs = syn_type, syn_kwargs
         self.max_delay = float(max_delay)
         self.sparse_with_mask = bool(sparse_with_mask)
         self.pre_var_name, self.post_var_name = pre_var_name, post_var_name
@@ -98,6 +126,7 @@ class Connection:
         self.is_parameter = bool(kwargs.get("is_parameter", self.link_type != "random"))
         self.kwargs = dict(kwargs)
         self.lowered = None        # (the pyspike Synapses, post and pre index of each)
+        self._also = []            # further Synapses holding these weights (syn_type chains)
         self.mask, self._weight = self._initial(kwargs)
         #: per-synapse delays (post, pre) in ms, or None: SPAIC's uniform draw in
         #: [min_delay, max_delay) (min_delay 1 ms), drawn when the connection is made
@@ -142,6 +171,9 @@ class Connection:
             draw[k, k] = 1.0                       # SPAIC: never i -> i
             mask = draw < kw.get("probability", 0.1)
             default = lambda: np.where(mask, draw, 0.0)                   # noqa: E731
+        elif kind == "dist_depd":
+            mask = np.ones(shape, dtype=bool)
+            default = lambda: distance_weights(self, kw)                  # noqa: E731
         else:                                      # null
             return np.zeros(shape, dtype=bool), np.zeros(shape)
         if weight is None:
@@ -186,8 +218,8 @@ class Connection:
             raise _error(f"weight has shape {w.shape}; this connection's (post, pre) shape "
                          f"is {self.shape}", symbol="weight")
         self._weight = self.clip(w)
-        if self.lowered is not None:
-            syn, rows, cols = self.lowered
+        for syn, rows, cols in ([self.lowered] if self.lowered is not None else []) \
+                + self._also:
             syn.w = self._weight[rows, cols]
 
     def synapse_values(self) -> np.ndarray:
@@ -195,10 +227,15 @@ class Connection:
         rows, cols = self.pairs()
         return self._weight[rows, cols]
 
-    def bind(self, synapses, rows: np.ndarray, cols: np.ndarray) -> None:
-        """The connection now runs as ``synapses`` (synapse k joins pre ``cols[k]`` to
-        post ``rows[k]``): ``weight`` reads and writes their ``w``."""
-        self.lowered = (synapses, rows, cols)
+    def bind(self, synapses, rows: np.ndarray, cols: np.ndarray,
+             primary: bool = True) -> None:
+        """The connection now runs as ``synapses`` (synapse k holds the weight
+        ``(rows[k], cols[k])``): ``weight`` reads their ``w`` and writes it; ``primary``
+        False adds further synapses of a chain that hold the same weights (written too)."""
+        if primary:
+            self.lowered, self._also = (synapses, rows, cols), []
+        else:
+            self._also.append((synapses, rows, cols))
         if rows.size:
             synapses.w = self._weight[rows, cols]
 
@@ -206,7 +243,7 @@ class Connection:
         """Keep the compiled weights and leave the synapses (before a rebuild)."""
         if self.lowered is not None:
             self._weight = self.weight
-            self.lowered = None
+            self.lowered, self._also = None, []
 
     def pairs(self):
         """(post indices, pre indices) of the existing synapses, ordered by pre then post
@@ -229,7 +266,8 @@ class Connection:
         drawn by the same rule (a given matrix is copied)."""
         return Connection(pre, post, link_type=self.link_type, syn_type=self.syn_type,
                           max_delay=self.max_delay, pre_var_name=self.pre_var_name,
-                          post_var_name=self.post_var_name, **self.kwargs)
+                          post_var_name=self.post_var_name, syn_kwargs=self.syn_kwargs,
+                          **self.kwargs)
 
     def __repr__(self) -> str:
         return (f"Connection({self.name!r}, {self.pre.name} -> {self.post.name}, "

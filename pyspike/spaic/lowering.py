@@ -13,6 +13,8 @@ from typing import Dict
 import numpy as np
 
 from ..codegen.errors import ModelError
+from . import synapse_types
+from .synapse_types import carries_current as _carries_current
 
 
 class Lowered:
@@ -26,7 +28,8 @@ class Lowered:
         self.ps_net = ps.Network(dt=dt, seed=seed, backend=backend, batch=batch,
                                  precision=precision)
         self._map: Dict[int, object] = {}
-        self._current_targets: set = set()
+        self.carriers = None           # values carried into Iext (synapse_types.Carriers)
+        self.syn_state: list = []      # (connection, hidden group holding its synapses' R, D)
         self.groups = [g for g in net.groups()]
         self.connections = [c for c in net.all_connections()
                             if not (c.pre.hidden or c.post.hidden)]
@@ -81,6 +84,20 @@ class Lowered:
                              symbol=con.post_var_name)
         # the name is the model's own (found by equality), never the text given
         var = next(v for v in post.model.variables if v == con.post_var_name)
+        if hasattr(con, "lower"):            # a conv or pool link (conv.py): one kernel
+            return con.lower(ps, pre, post, var, self._rules.get(id(con)))
+        if self.carriers is None:
+            self.carriers = synapse_types.Carriers(self)
+        if synapse_types.effective(con.syn_type) == ["basic"]:
+            return self.basic(ps, con, pre, post, var)
+        if id(con) in self._rules:
+            raise ModelError(f"the connection '{con.name}' has syn_type {con.syn_type}: "
+                             "pyspike's learners train connections of syn_type 'basic'",
+                             where="Learner", symbol=str(con.name))
+        return synapse_types.lower(self, ps, con, pre, post, var)
+
+    def basic(self, ps, con, pre, post, var: str, primary: bool = True):
+        """SPAIC's basic synapse: w added to the post variable per spike."""
         learner = self._rules.get(id(con))
         rule, params = (None, None) if learner is None else learner.plasticity(self.dt, con)
         if con.pre_var_name != "O" or _carries_current(con.pre, pre):
@@ -91,7 +108,7 @@ class Lowered:
                             plasticity=rule, params=params,
                             shared=("w",) if rule is None else ())
         rows, cols = con.pairs()
-        if con.link_type == "full":
+        if con.link_type in ("full", "dist_depd"):
             S.connect()                            # all pairs, stored densely
         elif rows.size:
             S.connect(i=cols, j=rows)
@@ -100,7 +117,7 @@ class Lowered:
                 and np.array_equal(np.asarray(S.j)[order], rows)):
             raise ModelError("internal: synapses stored in an unexpected order",
                              where="Connection")
-        con.bind(S, np.asarray(S.j), np.asarray(S.i))
+        con.bind(S, np.asarray(S.j), np.asarray(S.i), primary)
         if con.delay is not None and S.n:
             S.delay = con.delay[np.asarray(S.j), np.asarray(S.i)]
         return S
@@ -108,29 +125,14 @@ class Lowered:
     def _current_synapses(self, ps, con, pre, post, rule):
         """A connection carrying a value each step (a current encoder's O, a rate
         model's O, or the variable pre_var_name names): the target's ``Iext`` is set to
-        the sum of w*value over its synapses at the start of every step (one such
-        connection per target)."""
-        if con.pre_var_name not in pre.model.variables:
-            raise ModelError(f"the connection '{con.name}' carries {con.pre_var_name!r}, "
-                             f"which '{con.pre.name}' does not have (it has "
-                             f"{', '.join(pre.model.variables)})", where="Connection",
-                             symbol=str(con.pre_var_name))
-        # the model's own name for it (found by equality), never the text given
-        value = next(v for v in pre.model.variables if v == con.pre_var_name)
+        the sum of w*value over its synapses at the start of every step (with the other
+        values carried into it: synapse_types.Carriers)."""
+        value = synapse_types.source_value(con, pre)
         if rule is not None:
             raise ModelError(f"the connection '{con.name}' carries a current; learners "
                              "train connections that carry spikes", where="Learner",
                              symbol=str(con.name))
-        if "Iext" not in post.model.variables:
-            raise ModelError(f"the connection '{con.name}' carries a current into 'Iext', "
-                             f"which '{con.post.name}' does not have", where="Connection",
-                             symbol="Iext")
-        if id(post) in self._current_targets:
-            raise ModelError(f"'{con.post.name}' already receives a current connection: "
-                             "pyspike sums one current connection per group (into its "
-                             "Iext)", where="Connection", symbol=str(con.name))
-        self._current_targets.add(id(post))
-        return ps.Synapses(pre, post, model=f"w : 1\nIext_post = w*{value}_pre : 1 (summed)")
+        return self.carriers.add(ps, pre, post, f"w*{value}_pre", True, con, con.post)
 
     # -- runs ---------------------------------------------------------------------------
     def reset(self) -> None:
@@ -145,6 +147,9 @@ class Lowered:
         for con in self.connections:           # no spike of the last run still in flight
             if con.delay is not None:
                 self._map[id(con)].state.ring = None
+        for _, H in self.syn_state:             # the synapses' R and D (SPAIC's initial 0)
+            for v in H.model.variables:
+                setattr(H, v, 0.0)
 
     def run(self, steps: int, new_run: bool) -> None:
         t0 = self.ps_net.t
@@ -173,10 +178,3 @@ class Lowered:
                 g.keep({v: np.asarray(getattr(self._map[id(g)], v)).reshape(
                     -1, g.num).mean(axis=0) for v in g.stay})
 
-
-def _carries_current(front, group) -> bool:
-    """Does the front-end source give a value each step rather than spikes?"""
-    if getattr(front, "carries_current", False):
-        return True
-    model = getattr(group, "model", None)
-    return model is not None and not model.threshold and "O" in model.variables

@@ -37,16 +37,49 @@ from .lowering import Lowered
 _BACKENDS = ("cpu", "cuda", "numpy")
 
 
+#: SPAIC's data types (torch's, NumPy's or their names) -> pyspike's precision
+_PRECISIONS = {"float32": "single", "float": "single", "single": "single",
+               "float64": "double", "double": "double"}
+
+
+def _precision(data_type) -> str:
+    """pyspike's precision for SPAIC's ``data_type`` (``torch.float32``, ``np.float64``,
+    ``"float32"``)."""
+    name = str(getattr(data_type, "__name__", data_type)).replace("torch.", "")
+    if name not in _PRECISIONS:
+        raise ModelError(f"data_type {data_type!r}: pyspike computes in float32 (SPAIC's "
+                         "default) or float64", where="Backend", symbol="data_type")
+    return _PRECISIONS[name]
+
+
 class Backend:
     """Where and at which step a network runs: ``name`` is ``"cpu"``, ``"cuda"`` or
-    ``"numpy"``; ``dt`` in ms (SPAIC's default 0.1); ``precision`` float64 or float32."""
+    ``"numpy"``; ``dt`` in ms (SPAIC's default 0.1); ``data_type`` float64 (pyspike's
+    default) or float32 (SPAIC's: ``backend.data_type = torch.float32``, or the name).
 
-    def __init__(self, name: str = "cpu", dt: float = 0.1, precision: str = "double"):
+    >>> b = Backend("numpy", data_type="float32")
+    >>> b.data_type, b.precision
+    ('float32', 'single')
+    >>> b.data_type = "float64"
+    >>> b.precision
+    'double'
+    """
+
+    def __init__(self, name: str = "cpu", dt: float = 0.1, data_type="float64"):
         if name not in _BACKENDS:
             raise ModelError(f"backend {name!r}: choose one of {', '.join(_BACKENDS)}",
                              where="Network.build", symbol=str(name))
-        self.name, self.dt, self.precision = name, float(dt), precision
+        self.name, self.dt, self.precision = name, float(dt), _precision(data_type)
         self.backend_name = self.simulator_name = name
+
+    @property
+    def data_type(self) -> str:
+        """``"float32"`` or ``"float64"``: what the compiled code computes in."""
+        return "float32" if self.precision == "single" else "float64"
+
+    @data_type.setter
+    def data_type(self, value) -> None:
+        self.precision = _precision(value)
 
     def __repr__(self) -> str:
         return f"Backend({self.name!r}, dt={self.dt})"
@@ -133,7 +166,8 @@ class Network(Assembly):
 
     def _lower(self, batch: int) -> Lowered:
         low = self._lowered
-        if low is not None and not self._dirty and low.batch == batch:
+        if low is not None and not self._dirty and low.batch == batch and \
+                low.ps_net.precision == self._backend.precision:
             return low
         if low is not None:
             low.read_back()

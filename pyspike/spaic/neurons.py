@@ -51,8 +51,9 @@ class NeuronGroup(Assembly):
     or a :class:`pyspike.NeuronModel`.  Further keyword arguments (or ``param=``) change
     the model's parameters.  ``parameter_variables`` names parameters a gradient learner
     may train; ``variable_ranges`` (SPAIC's ``varible_ranges`` too) clamps variables to
-    ``(low, high)`` after every step.  ``neuron_model=`` is SPAIC's older name for
-    ``model``.
+    ``(low, high)`` after every step.  ``neuron_position`` gives each neuron its
+    coordinates (one row per neuron, or one number each), which ``dist_depd`` links read.
+    ``neuron_model=`` is SPAIC's older name for ``model``.
     """
 
     _class_label = "<neg>"
@@ -64,7 +65,7 @@ class NeuronGroup(Assembly):
                  parameter_variables: Sequence[str] = (),
                  variable_ranges: Optional[Mapping[str, Tuple[float, float]]] = None,
                  varible_ranges: Optional[Mapping[str, Tuple[float, float]]] = None,
-                 prefer_device=None, **kwargs):
+                 prefer_device=None, neuron_position=None, **kwargs):
         where = "NeuronGroup"
         num, shape = shape_and_num(num, shape, where)
         if model is None:
@@ -98,7 +99,8 @@ class NeuronGroup(Assembly):
                            ("parameter_variables", tuple(parameter_variables)),
                            ("variable_ranges", {k: tuple(map(float, v))
                                                 for k, v in ranges.items()}),
-                           ("prefer_device", prefer_device)):
+                           ("prefer_device", prefer_device),
+                           ("position", _positions(neuron_position, num))):
             object.__setattr__(self, key, value)
 
     @property
@@ -122,7 +124,20 @@ class NeuronGroup(Assembly):
     def structure_copy(self, name: Optional[str] = None) -> "NeuronGroup":
         return NeuronGroup(self.num, self.model, shape=self.shape, name=name,
                            param=self.params, parameter_variables=self.parameter_variables,
-                           variable_ranges=self.variable_ranges)
+                           variable_ranges=self.variable_ranges, neuron_position=self.position)
+
+
+def _positions(given, num: int) -> Optional[np.ndarray]:
+    """SPAIC's ``neuron_position`` as (num, coordinates) floats; None where not given."""
+    if given is None or (isinstance(given, str) and given == "x, y, z"):   # SPAIC's default
+        return None
+    p = np.array(given, dtype=np.float64)
+    p = p[:, None] if p.ndim == 1 else p
+    if p.ndim != 2 or p.shape[0] != num or not np.all(np.isfinite(p)):
+        raise ModelError(f"neuron_position gives one row of finite coordinates per neuron "
+                         f"({num}), not an array of shape {np.shape(given)}",
+                         where="NeuronGroup", symbol="neuron_position")
+    return p
 
 
 def _clamped(model: NeuronModel, names: Sequence[str]) -> NeuronModel:

@@ -12,17 +12,16 @@ state file's entry names.  ``network``, an assembly: ``kind``, ``key``, ``name``
 ``monitors`` (the network adds ``class``, ``backend`` {name, dt, precision}, ``seed``,
 ``training``).  A member is named by its path of keys from the network (``["sub", "a"]``),
 a connection by ``{"connection": path}`` (a projection's: its path, then ``"pre->post"``).
-Entries (each with ``key``, ``name``): ``NeuronGroup``: ``num``, ``shape``, ``model`` (a
-library name or the text: equations, update, threshold, reset, refractory, method,
-params, init, events, name, doc), ``params``, ``parameter_variables``,
-``variable_ranges``; ``Encoder``/``Generator``: ``num``, ``shape``, ``coding_method``,
-``coding_var_name``, ``options``; ``Decoder``/``Reward``/``Action``: those and
-``dec_target``, ``seed``; a connection: ``pre``, ``post``, ``link_type``, ``syn_type``,
-``max_delay``, ``sparse_with_mask``, ``pre_var_name``, ``post_var_name``, ``options`` (an
-initialiser: ``{"initializer": name, "args": {...}}``); a projection: ``pre``, ``post``,
-``policies``, ``options``; a learner: ``algorithm``, ``trainable`` (references),
-``reward``, ``options``; a monitor: ``kind``, ``target``, ``var_name``, ``index``, ``dt``,
-``get_grad``, ``nbatch``.
+Entries (each with ``key``, ``name``; ``position`` if any): ``NeuronGroup``: ``num``, ``shape``,
+``model`` (a library name or the text: equations, update, threshold, reset, refractory, method,
+params, init, events, name, doc), ``params``, ``parameter_variables``, ``variable_ranges``;
+``Encoder``/``Generator``: ``num``, ``shape``, ``coding_method``, ``coding_var_name``, ``options``;
+``Decoder``/``Reward``/``Action``: those and ``dec_target``, ``seed``; a connection: ``pre``,
+``post``, ``link_type``, ``syn_type``, ``syn_kwargs``, ``max_delay``, ``sparse_with_mask``,
+``pre_var_name``, ``post_var_name``, ``options`` (an initialiser: ``{"initializer": name, "args":
+{...}}``); a projection: ``pre``, ``post``, ``policies``, ``options``; a learner: ``algorithm``,
+``trainable`` (references), ``reward``, ``options``; a monitor: ``kind``, ``target``, ``var_name``,
+``index``, ``dt``, ``get_grad``, ``nbatch``.
 """
 from __future__ import annotations
 
@@ -37,10 +36,10 @@ import numpy as np
 from ..codegen.errors import ModelError
 from ..model import NeuronModel
 from ..models import neurons as library
-from . import context, saving
+from . import context, saving, structure_links
 from .assembly import Assembly
-from .connections import (LINK_TYPES, Connection, ExcludedTypePolicy, IncludedTypePolicy,
-                          IndexConnectPolicy, Projection)
+from .connections import (LINK_TYPES, REGISTERED, Connection, ExcludedTypePolicy,
+                          IncludedTypePolicy, IndexConnectPolicy, Projection)
 from .initializers import INITIALIZERS, BaseInitializer
 from .learners import OPTIONS as LEARNER_OPTIONS, Learner
 from .monitors import SpikeMonitor, StateMonitor
@@ -60,7 +59,7 @@ _MONITORS = {"StateMonitor": StateMonitor, "SpikeMonitor": SpikeMonitor}
 _MODEL_TEXT = ("name", "doc", "equations", "update", "threshold", "reset", "refractory",
                "method", "params", "init", "events")
 _CON_ARGS = ("name", "link_type", "syn_type", "max_delay", "sparse_with_mask",
-             "pre_var_name", "post_var_name")
+             "pre_var_name", "post_var_name", "syn_kwargs")
 _MON_ARGS = ("name", "var_name", "index", "dt", "get_grad", "nbatch")
 
 
@@ -128,7 +127,8 @@ class _Describer:
                          f"does not know ({', '.join(_KINDS)}, Assembly)", "network_save", key)
         num = g.num or None                   # (an encoder that waits for its data: 0)
         out = {"kind": kind, "key": key, "name": g.name, "type": list(g.type),
-               "hidden": bool(g.hidden), "num": num, "shape": list(g.shape) if num else None}
+               "hidden": bool(g.hidden), "num": num, "shape": list(g.shape) if num else None,
+               **structure_links.member_extras(g)}
         if kind == "NeuronGroup":
             model = g.model_name                      # a library model by its name
             if model not in library or library[model] is not g.model:
@@ -294,7 +294,7 @@ class _Loader:
                        for m in _entries(e, "members")]
             for p, m in sorted(members, key=lambda pm: pm[1].get("kind") in _OUTPUTS):
                 objs[p] = Assembly(name=m.get("name")) if m.get("kind") == "Assembly" \
-                    else self.member(m, p)
+                    else structure_links.restore_member(self.member(m, p), m, p)
             for p, m in members:
                 setattr(objs[p[:-1]], p[-1], objs[p])
             for p, m in [((), top)] + members:
@@ -340,7 +340,7 @@ class _Loader:
     def link(self, entry: dict, path: tuple) -> None:
         for c in _entries(entry, "connections"):
             what = f"the connection '{'.'.join(path + (c['key'],))}'"
-            _known(LINK_TYPES, c.get("link_type"), what, "link_type")
+            _known({**LINK_TYPES, **REGISTERED}, c.get("link_type"), what, "link_type")
             setattr(self.objs[path], c["key"], _made(
                 what, Connection, self.ref(c.get("pre"), what), self.ref(c.get("post"), what),
                 **{a: c[a] for a in _CON_ARGS if a in c}, **_options(c.get("options"), what)))
@@ -382,7 +382,7 @@ def network_load(filename: Optional[str] = None, path: Optional[str] = None,
     name = backend.name if isinstance(backend, Backend) else backend if backend is not None \
         else "numpy" if device == "numpy" else Torch_Backend(device).name
     net.set_backend(_made("the backend", Backend, name, dt=saved.get("dt", 0.1),
-                          precision=saved.get("precision", "double")))
+                          data_type=saved.get("precision", "single")))
     if top.get("seed") is not None:
         net.set_random_seed(top["seed"])
     net.train(bool(top.get("training", True)))

@@ -237,12 +237,6 @@ def test_a_constant_current_encoder_drives_its_targets_every_step():
     assert np.allclose(mon.values[:, :, 2], drive * (1 + beta), rtol=1e-12, atol=0)
 
 
-def test_two_current_connections_onto_one_group_are_refused():
-    net, inp, _ = _current_net(2)
-    with pytest.raises(ModelError, match="current connection"):
-        net.build(backend="numpy")
-
-
 def _delayed(max_delay=0.5, min_delay=0.5):
     net = spaic.Network()
     with net:
@@ -438,3 +432,19 @@ def test_aclif_keeps_its_adaptive_threshold_through_a_new_run():
     net.reset()
     assert float(np.asarray(G.Vth1).ravel()[0]) == vth1
     assert float(np.asarray(G.M).ravel()[0]) == 0.0
+
+
+def test_a_backend_of_data_type_float32_computes_in_float32():
+    net, inp, out, _, _ = _chain()
+    inp(np.full((1, 20), 0.5))
+    net.run(1.0)
+    assert net._lowered.ps_of(out).V.dtype == np.float64
+    net.backend.data_type = "float32"              # SPAIC: backend.data_type = torch.float32
+    net.run(1.0)
+    assert net._lowered.ps_of(out).V.dtype == np.float32
+
+
+def test_an_unknown_data_type_is_refused():
+    with pytest.raises(ModelError) as e:
+        spaic.Torch_Backend("cpu").data_type = "int8"
+    assert e.value.symbol == "data_type"
