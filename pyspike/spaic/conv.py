@@ -126,9 +126,6 @@ def _stages(kind: str, chain, opt, image, out) -> Tuple[_Stage, _Stage]:
         if opt["groups"] != 1:
             raise _error(f"groups={opt['groups']}: pyspike builds convolutions of one "
                          "group (as SPAIC's kernel shape assumes)", symbol="groups")
-        if opt["bias"] is not None:
-            raise _error("a conv link with a bias (a constant current each step) is not "
-                         "built: give the target group an Iext instead", symbol="bias")
         for given, have, what in ((opt["in_channels"], image[0], "in_channels"),
                                   (opt["out_channels"], out[0], "out_channels")):
             if given is not None and int(given) != have:
@@ -169,6 +166,18 @@ def effective_kernel(weight: np.ndarray, conv: _Stage, pool: _Stage) -> np.ndarr
     return out
 
 
+def _bias(given, channels: int) -> Optional[np.ndarray]:
+    """A conv link's bias, one value per output channel (or an initialiser's draw)."""
+    if given is None:
+        return None
+    b = given.sample((channels,)) if isinstance(given, BaseInitializer) else given
+    b = np.array(b, dtype=np.float64).reshape(-1)
+    if b.shape != (channels,) or not np.all(np.isfinite(b)):
+        raise _error(f"bias gives one finite value per output channel ({channels}), not "
+                     f"{given!r}", symbol="bias")
+    return b
+
+
 class ConvConnection(Connection):
     """SPAIC's conv and pool links (see the module's doc): ``weight`` is the kernel,
     (out_channels, in_channels, kh, kw) for conv; a pool link has no weights."""
@@ -207,6 +216,7 @@ class ConvConnection(Connection):
             self.rows, self.cols, self.element = geometry(
                 image, out, effective, stride, conv.padding, (1, 1))
             self._weight = self._kernel(opt, (out[0], image[0]) + conv.kernel)
+            self.bias = _bias(opt["bias"], out[0])
         else:                     # a pool link: each channel its own, one shared weight
             post_, pre_, element = geometry((1,) + image[1:], (1,) + out[1:], effective,
                                             stride, pool.padding, (1, 1))
@@ -216,7 +226,7 @@ class ConvConnection(Connection):
             order = np.lexsort((rows, cols))
             self.rows, self.cols = rows[order], cols[order]
             self.element = np.tile(element, out[0])[order]
-            self._weight = np.zeros(0)
+            self._weight, self.bias = np.zeros(0), None
         context.register(self)
 
     def _kernel(self, opt, shape) -> np.ndarray:
@@ -292,8 +302,9 @@ class ConvConnection(Connection):
     def unbind(self) -> None:
         self.lowered = None
 
-    def lower(self, ps, pre, post, var: str, rule):
-        """pyspike Synapses reading the kernel at every position."""
+    def lower(self, ps, pre, post, var: str, rule, carriers):
+        """pyspike Synapses reading the kernel at every position; a bias is a value
+        carried into the targets' Iext every step (``carriers``: synapse_types.py)."""
         if rule is not None:
             raise _error(f"the {self.link_type} link '{self.name}' keeps one kernel for "
                          "all positions; pyspike's local learning rules train weights of "
@@ -303,6 +314,10 @@ class ConvConnection(Connection):
         S.kernel_index = self.element
         S.w = self.compiled()
         self.bind(S, self.rows, self.cols)
+        if self.bias is not None:             # SPAIC's conv2d adds it at every step
+            B = carriers.add(ps, post, post, "w", True, self, self.post)
+            B.connect(i=np.arange(post.N), j=np.arange(post.N))
+            B.w = np.repeat(self.bias, post.N // self.bias.size)
         return S
 
     def copy_between(self, pre, post) -> "ConvConnection":

@@ -84,10 +84,10 @@ class Lowered:
                              symbol=con.post_var_name)
         # the name is the model's own (found by equality), never the text given
         var = next(v for v in post.model.variables if v == con.post_var_name)
-        if hasattr(con, "lower"):            # a conv or pool link (conv.py): one kernel
-            return con.lower(ps, pre, post, var, self._rules.get(id(con)))
         if self.carriers is None:
             self.carriers = synapse_types.Carriers(self)
+        if hasattr(con, "lower"):            # a conv or pool link (conv.py): one kernel
+            return con.lower(ps, pre, post, var, self._rules.get(id(con)), self.carriers)
         if synapse_types.effective(con.syn_type) == ["basic"]:
             return self.basic(ps, con, pre, post, var)
         if id(con) in self._rules:

@@ -132,7 +132,7 @@ def source_value(con, group) -> Optional[str]:
 def carried(low, con) -> list:
     """The front-end groups into whose Iext ``con`` carries a value each step (every
     lowering that adds to Carriers is counted here)."""
-    out = []
+    out = [con.post] if getattr(con, "bias", None) is not None else []   # (conv.py)
     for s in effective(con.syn_type):
         if s == "electrical":
             out += [con.post, con.pre]

@@ -173,3 +173,25 @@ def test_a_conv_network_saved_and_loaded_runs_bit_for_bit(tmp_path):
         n.run(0.7)
     group = [g for g in loaded.groups() if isinstance(g, spaic.NeuronGroup)][0]
     np.testing.assert_array_equal(_V(loaded, group), _V(net, out))
+
+
+def test_a_conv_bias_is_added_to_each_output_channel_at_every_step():
+    bias = np.array([0.5, -1.0, 2.0])
+    net, out, _ = _net("conv", (3, 4, 4), weight=KERNEL, bias=bias)
+    counts = SPIKES[0].sum(axis=0).reshape(2, 6, 6)
+    steps = SPIKES.shape[1] + 1                     # the run's 7 steps, each with the bias
+    expected = _conv_reference(counts, KERNEL) + steps * bias[:, None, None]
+    np.testing.assert_allclose(_V(net, out)[0], expected, rtol=0, atol=1e-12)
+
+
+def test_a_bias_of_the_wrong_length_is_refused():
+    with pytest.raises(ModelError) as e:
+        _net("conv", (3, 4, 4), weight=KERNEL, bias=[1.0, 2.0])
+    assert e.value.symbol == "bias"
+
+
+def test_a_conv_network_with_a_bias_saved_and_loaded_keeps_it(tmp_path):
+    net, _, _ = _net("conv", (3, 4, 4), weight=KERNEL, bias=np.array([0.5, -1.0, 2.0]))
+    spaic.network_save(net, "cnn", path=str(tmp_path))
+    loaded = spaic.network_load("cnn", path=str(tmp_path), device="numpy")
+    np.testing.assert_array_equal(loaded.all_connections()[0].bias, [0.5, -1.0, 2.0])
