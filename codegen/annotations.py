@@ -16,7 +16,7 @@ from .errors import ModelError
 from .expressions import IDENTIFIER, Context
 
 ALLOWED_FLAGS = ("unless refractory", "constant", "shared", "event-driven", "clock-driven",
-                 "summed", "constant over dt", "linked")
+                 "summed", "max", "constant over dt", "linked")
 
 
 def split_unit_flags(text: str, ctx: Context):

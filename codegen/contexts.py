@@ -104,7 +104,7 @@ class SynapsesContext:
     post_path: Optional[PathContext]
     clock_path: Optional[PathContext]
     summed_path: Optional[PathContext]
-    summed_zero: List[str]
+    summed_zero: List[dict]                # {ptr, init, max}: render_synapses.summed_inits
     row_arrays: List[str]
     before_serial: bool = False            # CUDA: a serial clock/summed pathway
     pre_ordered: bool = False              # CUDA: the presynaptic spike list is ascending

@@ -93,6 +93,9 @@ class EquationSet:
     lines: Dict[str, Tuple[int, str, Optional[str]]] = field(default_factory=dict)
     #: (constant over dt) subexpressions: name -> expression, set at the start of each step
     held: Dict[str, sp.Expr] = field(default_factory=dict)
+    #: the (summed) subexpressions flagged (max): their maximum over the synapses of each
+    #: target, not their sum, sets its variable
+    maxed: Set[str] = field(default_factory=set)
 
     def names(self) -> Dict[str, sp.Basic]:
         """Every name an expression of this model may read; a subexpression stands for its
@@ -130,6 +133,7 @@ def parse_equations(text: str, params: Iterable[str] = (), where: str = "the equ
     lines: Dict[str, Tuple[int, str, Optional[str]]] = {}
     ode_names: Set[str] = set()
     summed: Set[str] = set()
+    maxed: Set[str] = set()
     held_names: List[str] = []
     numbered = [(block_where, lineno, raw) for block_where, block in [(where, text), *parts]
                 for lineno, raw in logical_lines(block)]
@@ -153,6 +157,9 @@ def parse_equations(text: str, params: Iterable[str] = (), where: str = "the equ
                             "or 'name : unit'")
         name = match.group(1)
         check_identifier(name, ctx, "variable name", line.index(name))
+        if "max" in flags:              # a (summed) variable that takes the maximum
+            flags = (flags - {"max"}) | {"summed"}
+            maxed.add(name)
         if linked:
             flags = linked_flags(kind, flags, synaptic, ctx, name)
         if synaptic and name.endswith(_NEURON_SUFFIXES) and "summed" not in flags:
@@ -271,7 +278,7 @@ def parse_equations(text: str, params: Iterable[str] = (), where: str = "the equ
             for n in variables if n in ode_names}
     unless = {n for n in ode_names if "unless refractory" in variables[n].flags}
     return EquationSet(variables, odes, subexpressions, unless, noise, sites, functions,
-                       summed, subexpr_units, lines, held)
+                       summed, subexpr_units, lines, held, maxed)
 
 
 def logical_lines(text: str) -> List[Tuple[int, str]]:

@@ -109,8 +109,7 @@ def synapses_context(k: SynapsesKernel, net: NetworkKernel,
     for path in k.paths():
         paths[path.kind] = PathContext(_TITLES[path.kind], _TITLES[path.kind],
                                        event_lines(path, k, printer, net.real))
-    zero = [access_pointer(k.access[a.target.name]) for a in
-            (k.summed_path.code if k.summed_path else [])]
+    zero = summed_inits(k)
     # per-synapse arrays on_post reads: prefetched for the columns of coming spikes
     column = _synapse_arrays(k, k.post_path)
     arrays = [dict(a, column=a["ptr"] in column) for a in arrays]
@@ -129,6 +128,14 @@ def synapses_context(k: SynapsesKernel, net: NetworkKernel,
         # per-synapse arrays on_pre reads: prefetched with the rows of coming spikes
         "row_arrays": sorted(_synapse_arrays(k, k.pre_path)),
     })
+
+
+def summed_inits(k: SynapsesKernel) -> List[dict]:
+    """Each (summed) target's pointer and the value it starts each step from: 0, or
+    -INFINITY for a (max) one (whose targets no synapse reached are set to 0 after)."""
+    return [{"ptr": access_pointer(k.access[a.target.name]), "max": a.op == "=",
+             "init": "-INFINITY" if a.op == "=" else "0"}
+            for a in (k.summed_path.code if k.summed_path else [])]
 
 
 def _synapse_arrays(k: SynapsesKernel, path: Optional[Pathway]) -> Set[str]:

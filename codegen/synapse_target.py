@@ -19,8 +19,9 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import sympy as sp
 
+from .equations import symbol
 from .errors import ModelError
-from .ir import Access, Array, GroupKernel, SynapsesKernel
+from .ir import Access, Array, Assign, GroupKernel, SynapsesKernel
 from .spec import SynapsesSpec
 
 
@@ -61,6 +62,16 @@ def post_side(s: SynapsesSpec, groups: Dict[str, GroupKernel],
         raise ModelError(f"{where} target the synapses of Synapses '{s.post}', which fire no "
                          "spikes: there is no on_post", where=where, symbol="on_post")
     return synapses_side(built[s.post])
+
+
+def summed_statements(eqs) -> List[Assign]:
+    """The summed pathway: each (summed) subexpression added into its target, whose
+    variable was set to 0 before; a (max) one kept if larger (the target set to -inf
+    before, and to 0 after where no synapse reached it: render_synapses.summed_inits)."""
+    return [Assign(symbol(n), sp.Max(symbol(n), eqs.subexpressions[n]), declare=False,
+                   op="=") if n in eqs.maxed else
+            Assign(symbol(n), eqs.subexpressions[n], declare=False, op="+=")
+            for n in sorted(eqs.summed)]
 
 
 def check_summed_names(summed, post_vars: Dict[str, bool], where: str) -> None:

@@ -42,7 +42,7 @@ from .refractoriness import conditional_write
 from .kernel_synapses import check_kernel, kernel_index, kernel_variable
 from .shared_synapses import refuse_shared_writes
 from .synapse_target import (check_summed_names, group_side, post_side, refractory_guards,
-                             refuse_summed)
+                             refuse_summed, summed_statements)
 from .unit_check import check_statements, equation_units, known_dim
 from .units import Dim
 
@@ -154,9 +154,7 @@ def build_synapses(s: SynapsesSpec, index: int, by_name: Dict[str, GroupKernel],
         k = replace(k, clock_path=_finish_path("clock", _clock_driven(eqs, where, s.method),
                                                k))
     if owner is None and eqs.summed:
-        k = replace(k, summed_path=_finish_path("summed", [
-            Assign(symbol(n), eqs.subexpressions[n], declare=False, op="+=")
-            for n in sorted(eqs.summed)], k))
+        k = replace(k, summed_path=_finish_path("summed", summed_statements(eqs), k))
     refuse_shared_writes(s, k, where)         # (shared_synapses.py)
     check_kernel(s, eqs, k, where)            # (kernel_synapses.py)
     used = set()

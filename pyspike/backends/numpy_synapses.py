@@ -123,10 +123,15 @@ class SynapsesReference:
         i = np.repeat(np.arange(sk.n_pre, dtype=np.int64), np.diff(row))
         j = s % sk.n_post if sk.dense else arrays[sk.col_slot].astype(np.int64)
         if sk.summed_path is not None:
-            for a in sk.summed_path.code:
-                acc = sk.access[a.target.name]
-                arrays[acc.slot][sk.post_start:sk.post_start + sk.n_post] = 0
+            targets = [(arrays[sk.access[a.target.name].slot], a.op == "=")   # "=": (max)
+                       for a in sk.summed_path.code]
+            part = slice(sk.post_start, sk.post_start + sk.n_post)
+            for target, is_max in targets:
+                target[part] = -np.inf if is_max else 0
             self._run(sk.summed_path, (s, i, j), arrays, rargs, step, t, seed)
+            for target, is_max in targets:      # (max) targets no synapse reached: 0
+                if is_max:
+                    target[part] = np.where(np.isneginf(target[part]), 0, target[part])
         if sk.clock_path is not None:
             self._run(sk.clock_path, (s, i, j), arrays, rargs, step, t, seed)
 

@@ -171,10 +171,23 @@ def kernel_weights(net):
     return [inp, G, conv, ps.SpikeMonitor(G)]
 
 
+def max_pooling(net):
+    """A (max) synaptic variable beside a (summed) one: the largest of each target's
+    synapses (serial), a target without synapses set to 0."""
+    inp = ps.NeuronGroup(12, _lif(), init={"v": "-65 + 14*rand()", "I": 16.0})
+    G = ps.NeuronGroup(5, ps.NeuronModel("m : mV\ns : mV"))
+    pool = ps.Synapses(inp, G, model="""w : 1
+        m_post = w*v_pre : mV (max)
+        s_post = w*v_pre : mV (summed)""")
+    pool.connect(i=np.arange(12), j=np.arange(12) // 3)
+    pool.w = np.linspace(0.5, 1.5, 12)
+    return [inp, G, pool, ps.SpikeMonitor(inp), ps.StateMonitor(G, ["m", "s"], record=True)]
+
+
 NETWORKS: Dict[str, Callable] = {f.__name__: f for f in (
     lif_monitors, noisy_condition, timed_and_poisson, iterative_no_threshold,
     generator_delays, stdp_sparse, dense_and_serial, summed_gap, bitmask_dense,
-    order_sensitive, shared_weights, kernel_weights)}
+    order_sensitive, shared_weights, kernel_weights, max_pooling)}
 
 
 def examples():
