@@ -24,6 +24,7 @@ from typing import NamedTuple, Optional, Tuple
 import numpy as np
 
 from ..codegen.errors import ModelError
+from ..model import NeuronModel
 from . import context
 from .connections import Connection
 from .initializers import BaseInitializer
@@ -81,6 +82,11 @@ def geometry(pre_shape, post_shape, kernel, stride, padding, dilation):
     return post[order], pre[order], element[order]
 
 
+#: the hidden group of a conv link with max pooling: the convolution's output C of this
+#: step's spikes at every position, read (max) at the start of the next step, then zeroed
+_HIDDEN = NeuronModel(equations="C : 1  # this step's convolution", update="C = 0")
+
+
 class _Stage(NamedTuple):
     """One linear, translation-invariant stage: a convolution or an average pooling."""
     kernel: Tuple[int, int]
@@ -96,13 +102,14 @@ def _chain(kind: str, syn_type) -> list:
     """SPAIC's syn_type of a conv or pool link, checked: what pyspike builds."""
     chain = [syn_type] if isinstance(syn_type, str) else list(syn_type or [
         "conv" if kind == "conv" else "maxpool"])
-    ok = ([["conv"], ["basic"], ["conv", "avgpool"]] if kind == "conv" else
-          [["maxpool"], ["avgpool"]])
+    ok = ([["conv"], ["basic"], ["conv", "avgpool"], ["conv", "maxpool"]]
+          if kind == "conv" else [["maxpool"], ["avgpool"]])
     if chain not in ok:
         raise _error(f"syn_type {chain} on a {kind} link: pyspike builds "
-                     + (f"{ok[0]} or {ok[2]} (the average of the convolution's outputs); "
-                        "max pooling or pooling before the convolution within one link "
-                        "is not built (join a pool link after the conv link)"
+                     + (f"{ok[0]}, {ok[2]} or {ok[3]} (the average or the largest of the "
+                        "convolution's outputs in each window); pooling before the "
+                        "convolution within one link is not built (join a pool link "
+                        "before the conv link)"
                         if kind == "conv" else
                         "['maxpool'] or ['avgpool'] (both average, as SPAIC 0.6.3)"),
                      symbol="syn_type")
@@ -112,11 +119,11 @@ def _chain(kind: str, syn_type) -> list:
 def _stages(kind: str, chain, opt, image, out) -> Tuple[_Stage, _Stage]:
     """(the convolution, the pooling after it) of a link, checked against the shapes."""
     pool = _NONE
-    if kind == "pool" or "avgpool" in chain:
+    if kind == "pool" or "avgpool" in chain or "maxpool" in chain:
         pool = _Stage(_pair(opt["pool_kernel_size"], "pool_kernel_size"),
                       _pair(opt["pool_stride"], "pool_stride"),
                       _pair(opt["pool_padding"], "pool_padding"), (1, 1))
-        if kind == "conv" and pool.padding != (0, 0):
+        if kind == "conv" and "avgpool" in chain and pool.padding != (0, 0):
             raise _error("pool_padding within a conv link is not built (the padded "
                          "averages are not one kernel)", symbol="pool_padding")
     conv = _NONE
@@ -166,6 +173,18 @@ def effective_kernel(weight: np.ndarray, conv: _Stage, pool: _Stage) -> np.ndarr
     return out
 
 
+def _per_channel(image, out, stage: _Stage):
+    """(post, pre, element) of a window ``stage`` applied to each channel on its own
+    (element: the position in the window), ordered by pre then post."""
+    post, pre, element = geometry((1,) + tuple(image[1:]), (1,) + tuple(out[1:]),
+                                  stage.kernel, stage.stride, stage.padding, stage.dilation)
+    c = np.arange(out[0])[:, None]
+    rows = (c * out[1] * out[2] + post[None, :]).ravel()
+    cols = (c * image[1] * image[2] + pre[None, :]).ravel()
+    order = np.lexsort((rows, cols))
+    return rows[order], cols[order], np.tile(element, out[0])[order]
+
+
 def _bias(given, channels: int) -> Optional[np.ndarray]:
     """A conv link's bias, one value per output channel (or an initialiser's draw)."""
     if given is None:
@@ -210,22 +229,24 @@ class ConvConnection(Connection):
         self.kwargs, self.syn_kwargs = dict(kwargs), dict(syn_kwargs or {})
         self.stages = _stages(kind, chain, opt, image, out)
         conv, pool = self.stages
-        effective = _effective_shape(conv, pool)
-        stride = (conv.stride[0] * pool.stride[0], conv.stride[1] * pool.stride[1])
-        if kind == "conv":
+        self.pool_max = "maxpool" in chain and kind == "conv"
+        if self.pool_max:        # the convolution into hidden positions, then each window
+            mid = (out[0],) + tuple(out_size(image[a], conv.kernel[a - 1], conv.stride[a - 1],
+                                             conv.padding[a - 1], conv.dilation[a - 1])
+                                    for a in (1, 2))
             self.rows, self.cols, self.element = geometry(
-                image, out, effective, stride, conv.padding, (1, 1))
+                image, mid, conv.kernel, conv.stride, conv.padding, conv.dilation)
+            self.windows = _per_channel(mid, out, pool)[:2]       # (post, hidden) pairs
+        elif kind == "conv":
+            stride = (conv.stride[0] * pool.stride[0], conv.stride[1] * pool.stride[1])
+            self.rows, self.cols, self.element = geometry(
+                image, out, _effective_shape(conv, pool), stride, conv.padding, (1, 1))
+        else:                     # a pool link: each channel its own, one shared weight
+            self.rows, self.cols, self.element = _per_channel(image, out, pool)
+        if kind == "conv":
             self._weight = self._kernel(opt, (out[0], image[0]) + conv.kernel)
             self.bias = _bias(opt["bias"], out[0])
-        else:                     # a pool link: each channel its own, one shared weight
-            post_, pre_, element = geometry((1,) + image[1:], (1,) + out[1:], effective,
-                                            stride, pool.padding, (1, 1))
-            c = np.arange(out[0])[:, None]
-            rows = (c * out[1] * out[2] + post_[None, :]).ravel()
-            cols = (c * image[1] * image[2] + pre_[None, :]).ravel()
-            order = np.lexsort((rows, cols))
-            self.rows, self.cols = rows[order], cols[order]
-            self.element = np.tile(element, out[0])[order]
+        else:
             self._weight, self.bias = np.zeros(0), None
         context.register(self)
 
@@ -244,6 +265,12 @@ class ConvConnection(Connection):
         return self.clip(weight)
 
     # -- what the base class answers for (post, pre) matrices ----------------------------
+    @property
+    def values_carried(self) -> int:
+        """The values carried into the targets' Iext each step (synapse_types.Carriers):
+        the bias, the max pooling."""
+        return int(self.bias is not None) + int(self.pool_max)
+
     @property
     def shape(self):
         """The kernel's shape (SPAIC's ``self.shape`` of a conv link)."""
@@ -291,7 +318,7 @@ class ConvConnection(Connection):
         if self.link_type == "pool":
             return np.full(pool.kernel[0] * pool.kernel[1],
                            1.0 / (pool.kernel[0] * pool.kernel[1]))
-        return effective_kernel(self._weight, conv, pool).ravel()
+        return effective_kernel(self._weight, conv, _NONE if self.pool_max else pool).ravel()
 
     def synapse_values(self) -> np.ndarray:
         return self.compiled()[self.element]
@@ -309,11 +336,18 @@ class ConvConnection(Connection):
             raise _error(f"the {self.link_type} link '{self.name}' keeps one kernel for "
                          "all positions; pyspike's local learning rules train weights of "
                          "their own (a full or sparse link)", symbol=str(self.name))
-        S = ps.Synapses(pre, post, model="w : 1", on_pre=f"{var}_post += w", kernel=("w",))
+        target, add = post, var
+        if self.pool_max:      # the convolution's outputs, summed afresh every step
+            target, add = ps.NeuronGroup(int(self.windows[1].max()) + 1, _HIDDEN), "C"
+        S = ps.Synapses(pre, target, model="w : 1", on_pre=f"{add}_post += w",
+                        kernel=("w",))
         S.connect(i=self.cols, j=self.rows)
         S.kernel_index = self.element
         S.w = self.compiled()
         self.bind(S, self.rows, self.cols)
+        if self.pool_max:      # each window's largest output into the target's Iext
+            M = carriers.add(ps, target, post, "C_pre", False, self, self.post, flag="max")
+            M.connect(i=self.windows[1], j=self.windows[0])
         if self.bias is not None:             # SPAIC's conv2d adds it at every step
             B = carriers.add(ps, post, post, "w", True, self, self.post)
             B.connect(i=np.arange(post.N), j=np.arange(post.N))

@@ -132,7 +132,7 @@ def source_value(con, group) -> Optional[str]:
 def carried(low, con) -> list:
     """The front-end groups into whose Iext ``con`` carries a value each step (every
     lowering that adds to Carriers is counted here)."""
-    out = [con.post] if getattr(con, "bias", None) is not None else []   # (conv.py)
+    out = [con.post] * getattr(con, "values_carried", 0)      # (conv.py: bias, max pool)
     for s in effective(con.syn_type):
         if s == "electrical":
             out += [con.post, con.pre]
@@ -157,16 +157,18 @@ class Carriers:
                 self.counts[key] = self.counts.get(key, 0) + 1
         self.collectors: Dict[int, list] = {}
 
-    def add(self, ps, source, target, expr: str, weighted: bool, con, front):
+    def add(self, ps, source, target, expr: str, weighted: bool, con, front,
+            flag: str = "summed"):
         """A Synapses from ``source`` whose (summed) ``expr`` goes into ``target``'s Iext
-        (not yet connected); ``front``: the target's front-end group."""
+        (not yet connected); ``front``: the target's front-end group; ``flag`` "max":
+        the largest value of a target's synapses instead of their sum."""
         if "Iext" not in target.model.variables:
             raise _error(f"the connection '{con.name}' carries a value each step into "
                          f"'Iext', which '{front.name}' does not have", symbol="Iext")
         key = id(target)
         w = "w : 1\n" if weighted else ""
         if key not in self.collectors and self.counts.get(key, 1) <= 1:
-            return ps.Synapses(source, target, model=f"{w}Iext_post = {expr} : 1 (summed)")
+            return ps.Synapses(source, target, model=f"{w}Iext_post = {expr} : 1 ({flag})")
         if key not in self.collectors:
             n = self.counts[key]
             names = [f"X{k}" for k in range(n)]
@@ -179,7 +181,7 @@ class Carriers:
             self.collectors[key] = [group, names, 0]
         entry = self.collectors[key]
         group, names, made = entry
-        S = ps.Synapses(source, group, model=f"{w}{names[made]}_post = {expr} : 1 (summed)")
+        S = ps.Synapses(source, group, model=f"{w}{names[made]}_post = {expr} : 1 ({flag})")
         entry[2] = made + 1
         if entry[2] == len(names):
             carry = ps.Synapses(group, target, model=f"Iext_post = "

@@ -117,10 +117,32 @@ def test_a_kernel_of_the_wrong_shape_is_refused():
     assert e.value.symbol == "weight"
 
 
-def test_pooling_inside_a_conv_link_is_refused_naming_syn_type():
+def test_pooling_before_the_convolution_in_a_conv_link_is_refused_naming_syn_type():
     with pytest.raises(ModelError) as e:
-        _net("conv", (3, 2, 2), weight=KERNEL, syn_type=["conv", "maxpool"])
+        _net("conv", (3, 2, 2), weight=KERNEL, syn_type=["maxpool", "conv"])
     assert e.value.symbol == "syn_type"
+
+
+@pytest.mark.parametrize("backend", ["numpy", "cpu"])
+def test_a_conv_link_with_maxpool_takes_each_windows_largest_output_every_step(backend):
+    net, out, _ = _net("conv", (3, 2, 2), backend, weight=KERNEL, syn_type=["conv", "maxpool"])
+    expected = np.zeros((3, 2, 2))
+    for step in SPIKES[0]:         # SPAIC: max_pool2d(conv2d(O)) into Isyn, every step
+        conv = _conv_reference(step.reshape(2, 6, 6), KERNEL)          # (3, 4, 4)
+        expected += conv.reshape(3, 2, 2, 2, 2).max(axis=(2, 4))
+    # sums of 7 steps' maxima of float64 sums in another order: within 1e-12
+    np.testing.assert_allclose(_V(net, out)[0], expected, rtol=0, atol=1e-12)
+
+
+def test_max_pooling_with_padding_takes_the_largest_output_inside_the_image():
+    net, out, _ = _net("conv", (3, 3, 3), weight=KERNEL, syn_type=["conv", "maxpool"],
+                       pool_padding=1)
+    expected = np.zeros((3, 3, 3))
+    for step in SPIKES[0]:
+        conv = np.pad(_conv_reference(step.reshape(2, 6, 6), KERNEL),
+                      ((0, 0), (1, 1), (1, 1)), constant_values=-np.inf)   # (3, 6, 6)
+        expected += conv.reshape(3, 3, 2, 3, 2).max(axis=(2, 4))
+    np.testing.assert_allclose(_V(net, out)[0], expected, rtol=0, atol=1e-12)
 
 
 def test_a_flat_group_is_refused_by_a_conv_link():
