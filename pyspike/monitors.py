@@ -11,7 +11,7 @@ import numpy as np
 
 from .codegen.errors import ModelError
 from .codegen.spec import RateMonitorSpec, SpikeMonitorSpec, StateMonitorSpec
-from . import _context, checks
+from . import _context, checks, synapses_kernel
 from .group import NeuronGroup, Subgroup
 from .state import StateTable
 from .state_monitor import check_when, record_indices
@@ -282,8 +282,8 @@ def _times(mon) -> np.ndarray:
 
 
 def _variables(variables, group, who: str, empty: bool = False) -> List[str]:
-    """The names a monitor records: one variable or parameter of the group, or a list of
-    distinct ones (an empty list only if ``empty``)."""
+    """The names a monitor records: one variable or parameter of the group (not a kernel
+    variable of synapses), or a list of distinct ones (an empty list only if ``empty``)."""
     if isinstance(variables, str):
         variables = [variables]
     elif not isinstance(variables, (list, tuple)) or not (variables or empty):
@@ -300,7 +300,8 @@ def _variables(variables, group, who: str, empty: bool = False) -> List[str]:
     if len(set(variables)) != len(variables):
         raise ModelError(f"variables names a variable twice: {list(variables)}",
                          where=who, symbol="variables")
-    return list(variables)
+    return synapses_kernel.not_recorded(owner.kernel if owner is group else (),
+                                        list(variables), who)
 
 
 class PopulationRateMonitor:

@@ -81,6 +81,17 @@ def set_index(syn, value) -> None:
     syn.state.kernel = {"index": array.astype(np.int32), "values": syn.state.kernel["values"]}
 
 
+def not_recorded(kernel: Sequence[str], names: list, who: str) -> list:
+    """``names``, none of them in ``kernel`` (a monitor records variables per synapse; a
+    kernel's are per element, and no run changes them: read ``S.w``)."""
+    for n in names:
+        if n in kernel:
+            raise ModelError(f"{who} cannot record '{n}', which the synapses keep in a "
+                             "kernel (one value per element, which no run changes): read "
+                             f"S.{n} instead", where=who, symbol=n)
+    return names
+
+
 def check_ready(syn) -> None:
     """Before a build: an element for every synapse, and every variable that long."""
     if not syn.kernel:

@@ -78,7 +78,14 @@ class StateMonitor(Monitor):
     def make(self, ps, lowered) -> None:
         every = 1 if self.dt is None else max(1, int(round(self.dt / lowered.dt)))
         kind = getattr(type(self.target), "member_table", None)
-        if kind in ("_connections", "_learners"):
+        self._kernel_of = None
+        if kind == "_connections" and hasattr(self.target, "lower"):
+            # a conv link's kernel, which no run changes: only the sample times recorded
+            self._kernel_of, self._batch = self._synaptic(kind)[0], lowered.batch
+            post = lowered.ps_of(self.target.post)
+            self._ps = ps.StateMonitor(post, post.model.variables[0], record=False,
+                                       every=every)
+        elif kind in ("_connections", "_learners"):
             self._con, self._var = self._synaptic(kind)
             obj = lowered.ps_of(self._con)
             if self._var not in obj.variables:
@@ -115,9 +122,14 @@ class StateMonitor(Monitor):
 
     @property
     def values(self) -> np.ndarray:
-        """(batch, neurons, time); a connection's weights (batch, post, pre, time)."""
+        """(batch, neurons, time); a connection's weights (batch, post, pre, time), a conv
+        link's kernel (batch, out, in, kh, kw, time)."""
         if self._ps is None:
             return np.zeros((0, 0, 0))
+        if self._kernel_of is not None:       # (batch, out, in, kh, kw, time)
+            k = self._kernel_of.weight
+            return np.repeat(np.repeat(k[None, ..., None], self._batch, axis=0),
+                             len(self.times), axis=-1)
         name = self._var if self._ps.synapses is not None else self.var_name
         v = np.asarray(getattr(self._ps, name))
         v = v[None] if v.ndim == 2 else v

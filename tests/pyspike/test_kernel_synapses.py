@@ -118,3 +118,10 @@ def test_restore_brings_back_the_kernel_values():
     S.w = [9.0, 9.0, 9.0]
     net.restore()
     assert S.w.tolist() == [0.5, 2.0, -1.0]
+
+
+def test_a_state_monitor_of_a_kernel_variable_is_refused_naming_it():
+    _, _, S = _conv()
+    with pytest.raises(ModelError) as e:
+        ps.StateMonitor(S, "w")
+    assert e.value.symbol == "w"

@@ -217,3 +217,18 @@ def test_a_conv_network_with_a_bias_saved_and_loaded_keeps_it(tmp_path):
     spaic.network_save(net, "cnn", path=str(tmp_path))
     loaded = spaic.network_load("cnn", path=str(tmp_path), device="numpy")
     np.testing.assert_array_equal(loaded.all_connections()[0].bias, [0.5, -1.0, 2.0])
+
+
+def test_a_monitor_of_a_conv_links_weight_records_its_kernel_at_each_sample():
+    net = spaic.Network()
+    with net:
+        inp = spaic.Encoder(shape=(2, 6, 6), coding_method="null")
+        out = spaic.NeuronGroup(shape=(3, 4, 4), model="if")
+        con = spaic.Connection(inp, out, link_type="conv", weight=KERNEL)
+        mon = spaic.StateMonitor(con, "weight")
+    net.build(backend="numpy")
+    inp(np.zeros((1, 5, 72)))
+    net.run(0.5)
+    assert mon.values.shape == (1, 3, 2, 3, 3, 5)
+    np.testing.assert_array_equal(mon.values[0, ..., 4], KERNEL)
+    np.testing.assert_allclose(mon.times, [0.0, 0.1, 0.2, 0.3, 0.4])
