@@ -14,7 +14,8 @@ from pyspike.codegen.spec import GroupSpec, NetworkSpec, StateMonitorSpec, Synap
 
 #: Every record of the IR.
 RECORDS = [ir.Assign, ir.Draw, ir.Array, ir.Block, ir.Pathway, ir.Operation, ir.Access,
-           ir.Ring, ir.DelayOrder, ir.Columns, ir.SpikeList, ir.TimedIR, ir.GeneratorIR, ir.EventIR,
+           ir.Ring, ir.DelayOrder, ir.Columns, ir.KernelIndex, ir.SpikeList, ir.TimedIR,
+           ir.GeneratorIR, ir.EventIR,
            ir.StateMonitorIR, ir.SpikeMonitorIR, ir.RateMonitorIR, ir.GroupKernel,
            ir.SynapsesKernel, ir.NetworkKernel]
 

@@ -94,15 +94,21 @@ struct Group0 {
                 p_u_u[i] = u_u;
 
             }
-            // Spikes are rare: skip eight flags at a time, then handle the spiking ones.
-            for (int32_t k = b1 - b0; k < ((b1 - b0 + 7) & ~7); ++k) spiked[k] = 0;
-            for (int32_t w = 0; w < b1 - b0; w += 8) {
-                uint64_t any;
-                memcpy(&any, spiked + w, 8);
-                if (!any) continue;
-                const int32_t w1 = (b0 + w + 8 < b1) ? b0 + w + 8 : b1;
-                for (int32_t i = b0 + w; i < w1; ++i) {
-                    if (!spiked[i - b0]) continue;
+            // The flags of 64 neurons as the bits of one word, whose set bits are visited
+            // in ascending order: a branch per word and per spike, none per flag (a
+            // branch per flag is mispredicted at every spike once they are not rare).
+            for (int32_t k = b1 - b0; k < ((b1 - b0 + 63) & ~63); ++k) spiked[k] = 0;
+            for (int32_t w = 0; w < b1 - b0; w += 64) {
+                uint64_t bits = 0;
+                for (int32_t k = 0; k < 64; k += 8) {
+                    uint64_t eight;            // eight flags of 0 or 1, one per byte
+                    memcpy(&eight, spiked + w + k, 8);
+                    // the low bit of each byte gathered into one byte, in order
+                    bits |= ((eight * 0x0102040810204080ull) >> 56) << k;
+                }
+                while (bits) {
+                    const int32_t i = b0 + w + __builtin_ctzll(bits);
+                    bits &= bits - 1;
                     p_spikes[n_spikes] = i;
                     p_spmon0_i[counters[1]] = i;
                     p_spmon0_step[counters[1]] = step + 1;
