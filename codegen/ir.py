@@ -298,6 +298,8 @@ class NetworkKernel:
     synapses: List[SynapsesKernel] = field(default_factory=list)
     operations: List[Operation] = field(default_factory=list)   # in the order they run
     schedule: Tuple[Call, ...] = ()        # a step's kernels, in order (schedule.py)
+    #: Synapses' run_regularly, in the order they run (synaptic_operations.SynapticOperation)
+    syn_operations: list = field(default_factory=list)
 
     @property
     def n_slots(self) -> int:

@@ -45,9 +45,10 @@ from .spec import GroupSpec, NetworkSpec
 from .operations import build_operations
 from .poisson_inputs import poisson_inputs
 from .refractoriness import LASTSPIKE, LASTSPIKE_NEVER, NOT_REFRACTORY, STEP
-from .schedule import build_schedule
+from .schedule import build_schedule, with_synaptic_operations
 from .optimize import Hoister, common_subexpressions
 from .synaptic import build_synapses
+from .synaptic_operations import build_synaptic_operations
 from .synapse_target import build_order
 from .extensions import extend, own_params
 from .unit_check import check_condition, check_statements, check_units, equation_units
@@ -100,8 +101,11 @@ def build_network(spec: NetworkSpec) -> NetworkKernel:
     layout.counter("network", 0, "device_step", "clock")
     linked.check_synapses(synapses, groups)
     operations = linked.operation_loads(build_operations(spec.groups, groups), groups)
+    syn_operations = build_synaptic_operations(spec, groups, synapses, layout)
+    schedule = with_synaptic_operations(build_schedule(groups, synapses, operations),
+                                        syn_operations)
     return NetworkKernel(spec, groups, layout.manifest(real, spec.batch), real, synapses,
-                         operations, build_schedule(groups, synapses, operations))
+                         operations, schedule, syn_operations)
 
 
 def _build_group(g: GroupSpec, index: int, layout: Layout,

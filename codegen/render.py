@@ -18,7 +18,7 @@ from typing import Dict, List, Optional
 import jinja2
 import sympy as sp
 
-from . import linked, render_events
+from . import linked, render_events, render_operations
 from .contexts import GroupContext, OperationContext
 from .ir import (SPIKE, Array, Assign, Draw, GroupKernel, NetworkKernel, RateMonitorIR,
                  StateMonitorIR)
@@ -57,6 +57,7 @@ def render_cpp(net: NetworkKernel) -> str:
         real=net.real, block=BLOCK, groups=groups,
         synapses=synapses, capacity_checks=checks,
         pair_fills=any(g.draw_blocks for g in groups), schedule=schedule_context(net),
+        syn_operations=render_operations.syn_operation_contexts(net, printer),
         **instances(net))
 
 

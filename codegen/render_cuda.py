@@ -26,7 +26,8 @@ from .render import (environment, group_context, instances, operation_contexts,
                      schedule_context)
 from . import render_events
 from .render_synapses import event_lines, synapses_context
-from .strategy import SynapsesStrategy, cuda_strategy
+from .render_operations import syn_operation_contexts
+from .strategy import SynapsesStrategy, cuda_strategy, operation_modes
 
 #: Threads per block of every kernel (a multiple of the warp size).
 THREADS = 256
@@ -85,7 +86,9 @@ def render_cuda(net: NetworkKernel) -> str:
     return environment().get_template("cuda/network.cu.j2").render(
         real=net.real, threads=THREADS, groups=groups, synapses=synapses,
         capacity_checks=checks, step_counter=_device_clock(net), scratch_words=plan.scratch_words,
-        n_counters=net.n_counters, schedule=schedule_context(net), **instances(net))
+        n_counters=net.n_counters, schedule=schedule_context(net),
+        syn_operations=[replace(o, cuda=True) for o in syn_operation_contexts(
+            net, printer, operation_modes(net))], **instances(net))
 
 
 def _device_clock(net: NetworkKernel) -> int:

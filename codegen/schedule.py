@@ -11,8 +11,9 @@ The phases of a step, in order (Brian2's ``when`` slots, and where MPI goes):
 start      state monitors made with ``order`` < 0 record, then the Operation kernels
            (``run_regularly``), before anything else reads the state
 before     state monitors of synaptic variables record the step's start (hosted by
-           groups), then (summed) variables and clock-driven synaptic equations, read by
-           the update
+           groups), then the Synapses' run_regularly operations of ``when="start"``,
+           then (summed) variables and clock-driven synaptic equations, read by the
+           update
 update     each group: its state monitors record the step's start, then the update,
            threshold, refractory clock and the spike list; then its custom events
 exchange   nothing yet: where the ranks of a distributed network will swap spike lists
@@ -21,8 +22,15 @@ resets     each group's reset, on the neurons that spiked in the step (after the
            synaptic events, as Brian2's resets slot follows its synapses slot), then
            the custom events' statements (``run_on_event``) on their neurons, as
            Brian2 runs them in its ``after_resets`` slot
-end        state monitors made with ``when="end"`` record the state the step leaves
+end        state monitors made with ``when="end"`` record the state the step leaves,
+           then the Synapses' run_regularly operations of ``when="end"``
 ========== ============================================================================
+
+A Synapses' ``run_regularly`` (codegen/synaptic_operations.py) writes only synaptic
+variables; it runs where Brian2's default names put it among the objects of its slot:
+``synapses_run_regularly`` after ``neurongroup_run_regularly`` and ``statemonitor``, so
+after the group operations and the monitors of its slot (a monitor of ``w`` at "start"
+records w before the operation changes it, as Brian2's does).
 
 A StateMonitor's ``when=`` names the Brian2 slot it records in (:data:`WHEN`): "start"
 (Brian2's default) records the state at t_n, after the ``run_regularly`` operations and
@@ -61,7 +69,8 @@ from typing import List, Tuple
 
 from .errors import ModelError
 
-__all__ = ["KINDS", "PHASES", "WHEN", "Call", "build_schedule", "check_when"]
+__all__ = ["KINDS", "PHASES", "WHEN", "Call", "build_schedule", "check_when",
+           "with_synaptic_operations"]
 
 #: The phases of a step, in the order they run.
 PHASES = ("start", "before", "update", "exchange", "events", "resets", "end")
@@ -84,6 +93,7 @@ KINDS = {
     "reset": "group",            # the user's reset, on the neurons that spiked this step
     "pre": "synapses",           # on_pre events of this step's (or delayed) spikes
     "post": "synapses",          # on_post events of the postsynaptic spikes
+    "syn_operation": "synapses",  # net.syn_operations[number] (a Synapses' run_regularly)
 }
 
 
@@ -136,6 +146,20 @@ def build_schedule(groups, synapses, operations) -> Tuple[Call, ...]:
     order = {p: n for n, p in enumerate(PHASES)}
     assert [order[c.phase] for c in calls] == sorted(order[c.phase] for c in calls)
     return tuple(calls)
+
+
+def with_synaptic_operations(calls: Tuple[Call, ...], syn_operations) -> Tuple[Call, ...]:
+    """``calls`` with the Synapses' run_regularly (``SynapticOperation`` list) in their
+    places: those of ``when="start"`` after the monitors of synaptic variables record and
+    before the (summed) and clock-driven pathways, those of "end" last."""
+    start = [Call("before", "syn_operation", op.synapses, n)
+             for n, op in enumerate(syn_operations) if op.when == "start"]
+    end = [Call("end", "syn_operation", op.synapses, n)
+           for n, op in enumerate(syn_operations) if op.when == "end"]
+    order = {p: n for n, p in enumerate(PHASES)}
+    at = next((k for k, c in enumerate(calls) if order[c.phase] > order["before"]
+               or (c.phase == "before" and c.kind == "before")), len(calls))
+    return tuple(calls[:at]) + tuple(start) + tuple(calls[at:]) + tuple(end)
 
 
 def check_when(when, where: str = "StateMonitor") -> str:

@@ -32,7 +32,7 @@ import sympy as sp
 from sympy.core.assumptions import _assume_defined
 
 from . import (equations, expressions, functions, ir, kernels, layout, schedule, spec,
-               synaptic)
+               synaptic, synaptic_operations)
 
 
 def _dataclasses(*modules) -> Dict[str, type]:
@@ -49,7 +49,7 @@ def _dataclasses(*modules) -> Dict[str, type]:
 
 
 DATACLASSES = _dataclasses(ir, equations, spec, kernels, synaptic, expressions, layout,
-                           schedule)
+                           schedule, synaptic_operations)
 _DATACLASS_NAMES = {cls: name for name, cls in DATACLASSES.items()}
 
 #: sympy node classes, rebuilt from their arguments with ``evaluate=False``.

@@ -88,6 +88,9 @@ class SynapsesSpec:
     #: sharing their state: its own code and delay only (codegen/pathways.py)
     shares: Optional[str] = None
     event: str = "spike"                   # what of `pre` triggers on_pre (Brian2's on_event)
+    #: run_regularly: (statements, sums ((name, expression), ...), "start" | "end", every
+    #: k steps) each (codegen/synaptic_operations.py)
+    operations: Tuple[Tuple[str, Tuple[Tuple[str, str], ...], str, int], ...] = ()
     #: variables one for all the instances of a batch, which no code writes
     #: (codegen/shared_synapses.py)
     shared: Tuple[str, ...] = ()

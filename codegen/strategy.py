@@ -56,7 +56,7 @@ makes it: such a group's list is sorted after its step, with a bitmap of
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import AbstractSet, FrozenSet, List, Optional, Tuple
+from typing import AbstractSet, Dict, FrozenSet, List, Optional, Tuple
 
 from .ir import GroupKernel, NetworkKernel, Pathway, SynapsesKernel
 from .spec import NetworkSpec
@@ -192,3 +192,14 @@ def accumulated(path: Pathway, k: SynapsesKernel) -> Optional[FrozenSet[Tuple[st
     if other or (added_slots & read):
         return None
     return frozenset(added)
+
+
+def operation_modes(net: NetworkKernel) -> Dict[int, str]:
+    """How a GPU runs the sums per postsynaptic neuron of each Synapses' run_regularly
+    (codegen/synaptic_operations.py), by the operation's number: ``"target"``, a thread
+    per postsynaptic neuron walking its column of a dense block (the sums in the C++
+    backend's order, no atomics), or ``"atomic"``, a thread per synapse adding its term
+    (the synapses of a neuron are not at fixed places in sparse rows).  Sums over all the
+    synapses and the statements always run a thread per synapse."""
+    return {n: "target" if net.synapses[op.synapses].dense else "atomic"
+            for n, op in enumerate(net.syn_operations)}

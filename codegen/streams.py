@@ -18,6 +18,7 @@ The table (bits of the stream word; values fixed: users' seeded results depend o
                    | ((4 + k) << 12) | s   operation k < 12 (run_regularly), call site s
     0x4000_0000 + (p << 16)         Synapses p < 0x0C00, its pathways:
                    | (0 << 12) | s    on_pre     (1: on_post, 2: clock-driven, 3: summed)
+                   | ((4 + k) << 12) | s   operation k < 12 (run_regularly), call site s
     0x4C00_0000 | c                 connect() call number c < 2**24 (step word: 0, 1, ...)
     0x7000_0000 | (p << 8) | s      initial values of Synapses p < 2**20, call site s < 0x100
     (g << 16) | s                   initial values of group g, call site s < 0x800
@@ -94,6 +95,14 @@ def synapse_pathway(synapses: int, pathway: str, site: int) -> int:
     _check(synapses, _SYNAPSES, "Synapses objects", "Synapses")
     _check(site, 1 << 12, "random calls in one pathway", "call")
     return ((0x4000 + synapses) << 16) | (_PATHWAYS[pathway] << 12) | site
+
+
+def synapse_operation(synapses: int, k: int, site: int) -> int:
+    """A random call site of the k-th operation (run_regularly) of Synapses ``synapses``."""
+    _check(synapses, _SYNAPSES, "Synapses objects", "Synapses")
+    _check(k, 12, "run_regularly operations per Synapses object", "operation")
+    _check(site, 1 << 12, "random calls in one operation", "call")
+    return ((0x4000 + synapses) << 16) | ((4 + k) << 12) | site
 
 
 def connect(call: int) -> int:

@@ -118,6 +118,10 @@ def run_steps(net, kernel: NetworkKernel, n_steps: int) -> None:
                 counters[b, gk.generator.count] = end
     for sk, (syn, pathway) in zip(kernel.synapses, pathways.owners(synapses)):
         lay_out_synapses(sk, syn, arrays, iargs, net.dt, real, K, pathway)
+    for op in kernel.syn_operations:       # a Synapses' run_regularly: its sums' buffers
+        for x in op.sums:
+            size = kernel.synapses[op.synapses].n_post if x.over == "post" else 1
+            arrays[x.slot] = np.zeros((K, size), dtype=real)
 
     check_arrays(kernel.manifest, arrays, iargs, rargs)
     finite = FiniteCheck(net, kernel, arrays) if net.check_finite else None

@@ -14,7 +14,7 @@ from .codegen.equations import symbol
 from .codegen.errors import ModelError
 from .codegen.spec import SynapsesSpec
 from .codegen.synaptic import aliases, check_code
-from . import _context, batching, checks, pathways, synapses_kernel
+from . import _context, batching, checks, pathways, synapses_kernel, synapses_operations
 from . import connect as builders
 from .group import as_range, device_array, sync_state
 from .model import neuron_dims, neuron_variables
@@ -31,7 +31,7 @@ ATTRIBUTES = frozenset({"source", "target", "name", "model", "params", "variable
                         "plasticity", "kind", "dims", "method", "kind_parts",
                         "value_names", "N", "post_range", "target_synapses",
                         "pathways", "pathway_names", "set_delay", "pathway_events",
-                        "shared", "kernel", "kernel_index"})
+                        "shared", "kernel", "kernel_index", "run_regularly"})
 
 
 class Synapses:
@@ -365,6 +365,8 @@ class Synapses:
         for name, value in pending:
             self._apply(name, value)
 
+    run_regularly = synapses_operations.run_regularly    # (Brian2's, with sums)
+
     def _spec(self) -> SynapsesSpec:
         self._require_connected()
         check_target_size(self, self.__dict__.get("_target_n"))
@@ -382,6 +384,7 @@ class Synapses:
                             parts=self._parts(), method=self.method,
                             post_synapses=self.target_synapses,
                             event=self.pathway_events.get(None, "spike"),
+                            operations=synapses_operations.entries(self),
                             shared=self.shared, kernel=self.kernel)
 
     def _parts(self) -> tuple:

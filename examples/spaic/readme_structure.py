@@ -19,9 +19,10 @@ RUN_TIME = 20.0
 
 
 def weights():
-    """Weights that make the clif layers fire (SPAIC's defaults leave them silent)."""
+    """Weights that make the clif layers fire (SPAIC's defaults leave them silent; clif
+    runs with V0 = 1, as SPAIC 0.6.3 clamps it)."""
     rng = np.random.default_rng(0)
-    return rng.uniform(0, 0.02, size=(100, 784)), rng.uniform(0, 0.1, size=(10, 100))
+    return rng.uniform(0, 0.06, size=(100, 784)), rng.uniform(0, 0.3, size=(10, 100))
 
 
 class ExampleNet(spaic.Network):                   # modelling method 1: a class

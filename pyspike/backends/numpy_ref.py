@@ -15,6 +15,7 @@ from ..codegen import linked
 from ..codegen.ir import SPIKE, Block, EventIR, Operation, StateMonitorIR
 from .. import random as ps_random
 from ..evaluate import evaluate
+from .numpy_operations import OperationReference
 from .numpy_synapses import SynapsesReference
 from .protocol import BaseBackend, Capabilities
 
@@ -30,6 +31,8 @@ class NumpyBackend(BaseBackend):
         self.kernel = kernel
         self.real = np.float64 if kernel.real == "double" else np.float32
         self.synapses = [SynapsesReference(sk, kernel, self.real) for sk in kernel.synapses]
+        self.syn_operations = [OperationReference(op, kernel, self.real)
+                               for op in kernel.syn_operations]
         return {"compiled": False, "library": None, "source": None}
 
     def manifest(self) -> str:
@@ -67,6 +70,8 @@ class NumpyBackend(BaseBackend):
                 op = self.kernel.operations[c.number]
                 if step % op.every == 0:
                     self._operate(op, envs[op.group], arrays, step, t, seed)
+            elif c.kind == "syn_operation":               # a Synapses' run_regularly
+                self.syn_operations[c.number].run(arrays, rargs, step, t, seed)
             elif c.kind == "before":
                 self.synapses[c.owner].before_groups(arrays, rargs, step, t, seed)
             elif c.kind == "record":

@@ -1,10 +1,16 @@
 """SPAIC's Learner with its local rules, compiled into the synapses of the connections it
-trains: each rule is a short text (a pyspike PlasticityRule), its traces event-driven.
+trains: each rule is a short text (a pyspike PlasticityRule, learner_rules.py), its
+traces event-driven, and the online rules' per-step work a Synapses' ``run_regularly``.
 
 - ``nearest_online_stdp`` (SPAIC's, after Diehl & Cook 2015): traces of the pre- and
-  postsynaptic spikes set to 1 by a spike and multiplied by ``trace_decay`` every step;
-  at a postsynaptic spike w += Apost*x_pre, at a presynaptic one w -= Apre*x_post.
-- ``full_online_stdp``: the same with traces that add 1 at each spike (all pairs).
+  postsynaptic spikes set to 1 by a spike and multiplied by ``trace_pre``/``trace_post``
+  (pyspike's ``trace_decay``: both) every step; a postsynaptic spike adds Apost*x_pre, a
+  presynaptic one takes Apre*x_post; every step each postsynaptic row of the weights is
+  scaled to sum to ``w_norm`` (78.4; None: not scaled) and clipped to [0, 1].
+- ``full_online_stdp``: traces that add 1 at each spike (all pairs), the weights clipped
+  every step and the rows scaled from SPAIC's last step of a run on (the first run's
+  length - 1 steps after the start of each run).
+- ``meta_nearest_online_stdp``: SPAIC's meta rule (learners_meta.py).
 - ``rstdp`` (Florian 2007, SPAIC's): traces p+ (A_plus per presynaptic spike) and p-
   (A_minus per postsynaptic one) decaying with tau_plus, tau_minus (ms); the eligibility
   of a synapse gains p+ at each postsynaptic spike and p- at each presynaptic one, and
@@ -12,20 +18,23 @@ trains: each rule is a short text (a pyspike PlasticityRule), its traces event-d
 - ``rstdpet`` (Florian 2007, SPAIC's): the same eligibility feeding a trace (gaining
   dt/tau_e of it, decaying with tau_e_trace), and w += lr*dt*reward*trace every step.
 
-SPAIC multiplies the STDP traces by ``trace_decay`` per step; here they decay in time with
-tau = -dt/ln(trace_decay), which is the same at every step.  SPAIC normalises each
-postsynaptic row of the weights to ``w_norm`` (78.4) and clips them to [0, 1] after every
-step (nearest) or at the run's last step (full); here both rules normalise and clip once
-at the end of each run while training (SPAIC's full_online_stdp timing; for
-nearest_online_stdp a departure: the weights within a run are not renormalised).  SPAIC's
-R-STDP applies the reward of each step to that step's eligibility; here the run's
-eligibility is summed in the compiled step and the reward, one per sample, is applied at
-the end of the run (the Reward node's, or ``learner.reward`` when set): the same where
-the reward is constant over the run (for rstdpet: the sum of the trace over the run's
-steps, computed exactly from each increment's time; a ``run_continue`` sums its own
-steps, without the trace the piece before left).  In a batch, each sample's changes are made on its
-own copy of the weights and summed into the shared weights at the end of the run, as
-SPAIC sums its batch's changes.
+The STDP rules change the weights step for step as SPAIC 0.6.3 does, two steps after the
+spikes (learner_rules.py): the spikes of a run's last two steps change nothing, as in
+SPAIC; and as SPAIC's build runs each update once with no change, a build scales and
+clips the weights of nearest_online_stdp once and clips those of full_online_stdp (and
+scales them, if the first run is shorter than 2 steps).  SPAIC multiplies the traces by
+their decay per step; here they decay in time with tau = -dt/ln(decay), the same at
+every step.  SPAIC's R-STDP applies the reward of each step to that step's eligibility;
+here the run's eligibility is summed in the compiled step and the reward, one per
+sample, is applied at the end of the run (the Reward node's, or ``learner.reward`` when
+set): the same where the reward is constant over the run (for rstdpet: the sum of the
+trace over the run's steps, computed exactly from each increment's time; a
+``run_continue`` sums its own steps, without the trace the piece before left).
+``eval()`` stops every rule (SPAIC's STDP learners go on learning).  In a batch, each
+sample's changes are made on its own copy of the weights (scaled and clipped every step
+on their own) and summed into the shared weights at the end of the run, which the STDP
+rules then scale and clip once (SPAIC scales and clips the shared weights after each
+step's summed changes).
 
 >>> import pyspike.spaic as spaic
 >>> a, b = spaic.NeuronGroup(2, model="lif"), spaic.NeuronGroup(2, model="lif")
@@ -43,75 +52,25 @@ import numpy as np
 
 from ..codegen.errors import ModelError
 from ..models.rule import PlasticityRule
-from . import context
+from . import context, learners_meta
+from .learner_rules import OPTIONS, RULES, STDP, step_operation
 
-_TRACES = """
-    dx_in/dt = -x_in/tau_trace : 1 (event-driven)
-    dx_out/dt = -x_out/tau_trace : 1 (event-driven)
-"""
-RULES: Dict[str, PlasticityRule] = {
-    "nearest_online_stdp": PlasticityRule(
-        "nearest_online_stdp", "SPAIC's nearest-spike online STDP (module doc).",
-        model=_TRACES, on_pre="x_in = 1\nw = w - Apre*x_out",
-        on_post="x_out = 1\nw = w + Apost*x_in",
-        params={"Apost": 1e-2, "Apre": 1e-4, "tau_trace": 2.0}),
-    "full_online_stdp": PlasticityRule(
-        "full_online_stdp", "SPAIC's all-pairs online STDP (module doc).",
-        model=_TRACES, on_pre="x_in += 1\nw = w - Apre*x_out",
-        on_post="x_out += 1\nw = w + Apost*x_in",
-        params={"Apost": 1e-2, "Apre": 1e-4, "tau_trace": 2.0}),
-    "rstdp": PlasticityRule(
-        "rstdp", "SPAIC's reward-modulated STDP, its eligibility summed over a run.",
-        model="""
-            dp_plus/dt = -p_plus/tau_plus : 1 (event-driven)
-            dp_minus/dt = -p_minus/tau_minus : 1 (event-driven)
-            elig : 1
-            """,
-        on_pre="p_plus += A_plus\nelig += p_minus",
-        on_post="p_minus += A_minus\nelig += p_plus",
-        params={"A_plus": 1.0, "A_minus": -1.0, "tau_plus": 20.0, "tau_minus": 20.0}),
-    # rstdpet: each eligibility increment e at time t feeds a trace decaying with
-    # tau_e_trace whose sum over the run's remaining steps is
-    # e*(1 - exp(-(t_end - t)/tau_e_trace))/(1 - exp(-dt/tau_e_trace)) (t_end: set per run)
-    "rstdpet": PlasticityRule(
-        "rstdpet", "SPAIC's R-STDP with an eligibility trace, its trace summed over a run.",
-        model="""
-            dp_plus/dt = -p_plus/tau_plus : 1 (event-driven)
-            dp_minus/dt = -p_minus/tau_minus : 1 (event-driven)
-            elig : 1
-            """,
-        on_pre="p_plus += A_plus\nelig += p_minus*(1 - exp(-(t_end - t)/tau_e_trace))",
-        on_post="p_minus += A_minus\nelig += p_plus*(1 - exp(-(t_end - t)/tau_e_trace))",
-        params={"A_plus": 1.0, "A_minus": -1.0, "tau_plus": 20.0, "tau_minus": 20.0,
-                "tau_e_trace": 25.0, "t_end": 0.0}),
-}
-#: the online STDP rules: rates zeroed in eval, rows normalised after a run
-_STDP = ("nearest_online_stdp", "full_online_stdp")
-#: each algorithm's options and SPAIC's defaults (those of the rule, and the learner's)
-OPTIONS = {
-    "nearest_online_stdp": {"Apost": 1e-2, "Apre": 1e-4, "trace_decay": math.exp(-1 / 20),
-                            "w_norm": 78.4, "lr": 0.01},
-    "full_online_stdp": {"Apost": 1e-2, "Apre": 1e-4, "trace_decay": math.exp(-1 / 20),
-                         "w_norm": 78.4, "lr": 0.01},
-    "rstdp": {"A_plus": 1.0, "A_minus": -1.0, "tau_plus": 20.0, "tau_minus": 20.0,
-              "lr": 0.1, "w_min": None, "w_max": None},
-    "rstdpet": {"A_plus": 1.0, "A_minus": -1.0, "tau_plus": 20.0, "tau_minus": 20.0,
-                "tau_e_trace": 25.0, "tau_e": 25.0, "lr": 0.1, "w_min": None, "w_max": None},
-    "custom_rule": {"model": "", "on_pre": "", "on_post": "", "params": None,
-                    "lr": 0.0, "w_min": None, "w_max": None},
-}
+__all__ = ["Learner", "OPTIONS", "RULES"]
 
 
 class Learner:
     """``Learner(trainable=..., algorithm=..., **options)``: trains the connections of
     ``trainable`` (a Connection, a list of them, or an assembly: all its connections) by
     a local rule: ``nearest_online_stdp`` and ``full_online_stdp`` (options ``Apost``,
-    ``Apre``, ``trace_decay`` per step, ``w_norm``: 78.4, None for no normalisation),
-    ``rstdp`` (``A_plus``, ``A_minus``, ``tau_plus``, ``tau_minus``, ``lr``, ``w_min``,
-    ``w_max``; ``reward=`` a Reward node), ``rstdpet`` (the same and ``tau_e_trace``,
-    ``tau_e``), and ``custom_rule``: a rule written as model
-    text, ``model=`` (its variables, e.g. event-driven traces), ``on_pre=``, ``on_post=``
-    (statements that may change ``w``) and ``params=`` (their values), parsed, checked and
+    ``Apre``, ``trace_decay`` per step (nearest: also SPAIC's ``trace_pre`` and
+    ``trace_post``), ``w_norm``: 78.4, None for no normalisation),
+    ``meta_nearest_online_stdp`` (``Apost``, ``Apre``, ``pre_decay``, ``post_decay``,
+    ``w_min``, ``w_max``; always in post-run update mode, as SPAIC's), ``rstdp``
+    (``A_plus``, ``A_minus``, ``tau_plus``, ``tau_minus``, ``lr``, ``w_min``, ``w_max``;
+    ``reward=`` a Reward node), ``rstdpet`` (the same and ``tau_e_trace``, ``tau_e``),
+    and ``custom_rule``: a rule written as model text, ``model=`` (its variables, e.g.
+    event-driven traces), ``on_pre=``, ``on_post=`` (statements that may change ``w``)
+    and ``params=`` (their values), parsed, checked and
     compiled like any model text (pyspike's synapse syntax; ``w_min``/``w_max`` clip the
     weights at the end of each run).  SPAIC's hook, a subclass overriding
     ``connection_rule(con)``, works too: it returns the rule (a
@@ -141,7 +100,8 @@ class Learner:
         self.algorithm, self.rule = key, RULES.get(key)
         options = dict(OPTIONS[key])
         #: SPAIC's post-run update mode: a run's changes wait for optim_step()
-        self.param_run_update = bool(kwargs.pop("param_run_update", False))
+        self.param_run_update = bool(kwargs.pop("param_run_update", False)) \
+            or key == "meta_nearest_online_stdp"          # (SPAIC sets it for this rule)
         for option, value in kwargs.items():
             if option not in options:
                 raise ModelError(f"the rule '{key}' takes {', '.join(options)}, not "
@@ -155,16 +115,23 @@ class Learner:
                                        on_post=custom["on_post"],
                                        params={k: float(v) for k, v in
                                                dict(custom["params"] or {}).items()})
-        decay = options.pop("trace_decay", None)
-        if decay is not None and not 0.0 < float(decay) < 1.0:
-            raise ModelError(f"trace_decay is a factor per step in (0, 1), not {decay!r}",
-                             where="Learner", symbol="trace_decay")
-        self.trace_decay = None if decay is None else float(decay)
+        for option in ("trace_decay", "trace_pre", "trace_post"):
+            decay = options.pop(option, None)
+            if decay is not None and not 0.0 < float(decay) < 1.0:
+                raise ModelError(f"{option} is a factor per step in (0, 1), not {decay!r}",
+                                 where="Learner", symbol=option)
+            setattr(self, option, None if decay is None else float(decay))
         self.w_norm = options.pop("w_norm", None)
         self.lr = float(options.pop("lr"))
         self.w_min, self.w_max = options.pop("w_min", None), options.pop("w_max", None)
         self.tau_e = float(options.pop("tau_e", 25.0))
         self.params = {k: float(v) for k, v in options.items()}
+        if key == "meta_nearest_online_stdp":        # (the rule's soft bounds)
+            self.params.update(w_min=float(self.w_min), w_max=float(self.w_max))
+        self._ops: Dict[int, object] = {}          # each connection's run_regularly
+        self._meta: Dict[int, dict] = {}           # meta: w_mean, the post trace
+        self._first_steps: Optional[int] = None    # full: the first run's steps
+        self._built = False                        # built, not run yet
         self.trainable, self.name = trainable, name
         self.reward_node, self.reward = reward, None
         self._start: Dict[int, np.ndarray] = {}
@@ -203,22 +170,50 @@ class Learner:
         if not isinstance(rule, PlasticityRule):
             raise ModelError(f"connection_rule must return a PlasticityRule, not "
                              f"{type(rule).__name__}", where="Learner", symbol="connection_rule")
-        params = dict(rule.params) if rule is not self.rule else dict(self.params)
-        if self.trace_decay is not None:
-            params["tau_trace"] = -dt / math.log(self.trace_decay)
+        if rule is not self.rule:
+            return rule, dict(rule.params)
+        params = {**rule.params, **self.params}
+        if self.algorithm in STDP:
+            for name, decay in (("tau_in", self.trace_pre), ("tau_out", self.trace_post)):
+                decay = self.trace_decay if decay is None else decay
+                params[name] = -dt / math.log(decay)
+            params["w_norm"] = 1.0 if self.w_norm is None else float(self.w_norm)
         return rule, params
 
     # -- runs -------------------------------------------------------------------------
     def make(self, ps, lowered) -> None:
-        """Nothing to add: the rule is compiled into the synapses (see lowering)."""
+        """The rule is compiled into the synapses (see lowering); an online rule's
+        per-step work is their run_regularly (learner_rules.step_operation)."""
+        self._ops, self._built, self._first_steps = {}, True, None
+        operation = step_operation(self.algorithm, self.w_norm)
+        for con in self.connections() if operation is not None else []:
+            S = lowered.ps_of(con)
+            if self.connection_rule(con) is not self.rule:
+                continue                        # a subclass's own rule
+            if self.algorithm == "meta_nearest_online_stdp":
+                learners_meta.weights_of_mean(con, S)
+            elif self.algorithm == "nearest_online_stdp":
+                con.weight = self._bounded(con.weight)    # (SPAIC's build runs the update
+            else:                                         # once, with no change)
+                con.weight = np.clip(con.weight, 0.0, 1.0)
+            self._ops[id(con)] = S.run_regularly(operation[0], sums=operation[1])
 
     def begin(self, lowered, new_run: bool = True, t_end: float = 0.0) -> None:
         """Before a run: learning on (training) or off (eval: rates 0, weights kept); a
         new run starts the rule's traces and eligibility from 0, as SPAIC resets every
         variable but the weights (``run_continue`` keeps them)."""
+        t0, dt = lowered.ps_net.t, lowered.dt
+        if new_run and self._first_steps is None:   # SPAIC's total_step: at its build
+            self._first_steps = int(round((t_end - t0) / dt)) - 1
+        if self._built and self.algorithm == "full_online_stdp" and self._first_steps < 2:
+            for con in self.connections():  # (its build ran the last step's update)
+                con.weight = self._bounded(con.weight)
+        self._built = False
         for con in self.connections():
             S = lowered.ps_of(con)
-            if self.algorithm in _STDP:
+            if id(con) in self._ops:
+                self._ops[id(con)].active = lowered.training
+            if self.algorithm in STDP:
                 for key in ("Apost", "Apre"):
                     setattr(S, key, self.params[key] if lowered.training else 0.0)
             if self.algorithm == "rstdpet":
@@ -227,31 +222,40 @@ class Learner:
                 for var in S.variables:
                     if var != "w":
                         setattr(S, var, 0.0)
+                if self.algorithm == "full_online_stdp":    # (the op's t: the step's)
+                    S.t_norm = t0 + (self._first_steps - 1.5) * dt
+            if self.algorithm == "meta_nearest_online_stdp":
+                learners_meta.begin(self._meta, con, S, lowered.training, self.params)
         self._start = {id(c): np.array(lowered.ps_of(c).w) for c in self.connections()}
 
     def end(self, lowered) -> None:
-        """After a run while training: the batch's changes summed into the shared
-        weights; STDP rules normalise and clip, rstdp applies the reward."""
+        """After a run while training: the weights the run left (in a batch: its
+        changes summed into the shared weights, which the STDP rules then normalise and
+        clip); rstdp applies the reward."""
+        if self.algorithm == "meta_nearest_online_stdp":
+            for con in self.connections():
+                learners_meta.end(self._meta, con, lowered.ps_of(con))
         if not lowered.training:
             return
         for con in self.connections():
             S = lowered.ps_of(con)
             start = np.atleast_2d(self._start[id(con)])
             if self.online:
-                change = np.atleast_2d(np.asarray(S.w)) - start
+                w = np.atleast_2d(np.asarray(S.w))
+                learned = w[0] if w.shape[0] == 1 else start[0] + (w - start).sum(axis=0)
             else:
-                change = self.lr * self._trace_factor(lowered.dt) \
-                    * self._rewards(start.shape[0])[:, None] \
-                    * np.atleast_2d(np.asarray(S.elig))
+                learned = start[0] + (self.lr * self._trace_factor(lowered.dt)
+                                      * self._rewards(start.shape[0])[:, None]
+                                      * np.atleast_2d(np.asarray(S.elig))).sum(axis=0)
             full = np.zeros(con.shape)
             rows, cols = con.lowered[1], con.lowered[2]
-            full[rows, cols] = start[0] + change.sum(axis=0)
+            full[rows, cols] = learned
+            if id(con) not in self._ops or start.shape[0] > 1:
+                full = self._bounded(full)     # (a step's run_regularly bounds its own)
             if self.param_run_update:       # kept for optim_step; the next run starts
-                self._pending[id(con)] = self._bounded(full)   # from the weights as they were
+                self._pending[id(con)] = full.copy()   # from the weights as they were
                 full[rows, cols] = start[0]
-                con.weight = full
-            else:
-                con.weight = self._bounded(full)
+            con.weight = full
 
     def optim_step(self) -> None:
         """SPAIC's ``optim_step``: with ``param_run_update=True``, the weights the last
@@ -277,7 +281,9 @@ class Learner:
         return dt * (dt / self.tau_e) / (1.0 - decay)
 
     def _bounded(self, full: np.ndarray) -> np.ndarray:
-        if self.algorithm not in _STDP:
+        if self.algorithm == "meta_nearest_online_stdp":
+            return full                         # (its soft clamp bounds it)
+        if self.algorithm not in STDP:
             return np.clip(full, -np.inf if self.w_min is None else self.w_min,
                            np.inf if self.w_max is None else self.w_max)
         if self.w_norm is not None:

@@ -54,10 +54,11 @@ def _precision(data_type) -> str:
 
 class Backend:
     """Where and at which step a network runs: ``name`` is ``"cpu"``, ``"cuda"`` or
-    ``"numpy"``; ``dt`` in ms (SPAIC's default 0.1); ``data_type`` float64 (pyspike's
-    default) or float32 (SPAIC's: ``backend.data_type = torch.float32``, or the name).
+    ``"numpy"``; ``dt`` in ms (SPAIC's default 0.1); ``data_type`` float32 (SPAIC's
+    default, as its Torch_Backend) or float64 (``backend.data_type = torch.float64``, or
+    the name).
 
-    >>> b = Backend("numpy", data_type="float32")
+    >>> b = Backend("numpy")
     >>> b.data_type, b.precision
     ('float32', 'single')
     >>> b.data_type = "float64"
@@ -65,7 +66,7 @@ class Backend:
     'double'
     """
 
-    def __init__(self, name: str = "cpu", dt: float = 0.1, data_type="float64"):
+    def __init__(self, name: str = "cpu", dt: float = 0.1, data_type="float32"):
         if name not in _BACKENDS:
             raise ModelError(f"backend {name!r}: choose one of {', '.join(_BACKENDS)}",
                              where="Network.build", symbol=str(name))
@@ -113,7 +114,7 @@ class Network(Assembly):
         elif backend is not None or device is not None:
             name = backend if isinstance(backend, str) else None
             new = Torch_Backend(device) if name is None else Backend(name)
-            new.dt = self._backend.dt
+            new.dt, new.precision = self._backend.dt, self._backend.precision
             object.__setattr__(self, "_backend", new)
         if dt is not None:
             self.set_backend_dt(dt)

@@ -42,8 +42,9 @@ _DENSE = NeuronModel(equations="p : 1  # spike probability per step",
                      params={"t_on": 0.0, "t_off": 0.0})
 #: the largest p (data of 1 at the encoder's unit_conversion) drawn the sparse way
 SPARSE_P = 0.02
-#: the first spike of a run (host side, from each instance's own seed): p = 0 never
-_FIRST = "where(p > 0, t_on + dt*floor(log(rand())/log(1 - where(p > 0, p, 0.5))), 1e300)"
+#: the first spike of a run (host side, from each instance's own seed): p = 0 never (at
+#: 1e30 ms, which float32 holds)
+_FIRST = "where(p > 0, t_on + dt*floor(log(rand())/log(1 - where(p > 0, p, 0.5))), 1e30)"
 
 
 #: the compiled model of a current encoder: O, the current of each sample's input

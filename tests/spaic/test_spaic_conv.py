@@ -10,9 +10,16 @@ SPIKES = (RNG.random((1, 6, 2 * 6 * 6)) < 0.3).astype(float)     # (batch, steps
 KERNEL = RNG.normal(0.0, 1.0, (3, 2, 3, 3))
 
 
+def _float64(name="numpy"):
+    """A float64 backend, for the tests that compare with the float64 convolution to
+    1e-12 (the default, float32 as in SPAIC, rounds each sum at ~1e-7 relative)."""
+    return spaic.Backend(name, data_type="float64")
+
+
 def _net(link, post_shape, backend="numpy", spikes=SPIKES, **kw):
     """Given spikes of a (2, 6, 6) image through ``link`` into 'if' neurons that only sum
-    their input (a threshold never reached): V ends as the sum of all input."""
+    their input (a threshold never reached): V ends as the sum of all input; ``backend``
+    a name or a Backend."""
     net = spaic.Network()
     with net:
         inp = spaic.Encoder(shape=(2, 6, 6), coding_method="null")
@@ -50,8 +57,8 @@ def _V(net, out):
     (1, 0, 1, (3, 4, 4)), (2, 1, 1, (3, 3, 3)), (1, 1, 2, (3, 4, 4))])
 def test_a_conv_link_adds_the_kernel_at_every_position_as_conv2d(stride, padding, dilation,
                                                                   post):
-    net, out, _ = _net("conv", post, kernel_size=3, stride=stride, padding=padding,
-                       dilation=dilation, weight=KERNEL)
+    net, out, _ = _net("conv", post, _float64(), kernel_size=3, stride=stride,
+                       padding=padding, dilation=dilation, weight=KERNEL)
     counts = SPIKES[0].sum(axis=0).reshape(2, 6, 6)
     # float64 sums of at most 6 steps x 18 terms in another order: within 1e-12
     np.testing.assert_allclose(_V(net, out)[0], _conv_reference(counts, KERNEL, stride,
@@ -73,7 +80,7 @@ def test_a_conv_link_stores_one_kernel_not_a_weight_per_synapse():
 
 
 def test_changing_the_kernel_of_a_built_network_changes_its_output():
-    net, out, con = _net("conv", (3, 4, 4), weight=KERNEL)
+    net, out, con = _net("conv", (3, 4, 4), _float64(), weight=KERNEL)
     con.weight = 2 * KERNEL
     net.run(0.7)
     counts = SPIKES[0].sum(axis=0).reshape(2, 6, 6)
@@ -125,7 +132,8 @@ def test_pooling_before_the_convolution_in_a_conv_link_is_refused_naming_syn_typ
 
 @pytest.mark.parametrize("backend", ["numpy", "cpu"])
 def test_a_conv_link_with_maxpool_takes_each_windows_largest_output_every_step(backend):
-    net, out, _ = _net("conv", (3, 2, 2), backend, weight=KERNEL, syn_type=["conv", "maxpool"])
+    net, out, _ = _net("conv", (3, 2, 2), _float64(backend), weight=KERNEL,
+                       syn_type=["conv", "maxpool"])
     expected = np.zeros((3, 2, 2))
     for step in SPIKES[0]:         # SPAIC: max_pool2d(conv2d(O)) into Isyn, every step
         conv = _conv_reference(step.reshape(2, 6, 6), KERNEL)          # (3, 4, 4)
@@ -135,8 +143,8 @@ def test_a_conv_link_with_maxpool_takes_each_windows_largest_output_every_step(b
 
 
 def test_max_pooling_with_padding_takes_the_largest_output_inside_the_image():
-    net, out, _ = _net("conv", (3, 3, 3), weight=KERNEL, syn_type=["conv", "maxpool"],
-                       pool_padding=1)
+    net, out, _ = _net("conv", (3, 3, 3), _float64(), weight=KERNEL,
+                       syn_type=["conv", "maxpool"], pool_padding=1)
     expected = np.zeros((3, 3, 3))
     for step in SPIKES[0]:
         conv = np.pad(_conv_reference(step.reshape(2, 6, 6), KERNEL),
@@ -164,7 +172,8 @@ def test_a_learner_on_a_conv_link_is_refused():
 
 
 def test_a_conv_link_with_avgpool_averages_the_convolution_over_each_window():
-    net, out, con = _net("conv", (3, 2, 2), weight=KERNEL, syn_type=["conv", "avgpool"])
+    net, out, con = _net("conv", (3, 2, 2), _float64(), weight=KERNEL,
+                         syn_type=["conv", "avgpool"])
     counts = SPIKES[0].sum(axis=0).reshape(2, 6, 6)
     conv = _conv_reference(counts, KERNEL)                    # (3, 4, 4)
     expected = conv.reshape(3, 2, 2, 2, 2).mean(axis=(2, 4))
@@ -199,7 +208,7 @@ def test_a_conv_network_saved_and_loaded_runs_bit_for_bit(tmp_path):
 
 def test_a_conv_bias_is_added_to_each_output_channel_at_every_step():
     bias = np.array([0.5, -1.0, 2.0])
-    net, out, _ = _net("conv", (3, 4, 4), weight=KERNEL, bias=bias)
+    net, out, _ = _net("conv", (3, 4, 4), _float64(), weight=KERNEL, bias=bias)
     counts = SPIKES[0].sum(axis=0).reshape(2, 6, 6)
     steps = SPIKES.shape[1] + 1                     # the run's 7 steps, each with the bias
     expected = _conv_reference(counts, KERNEL) + steps * bias[:, None, None]

@@ -8,6 +8,14 @@ import pyspike.spaic as spaic
 from pyspike import ModelError
 
 DECAY = math.exp(-1.0 / 20.0)          # SPAIC's trace_decay per step
+#: 0.2 as a float32 network (the default, SPAIC's) holds it: a weight no rule changed
+W_32 = float(np.float32(0.2))
+
+
+def _float64(name="numpy"):
+    """A float64 backend, for the tests that check SPAIC's formula to 1e-12 (the default,
+    float32 as in SPAIC, rounds the weights at ~1e-8)."""
+    return spaic.Backend(name, data_type="float64")
 
 
 def _two_inputs(algorithm, pre_step=3, drive_step=10, backend="numpy", monitor=None,
@@ -60,28 +68,28 @@ def _pairing(pre_step, drive_step, algorithm="nearest_online_stdp", steps=30, w0
 
 def test_pre_before_post_potentiates_by_apost_times_the_decayed_trace():
     # pre at step 3, post at step 11 (one step after its drive at 10): 8 steps apart
-    w = _pairing(3, 10)
+    w = _pairing(3, 10, backend=_float64())
     assert w == pytest.approx(0.2 + 1e-2 * DECAY ** 8, rel=1e-12)
 
 
 def test_post_before_pre_depresses_by_apre_times_the_decayed_trace():
     # post at step 4, pre at step 9: 5 steps apart
-    w = _pairing(9, 3)
+    w = _pairing(9, 3, backend=_float64())
     assert w == pytest.approx(0.2 - 1e-4 * DECAY ** 5, rel=1e-12)
 
 
 def test_the_options_set_the_amplitudes_and_the_decay():
-    w = _pairing(3, 10, Apost=0.05, trace_decay=0.5)
+    w = _pairing(3, 10, backend=_float64(), Apost=0.05, trace_decay=0.5)
     assert w == pytest.approx(0.2 + 0.05 * 0.5 ** 8, rel=1e-12)
 
 
 def test_full_online_stdp_adds_the_traces_of_every_presynaptic_spike():
-    net_w = _pairing(3, 10, algorithm="full_online_stdp")
+    net_w = _pairing(3, 10, algorithm="full_online_stdp", backend=_float64())
     assert net_w == pytest.approx(0.2 + 1e-2 * DECAY ** 8, rel=1e-12)
 
 
 def test_eval_leaves_the_weights_as_they_are():
-    assert _pairing(3, 10, training=False) == 0.2
+    assert _pairing(3, 10, training=False) == W_32
 
 
 def test_the_compiled_backend_learns_what_the_reference_learns():
@@ -96,7 +104,7 @@ def test_normalisation_makes_each_row_sum_to_w_norm():
         con = spaic.Connection(inp, out, link_type="full", weight=np.full((3, 6), 0.4))
         spaic.Learner(trainable=con, algorithm="nearest_online_stdp", w_norm=2.0)
     net.set_random_seed(2)
-    net.build(backend="numpy")
+    net.build(backend=_float64())
     inp(np.full((1, 6), 2.0))
     net.run(5.0)
     assert np.allclose(con.weight.sum(axis=1), 2.0, rtol=1e-12)
@@ -115,7 +123,7 @@ def test_a_batch_sums_the_changes_of_its_samples():
     spikes[:, 3, 0] = 1.0
     spikes[:, 10, 1] = 1.0
     inp(spikes)
-    net.build(backend="numpy")
+    net.build(backend=_float64())
     net.run(3.0)
     # the second input's weight grows too (its spike precedes the post spike by 1 step)
     assert con.weight[0, 0] == pytest.approx(0.2 + 2 * 1e-2 * DECAY ** 8, rel=1e-12)
@@ -144,17 +152,17 @@ def _rstdp_pairing(reward, backend="numpy", **options):
 
 
 def test_rstdp_with_zero_reward_changes_nothing():
-    assert _rstdp_pairing(0.0) == (0.2, 5.0)
+    assert _rstdp_pairing(0.0) == (W_32, 5.0)
 
 
 def test_rstdp_changes_w_by_lr_reward_and_the_pre_trace_at_the_post_spike():
     # 8 steps of 0.1 ms between the spikes: p+ = A_plus*exp(-0.8/tau_plus)
-    w, _ = _rstdp_pairing(2.0)
+    w, _ = _rstdp_pairing(2.0, backend=_float64())
     assert w == pytest.approx(0.2 + 0.1 * 2.0 * np.exp(-0.8 / 20.0), rel=1e-12)
 
 
 def test_rstdp_takes_spaic_options():
-    w, _ = _rstdp_pairing(1.0, lr=0.5, A_plus=0.3, tau_plus=5.0)
+    w, _ = _rstdp_pairing(1.0, backend=_float64(), lr=0.5, A_plus=0.3, tau_plus=5.0)
     assert w == pytest.approx(0.2 + 0.5 * 0.3 * np.exp(-0.8 / 5.0), rel=1e-12)
 
 
@@ -182,7 +190,7 @@ def test_rstdp_without_a_reward_is_refused_after_the_run():
         _rstdp_pairing(None)
 
 
-def _hebb_net(**options):
+def _hebb_net(backend="numpy", **options):
     net = spaic.Network()
     with net:
         inp = spaic.Encoder(num=2, coding_method="null")
@@ -192,12 +200,12 @@ def _hebb_net(**options):
     spikes = np.zeros((1, 30, 2))
     spikes[0, 3, 0] = spikes[0, 10, 1] = 1.0
     inp(spikes)
-    net.build(backend="numpy")
+    net.build(backend=backend)
     return net, con
 
 
 def test_a_custom_rule_given_as_text_is_compiled_into_the_synapses():
-    net, con = _hebb_net(on_post="w += eta", params={"eta": 0.25})
+    net, con = _hebb_net(_float64(), on_post="w += eta", params={"eta": 0.25})
     net.run(3.0)                       # one postsynaptic spike: every weight + eta
     assert con.weight.tolist() == [[0.45, 5.25]]
 
@@ -206,11 +214,11 @@ def test_a_custom_rule_is_off_in_eval():
     net, con = _hebb_net(on_post="w += eta", params={"eta": 0.25})
     net.eval()
     net.run(3.0)
-    assert con.weight.tolist() == [[0.2, 5.0]]
+    assert con.weight.tolist() == [[W_32, 5.0]]
 
 
 def test_a_custom_rule_is_clipped_by_w_max_at_the_end_of_a_run():
-    net, con = _hebb_net(on_post="w += eta", params={"eta": 0.25}, w_max=1.0)
+    net, con = _hebb_net(_float64(), on_post="w += eta", params={"eta": 0.25}, w_max=1.0)
     net.run(3.0)
     assert con.weight.tolist() == [[0.45, 1.0]]
 
@@ -237,7 +245,7 @@ def test_a_subclass_overriding_connection_rule_gives_the_rule():
     spikes = np.zeros((1, 30, 2))
     spikes[0, 10, 1] = 1.0
     inp(spikes)
-    net.build(backend="numpy")
+    net.build(backend=_float64())
     net.run(3.0)
     assert con.weight.tolist() == [[0.1, 2.5]]
 
@@ -260,15 +268,16 @@ def test_a_new_run_starts_the_traces_from_zero():
     early[0, 0, 0] = 1.0               # a presynaptic spike at step 0 of the next run
     inp(early)
     net.run(1.0)
-    assert con.weight[0, 0] == 0.2
+    assert con.weight[0, 0] == W_32
 
 
-def _post_run():
-    return _two_inputs("nearest_online_stdp", w_norm=None, param_run_update=True)[:4]
+def _post_run(backend="numpy"):
+    return _two_inputs("nearest_online_stdp", backend=backend, w_norm=None,
+                       param_run_update=True)[:4]
 
 
 def test_in_post_run_update_mode_a_run_leaves_the_weights_until_optim_step():
-    net, con, _, learner = _post_run()
+    net, con, _, learner = _post_run(_float64())
     net.run(3.0)
     assert con.weight[0, 0] == 0.2
     learner.optim_step()
@@ -280,7 +289,7 @@ def test_in_post_run_update_mode_optim_zero_grad_forgets_the_run():
     net.run(3.0)
     learner.optim_zero_grad()
     learner.optim_step()
-    assert con.weight[0, 0] == 0.2
+    assert con.weight[0, 0] == W_32
 
 
 def _spaic_rstdpet(pre_step, post_step, steps, reward, lr=0.1, dt=0.1, tau=20.0,
@@ -300,7 +309,7 @@ def _spaic_rstdpet(pre_step, post_step, steps, reward, lr=0.1, dt=0.1, tau=20.0,
 
 @pytest.mark.parametrize("pre_step, drive_step", [(3, 10), (20, 5)])
 def test_rstdpet_changes_w_as_spaic_s_recurrences_do(pre_step, drive_step):
-    net, learnt, _, learner, _ = _two_inputs("rstdpet", pre_step, drive_step)
+    net, learnt, _, learner, _ = _two_inputs("rstdpet", pre_step, drive_step, _float64())
     learner.reward = 2.0
     net.run(3.0)
     want = _spaic_rstdpet(pre_step, drive_step + 1, 30, 2.0)   # post fires one step later
@@ -309,7 +318,7 @@ def test_rstdpet_changes_w_as_spaic_s_recurrences_do(pre_step, drive_step):
 
 
 def test_a_monitor_of_a_learner_records_a_variable_of_its_rule():
-    net, learnt, _, learner, mon = _two_inputs("rstdp", monitor="elig")
+    net, learnt, _, learner, mon = _two_inputs("rstdp", backend=_float64(), monitor="elig")
     learner.reward = 0.0
     net.run(3.0)
     elig = mon.values[0, 0, 0]                      # (batch, post, pre, time)

@@ -7,6 +7,12 @@ from pyspike import ModelError
 from pyspike.spaic import coding, decoding
 
 
+def _float64(name="numpy"):
+    """A float64 backend, for the tests that check a formula to 1e-12 (the default,
+    float32 as in SPAIC, rounds each step at ~6e-8)."""
+    return spaic.Backend(name, data_type="float64")
+
+
 def _chain(backend="numpy", method="poisson", n_in=20, n_out=5, seed=3, weight=None,
            model="lif", **enc):
     net = spaic.Network()
@@ -200,7 +206,7 @@ def test_stay_variables_survive_a_rebuild_for_another_batch_size():
         ex = spaic.NeuronGroup(1, model="lifstdp_ex")
         spaic.Connection(inp, ex, link_type="full", weight=np.array([[50.0]]))
         mon = spaic.StateMonitor(ex, "theta")
-    net.build(backend="numpy")
+    net.build(backend=_float64())
     spikes = np.zeros((1, 5, 1))
     spikes[0, 0, 0] = 1.0
     inp(spikes)
@@ -228,7 +234,7 @@ def _current_net(n_connections=1):
 
 def test_a_constant_current_encoder_drives_its_targets_every_step():
     net, inp, mon = _current_net()
-    net.build(backend="numpy")
+    net.build(backend=_float64())
     inp(np.array([[1.0, 3.0], [0.5, 0.5]]))
     net.run(0.3)
     # V = exp(-dt/tau_m)*V + W @ (amp*x), from the first step (no lag for a current)
@@ -279,14 +285,14 @@ def test_a_new_run_has_no_spike_of_the_last_run_in_flight():
     assert not mon.values.any()
 
 
-def _generated(method, data, steps=5):
+def _generated(method, data, steps=5, backend="numpy"):
     net = spaic.Network()
     with net:
         gen = spaic.Generator(num=2, coding_method=method)
         relay = spaic.NeuronGroup(2, model="lif", v_th=1e9)
         spaic.Connection(gen, relay, link_type="one_to_one", weight=np.eye(2))
         mon = spaic.StateMonitor(relay, "V")
-    net.build(backend="numpy")
+    net.build(backend=backend)
     gen(data)
     net.run(steps * 0.1)
     return net, mon
@@ -295,7 +301,7 @@ def _generated(method, data, steps=5):
 def test_a_sin_generator_drives_its_target_with_its_definition():
     # the generator's value of step k reaches V in the update of step k + 1 (recorded at
     # the start of step k + 2); V = exp(-dt/tau_m)*V + I
-    net, mon = _generated("sin", [1.0, 1.0], steps=6)
+    net, mon = _generated("sin", [1.0, 1.0], steps=6, backend=_float64())
     wave = coding.generate_sin([1.0, 1.0], 6, 0.1, 2)[:, 0]
     beta, v, want = np.exp(-0.1 / 8.0), 0.0, [0.0, 0.0]
     for k in range(4):
@@ -405,7 +411,7 @@ def test_clif_runs_with_its_v0_clamped_to_one_as_spaic_063_runs_it(model):
         out = spaic.NeuronGroup(1, model=model)
         spaic.Connection(inp, out, link_type="full", weight=np.full((1, 1), 0.1))
         m = spaic.StateMonitor(out, "M")
-    net.build(backend="numpy")
+    net.build(backend=_float64())
     inp(np.ones((1, 1)))
     net.run(0.5)
     beta, expected, M = np.exp(-0.1 / 12.0), [0.0, 0.0], 0.0
@@ -434,17 +440,41 @@ def test_aclif_keeps_its_adaptive_threshold_through_a_new_run():
     assert float(np.asarray(G.M).ravel()[0]) == 0.0
 
 
-def test_a_backend_of_data_type_float32_computes_in_float32():
+def test_a_network_built_on_a_backend_name_computes_in_float32_as_spaic_does():
+    net, inp, out, _, _ = _chain("numpy")
+    inp(np.full((1, 20), 0.5))
+    net.run(1.0)
+    assert net.backend.data_type == "float32"
+    assert net._lowered.ps_of(out).V.dtype == np.float32
+
+
+def test_a_torch_backend_computes_in_float32_as_spaic_s_does():
+    net, inp, out, _, _ = _chain(spaic.Torch_Backend("cpu"))
+    inp(np.full((1, 20), 0.5))
+    net.run(1.0)
+    assert net._lowered.ps_of(out).V.dtype == np.float32
+
+
+@pytest.mark.parametrize("data_type", ["float64", np.float64, "double"])
+def test_a_backend_of_data_type_float64_computes_in_float64(data_type):
     net, inp, out, _, _ = _chain()
     inp(np.full((1, 20), 0.5))
     net.run(1.0)
-    assert net._lowered.ps_of(out).V.dtype == np.float64
-    net.backend.data_type = "float32"              # SPAIC: backend.data_type = torch.float32
+    net.backend.data_type = data_type              # SPAIC: backend.data_type = torch.float64
     net.run(1.0)
-    assert net._lowered.ps_of(out).V.dtype == np.float32
+    assert net._lowered.ps_of(out).V.dtype == np.float64
 
 
 def test_an_unknown_data_type_is_refused():
     with pytest.raises(ModelError) as e:
         spaic.Torch_Backend("cpu").data_type = "int8"
     assert e.value.symbol == "data_type"
+
+
+def test_a_backend_named_at_build_keeps_the_data_type_chosen_before():
+    net, inp, out, _, _ = _chain()
+    net.backend.data_type = "float64"
+    net.build(backend="cpu")
+    inp(np.full((1, 20), 0.5))
+    net.run(1.0)
+    assert net._lowered.ps_of(out).V.dtype == np.float64

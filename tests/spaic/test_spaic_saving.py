@@ -138,11 +138,12 @@ def test_a_weight_of_the_wrong_shape_is_refused_naming_its_entry(tmp_path):
 def test_a_variable_of_another_dtype_is_refused_naming_its_entry(tmp_path):
     _trained(tmp_path)
 
-    def narrow(f):
+    def widen(f):                      # the network computes in float32, SPAIC's default
         v = f["groups/neurongroup/V"][()]
+        assert v.dtype == np.float32
         del f["groups/neurongroup/V"]
-        f["groups/neurongroup/V"] = v.astype(np.float32)
-    _edit(tmp_path / FILE, narrow)
+        f["groups/neurongroup/V"] = v.astype(np.float64)
+    _edit(tmp_path / FILE, widen)
     assert _refusal(tmp_path).symbol == "groups/neurongroup/V"
 
 

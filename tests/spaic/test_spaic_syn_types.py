@@ -5,7 +5,9 @@ connection's operations of step t read the source's O and V of step t - 1; ``lif
 V = exp(-dt/tau_m)*V + Isyn, a spike when V > 1, then V = 0), and once against numbers
 SPAIC 0.6.3 itself gave (run in its own environment; the tests do not import spaic).
 A pyspike StateMonitor records the state at the start of a step: its sample k is SPAIC's
-value after step k - 1.
+value after step k - 1.  The loops compute in float64, and so do the networks compared
+with them to 1e-12 (``_float64``); those compared with SPAIC's numbers compute in float32,
+SPAIC's default and pyspike.spaic's.
 """
 import numpy as np
 import pytest
@@ -15,6 +17,12 @@ from pyspike import ModelError
 
 W = np.array([[0.5, 0.25], [1.0, -0.5]])          # (post, pre)
 BETA = np.exp(-0.1 / 8.0)                           # lif, tau_m = 8 ms, dt = 0.1 ms
+
+
+def _float64(name="numpy"):
+    """A float64 backend, for the tests that compare with the float64 loops to 1e-12 (the
+    default, float32, rounds each step at ~6e-8)."""
+    return spaic.Backend(name, data_type="float64")
 
 
 def _spikes(batch=1, steps=9):
@@ -75,7 +83,7 @@ def _reference(kinds, spikes, weight=W, taus=None, v_th=1.0):
 @pytest.mark.parametrize("kinds", [["1_order_synapse"], ["2_order_synapse"],
                                    ["basic", "1_order_synapse"], ["2_order_synapse", "basic"]])
 def test_filtered_synapses_give_the_trace_of_spaics_op_list(kinds):
-    got = _run(kinds, _spikes())[0]
+    got = _run(kinds, _spikes(), backend=_float64())[0]
     assert np.allclose(got, _reference(kinds, _spikes()), rtol=1e-12, atol=1e-15)
 
 
@@ -91,13 +99,14 @@ def test_filtered_synapses_give_the_traces_spaic_0_6_3_gave():
                                 (["2_order_synapse"], None, spaic_2nd),
                                 (["1_order_synapse"], {"tau": 5.0}, spaic_tau5)):
         got = _run(kinds, _spikes(), syn_kwargs=kwargs)[0][0]
-        # SPAIC runs in float32, where R - D loses a few digits to cancellation
-        assert np.allclose(got, want, rtol=0, atol=2e-6)
+        # both in float32, SPAIC's printed to 7 decimals: within 1e-7 (5e-8 seen; a
+        # float64 run is 9e-7 off, SPAIC's float32 R - D losing digits to cancellation)
+        assert np.allclose(got, want, rtol=0, atol=1e-7)
 
 
 def test_syn_kwargs_set_the_time_constants():
     taus = {"tau_r": 4.0, "tau_d": 1.5}
-    got = _run(["2_order_synapse"], _spikes(), syn_kwargs=taus)[0]
+    got = _run(["2_order_synapse"], _spikes(), syn_kwargs=taus, backend=_float64())[0]
     assert np.allclose(got, _reference(["2_order_synapse"], _spikes(), taus=taus),
                        rtol=1e-12, atol=1e-15)
     assert not np.allclose(got, _reference(["2_order_synapse"], _spikes()))
@@ -114,7 +123,7 @@ def test_a_filter_of_a_current_source_follows_spaic_relative_to_its_input():
     # a constant current x = (1, 3) from the first step: R(k) = a R(k-1) + W x (no lag
     # for a current in pyspike's encoder); V = beta V + R
     got = _run(["1_order_synapse"], np.array([[1.0, 3.0]]), coding="constant_current",
-               v_th=1e9)[0][0]
+               backend=_float64(), v_th=1e9)[0][0]
     a, drive = np.exp(-0.1 / 2.0), W @ np.array([1.0, 3.0])
     R, V, want = np.zeros(2), np.zeros(2), []
     for _ in range(8):
@@ -132,13 +141,13 @@ def test_flatten_changes_nothing():
 
 def test_directpass_passes_input_i_to_neuron_i_unweighted():
     for kinds in (["directpass"], ["basic", "directpass"]):
-        got = _run(kinds, _spikes())[0]
+        got = _run(kinds, _spikes(), backend=_float64())[0]
         assert np.allclose(got, _reference(kinds, _spikes()), rtol=1e-12, atol=1e-15)
 
 
 def test_directpass_carries_a_current_each_step():
     got = _run(["directpass"], np.array([[1.0, 3.0]]), coding="constant_current",
-               v_th=1e9)[0][0]
+               backend=_float64(), v_th=1e9)[0][0]
     want = np.array([[sum(BETA ** j for j in range(k + 1)) * x for k in range(8)]
                      for x in (1.0, 3.0)])
     assert np.allclose(got, want, rtol=1e-12, atol=0)
@@ -193,7 +202,7 @@ def _gap_reference(spikes, gap, self_loop=False):
 
 @pytest.mark.parametrize("self_loop", [False, True])
 def test_electrical_synapses_couple_both_ends_by_spaics_op_list(self_loop):
-    net, inp, gap, mons = _gap_net(self_loop)
+    net, inp, gap, mons = _gap_net(self_loop, _float64())
     inp(_gap_spikes())
     net.run(0.9)
     want = _gap_reference(_gap_spikes(), gap.weight, self_loop)
@@ -216,7 +225,7 @@ def test_electrical_synapses_give_the_traces_spaic_0_6_3_gave():
 
 
 def test_setting_the_weight_of_an_electrical_synapse_changes_both_directions():
-    net, inp, gap, mons = _gap_net()
+    net, inp, gap, mons = _gap_net(backend=_float64())
     gap.weight = 2 * WE
     inp(_gap_spikes())
     net.run(0.9)
@@ -235,7 +244,7 @@ def test_two_current_connections_onto_one_group_add_up():
         spaic.Connection(a, out, link_type="full", weight=np.array([[1.0, 2.0]]))
         spaic.Connection(b, out, link_type="full", weight=np.array([[4.0]]))
         mon = spaic.StateMonitor(out, "V")
-    net.build(backend="numpy")
+    net.build(backend=_float64())
     a(np.array([[1.0, 1.0]]))
     b(np.array([[0.5]]))
     net.run(0.3)
@@ -315,7 +324,7 @@ def test_a_dist_depd_network_runs_its_weights():
         spaic.Connection(inp, a, link_type="one_to_one", weight=np.eye(3) * 2.0)
         con = spaic.Connection(a, b, link_type="dist_depd", w_amp=-1.0)
         mon = spaic.StateMonitor(b, "V")
-    net.build(backend="numpy")
+    net.build(backend=_float64())
     x = np.zeros((1, 4, 3))
     x[0, 0] = 1.0                                      # a fires at step 1, b reads it at 2
     inp(x)
