@@ -4,7 +4,7 @@ side by side in one run, one thread each.
     python bench/bench_spaic.py [--workloads clif,stdp] [--reps 5] [--samples 40]
                                 [--seeds 0,1,2] [--spaic-python PATH]
                                 [--pyspike-python PATH] [--learner-attr _learner]
-                                [--profile-dir DIR] [--save FILE]
+                                [--profile-dir DIR] [--save FILE] [--data-type float32]
 
 The workloads are SPAIC code in bench/spaic_peer/, one text run by both sides
 (``--impl spaic`` imports ``spaic``, ``--impl pyspike`` imports ``pyspike.spaic``):
@@ -16,6 +16,8 @@ The workloads are SPAIC code in bench/spaic_peer/, one text run by both sides
   ms per training sample, and the input weights' mean and spread after the samples.
 
 Data: seeded uniform [0, 1] arrays of MNIST's shape (784 values per sample), no download.
+Both sides compute in ``--data-type`` (default float32, SPAIC's default; the scripts set
+``Torch_Backend.data_type``, which pyspike.spaic takes too: its own default is float64).
 Every measurement is a fresh process (OMP/MKL/OpenBLAS threads 1, torch.set_num_threads(1))
 that builds, runs ``--warmup`` untimed repetitions, then the timed ones; tables give the
 median of the timed repetitions (over all seeds for stdp) and the learned statistics as
@@ -92,7 +94,8 @@ def measure(args) -> dict:
         seeds = args.seeds if wl == "stdp" else args.seeds[:1]
         for seed in seeds:
             for impl in IMPLS:
-                extra = ["--seed", str(seed), "--warmup", str(args.warmup)]
+                extra = ["--seed", str(seed), "--warmup", str(args.warmup),
+                         "--data-type", args.data_type]
                 extra += (["--reps", str(args.reps)] if wl == "clif" else
                           ["--samples", str(args.samples), "--learner-attr", args.learner_attr])
                 r = run_one(pythons[impl], SCRIPTS[wl], impl, extra, paths[impl],
@@ -169,6 +172,8 @@ def main(argv=None) -> None:
     p.add_argument("--learner-attr", default="_learner",
                    help="the STDP example's learner attribute (SPAIC's: _learner)")
     p.add_argument("--profile-dir", default=None)
+    p.add_argument("--data-type", default="float32", choices=("float32", "float64"),
+                   help="both sides' Torch_Backend.data_type (SPAIC's default: float32)")
     p.add_argument("--timeout", type=float, default=600.0, help="seconds per process")
     p.add_argument("--save", default=None, help="write the raw results (JSON) here")
     args = p.parse_args(argv)

@@ -48,6 +48,7 @@ class ClifNet(spaic.Network):
 
 
 simulator = spaic.Torch_Backend('cpu')
+simulator.data_type = peer.data_type(args.impl, args.data_type)
 simulator.dt = dt
 
 t0 = time.perf_counter()

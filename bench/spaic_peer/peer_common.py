@@ -28,7 +28,19 @@ def parser(doc: str) -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--warmup", type=int, default=1, help="untimed repetitions first")
     p.add_argument("--profile", default=None, help="write cProfile stats of the timed part here")
+    p.add_argument("--data-type", default="float32", choices=("float32", "float64"),
+                   help="the backend's data_type (SPAIC's default float32; pyspike.spaic's "
+                   "own default is float64)")
     return p
+
+
+def data_type(impl: str, name: str):
+    """``Torch_Backend.data_type`` for ``name``: torch's dtype for SPAIC, the name for
+    pyspike.spaic (which takes either)."""
+    if impl == "spaic":
+        import torch
+        return getattr(torch, name)
+    return name
 
 
 def load(impl: str):

@@ -32,6 +32,7 @@ spaic = peer.load(args.impl)
 SEED = args.seed
 np.random.seed(SEED)
 simulator = spaic.Torch_Backend('cpu')
+simulator.data_type = peer.data_type(args.impl, args.data_type)
 simulator.dt = 0.1
 
 run_time = 256 * simulator.dt

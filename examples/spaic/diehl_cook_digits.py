@@ -10,7 +10,7 @@ SPAIC's own parameters (weights normalised to 78.4 per neuron, inputs at most
 unit_conversion*1000 Hz: 100 Hz here).  Each sample is shown for 100 ms (SPAIC's STDP
 example: 25.6 ms, too short for these digits; Diehl & Cook: 350 ms).
 
-    python examples/spaic/diehl_cook_digits.py            # 200 neurons, 3 epochs
+    python examples/spaic/diehl_cook_digits.py            # 200 neurons, 4 epochs
     python examples/spaic/diehl_cook_digits.py --quick    # 30 neurons, 300 samples, 1 epoch
 
 Prints the held-out accuracy and the training time, and saves the learned receptive fields
@@ -62,7 +62,7 @@ def responses(net, data: np.ndarray, run_time: float, batch: int = 50) -> np.nda
     return np.concatenate(out)
 
 
-def main(quick: bool = False, seed: int = 1, n: int = 200, epochs: int = 3,
+def main(quick: bool = False, seed: int = 1, n: int = 200, epochs: int = 4,
          unit_conversion: float = 0.1, run_time: float = RUN_TIME, plot: bool = True
          ) -> dict:
     np.random.seed(seed)                      # the initial weights, as in SPAIC
@@ -123,7 +123,7 @@ if __name__ == "__main__":
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--neurons", type=int, default=200)
-    ap.add_argument("--epochs", type=int, default=3)
+    ap.add_argument("--epochs", type=int, default=4)
     ap.add_argument("--unit-conversion", type=float, default=0.1)
     ap.add_argument("--run-time", type=float, default=RUN_TIME)
     args = ap.parse_args()

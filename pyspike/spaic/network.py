@@ -54,19 +54,21 @@ def _precision(data_type) -> str:
 
 class Backend:
     """Where and at which step a network runs: ``name`` is ``"cpu"``, ``"cuda"`` or
-    ``"numpy"``; ``dt`` in ms (SPAIC's default 0.1); ``data_type`` float32 (SPAIC's
-    default, as its Torch_Backend) or float64 (``backend.data_type = torch.float64``, or
-    the name).
+    ``"numpy"``; ``dt`` in ms (SPAIC's default 0.1); ``data_type`` float64 (pyspike's
+    default) or float32 (SPAIC's: ``backend.data_type = torch.float32``, or the name).
+    float32 is SPAIC's arithmetic and faster, but pyspike's time runs on across runs
+    (SPAIC's starts each run at 0), and float32 times lose the sub-step precision of 0.1
+    ms steps beyond about 4e5 ms (4000 samples of 100 ms): long training runs in float64.
 
     >>> b = Backend("numpy")
     >>> b.data_type, b.precision
-    ('float32', 'single')
-    >>> b.data_type = "float64"
+    ('float64', 'double')
+    >>> b.data_type = "float32"
     >>> b.precision
-    'double'
+    'single'
     """
 
-    def __init__(self, name: str = "cpu", dt: float = 0.1, data_type="float32"):
+    def __init__(self, name: str = "cpu", dt: float = 0.1, data_type="float64"):
         if name not in _BACKENDS:
             raise ModelError(f"backend {name!r}: choose one of {', '.join(_BACKENDS)}",
                              where="Network.build", symbol=str(name))

@@ -29,13 +29,14 @@ from .neurons import shape_and_num
 #: The compiled models of a random encoder: a spike with probability p in each step of
 #: its window [t_on, t_off) (absolute times: the run's start is added per run).  The
 #: sparse one draws the number of steps to the next spike (geometric,
-#: floor(log(u)/log(1 - p))), the dense one a uniform per input and step: the same
+#: floor(log(u)/log(1 - p)), u = 1 - rand() in (0, 1]: never log(0), which a float32
+#: uniform reaches), the dense one a uniform per input and step: the same
 #: process (independent Bernoulli(p) steps), one draw per spike against one per step;
 #: the first is faster below a few spikes per hundred steps (SPARSE_P).
 _SPARSE = NeuronModel(equations="p : 1  # spike probability per step\n"
                                 "t_next : ms  # the time of the next spike",
                       threshold="t >= t_next and t < t_off",
-                      reset="t_next = t_next + dt*(1 + floor(log(rand())/log(1 - p)))",
+                      reset="t_next = t_next + dt*(1 + floor(log(1 - rand())/log(1 - p)))",
                       params={"t_on": 0.0, "t_off": 0.0})
 _DENSE = NeuronModel(equations="p : 1  # spike probability per step",
                      threshold="rand() < p and t >= t_on and t < t_off",
@@ -44,7 +45,8 @@ _DENSE = NeuronModel(equations="p : 1  # spike probability per step",
 SPARSE_P = 0.02
 #: the first spike of a run (host side, from each instance's own seed): p = 0 never (at
 #: 1e30 ms, which float32 holds)
-_FIRST = "where(p > 0, t_on + dt*floor(log(rand())/log(1 - where(p > 0, p, 0.5))), 1e30)"
+_FIRST = ("where(p > 0, t_on + dt*floor(log(1 - rand())/log(1 - where(p > 0, p, 0.5))), "
+          "1e30)")
 
 
 #: the compiled model of a current encoder: O, the current of each sample's input

@@ -382,7 +382,7 @@ def network_load(filename: Optional[str] = None, path: Optional[str] = None,
     name = backend.name if isinstance(backend, Backend) else backend if backend is not None \
         else "numpy" if device == "numpy" else Torch_Backend(device).name
     net.set_backend(_made("the backend", Backend, name, dt=saved.get("dt", 0.1),
-                          data_type=saved.get("precision", "single")))
+                          data_type=saved.get("precision", "double")))
     if top.get("seed") is not None:
         net.set_random_seed(top["seed"])
     net.train(bool(top.get("training", True)))

@@ -11,8 +11,8 @@ KERNEL = RNG.normal(0.0, 1.0, (3, 2, 3, 3))
 
 
 def _float64(name="numpy"):
-    """A float64 backend, for the tests that compare with the float64 convolution to
-    1e-12 (the default, float32 as in SPAIC, rounds each sum at ~1e-7 relative)."""
+    """A float64 backend (the default, named for the tests that compare with the float64
+    convolution to 1e-12: float32, SPAIC's, rounds each sum at ~1e-7 relative)."""
     return spaic.Backend(name, data_type="float64")
 
 

@@ -8,13 +8,13 @@ import pyspike.spaic as spaic
 from pyspike import ModelError
 
 DECAY = math.exp(-1.0 / 20.0)          # SPAIC's trace_decay per step
-#: 0.2 as a float32 network (the default, SPAIC's) holds it: a weight no rule changed
-W_32 = float(np.float32(0.2))
+#: a weight no rule changed (the default network computes in float64 and holds 0.2 as given)
+W_32 = 0.2
 
 
 def _float64(name="numpy"):
-    """A float64 backend, for the tests that check SPAIC's formula to 1e-12 (the default,
-    float32 as in SPAIC, rounds the weights at ~1e-8)."""
+    """A float64 backend (the default, named for the tests that check SPAIC's formula to
+    1e-12: float32, SPAIC's, rounds the weights at ~1e-8)."""
     return spaic.Backend(name, data_type="float64")
 
 

@@ -12,8 +12,8 @@ built network, or after a second run of the same length with the spike trains gi
 reverse order (``optim_step()`` between them for meta_nearest_online_stdp).  The learner
 was made with the options given here and, for a w_norm other than SPAIC's 78.4, its
 attribute set after (``learner.w_norm = 3.0``), as SPAIC's constructor ignores it.
-pyspike computes in float32 too (SPAIC's default), summing in another order: the two
-agree to a few float32 roundings of weights below 1 (7.5e-7 at most).
+pyspike is run in float32 too (SPAIC's default; pyspike's is float64), summing in another
+order: the two agree to a few float32 roundings of weights below 1 (7.5e-7 at most).
 """
 import numpy as np
 import pytest
@@ -90,7 +90,7 @@ def _learn(algorithm, options, steps, second=False, backend="numpy"):
         con = spaic.Connection(inp, layer, link_type="full", weight=W0.copy())
         spaic.Connection(drive, layer, link_type="full", weight=np.eye(3) * 5.0)
         learner = spaic.Learner(trainable=con, algorithm=algorithm, **options)
-    net.build(backend=backend)
+    net.build(backend=spaic.Backend(backend, data_type="float32"))   # as SPAIC computes
     spikes, kick = _trains(steps)
     for k in range(2 if second else 1):
         inp(spikes if k == 0 else spikes[:, ::-1].copy())
@@ -143,7 +143,9 @@ def test_meta_nearest_online_stdp_keeps_its_means_and_trace_for_the_next_run():
                                SPAIC["meta 25 then 25"], **TOLERANCE)
 
 
-def _built(algorithm, options, backend="numpy"):
+def _built(algorithm, options, backend=None):
+    """The network, in float32 as SPAIC computes (unless ``backend`` says otherwise)."""
+    backend = spaic.Backend("numpy", data_type="float32") if backend is None else backend
     net = spaic.Network()
     with net:
         inp = spaic.Encoder(num=5, coding_method="null")

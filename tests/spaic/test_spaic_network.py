@@ -8,8 +8,8 @@ from pyspike.spaic import coding, decoding
 
 
 def _float64(name="numpy"):
-    """A float64 backend, for the tests that check a formula to 1e-12 (the default,
-    float32 as in SPAIC, rounds each step at ~6e-8)."""
+    """A float64 backend (the default, named for the tests that check a formula to 1e-12:
+    float32, SPAIC's, rounds each step at ~6e-8)."""
     return spaic.Backend(name, data_type="float64")
 
 
@@ -440,29 +440,31 @@ def test_aclif_keeps_its_adaptive_threshold_through_a_new_run():
     assert float(np.asarray(G.M).ravel()[0]) == 0.0
 
 
-def test_a_network_built_on_a_backend_name_computes_in_float32_as_spaic_does():
+def test_a_network_built_on_a_backend_name_computes_in_float64():
     net, inp, out, _, _ = _chain("numpy")
     inp(np.full((1, 20), 0.5))
     net.run(1.0)
-    assert net.backend.data_type == "float32"
-    assert net._lowered.ps_of(out).V.dtype == np.float32
+    assert net.backend.data_type == "float64"
+    assert net._lowered.ps_of(out).V.dtype == np.float64
 
 
-def test_a_torch_backend_computes_in_float32_as_spaic_s_does():
-    net, inp, out, _, _ = _chain(spaic.Torch_Backend("cpu"))
+def test_a_torch_backend_of_data_type_float32_computes_in_float32():
+    backend = spaic.Torch_Backend("cpu")
+    backend.data_type = "float32"                  # SPAIC's default
+    net, inp, out, _, _ = _chain(backend)
     inp(np.full((1, 20), 0.5))
     net.run(1.0)
     assert net._lowered.ps_of(out).V.dtype == np.float32
 
 
-@pytest.mark.parametrize("data_type", ["float64", np.float64, "double"])
-def test_a_backend_of_data_type_float64_computes_in_float64(data_type):
+@pytest.mark.parametrize("data_type", ["float32", np.float32, "single"])
+def test_setting_data_type_float32_rebuilds_in_float32(data_type):
     net, inp, out, _, _ = _chain()
     inp(np.full((1, 20), 0.5))
     net.run(1.0)
-    net.backend.data_type = data_type              # SPAIC: backend.data_type = torch.float64
+    net.backend.data_type = data_type              # SPAIC: backend.data_type = torch.float32
     net.run(1.0)
-    assert net._lowered.ps_of(out).V.dtype == np.float64
+    assert net._lowered.ps_of(out).V.dtype == np.float32
 
 
 def test_an_unknown_data_type_is_refused():
@@ -473,8 +475,8 @@ def test_an_unknown_data_type_is_refused():
 
 def test_a_backend_named_at_build_keeps_the_data_type_chosen_before():
     net, inp, out, _, _ = _chain()
-    net.backend.data_type = "float64"
+    net.backend.data_type = "float32"
     net.build(backend="cpu")
     inp(np.full((1, 20), 0.5))
     net.run(1.0)
-    assert net._lowered.ps_of(out).V.dtype == np.float64
+    assert net._lowered.ps_of(out).V.dtype == np.float32

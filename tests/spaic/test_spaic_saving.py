@@ -138,12 +138,12 @@ def test_a_weight_of_the_wrong_shape_is_refused_naming_its_entry(tmp_path):
 def test_a_variable_of_another_dtype_is_refused_naming_its_entry(tmp_path):
     _trained(tmp_path)
 
-    def widen(f):                      # the network computes in float32, SPAIC's default
+    def narrow(f):                     # the network computes in float64, pyspike's default
         v = f["groups/neurongroup/V"][()]
-        assert v.dtype == np.float32
+        assert v.dtype == np.float64
         del f["groups/neurongroup/V"]
-        f["groups/neurongroup/V"] = v.astype(np.float64)
-    _edit(tmp_path / FILE, widen)
+        f["groups/neurongroup/V"] = v.astype(np.float32)
+    _edit(tmp_path / FILE, narrow)
     assert _refusal(tmp_path).symbol == "groups/neurongroup/V"
 
 

@@ -6,8 +6,8 @@ V = exp(-dt/tau_m)*V + Isyn, a spike when V > 1, then V = 0), and once against n
 SPAIC 0.6.3 itself gave (run in its own environment; the tests do not import spaic).
 A pyspike StateMonitor records the state at the start of a step: its sample k is SPAIC's
 value after step k - 1.  The loops compute in float64, and so do the networks compared
-with them to 1e-12 (``_float64``); those compared with SPAIC's numbers compute in float32,
-SPAIC's default and pyspike.spaic's.
+with them to 1e-12 (``_float64``, pyspike.spaic's default); those compared with SPAIC's
+numbers compute in float32, SPAIC's default (``_float32``).
 """
 import numpy as np
 import pytest
@@ -20,9 +20,14 @@ BETA = np.exp(-0.1 / 8.0)                           # lif, tau_m = 8 ms, dt = 0.
 
 
 def _float64(name="numpy"):
-    """A float64 backend, for the tests that compare with the float64 loops to 1e-12 (the
-    default, float32, rounds each step at ~6e-8)."""
+    """A float64 backend (the default, named for the tests that compare with the float64
+    loops to 1e-12: float32 rounds each step at ~6e-8)."""
     return spaic.Backend(name, data_type="float64")
+
+
+def _float32(name="numpy"):
+    """A float32 backend, as SPAIC computes: for the comparisons with SPAIC's numbers."""
+    return spaic.Backend(name, data_type="float32")
 
 
 def _spikes(batch=1, steps=9):
@@ -98,7 +103,7 @@ def test_filtered_synapses_give_the_traces_spaic_0_6_3_gave():
     for kinds, kwargs, want in ((["1_order_synapse"], None, spaic_1st),
                                 (["2_order_synapse"], None, spaic_2nd),
                                 (["1_order_synapse"], {"tau": 5.0}, spaic_tau5)):
-        got = _run(kinds, _spikes(), syn_kwargs=kwargs)[0][0]
+        got = _run(kinds, _spikes(), syn_kwargs=kwargs, backend=_float32())[0][0]
         # both in float32, SPAIC's printed to 7 decimals: within 1e-7 (5e-8 seen; a
         # float64 run is 9e-7 off, SPAIC's float32 R - D losing digits to cancellation)
         assert np.allclose(got, want, rtol=0, atol=1e-7)
@@ -217,7 +222,7 @@ def test_electrical_synapses_give_the_traces_spaic_0_6_3_gave():
     spaic_b = [[0.0, 0.3, 0.2762733, 0.3320899, 0.6690894, 0.5430729, 0.877606, 0.8431328],
                [0.0, 0.0, 0.8100001, 0.6733294, 0.610218, 0.0, 0.1197932, 0.3841315],
                [0.0, 0.2, 0.3675156, 0.3813229, 0.5852069, 0.7524226, 0.9646153, 0.9201342]]
-    net, inp, _, (ma, mb) = _gap_net()
+    net, inp, _, (ma, mb) = _gap_net(backend=_float32())
     inp(_gap_spikes())
     net.run(0.9)
     assert np.allclose(ma.values[0, :, 1:], spaic_a, rtol=0, atol=2e-7)
