@@ -232,7 +232,12 @@ class NeuronGroup:
                                   f"group '{self.name}'")
 
     def _parse(self, name: str, text: str):
-        """The expression ``text`` given as the value of ``name``, and its context."""
+        """The expression ``text`` given for ``name`` and its context, parsed once per text
+        and model (an encoder sets one at every run)."""
+        cache, key = self.__dict__.setdefault("_parsed", {}), (name, text, self.model)
+        return cache[key] if key in cache else cache.setdefault(key, self._parse_text(name, text))
+
+    def _parse_text(self, name: str, text: str):
         ctx = Context(where=f"the value of '{name}' in group '{self.name}'", line=text, lineno=1)
         if self.model.units.get(name) == "boolean":       # a condition, stored as 1.0/0.0
             condition = parse_condition(text, self._names(), ctx)
