@@ -237,6 +237,7 @@ class ConvConnection(Connection):
             self.rows, self.cols, self.element = geometry(
                 image, mid, conv.kernel, conv.stride, conv.padding, conv.dilation)
             self.windows = _per_channel(mid, out, pool)[:2]       # (post, hidden) pairs
+            self.hidden = int(np.prod(mid))     # (positions no window reads included)
         elif kind == "conv":
             stride = (conv.stride[0] * pool.stride[0], conv.stride[1] * pool.stride[1])
             self.rows, self.cols, self.element = geometry(
@@ -338,7 +339,7 @@ class ConvConnection(Connection):
                          "their own (a full or sparse link)", symbol=str(self.name))
         target, add = post, var
         if self.pool_max:      # the convolution's outputs, summed afresh every step
-            target, add = ps.NeuronGroup(int(self.windows[1].max()) + 1, _HIDDEN), "C"
+            target, add = ps.NeuronGroup(self.hidden, _HIDDEN), "C"
         S = ps.Synapses(pre, target, model="w : 1", on_pre=f"{add}_post += w",
                         kernel=("w",))
         S.connect(i=self.cols, j=self.rows)

@@ -241,3 +241,14 @@ def test_a_monitor_of_a_conv_links_weight_records_its_kernel_at_each_sample():
     assert mon.values.shape == (1, 3, 2, 3, 3, 5)
     np.testing.assert_array_equal(mon.values[0, ..., 4], KERNEL)
     np.testing.assert_allclose(mon.times, [0.0, 0.1, 0.2, 0.3, 0.4])
+
+
+def test_max_pooling_that_leaves_the_last_outputs_out_of_every_window_runs():
+    # a 2x2 kernel on 6x6 makes 5x5 outputs; windows of 2 at stride 2 read 4x4 of them
+    net, out, _ = _net("conv", (3, 2, 2), weight=KERNEL[:, :, :2, :2], kernel_size=2,
+                       syn_type=["conv", "maxpool"])
+    expected = np.zeros((3, 2, 2))
+    for step in SPIKES[0]:
+        conv = _conv_reference(step.reshape(2, 6, 6), KERNEL[:, :, :2, :2])   # (3, 5, 5)
+        expected += conv[:, :4, :4].reshape(3, 2, 2, 2, 2).max(axis=(2, 4))
+    np.testing.assert_allclose(_V(net, out)[0], expected, rtol=0, atol=1e-12)
