@@ -10,6 +10,7 @@ from ..codegen.ir import NetworkKernel
 from ..codegen.synaptic import POST_INDEX, PRE_INDEX
 from .. import random as ps_random
 from ..evaluate import evaluate
+from .numpy_synapses import every_synapse
 
 
 class OperationReference:
@@ -23,10 +24,7 @@ class OperationReference:
         op, sk, real = self.op, self.sk, self.real
         if step % op.every != 0 or rargs[op.active] == 0:
             return
-        row = arrays[sk.row_slot]
-        s = np.arange(int(row[-1]), dtype=np.int64)
-        i = np.repeat(np.arange(sk.n_pre, dtype=np.int64), np.diff(row))
-        j = s % sk.n_post if sk.dense else arrays[sk.col_slot].astype(np.int64)
+        s, i, j = every_synapse(sk, arrays)
         index = {"syn": s, "pre": sk.pre_start + i, "post": sk.post_start + j,
                  "sum_post": j, "sum_all": np.zeros_like(s)}
         env = {"t": t, "dt": real(rargs[0]), PRE_INDEX.name: i.astype(real),

@@ -118,10 +118,7 @@ class SynapsesReference:
         sk = self.sk
         if sk.summed_path is None and sk.clock_path is None:
             return
-        row = arrays[sk.row_slot]
-        s = np.arange(int(row[-1]), dtype=np.int64)
-        i = np.repeat(np.arange(sk.n_pre, dtype=np.int64), np.diff(row))
-        j = s % sk.n_post if sk.dense else arrays[sk.col_slot].astype(np.int64)
+        s, i, j = every_synapse(sk, arrays)
         if sk.summed_path is not None:
             targets = [(arrays[sk.access[a.target.name].slot], a.op == "=")   # "=": (max)
                        for a in sk.summed_path.code]
@@ -195,6 +192,15 @@ class SynapsesReference:
                 continue
             a = sk.access[name]
             arrays[a.slot][self._index(a.where, s, i, j, arrays)] = env[name]
+
+
+def every_synapse(sk: SynapsesKernel, arrays):
+    """(synapse, pre, post) numbers of every synapse, in storage order."""
+    row = arrays[sk.row_slot]
+    s = np.arange(int(row[-1]), dtype=np.int64)
+    i = np.repeat(np.arange(sk.n_pre, dtype=np.int64), np.diff(row))
+    j = s % sk.n_post if sk.dense else arrays[sk.col_slot].astype(np.int64)
+    return s, i, j
 
 
 def _batchable(path: Pathway, sk: SynapsesKernel) -> bool:

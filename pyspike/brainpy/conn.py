@@ -36,15 +36,21 @@ class TwoEndConnector:
         return self
 
     def check(self, n_pre: int, n_post: int, where: str) -> None:
-        for given, n, side in ((self.pre_num, n_pre, "pre"), (self.post_num, n_post, "post")):
-            if given is not None and given != n:
-                raise ModelError(f"{type(self).__name__} was made for {given} {side}synaptic "
-                                 f"neurons, but the projection's {side} group has {n}",
-                                 where=where, symbol=side)
+        check_sizes(self, n_pre, n_post, where)
 
     def connect(self, S, structure: str) -> None:
         """Make the synapses of ``S`` (structure 'csr' or 'mat')."""
         raise NotImplementedError
+
+
+def check_sizes(obj, n_pre: int, n_post: int, where: str) -> None:
+    """The sizes a connector or layer was made for (``pre_num``, ``post_num``; None: any)
+    are the projection's groups' sizes."""
+    for given, n, side in ((obj.pre_num, n_pre, "pre"), (obj.post_num, n_post, "post")):
+        if given is not None and given != n:
+            raise ModelError(f"{type(obj).__name__} was made for {given} {side}synaptic "
+                             f"neurons, but the projection's {side} group has {n}",
+                             where=where, symbol=side)
 
 
 class FixedProb(TwoEndConnector):

@@ -23,7 +23,7 @@ import numpy as np
 
 from ..codegen.errors import ModelError
 from .. import checks
-from .conn import TwoEndConnector
+from .conn import TwoEndConnector, check_sizes
 from .core import missing, random
 from .dynsys import DynamicalSystem
 
@@ -36,11 +36,7 @@ class Layer(DynamicalSystem):
     steps = False
 
     def check(self, n_pre: int, n_post: int, where: str) -> None:
-        for given, n, side in ((self.pre_num, n_pre, "pre"), (self.post_num, n_post, "post")):
-            if given is not None and given != n:
-                raise ModelError(f"{type(self).__name__} was made for {given} {side}synaptic "
-                                 f"neurons, but the projection's {side} group has {n}",
-                                 where=where, symbol=side)
+        check_sizes(self, n_pre, n_post, where)
 
     def make(self, S, scale: float) -> None:
         raise NotImplementedError

@@ -24,16 +24,7 @@ def raster_plot(ts, sp_matrix, ax=None, marker: str = ".", markersize: float = 2
     ax = ax or plt.gca()
     ax.plot(np.asarray(ts)[steps], index, marker, markersize=markersize, color=color,
             **kwargs)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    if xlim is not None:
-        ax.set_xlim(xlim)
-    if ylim is not None:
-        ax.set_ylim(ylim)
-    if title:
-        ax.set_title(title)
-    if show:
-        plt.show()
+    _finish(plt, ax, xlabel, ylabel, xlim, ylim, False, title, show)
 
 
 def line_plot(ts, val_matrix, plot_ids=None, ax=None, xlim=None, ylim=None,
@@ -46,6 +37,11 @@ def line_plot(ts, val_matrix, plot_ids=None, ax=None, xlim=None, ylim=None,
     ax = ax or plt.gca()
     for k in (range(values.shape[1]) if plot_ids is None else np.atleast_1d(plot_ids)):
         ax.plot(ts, values[:, k], label=f"{legend}-{k}" if legend else None, **kwargs)
+    _finish(plt, ax, xlabel, ylabel, xlim, ylim, legend, title, show)
+
+
+def _finish(plt, ax, xlabel, ylabel, xlim, ylim, legend, title, show) -> None:
+    """The labels, limits, legend and title both plots take, then show if asked."""
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     if xlim is not None:

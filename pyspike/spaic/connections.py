@@ -222,11 +222,6 @@ class Connection:
                 + self._also:
             syn.w = self._weight[rows, cols]
 
-    def synapse_values(self) -> np.ndarray:
-        """The weights of the existing pairs in the order ``pairs()`` gives them."""
-        rows, cols = self.pairs()
-        return self._weight[rows, cols]
-
     def bind(self, synapses, rows: np.ndarray, cols: np.ndarray,
              primary: bool = True) -> None:
         """The connection now runs as ``synapses`` (synapse k holds the weight

@@ -321,9 +321,6 @@ class ConvConnection(Connection):
                            1.0 / (pool.kernel[0] * pool.kernel[1]))
         return effective_kernel(self._weight, conv, _NONE if self.pool_max else pool).ravel()
 
-    def synapse_values(self) -> np.ndarray:
-        return self.compiled()[self.element]
-
     def bind(self, synapses, rows, cols, primary: bool = True) -> None:
         self.lowered, self._also = (synapses, rows, cols), []
 

@@ -33,6 +33,13 @@ _MODEL = """
 """
 _STDP_PARAMS = {"Apost": 1e-2, "Apre": 1e-4, "tau_in": 20.0, "tau_out": 20.0,
                 "w_norm": 78.4, "t_norm": 0.0}
+#: R-STDP's traces (Florian 2007) and the eligibility they feed, in both reward rules
+_RSTDP_MODEL = """
+    dp_plus/dt = -p_plus/tau_plus : 1 (event-driven)
+    dp_minus/dt = -p_minus/tau_minus : 1 (event-driven)
+    elig : 1
+"""
+_RSTDP_PARAMS = {"A_plus": 1.0, "A_minus": -1.0, "tau_plus": 20.0, "tau_minus": 20.0}
 RULES: Dict[str, PlasticityRule] = {
     "nearest_online_stdp": PlasticityRule(
         "nearest_online_stdp", "SPAIC's nearest-spike online STDP (learners.py).",
@@ -47,28 +54,19 @@ RULES: Dict[str, PlasticityRule] = {
     "meta_nearest_online_stdp": META_RULE,
     "rstdp": PlasticityRule(
         "rstdp", "SPAIC's reward-modulated STDP, its eligibility summed over a run.",
-        model="""
-            dp_plus/dt = -p_plus/tau_plus : 1 (event-driven)
-            dp_minus/dt = -p_minus/tau_minus : 1 (event-driven)
-            elig : 1
-            """,
+        model=_RSTDP_MODEL,
         on_pre="p_plus += A_plus\nelig += p_minus",
         on_post="p_minus += A_minus\nelig += p_plus",
-        params={"A_plus": 1.0, "A_minus": -1.0, "tau_plus": 20.0, "tau_minus": 20.0}),
+        params=dict(_RSTDP_PARAMS)),
     # rstdpet: each eligibility increment e at time t feeds a trace decaying with
     # tau_e_trace whose sum over the run's remaining steps is
     # e*(1 - exp(-(t_end - t)/tau_e_trace))/(1 - exp(-dt/tau_e_trace)) (t_end: set per run)
     "rstdpet": PlasticityRule(
         "rstdpet", "SPAIC's R-STDP with an eligibility trace, its trace summed over a run.",
-        model="""
-            dp_plus/dt = -p_plus/tau_plus : 1 (event-driven)
-            dp_minus/dt = -p_minus/tau_minus : 1 (event-driven)
-            elig : 1
-            """,
+        model=_RSTDP_MODEL,
         on_pre="p_plus += A_plus\nelig += p_minus*(1 - exp(-(t_end - t)/tau_e_trace))",
         on_post="p_minus += A_minus\nelig += p_plus*(1 - exp(-(t_end - t)/tau_e_trace))",
-        params={"A_plus": 1.0, "A_minus": -1.0, "tau_plus": 20.0, "tau_minus": 20.0,
-                "tau_e_trace": 25.0, "t_end": 0.0}),
+        params={**_RSTDP_PARAMS, "tau_e_trace": 25.0, "t_end": 0.0}),
 }
 #: the online STDP rules: rates zeroed in eval, rows normalised and clipped every step
 STDP = ("nearest_online_stdp", "full_online_stdp")
