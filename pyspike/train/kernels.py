@@ -1,0 +1,255 @@
+"""A neuron model's fused forward and backward kernels over the T steps of a layer.
+
+:class:`NeuronKernels` derives the model's step and its backward pass (codegen/grad.py),
+compiles them once (cached by source, as the simulator's libraries are) and runs them on
+NumPy arrays in place: the forward pass over (T, B, N) inputs gives the outputs and keeps
+only what the backward pass reads (``saved_per_step`` values per neuron and step); the
+backward pass gives the inputs' gradient and the trained parameters'.
+
+>>> import numpy as np
+>>> k = NeuronKernels("lif", surrogate="atan", dtype="float64")
+>>> x = np.full((3, 1, 2), 0.6)                      # T = 3 steps, 1 sample, 2 neurons
+>>> out, ctx = k.forward(x)
+>>> out[:, 0, 0]                                     # 0.6, 1.13 (a spike, reset), 0.6
+array([0., 1., 0.])
+>>> gin, gp = k.backward(np.ones_like(out), ctx)
+>>> gin.shape, k.saved_per_step
+((3, 1, 2), 1)
+"""
+from __future__ import annotations
+
+import ctypes
+from dataclasses import dataclass
+from typing import Dict, Mapping, Optional, Sequence, Tuple, Union
+
+import numpy as np
+import sympy as sp
+
+from ..codegen.errors import ModelError
+from ..codegen.grad import TrainingKernel, training_kernel
+from ..codegen.grad_step import neuron_step
+from ..codegen.render_training import TRAINING_ABI, render_training
+from ..model import NeuronModel
+from ..toolchain.compile import CXXFLAGS, LIBMVEC, compile_library
+
+#: One flag more than the simulator's: the reductions of parameter gradients vectorise.
+FLAGS = CXXFLAGS + LIBMVEC + ("-fopenmp-simd",)
+_DTYPES = {"float32": np.float32, "float64": np.float64}
+
+
+@dataclass
+class Context:
+    """What a forward pass keeps for its backward pass."""
+    saved: np.ndarray          # (values per step, T, B, N)
+    state0: np.ndarray         # (carried states, B, N): the states before the run
+    out: np.ndarray            # (T, B, N): the outputs (a recurrent layer reads them)
+    params: np.ndarray         # the parameter vector the forward pass ran with
+    wrec: Optional[np.ndarray] = None
+
+
+def model_of(model: Union[str, NeuronModel]) -> NeuronModel:
+    """A NeuronModel given itself or its library name."""
+    if isinstance(model, NeuronModel):
+        return model
+    from ..models import registry
+    import pyspike.models  # noqa: F401  (fills the registry)
+    return registry.neurons[model]
+
+
+def _input_name(model: NeuronModel, given: Optional[str]) -> str:
+    if given:
+        return given
+    for name in ("Isyn", "I", "x"):
+        if name in model.variables:
+            return name
+    raise ModelError("the model has no input named Isyn, I or x: say which of its variables"
+                     f" the layer's input sets with input= (its variables: "
+                     f"{', '.join(model.variables)})", where="input")
+
+
+def _start(name: str, value, values: Mapping[str, float], where: str) -> float:
+    """A state's initial value: a number, or an expression of the parameters (Izhikevich's
+    u = b*V), evaluated with the model's parser (never Python's eval)."""
+    if not isinstance(value, str):
+        return _number(name, value, where)
+    from ..codegen.expressions import Context, parse_expression
+    names = {k: sp.Symbol(k, real=True) for k in values}
+    expr = parse_expression(value, names, Context(where=f"the initial value of {name}",
+                                                  line=value, lineno=1, random_sites=[]))
+    number = expr.xreplace({names[k]: sp.Float(v) for k, v in values.items()})
+    if not number.is_number:
+        raise ModelError(f"the initial value {value!r} of {name!r} reads "
+                         f"{', '.join(sorted(map(str, number.free_symbols)))}: give a number "
+                         "with init=", where="init", symbol=name)
+    return float(number)
+
+
+def _number(name: str, value, where: str) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise ModelError(f"the parameter {name!r} = {value!r} is not a number: a training "
+                         "layer takes numbers (in the model's units)", where=where,
+                         symbol=name) from None
+
+
+class NeuronKernels:
+    """The compiled forward and backward kernels of one neuron model (see the module).
+
+    ``params`` override the model's values; ``trainable`` names the parameters whose
+    gradient the backward pass gives; ``init`` the states' values before a run (the
+    model's initial values by default).  ``backend`` "cpu" runs the generated C++,
+    "numpy" the NumPy reference of the same statements (pyspike/train/reference.py).
+    """
+
+    def __init__(self, model: Union[str, NeuronModel] = "lif", *, input: Optional[str] = None,
+                 surrogate: str = "atan", alpha: Optional[float] = None,
+                 params: Optional[Mapping[str, float]] = None,
+                 init: Optional[Mapping[str, float]] = None, trainable: Sequence[str] = (),
+                 detach_reset: bool = False, smooth: bool = False,
+                 output: Optional[str] = None, dt: float = 1.0, dtype: str = "float32",
+                 backend: str = "cpu", recurrent: bool = False):
+        self.model = model_of(model)
+        if self.model.refractory is not None:
+            raise ModelError(f"the model {self.model.name or ''} has a refractory period "
+                             f"({self.model.refractory!r}): training layers do not yet hold a"
+                             " neuron through one; take the model without it (Lif for "
+                             "LifRef, say)", where="model", symbol="refractory")
+        if dtype not in _DTYPES:
+            raise ModelError(f"dtype must be 'float32' or 'float64', not {dtype!r}",
+                             where="dtype", symbol=str(dtype))
+        self.dtype = np.dtype(_DTYPES[dtype])
+        m = self.model
+        step = neuron_step(m.equations, m.update, m.threshold, m.reset, list(m.params),
+                           input=_input_name(m, input), method=m.method, output=output)
+        self.kernel: TrainingKernel = training_kernel(step, surrogate, alpha, smooth,
+                                                      detach_reset, tuple(trainable))
+        where = m.name or "the model"
+        values = {k: v for k, v in m.params.items()}
+        values.update(m.init)
+        unknown = set(params or {}) - set(step.params) - set(m.params)
+        if unknown:
+            name = sorted(unknown)[0]
+            raise ModelError(f"{name!r} is not a parameter of {where} (its parameters: "
+                             f"{', '.join(p for p in step.params if p != 'dt')})",
+                             where="params", symbol=name)
+        values.update(params or {})
+        values["dt"] = dt
+        #: the parameter vector's values by name (trained ones change between calls)
+        self.values: Dict[str, float] = {
+            p: _number(p, values.get(p, 0.0), where) for p in step.params}
+        self.values["_alpha"] = self.kernel.alpha
+        start = dict(m.init)
+        start.update(init or {})
+        known = dict(self.values)
+        for n, v in start.items():         # (an initial value may read the ones before)
+            known[n] = _start(n, v, known, where)
+        self.init = np.array([known.get(n, 0.0) for n in step.carried], dtype=self.dtype)
+        self.recurrent = recurrent
+        self.backend = backend
+        self._lib = None
+        if backend == "cpu":
+            self._lib = _load(render_training(self.kernel, "cpp", self._real(), recurrent))
+        elif backend != "numpy":
+            raise ModelError(f"backend must be 'cpu' or 'numpy', not {backend!r}",
+                             where="backend", symbol=str(backend))
+
+    def _real(self) -> str:
+        return "double" if self.dtype == np.float64 else "float"
+
+    @property
+    def saved_per_step(self) -> int:
+        """Values kept per neuron and step for the backward pass."""
+        return self.kernel.saved_per_step
+
+    @property
+    def trainable(self) -> Tuple[str, ...]:
+        return self.kernel.trained
+
+    def param_vector(self) -> np.ndarray:
+        return np.array([self.values[p] for p in self.kernel.params], dtype=np.float64)
+
+    def forward(self, input: np.ndarray, state0: Optional[np.ndarray] = None,
+                wrec: Optional[np.ndarray] = None) -> Tuple[np.ndarray, Context]:
+        """(outputs, context) of the steps over ``input`` (T, B, N)."""
+        x = self._array(input, "input", 3)
+        T, B, N = x.shape
+        if state0 is None:
+            state0 = np.broadcast_to(self.init[:, None, None],
+                                     (len(self.init), B, N)).astype(self.dtype)
+        wrec = self._wrec(wrec, N)
+        out = np.empty_like(x)
+        saved = np.empty((self.saved_per_step, T, B, N), dtype=self.dtype)
+        state = np.empty_like(state0)
+        params = self.param_vector()
+        if self._lib is None:
+            from .reference import forward as reference_forward
+            reference_forward(self.kernel, x, out, saved, state0, state, params, wrec)
+        else:
+            self._lib.ps_train_forward(T, B, N, _p(x), _p(out), _p(saved), _p(state0),
+                                       _p(state), _p(params), _p(wrec))
+        self.state = state
+        return out, Context(saved, state0, out, params, wrec)
+
+    def backward(self, gout: np.ndarray, ctx: Context
+                 ) -> Tuple[np.ndarray, Dict[str, float]]:
+        """(the inputs' gradient (T, B, N), the trained parameters' gradients) given the
+        outputs' gradient; with a recurrent layer, the recurrent weights' gradient is
+        ``self.gwrec``."""
+        g = self._array(gout, "gout", 3)
+        if g.shape != ctx.out.shape:
+            raise ModelError(f"the outputs' gradient has the shape {g.shape}, the outputs "
+                             f"{ctx.out.shape}", where="backward")
+        T, B, N = g.shape
+        gin = np.empty_like(g)
+        gparams = np.zeros(max(1, len(self.kernel.trained)), dtype=np.float64)
+        self.gwrec = np.zeros((N, N), dtype=np.float64) if self.recurrent else None
+        if self._lib is None:
+            from .reference import backward as reference_backward
+            reference_backward(self.kernel, g, ctx, gin, gparams, self.gwrec)
+        else:
+            self._lib.ps_train_backward(T, B, N, _p(g), _p(ctx.saved), _p(ctx.state0),
+                                        _p(ctx.params), _p(gin), _p(gparams), _p(ctx.out),
+                                        _p(ctx.wrec), _p(self.gwrec))
+        return gin, {p: float(gparams[k]) for k, p in enumerate(self.kernel.trained)}
+
+    def _array(self, a, name: str, ndim: int) -> np.ndarray:
+        a = np.ascontiguousarray(a, dtype=self.dtype)
+        if a.ndim != ndim:
+            raise ModelError(f"{name} must have {ndim} dimensions (steps, samples, neurons),"
+                             f" not the shape {a.shape}", where=name)
+        return a
+
+    def _wrec(self, wrec, N: int) -> Optional[np.ndarray]:
+        if not self.recurrent:
+            return None
+        w = np.ascontiguousarray(wrec, dtype=self.dtype)
+        if w.shape != (N, N):
+            raise ModelError(f"the recurrent weights must be ({N}, {N}) (from, to), not "
+                             f"{w.shape}", where="wrec")
+        return w
+
+
+def _p(a: Optional[np.ndarray]):
+    return None if a is None else a.ctypes.data_as(ctypes.c_void_p)
+
+
+_LOADED: Dict[str, ctypes.CDLL] = {}
+
+
+def _load(source: str) -> ctypes.CDLL:
+    """The compiled library of ``source`` (compiled once, cached on disk and here)."""
+    lib = compile_library(source, flags=FLAGS, name="training")
+    key = str(lib.path)
+    if key not in _LOADED:
+        handle = ctypes.CDLL(key)
+        if handle.ps_train_abi() != TRAINING_ABI:
+            raise ModelError(f"the compiled training library {key} has another ABI version;"
+                             " clear the cache", where="the compile cache")
+        i64, vp = ctypes.c_int64, ctypes.c_void_p
+        handle.ps_train_forward.argtypes = [i64, i64, i64] + [vp] * 7
+        handle.ps_train_forward.restype = None
+        handle.ps_train_backward.argtypes = [i64, i64, i64] + [vp] * 9
+        handle.ps_train_backward.restype = None
+        _LOADED[key] = handle
+    return _LOADED[key]

@@ -1,0 +1,106 @@
+"""The NumPy reference of a training layer's kernels: the same statements
+(:class:`~pyspike.codegen.grad.TrainingKernel`) evaluated step by step on arrays of
+(samples, neurons).  The oracle the generated C++ and CUDA are tested against; slow.
+"""
+from __future__ import annotations
+
+import functools
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+import sympy as sp
+
+from ..codegen.grad import GIN, OUT, TrainingKernel, gparam, h_prev, h_sym, lam, lam_new
+from ..codegen.grad import x_new
+from ..codegen.grad_step import INPUT
+from ..codegen.ir import Assign
+
+Program = List[Tuple[str, List[str], object]]
+
+
+@functools.lru_cache(maxsize=None)
+def _program(stmts: Tuple[Assign, ...]) -> Program:
+    out = []
+    for a in stmts:
+        syms = sorted(a.expr.free_symbols, key=lambda s: s.name)
+        out.append((a.target.name, [s.name for s in syms],
+                    sp.lambdify(syms, a.expr, modules="numpy")))
+    return out
+
+
+def _run(program: Program, env: Dict[str, np.ndarray], dtype) -> None:
+    for name, args, f in program:
+        env[name] = np.asarray(f(*[env[n] for n in args]), dtype=dtype)
+
+
+def _params(kernel: TrainingKernel, params: np.ndarray, dtype) -> Dict[str, np.ndarray]:
+    return {name: np.asarray(v, dtype=dtype) for name, v in zip(kernel.params, params)}
+
+
+def forward(kernel: TrainingKernel, x: np.ndarray, out: np.ndarray, saved: np.ndarray,
+            state0: np.ndarray, state: np.ndarray, params: np.ndarray,
+            wrec: Optional[np.ndarray]) -> None:
+    """As ``ps_train_forward``: fills ``out``, ``saved`` and ``state``."""
+    dtype = x.dtype
+    step = kernel.step
+    env = _params(kernel, params, dtype)
+    for c, n in enumerate(step.carried):
+        env[n] = state0[c].copy()
+    program = _program(kernel.forward)
+    for t in range(x.shape[0]):
+        value = x[t]
+        if wrec is not None and t > 0:
+            value = (value + (out[t - 1] @ wrec).astype(dtype)).astype(dtype)
+        env[INPUT.name] = value
+        _run(program, env, dtype)
+        for n in step.carried:
+            env[n] = env[x_new(n).name]
+        out[t] = env[OUT.name]
+        for k, n in enumerate(kernel.saved):
+            saved[k, t] = env[h_sym(n).name]
+        if kernel.reads_input:
+            saved[len(kernel.saved), t] = value
+    for c, n in enumerate(step.carried):
+        state[c] = env[n]
+
+
+def backward(kernel: TrainingKernel, gout: np.ndarray, ctx, gin: np.ndarray,
+             gparams: np.ndarray, gwrec: Optional[np.ndarray]) -> None:
+    """As ``ps_train_backward``: fills ``gin``, adds to ``gparams`` (and ``gwrec``)."""
+    dtype = gout.dtype
+    step = kernel.step
+    T, B, N = gout.shape
+    env = _params(kernel, ctx.params, dtype)
+    lams = {n: np.zeros((B, N), dtype) for n in step.carried}
+    grec = np.zeros((B, N), dtype)
+    previous, program = _program(kernel.previous), _program(kernel.backward)
+    for t in range(T - 1, -1, -1):
+        for k, n in enumerate(kernel.saved):
+            env[h_sym(n).name] = ctx.saved[k, t]
+            if t > 0:
+                env[h_prev(n).name] = ctx.saved[k, t - 1]
+        if kernel.reads_input:
+            env[INPUT.name] = ctx.saved[len(kernel.saved), t]
+        if t > 0:
+            _run(previous, env, dtype)
+        else:
+            for c, n in enumerate(step.carried):
+                env[n] = ctx.state0[c]
+        for n in step.carried:
+            env[lam(n).name] = lams[n]
+        env["_gout"] = (gout[t] + grec).astype(dtype)
+        _run(program, env, dtype)
+        for n in step.carried:
+            lams[n] = np.broadcast_to(env[lam_new(n).name], (B, N)).astype(dtype)
+        gin[t] = env[GIN.name]
+        for k, p in enumerate(kernel.trained):
+            gparams[k] += float(np.sum(np.broadcast_to(env[gparam(p).name], (B, N)),
+                                       dtype=np.float64))
+        if gwrec is not None:
+            grec = np.zeros((B, N), dtype)
+            if t > 0:
+                grec = (gin[t] @ ctx.wrec.T).astype(dtype)
+                gwrec += ctx.out[t - 1].T.astype(np.float64) @ gin[t].astype(np.float64)
+
+
+__all__: Sequence[str] = ("forward", "backward")
