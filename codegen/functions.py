@@ -34,7 +34,7 @@ class exprel(sp.Function):
     def _eval_is_extended_real(self):
         return self.args[0].is_extended_real
 
-    def fdiff(self, argindex=1):  # pragma: no cover - only needed if someone differentiates
+    def fdiff(self, argindex=1):   # (training layers differentiate it: codegen/grad.py)
         z = self.args[0]
         return (sp.exp(z) * (z - 1) + 1) / z**2
 

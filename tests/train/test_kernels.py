@@ -1,0 +1,110 @@
+"""The generated C++ training kernels agree with the NumPy reference of the same
+statements, keep only what the backward pass reads, and refuse what they cannot train
+with a message.
+
+Tolerances: float64, 1e-12 relative (the C++ and NumPy evaluate the same expressions;
+libm's and NumPy's exp differ in the last bit); float32, 1e-5 (a few ulps over T steps).
+"""
+import numpy as np
+import pytest
+
+import pyspike as ps
+from pyspike.codegen.errors import ModelError
+from pyspike.train import NeuronKernels
+
+T, B, N = 15, 3, 6
+
+
+def _run(k, x, g, w=None):
+    out, ctx = k.forward(x, wrec=w)
+    gin, gp = k.backward(g, ctx)
+    return out, ctx, gin, gp
+
+
+@pytest.mark.parametrize("dtype,rtol", [("float64", 1e-12), ("float32", 1e-5)])
+@pytest.mark.parametrize("model", ["lif", "clif", "aclif", "plif"])
+@pytest.mark.parametrize("recurrent", [False, True])
+def test_the_cpp_kernels_give_the_references_outputs_and_gradients(model, dtype, rtol,
+                                                                   recurrent):
+    rng = np.random.default_rng(0)
+    x = rng.normal(0.4, 1.0, (T, B, N))
+    g = rng.normal(size=(T, B, N))
+    w = rng.normal(0, 0.4, (N, N)) if recurrent else None
+    kw = dict(dtype=dtype, trainable=("v_th", "tau_m"), recurrent=recurrent)
+    cpp = _run(NeuronKernels(model, **kw), x, g, w)
+    ref = _run(NeuronKernels(model, backend="numpy", **kw), x, g, w)
+    np.testing.assert_array_equal(cpp[0], ref[0])
+    np.testing.assert_allclose(cpp[1].saved, ref[1].saved, rtol=rtol, atol=rtol)
+    np.testing.assert_allclose(cpp[2], ref[2], rtol=rtol, atol=rtol * np.abs(ref[2]).max())
+    for p in ("v_th", "tau_m"):
+        assert cpp[3][p] == pytest.approx(ref[3][p], rel=rtol * 10, abs=rtol)
+
+
+def test_a_lif_layer_saves_one_value_per_neuron_and_step():
+    k = NeuronKernels("lif", trainable=("tau_m",))
+    out, ctx = k.forward(np.zeros((T, B, N), np.float32))
+    assert k.saved_per_step == 1
+    assert ctx.saved.nbytes / (T * B * N) == 4
+
+
+def test_a_model_nonlinear_in_its_input_keeps_the_input_for_the_backward_pass():
+    model = ps.NeuronModel(equations="I : 1", update="v = 0.9*v + I**2",
+                           threshold="v > 1", reset="v = 0")
+    assert NeuronKernels(model).saved_per_step == 2
+
+
+def test_the_forward_pass_continues_from_a_given_state():
+    k = NeuronKernels("lif", dtype="float64")
+    x = np.full((4, 1, 1), 0.3)
+    out, _ = k.forward(x)
+    out2, _ = k.forward(x, state0=k.state)
+    whole, _ = k.forward(np.concatenate([x, x]))
+    np.testing.assert_array_equal(np.concatenate([out, out2]), whole)
+
+
+def test_a_readout_without_threshold_emits_its_potential():
+    model = ps.NeuronModel(equations="I : 1", update="v = 0.5*v + I")
+    k = NeuronKernels(model, output="v", dtype="float64")
+    out, _ = k.forward(np.ones((3, 1, 1)))
+    np.testing.assert_allclose(out[:, 0, 0], [1.0, 1.5, 1.75])
+
+
+def test_a_threshold_of_two_conditions_is_refused():
+    model = ps.NeuronModel(equations="I : 1", update="v = 0.5*v + I",
+                           threshold="v > 1 and v < 3", reset="v = 0")
+    with pytest.raises(ModelError, match="one comparison"):
+        NeuronKernels(model)
+
+
+def test_a_model_with_a_refractory_period_is_refused():
+    with pytest.raises(ModelError, match="refractory"):
+        NeuronKernels("LifRef")
+
+
+def test_a_parameter_the_model_lacks_is_refused():
+    with pytest.raises(ModelError, match="'tau' is not a parameter"):
+        NeuronKernels("lif", params={"tau": 3.0})
+
+
+def test_training_a_parameter_the_model_lacks_is_refused():
+    with pytest.raises(ModelError, match="cannot be trained|can be trained"):
+        NeuronKernels("lif", trainable=("tau",))
+
+
+def test_an_unknown_surrogate_is_refused_with_the_choices():
+    with pytest.raises(ModelError, match="atan"):
+        NeuronKernels("lif", surrogate="atanh")
+
+
+def test_a_model_without_input_names_its_variables():
+    model = ps.NeuronModel(equations="J : 1", update="v = 0.5*v + J", threshold="v > 1",
+                           reset="v = 0")
+    with pytest.raises(ModelError, match="input="):
+        NeuronKernels(model)
+
+
+def test_a_model_with_noise_is_refused():
+    model = ps.NeuronModel(equations="dv/dt = (-v + I)/(10*ms) + xi/sqrt(ms) : 1\nI : 1",
+                           threshold="v > 1", reset="v = 0")
+    with pytest.raises(ModelError, match="noise"):
+        NeuronKernels(model)
