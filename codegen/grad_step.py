@@ -37,6 +37,7 @@ from . import integrators
 from .equations import DT, BUILTINS, EquationSet, parse_equations, symbol
 from .errors import ModelError
 from .expressions import Context, parse_condition
+from .kernels import update_targets
 from .statements import parse_statements
 
 #: The input of a step, the symbol F reads for the layer's input.
@@ -73,7 +74,8 @@ def neuron_step(equations: str = "", update: str = "", threshold: str = "", rese
     threshold emits its potential and must name it)."""
     eqs = parse_equations(equations, list(params), where=f"the equations of {where}")
     names = eqs.names()
-    _new_update_targets(update, eqs, names)
+    if update:             # statements may introduce new states, as the simulator's do
+        update_targets(update, eqs, names)
     if input not in eqs.variables:
         raise ModelError(f"the input {input!r} is not a variable of the model of {where} "
                          f"(its variables: {', '.join(eqs.variables) or 'none'})",
@@ -103,13 +105,6 @@ def neuron_step(equations: str = "", update: str = "", threshold: str = "", rese
     g, strict = _threshold(threshold, names, where, eqs)
     resets = _reset(reset, names, states, where, eqs)
     return _live(eqs, values, g, strict, resets, input, output, where)
-
-
-def _new_update_targets(update: str, eqs: EquationSet, names: Dict[str, sp.Basic]) -> None:
-    """Discrete statements may introduce new state variables (as the simulator's)."""
-    from .kernels import _update_targets      # (kept in one place: the simulator's rule)
-    if update:
-        _update_targets(update, eqs, names)
 
 
 def _refuse_unsupported(eqs: EquationSet, where: str) -> None:

@@ -131,7 +131,7 @@ def _build_group(g: GroupSpec, index: int, layout: Layout,
     # Discrete-time statements may introduce their targets as new state variables.
     update_stmts: List[Assign] = []
     if g.update:
-        targets = _update_targets(g.update, eqs, names)
+        targets = update_targets(g.update, eqs, names)
         update_stmts = [Assign(symbol(st.target), st.value(symbol(st.target)), declare=False)
                         for st in parse_statements(g.update, names, targets,
                                                    f"the update of group '{g.name}'",
@@ -239,7 +239,7 @@ def _reset(g: GroupSpec, names, eqs: EquationSet, targets):
                                        f"the reset of group '{g.name}'", eqs.random_sites)]
 
 
-def _update_targets(text: str, eqs: EquationSet, names: Dict[str, sp.Basic]):
+def update_targets(text: str, eqs: EquationSet, names: Dict[str, sp.Basic]):
     """State variables assigned by discrete-time statements; new names become state."""
     targets = {}
     for lineno, part in split_statements(text):
@@ -323,7 +323,7 @@ def model_variables(equations: str, params, update: str = "", functions=(), exte
     check_units(eqs)
     names = eqs.names()
     if update:
-        targets = _update_targets(update, eqs, names)
+        targets = update_targets(update, eqs, names)
         parse_statements(update, names, targets, "the update", [])
     state = [n for n, v in eqs.variables.items() if not v.is_param]
     # (linked variables are neither: another group's, linked.py)

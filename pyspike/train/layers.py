@@ -1,0 +1,172 @@
+"""Spiking layers for gradient training in NumPy: a connection's matrix product over all
+steps at once (BLAS through NumPy), then a neuron model's fused kernels over the T steps.
+
+A layer maps (T, B, n_in) to (T, B, n_out); ``backward`` takes the outputs' gradient,
+fills ``grads`` (same names as ``params``) and gives the inputs' gradient.  ``params`` are
+the arrays an optimiser updates in place: the weights, and each trained neuron parameter
+as a 0-d array.
+
+>>> import numpy as np
+>>> layer = Linear(4, 3, "lif", seed=0, dtype="float64")
+>>> y = layer(np.ones((5, 2, 4)))
+>>> y.shape, sorted(layer.params)
+((5, 2, 3), ['bias', 'weight'])
+>>> gx = layer.backward(np.ones_like(y)); gx.shape, layer.grads["weight"].shape
+((5, 2, 4), (3, 4))
+"""
+from __future__ import annotations
+
+from typing import Dict, Mapping, Optional, Sequence, Union
+
+import numpy as np
+
+from ..codegen.errors import ModelError
+from ..model import NeuronModel
+from .kernels import Context, NeuronKernels
+
+
+class Layer:
+    """What every layer has: ``params``, ``grads``, ``forward``/``backward``."""
+
+    params: Dict[str, np.ndarray]
+    grads: Dict[str, np.ndarray]
+    #: whether backward() computes the inputs' gradient (a first layer's is not needed)
+    input_grad: bool = True
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        return self.forward(x)
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def backward(self, gout: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+
+class Spiking(Layer):
+    """A neuron model's kernels behind a layer's input current (see NeuronKernels for the
+    model's options).  Subclasses compute the current and its gradients."""
+
+    def __init__(self, n_out: int, model: Union[str, NeuronModel], *,
+                 dtype: str, trainable: Sequence[str], recurrent: bool, **options):
+        self.kernels = NeuronKernels(model, dtype=dtype, trainable=tuple(trainable),
+                                     recurrent=recurrent, **options)
+        self.dtype = self.kernels.dtype
+        self.n_out = n_out
+        self.params = {p: np.array(self.kernels.values[p], dtype=np.float64)
+                       for p in self.kernels.trainable}
+        self.grads: Dict[str, np.ndarray] = {}
+        self._ctx: Optional[Context] = None
+
+    def _neurons_forward(self, current: np.ndarray, wrec=None) -> np.ndarray:
+        for p in self.kernels.trainable:          # the optimiser changes them in place
+            self.kernels.values[p] = float(self.params[p])
+        out, self._ctx = self.kernels.forward(current, wrec=wrec)
+        return out
+
+    def _neurons_backward(self, gout: np.ndarray) -> np.ndarray:
+        if self._ctx is None:
+            raise ModelError("backward() needs a forward() first", where="backward")
+        gin, gp = self.kernels.backward(gout, self._ctx)
+        for p, v in gp.items():
+            self.grads[p] = np.array(v, dtype=np.float64)
+        return gin
+
+
+def _uniform(rng: np.random.Generator, shape, bound: float, dtype) -> np.ndarray:
+    return rng.uniform(-bound, bound, shape).astype(dtype)
+
+
+class Linear(Spiking):
+    """A dense connection (``weight`` (n_out, n_in), ``bias``) into ``n_out`` neurons of
+    ``model``; ``recurrent=True`` adds ``recurrent`` weights (n_out, n_out: from, to) from
+    the layer's own spikes of the last step.  Weights start as torch.nn.Linear's
+    (uniform in +-1/sqrt(n_in)); ``trainable`` names neuron parameters to train too."""
+
+    def __init__(self, n_in: int, n_out: int, model: Union[str, NeuronModel] = "lif", *,
+                 bias: bool = True, recurrent: bool = False, trainable: Sequence[str] = (),
+                 seed: Optional[int] = None, dtype: str = "float32",
+                 weight_scale: float = 1.0, **options):
+        super().__init__(n_out, model, dtype=dtype, trainable=trainable,
+                         recurrent=recurrent, **options)
+        rng = np.random.default_rng(seed)
+        bound = weight_scale / np.sqrt(n_in)
+        self.n_in = n_in
+        self.params["weight"] = _uniform(rng, (n_out, n_in), bound, self.dtype)
+        if bias:
+            self.params["bias"] = _uniform(rng, (n_out,), bound, self.dtype)
+        if recurrent:
+            self.params["recurrent"] = _uniform(rng, (n_out, n_out),
+                                                weight_scale / np.sqrt(n_out), self.dtype)
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        x = np.ascontiguousarray(x, dtype=self.dtype)
+        if x.ndim != 3 or x.shape[2] != self.n_in:
+            raise ModelError(f"the input must be (steps, samples, {self.n_in}), not "
+                             f"{x.shape}", where="Linear")
+        T, B, _ = x.shape
+        current = x.reshape(T * B, self.n_in) @ self.params["weight"].T
+        if "bias" in self.params:
+            current += self.params["bias"]
+        self._x = x
+        return self._neurons_forward(current.reshape(T, B, self.n_out),
+                                     self.params.get("recurrent"))
+
+    def backward(self, gout: np.ndarray) -> np.ndarray:
+        gin = self._neurons_backward(np.ascontiguousarray(gout, dtype=self.dtype))
+        T, B, _ = gin.shape
+        g2 = gin.reshape(T * B, self.n_out)
+        x2 = self._x.reshape(T * B, self.n_in)
+        self.grads["weight"] = g2.T @ x2
+        if "bias" in self.params:
+            self.grads["bias"] = g2.sum(axis=0)
+        if "recurrent" in self.params:
+            self.grads["recurrent"] = self.kernels.gwrec.astype(self.dtype)
+        if not self.input_grad:
+            return None
+        return (g2 @ self.params["weight"]).reshape(T, B, self.n_in)
+
+
+class Sequential(Layer):
+    """Layers one after the other; ``params``/``grads`` named ``"<index>.<name>"``.
+    ``backward`` gives the inputs' gradient only with ``input_grad=True``.
+
+    >>> net = Sequential(Linear(4, 8, seed=0), Linear(8, 2, seed=1))
+    >>> net(np.ones((3, 1, 4), np.float32)).shape
+    (3, 1, 2)
+    """
+
+    def __init__(self, *layers: Layer, input_grad: bool = False):
+        self.layers = list(layers)
+        if self.layers:            # the data's gradient: only if asked for
+            self.layers[0].input_grad = input_grad
+        self.input_grad = input_grad
+
+    @property
+    def params(self) -> Dict[str, np.ndarray]:
+        return {f"{k}.{n}": a for k, layer in enumerate(self.layers)
+                for n, a in layer.params.items()}
+
+    @property
+    def grads(self) -> Dict[str, np.ndarray]:
+        return {f"{k}.{n}": a for k, layer in enumerate(self.layers)
+                for n, a in layer.grads.items()}
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+    def backward(self, gout: np.ndarray) -> np.ndarray:
+        for layer in reversed(self.layers):
+            gout = layer.backward(gout)
+        return gout
+
+    def load(self, values: Mapping[str, np.ndarray]) -> None:
+        """Set the parameters from ``values`` (names as ``params``), shapes checked."""
+        params = self.params
+        for name, v in values.items():
+            if name not in params or np.shape(v) != params[name].shape:
+                raise ModelError(f"{name!r} with the shape {np.shape(v)} is not a parameter "
+                                 "of this network", where="Sequential.load", symbol=name)
+            params[name][...] = v
