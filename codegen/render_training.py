@@ -27,6 +27,7 @@ from .grad_step import INPUT
 from .ir import Assign
 from .printing import CPrinter, c_name
 from .render import environment
+from .render_cuda import CudaPrinter
 
 #: The C ABI version of the training kernels (checked when a library is opened).
 TRAINING_ABI = 1
@@ -82,7 +83,8 @@ def render_training(kernel: TrainingKernel, target: str = "cpp", real: str = "do
                     recurrent: bool = False) -> str:
     """The source of a layer's forward and backward kernels (``target`` "cpp" or "cuda",
     ``real`` "double" or "float")."""
-    printer = CPrinter(real)
+    # (CUDA's printer: no fmax(int, double) on the device; the same values)
+    printer = CudaPrinter(real) if target == "cuda" else CPrinter(real)
     step = kernel.step
     params = {symbol(p) for p in step.params} | {sp.Symbol("_alpha", positive=True)} | {
         sp.Symbol("_alpha", real=True)}

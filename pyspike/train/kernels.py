@@ -99,7 +99,8 @@ class NeuronKernels:
     ``params`` override the model's values; ``trainable`` names the parameters whose
     gradient the backward pass gives; ``init`` the states' values before a run (the
     model's initial values by default).  ``backend`` "cpu" runs the generated C++,
-    "numpy" the NumPy reference of the same statements (pyspike/train/reference.py).
+    "numpy" the NumPy reference of the same statements (pyspike/train/reference.py),
+    "cuda" the generated CUDA on CuPy arrays (pyspike/train/cuda.py).
     """
 
     def __init__(self, model: Union[str, NeuronModel] = "lif", *, input: Optional[str] = None,
@@ -148,10 +149,15 @@ class NeuronKernels:
         self.recurrent = recurrent
         self.backend = backend
         self._lib = None
+        self._cuda = None
         if backend == "cpu":
             self._lib = _load(render_training(self.kernel, "cpp", self._real(), recurrent))
+        elif backend == "cuda":     # device arrays in and out (pyspike/train/cuda.py)
+            from .cuda import CudaKernels
+            self._cuda = CudaKernels.compile(render_training(self.kernel, "cuda",
+                                                             self._real(), recurrent))
         elif backend != "numpy":
-            raise ModelError(f"backend must be 'cpu' or 'numpy', not {backend!r}",
+            raise ModelError(f"backend must be 'cpu', 'cuda' or 'numpy', not {backend!r}",
                              where="backend", symbol=str(backend))
 
     def _real(self) -> str:
@@ -172,6 +178,8 @@ class NeuronKernels:
     def forward(self, input: np.ndarray, state0: Optional[np.ndarray] = None,
                 wrec: Optional[np.ndarray] = None) -> Tuple[np.ndarray, Context]:
         """(outputs, context) of the steps over ``input`` (T, B, N)."""
+        if self._cuda is not None:
+            return self._cuda.forward(self, input, state0, wrec)
         x = self._array(input, "input", 3)
         T, B, N = x.shape
         if state0 is None:
@@ -196,6 +204,8 @@ class NeuronKernels:
         """(the inputs' gradient (T, B, N), the trained parameters' gradients) given the
         outputs' gradient; with a recurrent layer, the recurrent weights' gradient is
         ``self.gwrec``."""
+        if self._cuda is not None:
+            return self._cuda.backward(self, gout, ctx)
         g = self._array(gout, "gout", 3)
         if g.shape != ctx.out.shape:
             raise ModelError(f"the outputs' gradient has the shape {g.shape}, the outputs "

@@ -18,13 +18,23 @@ from ..codegen.ir import Assign
 Program = List[Tuple[str, List[str], object]]
 
 
+def _exprel(z):
+    z = np.asarray(z)
+    safe = np.where(z == 0, 1, z)
+    return np.where(z == 0, 1, np.expm1(safe) / safe).astype(z.dtype)
+
+
+#: pyspike's own functions (codegen/functions.py), in NumPy
+_FUNCTIONS = {"exprel": _exprel}
+
+
 @functools.lru_cache(maxsize=None)
 def _program(stmts: Tuple[Assign, ...]) -> Program:
     out = []
     for a in stmts:
         syms = sorted(a.expr.free_symbols, key=lambda s: s.name)
         out.append((a.target.name, [s.name for s in syms],
-                    sp.lambdify(syms, a.expr, modules="numpy")))
+                    sp.lambdify(syms, a.expr, modules=[_FUNCTIONS, "numpy"])))
     return out
 
 

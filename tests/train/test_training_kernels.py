@@ -108,3 +108,14 @@ def test_a_model_with_noise_is_refused():
                            threshold="v > 1", reset="v = 0")
     with pytest.raises(ModelError, match="noise"):
         NeuronKernels(model)
+
+
+def test_the_reference_computes_pyspikes_own_functions():
+    # Izhikevich's exponential Euler step calls exprel (codegen/functions.py)
+    x = np.random.default_rng(0).normal(5, 5, (20, 2, 3))
+    g = np.random.default_rng(1).normal(size=x.shape)
+    kw = dict(dtype="float64", dt=0.1, trainable=("a",))
+    cpp = _run(NeuronKernels("Izhikevich", **kw), x, g)
+    ref = _run(NeuronKernels("Izhikevich", backend="numpy", **kw), x, g)
+    np.testing.assert_array_equal(cpp[0], ref[0])
+    np.testing.assert_allclose(cpp[2], ref[2], rtol=1e-12, atol=1e-12 * np.abs(ref[2]).max())
