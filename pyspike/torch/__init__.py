@@ -3,8 +3,9 @@
 
 A neuron model's T steps run forward in one generated kernel and backward in one more
 (:class:`~pyspike.train.kernels.NeuronKernels`); the connections are ordinary torch
-layers, so the modules compose with any torch code, optimiser and scheduler.  CPU tensors
-reach the kernels without a copy (NumPy views of the same memory).
+layers, so the modules compose with any torch code, optimiser and scheduler.  Tensors
+reach the kernels without a copy: CPU tensors as NumPy views of the same memory, CUDA
+tensors as CuPy views through DLPack (templates/cuda/training.cu.j2's kernels).
 
 >>> import torch, pyspike.torch as pst
 >>> layer = pst.SpikingLinear(64, 100, model="lif", surrogate="atan")
@@ -39,26 +40,41 @@ class NeuronFunction(torch.autograd.Function):
     def forward(ctx, current, kernels: NeuronKernels, wrec, *trained):
         for name, value in zip(kernels.trainable, trained):
             kernels.values[name] = float(value)
-        w = None if wrec is None else _numpy(wrec)
-        out, saved = kernels.forward(_numpy(current), wrec=w)
+        w = None if wrec is None else _view(wrec)
+        out, saved = kernels.forward(_view(current), wrec=w)
         ctx.kernels, ctx.saved, ctx.recurrent = kernels, saved, wrec is not None
-        ctx.n_trained = len(trained)
-        return torch.from_numpy(out)
+        return _tensor(out)
 
     @staticmethod
     def backward(ctx, gout):
         kernels: NeuronKernels = ctx.kernels
-        gin, gp = kernels.backward(_numpy(gout.contiguous()), ctx.saved)
-        gw = torch.from_numpy(kernels.gwrec.astype(gin.dtype)) if ctx.recurrent else None
-        grads = [torch.tensor(gp[n], dtype=gout.dtype) for n in kernels.trainable]
-        return (torch.from_numpy(gin), None, gw, *grads)
+        gin, gp = kernels.backward(_view(gout), ctx.saved)
+        gin = _tensor(gin)
+        gw = _tensor(kernels.gwrec).to(gin.dtype) if ctx.recurrent else None
+        grads = [torch.as_tensor(_tensor(gp[n]) if not isinstance(gp[n], float) else gp[n],
+                                 dtype=gout.dtype, device=gin.device)
+                 for n in kernels.trainable]
+        return (gin, None, gw, *grads)
 
 
-def _numpy(t: torch.Tensor) -> np.ndarray:
-    if t.device.type != "cpu":
-        raise ModelError("pyspike.torch runs its kernels on CPU tensors here; the tensor is "
-                         f"on {t.device}", where="pyspike.torch")
-    return t.detach().contiguous().numpy()
+def _view(t: torch.Tensor):
+    """The tensor's memory as the kernels take it: a NumPy array (CPU) or a CuPy array
+    (CUDA), no copy (unless the tensor was not contiguous)."""
+    t = t.detach().contiguous()
+    if t.device.type == "cpu":
+        return t.numpy()
+    if t.device.type == "cuda":
+        import cupy
+        return cupy.from_dlpack(t)
+    raise ModelError(f"pyspike.torch runs on CPU and CUDA tensors, not on {t.device}",
+                     where="pyspike.torch")
+
+
+def _tensor(a) -> torch.Tensor:
+    """A kernel's result as a tensor, sharing its memory."""
+    if isinstance(a, np.ndarray):
+        return torch.from_numpy(a)
+    return torch.from_dlpack(a)
 
 
 class SpikingNeurons(nn.Module):
@@ -76,7 +92,7 @@ class SpikingNeurons(nn.Module):
         self.n = n
         self.model, self.options = model, dict(options)
         self.recurrent_flag = recurrent
-        self._kernels: Dict[str, NeuronKernels] = {}
+        self._kernels: Dict[Tuple[str, str], NeuronKernels] = {}
         probe = self._build("float64", trainable)
         self.trained = nn.ParameterDict({
             name: nn.Parameter(torch.tensor(probe.values[name], dtype=torch.float32))
@@ -85,13 +101,14 @@ class SpikingNeurons(nn.Module):
             if recurrent else None
         self._trainable = tuple(trainable)
 
-    def _build(self, dtype: str, trainable=None) -> NeuronKernels:
-        if dtype not in self._kernels:
-            self._kernels[dtype] = NeuronKernels(
+    def _build(self, dtype: str, trainable=None, device: str = "cpu") -> NeuronKernels:
+        """The kernels for tensors of ``dtype`` on ``device`` ("cpu" or "cuda")."""
+        if (dtype, device) not in self._kernels:
+            self._kernels[dtype, device] = NeuronKernels(
                 self.model, dtype=dtype, recurrent=self.recurrent_flag,
                 trainable=tuple(trainable if trainable is not None else self._trainable),
-                **self.options)
-        return self._kernels[dtype]
+                backend=device, **self.options)
+        return self._kernels[dtype, device]
 
     @property
     def kernels(self) -> NeuronKernels:
@@ -107,7 +124,7 @@ class SpikingNeurons(nn.Module):
             raise ModelError(f"the input current must be (steps, batch, ...) with {self.n} "
                              f"values per step and sample, not {tuple(shape)}",
                              where="SpikingNeurons")
-        kernels = self._build(_DTYPES[current.dtype])
+        kernels = self._build(_DTYPES[current.dtype], device=current.device.type)
         flat = current.reshape(shape[0], shape[1], self.n)
         trained = [self.trained[n].to(current.dtype) for n in kernels.trainable]
         wrec = None if self.recurrent is None else self.recurrent.to(current.dtype)

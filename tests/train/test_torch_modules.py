@@ -74,3 +74,25 @@ def test_a_trained_parameter_is_an_nn_parameter():
 def test_a_current_of_the_wrong_size_is_refused():
     with pytest.raises(ModelError, match="4 values per step"):
         pst.SpikingNeurons(4)(torch.zeros(3, 2, 5))
+
+
+@pytest.mark.gpu
+def test_cuda_tensors_run_the_cuda_kernels_and_give_the_cpu_results():
+    if not torch.cuda.is_available():
+        pytest.skip("no CUDA device visible to torch")
+    pytest.importorskip("cupy")
+    torch.manual_seed(0)
+    layer = pst.SpikingLinear(5, 3, "lif", trainable=("tau_m",)).double()
+    x = torch.rand(8, 2, 5, dtype=torch.float64) * 2
+    out = layer(x)
+    out.backward(torch.ones_like(out))
+    cpu = layer.fc.weight.grad.clone(), layer.neurons.trained["tau_m"].grad.clone()
+    layer.zero_grad()
+    layer.cuda()
+    out_gpu = layer(x.cuda())
+    out_gpu.backward(torch.ones_like(out_gpu))
+    np.testing.assert_array_equal(out_gpu.cpu().detach().numpy(), out.detach().numpy())
+    np.testing.assert_allclose(layer.fc.weight.grad.cpu().numpy(), cpu[0].numpy(),
+                               rtol=1e-12, atol=1e-14)
+    assert layer.neurons.trained["tau_m"].grad.item() == pytest.approx(cpu[1].item(),
+                                                                        rel=1e-12)
