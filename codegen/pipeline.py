@@ -16,13 +16,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .grad import TrainingKernel, training_kernel
+from .grad_step import neuron_step
 from .kernels import NetworkKernel, build_network
 from .render import render_cpp
 from .render_cuda import render_cuda
-from .spec import NetworkSpec
+from .render_training import render_training
+from .spec import LayerSpec, NetworkSpec
 from .strategy import for_target
 
-__all__ = ["Generated", "RENDERERS", "for_target", "generate"]
+__all__ = ["Generated", "GeneratedLayer", "RENDERERS", "for_target", "generate",
+           "generate_layer"]
 
 #: Targets with a source; any other (the NumPy reference) interprets the kernel IR itself.
 RENDERERS = {"cpp": render_cpp, "cuda": render_cuda}
@@ -41,3 +45,33 @@ def generate(spec: NetworkSpec, target: str = "cpp") -> Generated:
     sees it: :func:`strategy.for_target`)."""
     kernel = build_network(for_target(spec, target))
     return Generated(kernel, RENDERERS[target](kernel) if target in RENDERERS else "")
+
+
+@dataclass(frozen=True)
+class GeneratedLayer:
+    """A training layer's forward and backward statements and their source for one target
+    ('' for the NumPy reference)."""
+    kernel: TrainingKernel
+    source: str
+
+
+def generate_layer(spec: LayerSpec, target: str = "cpp", real: str = "double"
+                   ) -> GeneratedLayer:
+    """The training door: a neuron model's step, its backward pass derived with sympy
+    (:mod:`grad`), and the fused kernels over T steps for ``target`` ("cpp", "cuda", or
+    anything else for the reference) in ``real`` ("double" or "float").
+
+    >>> spec = LayerSpec(update="V = 0.9*V + I", equations="I : 1", threshold="V > 1",
+    ...                  reset="V = 0")
+    >>> out = generate_layer(spec, "cpp", "float")
+    >>> out.kernel.saved, "ps_train_backward" in out.source
+    (('V',), True)
+    """
+    step = neuron_step(spec.equations, spec.update, spec.threshold, spec.reset,
+                       list(spec.params), input=spec.input, method=spec.method,
+                       output=spec.output)
+    kernel = training_kernel(step, spec.surrogate, spec.alpha, spec.smooth,
+                             spec.detach_reset, spec.trained)
+    source = render_training(kernel, target, real, spec.recurrent) \
+        if target in ("cpp", "cuda") else ""
+    return GeneratedLayer(kernel, source)

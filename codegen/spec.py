@@ -157,3 +157,24 @@ class NetworkSpec:
                                    shares=synapses.get(s.shares, s.shares))
                            for k, s in enumerate(self.synapses)))
         return hashlib.sha256(repr(canonical).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """A training layer's neuron model and how it is differentiated (codegen/grad.py):
+    the model's texts, the variable its input sets, the surrogate of the spike's
+    derivative and the parameters whose gradient the backward pass gives."""
+    equations: str = ""
+    update: str = ""
+    threshold: str = ""
+    reset: str = ""
+    params: Tuple[str, ...] = ()
+    input: str = "I"
+    method: Optional[str] = None
+    output: Optional[str] = None
+    surrogate: str = "atan"
+    alpha: Optional[float] = None
+    smooth: bool = False
+    detach_reset: bool = False
+    trained: Tuple[str, ...] = ()
+    recurrent: bool = False

@@ -26,9 +26,10 @@ import numpy as np
 import sympy as sp
 
 from ..codegen.errors import ModelError
-from ..codegen.grad import TrainingKernel, training_kernel
-from ..codegen.grad_step import neuron_step
-from ..codegen.render_training import TRAINING_ABI, render_training
+from ..codegen.grad import TrainingKernel
+from ..codegen.pipeline import generate_layer
+from ..codegen.render_training import TRAINING_ABI
+from ..codegen.spec import LayerSpec
 from ..model import NeuronModel
 from ..toolchain.compile import CXXFLAGS, LIBMVEC, compile_library
 
@@ -120,11 +121,18 @@ class NeuronKernels:
             raise ModelError(f"dtype must be 'float32' or 'float64', not {dtype!r}",
                              where="dtype", symbol=str(dtype))
         self.dtype = np.dtype(_DTYPES[dtype])
+        if backend not in ("cpu", "cuda", "numpy"):
+            raise ModelError(f"backend must be 'cpu', 'cuda' or 'numpy', not {backend!r}",
+                             where="backend", symbol=str(backend))
         m = self.model
-        step = neuron_step(m.equations, m.update, m.threshold, m.reset, list(m.params),
-                           input=_input_name(m, input), method=m.method, output=output)
-        self.kernel: TrainingKernel = training_kernel(step, surrogate, alpha, smooth,
-                                                      detach_reset, tuple(trainable))
+        spec = LayerSpec(m.equations, m.update, m.threshold, m.reset, tuple(m.params),
+                         _input_name(m, input), m.method, output, surrogate, alpha, smooth,
+                         detach_reset, tuple(trainable), recurrent)
+        target = {"cpu": "cpp"}.get(backend, backend)
+        generated = generate_layer(spec, target, "double" if self.dtype == np.float64
+                                   else "float")
+        self.kernel: TrainingKernel = generated.kernel
+        step = self.kernel.step
         where = m.name or "the model"
         values = {k: v for k, v in m.params.items()}
         values.update(m.init)
@@ -151,17 +159,10 @@ class NeuronKernels:
         self._lib = None
         self._cuda = None
         if backend == "cpu":
-            self._lib = _load(render_training(self.kernel, "cpp", self._real(), recurrent))
+            self._lib = _load(generated.source)
         elif backend == "cuda":     # device arrays in and out (pyspike/train/cuda.py)
             from .cuda import CudaKernels
-            self._cuda = CudaKernels.compile(render_training(self.kernel, "cuda",
-                                                             self._real(), recurrent))
-        elif backend != "numpy":
-            raise ModelError(f"backend must be 'cpu', 'cuda' or 'numpy', not {backend!r}",
-                             where="backend", symbol=str(backend))
-
-    def _real(self) -> str:
-        return "double" if self.dtype == np.float64 else "float"
+            self._cuda = CudaKernels.compile(generated.source)
 
     @property
     def saved_per_step(self) -> int:
