@@ -43,12 +43,15 @@ class NeuronFunction(torch.autograd.Function):
         w = None if wrec is None else _view(wrec)
         out, saved = kernels.forward(_view(current), wrec=w)
         ctx.kernels, ctx.saved, ctx.recurrent = kernels, saved, wrec is not None
+        if kernels.checkpoint:       # recomputed from the current in the backward pass
+            ctx.save_for_backward(current)
         return _tensor(out)
 
     @staticmethod
     def backward(ctx, gout):
         kernels: NeuronKernels = ctx.kernels
-        gin, gp = kernels.backward(_view(gout), ctx.saved)
+        again = _view(ctx.saved_tensors[0]) if kernels.checkpoint else None
+        gin, gp = kernels.backward(_view(gout), ctx.saved, input=again)
         gin = _tensor(gin)
         gw = _tensor(kernels.gwrec).to(gin.dtype) if ctx.recurrent else None
         grads = [torch.as_tensor(_tensor(gp[n]) if not isinstance(gp[n], float) else gp[n],

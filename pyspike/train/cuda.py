@@ -65,9 +65,9 @@ def open_library(path: str) -> ctypes.CDLL:
         raise RuntimeError(f"the training library {path} has ABI version "
                            f"{lib.ps_train_abi()}, not {TRAINING_ABI}")
     i64, vp = ctypes.c_int64, ctypes.c_void_p
-    lib.ps_train_forward.argtypes = [i64, i64, i64] + [vp] * 7
+    lib.ps_train_forward.argtypes = [i64, i64, i64] + [vp] * 8
     lib.ps_train_forward.restype = None
-    lib.ps_train_backward.argtypes = [i64, i64, i64] + [vp] * 9
+    lib.ps_train_backward.argtypes = [i64, i64, i64] + [vp] * 12
     lib.ps_train_backward.restype = None
     lib.ps_train_last_error.restype = ctypes.c_char_p
     lib.ps_train_set_stream.argtypes = [vp]
@@ -178,7 +178,7 @@ class CudaKernels:
         self._stream()
         self.lib.ps_train_forward(T, B, N, _pointer(x), _pointer(out), _pointer(saved),
                                   _pointer(state0), _pointer(state),
-                                  params.ctypes.data, _pointer(w))
+                                  params.ctypes.data, _pointer(w), None)
         self._done("forward pass")
         k.state = state
         return out, DeviceContext(saved, state0, out, params, w)
@@ -199,6 +199,6 @@ class CudaKernels:
         self.lib.ps_train_backward(T, B, N, _pointer(g), _pointer(ctx.saved),
                                    _pointer(ctx.state0), ctx.params.ctypes.data,
                                    _pointer(gin), _pointer(gparams), _pointer(ctx.out),
-                                   _pointer(ctx.wrec), _pointer(k.gwrec))
+                                   _pointer(ctx.wrec), _pointer(k.gwrec), None, None, None)
         self._done("backward pass")
         return gin, {p: gparams[n] for n, p in enumerate(k.kernel.trained)}

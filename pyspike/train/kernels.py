@@ -41,11 +41,13 @@ _DTYPES = {"float32": np.float32, "float64": np.float64}
 @dataclass
 class Context:
     """What a forward pass keeps for its backward pass."""
-    saved: np.ndarray          # (values per step, T, B, N)
+    saved: Optional[np.ndarray]  # (values per step, T, B, N); None: recomputed
     state0: np.ndarray         # (carried states, B, N): the states before the run
     out: np.ndarray            # (T, B, N): the outputs (a recurrent layer reads them)
     params: np.ndarray         # the parameter vector the forward pass ran with
     wrec: Optional[np.ndarray] = None
+    out_prev: Optional[np.ndarray] = None   # (B, N): outputs of the step before the run
+    checkpoints: Tuple[np.ndarray, ...] = ()  # the states every `checkpoint` steps
 
 
 def model_of(model: Union[str, NeuronModel]) -> NeuronModel:
@@ -99,7 +101,9 @@ class NeuronKernels:
 
     ``params`` override the model's values; ``trainable`` names the parameters whose
     gradient the backward pass gives; ``init`` the states' values before a run (the
-    model's initial values by default).  ``backend`` "cpu" runs the generated C++,
+    model's initial values by default).  ``checkpoint=K`` keeps only the states every K
+    steps instead of ``saved_per_step`` values per step, and the backward pass computes
+    each piece again (its input given back to it).  ``backend`` "cpu" runs the generated C++,
     "numpy" the NumPy reference of the same statements (pyspike/train/reference.py),
     "cuda" the generated CUDA on CuPy arrays (pyspike/train/cuda.py).
     """
@@ -110,7 +114,8 @@ class NeuronKernels:
                  init: Optional[Mapping[str, float]] = None, trainable: Sequence[str] = (),
                  detach_reset: bool = False, smooth: bool = False,
                  output: Optional[str] = None, dt: float = 1.0, dtype: str = "float32",
-                 backend: str = "cpu", recurrent: bool = False):
+                 backend: str = "cpu", recurrent: bool = False,
+                 checkpoint: Optional[int] = None):
         self.model = model_of(model)
         if self.model.refractory is not None:
             raise ModelError(f"the model {self.model.name or ''} has a refractory period "
@@ -155,6 +160,15 @@ class NeuronKernels:
             known[n] = _start(n, v, known, where)
         self.init = np.array([known.get(n, 0.0) for n in step.carried], dtype=self.dtype)
         self.recurrent = recurrent
+        if checkpoint is not None and (not isinstance(checkpoint, int) or checkpoint < 1):
+            raise ModelError(f"checkpoint must be a number of steps >= 1, not "
+                             f"{checkpoint!r}", where="checkpoint", symbol="checkpoint")
+        if checkpoint is not None and backend == "cuda":
+            raise ModelError("checkpoint= runs on the CPU kernels (and the reference) for "
+                             "now, not on CUDA", where="checkpoint", symbol="checkpoint")
+        #: None: the forward pass saves what the backward pass reads; K: it keeps the
+        #: states every K steps only, and the backward pass recomputes each piece
+        self.checkpoint = checkpoint
         self.backend = backend
         self._lib = None
         self._cuda = None
@@ -177,8 +191,12 @@ class NeuronKernels:
         return np.array([self.values[p] for p in self.kernel.params], dtype=np.float64)
 
     def forward(self, input: np.ndarray, state0: Optional[np.ndarray] = None,
-                wrec: Optional[np.ndarray] = None) -> Tuple[np.ndarray, Context]:
-        """(outputs, context) of the steps over ``input`` (T, B, N)."""
+                wrec: Optional[np.ndarray] = None, out_prev: Optional[np.ndarray] = None
+                ) -> Tuple[np.ndarray, Context]:
+        """(outputs, context) of the steps over ``input`` (T, B, N), from the states
+        ``state0`` (the initial values by default); ``out_prev``: the outputs of the step
+        before (a recurrent layer's run in pieces).  The states after the run are
+        ``self.state``."""
         if self._cuda is not None:
             return self._cuda.forward(self, input, state0, wrec)
         x = self._array(input, "input", 3)
@@ -187,24 +205,39 @@ class NeuronKernels:
             state0 = np.broadcast_to(self.init[:, None, None],
                                      (len(self.init), B, N)).astype(self.dtype)
         wrec = self._wrec(wrec, N)
+        params = self.param_vector()
         out = np.empty_like(x)
+        K = self.checkpoint or T
+        state, prev, checkpoints, saved = state0, out_prev, [], None
+        for t0 in range(0, T, K):       # (one piece unless checkpoint= is set)
+            checkpoints.append(state)
+            piece = slice(t0, min(T, t0 + K))
+            saved, state = self._run_forward(x[piece], out[piece], state, params, wrec, prev)
+            prev = out[piece.stop - 1]
+        self.state = state
+        if self.checkpoint:
+            return out, Context(None, state0, out, params, wrec, out_prev, tuple(checkpoints))
+        return out, Context(saved, state0, out, params, wrec, out_prev)
+
+    def _run_forward(self, x, out, state0, params, wrec, out_prev):
+        T, B, N = x.shape
         saved = np.empty((self.saved_per_step, T, B, N), dtype=self.dtype)
         state = np.empty_like(state0)
-        params = self.param_vector()
         if self._lib is None:
             from .reference import forward as reference_forward
-            reference_forward(self.kernel, x, out, saved, state0, state, params, wrec)
+            reference_forward(self.kernel, x, out, saved, state0, state, params, wrec,
+                              out_prev)
         else:
             self._lib.ps_train_forward(T, B, N, _p(x), _p(out), _p(saved), _p(state0),
-                                       _p(state), _p(params), _p(wrec))
-        self.state = state
-        return out, Context(saved, state0, out, params, wrec)
+                                       _p(state), _p(params), _p(wrec), _p(out_prev))
+        return saved, state
 
-    def backward(self, gout: np.ndarray, ctx: Context
+    def backward(self, gout: np.ndarray, ctx: Context, input: Optional[np.ndarray] = None
                  ) -> Tuple[np.ndarray, Dict[str, float]]:
         """(the inputs' gradient (T, B, N), the trained parameters' gradients) given the
         outputs' gradient; with a recurrent layer, the recurrent weights' gradient is
-        ``self.gwrec``."""
+        ``self.gwrec``.  Kernels with ``checkpoint=`` recompute the forward pass from
+        its checkpoints and need its ``input`` again."""
         if self._cuda is not None:
             return self._cuda.backward(self, gout, ctx)
         g = self._array(gout, "gout", 3)
@@ -215,14 +248,41 @@ class NeuronKernels:
         gin = np.empty_like(g)
         gparams = np.zeros(max(1, len(self.kernel.trained)), dtype=np.float64)
         self.gwrec = np.zeros((N, N), dtype=np.float64) if self.recurrent else None
+        if ctx.saved is not None:
+            self._run_backward(g, gin, ctx.saved, ctx.state0, ctx, ctx.out, ctx.out_prev,
+                               gparams, None, None)
+            return gin, self._named(gparams)
+        if input is None:
+            raise ModelError("kernels with checkpoint= recompute the forward pass: give "
+                             "backward() the input again", where="backward", symbol="input")
+        x = self._array(input, "input", 3)
+        K = self.checkpoint
+        lam = np.zeros((len(self.kernel.step.carried), B, N), dtype=self.dtype)
+        grec = np.zeros((B, N), dtype=self.dtype) if self.recurrent else None
+        for k in range(len(ctx.checkpoints) - 1, -1, -1):     # the last piece first
+            piece = slice(k * K, min(T, (k + 1) * K))
+            prev = ctx.out[piece.start - 1] if piece.start > 0 else ctx.out_prev
+            out = np.empty_like(x[piece])
+            saved, _ = self._run_forward(x[piece], out, ctx.checkpoints[k], ctx.params,
+                                         ctx.wrec, prev)
+            self._run_backward(g[piece], gin[piece], saved, ctx.checkpoints[k], ctx,
+                               out, prev, gparams, lam, grec)
+        return gin, self._named(gparams)
+
+    def _run_backward(self, g, gin, saved, state0, ctx, out, out_prev, gparams, lam, grec):
+        T, B, N = g.shape
         if self._lib is None:
             from .reference import backward as reference_backward
-            reference_backward(self.kernel, g, ctx, gin, gparams, self.gwrec)
+            reference_backward(self.kernel, g, saved, state0, ctx.params, out, ctx.wrec,
+                               out_prev, gin, gparams, self.gwrec, lam, grec)
         else:
-            self._lib.ps_train_backward(T, B, N, _p(g), _p(ctx.saved), _p(ctx.state0),
-                                        _p(ctx.params), _p(gin), _p(gparams), _p(ctx.out),
-                                        _p(ctx.wrec), _p(self.gwrec))
-        return gin, {p: float(gparams[k]) for k, p in enumerate(self.kernel.trained)}
+            self._lib.ps_train_backward(T, B, N, _p(g), _p(saved), _p(state0),
+                                        _p(ctx.params), _p(gin), _p(gparams), _p(out),
+                                        _p(ctx.wrec), _p(self.gwrec), _p(out_prev), _p(lam),
+                                        _p(grec))
+
+    def _named(self, gparams: np.ndarray) -> Dict[str, float]:
+        return {p: float(gparams[k]) for k, p in enumerate(self.kernel.trained)}
 
     def _array(self, a, name: str, ndim: int) -> np.ndarray:
         a = np.ascontiguousarray(a, dtype=self.dtype)
@@ -258,9 +318,9 @@ def _load(source: str) -> ctypes.CDLL:
             raise ModelError(f"the compiled training library {key} has another ABI version;"
                              " clear the cache", where="the compile cache")
         i64, vp = ctypes.c_int64, ctypes.c_void_p
-        handle.ps_train_forward.argtypes = [i64, i64, i64] + [vp] * 7
+        handle.ps_train_forward.argtypes = [i64, i64, i64] + [vp] * 8
         handle.ps_train_forward.restype = None
-        handle.ps_train_backward.argtypes = [i64, i64, i64] + [vp] * 9
+        handle.ps_train_backward.argtypes = [i64, i64, i64] + [vp] * 12
         handle.ps_train_backward.restype = None
         _LOADED[key] = handle
     return _LOADED[key]

@@ -64,10 +64,13 @@ class Spiking(Layer):
         out, self._ctx = self.kernels.forward(current, wrec=wrec)
         return out
 
-    def _neurons_backward(self, gout: np.ndarray) -> np.ndarray:
+    def _neurons_backward(self, gout: np.ndarray, current=None) -> np.ndarray:
+        """The current's gradient; ``current`` (a callable giving it again) is called
+        only by kernels with checkpoints, which recompute the forward pass."""
         if self._ctx is None:
             raise ModelError("backward() needs a forward() first", where="backward")
-        gin, gp = self.kernels.backward(gout, self._ctx)
+        again = current() if self.kernels.checkpoint and current is not None else None
+        gin, gp = self.kernels.backward(gout, self._ctx, input=again)
         for p, v in gp.items():
             self.grads[p] = np.array(v, dtype=np.float64)
         return gin
@@ -81,7 +84,8 @@ class Linear(Spiking):
     """A dense connection (``weight`` (n_out, n_in), ``bias``) into ``n_out`` neurons of
     ``model``; ``recurrent=True`` adds ``recurrent`` weights (n_out, n_out: from, to) from
     the layer's own spikes of the last step.  Weights start as torch.nn.Linear's
-    (uniform in +-1/sqrt(n_in)); ``trainable`` names neuron parameters to train too."""
+    (uniform in +-1/sqrt(n_in)); ``trainable`` names neuron parameters to train too;
+    ``checkpoint=K`` keeps the neurons' states every K steps only (NeuronKernels)."""
 
     def __init__(self, n_in: int, n_out: int, model: Union[str, NeuronModel] = "lif", *,
                  bias: bool = True, recurrent: bool = False, trainable: Sequence[str] = (),
@@ -104,16 +108,21 @@ class Linear(Spiking):
         if x.ndim != 3 or x.shape[2] != self.n_in:
             raise ModelError(f"the input must be (steps, samples, {self.n_in}), not "
                              f"{x.shape}", where="Linear")
+        self._x = x
+        return self._neurons_forward(self._current(x), self.params.get("recurrent"))
+
+    def _current(self, x: np.ndarray) -> np.ndarray:
         T, B, _ = x.shape
         current = x.reshape(T * B, self.n_in) @ self.params["weight"].T
         if "bias" in self.params:
             current += self.params["bias"]
-        self._x = x
-        return self._neurons_forward(current.reshape(T, B, self.n_out),
-                                     self.params.get("recurrent"))
+        return current.reshape(T, B, self.n_out)
 
     def backward(self, gout: np.ndarray) -> np.ndarray:
-        gin = self._neurons_backward(np.ascontiguousarray(gout, dtype=self.dtype))
+        # (with checkpoints the current is computed again: one product, no T x B x n_out
+        # array kept between the passes)
+        gin = self._neurons_backward(np.ascontiguousarray(gout, dtype=self.dtype),
+                                     lambda: self._current(self._x))
         T, B, _ = gin.shape
         g2 = gin.reshape(T * B, self.n_out)
         x2 = self._x.reshape(T * B, self.n_in)

@@ -49,7 +49,7 @@ def _params(kernel: TrainingKernel, params: np.ndarray, dtype) -> Dict[str, np.n
 
 def forward(kernel: TrainingKernel, x: np.ndarray, out: np.ndarray, saved: np.ndarray,
             state0: np.ndarray, state: np.ndarray, params: np.ndarray,
-            wrec: Optional[np.ndarray]) -> None:
+            wrec: Optional[np.ndarray], out_prev: Optional[np.ndarray] = None) -> None:
     """As ``ps_train_forward``: fills ``out``, ``saved`` and ``state``."""
     dtype = x.dtype
     step = kernel.step
@@ -59,8 +59,9 @@ def forward(kernel: TrainingKernel, x: np.ndarray, out: np.ndarray, saved: np.nd
     program = _program(kernel.forward)
     for t in range(x.shape[0]):
         value = x[t]
-        if wrec is not None and t > 0:
-            value = (value + (out[t - 1] @ wrec).astype(dtype)).astype(dtype)
+        last = out[t - 1] if t > 0 else out_prev
+        if wrec is not None and last is not None:
+            value = (value + (last @ wrec).astype(dtype)).astype(dtype)
         env[INPUT.name] = value
         _run(program, env, dtype)
         for n in step.carried:
@@ -74,28 +75,34 @@ def forward(kernel: TrainingKernel, x: np.ndarray, out: np.ndarray, saved: np.nd
         state[c] = env[n]
 
 
-def backward(kernel: TrainingKernel, gout: np.ndarray, ctx, gin: np.ndarray,
-             gparams: np.ndarray, gwrec: Optional[np.ndarray]) -> None:
-    """As ``ps_train_backward``: fills ``gin``, adds to ``gparams`` (and ``gwrec``)."""
+def backward(kernel: TrainingKernel, gout: np.ndarray, saved: np.ndarray,
+             state0: np.ndarray, params: np.ndarray, out: np.ndarray,
+             wrec: Optional[np.ndarray], out_prev: Optional[np.ndarray], gin: np.ndarray,
+             gparams: np.ndarray, gwrec: Optional[np.ndarray],
+             lam_io: Optional[np.ndarray] = None, grec_io: Optional[np.ndarray] = None
+             ) -> None:
+    """As ``ps_train_backward``: fills ``gin``, adds to ``gparams`` (and ``gwrec``);
+    ``lam_io``/``grec_io`` carry the adjoints in and out (a run in pieces)."""
     dtype = gout.dtype
     step = kernel.step
     T, B, N = gout.shape
-    env = _params(kernel, ctx.params, dtype)
-    lams = {n: np.zeros((B, N), dtype) for n in step.carried}
-    grec = np.zeros((B, N), dtype)
+    env = _params(kernel, params, dtype)
+    lams = {n: (lam_io[c].copy() if lam_io is not None else np.zeros((B, N), dtype))
+            for c, n in enumerate(step.carried)}
+    grec = grec_io.copy() if grec_io is not None else np.zeros((B, N), dtype)
     previous, program = _program(kernel.previous), _program(kernel.backward)
     for t in range(T - 1, -1, -1):
         for k, n in enumerate(kernel.saved):
-            env[h_sym(n).name] = ctx.saved[k, t]
+            env[h_sym(n).name] = saved[k, t]
             if t > 0:
-                env[h_prev(n).name] = ctx.saved[k, t - 1]
+                env[h_prev(n).name] = saved[k, t - 1]
         if kernel.reads_input:
-            env[INPUT.name] = ctx.saved[len(kernel.saved), t]
+            env[INPUT.name] = saved[len(kernel.saved), t]
         if t > 0:
             _run(previous, env, dtype)
         else:
             for c, n in enumerate(step.carried):
-                env[n] = ctx.state0[c]
+                env[n] = state0[c]
         for n in step.carried:
             env[lam(n).name] = lams[n]
         env["_gout"] = (gout[t] + grec).astype(dtype)
@@ -108,9 +115,15 @@ def backward(kernel: TrainingKernel, gout: np.ndarray, ctx, gin: np.ndarray,
                                        dtype=np.float64))
         if gwrec is not None:
             grec = np.zeros((B, N), dtype)
-            if t > 0:
-                grec = (gin[t] @ ctx.wrec.T).astype(dtype)
-                gwrec += ctx.out[t - 1].T.astype(np.float64) @ gin[t].astype(np.float64)
+            last = out[t - 1] if t > 0 else out_prev
+            if last is not None:
+                grec = (gin[t] @ wrec.T).astype(dtype)
+                gwrec += last.T.astype(np.float64) @ gin[t].astype(np.float64)
+    for c, n in enumerate(step.carried):
+        if lam_io is not None:
+            lam_io[c] = lams[n]
+    if grec_io is not None:
+        grec_io[...] = grec
 
 
 __all__: Sequence[str] = ("forward", "backward")

@@ -107,3 +107,17 @@ def test_a_lif_network_learns_the_digits():
 def test_fit_needs_a_length():
     with pytest.raises(ModelError, match="epochs= or seconds="):
         pt.fit(pt.Linear(2, 2), np.zeros((4, 2)), np.zeros(4, int))
+
+
+def test_a_layer_with_checkpoints_gives_the_gradients_of_one_that_saves_every_step():
+    x = np.random.default_rng(0).random((12, 3, 6)) * 2
+    nets = [pt.Sequential(pt.Linear(6, 5, seed=0, dtype="float64", trainable=("tau_m",),
+                                    **({"checkpoint": 5} if k else {})),
+                          pt.Linear(5, 2, seed=1, dtype="float64")) for k in (0, 1)]
+    grads = []
+    for net in nets:
+        out = net.forward(x)
+        net.backward(np.ones_like(out))
+        grads.append(net.grads)
+    for name in grads[0]:
+        np.testing.assert_allclose(grads[1][name], grads[0][name], rtol=1e-13, atol=1e-13)

@@ -96,3 +96,14 @@ def test_cuda_tensors_run_the_cuda_kernels_and_give_the_cpu_results():
                                rtol=1e-12, atol=1e-14)
     assert layer.neurons.trained["tau_m"].grad.item() == pytest.approx(cpu[1].item(),
                                                                         rel=1e-12)
+
+
+def test_a_module_with_checkpoints_gives_the_gradients_of_one_that_saves_every_step():
+    grads = []
+    for options in ({}, {"checkpoint": 3}):
+        torch.manual_seed(0)
+        layer = pst.SpikingLinear(4, 3, "clif", **options).double()
+        out = layer(torch.rand(10, 2, 4, dtype=torch.float64) * 3)
+        out.sum().backward()
+        grads.append(layer.fc.weight.grad)
+    np.testing.assert_allclose(grads[1].numpy(), grads[0].numpy(), rtol=1e-13, atol=1e-13)

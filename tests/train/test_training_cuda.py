@@ -234,7 +234,8 @@ def test_the_cuda_library_itself_refuses_a_recurrent_layer_of_more_than_1024_neu
     lib = _emulated_library("lif-float64-recurrent-trained")
     params = LAYERS["lif-float64-recurrent-trained"].kernels("numpy").param_vector()
     # no array is touched: the sizes are checked first
-    lib.ps_train_forward(2, 1, MAX_RECURRENT + 1, *[None] * 5, params.ctypes.data, None)
+    lib.ps_train_forward(2, 1, MAX_RECURRENT + 1, *[None] * 5, params.ctypes.data, None,
+                         None)
     assert b"1025 neurons" in lib.ps_train_last_error()
     assert lib.ps_train_synchronize() == 0
 
@@ -275,3 +276,53 @@ def test_the_cuda_backend_gives_the_cpp_kernels_results_on_cupy_arrays(name):
         assert float(d_gp[p]) == pytest.approx(gp[p], rel=rtol * 10, abs=rtol)
     if layer.recurrent:
         _close(gpu.gwrec.get(), cpu.gwrec, rtol)
+
+
+def _p(a):
+    return None if a is None else a.ctypes.data
+
+
+@needs_emulator
+@pytest.mark.parametrize("name", ["aclif-float64-recurrent-trained",
+                                  "Izhikevich-float64-trained"])
+def test_the_emulated_kernels_run_in_pieces_as_the_cpp_kernels_in_one(name):
+    # a run cut in two: the states, the last outputs (recurrent input) and the adjoints
+    # (lam_io, grec_io) carried from one piece to the other, as checkpoint= does
+    layer = LAYERS[name]
+    cpu, lib = layer.kernels(), _emulated_library(name)
+    x, g, w = _inputs(layer, seed=3)
+    out, ctx = cpu.forward(x, wrec=w)
+    gin, gp = cpu.backward(g, ctx)
+    gwrec = cpu.gwrec
+    pieces = [slice(0, 6), slice(6, T)]
+    S, C = cpu.saved_per_step, len(cpu.init)
+    outs, states, saved, prev = np.empty_like(x), [ctx.state0], [], None
+    for sl in pieces:
+        xs = np.ascontiguousarray(x[sl])
+        o, st = np.empty_like(xs), np.empty_like(ctx.state0)
+        saved.append(np.empty((S,) + xs.shape))
+        lib.ps_train_forward(len(xs), B, N, _p(xs), _p(o), _p(saved[-1]), _p(states[-1]),
+                             _p(st), ctx.params.ctypes.data, _p(w), _p(prev))
+        assert lib.ps_train_synchronize() == 0
+        outs[sl], prev = o, o[-1].copy()
+        states.append(st)
+    np.testing.assert_array_equal(outs, out)
+    lam = np.zeros((C, B, N))
+    grec = np.zeros((B, N)) if layer.recurrent else None
+    gw = np.zeros((N, N)) if layer.recurrent else None
+    gins, gpar = np.empty_like(g), np.zeros(max(1, len(layer.trainable)))
+    for k in (1, 0):
+        sl = pieces[k]
+        gs, o = np.ascontiguousarray(g[sl]), np.ascontiguousarray(outs[sl])
+        gi = np.empty_like(gs)
+        before = outs[sl.start - 1].copy() if sl.start > 0 else None
+        lib.ps_train_backward(len(gs), B, N, _p(gs), _p(saved[k]), _p(states[k]),
+                              ctx.params.ctypes.data, _p(gi), _p(gpar), _p(o), _p(w),
+                              _p(gw), _p(before), _p(lam), _p(grec))
+        assert lib.ps_train_synchronize() == 0
+        gins[sl] = gi
+    _close(gins, gin, 1e-12)
+    for n, p in enumerate(layer.trainable):
+        assert gpar[n] == pytest.approx(gp[p], rel=1e-11)
+    if layer.recurrent:
+        _close(gw, gwrec, 1e-12)

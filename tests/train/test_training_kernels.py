@@ -119,3 +119,38 @@ def test_the_reference_computes_pyspikes_own_functions():
     ref = _run(NeuronKernels("Izhikevich", backend="numpy", **kw), x, g)
     np.testing.assert_array_equal(cpp[0], ref[0])
     np.testing.assert_allclose(cpp[2], ref[2], rtol=1e-12, atol=1e-12 * np.abs(ref[2]).max())
+
+
+@pytest.mark.parametrize("backend", ["cpu", "numpy"])
+@pytest.mark.parametrize("model,recurrent", [("clif", False), ("aclif", True),
+                                             ("lif", True)])
+def test_checkpoints_give_the_gradients_of_a_run_that_saves_every_step(backend, model,
+                                                                       recurrent):
+    rng = np.random.default_rng(2)
+    x = rng.normal(0.4, 1.0, (T, B, N))
+    g = rng.normal(size=(T, B, N))
+    w = rng.normal(0, 0.4, (N, N)) if recurrent else None
+    kw = dict(dtype="float64", trainable=("v_th", "tau_m"), recurrent=recurrent,
+              backend=backend)
+    whole = NeuronKernels(model, **kw)
+    pieces = NeuronKernels(model, checkpoint=4, **kw)
+    out, ctx = whole.forward(x, wrec=w)
+    out4, ctx4 = pieces.forward(x, wrec=w)
+    np.testing.assert_array_equal(out4, out)
+    assert ctx4.saved is None and len(ctx4.checkpoints) == 4      # steps 0, 4, 8, 12
+    gin, gp = whole.backward(g, ctx)
+    gin4, gp4 = pieces.backward(g, ctx4, input=x)
+    # the same operations on every element: equal bits; the parameter gradients are
+    # summed piece by piece (another order of a sum of doubles)
+    np.testing.assert_array_equal(gin4, gin)
+    for p in gp:
+        assert gp4[p] == pytest.approx(gp[p], rel=1e-13)
+    if recurrent:
+        np.testing.assert_allclose(pieces.gwrec, whole.gwrec, rtol=1e-13, atol=1e-13)
+
+
+def test_checkpoints_need_the_input_again():
+    k = NeuronKernels("lif", checkpoint=2)
+    out, ctx = k.forward(np.zeros((4, 1, 2), np.float32))
+    with pytest.raises(ModelError, match="input again"):
+        k.backward(np.ones_like(out), ctx)
