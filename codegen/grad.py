@@ -28,14 +28,14 @@ saved h through the reset.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Dict, List, Sequence, Tuple
 
 import sympy as sp
 
 from .equations import symbol
 from .errors import ModelError
-from .grad_step import INPUT, NeuronStep
+from .grad_step import CLOCK, FLAG, INPUT, NOT_REFRACTORY, NeuronStep
 from .ir import Assign
 from .surrogates import U, surrogate
 
@@ -55,6 +55,12 @@ def x_new(name: str) -> sp.Symbol:
     return sp.Symbol(f"_x_{name}", real=True)
 
 
+#: The saved name of the step's not-refractory flag (1 or 0), saved with the h: the
+#: backward pass cannot compute it from them
+REFRACTORY = "_refr"
+NR = sp.Symbol(f"_h_{REFRACTORY}", real=True)
+
+
 def lam(name: str) -> sp.Symbol:
     """The adjoint of a state after the step (read by a reverse step)."""
     return sp.Symbol(f"_l_{name}", real=True)
@@ -68,6 +74,12 @@ def lam_new(name: str) -> sp.Symbol:
 def gparam(name: str) -> sp.Symbol:
     """A trained parameter's gradient contribution of one element and step."""
     return sp.Symbol(f"_gp_{name}", real=True)
+
+
+def adjoint_states(step: NeuronStep) -> List[str]:
+    """The carried states with an adjoint: all but the refractory clock or flag (numbers
+    of steps and flags have no derivative)."""
+    return [n for n in step.carried if n not in (CLOCK, FLAG)]
 
 
 @dataclass(frozen=True)
@@ -90,6 +102,11 @@ class TrainingKernel:
     forward: Tuple[Assign, ...]
     previous: Tuple[Assign, ...]
     backward: Tuple[Assign, ...]
+
+    @property
+    def adjoints(self) -> Tuple[str, ...]:
+        """The states whose adjoints the backward pass carries from step to step."""
+        return tuple(adjoint_states(self.step))
 
     @property
     def reads_input(self) -> bool:
@@ -120,6 +137,9 @@ def training_kernel(step: NeuronStep, surrogate_name: str = "atan", alpha: float
             raise ModelError(f"{p!r} is not a parameter of the model that can be trained "
                              f"(its parameters: {', '.join(q for q in step.params if q != 'dt')})",
                              where="trainable", symbol=p)
+    if step.refractory is not None:      # F reads the flag as a saved value
+        step = replace(step, update=tuple((n, F.xreplace({NOT_REFRACTORY: NR}))
+                                          for n, F in step.update))
     hmap = {symbol(n): h_sym(n) for n in step.states}
     spiking = step.threshold is not None
     u = step.threshold.xreplace(hmap) if spiking else sp.Integer(0)
@@ -133,16 +153,22 @@ def training_kernel(step: NeuronStep, surrogate_name: str = "atan", alpha: float
                           tuple(previous), tuple(backward))
 
 
-def _spike(u: sp.Expr, step: NeuronStep, sur, smooth: bool) -> sp.Expr:
+def _spike(u: sp.Expr, step: NeuronStep, sur, smooth: bool, nr=None) -> sp.Expr:
+    """The spike at the distance ``u``; ``nr`` the not-refractory flag (None: without
+    refractoriness; by default, this step's)."""
+    nr = NR if nr is None and step.refractory is not None else nr
     if smooth:
-        return sur.smooth.xreplace({U: u})
+        return sur.smooth.xreplace({U: u}) * (nr if nr is not None else 1)
     cond = (u > 0) if step.strict else (u >= 0)
+    if nr is not None:
+        cond = sp.And(cond, nr > 0)
     return sp.Piecewise((sp.Integer(1), cond), (sp.Integer(0), True))
 
 
 def _forward(step: NeuronStep, u: sp.Expr, resets: Dict[str, sp.Expr], sur, smooth: bool
              ) -> List[Assign]:
-    out = [Assign(h_sym(n), F) for n, F in step.update]
+    out = [Assign(NR, step.refractory)] if step.refractory is not None else []
+    out += [Assign(h_sym(n), F) for n, F in step.update]
     if step.threshold is not None:
         out += [Assign(U, u), Assign(S, _spike(U, step, sur, smooth))]
     out += [Assign(x_new(n), _after_reset(n, resets, step)) for n in step.carried]
@@ -160,7 +186,7 @@ def _after_reset(name: str, resets: Dict[str, sp.Expr], step: NeuronStep) -> sp.
 def _backward(step: NeuronStep, u: sp.Expr, resets: Dict[str, sp.Expr], sur, smooth: bool,
               detach_reset: bool, trained: Sequence[str]) -> List[Assign]:
     spiking = step.threshold is not None
-    carried = [n for n in step.carried]
+    carried = adjoint_states(step)
     hs = [h_sym(n) for n in step.states]
     R = {n: _after_reset(n, resets, step) for n in carried}
     out: List[Assign] = []
@@ -168,8 +194,10 @@ def _backward(step: NeuronStep, u: sp.Expr, resets: Dict[str, sp.Expr], sur, smo
         gs = GOUT if step.output == "spike" else sp.Integer(0)
         if not detach_reset:
             gs = gs + sum((lam(n) * sp.diff(R[n], S) for n in carried), sp.Integer(0))
+        # (a refractory neuron cannot spike: no gradient through its threshold)
+        flag = NR if step.refractory is not None else 1
         out += [Assign(U, u), Assign(S, _spike(U, step, sur, smooth)),
-                Assign(sp.Symbol("_gu", real=True), gs * sur.derivative.xreplace({U: U}))]
+                Assign(sp.Symbol("_gu", real=True), gs * sur.derivative * flag)]
     gu = sp.Symbol("_gu", real=True) if spiking else sp.Integer(0)
     gh = {}
     for n, h in zip(step.states, hs):
@@ -210,7 +238,8 @@ def _saved(step: NeuronStep, backward: List[Assign], resets, u
         if n in resets:
             needed |= {m for m in step.states if h_sym(m) in resets[n].free_symbols}
             needed |= {m for m in step.states if h_sym(m) in u.free_symbols}
-    return (tuple(n for n in step.states if n in needed),
+    flag = (REFRACTORY,) if step.refractory is not None else ()
+    return (flag + tuple(n for n in step.states if n in needed),
             tuple(n for n in step.carried if n in prev))
 
 
@@ -225,10 +254,11 @@ def _previous(step: NeuronStep, prev: Sequence[str], resets, u, sur, smooth: boo
     saved h (``_hp_*``) as the forward pass computed them."""
     back = {h_sym(n): h_prev(n) for n in step.states}
     up, sp_ = sp.Symbol("_up", real=True), sp.Symbol("_sp", real=True)
+    nr = h_prev(REFRACTORY) if step.refractory is not None else None
     out = []
     if step.threshold is not None and any(n in resets for n in prev):
         out += [Assign(up, u.xreplace(back)),
-                Assign(sp_, _spike(up, step, sur, smooth))]
+                Assign(sp_, _spike(up, step, sur, smooth, nr))]
     for n in prev:
         value = _after_reset(n, resets, step).xreplace(back).xreplace({S: sp_})
         out.append(Assign(symbol(n), value))

@@ -28,20 +28,29 @@ changes is a constant (SPAIC's ``Iext``), read with the parameters.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 import sympy as sp
 
 from . import integrators
-from .equations import DT, BUILTINS, EquationSet, parse_equations, symbol
+from . import refractoriness
+from .equations import DT, BUILTINS, EquationSet, Variable, parse_equations, symbol
 from .errors import ModelError
 from .expressions import Context, parse_condition
 from .kernels import update_targets
+from .refractoriness import refractory_period
+from .spec import GroupSpec
 from .statements import parse_statements
 
 #: The input of a step, the symbol F reads for the layer's input.
 INPUT = sp.Symbol("_input", real=True)
+#: Whether the neuron may spike this step (1) or is refractory (0): F and the spike read it
+#: as a number that has no derivative.
+NOT_REFRACTORY = sp.Symbol("_nr", real=True)
+#: The states refractoriness adds: steps since the last spike's step (a timed period), or
+#: the flag that a condition clears (Brian2's rule, as codegen/refractoriness.py).
+CLOCK, FLAG = "_refractory_clock", "_not_refractory"
 
 
 @dataclass(frozen=True)
@@ -62,16 +71,25 @@ class NeuronStep:
     reset: Tuple[Tuple[str, sp.Expr], ...]
     output: str
     constants: Tuple[str, ...] = ()
+    #: whether the neuron may spike this step (1 or 0), in the previous states: None
+    #: without refractoriness; F holds the (unless refractory) variables where it is 0
+    refractory: Optional[sp.Expr] = None
+    #: initial values of the states the step adds (the refractory clock or flag)
+    initial: Tuple[Tuple[str, float], ...] = ()
 
 
 def neuron_step(equations: str = "", update: str = "", threshold: str = "", reset: str = "",
                 params: Sequence[str] = (), input: str = "I", method: Optional[str] = None,
-                output: Optional[str] = None, where: str = "the training layer") -> NeuronStep:
+                output: Optional[str] = None, where: str = "the training layer",
+                refractory=None) -> NeuronStep:
     """The step of a model given by its texts, as a :class:`NeuronStep`.
 
     ``input`` names the variable the layer's input sets each step (SPAIC's ``Isyn``, a
     current ``I``); ``output`` a state to emit instead of spikes (a readout without a
-    threshold emits its potential and must name it)."""
+    threshold emits its potential and must name it); ``refractory`` is the simulator's
+    (a duration in ms, an expression of parameters, or a condition), with its meaning:
+    the (unless refractory) variables and the discrete statements are held, and the
+    neuron does not spike, for the same steps."""
     eqs = parse_equations(equations, list(params), where=f"the equations of {where}")
     names = eqs.names()
     if update:             # statements may introduce new states, as the simulator's do
@@ -88,6 +106,9 @@ def neuron_step(equations: str = "", update: str = "", threshold: str = "", rese
     values[symbol(input)] = symbol(input) + INPUT if input in eqs.odes else INPUT
     for n, e in eqs.held.items():
         values[symbol(n)] = e.xreplace(values)
+    nr, clock = _refractoriness(refractory, threshold, names, eqs, values, where)
+    hold = (lambda new, old: new) if nr is None else (
+        lambda new, old: sp.Piecewise((new, NOT_REFRACTORY > 0), (old, True)))
     if eqs.odes:
         method = method or integrators.choose_method(eqs.odes, eqs.noise)
         steps = integrators.integrate(eqs.odes, method, eqs.noise)
@@ -95,16 +116,48 @@ def neuron_step(equations: str = "", update: str = "", threshold: str = "", rese
         for target, expr in steps:          # _new_v = ..., reading the old values
             local[sp.Symbol(target, real=True)] = expr.xreplace(local)
         for var in eqs.odes:
-            values[symbol(var)] = local[sp.Symbol(integrators.new_name(var), real=True)]
+            new = local[sp.Symbol(integrators.new_name(var), real=True)]
+            values[symbol(var)] = hold(new, values[symbol(var)]) \
+                if var in eqs.unless_refractory else new
     states = {n: symbol(n) for n in eqs.state}
     for st in parse_statements(update, names, states, f"the update of {where}",
                                eqs.random_sites):
         target = symbol(st.target)
-        values[target] = st.value(target).xreplace(values)   # reads the values so far
+        # (reads the values so far; held while refractory, as the simulator holds it)
+        values[target] = hold(st.value(target).xreplace(values), values[target])
     _refuse_random(eqs, where)
     g, strict = _threshold(threshold, names, where, eqs)
     resets = _reset(reset, names, states, where, eqs)
+    if clock is not None:
+        name, start, after = clock
+        values[symbol(name)] = after
+        resets[symbol(name)] = sp.Integer(0)
+        eqs.variables[name] = Variable(name)
+        step = _live(eqs, values, g, strict, resets, input, output, where, nr)
+        return replace(step, refractory=nr, initial=((name, start),))
     return _live(eqs, values, g, strict, resets, input, output, where)
+
+
+def _refractoriness(refractory, threshold: str, names, eqs: EquationSet,
+                    values: Dict[sp.Symbol, sp.Expr], where: str):
+    """(whether the neuron may spike this step, in the previous states; the state it adds:
+    (name, initial value, its value after the step before any reset)), or (None, None)."""
+    if refractory is None or refractory is False or (
+            not isinstance(refractory, str) and float(refractory) == 0.0):
+        return None, None
+    g = GroupSpec("layer", 1, threshold=threshold or "", refractory=refractory)
+    kind, expr = refractory_period(g, names, eqs)
+    if kind == "condition":        # not_refractory | !cond, on the values so far
+        flag = symbol(FLAG)
+        cond = expr.xreplace({refractoriness.NOT_REFRACTORY: flag > 0}).xreplace(values)
+        nr = sp.Piecewise((sp.Integer(1), cond), (sp.Integer(0), True))
+        return nr, (FLAG, 1.0, nr)
+    # lastspike <= step - steps, with the clock = step - lastspike (lastspike = the spike's
+    # step + 1): steps since the spike's step less one; never spiked: far beyond
+    steps = expr.args[1].args[1]
+    clock = symbol(CLOCK)
+    nr = sp.Piecewise((sp.Integer(1), clock >= steps.xreplace(values)), (sp.Integer(0), True))
+    return nr, (CLOCK, 1e9, clock + 1)
 
 
 def _refuse_unsupported(eqs: EquationSet, where: str) -> None:
@@ -155,7 +208,7 @@ def _reset(text: str, names, states, where: str, eqs: EquationSet
 
 def _live(eqs: EquationSet, values: Dict[sp.Symbol, sp.Expr], g: Optional[sp.Expr],
           strict: bool, resets: Dict[sp.Symbol, sp.Expr], input: str,
-          output: Optional[str], where: str) -> NeuronStep:
+          output: Optional[str], where: str, nr: Optional[sp.Expr] = None) -> NeuronStep:
     """Keep the states the outputs need, make the unchanged ones constants."""
     state_syms = {symbol(n) for n in eqs.state if n != input}
     if g is None and output is None:
@@ -171,6 +224,10 @@ def _live(eqs: EquationSet, values: Dict[sp.Symbol, sp.Expr], g: Optional[sp.Exp
     need = set((g.free_symbols if g is not None else set()) | (
         {symbol(output)} if output else set())) & state_syms
     carried: Set[sp.Symbol] = set()
+    if nr is not None:            # (the refractory clock or flag, and what it reads)
+        state_syms |= {s for s in nr.free_symbols if s.name in (CLOCK, FLAG)}
+        carried |= nr.free_symbols & state_syms
+        need |= carried
     while need:
         k = need.pop()
         if k in live_h or k in const_set:
@@ -182,7 +239,9 @@ def _live(eqs: EquationSet, values: Dict[sp.Symbol, sp.Expr], g: Optional[sp.Exp
         more |= carried
         need |= more - live_h
     order = [n for n in eqs.state if symbol(n) in live_h]
-    fixed_params = [p for p in ("dt",) if DT in _all_symbols(values, live_h, g, resets)]
+    used = _all_symbols(values, live_h, g, resets) | (nr.free_symbols if nr is not None
+                                                      else set())
+    fixed_params = [p for p in ("dt",) if DT in used]
     params = fixed_params + [n for n, v in eqs.variables.items() if v.is_param] + \
         [str(k) for k in sorted(constants, key=str)]
     _refuse_builtins(values, live_h, g, resets, where)

@@ -69,7 +69,7 @@ def generate_layer(spec: LayerSpec, target: str = "cpp", real: str = "double"
     """
     step = neuron_step(spec.equations, spec.update, spec.threshold, spec.reset,
                        list(spec.params), input=spec.input, method=spec.method,
-                       output=spec.output)
+                       output=spec.output, refractory=spec.refractory)
     kernel = training_kernel(step, spec.surrogate, spec.alpha, spec.smooth,
                              spec.detach_reset, spec.trained)
     source = render_training(kernel, target, real, spec.recurrent) \

@@ -108,7 +108,7 @@ def render_training(kernel: TrainingKernel, target: str = "cpp", real: str = "do
         saved_input=len(kernel.saved) if kernel.reads_input else None,
         prev=[(step.carried.index(a.target.name), c_name(a.target.name))
               for a in kernel.previous if a.target.name in step.carried],
-        lam=[(c_name(lam(n).name), c_name(lam_new(n).name)) for n in step.carried],
+        lam=[(c_name(lam(n).name), c_name(lam_new(n).name)) for n in kernel.adjoints],
         trained=[(k, c_name(gparam(p).name)) for k, p in enumerate(kernel.trained)],
         input=c_name(INPUT.name), out=c_name(OUT.name), gin=c_name(GIN.name))
     template = {"cpp": "cpp/training.cpp.j2", "cuda": "cuda/training.cu.j2"}[target]

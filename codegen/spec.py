@@ -178,3 +178,4 @@ class LayerSpec:
     detach_reset: bool = False
     trained: Tuple[str, ...] = ()
     recurrent: bool = False
+    refractory: Union[float, str, None] = None    # as GroupSpec's

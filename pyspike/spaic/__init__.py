@@ -16,6 +16,7 @@ from . import conv  # noqa: F401  (registers the conv and pool links)
 from .initializers import (BaseInitializer, constant, kaiming_normal, kaiming_uniform,
                            normal, sparse, uniform, xavier_normal, xavier_uniform)
 from .learners import Learner
+from . import learners_gradient  # noqa: F401  (registers STCA, STBP and sbp)
 from .monitors import SpikeMonitor, StateMonitor
 from .network import Backend, Network, Torch_Backend
 from .neurons import NeuronGroup

@@ -55,7 +55,16 @@ from ..models.rule import PlasticityRule
 from . import context, learners_meta
 from .learner_rules import OPTIONS, RULES, STDP, step_operation
 
-__all__ = ["Learner", "OPTIONS", "RULES"]
+__all__ = ["Learner", "OPTIONS", "RULES", "register_gradient_learner"]
+
+#: the class of the gradient learners (learners_gradient.py registers it when imported:
+#: pyspike.spaic imports it)
+_GRADIENT: List[type] = []
+
+
+def register_gradient_learner(cls: type) -> None:
+    """Make ``cls`` the learner that STCA, STBP and sbp make."""
+    _GRADIENT[:] = [cls]
 
 
 class Learner:
@@ -77,7 +86,10 @@ class Learner:
     ``pyspike.models.PlasticityRule``) for each trained connection.  With
     ``param_run_update=True`` (SPAIC's post-run update mode) a run's changes wait for
     ``optim_step()``; the next run starts from the weights as they were until then.
-    Gradient algorithms (STCA, STBP, SBP) are not built yet.
+    The gradient algorithms ``STCA``, ``STBP`` and ``sbp`` (``alpha``; sbp's
+    ``surrogate_func``) make a learner of pyspike.spaic.learners_gradient, with SPAIC's
+    ``set_optimizer``, ``set_schedule`` and ``optim_*``: the network then runs as one
+    torch graph and ``Net.output.predict`` is a tensor a loss back-propagates through.
 
     >>> import pyspike.spaic as spaic
     >>> a, b = spaic.NeuronGroup(2, model="lif"), spaic.NeuronGroup(2, model="lif")
@@ -90,13 +102,21 @@ class Learner:
 
     member_table = "_learners"
 
+    def __new__(cls, *args, **kwargs):
+        # SPAIC's Learner makes the learner of its algorithm; the gradient ones are
+        # learners_gradient's (which needs torch only when one is made)
+        algorithm = kwargs.get("algorithm", args[1] if len(args) > 1 else None)
+        if cls is Learner and str(algorithm).lower() in ("stca", "stbp", "sbp"):
+            return super().__new__(_GRADIENT[0])
+        return super().__new__(cls)
+
     def __init__(self, trainable=None, algorithm: str = "nearest_online_stdp",
                  pathway=None, name: Optional[str] = None, reward=None, **kwargs):
         key = str(algorithm).lower()
         if key not in OPTIONS:
             raise ModelError(f"unknown learning algorithm {algorithm!r}: pyspike has "
-                             f"{', '.join(sorted(OPTIONS))} (gradient learners are not "
-                             "built yet)", where="Learner", symbol=str(algorithm))
+                             f"{', '.join(sorted(OPTIONS))} and the gradient learners STCA, "
+                             "STBP, sbp", where="Learner", symbol=str(algorithm))
         self.algorithm, self.rule = key, RULES.get(key)
         options = dict(OPTIONS[key])
         #: SPAIC's post-run update mode: a run's changes wait for optim_step()

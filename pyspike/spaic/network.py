@@ -157,7 +157,33 @@ class Network(Assembly):
             raise ModelError("build strategy 1 (SPAIC's forward build, no lag) is not built "
                              "yet: pyspike delivers each connection's spikes one step later",
                              where="Network.build", symbol="strategy")
+        learner = self._gradient_learner()
+        if learner is not None:           # (runs as a torch graph: learners_gradient.py)
+            learner.prepare(self)
+            return
         self._lower(self._batch())
+
+    def _gradient_learner(self):
+        """The gradient learner (STCA, STBP, sbp) this network runs for, or None."""
+        return next((learner for learner in self.all_members("_learners")
+                     if getattr(learner, "gradient_based", False)), None)
+
+    @property
+    def changed(self) -> bool:
+        """Whether the description changed since the network was last built."""
+        return self._dirty
+
+    def release_compiled(self) -> None:
+        """Give the compiled network's state back to the members and drop it; the
+        description counts as built (a gradient learner runs it as a torch graph)."""
+        if self._lowered is not None:
+            self._lowered.read_back()
+            object.__setattr__(self, "_lowered", None)
+        object.__setattr__(self, "_dirty", False)
+
+    def batch_size(self) -> int:
+        """The batch of the data the encoders were given last (1 without data)."""
+        return self._batch()
 
     def _batch(self) -> int:
         from .nodes import Encoder
@@ -193,6 +219,10 @@ class Network(Assembly):
     def run(self, run_time: float) -> None:
         """Run ``run_time`` ms from the initial state (the weights stay)."""
         steps = self._steps(run_time)
+        learner = self._gradient_learner()
+        if learner is not None:
+            learner.run_network(self, steps)
+            return
         low = self._lower(self._batch())
         low.training = self.training
         low.reset()
@@ -201,6 +231,9 @@ class Network(Assembly):
     def run_continue(self, run_time: float) -> None:
         """Run ``run_time`` ms more from where the last run stopped."""
         steps = self._steps(run_time)
+        learner = self._gradient_learner()
+        if learner is not None:
+            learner.run_network(self, steps, new_run=False)
         if self._lowered is None or self._dirty:
             raise ModelError("run_continue goes on from a run: call run() first",
                              where="Network.run_continue")

@@ -11,6 +11,7 @@ modules).
 >>> net(np.zeros((25, 8, 64), np.float32)).shape
 (25, 8, 10)
 """
+from .connections import Conv2d, SparseLinear
 from .fit import History, evaluate, fit, rate_code
 from .kernels import NeuronKernels
 from .layers import Layer, Linear, Sequential
@@ -19,7 +20,7 @@ from .losses import (accuracy, ce_rate, cross_entropy_count, cross_entropy_membr
 from .optim import (SGD, Adam, AdamW, CosineAnnealingLR, ExponentialLR, LRScheduler,
                     Optimizer, StepLR)
 
-__all__ = ["NeuronKernels", "Layer", "Linear", "Sequential", "fit", "evaluate", "rate_code",
+__all__ = ["NeuronKernels", "Layer", "Linear", "SparseLinear", "Conv2d", "Sequential", "fit", "evaluate", "rate_code",
            "History", "accuracy", "ce_rate", "cross_entropy_count", "cross_entropy_membrane",
            "first_spike_time", "mse_count", "mse_membrane", "SGD", "Adam", "AdamW",
            "CosineAnnealingLR", "ExponentialLR", "LRScheduler", "Optimizer", "StepLR"]

@@ -76,10 +76,16 @@ def _start(name: str, value, values: Mapping[str, float], where: str) -> float:
     if not isinstance(value, str):
         return _number(name, value, where)
     from ..codegen.expressions import Context, parse_expression
+    from ..codegen.functions import Rand, Randn, exprel
     names = {k: sp.Symbol(k, real=True) for k in values}
     expr = parse_expression(value, names, Context(where=f"the initial value of {name}",
                                                   line=value, lineno=1, random_sites=[]))
+    if expr.has(Rand, Randn):
+        raise ModelError(f"the initial value {value!r} of {name!r} draws random numbers: a "
+                         "training layer starts every neuron alike; give a number with init=",
+                         where="init", symbol=name)
     number = expr.xreplace({names[k]: sp.Float(v) for k, v in values.items()})
+    number = number.replace(exprel, lambda z: (sp.exp(z) - 1) / z).evalf()
     if not number.is_number:
         raise ModelError(f"the initial value {value!r} of {name!r} reads "
                          f"{', '.join(sorted(map(str, number.free_symbols)))}: give a number "
@@ -117,11 +123,6 @@ class NeuronKernels:
                  backend: str = "cpu", recurrent: bool = False,
                  checkpoint: Optional[int] = None):
         self.model = model_of(model)
-        if self.model.refractory is not None:
-            raise ModelError(f"the model {self.model.name or ''} has a refractory period "
-                             f"({self.model.refractory!r}): training layers do not yet hold a"
-                             " neuron through one; take the model without it (Lif for "
-                             "LifRef, say)", where="model", symbol="refractory")
         if dtype not in _DTYPES:
             raise ModelError(f"dtype must be 'float32' or 'float64', not {dtype!r}",
                              where="dtype", symbol=str(dtype))
@@ -132,7 +133,7 @@ class NeuronKernels:
         m = self.model
         spec = LayerSpec(m.equations, m.update, m.threshold, m.reset, tuple(m.params),
                          _input_name(m, input), m.method, output, surrogate, alpha, smooth,
-                         detach_reset, tuple(trainable), recurrent)
+                         detach_reset, tuple(trainable), recurrent, m.refractory)
         target = {"cpu": "cpp"}.get(backend, backend)
         generated = generate_layer(spec, target, "double" if self.dtype == np.float64
                                    else "float")
@@ -158,7 +159,9 @@ class NeuronKernels:
         known = dict(self.values)
         for n, v in start.items():         # (an initial value may read the ones before)
             known[n] = _start(n, v, known, where)
-        self.init = np.array([known.get(n, 0.0) for n in step.carried], dtype=self.dtype)
+        added = dict(step.initial)          # (the refractory clock or flag)
+        self.init = np.array([known.get(n, added.get(n, 0.0)) for n in step.carried],
+                             dtype=self.dtype)
         self.recurrent = recurrent
         if checkpoint is not None and (not isinstance(checkpoint, int) or checkpoint < 1):
             raise ModelError(f"checkpoint must be a number of steps >= 1, not "
@@ -257,7 +260,7 @@ class NeuronKernels:
                              "backward() the input again", where="backward", symbol="input")
         x = self._array(input, "input", 3)
         K = self.checkpoint
-        lam = np.zeros((len(self.kernel.step.carried), B, N), dtype=self.dtype)
+        lam = np.zeros((len(self.kernel.adjoints), B, N), dtype=self.dtype)
         grec = np.zeros((B, N), dtype=self.dtype) if self.recurrent else None
         for k in range(len(ctx.checkpoints) - 1, -1, -1):     # the last piece first
             piece = slice(k * K, min(T, (k + 1) * K))

@@ -88,7 +88,7 @@ def backward(kernel: TrainingKernel, gout: np.ndarray, saved: np.ndarray,
     T, B, N = gout.shape
     env = _params(kernel, params, dtype)
     lams = {n: (lam_io[c].copy() if lam_io is not None else np.zeros((B, N), dtype))
-            for c, n in enumerate(step.carried)}
+            for c, n in enumerate(kernel.adjoints)}
     grec = grec_io.copy() if grec_io is not None else np.zeros((B, N), dtype)
     previous, program = _program(kernel.previous), _program(kernel.backward)
     for t in range(T - 1, -1, -1):
@@ -103,11 +103,11 @@ def backward(kernel: TrainingKernel, gout: np.ndarray, saved: np.ndarray,
         else:
             for c, n in enumerate(step.carried):
                 env[n] = state0[c]
-        for n in step.carried:
+        for n in kernel.adjoints:
             env[lam(n).name] = lams[n]
         env["_gout"] = (gout[t] + grec).astype(dtype)
         _run(program, env, dtype)
-        for n in step.carried:
+        for n in kernel.adjoints:
             lams[n] = np.broadcast_to(env[lam_new(n).name], (B, N)).astype(dtype)
         gin[t] = env[GIN.name]
         for k, p in enumerate(kernel.trained):
@@ -119,7 +119,7 @@ def backward(kernel: TrainingKernel, gout: np.ndarray, saved: np.ndarray,
             if last is not None:
                 grec = (gin[t] @ wrec.T).astype(dtype)
                 gwrec += last.T.astype(np.float64) @ gin[t].astype(np.float64)
-    for c, n in enumerate(step.carried):
+    for c, n in enumerate(kernel.adjoints):
         if lam_io is not None:
             lam_io[c] = lams[n]
     if grec_io is not None:

@@ -1,6 +1,7 @@
 """The generated backward pass gives the gradients torch autograd gives through the same
 unrolled step equations with the same surrogate, for every library neuron model with a
-threshold (and no refractory period) and for a user's own model; and, for a smooth spike
+threshold and an input (refractory ones too: the flag that holds a neuron is a number
+without derivative, in both) and for a user's own model; and, for a smooth spike
 function, the gradients of finite differences.
 
 Tolerances: float64 throughout.  Against autograd, 1e-8 relative (the issue's bound):
@@ -30,12 +31,14 @@ def _trainable_models():
     out = []
     for name in registry.neurons.names():
         m = registry.neurons[name]
-        if m.threshold and m.refractory is None and {"Isyn", "I"} & set(m.variables):
+        if m.threshold and {"Isyn", "I"} & set(m.variables):
             out.append(name)
     return out
 
 
 MODELS = _trainable_models()
+#: initial values instead of the model's random ones (MorrisLecar draws V)
+START = {"MorrisLecar": {"V": -70.0}}
 
 
 def _fn(expr, names):
@@ -45,7 +48,8 @@ def _fn(expr, names):
 
 _UNARY = {sp.exp: torch.exp, sp.log: torch.log, sp.atan: torch.atan, sp.sin: torch.sin,
           sp.cos: torch.cos, sp.tanh: torch.tanh, sp.Abs: torch.abs, sp.sqrt: torch.sqrt,
-          exprel: lambda z: torch.where(z == 0, torch.ones_like(z), torch.expm1(z) / z)}
+          exprel: lambda z: torch.where(z == 0, torch.ones_like(z), torch.expm1(z) / z),
+          sp.floor: torch.floor}
 _COMPARE = {sp.StrictGreaterThan: torch.gt, sp.GreaterThan: torch.ge,
             sp.StrictLessThan: torch.lt, sp.LessThan: torch.le}
 
@@ -55,6 +59,8 @@ def evaluate(expr, env):
     differentiates it on its own, not from sympy's derivatives)."""
     if expr.is_Symbol:
         return env[expr.name]
+    if expr is sp.true or expr is sp.false:
+        return torch.tensor(bool(expr))
     if expr.is_Number or expr is sp.pi:
         return torch.tensor(float(expr), dtype=torch.float64)
     args = [evaluate(a, env) for a in expr.args] if not isinstance(expr, sp.Piecewise) \
@@ -75,6 +81,13 @@ def evaluate(expr, env):
         for a in args[1:]:
             out = (torch.maximum if expr.func is sp.Max else torch.minimum)(out, a)
         return out
+    if expr.func in (sp.Or, sp.And):
+        out = args[0]
+        for a in args[1:]:
+            out = (out | a) if expr.func is sp.Or else (out & a)
+        return out
+    if expr.func is sp.Not:
+        return ~args[0]
     if expr.func in _COMPARE:
         return _COMPARE[expr.func](args[0], args[1])
     if isinstance(expr, sp.Piecewise):
@@ -110,7 +123,7 @@ def torch_gradients(k: NeuronKernels, x: np.ndarray, gout: np.ndarray):
     step = k.kernel.step
     params = {p: torch.tensor(v, dtype=torch.float64, requires_grad=True)
               for p, v in k.values.items()}
-    names = list(step.states) + list(step.params) + [INPUT.name]
+    names = list(step.states) + list(step.params) + [INPUT.name, "_h__refr"]
     F = {n: _fn(e, names) for n, e in step.update}
     g = _fn(step.threshold, names)
     r = {n: _fn(e, names) for n, e in step.reset}
@@ -122,9 +135,16 @@ def torch_gradients(k: NeuronKernels, x: np.ndarray, gout: np.ndarray):
     for t in range(T):
         args = lambda env: [env.get(n, torch.zeros(())) for n in names]  # noqa: E731
         env = dict(state, **params, **{INPUT.name: xt[t]})
+        nr = None
+        if step.refractory is not None:     # a number per neuron, no derivative
+            nr = evaluate(step.refractory, env).detach() * torch.ones((B, N),
+                                                                      dtype=torch.float64)
+            env["_h__refr"] = nr
         h = {n: F[n](*args(env)) * torch.ones((B, N), dtype=torch.float64) for n in F}
         henv = dict(env, **h)
         s = spike(g(*args(henv)), params["_alpha"])
+        if nr is not None:
+            s = s * nr
         sr = s.detach() if k.kernel.detach_reset else s
         reset = {n: r[n](*args(henv)) for n in r}
         state = {n: h[n] + sr * (reset[n] - h[n]) if n in reset else h[n]
@@ -138,11 +158,14 @@ def torch_gradients(k: NeuronKernels, x: np.ndarray, gout: np.ndarray):
 
 def _spiking_input(k: NeuronKernels, rng) -> np.ndarray:
     """A random input under which the model spikes at some steps (and stays finite)."""
+    # (refractory models: over 12 steps of 0.1 ms, a neuron spikes once at most)
     for scale in np.geomspace(0.01, 1e6, 50):
         x = rng.normal(0.3, 1.0, (T, B, N)) * scale
         with np.errstate(all="ignore"):
             out, ctx = k.forward(x)
-        if 0.03 < out.mean() < 0.6 and np.isfinite(ctx.saved).all():
+        spiking = out.max(axis=0).mean() if k.kernel.step.refractory is not None \
+            else out.mean()
+        if 0.03 < spiking < 0.6 and np.isfinite(ctx.saved).all():
             return x
     pytest.fail(f"no input scale makes {k.model.name} spike")
 
@@ -152,7 +175,10 @@ def _trained(step_params):
 
 
 def _compare(k: NeuronKernels, rng):
-    x = _spiking_input(k, rng)
+    _compare_on(k, _spiking_input(k, rng), rng)
+
+
+def _compare_on(k: NeuronKernels, x: np.ndarray, rng):
     gout = rng.normal(size=(T, B, N))
     out, ctx = k.forward(x)
     gin, gp = k.backward(gout, ctx)
@@ -160,20 +186,22 @@ def _compare(k: NeuronKernels, rng):
     # (an element much smaller than the largest is held to 1e-8 of the largest: the
     # rounding of the large terms it is the difference of)
     np.testing.assert_allclose(gin, tin, rtol=1e-8, atol=1e-8 * np.abs(tin).max())
-    for p in k.kernel.trained:
-        assert gp[p] == pytest.approx(tp[p], rel=1e-8, abs=1e-10), p
+    largest = max([abs(v) for v in tp.values()] + [1e-300])
+    for p in k.kernel.trained:       # (the same rule, over the parameters)
+        assert gp[p] == pytest.approx(tp[p], rel=1e-8, abs=1e-8 * largest), p
 
 
 @pytest.mark.parametrize("name", MODELS)
 def test_a_library_model_gets_the_gradients_of_autograd(name):
-    probe = NeuronKernels(name, dtype="float64", backend="numpy")
+    probe = NeuronKernels(name, dtype="float64", backend="numpy", init=START.get(name))
     trained = _trained(probe.kernel.step.params)
     # (the library's models are written for steps of 0.1 ms or less)
     # BrainPy's exponential models start at V = 0, far above their threshold, and
     # diverge at once: these start at rest
     rest = registry.neurons[name].params.get("V_rest")
-    k = NeuronKernels(name, dtype="float64", trainable=trained, dt=0.1,
-                      init={"V": rest} if rest is not None else None)
+    init = {"V": rest} if rest is not None else {}
+    init.update(START.get(name, {}))
+    k = NeuronKernels(name, dtype="float64", trainable=trained, dt=0.1, init=init)
     _compare(k, np.random.default_rng(len(name)))
 
 
@@ -228,3 +256,14 @@ def test_smooth_spikes_give_the_gradients_of_finite_differences():
         xm[idx] -= eps
         fd = (_loss(k, xp, gout) - _loss(k, xm, gout)) / (2 * eps)
         assert gin[idx] == pytest.approx(fd, rel=1e-5, abs=1e-9)
+
+
+def test_a_refractory_period_gets_the_gradients_of_autograd():
+    # 0.3 ms at dt 0.1: a neuron that spikes is held for 3 updates (the default, 0, none)
+    k = NeuronKernels("LifRef", dtype="float64", dt=0.1, params={"tau_ref": 0.3},
+                      trainable=("tau", "V_th", "R"))
+    rng = np.random.default_rng(7)
+    x = np.abs(rng.normal(3000, 1500, (T, B, N)))
+    out, _ = k.forward(x)
+    assert (out.sum(axis=0) > 1).any()        # spikes after a refractory period
+    _compare_on(k, x, rng)

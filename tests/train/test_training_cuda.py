@@ -26,6 +26,7 @@ import pyspike as ps
 import pyspike.codegen
 from pyspike.codegen.errors import BuildError, ModelError
 from pyspike.codegen.render_training import render_training
+from pyspike.models import registry
 from pyspike.toolchain import compile_cuda
 from pyspike.train import NeuronKernels
 from pyspike.train.cuda import MAX_RECURRENT, CudaKernels, open_library
@@ -49,6 +50,8 @@ USER = ps.NeuronModel(
     threshold="v > theta", reset="v = v - theta\nw += b",
     params={"R": 1.5, "tau": 5.0, "tau_w": 20.0, "a": 0.3, "b": 0.1, "theta": 1.0},
     method="rk4")
+#: BrainPy's LifRef held 3 steps (dt = 1 ms here; its default period, dt, holds none)
+REFRACTORY = registry.neurons["LifRef"].with_params({"tau_ref": 3.0})
 #: A readout: its output is its potential (real values, none of them 0, feed back).
 READOUT = ps.NeuronModel(equations="dv/dt = (-v + I)/tau : 1\nI : 1", params={"tau": 4.0})
 
@@ -89,6 +92,9 @@ LAYERS = {
     "user-float32-trained": Layer(USER, "float32", False, ("R",)),
     "readout-float64-recurrent-trained": Layer(READOUT, "float64", True, ("tau",),
                                                output="v"),
+    # a timed refractory period of 3 steps (the clock and the saved flag)
+    "LifRef-float64-recurrent-trained": Layer(REFRACTORY, "float64", True, ("tau", "R"),
+                                              scale=300.0),
 }
 
 

@@ -76,11 +76,6 @@ def test_a_threshold_of_two_conditions_is_refused():
         NeuronKernels(model)
 
 
-def test_a_model_with_a_refractory_period_is_refused():
-    with pytest.raises(ModelError, match="refractory"):
-        NeuronKernels("LifRef")
-
-
 def test_a_parameter_the_model_lacks_is_refused():
     with pytest.raises(ModelError, match="'tau' is not a parameter"):
         NeuronKernels("lif", params={"tau": 3.0})
