@@ -20,7 +20,8 @@ from .losses import (accuracy, ce_rate, cross_entropy_count, cross_entropy_membr
 from .optim import (SGD, Adam, AdamW, CosineAnnealingLR, ExponentialLR, LRScheduler,
                     Optimizer, StepLR)
 
-__all__ = ["NeuronKernels", "Layer", "Linear", "SparseLinear", "Conv2d", "Sequential", "fit", "evaluate", "rate_code",
+__all__ = ["NeuronKernels", "Layer", "Linear", "SparseLinear", "Conv2d", "Sequential", "fit",
+           "evaluate", "rate_code",
            "History", "accuracy", "ce_rate", "cross_entropy_count", "cross_entropy_membrane",
            "first_spike_time", "mse_count", "mse_membrane", "SGD", "Adam", "AdamW",
            "CosineAnnealingLR", "ExponentialLR", "LRScheduler", "Optimizer", "StepLR"]
