@@ -12,6 +12,7 @@ modules).
 (25, 8, 10)
 """
 from .connections import Conv2d, SparseLinear
+from .eventprop import EventPropLayer, EventPropNetwork, latency_code, latency_cross_entropy
 from .fit import History, evaluate, fit, rate_code
 from .kernels import NeuronKernels
 from .layers import Layer, Linear, Sequential
@@ -21,7 +22,8 @@ from .optim import (SGD, Adam, AdamW, CosineAnnealingLR, ExponentialLR, LRSchedu
                     Optimizer, StepLR)
 
 __all__ = ["NeuronKernels", "Layer", "Linear", "SparseLinear", "Conv2d", "Sequential", "fit",
-           "evaluate", "rate_code",
+           "evaluate", "rate_code", "EventPropLayer", "EventPropNetwork", "latency_code",
+           "latency_cross_entropy",
            "History", "accuracy", "ce_rate", "cross_entropy_count", "cross_entropy_membrane",
            "first_spike_time", "mse_count", "mse_membrane", "SGD", "Adam", "AdamW",
            "CosineAnnealingLR", "ExponentialLR", "LRScheduler", "Optimizer", "StepLR"]

@@ -23,7 +23,7 @@ __all__ = ["cross_entropy_count", "ce_rate", "cross_entropy_membrane", "first_sp
 Loss = Tuple[float, np.ndarray]
 
 
-def _output(output, where: str, floating: bool = True) -> np.ndarray:
+def check_output(output, where: str, floating: bool = True) -> np.ndarray:
     out = np.asarray(output)
     if out.ndim != 3 or 0 in out.shape:
         raise ModelError(f"output must be an array of shape (steps, batch, classes) with "
@@ -35,7 +35,7 @@ def _output(output, where: str, floating: bool = True) -> np.ndarray:
     return out
 
 
-def _labels(labels, out: np.ndarray, where: str, symbol: str = "labels") -> np.ndarray:
+def check_labels(labels, out: np.ndarray, where: str, symbol: str = "labels") -> np.ndarray:
     lab = np.asarray(labels)
     _, b, c = out.shape
     if lab.shape != (b,):
@@ -59,7 +59,7 @@ def _choice(value: str, options: Sequence[str], where: str, symbol: str) -> str:
     return value
 
 
-def _softmax_ce(z: np.ndarray, labels: np.ndarray) -> Tuple[float, np.ndarray]:
+def softmax_cross_entropy(z: np.ndarray, labels: np.ndarray) -> Tuple[float, np.ndarray]:
     """Mean softmax cross-entropy of float64 logits ``z`` (N, C) and its gradient."""
     shifted = z - z.max(axis=1, keepdims=True)
     e = np.exp(shifted)
@@ -105,14 +105,14 @@ def cross_entropy_count(output, labels, *, normalize: bool = False) -> Loss:
     (0.1378, (4, 2, 3))
     """
     where = "cross_entropy_count"
-    out = _output(output, where)
-    lab = _labels(labels, out, where)
+    out = check_output(output, where)
+    lab = check_labels(labels, out, where)
     counts = out.sum(axis=0, dtype=np.float64)
     scale = 1.0
     if normalize:
         scale = counts.std(ddof=1) + 0.1
         counts = (counts - counts.mean()) / scale
-    value, grad = _softmax_ce(counts, lab)
+    value, grad = softmax_cross_entropy(counts, lab)
     return value, _over_time(grad / scale, out)
 
 
@@ -130,10 +130,10 @@ def ce_rate(output, labels, *, over_time: str = "mean") -> Loss:
     """
     where = "ce_rate"
     _choice(over_time, ("mean", "sum"), where, "over_time")
-    out = _output(output, where)
-    lab = _labels(labels, out, where)
+    out = check_output(output, where)
+    lab = check_labels(labels, out, where)
     t, b, c = out.shape
-    value, grad = _softmax_ce(out.reshape(t * b, c).astype(np.float64), np.tile(lab, t))
+    value, grad = softmax_cross_entropy(out.reshape(t * b, c).astype(np.float64), np.tile(lab, t))
     if over_time == "sum":
         value, grad = value * t, grad * t
     return value, grad.reshape(out.shape).astype(out.dtype, copy=False)
@@ -162,10 +162,10 @@ def cross_entropy_membrane(output, labels, reduce: str = "max") -> Loss:
     """
     where = "cross_entropy_membrane"
     _choice(reduce, ("max", "mean", "last"), where, "reduce")
-    out = _output(output, where)
-    lab = _labels(labels, out, where)
+    out = check_output(output, where)
+    lab = check_labels(labels, out, where)
     z, step = _reduce_membrane(out, reduce)
-    value, gz = _softmax_ce(z, lab)
+    value, gz = softmax_cross_entropy(z, lab)
     if reduce == "mean":
         return value, _over_time(gz / out.shape[0], out)
     grad = np.zeros(out.shape, dtype=out.dtype)
@@ -208,15 +208,15 @@ def first_spike_time(output, labels, *, tau: float = 1.0, inverse: str = "negate
     if not tau > 0:
         raise ModelError(f"tau must be a positive number of steps; got {tau!r}", where=where,
                          symbol="tau")
-    out = _output(output, where)
-    lab = _labels(labels, out, where)
+    out = check_output(output, where)
+    lab = check_labels(labels, out, where)
     times, fired = _first_spikes(out)
     s = times / float(tau)
     if inverse == "negate":
         z, dz_dt = -s, np.full(s.shape, -1.0 / tau)
     else:
         z, dz_dt = 1.0 / (s + 1.0), -1.0 / (tau * (s + 1.0) ** 2)
-    value, gz = _softmax_ce(z, lab)
+    value, gz = softmax_cross_entropy(z, lab)
     grad = np.zeros(out.shape, dtype=out.dtype)
     step = np.where(fired, times, out.shape[0] - 1)
     np.put_along_axis(grad, step[None], -(gz * dz_dt)[None], axis=0)
@@ -252,14 +252,14 @@ def mse_count(output, target, *, rate: bool = False, correct_rate: float = 1.0,
     (0.125, [-0.25, 0.0])
     """
     where = "mse_count"
-    out = _output(output, where)
+    out = check_output(output, where)
     t, b, c = out.shape
     x = out.sum(axis=0, dtype=np.float64)
     dx, extra = (1.0 / t if rate else 1.0), 1.0
     if rate:
         x /= t
     if _is_labels(target):
-        lab = _labels(target, out, where, "target")
+        lab = check_labels(target, out, where, "target")
         if rate:
             y = _one_hot(lab, c, correct_rate, incorrect_rate)
         else:
@@ -284,10 +284,10 @@ def mse_membrane(output, target, *, on_target: float = 1.0, off_target: float = 
     (0.25, [0.25, -0.25])
     """
     where = "mse_membrane"
-    out = _output(output, where)
+    out = check_output(output, where)
     t, b, c = out.shape
     if _is_labels(target):
-        y = _one_hot(_labels(target, out, where, "target"), c, on_target, off_target)
+        y = _one_hot(check_labels(target, out, where, "target"), c, on_target, off_target)
     else:
         y = _target(target, out, where, [(b, c), (t, b, c)])
     diff = out.astype(np.float64) - y
@@ -310,8 +310,8 @@ def accuracy(output, labels, on: str = "count", reduce: str = "max") -> float:
     where = "accuracy"
     _choice(on, ("count", "membrane", "first_spike"), where, "on")
     _choice(reduce, ("max", "mean", "last"), where, "reduce")
-    out = _output(output, where, floating=False)
-    lab = _labels(labels, out, where)
+    out = check_output(output, where, floating=False)
+    lab = check_labels(labels, out, where)
     if on == "count":
         pred = out.sum(axis=0, dtype=np.float64).argmax(axis=1)
     elif on == "membrane":
