@@ -173,11 +173,7 @@ class SparseLinear(Spiking):
         return w
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        x = np.ascontiguousarray(x, dtype=self.dtype)
-        if x.ndim != 3 or x.shape[2] != self.n_in:
-            raise ModelError(f"the input must be (steps, samples, {self.n_in}), not "
-                             f"{x.shape}", where="SparseLinear")
-        self._x = x
+        x = self._input(x, self.n_in)
         self._events = bool(np.count_nonzero(x) < EVENT_DENSITY * x.size)
         return self._neurons_forward(self._current(x))
 

@@ -58,6 +58,16 @@ class Spiking(Layer):
         self.grads: Dict[str, np.ndarray] = {}
         self._ctx: Optional[Context] = None
 
+    def _input(self, x, n_in: int) -> np.ndarray:
+        """``x`` as a contiguous (steps, samples, n_in) array of the layer's dtype, kept
+        for the backward pass."""
+        x = np.ascontiguousarray(x, dtype=self.dtype)
+        if x.ndim != 3 or x.shape[2] != n_in:
+            raise ModelError(f"the input must be (steps, samples, {n_in}), not "
+                             f"{x.shape}", where=type(self).__name__)
+        self._x = x
+        return x
+
     def _neurons_forward(self, current: np.ndarray, wrec=None) -> np.ndarray:
         for p in self.kernels.trainable:          # the optimiser changes them in place
             self.kernels.values[p] = float(self.params[p])
@@ -104,11 +114,7 @@ class Linear(Spiking):
                                                 weight_scale / np.sqrt(n_out), self.dtype)
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        x = np.ascontiguousarray(x, dtype=self.dtype)
-        if x.ndim != 3 or x.shape[2] != self.n_in:
-            raise ModelError(f"the input must be (steps, samples, {self.n_in}), not "
-                             f"{x.shape}", where="Linear")
-        self._x = x
+        x = self._input(x, self.n_in)
         return self._neurons_forward(self._current(x), self.params.get("recurrent"))
 
     def _current(self, x: np.ndarray) -> np.ndarray:
