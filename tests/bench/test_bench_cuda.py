@@ -33,3 +33,13 @@ def test_results_of_separate_calls_are_kept_case_by_case(tmp_path, monkeypatch):
     assert "## Earlier\n\ntext" in text and "first" in text and "new" in text
     assert "old" not in text
     assert text.index("### PD14") < text.index("### Batching")
+
+
+def test_the_gpu_training_benchmark_runs_on_the_cpu_down_scaled(tmp_path):
+    script = BENCH.parent / "bench_cuda_training.py"
+    out = subprocess.run(
+        [sys.executable, str(script), "--backend", "cpu", "--steps", "4", "--batch", "2",
+         "--neurons", "64", "--repeats", "1", "--net-batch", "2"],
+        capture_output=True, text=True, cwd=tmp_path, timeout=600)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert '"case": "lif"' in out.stdout and '"case": "net"' in out.stdout
