@@ -5,6 +5,7 @@
 #
 #   bash scripts/gpu_check.sh tests [SHARDS]   # every gpu-marked test, SHARDS pytest processes
 #   bash scripts/gpu_check.sh bench [ARGS...]  # python bench/bench_cuda.py ARGS...
+#   bash scripts/gpu_check.sh training [ARGS...]  # python bench/bench_cuda_training.py ARGS...
 #
 # Logs go to $OUT (the device tool's output folder) or ./gpu_out.  The package is installed
 # without touching the network (pip --no-build-isolation --no-deps), as that machine needs.
@@ -60,7 +61,10 @@ bench)
     status=${PIPESTATUS[0]}
     cp "$repo/bench/RESULTS.md" "$out/"      # with --write: the updated results come back
     exit "$status" ;;
+training)
+    run_python "$repo/bench/bench_cuda_training.py" "$@" 2>&1 | tee "$out/bench_cuda_training.log"
+    exit "${PIPESTATUS[0]}" ;;
 *)
-    echo "usage: bash scripts/gpu_check.sh tests [SHARDS] | bench [ARGS...]" >&2
+    echo "usage: bash scripts/gpu_check.sh tests [SHARDS] | bench [ARGS...] | training [ARGS...]" >&2
     exit 2 ;;
 esac
