@@ -89,6 +89,10 @@ OPTIONS = {
                     "lr": 0.0, "w_min": None, "w_max": None},
 }
 
+#: what a network file holds of each gradient learner (learners_gradient.py): alpha, and
+#: sbp's surrogate, by its name
+GRADIENT_OPTIONS = {"stca": ("alpha",), "stbp": ("alpha",), "sbp": ("alpha", "surrogate_func")}
+
 
 def step_operation(algorithm: str, w_norm) -> Optional[Tuple[str, Dict[str, str]]]:
     """(statements, sums) of the rule's run_regularly at the start of every step, None

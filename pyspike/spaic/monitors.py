@@ -5,6 +5,13 @@ As in SPAIC, a monitor holds what the last ``run`` recorded (a ``run_continue`` 
 it): ``StateMonitor.values`` is (batch, neurons, time) (a connection's weights:
 (batch, post, pre, time)) and ``.times`` the sample times in ms from the run's start;
 ``SpikeMonitor.spk_times``/``spk_index`` give one array per sample.
+
+A group's sample k is its value after step k, as SPAIC records it (after the step's
+operations: a spike and its reset show in the step of the spike), except the input a
+connection adds to (``Isyn``), which holds the sum of step k's arrivals, as SPAIC's;
+with ``dt`` (every n steps) the samples are those after steps n - 1, 2n - 1, ..., as
+SPAIC's (tested against SPAIC 0.6.3's records: tests/spaic/test_spaic_monitor_timing.py).
+Times stamp a sample with its step's start, k*dt (SPAIC's with its end, (k + 1)*dt).
 """
 from __future__ import annotations
 
@@ -58,6 +65,12 @@ class Monitor:
         return idx.tolist()
 
 
+def _inputs(target, lowered) -> set:
+    """The variables of ``target`` that connections add to (SPAIC's ``Isyn``): summed in
+    a step for the next one."""
+    return {"Isyn"} | {c.post_var_name for c in lowered.connections if c.post is target}
+
+
 class StateMonitor(Monitor):
     """Records ``var_name`` of ``target`` (a NeuronGroup, node or Connection: a
     connection's ``"weight"``; or a Learner of one connection: a variable of its rule,
@@ -74,6 +87,8 @@ class StateMonitor(Monitor):
     >>> mon.values.shape, mon.times[:3]
     ((1, 2, 10), array([0. , 0.1, 0.2]))
     """
+
+    _every, _range = 1, None       # (a group's samples: every _every-th step, clamped)
 
     def make(self, ps, lowered) -> None:
         every = 1 if self.dt is None else max(1, int(round(self.dt / lowered.dt)))
@@ -99,8 +114,15 @@ class StateMonitor(Monitor):
                 raise ModelError(f"'{self.target.name}' has no variable {self.var_name!r} "
                                  f"(it has {', '.join(obj.model.variables)})",
                                  where="StateMonitor", symbol=str(self.var_name))
+            # SPAIC records a step's values after the step: recorded at its end, every
+            # step (the samples are picked after the run, below); a variable the
+            # connections add to holds the next step's input by then, and its own at the
+            # step's start
+            when = "start" if self.var_name in _inputs(self.target, lowered) else "end"
             self._ps = ps.StateMonitor(obj, self.var_name, record=self._indices(obj.N),
-                                       every=every)
+                                       when=when)
+            self._every, every = every, 1
+            self._range = getattr(self.target, "variable_ranges", {}).get(self.var_name)
         self._dt = lowered.dt * every
         self._empty = self._ps.state.snapshot()
 
@@ -139,13 +161,18 @@ class StateMonitor(Monitor):
             full = np.zeros((v.shape[0],) + con.shape + (v.shape[-1],))
             full[:, rows, cols, :] = v
             return full
+        v = v[..., self._every - 1::self._every]
+        if self._range is not None:   # (the clamp runs as the next step starts)
+            v = np.clip(v, *self._range)
         return v
 
     @property
     def times(self) -> np.ndarray:
+        """The start of each recorded step, ms from the run's start."""
         if self._ps is None:
             return np.zeros(0)
-        return np.rint((np.asarray(self._ps.t) - self._t0) / self._dt) * self._dt
+        t = np.rint((np.asarray(self._ps.t) - self._t0) / self._dt) * self._dt
+        return t[self._every - 1::self._every]
 
 
 class SpikeMonitor(Monitor):
@@ -169,8 +196,8 @@ class SpikeMonitor(Monitor):
 
     @property
     def spk_times(self) -> List[np.ndarray]:
-        # pyspike stamps a spike with the end of its step; SPAIC with the step's start
-        # (times on the grid of steps since the run's start: no rounding drift)
+        # pyspike stamps a spike with the end of its step; here, with its step's start
+        # (SPAIC's, with the end) on the grid of steps since the run's start
         return [(np.rint((t - self._t0) / self._dt) - 1.0) * self._dt
                 for t in self._per_sample("t")]
 

@@ -11,9 +11,11 @@ bit as the network that saved it would have run on.
 Format ``pyspike.spaic.state``, version 1.  The root's attributes: ``format``,
 ``version``, ``pyspike`` (the version that wrote it), ``network`` (its name), ``dt`` (ms),
 ``has_state`` (1 when the network was built: then also ``batch``, the samples it was
-built for, and ``step``, its time step count).  Entries are named by the path of keys
-from the network to the member (``sub.layer``; a ``.``, ``/`` or ``%`` inside a key is
-written ``%2E``, ``%2F``, ``%25``; a projection's connection is ``<projection>.<pre>-><post>``):
+built for, and ``step``, its time step count; a network that a gradient learner runs as
+a torch graph keeps no neuron state from run to run, and saves and loads none).  Entries
+are named by the path of keys from the network to the member (``sub.layer``; a ``.``,
+``/`` or ``%`` inside a key is written ``%2E``, ``%2F``, ``%25``; a projection's
+connection is ``<projection>.<pre>-><post>``):
 
 - ``/connections/<path>/weight``: float64 (post, pre), SPAIC's weight matrix;
 - ``/connections/<path>/mask``: uint8 (post, pre), 1 where a synapse exists;
@@ -75,11 +77,6 @@ def paths(net) -> Tuple[Dict[int, tuple], Dict[int, tuple], Dict[int, tuple]]:
     return members, cons, asms
 
 
-def _built(net):
-    """The compiled network, if ``net`` was built and has not changed since (else None)."""
-    return net.built
-
-
 def _connections(net, low) -> list:
     """The connections that run (those of the build), each once."""
     cons = low.connections if low is not None else [
@@ -98,16 +95,11 @@ def _arrays(low) -> Dict[str, Dict[str, np.ndarray]]:
     return out
 
 
-def _neuron_groups(low) -> list:
-    from .neurons import NeuronGroup
-    return [g for g in low.groups if isinstance(g, NeuronGroup)]
-
-
 # -- collect and write --------------------------------------------------------------------
 def collect(net) -> dict:
     """The state of ``net`` as a dict (the content of a state file)."""
     import pyspike
-    low = _built(net)
+    low = net.built          # (None: not built, changed since, or run as a torch graph)
     members, con_paths, _ = paths(net)
     state = {"format": FORMAT, "version": VERSION, "pyspike": pyspike.__version__,
              "network": net.name or "", "dt": float(net.dt), "has_state": int(low is not None),
@@ -125,7 +117,7 @@ def collect(net) -> dict:
                                  for k, v in syn.items() if k != "w"}
         state["connections"][entry_name(con_paths[id(con)])] = entry
     if low is not None:
-        for g in _neuron_groups(low):
+        for g in (g for g in low.groups if id(g) in low.initial):    # (NeuronGroups)
             state["groups"][entry_name(members[id(g)])] = {
                 k: v.reshape(low.batch, -1).copy()
                 for k, v in arrays[low.ps_of(g).name].items()}
@@ -304,9 +296,8 @@ def check(net, state, where: str = "state_from_dict", set_masks: bool = False):
                       f"{type(state).__name__}", where, "state")
     check_kind(state, "the state", where)
     members, con_paths, _ = paths(net)
-    has_state = bool(state.get("has_state"))
     low = None
-    if has_state:
+    if state.get("has_state"):
         _check_fits(net, state, where)
         net.build()                          # (keeps the weights; builds if it changed)
         low = net.built
@@ -336,7 +327,7 @@ def check(net, state, where: str = "state_from_dict", set_masks: bool = False):
             writes += _writes(entry.get("synapses"), syn, f"{what}/synapses", low.batch,
                               where)
     if low is not None:
-        groups = {entry_name(members[id(g)]): g for g in _neuron_groups(low)}
+        groups = {entry_name(members[id(g)]): g for g in low.groups if id(g) in low.initial}
         _same_names(state.get("groups"), groups, "neuron group", where)
         for name, g in groups.items():
             writes += _writes(state["groups"][name], arrays[low.ps_of(g).name],
@@ -347,6 +338,14 @@ def check(net, state, where: str = "state_from_dict", set_masks: bool = False):
 
 
 def _check_fits(net, state, where: str) -> None:
+    from .structure_learners import gradient_learner
+    learner = gradient_learner(net)        # (a torch graph: no neuron state to set)
+    if learner is not None:
+        name = next(iter(state.get("groups") or {}), "")
+        raise _refuse(f"the state holds the neuron state of '{name}', which a network trained "
+                      f"by the gradient learner '{learner.algorithm}' (one torch graph, each run "
+                      "from the initial state) cannot take; its weights alone load with "
+                      "state=dict(state, has_state=0)", where, name)
     step, draws = state.get("step"), state.get("init_draws", 0)
     if not isinstance(step, (int, np.integer)) or int(step) < 0 or \
             not isinstance(draws, (int, np.integer)) or int(draws) < 0 or \
@@ -389,10 +388,11 @@ def state_from_dict(net, state=None, filename: Optional[str] = None,
     """SPAIC's ``Net.state_from_dict``: put back a state of :func:`save_state`, given as
     ``state`` (its dict) or read from ``<direct>/<filename>/parameters/``.  The weights
     go into the connections; a neuron state (saved from a built network) needs the
-    network built for the same batch and dt (it is built here when it is not) and sets
-    every group's arrays and the time step.  ``device`` is taken for SPAIC's signature
-    (the backend chosen with ``build`` decides).  Refused, changing nothing: a state of
-    another format or version, a truncated file, an entry that does not fit."""
+    network built for the same batch and dt (it is built here when it is not; a network
+    trained by a gradient learner takes none) and sets every group's arrays and the time
+    step.  ``device`` is taken for SPAIC's signature (the backend chosen with ``build``
+    decides).  Refused, changing nothing: a state of another format or version, a
+    truncated file, an entry that does not fit."""
     if state is None or state is False:
         state = read_file(state_path(filename, direct, net.name or "autoname"))
     apply(net, state)

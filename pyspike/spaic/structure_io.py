@@ -20,7 +20,9 @@ params, init, events, name, doc), ``params``, ``parameter_variables``, ``variabl
 ``post``, ``link_type``, ``syn_type``, ``syn_kwargs``, ``max_delay``, ``sparse_with_mask``,
 ``pre_var_name``, ``post_var_name``, ``options`` (an initialiser: ``{"initializer": name, "args":
 {...}}``); a projection: ``pre``, ``post``, ``policies``, ``options``; a learner: ``algorithm``,
-``trainable`` (references), ``reward``, ``options``; a monitor: ``kind``, ``target``, ``var_name``,
+``trainable`` (references), ``reward``, ``options`` (a gradient learner's: ``alpha``, sbp's
+``surrogate_func``; and its ``optim_name``, ``optim_lr``, ``optim_para``, ``lr_schedule_name``,
+``lr_schedule_para``: structure_learners.py); a monitor: ``kind``, ``target``, ``var_name``,
 ``index``, ``dt``, ``get_grad``, ``nbatch``.
 """
 from __future__ import annotations
@@ -36,12 +38,11 @@ import numpy as np
 from ..codegen.errors import ModelError
 from ..model import NeuronModel
 from ..models import neurons as library
-from . import context, saving, structure_links
+from . import context, saving, structure_learners, structure_links
 from .assembly import Assembly
 from .connections import (LINK_TYPES, REGISTERED, Connection, ExcludedTypePolicy,
                           IncludedTypePolicy, IndexConnectPolicy, Projection)
 from .initializers import INITIALIZERS, BaseInitializer
-from .learners import OPTIONS as LEARNER_OPTIONS, Learner
 from .monitors import SpikeMonitor, StateMonitor
 from .network import Backend, Network, Torch_Backend
 from .neurons import NeuronGroup
@@ -146,16 +147,7 @@ class _Describer:
         return out
 
     def learner(self, lr, key) -> dict:
-        if type(lr) is not Learner:
-            raise _error(f"the learner '{key}' is a {type(lr).__name__}, whose rule is Python "
-                         "code (connection_rule): no network file holds it", "network_save", key)
-        rule = vars(lr.rule) if lr.algorithm == "custom_rule" else {}   # its text
-        items = lr.trainable if isinstance(lr.trainable, (list, tuple)) else [lr.trainable]
-        return {"key": key, "name": lr.name, "algorithm": lr.algorithm,
-                "trainable": [self.ref(x, key) for x in items],
-                "reward": None if lr.reward_node is None else self.ref(lr.reward_node, key),
-                "options": plain({o: lr.params.get(o, rule.get(o, getattr(lr, o, None)))
-                                  for o in LEARNER_OPTIONS[lr.algorithm]}, key)}
+        return structure_learners.describe(lr, key, self.ref, plain)
 
     @staticmethod
     def policy(p, key) -> dict:
@@ -356,11 +348,8 @@ class _Loader:
     def watch(self, entry: dict, path: tuple) -> None:
         for lr in _entries(entry, "learners"):
             what = f"the learner '{'.'.join(path + (lr['key'],))}'"
-            setattr(self.objs[path], lr["key"], _made(
-                what, Learner, trainable=[self.ref(r, what) for r in lr.get("trainable", [])],
-                name=lr.get("name"), algorithm=lr.get("algorithm"), reward=None if lr.get(
-                    "reward") is None else self.ref(lr["reward"], what),
-                **_options(lr.get("options"), what)))
+            setattr(self.objs[path], lr["key"], structure_learners.make(
+                lr, what, self.ref, _made, _options))
         for mon in _entries(entry, "monitors"):
             what = f"the monitor '{'.'.join(path + (mon['key'],))}'"
             setattr(self.objs[path], mon["key"], _made(
@@ -371,10 +360,10 @@ class _Loader:
 def network_load(filename: Optional[str] = None, path: Optional[str] = None,
                  device: str = "cpu", load_weight: bool = True, backend=None) -> Network:
     """SPAIC's ``network_load``: a new Network from the files of :func:`network_save`,
-    with the saved weights (and a neuron state saved from one sample) if ``load_weight``,
-    on ``backend`` (a name or Backend) or ``device`` (cpu, cuda, numpy), at the saved dt.
-    Refused: a file of another format or version, cut short, or naming a model, link
-    type or member pyspike does not have."""
+    with the saved weights (and a neuron state saved from one sample, unless a gradient
+    learner trains the network) if ``load_weight``, on ``backend`` (a name or Backend) or
+    ``device`` (cpu, cuda, numpy), at the saved dt.  Refused: a file of another format or
+    version, cut short, or naming a model, link type or member pyspike does not have."""
     file, doc = read_description(filename, path)
     top = doc["network"]
     net = _Loader(top).net
@@ -391,6 +380,11 @@ def network_load(filename: Optional[str] = None, path: Optional[str] = None,
         return net
     state = saving.from_lists(weights, "network_load") if isinstance(weights, dict) else \
         saving.read_file(os.path.join(os.path.dirname(file), str(weights)), "network_load")
+    if state.get("has_state") and structure_learners.gradient_learner(net) is not None:
+        warnings.warn(f"the neuron state in '{weights}' is not loaded (the weights are): a "
+                      "network trained by a gradient learner starts each run from the "
+                      "initial state", stacklevel=2)
+        state = dict(state, has_state=0)
     if state.get("has_state") and state.get("batch") != 1:
         warnings.warn(f"the neuron state in '{weights}' is of a batch of {state.get('batch')}"
                       " samples and is not loaded (the weights are): give the network a "

@@ -73,7 +73,7 @@ def test_a_full_connection_delivers_column_i_of_the_post_pre_weights():
     spikes[0, 0, 1] = 1.0                         # input 1 at step 0
     inp(spikes)
     net.run(0.4)
-    assert mon.values[0, :, 2].tolist() == w[:, 1].tolist()   # seen at the step's start
+    assert mon.values[0, :, 1].tolist() == w[:, 1].tolist()   # its O of step 1
 
 
 def test_connection_weight_reads_and_writes_the_compiled_synapses():
@@ -239,8 +239,8 @@ def test_a_constant_current_encoder_drives_its_targets_every_step():
     net.run(0.3)
     # V = exp(-dt/tau_m)*V + W @ (amp*x), from the first step (no lag for a current)
     beta, drive = np.exp(-0.1 / 8.0), np.array([[2.0, 6.0, 4.0], [1.0, 1.0, 1.0]])
-    assert np.allclose(mon.values[:, :, 1], drive, rtol=1e-12, atol=0)
-    assert np.allclose(mon.values[:, :, 2], drive * (1 + beta), rtol=1e-12, atol=0)
+    assert np.allclose(mon.values[:, :, 0], drive, rtol=1e-12, atol=0)
+    assert np.allclose(mon.values[:, :, 1], drive * (1 + beta), rtol=1e-12, atol=0)
 
 
 def _delayed(max_delay=0.5, min_delay=0.5):
@@ -261,7 +261,7 @@ def test_a_delay_holds_a_spike_back_by_its_steps():
     spikes[0, 0, 0] = 1.0
     inp(spikes)
     net.run(1.0)
-    assert np.flatnonzero(mon.values[0, 0]).tolist() == [2 + 5]
+    assert np.flatnonzero(mon.values[0, 0]).tolist() == [1 + 5]
 
 
 def test_delays_are_drawn_between_min_and_max_delay():
@@ -299,12 +299,12 @@ def _generated(method, data, steps=5, backend="numpy"):
 
 
 def test_a_sin_generator_drives_its_target_with_its_definition():
-    # the generator's value of step k reaches V in the update of step k + 1 (recorded at
-    # the start of step k + 2); V = exp(-dt/tau_m)*V + I
+    # the generator's value of step k reaches V in the update of step k + 1 (recorded
+    # after it, as SPAIC records); V = exp(-dt/tau_m)*V + I
     net, mon = _generated("sin", [1.0, 1.0], steps=6, backend=_float64())
     wave = coding.generate_sin([1.0, 1.0], 6, 0.1, 2)[:, 0]
-    beta, v, want = np.exp(-0.1 / 8.0), 0.0, [0.0, 0.0]
-    for k in range(4):
+    beta, v, want = np.exp(-0.1 / 8.0), 0.0, [0.0]
+    for k in range(5):
         v = beta * v + wave[k]
         want.append(v)
     assert np.allclose(mon.values[0, 0], want, rtol=1e-12, atol=1e-15)
@@ -386,7 +386,7 @@ def test_a_connection_may_carry_another_variable_of_its_source_as_a_current():
     net.build(backend="numpy")
     enc(np.array([[0.5]]))
     net.run(0.5)
-    assert v.values[0, 0, 1] == 0.5
+    assert v.values[0, 0, 0] == 0.5
     assert np.allclose(o.values[0, 0, 1:], 2 * v.values[0, 0, :-1], rtol=1e-12, atol=0)
 
 
@@ -414,8 +414,8 @@ def test_clif_runs_with_its_v0_clamped_to_one_as_spaic_063_runs_it(model):
     net.build(backend=_float64())
     inp(np.ones((1, 1)))
     net.run(0.5)
-    beta, expected, M = np.exp(-0.1 / 12.0), [0.0, 0.0], 0.0
-    for _ in range(3):
+    beta, expected, M = np.exp(-0.1 / 12.0), [0.0], 0.0
+    for _ in range(4):
         M = beta * M + 0.1
         expected.append(M)
     assert np.allclose(m.values[0, 0], expected, rtol=0, atol=1e-12)

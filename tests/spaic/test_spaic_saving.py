@@ -187,3 +187,35 @@ def test_a_network_not_yet_built_saves_and_loads_its_weights(tmp_path):
     fresh, con2, _ = _net(build=False)
     state_from_dict(fresh, filename="stdp", direct=str(tmp_path))
     assert np.array_equal(con2.weight, con.weight)
+
+
+# -- a network trained by a gradient learner (run as one torch graph) ---------------------
+SPIKES = (np.random.default_rng(1).random((1, 20, 3)) < 0.4).astype(float)
+
+
+def _graph_net(learn):
+    """3 null inputs -> 2 clif, compiled or (``learn``) trained by STCA as a torch graph."""
+    net = spaic.Network("graph")
+    with net:
+        inp = spaic.Encoder(num=3, coding_method="null")
+        out = spaic.NeuronGroup(2, model="clif")
+        con = spaic.Connection(inp, out, link_type="full", weight=np.full((2, 3), 20.0))
+        spaic.Decoder(num=2, dec_target=out, coding_method="spike_counts")
+        if learn:
+            spaic.Learner(trainable=net, algorithm="STCA")
+    inp(SPIKES)
+    return net, con
+
+
+def test_a_neuron_state_is_refused_by_a_network_trained_by_a_gradient_learner(tmp_path):
+    pytest.importorskip("torch")
+    compiled, con = _graph_net(learn=False)
+    con.weight = np.full((2, 3), 30.0)
+    compiled.build(backend="numpy")
+    compiled.run(1.0)
+    state = save_state(compiled, save=False)
+    net, con2 = _graph_net(learn=True)
+    with pytest.raises(ModelError) as err:
+        state_from_dict(net, state=state)
+    assert err.value.symbol == "neurongroup" and "gradient learner 'stca'" in err.value.message
+    assert np.array_equal(con2.weight, np.full((2, 3), 20.0))          # nothing changed

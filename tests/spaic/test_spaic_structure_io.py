@@ -225,3 +225,115 @@ def test_rstdp_and_custom_rule_learners_keep_their_options_text_and_reward(tmp_p
     rstdp, hebb = loaded._learners.values()
     assert rstdp.reward_node is loaded.reward and rstdp.params["A_plus"] == 2.0
     assert hebb.rule.on_post == "w += eta" and hebb.w_max == 1.0
+
+
+# -- gradient learners (STCA, STBP, sbp) --------------------------------------------------
+SPIKES = (np.random.default_rng(1).random((2, 30, 3)) < 0.3).astype(float)
+
+
+class GradNet(spaic.Network):
+    """3 null inputs -> 4 clif -> 2 clif, a spike-count decoder; a gradient learner."""
+
+    def __init__(self, **learner):
+        super().__init__()
+        self.input = spaic.Encoder(num=3, coding_method="null")
+        self.layer1 = spaic.NeuronGroup(4, model="clif")
+        self.out = spaic.NeuronGroup(2, model="clif")
+        self.c1 = spaic.Connection(self.input, self.layer1, link_type="full",
+                                   weight=np.random.default_rng(2).normal(20.0, 5.0, (4, 3)))
+        self.c2 = spaic.Connection(self.layer1, self.out, link_type="full",
+                                   weight=np.random.default_rng(3).normal(15.0, 5.0, (2, 4)))
+        self.output = spaic.Decoder(num=2, dec_target=self.out, coding_method="spike_counts")
+        self.learner = spaic.Learner(**{"trainable": self, "algorithm": "STCA", **learner})
+
+
+def _gradient_net(**learner):
+    pytest.importorskip("torch")
+    return GradNet(**learner)
+
+
+def _saved_and_loaded(tmp_path, net):
+    network_save(net, "grad", path=str(tmp_path))
+    doc = json.loads((tmp_path / "grad" / "grad.json").read_text())
+    entry = doc["network"]["learners"][0]
+    return entry, network_load("grad", path=str(tmp_path), device="numpy")
+
+
+def test_a_gradient_learner_is_saved_with_its_algorithm_and_what_it_trains(tmp_path):
+    net = _gradient_net()
+    net.learner.trainable = [net.c2, net.layer1]
+    entry, loaded = _saved_and_loaded(tmp_path, net)
+    assert entry["algorithm"] == "stca"
+    assert entry["trainable"] == [{"connection": ["c2"]}, ["layer1"]]
+    assert type(loaded.learner) is type(net.learner)
+    assert [c.name for c in loaded.learner.trained_connections()] == ["c2"]
+    assert loaded.learner.trained_groups() == [loaded.layer1]
+
+
+def test_a_gradient_learners_alpha_is_restored(tmp_path):
+    entry, loaded = _saved_and_loaded(tmp_path, _gradient_net(algorithm="STBP", alpha=0.3))
+    assert entry["options"] == {"alpha": 0.3}
+    assert loaded.learner.algorithm == "stbp" and loaded.learner.alpha == 0.3
+
+
+def test_an_sbp_learners_surrogate_is_saved_by_its_name_and_restored(tmp_path):
+    net = _gradient_net(algorithm="sbp", surrogate_func="SigmoidGrad")
+    entry, loaded = _saved_and_loaded(tmp_path, net)
+    assert entry["options"] == {"alpha": 2.0, "surrogate_func": "sigmoid"}
+    assert loaded.learner.surrogate == "sigmoid"
+
+
+def test_a_gradient_learners_optimiser_and_schedule_are_restored_as_spaic_saves_them(
+        tmp_path):
+    net = _gradient_net()
+    net.learner.set_optimizer("Adam", 0.01, betas=(0.8, 0.99))
+    net.learner.set_schedule("StepLR", step_size=3, gamma=0.5)
+    entry, loaded = _saved_and_loaded(tmp_path, net)
+    assert (entry["optim_name"], entry["optim_lr"], entry["lr_schedule_name"]) == \
+        ("Adam", 0.01, "StepLR")
+    optim = loaded.learner.optim
+    assert type(optim).__name__ == "Adam" and optim.defaults["betas"] == (0.8, 0.99)
+    assert loaded.learner.schedule.step_size == 3 and loaded.learner.schedule.gamma == 0.5
+
+
+def test_a_loaded_gradient_network_gives_the_saved_ones_output_and_gradients(tmp_path):
+    net = _gradient_net()
+    _, loaded = _saved_and_loaded(tmp_path, net)
+    grads = []
+    for n in (net, loaded):
+        n.input(SPIKES)
+        n.run(3.0)
+        n.output.predict.sum().backward()
+        grads.append((n.output.predict.detach().numpy(),
+                      [p.grad.numpy().copy() for p in n.learner.parameters()]))
+    assert grads[0][0].sum() > 0                      # (the output layer fires)
+    np.testing.assert_array_equal(grads[1][0], grads[0][0])
+    for a, b in zip(grads[1][1], grads[0][1]):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_an_optimiser_in_the_file_of_a_local_rule_is_refused(tmp_path):
+    _rewrite(tmp_path, lambda n: n["learners"][0].update(optim_name="Adam", optim_lr=0.1))
+    err = _refusal(tmp_path)
+    assert err.symbol == "set_optimizer" and "'learner'" in err.message
+
+
+def test_network_load_gives_a_gradient_network_the_weights_of_a_state_without_its_neurons(
+        tmp_path):
+    pytest.importorskip("torch")
+    net = spaic.Network()
+    with net:
+        inp = spaic.Encoder(num=3, coding_method="null")
+        out = spaic.NeuronGroup(2, model="clif")
+        spaic.Connection(inp, out, link_type="full", weight=np.full((2, 3), 20.0))
+    inp(SPIKES[:1])
+    net.build(backend="numpy")
+    net.run(1.0)                                       # (a neuron state of one sample)
+    network_save(net, "grad", path=str(tmp_path))
+    file = tmp_path / "grad" / "grad.json"
+    doc = json.loads(file.read_text())
+    doc["network"]["learners"] = [{"key": "learner", "algorithm": "STCA", "trainable": [[]]}]
+    file.write_text(json.dumps(doc))
+    with pytest.warns(UserWarning, match="gradient learner"):
+        loaded = network_load("grad", path=str(tmp_path), device="numpy")
+    assert np.array_equal(loaded.connection.weight, np.full((2, 3), 20.0))

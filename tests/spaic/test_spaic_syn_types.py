@@ -4,10 +4,11 @@ Each trace is checked against a NumPy loop that follows SPAIC 0.6.3's op list (t
 connection's operations of step t read the source's O and V of step t - 1; ``lif``:
 V = exp(-dt/tau_m)*V + Isyn, a spike when V > 1, then V = 0), and once against numbers
 SPAIC 0.6.3 itself gave (run in its own environment; the tests do not import spaic).
-A pyspike StateMonitor records the state at the start of a step: its sample k is SPAIC's
-value after step k - 1.  The loops compute in float64, and so do the networks compared
-with them to 1e-12 (``_float64``, pyspike.spaic's default); those compared with SPAIC's
-numbers compute in float32, SPAIC's default (``_float32``).
+pyspike.spaic's StateMonitor records each step's values after the step, as SPAIC's: its
+sample k is SPAIC's value after step k (the traces here leave out a run's last step).
+The loops compute in float64, and so do the networks compared with them to 1e-12
+(``_float64``, pyspike.spaic's default); those compared with SPAIC's numbers compute in
+float32, SPAIC's default (``_float32``).
 """
 import numpy as np
 import pytest
@@ -48,7 +49,7 @@ def _run(syn_type, spikes, weight=W, syn_kwargs=None, backend="numpy", coding="n
     net.build(backend=backend)
     inp(spikes)
     net.run(spikes.shape[1] * 0.1 if coding == "null" else 0.9)
-    return mon.values[..., 1:], net, con, inp, mon     # SPAIC's V after steps 0, 1, ...
+    return mon.values[..., :-1], net, con, inp, mon    # SPAIC's V after steps 0, 1, ...
 
 
 def _lif(V, isyn, v_th=1.0):
@@ -212,7 +213,7 @@ def test_electrical_synapses_couple_both_ends_by_spaics_op_list(self_loop):
     net.run(0.9)
     want = _gap_reference(_gap_spikes(), gap.weight, self_loop)
     for mon, w in zip(mons, want):
-        assert np.allclose(mon.values[..., 1:], w, rtol=1e-12, atol=1e-15)
+        assert np.allclose(mon.values[..., :-1], w, rtol=1e-12, atol=1e-15)
 
 
 def test_electrical_synapses_give_the_traces_spaic_0_6_3_gave():
@@ -225,8 +226,8 @@ def test_electrical_synapses_give_the_traces_spaic_0_6_3_gave():
     net, inp, _, (ma, mb) = _gap_net(backend=_float32())
     inp(_gap_spikes())
     net.run(0.9)
-    assert np.allclose(ma.values[0, :, 1:], spaic_a, rtol=0, atol=2e-7)
-    assert np.allclose(mb.values[0, :, 1:], spaic_b, rtol=0, atol=2e-7)
+    assert np.allclose(ma.values[0, :, :-1], spaic_a, rtol=0, atol=2e-7)
+    assert np.allclose(mb.values[0, :, :-1], spaic_b, rtol=0, atol=2e-7)
 
 
 def test_setting_the_weight_of_an_electrical_synapse_changes_both_directions():
@@ -237,7 +238,7 @@ def test_setting_the_weight_of_an_electrical_synapse_changes_both_directions():
     want = _gap_reference(_gap_spikes(), 2 * WE)
     assert np.array_equal(gap.weight, 2 * WE)
     for mon, w in zip(mons, want):
-        assert np.allclose(mon.values[..., 1:], w, rtol=1e-12, atol=1e-15)
+        assert np.allclose(mon.values[..., :-1], w, rtol=1e-12, atol=1e-15)
 
 
 def test_two_current_connections_onto_one_group_add_up():
@@ -253,7 +254,7 @@ def test_two_current_connections_onto_one_group_add_up():
     a(np.array([[1.0, 1.0]]))
     b(np.array([[0.5]]))
     net.run(0.3)
-    assert np.allclose(mon.values[0, 0, 1:], [5.0, 5.0 * (1 + BETA)], rtol=1e-12, atol=0)
+    assert np.allclose(mon.values[0, 0, :-1], [5.0, 5.0 * (1 + BETA)], rtol=1e-12, atol=0)
 
 
 # -- batches and backends ---------------------------------------------------------------
@@ -334,7 +335,7 @@ def test_a_dist_depd_network_runs_its_weights():
     x[0, 0] = 1.0                                      # a fires at step 1, b reads it at 2
     inp(x)
     net.run(0.4)
-    assert np.allclose(mon.values[0, :, 3], con.weight.sum(axis=1), rtol=1e-12, atol=0)
+    assert np.allclose(mon.values[0, :, 2], con.weight.sum(axis=1), rtol=1e-12, atol=0)
 
 
 def test_dist_depd_without_positions_is_refused():
