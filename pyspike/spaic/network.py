@@ -157,13 +157,13 @@ class Network(Assembly):
             raise ModelError("build strategy 1 (SPAIC's forward build, no lag) is not built "
                              "yet: pyspike delivers each connection's spikes one step later",
                              where="Network.build", symbol="strategy")
-        learner = self._gradient_learner()
+        learner = self.gradient_learner()
         if learner is not None:           # (runs as a torch graph: learners_gradient.py)
             learner.prepare(self)
             return
         self._lower(self._batch())
 
-    def _gradient_learner(self):
+    def gradient_learner(self):
         """The gradient learner (STCA, STBP, sbp) this network runs for, or None."""
         return next((learner for learner in self.all_members("_learners")
                      if getattr(learner, "gradient_based", False)), None)
@@ -219,7 +219,7 @@ class Network(Assembly):
     def run(self, run_time: float) -> None:
         """Run ``run_time`` ms from the initial state (the weights stay)."""
         steps = self._steps(run_time)
-        learner = self._gradient_learner()
+        learner = self.gradient_learner()
         if learner is not None:
             learner.run_network(self, steps)
             return
@@ -231,7 +231,7 @@ class Network(Assembly):
     def run_continue(self, run_time: float) -> None:
         """Run ``run_time`` ms more from where the last run stopped."""
         steps = self._steps(run_time)
-        learner = self._gradient_learner()
+        learner = self.gradient_learner()
         if learner is not None:
             learner.run_network(self, steps, new_run=False)
         if self._lowered is None or self._dirty:

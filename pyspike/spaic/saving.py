@@ -338,8 +338,7 @@ def check(net, state, where: str = "state_from_dict", set_masks: bool = False):
 
 
 def _check_fits(net, state, where: str) -> None:
-    from .structure_learners import gradient_learner
-    learner = gradient_learner(net)        # (a torch graph: no neuron state to set)
+    learner = net.gradient_learner()       # (a torch graph: no neuron state to set)
     if learner is not None:
         name = next(iter(state.get("groups") or {}), "")
         raise _refuse(f"the state holds the neuron state of '{name}', which a network trained "

@@ -380,7 +380,7 @@ def network_load(filename: Optional[str] = None, path: Optional[str] = None,
         return net
     state = saving.from_lists(weights, "network_load") if isinstance(weights, dict) else \
         saving.read_file(os.path.join(os.path.dirname(file), str(weights)), "network_load")
-    if state.get("has_state") and structure_learners.gradient_learner(net) is not None:
+    if state.get("has_state") and net.gradient_learner() is not None:
         warnings.warn(f"the neuron state in '{weights}' is not loaded (the weights are): a "
                       "network trained by a gradient learner starts each run from the "
                       "initial state", stacklevel=2)

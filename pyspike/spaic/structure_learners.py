@@ -22,12 +22,6 @@ from .learners import Learner
 OPTIMISER = ("optim_name", "optim_lr", "optim_para", "lr_schedule_name", "lr_schedule_para")
 
 
-def gradient_learner(net):
-    """The gradient learner (STCA, STBP, sbp) running ``net`` as a torch graph, or None."""
-    return next((x for x in net.all_members("_learners")
-                 if getattr(x, "gradient_based", False)), None)
-
-
 def describe(lr, key: str, ref: Callable, plain: Callable) -> dict:
     """The entry of learner ``lr`` (``ref``: a member's reference; ``plain``: a value as
     plain data)."""
