@@ -10,6 +10,8 @@ from typing import Tuple
 
 import numpy as np
 
+from ...train.datasets import mnist1d_templates
+
 from ...codegen.errors import ModelError
 from .datasets import Dataset
 
@@ -119,27 +121,11 @@ def _load_digits() -> Tuple[np.ndarray, np.ndarray]:
     return images, labels
 
 
-# The ten 12-point templates of MNIST-1D (Greydanus 2020), one 1-d stroke per digit.
-_TEMPLATES = np.array([
-    [5, 6, 6.5, 6.75, 7, 7, 7, 7, 6.75, 6.5, 6, 5],
-    [5, 3, 3, 3.4, 3.8, 4.2, 4.6, 5, 5.4, 5.8, 5, 5],
-    [5, 6, 6.5, 6.5, 6, 5.25, 4.75, 4, 3.5, 3.5, 4, 5],
-    [5, 6, 6.5, 6.5, 6, 5, 5, 6, 6.5, 6.5, 6, 5],
-    [5, 4.4, 3.8, 3.2, 2.6, 2.6, 5, 5, 5, 5, 5, 5],
-    [5, 3, 3, 3, 3, 5, 6, 6.5, 6.5, 6, 4.5, 5],
-    [5, 4, 3.5, 3.25, 3, 3, 3, 3, 3.25, 3.5, 4, 5],
-    [5, 7, 7, 6.6, 6.2, 5.8, 5.4, 5, 4.6, 4.2, 5, 5],
-    [5, 4, 3.5, 3.5, 4, 5, 5, 4, 3.5, 3.5, 4, 5],
-    [5, 4, 3.5, 3.5, 4, 5, 5, 5, 5, 4.7, 4.3, 5],
-])
-
-
 def templates() -> np.ndarray:
     """The ten templates, each standardised (zero mean, unit deviation), shifted to start
-    at 0 and divided by 6, as MNIST-1D prepares them: shape (10, 12)."""
-    x = _TEMPLATES - _TEMPLATES.mean(axis=1, keepdims=True)
-    x = x / x.std(axis=1, keepdims=True)
-    return (x - x[:, :1]) / 6.0
+    at 0 and divided by 6, as MNIST-1D prepares them: shape (10, 12) (one table of them:
+    pyspike.train.datasets)."""
+    return mnist1d_templates()
 
 
 def _resample(x: np.ndarray, n: int) -> np.ndarray:
