@@ -11,6 +11,7 @@ modules).
 >>> net(np.zeros((25, 8, 64), np.float32)).shape
 (25, 8, 10)
 """
+from . import datasets  # noqa: F401  (pt.datasets.mnist1d)
 from .connections import Conv2d, SparseLinear
 from .eventprop import EventPropLayer, EventPropNetwork, latency_code, latency_cross_entropy
 from .fit import History, evaluate, fit, rate_code
