@@ -43,10 +43,11 @@ def _worker(net: str, repeats: int, warmup: int, kind: str) -> dict:
     batch, steps = NETS[net]
     n = sizes(net)
     x, y = rate_input(n[0], batch, steps, seed=0)
-    rss_imports = current_rss()
-    if kind == "torch":
+    if kind == "torch":         # (imported before the memory after imports is taken)
         import torch
         import pyspike.torch as pst
+    rss_imports = current_rss()
+    if kind == "torch":
         torch.set_num_threads(1)
         torch.manual_seed(0)
         model = torch.nn.Sequential(*[pst.SpikingLinear(a, b, "lif")
