@@ -13,6 +13,7 @@ bar, held-out accuracy after every epoch; and a fixed seed gives the same curve.
 """
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional, Tuple, Union
@@ -61,15 +62,15 @@ def _loss_fn(loss: Union[str, Callable]) -> Callable:
 
 def evaluate(net: Layer, x: np.ndarray, labels: np.ndarray, *, steps: int,
              batch_size: int = 256, seed: int = 1, on: str = "count",
-             encode: Callable = rate_code) -> float:
-    """Accuracy on (x, labels): the class with the most output spikes (``on``: see
-    losses.accuracy)."""
+             encode: Callable = rate_code, reduce: str = "max") -> float:
+    """Accuracy on (x, labels): the class with the most output spikes (``on`` and
+    ``reduce``, over time for a membrane readout: see losses.accuracy)."""
     rng = np.random.default_rng(seed)
     correct = 0.0
     for start in range(0, len(x), batch_size):
         xb, yb = x[start:start + batch_size], labels[start:start + batch_size]
         out = net.forward(encode(xb, steps, rng))
-        correct += losses.accuracy(out, yb, on=on) * len(xb)
+        correct += losses.accuracy(out, yb, on=on, reduce=reduce) * len(xb)
     return correct / len(x)
 
 
@@ -78,12 +79,17 @@ def fit(net: Layer, x: np.ndarray, labels: np.ndarray, *, epochs: Optional[int] 
         loss: Union[str, Callable] = "cross_entropy", optimizer: Optional[Optimizer] = None,
         schedule: Optional[LRScheduler] = None, seed: int = 0,
         validation: Optional[Tuple[np.ndarray, np.ndarray]] = None,
-        encode: Callable = rate_code, progress: bool = True, on: str = "count") -> History:
+        encode: Callable = rate_code, progress: bool = True, on: str = "count",
+        reduce: str = "max") -> History:
     """Train ``net`` on (x, labels) for ``epochs`` epochs or ``seconds`` of training time
-    (the epoch under way when the time runs out is finished)."""
+    (the epoch under way when the time runs out is finished).  ``reduce`` ("max", "mean",
+    "last") is how a membrane readout's potential is taken over time, by the
+    "cross_entropy_membrane" loss and the accuracy."""
     if epochs is None and seconds is None:
         raise ModelError("say how long to train: epochs= or seconds=", where="fit")
     loss_fn = _loss_fn(loss)
+    if loss == "cross_entropy_membrane":
+        loss_fn = functools.partial(loss_fn, reduce=reduce)
     optimizer = optimizer or Adam(1e-3)
     optimizer.attach(net.params)
     rng = np.random.default_rng(seed)
@@ -109,7 +115,7 @@ def fit(net: Layer, x: np.ndarray, labels: np.ndarray, *, epochs: Optional[int] 
         record = {"epoch": epoch + 1, "loss": total / max(batches, 1), "seconds": spent}
         if validation is not None:
             record["accuracy"] = evaluate(net, *validation, steps=steps, on=on,
-                                          encode=encode)
+                                          encode=encode, reduce=reduce)
         history.epochs.append(record)
         if bar is not None:
             bar.update(1)

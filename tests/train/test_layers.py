@@ -121,3 +121,17 @@ def test_a_layer_with_checkpoints_gives_the_gradients_of_one_that_saves_every_st
         grads.append(net.grads)
     for name in grads[0]:
         np.testing.assert_allclose(grads[1][name], grads[0][name], rtol=1e-13, atol=1e-13)
+
+
+def test_fit_takes_a_membrane_readout_over_time_as_asked():
+    import pyspike as ps
+    leaky = ps.NeuronModel(equations="I : 1", update="v = 0.5*v + I")
+    x = np.random.default_rng(0).random((16, 4))
+    y = (x[:, 0] > 0.5).astype(int)
+    losses = {}
+    for reduce in ("max", "last"):       # the same network and seed: only reduce differs
+        net = pt.Sequential(pt.Linear(4, 2, leaky, output="v", seed=0, dtype="float64"))
+        history = pt.fit(net, x, y, epochs=1, steps=5, loss="cross_entropy_membrane",
+                         on="membrane", reduce=reduce, progress=False)
+        losses[reduce] = history.epochs[0]["loss"]
+    assert losses["max"] != losses["last"]
