@@ -102,16 +102,13 @@ class TrainingKernel:
     forward: Tuple[Assign, ...]
     previous: Tuple[Assign, ...]
     backward: Tuple[Assign, ...]
+    #: whether the backward pass reads the step's input (then saved after the h)
+    reads_input: bool = False
 
     @property
     def adjoints(self) -> Tuple[str, ...]:
         """The states whose adjoints the backward pass carries from step to step."""
         return tuple(adjoint_states(self.step))
-
-    @property
-    def reads_input(self) -> bool:
-        """Whether the backward pass reads the step's input (then saved with the h)."""
-        return any(INPUT in a.expr.free_symbols for a in self.backward)
 
     @property
     def saved_per_step(self) -> int:
@@ -150,7 +147,8 @@ def training_kernel(step: NeuronStep, surrogate_name: str = "atan", alpha: float
     previous = _previous(step, prev, resets, u, sur, smooth)
     return TrainingKernel(step, sur.name, float(sur.alpha if alpha is None else alpha),
                           smooth, detach_reset, tuple(trained), saved, tuple(forward),
-                          tuple(previous), tuple(backward))
+                          tuple(previous), tuple(backward),
+                          any(INPUT in a.expr.free_symbols for a in backward))
 
 
 def _spike(u: sp.Expr, step: NeuronStep, sur, smooth: bool, nr=None) -> sp.Expr:

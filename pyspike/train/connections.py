@@ -66,6 +66,7 @@ def csr_library(real: str) -> ctypes.CDLL:
 
 
 def _p(a: Optional[np.ndarray]):
+    # (data_as keeps the array alive for the call: some arguments are temporaries)
     return None if a is None else a.ctypes.data_as(ctypes.c_void_p)
 
 

@@ -304,8 +304,11 @@ class NeuronKernels:
         return w
 
 
-def _p(a: Optional[np.ndarray]):
-    return None if a is None else a.ctypes.data_as(ctypes.c_void_p)
+def _p(a: Optional[np.ndarray]) -> Optional[int]:
+    # the address as an int (a c_void_p argument): half the cost of data_as(), which
+    # would also keep the array alive; every argument here is held by a name (or is a
+    # view of an array that is) until the call returns
+    return None if a is None else a.ctypes.data
 
 
 _LOADED: Dict[str, ctypes.CDLL] = {}
