@@ -30,7 +30,7 @@ from .render import environment
 from .render_cuda import CudaPrinter
 
 #: The C ABI version of the training kernels (checked when a library is opened).
-TRAINING_ABI = 2
+TRAINING_ABI = 3
 
 
 @dataclass(frozen=True)

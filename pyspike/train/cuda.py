@@ -65,7 +65,7 @@ def open_library(path: str) -> ctypes.CDLL:
         raise RuntimeError(f"the training library {path} has ABI version "
                            f"{lib.ps_train_abi()}, not {TRAINING_ABI}")
     i64, vp = ctypes.c_int64, ctypes.c_void_p
-    lib.ps_train_forward.argtypes = [i64, i64, i64] + [vp] * 8
+    lib.ps_train_forward.argtypes = [i64, i64, i64] + [vp] * 9
     lib.ps_train_forward.restype = None
     lib.ps_train_backward.argtypes = [i64, i64, i64] + [vp] * 12
     lib.ps_train_backward.restype = None
@@ -178,7 +178,7 @@ class CudaKernels:
         self._stream()
         self.lib.ps_train_forward(T, B, N, _pointer(x), _pointer(out), _pointer(saved),
                                   _pointer(state0), _pointer(state),
-                                  params.ctypes.data, _pointer(w), None)
+                                  params.ctypes.data, _pointer(w), None, None)
         self._done("forward pass")
         k.state = state
         return out, DeviceContext(saved, state0, out, params, w)

@@ -48,6 +48,7 @@ class Context:
     wrec: Optional[np.ndarray] = None
     out_prev: Optional[np.ndarray] = None   # (B, N): outputs of the step before the run
     checkpoints: Tuple[np.ndarray, ...] = ()  # the states every `checkpoint` steps
+    bias: Optional[np.ndarray] = None        # added to the input (recomputed pieces)
 
 
 def model_of(model: Union[str, NeuronModel]) -> NeuronModel:
@@ -194,13 +195,16 @@ class NeuronKernels:
         return np.array([self.values[p] for p in self.kernel.params], dtype=np.float64)
 
     def forward(self, input: np.ndarray, state0: Optional[np.ndarray] = None,
-                wrec: Optional[np.ndarray] = None, out_prev: Optional[np.ndarray] = None
-                ) -> Tuple[np.ndarray, Context]:
+                wrec: Optional[np.ndarray] = None, out_prev: Optional[np.ndarray] = None,
+                bias: Optional[np.ndarray] = None) -> Tuple[np.ndarray, Context]:
         """(outputs, context) of the steps over ``input`` (T, B, N), from the states
         ``state0`` (the initial values by default); ``out_prev``: the outputs of the step
-        before (a recurrent layer's run in pieces).  The states after the run are
-        ``self.state``."""
+        before (a recurrent layer's run in pieces); ``bias`` (N): added to the input of
+        every step (the input's gradient is the bias's, summed).  The states after the
+        run are ``self.state``."""
         if self._cuda is not None:
+            if bias is not None:
+                input = input + bias
             return self._cuda.forward(self, input, state0, wrec)
         x = self._array(input, "input", 3)
         T, B, N = x.shape
@@ -209,30 +213,38 @@ class NeuronKernels:
                                      (len(self.init), B, N)).astype(self.dtype)
         wrec = self._wrec(wrec, N)
         params = self.param_vector()
+        if bias is not None:
+            bias = np.ascontiguousarray(bias, dtype=self.dtype)
+            if bias.shape != (N,):
+                raise ModelError(f"the bias must have {N} values, not the shape "
+                                 f"{bias.shape}", where="bias")
         out = np.empty_like(x)
         K = self.checkpoint or T
         state, prev, checkpoints, saved = state0, out_prev, [], None
         for t0 in range(0, T, K):       # (one piece unless checkpoint= is set)
             checkpoints.append(state)
             piece = slice(t0, min(T, t0 + K))
-            saved, state = self._run_forward(x[piece], out[piece], state, params, wrec, prev)
+            saved, state = self._run_forward(x[piece], out[piece], state, params, wrec, prev,
+                                             bias)
             prev = out[piece.stop - 1]
         self.state = state
         if self.checkpoint:
-            return out, Context(None, state0, out, params, wrec, out_prev, tuple(checkpoints))
+            return out, Context(None, state0, out, params, wrec, out_prev, tuple(checkpoints),
+                                bias)
         return out, Context(saved, state0, out, params, wrec, out_prev)
 
-    def _run_forward(self, x, out, state0, params, wrec, out_prev):
+    def _run_forward(self, x, out, state0, params, wrec, out_prev, bias=None):
         T, B, N = x.shape
         saved = np.empty((self.saved_per_step, T, B, N), dtype=self.dtype)
         state = np.empty_like(state0)
         if self._lib is None:
             from .reference import forward as reference_forward
             reference_forward(self.kernel, x, out, saved, state0, state, params, wrec,
-                              out_prev)
+                              out_prev, bias)
         else:
             self._lib.ps_train_forward(T, B, N, _p(x), _p(out), _p(saved), _p(state0),
-                                       _p(state), _p(params), _p(wrec), _p(out_prev))
+                                       _p(state), _p(params), _p(wrec), _p(out_prev),
+                                       _p(bias))
         return saved, state
 
     def backward(self, gout: np.ndarray, ctx: Context, input: Optional[np.ndarray] = None
@@ -267,7 +279,7 @@ class NeuronKernels:
             prev = ctx.out[piece.start - 1] if piece.start > 0 else ctx.out_prev
             out = np.empty_like(x[piece])
             saved, _ = self._run_forward(x[piece], out, ctx.checkpoints[k], ctx.params,
-                                         ctx.wrec, prev)
+                                         ctx.wrec, prev, ctx.bias)
             self._run_backward(g[piece], gin[piece], saved, ctx.checkpoints[k], ctx,
                                out, prev, gparams, lam, grec)
         return gin, self._named(gparams)
@@ -324,7 +336,7 @@ def _load(source: str) -> ctypes.CDLL:
             raise ModelError(f"the compiled training library {key} has another ABI version;"
                              " clear the cache", where="the compile cache")
         i64, vp = ctypes.c_int64, ctypes.c_void_p
-        handle.ps_train_forward.argtypes = [i64, i64, i64] + [vp] * 8
+        handle.ps_train_forward.argtypes = [i64, i64, i64] + [vp] * 9
         handle.ps_train_forward.restype = None
         handle.ps_train_backward.argtypes = [i64, i64, i64] + [vp] * 12
         handle.ps_train_backward.restype = None

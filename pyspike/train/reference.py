@@ -49,7 +49,8 @@ def _params(kernel: TrainingKernel, params: np.ndarray, dtype) -> Dict[str, np.n
 
 def forward(kernel: TrainingKernel, x: np.ndarray, out: np.ndarray, saved: np.ndarray,
             state0: np.ndarray, state: np.ndarray, params: np.ndarray,
-            wrec: Optional[np.ndarray], out_prev: Optional[np.ndarray] = None) -> None:
+            wrec: Optional[np.ndarray], out_prev: Optional[np.ndarray] = None,
+            bias: Optional[np.ndarray] = None) -> None:
     """As ``ps_train_forward``: fills ``out``, ``saved`` and ``state``."""
     dtype = x.dtype
     step = kernel.step
@@ -58,7 +59,7 @@ def forward(kernel: TrainingKernel, x: np.ndarray, out: np.ndarray, saved: np.nd
         env[n] = state0[c].copy()
     program = _program(kernel.forward)
     for t in range(x.shape[0]):
-        value = x[t]
+        value = x[t] if bias is None else (x[t] + bias).astype(dtype)
         last = out[t - 1] if t > 0 else out_prev
         if wrec is not None and last is not None:
             value = (value + (last @ wrec).astype(dtype)).astype(dtype)

@@ -149,3 +149,13 @@ def test_checkpoints_need_the_input_again():
     out, ctx = k.forward(np.zeros((4, 1, 2), np.float32))
     with pytest.raises(ModelError, match="input again"):
         k.backward(np.ones_like(out), ctx)
+
+
+@pytest.mark.parametrize("backend", ["cpu", "numpy"])
+def test_a_bias_is_added_to_every_steps_input(backend):
+    rng = np.random.default_rng(4)
+    x, bias = rng.normal(0.4, 1.0, (T, B, N)), rng.normal(0, 0.5, N)
+    k = NeuronKernels("clif", dtype="float64", recurrent=True, backend=backend)
+    w = rng.normal(0, 0.4, (N, N))
+    np.testing.assert_array_equal(k.forward(x, wrec=w, bias=bias)[0],
+                                  k.forward(x + bias, wrec=w)[0])
