@@ -9,13 +9,13 @@ from typing import Callable, Dict, Tuple
 
 import pytest
 
-BRIAN2_FOLDER = Path(__file__).resolve().parents[2] / "examples" / "brian2"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
-def _load(name: str) -> ModuleType:
-    """The module of examples/brian2/<name>.py (examples are scripts, not a package)."""
-    spec = importlib.util.spec_from_file_location(f"brian2_example_{name}",
-                                                  BRIAN2_FOLDER / f"{name}.py")
+def _load(name: str, folder: str = "brian2") -> ModuleType:
+    """The module of examples/<folder>/<name>.py (examples are scripts, not a package)."""
+    spec = importlib.util.spec_from_file_location(f"{folder}_example_{name}",
+                                                  EXAMPLES / folder / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -23,8 +23,8 @@ def _load(name: str) -> ModuleType:
 
 @pytest.fixture(scope="session")
 def load_example() -> Callable[[str], ModuleType]:
-    """name -> the module of examples/brian2/<name>.py (test modules cannot import from
-    conftest under --import-mode=importlib)."""
+    """(name, folder="brian2") -> the module of examples/<folder>/<name>.py (test modules
+    cannot import from conftest under --import-mode=importlib)."""
     return _load
 
 

@@ -1,24 +1,11 @@
 """The gradient-training examples (examples/train/) at a small scale."""
-import importlib.util
-from pathlib import Path
-
 import pytest
-
-FOLDER = Path(__file__).resolve().parents[2] / "examples" / "train"
-
-
-def _load(name: str):
-    spec = importlib.util.spec_from_file_location(f"train_example_{name}",
-                                                  FOLDER / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
-def mnist1d_quick():
+def mnist1d_quick(load_example):
     """The MNIST-1D example at its quick scale (about 2 s), run once for this module."""
-    return _load("mnist1d_recurrent").main(quick=True, seed=0)
+    return load_example("mnist1d_recurrent", "train").main(quick=True, seed=0)
 
 
 def test_a_recurrent_spiking_network_learns_mnist1d_well_above_chance(mnist1d_quick):
@@ -38,6 +25,6 @@ def test_the_mnist1d_example_gives_a_curve_of_every_epoch(mnist1d_quick):
     assert curve[-1][2] > curve[0][2]
 
 
-def test_the_digits_example_reaches_90_percent_in_10_epochs():
+def test_the_digits_example_reaches_90_percent_in_10_epochs(load_example):
     # 10 epochs (cosine schedule over 10): about 1 s of training
-    assert _load("digits").main(epochs=10)["final_accuracy"] > 0.9
+    assert load_example("digits", "train").main(epochs=10)["final_accuracy"] > 0.9
