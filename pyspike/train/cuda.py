@@ -186,15 +186,9 @@ class CudaKernels:
     def backward(self, k, gout, ctx: DeviceContext) -> Tuple[Any, Dict[str, Any]]:
         """As :meth:`NeuronKernels.backward`, on device arrays; the parameter gradients
         are 0-d device arrays."""
-        xp = self.xp
         g = self._array(k, gout, "gout", 3)
-        if g.shape != ctx.out.shape:
-            raise ModelError(f"the outputs' gradient has the shape {g.shape}, the outputs "
-                             f"{ctx.out.shape}", where="backward")
         T, B, N = g.shape
-        gin = xp.empty_like(g)
-        gparams = xp.zeros(max(1, len(k.kernel.trained)), dtype=xp.float64)
-        k.gwrec = xp.zeros((N, N), dtype=xp.float64) if k.recurrent else None
+        gin, gparams = k.gradient_buffers(g, ctx.out.shape, self.xp)
         self._stream()
         self.lib.ps_train_backward(T, B, N, _pointer(g), _pointer(ctx.saved),
                                    _pointer(ctx.state0), ctx.params.ctypes.data,

@@ -256,13 +256,8 @@ class NeuronKernels:
         if self._cuda is not None:
             return self._cuda.backward(self, gout, ctx)
         g = self._array(gout, "gout", 3)
-        if g.shape != ctx.out.shape:
-            raise ModelError(f"the outputs' gradient has the shape {g.shape}, the outputs "
-                             f"{ctx.out.shape}", where="backward")
         T, B, N = g.shape
-        gin = np.empty_like(g)
-        gparams = np.zeros(max(1, len(self.kernel.trained)), dtype=np.float64)
-        self.gwrec = np.zeros((N, N), dtype=np.float64) if self.recurrent else None
+        gin, gparams = self.gradient_buffers(g, ctx.out.shape)
         if ctx.saved is not None:
             self._run_backward(g, gin, ctx.saved, ctx.state0, ctx, ctx.out, ctx.out_prev,
                                gparams, None, None)
@@ -283,6 +278,17 @@ class NeuronKernels:
             self._run_backward(g[piece], gin[piece], saved, ctx.checkpoints[k], ctx,
                                out, prev, gparams, lam, grec)
         return gin, self._named(gparams)
+
+    def gradient_buffers(self, g, out_shape, xp=np):
+        """(the inputs' gradient, the parameters' gradient sums) to fill, for the outputs'
+        gradient ``g`` (checked against the outputs' shape), as arrays of ``xp`` (NumPy
+        or CuPy); ``self.gwrec`` zeros for a recurrent layer."""
+        if g.shape != tuple(out_shape):
+            raise ModelError(f"the outputs' gradient has the shape {g.shape}, the outputs "
+                             f"{tuple(out_shape)}", where="backward")
+        N = g.shape[2]
+        self.gwrec = xp.zeros((N, N), dtype=xp.float64) if self.recurrent else None
+        return xp.empty_like(g), xp.zeros(max(1, len(self.kernel.trained)), dtype=xp.float64)
 
     def _run_backward(self, g, gin, saved, state0, ctx, out, out_prev, gparams, lam, grec):
         T, B, N = g.shape
