@@ -104,6 +104,9 @@ class TrainingKernel:
     backward: Tuple[Assign, ...]
     #: whether the backward pass reads the step's input (then saved after the h)
     reads_input: bool = False
+    #: parameters with a value per neuron (read from an array; their gradients are
+    #: summed per neuron)
+    per_neuron: Tuple[str, ...] = ()
 
     @property
     def adjoints(self) -> Tuple[str, ...]:
@@ -123,12 +126,19 @@ class TrainingKernel:
 
 def training_kernel(step: NeuronStep, surrogate_name: str = "atan", alpha: float = None,
                     smooth: bool = False, detach_reset: bool = False,
-                    trained: Sequence[str] = ()) -> TrainingKernel:
+                    trained: Sequence[str] = (), per_neuron: Sequence[str] = ()
+                    ) -> TrainingKernel:
     """The forward and backward statements of ``step`` (see the module's text)."""
     sur = surrogate(surrogate_name)
     if smooth and sur.smooth is None:
         raise ModelError(f"the surrogate {sur.name!r} has no smooth spike function: smooth="
                          "True takes 'sigmoid' or 'atan'", where="surrogate", symbol=sur.name)
+    for p in per_neuron:
+        if p not in step.params or p == "dt":
+            raise ModelError(f"{p!r} is not a parameter of the model that can take a value "
+                             f"per neuron (its parameters: "
+                             f"{', '.join(q for q in step.params if q != 'dt')})",
+                             where="per_neuron", symbol=p)
     for p in trained:
         if p not in step.params or p == "dt":
             raise ModelError(f"{p!r} is not a parameter of the model that can be trained "
@@ -148,7 +158,8 @@ def training_kernel(step: NeuronStep, surrogate_name: str = "atan", alpha: float
     return TrainingKernel(step, sur.name, float(sur.alpha if alpha is None else alpha),
                           smooth, detach_reset, tuple(trained), saved, tuple(forward),
                           tuple(previous), tuple(backward),
-                          any(INPUT in a.expr.free_symbols for a in backward))
+                          any(INPUT in a.expr.free_symbols for a in backward),
+                          tuple(p for p in step.params if p in per_neuron))
 
 
 def _spike(u: sp.Expr, step: NeuronStep, sur, smooth: bool, nr=None) -> sp.Expr:

@@ -71,7 +71,7 @@ def generate_layer(spec: LayerSpec, target: str = "cpp", real: str = "double"
                        list(spec.params), input=spec.input, method=spec.method,
                        output=spec.output, refractory=spec.refractory)
     kernel = training_kernel(step, spec.surrogate, spec.alpha, spec.smooth,
-                             spec.detach_reset, spec.trained)
+                             spec.detach_reset, spec.trained, spec.per_neuron)
     source = render_training(kernel, target, real, spec.recurrent) \
         if target in ("cpp", "cuda") else ""
     return GeneratedLayer(kernel, source)

@@ -30,7 +30,7 @@ from .render import environment
 from .render_cuda import CudaPrinter
 
 #: The C ABI version of the training kernels (checked when a library is opened).
-TRAINING_ABI = 3
+TRAINING_ABI = 4
 
 
 @dataclass(frozen=True)
@@ -86,8 +86,10 @@ def render_training(kernel: TrainingKernel, target: str = "cpp", real: str = "do
     # (CUDA's printer: no fmax(int, double) on the device; the same values)
     printer = CudaPrinter(real) if target == "cuda" else CPrinter(real)
     step = kernel.step
-    params = {symbol(p) for p in step.params} | {sp.Symbol("_alpha", positive=True)} | {
-        sp.Symbol("_alpha", real=True)}
+    # (a parameter with a value per neuron is read in the loops: nothing reading it is
+    # hoisted)
+    params = {symbol(p) for p in step.params if p not in kernel.per_neuron} | {
+        sp.Symbol("_alpha", positive=True)} | {sp.Symbol("_alpha", real=True)}
     f_hoist, forward = _cse(kernel.forward, params, "_f")
     p_hoist, previous = _cse(kernel.previous, params | set(a.target for a in f_hoist), "_p")
     b_hoist, backward = _cse(kernel.backward, params | set(a.target for a in f_hoist + p_hoist),
@@ -109,7 +111,12 @@ def render_training(kernel: TrainingKernel, target: str = "cpp", real: str = "do
         prev=[(step.carried.index(a.target.name), c_name(a.target.name))
               for a in kernel.previous if a.target.name in step.carried],
         lam=[(c_name(lam(n).name), c_name(lam_new(n).name)) for n in kernel.adjoints],
-        trained=[(k, c_name(gparam(p).name)) for k, p in enumerate(kernel.trained)],
+        trained=[(k, c_name(gparam(p).name)) for k, p in enumerate(kernel.trained)
+                 if p not in kernel.per_neuron],
+        per_neuron=[(q, c_name(p)) for q, p in enumerate(kernel.per_neuron)],
+        per_neuron_names=[c_name(p) for p in kernel.per_neuron],
+        trained_per_neuron=[(kernel.per_neuron.index(p), c_name(gparam(p).name))
+                            for p in kernel.trained if p in kernel.per_neuron],
         input=c_name(INPUT.name), out=c_name(OUT.name), gin=c_name(GIN.name))
     template = {"cpp": "cpp/training.cpp.j2", "cuda": "cuda/training.cu.j2"}[target]
     return environment().get_template(template).render(**context)

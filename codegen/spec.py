@@ -179,3 +179,4 @@ class LayerSpec:
     trained: Tuple[str, ...] = ()
     recurrent: bool = False
     refractory: Union[float, str, None] = None    # as GroupSpec's
+    per_neuron: Tuple[str, ...] = ()     # parameters with a value per neuron

@@ -39,7 +39,8 @@ class NeuronFunction(torch.autograd.Function):
     @staticmethod
     def forward(ctx, current, kernels: NeuronKernels, wrec, *trained):
         for name, value in zip(kernels.trainable, trained):
-            kernels.values[name] = float(value)
+            kernels.values[name] = value.detach().cpu().numpy() if value.dim() else \
+                float(value)
         w = None if wrec is None else _view(wrec)
         out, saved = kernels.forward(_view(current), wrec=w)
         ctx.kernels, ctx.saved, ctx.recurrent = kernels, saved, wrec is not None
@@ -54,7 +55,7 @@ class NeuronFunction(torch.autograd.Function):
         gin, gp = kernels.backward(_view(gout), ctx.saved, input=again)
         gin = _tensor(gin)
         gw = _tensor(kernels.gwrec).to(gin.dtype) if ctx.recurrent else None
-        grads = [torch.as_tensor(_tensor(gp[n]) if not isinstance(gp[n], float) else gp[n],
+        grads = [torch.as_tensor(gp[n] if isinstance(gp[n], float) else _tensor(gp[n]),
                                  dtype=gout.dtype, device=gin.device)
                  for n in kernels.trainable]
         return (gin, None, gw, *grads)
@@ -85,7 +86,8 @@ class SpikingNeurons(nn.Module):
     with prod(shape) = n; gives spikes (or the ``output`` state) of the same shape.
 
     ``trainable`` names model parameters learnt as ``nn.Parameter`` (one per layer, as
-    SpikingJelly's PLIF's tau); the other options are NeuronKernels' (``surrogate``,
+    SpikingJelly's PLIF's tau, or one per neuron for those named in ``per_neuron``); the
+    other options are NeuronKernels' (``surrogate``,
     ``alpha``, ``params``, ``detach_reset``, ``dt``, ``input``, ``output``...).
     """
 
@@ -97,8 +99,10 @@ class SpikingNeurons(nn.Module):
         self.recurrent_flag = recurrent
         self._kernels: Dict[Tuple[str, str], NeuronKernels] = {}
         probe = self._build("float64", trainable)
+        per_neuron = probe.kernel.per_neuron       # (per_neuron=: one value per neuron)
         self.trained = nn.ParameterDict({
-            name: nn.Parameter(torch.tensor(probe.values[name], dtype=torch.float32))
+            name: nn.Parameter(torch.full((n,) if name in per_neuron else (),
+                                          float(probe.values[name]), dtype=torch.float32))
             for name in probe.trainable})
         self.recurrent = nn.Parameter(torch.empty(n, n).uniform_(-n ** -0.5, n ** -0.5)) \
             if recurrent else None

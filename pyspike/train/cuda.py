@@ -38,6 +38,7 @@ class DeviceContext:
     out: Any
     params: Any
     wrec: Any = None
+    pn: Any = None          # the parameters with a value per neuron (device)
 
 
 def cupy_on_a_gpu():
@@ -65,9 +66,9 @@ def open_library(path: str) -> ctypes.CDLL:
         raise RuntimeError(f"the training library {path} has ABI version "
                            f"{lib.ps_train_abi()}, not {TRAINING_ABI}")
     i64, vp = ctypes.c_int64, ctypes.c_void_p
-    lib.ps_train_forward.argtypes = [i64, i64, i64] + [vp] * 9
+    lib.ps_train_forward.argtypes = [i64, i64, i64] + [vp] * 10
     lib.ps_train_forward.restype = None
-    lib.ps_train_backward.argtypes = [i64, i64, i64] + [vp] * 12
+    lib.ps_train_backward.argtypes = [i64, i64, i64] + [vp] * 14
     lib.ps_train_backward.restype = None
     lib.ps_train_last_error.restype = ctypes.c_char_p
     lib.ps_train_set_stream.argtypes = [vp]
@@ -175,13 +176,15 @@ class CudaKernels:
         saved = xp.empty((k.saved_per_step, T, B, N), dtype=k.dtype)
         state = xp.empty_like(state0)
         params = k.param_vector()
+        pn = k.neuron_values(N)
+        pn = None if pn is None else xp.asarray(pn)
         self._stream()
         self.lib.ps_train_forward(T, B, N, _pointer(x), _pointer(out), _pointer(saved),
                                   _pointer(state0), _pointer(state),
-                                  params.ctypes.data, _pointer(w), None, None)
+                                  params.ctypes.data, _pointer(w), None, None, _pointer(pn))
         self._done("forward pass")
         k.state = state
-        return out, DeviceContext(saved, state0, out, params, w)
+        return out, DeviceContext(saved, state0, out, params, w, pn)
 
     def backward(self, k, gout, ctx: DeviceContext) -> Tuple[Any, Dict[str, Any]]:
         """As :meth:`NeuronKernels.backward`, on device arrays; the parameter gradients
@@ -193,6 +196,9 @@ class CudaKernels:
         self.lib.ps_train_backward(T, B, N, _pointer(g), _pointer(ctx.saved),
                                    _pointer(ctx.state0), ctx.params.ctypes.data,
                                    _pointer(gin), _pointer(gparams), _pointer(ctx.out),
-                                   _pointer(ctx.wrec), _pointer(k.gwrec), None, None, None)
+                                   _pointer(ctx.wrec), _pointer(k.gwrec), None, None, None,
+                                   _pointer(ctx.pn), _pointer(k.gpn))
         self._done("backward pass")
-        return gin, {p: gparams[n] for n, p in enumerate(k.kernel.trained)}
+        per_neuron = k.kernel.per_neuron
+        return gin, {p: (k.gpn[per_neuron.index(p)] if p in per_neuron else gparams[n])
+                     for n, p in enumerate(k.kernel.trained)}

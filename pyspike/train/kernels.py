@@ -49,6 +49,7 @@ class Context:
     out_prev: Optional[np.ndarray] = None   # (B, N): outputs of the step before the run
     checkpoints: Tuple[np.ndarray, ...] = ()  # the states every `checkpoint` steps
     bias: Optional[np.ndarray] = None        # added to the input (recomputed pieces)
+    pn: Optional[np.ndarray] = None          # the parameters with a value per neuron
 
 
 def model_of(model: Union[str, NeuronModel]) -> NeuronModel:
@@ -108,7 +109,9 @@ class NeuronKernels:
 
     ``params`` override the model's values; ``trainable`` names the parameters whose
     gradient the backward pass gives; ``init`` the states' values before a run (the
-    model's initial values by default).  ``checkpoint=K`` keeps only the states every K
+    model's initial values by default).  ``per_neuron`` names parameters with a value per
+    neuron (``values[p]``: a number or N of them; trained, their gradient is per neuron
+    too).  ``checkpoint=K`` keeps only the states every K
     steps instead of ``saved_per_step`` values per step, and the backward pass computes
     each piece again (its input given back to it).  ``backend`` "cpu" runs the generated C++,
     "numpy" the NumPy reference of the same statements (pyspike/train/reference.py),
@@ -122,7 +125,7 @@ class NeuronKernels:
                  detach_reset: bool = False, smooth: bool = False,
                  output: Optional[str] = None, dt: float = 1.0, dtype: str = "float32",
                  backend: str = "cpu", recurrent: bool = False,
-                 checkpoint: Optional[int] = None):
+                 checkpoint: Optional[int] = None, per_neuron: Sequence[str] = ()):
         self.model = model_of(model)
         if dtype not in _DTYPES:
             raise ModelError(f"dtype must be 'float32' or 'float64', not {dtype!r}",
@@ -134,7 +137,8 @@ class NeuronKernels:
         m = self.model
         spec = LayerSpec(m.equations, m.update, m.threshold, m.reset, tuple(m.params),
                          _input_name(m, input), m.method, output, surrogate, alpha, smooth,
-                         detach_reset, tuple(trainable), recurrent, m.refractory)
+                         detach_reset, tuple(trainable), recurrent, m.refractory,
+                         tuple(per_neuron))
         target = {"cpu": "cpp"}.get(backend, backend)
         generated = generate_layer(spec, target, "double" if self.dtype == np.float64
                                    else "float")
@@ -192,7 +196,24 @@ class NeuronKernels:
         return self.kernel.trained
 
     def param_vector(self) -> np.ndarray:
-        return np.array([self.values[p] for p in self.kernel.params], dtype=np.float64)
+        """The scalar parameters (a parameter with a value per neuron: 0 here)."""
+        return np.array([0.0 if p in self.kernel.per_neuron else self.values[p]
+                         for p in self.kernel.params], dtype=np.float64)
+
+    def neuron_values(self, N: int) -> Optional[np.ndarray]:
+        """The parameters with a value per neuron (``per_neuron``), (their number, N): each
+        ``values[p]``, a number or N of them; None without such parameters."""
+        if not self.kernel.per_neuron:
+            return None
+        rows = []
+        for p in self.kernel.per_neuron:
+            v = np.asarray(self.values[p], dtype=self.dtype)
+            if v.shape not in ((), (N,)):
+                raise ModelError(f"the values of {p!r} must be one number or {N} (one per "
+                                 f"neuron), not the shape {v.shape}", where="per_neuron",
+                                 symbol=p)
+            rows.append(np.broadcast_to(v, (N,)))
+        return np.ascontiguousarray(np.stack(rows))
 
     def forward(self, input: np.ndarray, state0: Optional[np.ndarray] = None,
                 wrec: Optional[np.ndarray] = None, out_prev: Optional[np.ndarray] = None,
@@ -212,7 +233,7 @@ class NeuronKernels:
             state0 = np.broadcast_to(self.init[:, None, None],
                                      (len(self.init), B, N)).astype(self.dtype)
         wrec = self._wrec(wrec, N)
-        params = self.param_vector()
+        params, pn = self.param_vector(), self.neuron_values(N)
         if bias is not None:
             bias = np.ascontiguousarray(bias, dtype=self.dtype)
             if bias.shape != (N,):
@@ -225,26 +246,26 @@ class NeuronKernels:
             checkpoints.append(state)
             piece = slice(t0, min(T, t0 + K))
             saved, state = self._run_forward(x[piece], out[piece], state, params, wrec, prev,
-                                             bias)
+                                             bias, pn)
             prev = out[piece.stop - 1]
         self.state = state
         if self.checkpoint:
             return out, Context(None, state0, out, params, wrec, out_prev, tuple(checkpoints),
-                                bias)
-        return out, Context(saved, state0, out, params, wrec, out_prev)
+                                bias, pn)
+        return out, Context(saved, state0, out, params, wrec, out_prev, pn=pn)
 
-    def _run_forward(self, x, out, state0, params, wrec, out_prev, bias=None):
+    def _run_forward(self, x, out, state0, params, wrec, out_prev, bias=None, pn=None):
         T, B, N = x.shape
         saved = np.empty((self.saved_per_step, T, B, N), dtype=self.dtype)
         state = np.empty_like(state0)
         if self._lib is None:
             from .reference import forward as reference_forward
             reference_forward(self.kernel, x, out, saved, state0, state, params, wrec,
-                              out_prev, bias)
+                              out_prev, bias, pn)
         else:
             self._lib.ps_train_forward(T, B, N, _p(x), _p(out), _p(saved), _p(state0),
                                        _p(state), _p(params), _p(wrec), _p(out_prev),
-                                       _p(bias))
+                                       _p(bias), _p(pn))
         return saved, state
 
     def backward(self, gout: np.ndarray, ctx: Context, input: Optional[np.ndarray] = None
@@ -274,7 +295,7 @@ class NeuronKernels:
             prev = ctx.out[piece.start - 1] if piece.start > 0 else ctx.out_prev
             out = np.empty_like(x[piece])
             saved, _ = self._run_forward(x[piece], out, ctx.checkpoints[k], ctx.params,
-                                         ctx.wrec, prev, ctx.bias)
+                                         ctx.wrec, prev, ctx.bias, ctx.pn)
             self._run_backward(g[piece], gin[piece], saved, ctx.checkpoints[k], ctx,
                                out, prev, gparams, lam, grec)
         return gin, self._named(gparams)
@@ -288,6 +309,8 @@ class NeuronKernels:
                              f"{tuple(out_shape)}", where="backward")
         N = g.shape[2]
         self.gwrec = xp.zeros((N, N), dtype=xp.float64) if self.recurrent else None
+        per_neuron = self.kernel.per_neuron
+        self.gpn = xp.zeros((len(per_neuron), N), dtype=xp.float64) if per_neuron else None
         return xp.empty_like(g), xp.zeros(max(1, len(self.kernel.trained)), dtype=xp.float64)
 
     def _run_backward(self, g, gin, saved, state0, ctx, out, out_prev, gparams, lam, grec):
@@ -295,15 +318,19 @@ class NeuronKernels:
         if self._lib is None:
             from .reference import backward as reference_backward
             reference_backward(self.kernel, g, saved, state0, ctx.params, out, ctx.wrec,
-                               out_prev, gin, gparams, self.gwrec, lam, grec)
+                               out_prev, gin, gparams, self.gwrec, lam, grec, ctx.pn,
+                               self.gpn)
         else:
             self._lib.ps_train_backward(T, B, N, _p(g), _p(saved), _p(state0),
                                         _p(ctx.params), _p(gin), _p(gparams), _p(out),
                                         _p(ctx.wrec), _p(self.gwrec), _p(out_prev), _p(lam),
-                                        _p(grec))
+                                        _p(grec), _p(ctx.pn), _p(self.gpn))
 
-    def _named(self, gparams: np.ndarray) -> Dict[str, float]:
-        return {p: float(gparams[k]) for k, p in enumerate(self.kernel.trained)}
+    def _named(self, gparams: np.ndarray) -> Dict[str, Union[float, np.ndarray]]:
+        """Each trained parameter's gradient: a number, or one per neuron (per_neuron)."""
+        per_neuron = self.kernel.per_neuron
+        return {p: (self.gpn[per_neuron.index(p)].copy() if p in per_neuron
+                    else float(gparams[k])) for k, p in enumerate(self.kernel.trained)}
 
     def _array(self, a, name: str, ndim: int) -> np.ndarray:
         a = np.ascontiguousarray(a, dtype=self.dtype)
@@ -342,9 +369,9 @@ def _load(source: str) -> ctypes.CDLL:
             raise ModelError(f"the compiled training library {key} has another ABI version;"
                              " clear the cache", where="the compile cache")
         i64, vp = ctypes.c_int64, ctypes.c_void_p
-        handle.ps_train_forward.argtypes = [i64, i64, i64] + [vp] * 9
+        handle.ps_train_forward.argtypes = [i64, i64, i64] + [vp] * 10
         handle.ps_train_forward.restype = None
-        handle.ps_train_backward.argtypes = [i64, i64, i64] + [vp] * 12
+        handle.ps_train_backward.argtypes = [i64, i64, i64] + [vp] * 14
         handle.ps_train_backward.restype = None
         _LOADED[key] = handle
     return _LOADED[key]

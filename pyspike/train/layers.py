@@ -53,7 +53,11 @@ class Spiking(Layer):
                                      recurrent=recurrent, **options)
         self.dtype = self.kernels.dtype
         self.n_out = n_out
-        self.params = {p: np.array(self.kernels.values[p], dtype=np.float64)
+        per_neuron = self.kernels.kernel.per_neuron
+        # a trained parameter: one number for the layer, or n_out (per_neuron=)
+        self.params = {p: (np.full(n_out, self.kernels.values[p], dtype=np.float64)
+                           if p in per_neuron else
+                           np.array(self.kernels.values[p], dtype=np.float64))
                        for p in self.kernels.trainable}
         self.grads: Dict[str, np.ndarray] = {}
         self._ctx: Optional[Context] = None
@@ -70,7 +74,8 @@ class Spiking(Layer):
 
     def _neurons_forward(self, current: np.ndarray, wrec=None, bias=None) -> np.ndarray:
         for p in self.kernels.trainable:          # the optimiser changes them in place
-            self.kernels.values[p] = float(self.params[p])
+            v = self.params[p]
+            self.kernels.values[p] = v if v.ndim else float(v)
         out, self._ctx = self.kernels.forward(current, wrec=wrec, bias=bias)
         return out
 

@@ -43,18 +43,22 @@ def _run(program: Program, env: Dict[str, np.ndarray], dtype) -> None:
         env[name] = np.asarray(f(*[env[n] for n in args]), dtype=dtype)
 
 
-def _params(kernel: TrainingKernel, params: np.ndarray, dtype) -> Dict[str, np.ndarray]:
-    return {name: np.asarray(v, dtype=dtype) for name, v in zip(kernel.params, params)}
+def _params(kernel: TrainingKernel, params: np.ndarray, dtype, pn=None
+            ) -> Dict[str, np.ndarray]:
+    out = {name: np.asarray(v, dtype=dtype) for name, v in zip(kernel.params, params)}
+    for q, name in enumerate(kernel.per_neuron):      # (N,): broadcast over the samples
+        out[name] = np.asarray(pn[q], dtype=dtype)
+    return out
 
 
 def forward(kernel: TrainingKernel, x: np.ndarray, out: np.ndarray, saved: np.ndarray,
             state0: np.ndarray, state: np.ndarray, params: np.ndarray,
             wrec: Optional[np.ndarray], out_prev: Optional[np.ndarray] = None,
-            bias: Optional[np.ndarray] = None) -> None:
+            bias: Optional[np.ndarray] = None, pn: Optional[np.ndarray] = None) -> None:
     """As ``ps_train_forward``: fills ``out``, ``saved`` and ``state``."""
     dtype = x.dtype
     step = kernel.step
-    env = _params(kernel, params, dtype)
+    env = _params(kernel, params, dtype, pn)
     for c, n in enumerate(step.carried):
         env[n] = state0[c].copy()
     program = _program(kernel.forward)
@@ -80,14 +84,14 @@ def backward(kernel: TrainingKernel, gout: np.ndarray, saved: np.ndarray,
              state0: np.ndarray, params: np.ndarray, out: np.ndarray,
              wrec: Optional[np.ndarray], out_prev: Optional[np.ndarray], gin: np.ndarray,
              gparams: np.ndarray, gwrec: Optional[np.ndarray],
-             lam_io: Optional[np.ndarray] = None, grec_io: Optional[np.ndarray] = None
-             ) -> None:
+             lam_io: Optional[np.ndarray] = None, grec_io: Optional[np.ndarray] = None,
+             pn: Optional[np.ndarray] = None, gpn: Optional[np.ndarray] = None) -> None:
     """As ``ps_train_backward``: fills ``gin``, adds to ``gparams`` (and ``gwrec``);
     ``lam_io``/``grec_io`` carry the adjoints in and out (a run in pieces)."""
     dtype = gout.dtype
     step = kernel.step
     T, B, N = gout.shape
-    env = _params(kernel, params, dtype)
+    env = _params(kernel, params, dtype, pn)
     lams = {n: (lam_io[c].copy() if lam_io is not None else np.zeros((B, N), dtype))
             for c, n in enumerate(kernel.adjoints)}
     grec = grec_io.copy() if grec_io is not None else np.zeros((B, N), dtype)
@@ -112,8 +116,11 @@ def backward(kernel: TrainingKernel, gout: np.ndarray, saved: np.ndarray,
             lams[n] = np.broadcast_to(env[lam_new(n).name], (B, N)).astype(dtype)
         gin[t] = env[GIN.name]
         for k, p in enumerate(kernel.trained):
-            gparams[k] += float(np.sum(np.broadcast_to(env[gparam(p).name], (B, N)),
-                                       dtype=np.float64))
+            each = np.broadcast_to(env[gparam(p).name], (B, N))
+            if p in kernel.per_neuron:       # summed over the samples, per neuron
+                gpn[kernel.per_neuron.index(p)] += each.sum(axis=0, dtype=np.float64)
+            else:
+                gparams[k] += float(np.sum(each, dtype=np.float64))
         if gwrec is not None:
             grec = np.zeros((B, N), dtype)
             last = out[t - 1] if t > 0 else out_prev

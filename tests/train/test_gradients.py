@@ -121,7 +121,7 @@ def _spike_function(surrogate: str, strict: bool):
 def torch_gradients(k: NeuronKernels, x: np.ndarray, gout: np.ndarray):
     """(input gradient, parameter gradients) by autograd through the unrolled step."""
     step = k.kernel.step
-    params = {p: torch.tensor(v, dtype=torch.float64, requires_grad=True)
+    params = {p: torch.tensor(np.asarray(v, dtype=np.float64), requires_grad=True)
               for p, v in k.values.items()}
     names = list(step.states) + list(step.params) + [INPUT.name, "_h__refr"]
     F = {n: _fn(e, names) for n, e in step.update}
@@ -152,7 +152,7 @@ def torch_gradients(k: NeuronKernels, x: np.ndarray, gout: np.ndarray):
         out = s if step.output == "spike" else h[step.output]
         total = total + (out * torch.tensor(gout[t])).sum()
     total.backward()
-    return xt.grad.numpy(), {p: (params[p].grad.item() if params[p].grad is not None
+    return xt.grad.numpy(), {p: (params[p].grad.numpy() if params[p].grad is not None
                                  else 0.0) for p in k.kernel.trained}
 
 
@@ -186,9 +186,10 @@ def _compare_on(k: NeuronKernels, x: np.ndarray, rng):
     # (an element much smaller than the largest is held to 1e-8 of the largest: the
     # rounding of the large terms it is the difference of)
     np.testing.assert_allclose(gin, tin, rtol=1e-8, atol=1e-8 * np.abs(tin).max())
-    largest = max([abs(v) for v in tp.values()] + [1e-300])
+    largest = max([np.abs(v).max() for v in tp.values()] + [1e-300])
     for p in k.kernel.trained:       # (the same rule, over the parameters)
-        assert gp[p] == pytest.approx(tp[p], rel=1e-8, abs=1e-8 * largest), p
+        np.testing.assert_allclose(gp[p], tp[p], rtol=1e-8, atol=1e-8 * largest,
+                                   err_msg=p)
 
 
 @pytest.mark.parametrize("name", MODELS)
@@ -267,3 +268,12 @@ def test_a_refractory_period_gets_the_gradients_of_autograd():
     out, _ = k.forward(x)
     assert (out.sum(axis=0) > 1).any()        # spikes after a refractory period
     _compare_on(k, x, rng)
+
+
+def test_parameters_per_neuron_get_the_gradients_of_autograd():
+    k = NeuronKernels("clif", dtype="float64", per_neuron=("tau_m", "v_th", "tau_p"),
+                      trainable=("tau_m", "v_th", "tau_p", "tau_q"))
+    k.values["tau_m"] = np.linspace(10, 30, N)
+    k.values["v_th"] = np.linspace(0.6, 1.2, N)
+    k.values["tau_p"] = np.linspace(10, 14, N)
+    _compare(k, np.random.default_rng(9))

@@ -135,3 +135,11 @@ def test_fit_takes_a_membrane_readout_over_time_as_asked():
                          on="membrane", reduce=reduce, progress=False)
         losses[reduce] = history.epochs[0]["loss"]
     assert losses["max"] != losses["last"]
+
+
+def test_a_parameter_per_neuron_gets_the_gradients_of_finite_differences():
+    net = pt.Sequential(pt.Linear(6, 5, seed=0, per_neuron=("tau_m",), trainable=("tau_m",),
+                                  **SMOOTH), pt.Linear(5, 3, seed=1, **SMOOTH))
+    assert net.params["0.tau_m"].shape == (5,)
+    x = np.random.default_rng(0).random((10, 2, 6)) * 3
+    _check_finite_differences(net, x, ["0.tau_m"])

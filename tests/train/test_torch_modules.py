@@ -107,3 +107,11 @@ def test_a_module_with_checkpoints_gives_the_gradients_of_one_that_saves_every_s
         out.sum().backward()
         grads.append(layer.fc.weight.grad)
     np.testing.assert_allclose(grads[1].numpy(), grads[0].numpy(), rtol=1e-13, atol=1e-13)
+
+
+def test_a_parameter_per_neuron_is_a_vector_parameter_with_its_gradient():
+    layer = pst.SpikingLinear(3, 4, "lif", per_neuron=("tau_m",), trainable=("tau_m",))
+    tau = layer.neurons.trained["tau_m"]
+    assert tau.shape == (4,)
+    layer(torch.rand(6, 2, 3) * 3).sum().backward()
+    assert tau.grad.shape == (4,) and torch.isfinite(tau.grad).all()

@@ -241,7 +241,7 @@ def test_the_cuda_library_itself_refuses_a_recurrent_layer_of_more_than_1024_neu
     params = LAYERS["lif-float64-recurrent-trained"].kernels("numpy").param_vector()
     # no array is touched: the sizes are checked first
     lib.ps_train_forward(2, 1, MAX_RECURRENT + 1, *[None] * 5, params.ctypes.data, None,
-                         None, None)
+                         None, None, None)
     assert b"1025 neurons" in lib.ps_train_last_error()
     assert lib.ps_train_synchronize() == 0
 
@@ -308,7 +308,7 @@ def test_the_emulated_kernels_run_in_pieces_as_the_cpp_kernels_in_one(name):
         o, st = np.empty_like(xs), np.empty_like(ctx.state0)
         saved.append(np.empty((S,) + xs.shape))
         lib.ps_train_forward(len(xs), B, N, _p(xs), _p(o), _p(saved[-1]), _p(states[-1]),
-                             _p(st), ctx.params.ctypes.data, _p(w), _p(prev), None)
+                             _p(st), ctx.params.ctypes.data, _p(w), _p(prev), None, None)
         assert lib.ps_train_synchronize() == 0
         outs[sl], prev = o, o[-1].copy()
         states.append(st)
@@ -324,7 +324,7 @@ def test_the_emulated_kernels_run_in_pieces_as_the_cpp_kernels_in_one(name):
         before = outs[sl.start - 1].copy() if sl.start > 0 else None
         lib.ps_train_backward(len(gs), B, N, _p(gs), _p(saved[k]), _p(states[k]),
                               ctx.params.ctypes.data, _p(gi), _p(gpar), _p(o), _p(w),
-                              _p(gw), _p(before), _p(lam), _p(grec))
+                              _p(gw), _p(before), _p(lam), _p(grec), None, None)
         assert lib.ps_train_synchronize() == 0
         gins[sl] = gi
     _close(gins, gin, 1e-12)
@@ -347,6 +347,6 @@ def test_the_emulated_kernels_add_a_bias_as_the_cpp_kernels(name):
     e_out, saved = np.empty_like(x), np.empty_like(ctx.saved)
     state = np.empty_like(ctx.state0)
     lib.ps_train_forward(T, B, N, _p(x), _p(e_out), _p(saved), _p(ctx.state0), _p(state),
-                         ctx.params.ctypes.data, _p(w), None, _p(bias))
+                         ctx.params.ctypes.data, _p(w), None, _p(bias), None)
     assert lib.ps_train_synchronize() == 0
     np.testing.assert_array_equal(e_out, out)

@@ -159,3 +159,47 @@ def test_a_bias_is_added_to_every_steps_input(backend):
     w = rng.normal(0, 0.4, (N, N))
     np.testing.assert_array_equal(k.forward(x, wrec=w, bias=bias)[0],
                                   k.forward(x + bias, wrec=w)[0])
+
+
+@pytest.mark.parametrize("backend", ["cpu", "numpy"])
+def test_parameters_per_neuron_equal_their_shared_value_when_all_alike(backend):
+    rng = np.random.default_rng(8)
+    x, g = rng.normal(0.4, 1.0, (T, B, N)), rng.normal(size=(T, B, N))
+    kw = dict(dtype="float64", trainable=("tau_m", "v_th"), backend=backend)
+    shared = NeuronKernels("lif", **kw)
+    each = NeuronKernels("lif", per_neuron=("tau_m", "v_th"), **kw)
+    out, ctx = shared.forward(x)
+    out_each, ctx_each = each.forward(x)
+    np.testing.assert_array_equal(out_each, out)
+    gin, gp = shared.backward(g, ctx)
+    gin_each, gp_each = each.backward(g, ctx_each)
+    np.testing.assert_allclose(gin_each, gin, rtol=1e-12, atol=1e-12)
+    for p in ("tau_m", "v_th"):
+        assert gp_each[p].shape == (N,)
+        assert gp_each[p].sum() == pytest.approx(gp[p], rel=1e-11)
+
+
+def test_parameters_per_neuron_give_the_references_outputs_and_gradients():
+    rng = np.random.default_rng(9)
+    x, g = rng.normal(0.6, 1.0, (T, B, N)), rng.normal(size=(T, B, N))
+    w = rng.normal(0, 0.3, (N, N))
+    results = []
+    for backend in ("cpu", "numpy"):
+        k = NeuronKernels("clif", dtype="float64", per_neuron=("tau_m", "v_th"),
+                          trainable=("v_th", "tau_p"), backend=backend, recurrent=True)
+        k.values["tau_m"] = np.linspace(10, 30, N)
+        k.values["v_th"] = np.linspace(0.5, 1.5, N)
+        out, ctx = k.forward(x, wrec=w)
+        results.append((out, *k.backward(g, ctx)))
+    (o1, g1, p1), (o2, g2, p2) = results
+    np.testing.assert_array_equal(o1, o2)
+    np.testing.assert_allclose(g1, g2, rtol=1e-12, atol=1e-12 * np.abs(g2).max())
+    np.testing.assert_allclose(p1["v_th"], p2["v_th"], rtol=1e-11, atol=1e-12)
+    assert p1["tau_p"] == pytest.approx(p2["tau_p"], rel=1e-11)
+
+
+def test_a_per_neuron_value_of_the_wrong_length_is_refused():
+    k = NeuronKernels("lif", per_neuron=("tau_m",))
+    k.values["tau_m"] = np.ones(3)
+    with pytest.raises(ModelError, match="one per neuron"):
+        k.forward(np.zeros((2, 1, 4), np.float32))
