@@ -21,14 +21,15 @@ from .linked import LinkedVariable, linked_var
 from .model import NeuronModel
 from .monitors import PopulationRateMonitor, SpikeMonitor, StateMonitor
 from .network import BuildInfo, Network
+from .results import load_results, save_results
 from .network_operation import NetworkOperation, network_operation, stop
 from .synapses import Synapses
 from .timedarray import TimedArray
 from . import models
 
 __version__ = "0.1.0"
-__all__ = ["BuildError", "BuildInfo", "Connection", "EventMonitor", "ModelError", "Network",
-           "NeuronGroup",
+__all__ = ["load_results", "save_results", "BuildError", "BuildInfo", "Connection",
+           "EventMonitor", "ModelError", "Network", "NeuronGroup",
            "NeuronModel", "NonFiniteError", "PoissonGroup", "PoissonInput",
            "PopulationRateMonitor", "SpikeGeneratorGroup", "SpikeMonitor", "StateMonitor",
            "Subgroup", "Synapses", "TimedArray", "models", "NetworkOperation",
