@@ -64,10 +64,15 @@ class Layer(NamedTuple):
     scale: float = 1.0          # of the random inputs (Izhikevich's are tens of pA)
     output: Optional[str] = None
     rtol: Optional[float] = None    # the dtype's (see the module's text) if None
+    per_neuron: Tuple[str, ...] = ()
 
     def kernels(self, backend: str = "cpu") -> NeuronKernels:
-        return NeuronKernels(self.model, dtype=self.dtype, recurrent=self.recurrent,
-                             trainable=self.trainable, output=self.output, backend=backend)
+        k = NeuronKernels(self.model, dtype=self.dtype, recurrent=self.recurrent,
+                          trainable=self.trainable, output=self.output, backend=backend,
+                          per_neuron=self.per_neuron)
+        for p in self.per_neuron:         # values that differ from neuron to neuron
+            k.values[p] = k.values[p] * np.linspace(0.8, 1.2, N)
+        return k
 
     def source(self) -> str:
         real = "double" if self.dtype == "float64" else "float"
@@ -92,6 +97,11 @@ LAYERS = {
     "user-float32-trained": Layer(USER, "float32", False, ("R",)),
     "readout-float64-recurrent-trained": Layer(READOUT, "float64", True, ("tau",),
                                                output="v"),
+    # parameters with a value per neuron, trained (their gradients summed per neuron)
+    "clif-float64-recurrent-per-neuron": Layer("clif", "float64", True, ("tau_m", "v_th"),
+                                               per_neuron=("tau_m", "v_th")),
+    "lif-float64-per-neuron": Layer("lif", "float64", False, ("tau_m",),
+                                    per_neuron=("tau_m", "v_th")),
     # a timed refractory period of 3 steps (the clock and the saved flag)
     "LifRef-float64-recurrent-trained": Layer(REFRACTORY, "float64", True, ("tau", "R"),
                                               scale=300.0),
@@ -184,8 +194,9 @@ def test_the_emulated_cuda_kernels_give_the_cpp_kernels_outputs_states_and_gradi
     _close(e_ctx.saved, ctx.saved, rtol)
     _close(e_gin, gin, rtol)
     assert set(e_gp) == set(gp) == set(layer.trainable)
-    for p in gp:
-        assert float(e_gp[p]) == pytest.approx(gp[p], rel=rtol * 10, abs=rtol)
+    for p in gp:       # (a number, or one per neuron: per_neuron)
+        np.testing.assert_allclose(np.asarray(e_gp[p], dtype=np.float64), gp[p],
+                                   rtol=rtol * 10, atol=rtol)
     if layer.recurrent:
         assert np.abs(gwrec).max() > 0
         _close(cpu.gwrec, gwrec, rtol)
