@@ -16,7 +16,7 @@ True
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import List, Sequence, Set, Tuple
 
 import sympy as sp
@@ -25,6 +25,7 @@ from .equations import symbol
 from .grad import GIN, OUT, TrainingKernel, gparam, h_prev, h_sym, lam, lam_new, x_new
 from .grad_step import INPUT
 from .ir import Assign
+from .optimize import Hoister
 from .printing import CPrinter, c_name
 from .render import environment
 from .render_cuda import CudaPrinter
@@ -72,46 +73,7 @@ def _cse(stmts: Sequence[Assign], params: Set[sp.Symbol], prefix: str
         body.append(Assign(a.target, e))
         ready.add(a.target)
     body += [Assign(sym, expr) for sym, expr in pending]
-    lift = _Lift(constant, prefix)
-    body = [Assign(a.target, lift.visit(a.expr)) for a in body]
-    return hoisted + lift.hoisted, body
-
-
-class _Lift:
-    """Takes the parts of expressions that read parameters only out of the loops: a
-    function of them (exp(-dt/tau)), and the factors or terms of a product or sum that
-    read nothing else (alpha/2 of alpha/2 * u).  sympy's cse only shares what appears
-    twice; these appear once per element and step."""
-
-    def __init__(self, constant: Set[sp.Symbol], prefix: str):
-        self.constant = constant
-        self.names = sp.numbered_symbols(prefix + "k", real=True)
-        self.found: dict = {}
-        self.hoisted: List[Assign] = []
-
-    def _fixed(self, e: sp.Basic) -> bool:
-        return e.free_symbols <= self.constant
-
-    def _name(self, e: sp.Expr) -> sp.Symbol:
-        if e not in self.found:
-            sym = next(self.names)
-            self.found[e] = sym
-            self.hoisted.append(Assign(sym, e))
-        return self.found[e]
-
-    def visit(self, e: sp.Basic) -> sp.Basic:
-        if e.is_Atom or not e.args:
-            return e
-        if isinstance(e, sp.Expr) and e.free_symbols and self._fixed(e) \
-                and not isinstance(e, sp.Piecewise):
-            return self._name(e)
-        if isinstance(e, (sp.Add, sp.Mul)):
-            fixed = [a for a in e.args if self._fixed(a)]
-            if any(a.free_symbols for a in fixed) and len(fixed) < len(e.args) and (
-                    len(fixed) > 1 or not fixed[0].is_Atom):
-                rest = [self.visit(a) for a in e.args if not self._fixed(a)]
-                return e.func(self._name(e.func(*fixed)), *rest, evaluate=False)
-        return e.func(*[self.visit(a) for a in e.args])
+    return hoisted, body
 
 
 def _lines(stmts: Sequence[Assign], printer: CPrinter) -> List[Line]:
@@ -133,6 +95,12 @@ def render_training(kernel: TrainingKernel, target: str = "cpp", real: str = "do
     p_hoist, previous = _cse(kernel.previous, params | set(a.target for a in f_hoist), "_p")
     b_hoist, backward = _cse(kernel.backward, params | set(a.target for a in f_hoist + p_hoist),
                              "_b")
+    # what reads parameters only and appears once (exp(-dt/tau)), computed once per call,
+    # as the simulator's kernels hoist it out of their time loop
+    hoister = Hoister(params | {a.target for a in f_hoist + p_hoist + b_hoist}, set())
+    forward, previous, backward = ([replace(a, expr=hoister.visit(a.expr)) for a in block]
+                                   for block in (forward, previous, backward))
+    b_hoist = b_hoist + hoister.scalars
     context = dict(
         real="double" if real == "double" else "float", abi=TRAINING_ABI,
         recurrent=recurrent, spiking=step.threshold is not None,

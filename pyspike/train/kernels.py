@@ -74,11 +74,13 @@ def _input_name(model: NeuronModel, given: Optional[str]) -> str:
 
 def _start(name: str, value, values: Mapping[str, float], where: str) -> float:
     """A state's initial value: a number, or an expression of the parameters (Izhikevich's
-    u = b*V), evaluated with the model's parser (never Python's eval)."""
+    u = b*V), parsed by the model's parser and evaluated as the front end evaluates
+    initial values (pyspike/evaluate.py)."""
     if not isinstance(value, str):
         return _number(name, value, where)
     from ..codegen.expressions import Context, parse_expression
-    from ..codegen.functions import Rand, Randn, exprel
+    from ..codegen.functions import Rand, Randn
+    from ..evaluate import evaluate
     names = {k: sp.Symbol(k, real=True) for k in values}
     expr = parse_expression(value, names, Context(where=f"the initial value of {name}",
                                                   line=value, lineno=1, random_sites=[]))
@@ -86,13 +88,7 @@ def _start(name: str, value, values: Mapping[str, float], where: str) -> float:
         raise ModelError(f"the initial value {value!r} of {name!r} draws random numbers: a "
                          "training layer starts every neuron alike; give a number with init=",
                          where="init", symbol=name)
-    number = expr.xreplace({names[k]: sp.Float(v) for k, v in values.items()})
-    number = number.replace(exprel, lambda z: (sp.exp(z) - 1) / z).evalf()
-    if not number.is_number:
-        raise ModelError(f"the initial value {value!r} of {name!r} reads "
-                         f"{', '.join(sorted(map(str, number.free_symbols)))}: give a number "
-                         "with init=", where="init", symbol=name)
-    return float(number)
+    return float(evaluate(expr, dict(values)))
 
 
 def _number(name: str, value, where: str) -> float:

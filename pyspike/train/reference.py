@@ -4,43 +4,21 @@
 """
 from __future__ import annotations
 
-import functools
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, Optional, Sequence
 
 import numpy as np
-import sympy as sp
 
 from ..codegen.grad import GIN, OUT, TrainingKernel, gparam, h_prev, h_sym, lam, lam_new
 from ..codegen.grad import x_new
 from ..codegen.grad_step import INPUT
 from ..codegen.ir import Assign
+from ..evaluate import evaluate
 
-Program = List[Tuple[str, List[str], object]]
-
-
-def _exprel(z):
-    z = np.asarray(z)
-    safe = np.where(z == 0, 1, z)
-    return np.where(z == 0, 1, np.expm1(safe) / safe).astype(z.dtype)
-
-
-#: pyspike's own functions (codegen/functions.py), in NumPy
-_FUNCTIONS = {"exprel": _exprel}
-
-
-@functools.lru_cache(maxsize=None)
-def _program(stmts: Tuple[Assign, ...]) -> Program:
-    out = []
-    for a in stmts:
-        syms = sorted(a.expr.free_symbols, key=lambda s: s.name)
-        out.append((a.target.name, [s.name for s in syms],
-                    sp.lambdify(syms, a.expr, modules=[_FUNCTIONS, "numpy"])))
-    return out
-
-
-def _run(program: Program, env: Dict[str, np.ndarray], dtype) -> None:
-    for name, args, f in program:
-        env[name] = np.asarray(f(*[env[n] for n in args]), dtype=dtype)
+def _run(program: Sequence[Assign], env: Dict[str, np.ndarray], dtype) -> None:
+    """The statements in order, each evaluated as the simulator's NumPy reference
+    evaluates an expression (pyspike/evaluate.py: the printer's order of operations)."""
+    for a in program:
+        env[a.target.name] = np.asarray(evaluate(a.expr, env, dtype.type), dtype=dtype)
 
 
 def _params(kernel: TrainingKernel, params: np.ndarray, dtype, pn=None
@@ -61,7 +39,7 @@ def forward(kernel: TrainingKernel, x: np.ndarray, out: np.ndarray, saved: np.nd
     env = _params(kernel, params, dtype, pn)
     for c, n in enumerate(step.carried):
         env[n] = state0[c].copy()
-    program = _program(kernel.forward)
+    program = kernel.forward
     for t in range(x.shape[0]):
         value = x[t] if bias is None else (x[t] + bias).astype(dtype)
         last = out[t - 1] if t > 0 else out_prev
@@ -95,7 +73,7 @@ def backward(kernel: TrainingKernel, gout: np.ndarray, saved: np.ndarray,
     lams = {n: (lam_io[c].copy() if lam_io is not None else np.zeros((B, N), dtype))
             for c, n in enumerate(kernel.adjoints)}
     grec = grec_io.copy() if grec_io is not None else np.zeros((B, N), dtype)
-    previous, program = _program(kernel.previous), _program(kernel.backward)
+    previous, program = kernel.previous, kernel.backward
     for t in range(T - 1, -1, -1):
         for k, n in enumerate(kernel.saved):
             env[h_sym(n).name] = saved[k, t]
