@@ -42,6 +42,58 @@ def run_steps(net, kernel: NetworkKernel, n_steps: int) -> None:
         raise ModelError(f"a run to step {net.step + n_steps} is past the 2**31 steps that "
                          "refractoriness counts in (about 59 hours of model time at dt = "
                          "0.1 ms)", where="Network.run")
+    arrays, iargs, rargs, pending = lay_out(net, kernel, n_steps)
+    counters = arrays[0]
+    finite = FiniteCheck(net, kernel, arrays) if net.check_finite else None
+    if finite is not None:
+        finite.before_run()
+    pacer = Pacer(net.seconds_per_step)
+    progress = Progress(net.progress, n_steps, net.dt)
+    step0, done, finished = net.step, 0, False
+    try:
+        with DeferredInterrupt() as interrupt:
+            while done < n_steps:
+                chunk = pacer.next(n_steps - done)
+                iargs[0] = step0 + done
+                t0 = time.perf_counter()
+                did = net.backend.run(arrays, _with_instances(iargs, arrays, net.seeds),
+                                      rargs.reshape(-1), chunk)
+                seconds = time.perf_counter() - t0
+                if did < 0 or did > chunk:
+                    raise RuntimeError(f"the backend reported {did} steps done of {chunk}")
+                done += did
+                pacer.record(did, seconds)
+                progress.update(did)
+                if did < chunk:
+                    _collect_buffers(net.backend, arrays)
+                    _grow_spike_buffers(arrays, counters, pending)
+                if finite is not None:
+                    finite.after_chunk(step0 + done, seconds)
+                if interrupt.interrupted:
+                    break
+        net.seconds_per_step = pacer.seconds_per_step
+        finished = True
+    finally:
+        progress.close()
+        try:
+            _collect_buffers(net.backend, arrays)
+            _hand_to_monitors(net, pending, arrays, counters, done)
+        except Exception:
+            if finished:        # else the error that stopped the run is the one to see
+                raise
+        net.step = step0 + done
+    if interrupt.interrupted:
+        raise KeyboardInterrupt(f"the run stopped at t = {net.t:g} ms, after {done} of "
+                                f"{n_steps} steps; the state and the monitors hold those "
+                                "steps, and net.run continues from there")
+
+
+def lay_out(net, kernel: NetworkKernel, n_steps: int, capabilities=None) -> tuple:
+    """``(arrays, iargs, rargs, pending)``: what a run of ``n_steps`` from ``net.step``
+    passes to the backend (checked against the manifest; iargs without the instances'
+    strides and seeds), and the monitors each buffer is handed to after it.  A standalone
+    export (pyspike/export.py) writes the same arrays; ``capabilities``: the backend's
+    (default: the network's)."""
     real = net.real
     K = net.K
     groups = net.groups
@@ -51,9 +103,8 @@ def run_steps(net, kernel: NetworkKernel, n_steps: int) -> None:
     iargs = np.zeros(kernel.n_iargs, dtype=np.int64)
     iargs[0], iargs[1] = net.step, net.seed
     synapses = net.synapses
-    capabilities = net.backend.capabilities
+    capabilities = capabilities or net.backend.capabilities
     rargs = _reals(net, kernel.manifest, capabilities.poisson_limit(real))
-
     state_mons = net.objects_of(StateMonitor)
     spike_mons = net.objects_of(SpikeMonitor)
     rate_mons = net.objects_of(PopulationRateMonitor)
@@ -122,50 +173,8 @@ def run_steps(net, kernel: NetworkKernel, n_steps: int) -> None:
         for x in op.sums:
             size = kernel.synapses[op.synapses].n_post if x.over == "post" else 1
             arrays[x.slot] = np.zeros((K, size), dtype=real)
-
     check_arrays(kernel.manifest, arrays, iargs, rargs)
-    finite = FiniteCheck(net, kernel, arrays) if net.check_finite else None
-    if finite is not None:
-        finite.before_run()
-    pacer = Pacer(net.seconds_per_step)
-    progress = Progress(net.progress, n_steps, net.dt)
-    step0, done, finished = net.step, 0, False
-    try:
-        with DeferredInterrupt() as interrupt:
-            while done < n_steps:
-                chunk = pacer.next(n_steps - done)
-                iargs[0] = step0 + done
-                t0 = time.perf_counter()
-                did = net.backend.run(arrays, _with_instances(iargs, arrays, net.seeds),
-                                      rargs.reshape(-1), chunk)
-                seconds = time.perf_counter() - t0
-                if did < 0 or did > chunk:
-                    raise RuntimeError(f"the backend reported {did} steps done of {chunk}")
-                done += did
-                pacer.record(did, seconds)
-                progress.update(did)
-                if did < chunk:
-                    _collect_buffers(net.backend, arrays)
-                    _grow_spike_buffers(arrays, counters, pending)
-                if finite is not None:
-                    finite.after_chunk(step0 + done, seconds)
-                if interrupt.interrupted:
-                    break
-        net.seconds_per_step = pacer.seconds_per_step
-        finished = True
-    finally:
-        progress.close()
-        try:
-            _collect_buffers(net.backend, arrays)
-            _hand_to_monitors(net, pending, arrays, counters, done)
-        except Exception:
-            if finished:        # else the error that stopped the run is the one to see
-                raise
-        net.step = step0 + done
-    if interrupt.interrupted:
-        raise KeyboardInterrupt(f"the run stopped at t = {net.t:g} ms, after {done} of "
-                                f"{n_steps} steps; the state and the monitors hold those "
-                                "steps, and net.run continues from there")
+    return arrays, iargs, rargs, pending
 
 
 def _reals(net, manifest: Manifest, poisson_limit: float) -> np.ndarray:
