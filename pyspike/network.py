@@ -243,6 +243,19 @@ class Network:
         from . import store
         store.restore(self, name, filename)
 
+    def checkpoint(self, path) -> None:
+        """Write the run's complete state into ``path``, atomically, to continue it later
+        with :meth:`from_checkpoint` (:mod:`pyspike.checkpoint`)."""
+        from . import checkpoint
+        checkpoint.write(self, path)
+
+    @classmethod
+    def from_checkpoint(cls, path, build=None) -> "Network":
+        """The network of a checkpoint, built again (from its model file, or by
+        ``build()``) and at the checkpoint's state (:mod:`pyspike.checkpoint`)."""
+        from . import checkpoint
+        return checkpoint.load(cls, path, build)
+
     def stop(self) -> None:
         """End the run in progress after the current step (from a network operation; the
         same as ``ps.stop()``, Brian2's ``stop()``)."""

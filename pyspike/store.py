@@ -108,10 +108,17 @@ def restore(net, name: str = "default", filename: Optional[str] = None) -> None:
                          + (f" in {filename}" if filename else "") + "; stored: "
                          + (", ".join(sorted(map(str, stored))) or "none"),
                          where="Network.restore", symbol=str(name))
-    snap = stored[name]
-    if filename is not None:
-        snap = _current_names(snap)
-        _check_from_file(net, snap, f"the snapshot '{name}' in '{filename}'")
+    if filename is None:
+        apply(net, stored[name])
+    else:
+        apply_checked(net, stored[name], f"the snapshot '{name}' in '{filename}'")
+
+
+def apply_checked(net, snap, what: str) -> None:
+    """Put back a snapshot read from a file (``what`` names it in messages), once checked
+    to fit the network (a checkpoint's too: pyspike/checkpoint.py)."""
+    snap = _current_names(snap)
+    _check_from_file(net, snap, what)
     apply(net, snap)
 
 

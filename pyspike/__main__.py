@@ -1,0 +1,7 @@
+"""``python -m pyspike``: the command line (:mod:`pyspike.cli`)."""
+import sys
+
+from .cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())
