@@ -19,7 +19,8 @@ chosen before anything is built::
 one given on the command line that it does not accept is refused.  Settings
 (``"exc.tau_m=12.5"``, ``pyspike run --set``) then change parameters of the built network:
 a shared or a per-neuron (per-synapse) parameter of the group (synapses) of that name, to
-one value.  Parameters are run-time data: a setting compiles nothing anew.
+one value (a state variable too: all its elements, before the run).  Parameters are
+run-time data: a setting compiles nothing anew.
 
 A network built here remembers where it came from (:func:`origin`: the file's path, its
 SHA-256, the build arguments and the settings), so that a checkpoint of it
@@ -158,8 +159,8 @@ def _describe(err: BaseException, path: str) -> str:
 
 
 def apply_settings(net, settings: Sequence[str]) -> None:
-    """Give parameters of ``net``'s groups and synapses one value each, from texts
-    ``"<group or synapses name>.<parameter>=<number>"``.
+    """Give parameters (or variables) of ``net``'s groups and synapses one value each,
+    from texts ``"<group or synapses name>.<name>=<number>"``.
 
     >>> import pyspike as ps
     >>> m = ps.NeuronModel("dv/dt = -v/tau : 1", params={"tau": 10.0})
@@ -178,12 +179,11 @@ def apply_settings(net, settings: Sequence[str]) -> None:
                              f"'{owner}' (it has {', '.join(sorted(objects)) or 'none'})",
                              where="--set", symbol=owner)
         obj = objects[owner]
-        if name not in obj.state.params:
-            kind = "a state variable, not a parameter" if name in obj.state.variables \
-                else "not one of its parameters"
-            raise ModelError(f"--set {text}: '{name}' of '{owner}' is {kind} (its parameters: "
-                             f"{', '.join(sorted(obj.state.params)) or 'none'})",
-                             where="--set", symbol=name)
+        names = sorted({*obj.state.params, *obj.state.variables})
+        if name not in names:
+            raise ModelError(f"--set {text}: '{owner}' has no parameter or variable '{name}' "
+                             f"(it has {', '.join(names) or 'none'})", where="--set",
+                             symbol=name)
         try:
             setattr(obj, name, value)
         except ModelError as err:

@@ -65,7 +65,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--threads", type=_positive, help="CPU threads, passed to build()")
     p.add_argument("--seed", type=_whole, help="the random seed, passed to build()")
     p.add_argument("--set", action="append", default=[], metavar="GROUP.PARAM=VALUE",
-                   help="give a parameter a value (repeatable)")
+                   help="give a parameter (or a variable) of a group or synapses one "
+                   "value (repeatable)")
     p.add_argument("--out", help="the results file to write (HDF5, SONATA's layout)")
     p.add_argument("--checkpoint", metavar="PATH", help="the checkpoint file")
     p.add_argument("--checkpoint-every", type=_duration, metavar="DURATION",
