@@ -13,7 +13,8 @@ from .codegen.spec import NetworkSpec
 from . import _context, batching, checks, manifest, network_operation, pathways
 from .backends import get_backend
 from .group import NeuronGroup
-from .monitors import PopulationRateMonitor, SpikeMonitor, StateMonitor
+from .monitors import SpikeMonitor, StateMonitor
+from .rate_monitor import PopulationRateMonitor
 from .network_operation import NetworkOperation
 from .state import NetworkState
 from .synapses import Synapses

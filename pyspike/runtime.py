@@ -28,7 +28,8 @@ from .codegen.kernels import NetworkKernel
 from .codegen.layout import Manifest
 from .manifest import check_arrays
 from .finite import FiniteCheck
-from .monitors import PopulationRateMonitor, SpikeMonitor, StateMonitor
+from .monitors import SpikeMonitor, StateMonitor
+from .rate_monitor import PopulationRateMonitor
 from .pacing import DeferredInterrupt, Pacer, Progress
 from .synapses_runtime import lay_out_synapses
 

@@ -1,0 +1,191 @@
+"""Standalone programs (pyspike/export.py): a network exported as a CMake project, built
+and run with no Python, writes the in-process run's results file; its command line sets
+the seed and parameters without compiling, and refuses what it cannot do in one sentence.
+
+One CUBA-like network (Poisson inputs for random numbers; excitatory synapses with a
+delay of 1.5 ms, inhibitory ones with a delay per synapse; a whole-group and a subgroup
+spike monitor, merged in the file; a state monitor) is exported and built once for the
+CPU; its CUDA export is compiled with nvcc, not run.  The tools the builds need (CMake,
+a C++ compiler, the HDF5 C library: ``apt-get install libhdf5-dev``, which
+scripts/test.sh does where it may) are required: without them these tests fail, saying
+which is missing."""
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pytest
+
+import pyspike as ps
+from pyspike.codegen.errors import ModelError
+from pyspike.toolchain.compile_cuda import find_nvcc
+
+SEED = 3
+DURATION = 300.0
+NVCC = find_nvcc()
+if NVCC is None and os.environ.get("CI"):
+    raise RuntimeError("CI must have nvcc: the CUDA export is compiled in tests")
+
+
+def cuba(seed: int = SEED, taum: float = 20.0) -> ps.Network:
+    net = ps.Network(dt=0.1, seed=seed)
+    with net:
+        P = ps.NeuronGroup(400, ps.models.neurons["brette_cuba"], name="exc",
+                           init={"v": "Vr + rand()*(Vt - Vr)"}, params={"taum": taum})
+        ps.PoissonInput(P, "v", N=10, rate=50.0, weight=0.5)
+        Ce = ps.Synapses(P[:320], P, on_pre="ge_post += we", params={"we": 1.6}, delay=1.5,
+                         name="Ce")
+        Ci = ps.Synapses(P[320:], P, on_pre="gi_post += wi", params={"wi": -9.0}, name="Ci")
+        Ce.connect(p=0.05)
+        Ci.connect(p=0.05)
+        Ci.delay = "0.5 + 2*rand()"
+        ps.SpikeMonitor(P)
+        ps.SpikeMonitor(P[:50])
+        ps.StateMonitor(P, ["v", "ge"], record=[0, 7, 300], every=3)
+    return net
+
+
+def _tool(cmd, cwd: Path, what: str) -> None:
+    if shutil.which(cmd[0]) is None:
+        pytest.fail(f"{cmd[0]} is not installed: the standalone export needs it ({what})")
+    out = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+    if out.returncode != 0:
+        hint = " (the HDF5 C library: apt-get install libhdf5-dev)" if "HDF5" in \
+            out.stdout + out.stderr else ""
+        pytest.fail(f"{' '.join(cmd)} failed{hint}:\n{out.stdout[-3000:]}{out.stderr[-3000:]}")
+
+
+def build(folder: Path) -> None:
+    _tool(["cmake", "-B", "build"], folder, "CMake")
+    _tool(["cmake", "--build", "build", "-j", "2"], folder, "CMake")
+
+
+@pytest.fixture(scope="module")
+def program(tmp_path_factory) -> Path:
+    """The built program of the exported network."""
+    folder = tmp_path_factory.mktemp("standalone") / "cuba"
+    assert cuba().export(folder, name="cuba") == folder
+    build(folder)
+    return folder / "build" / "cuba"
+
+
+def run(program: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([str(program), "--duration", str(DURATION), *args],
+                          capture_output=True, text=True)
+
+
+def in_process(path: Path, **kw) -> Path:
+    net = cuba(**kw)
+    net.run(DURATION)
+    ps.save_results(net, path)
+    return path
+
+
+def standalone(program: Path, path: Path, *args: str) -> Path:
+    out = run(program, "--out", str(path), *args)
+    assert out.returncode == 0, out.stderr
+    return path
+
+
+def differences(a, b, where: str = "/") -> list:
+    """Where two HDF5 files differ: groups, datasets (dtype, shape, values), attributes
+    (values and types); compared exactly."""
+    found = [f"{where}: attributes {set(a.attrs) ^ set(b.attrs)}"] \
+        if set(a.attrs) != set(b.attrs) else []
+    for k in set(a.attrs) & set(b.attrs):
+        if a.attrs.get_id(k).dtype != b.attrs.get_id(k).dtype \
+                or not np.array_equal(a.attrs[k], b.attrs[k]):
+            found.append(f"{where}@{k}: {a.attrs[k]!r} != {b.attrs[k]!r}")
+    if isinstance(a, h5py.Dataset):
+        if (a.dtype, a.shape) != (b.dtype, b.shape) or not np.array_equal(a[()], b[()]):
+            found.append(f"{where}: {a.dtype}{a.shape} != {b.dtype}{b.shape} or values")
+        return found
+    if set(a) != set(b):
+        return found + [f"{where}: members {set(a) ^ set(b)}"]
+    for k in sorted(a):
+        found += differences(a[k], b[k], f"{where}{k}/")
+    return found
+
+
+def same_file(a: Path, b: Path) -> list:
+    with h5py.File(a, "r") as fa, h5py.File(b, "r") as fb:
+        return differences(fa, fb)
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory) -> Path:
+    """The in-process run's results file."""
+    return in_process(tmp_path_factory.mktemp("reference") / "run.h5")
+
+
+def test_the_program_writes_the_in_process_run_s_results_file(program, reference, tmp_path):
+    out = standalone(program, tmp_path / "run.h5", "--seed", str(SEED))
+    assert same_file(reference, out) == []
+    assert len(ps.load_results(out).spikes["exc"].node_ids) > 1000
+
+
+def test_the_results_do_not_depend_on_the_steps_per_call(program, reference, tmp_path):
+    out = standalone(program, tmp_path / "run.h5", "--steps-per-call", "77")
+    assert same_file(reference, out) == []
+
+
+def test_set_changes_a_parameter_without_compiling(program, reference, tmp_path):
+    built = program.stat().st_mtime_ns
+    out = standalone(program, tmp_path / "set.h5", "--set", "exc.taum=12.5")
+    assert same_file(in_process(tmp_path / "ref.h5", taum=12.5), out) == []
+    assert same_file(reference, out) != []
+    assert program.stat().st_mtime_ns == built
+
+
+def test_another_seed_gives_other_spikes(program, reference, tmp_path):
+    out = standalone(program, tmp_path / "seed.h5", "--seed", "4")
+    spikes = ps.load_results(out).spikes["exc"]
+    assert not np.array_equal(spikes.timestamps, ps.load_results(reference).spikes["exc"]
+                              .timestamps)
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--set", "exc.tau_x=1"], "unknown parameter 'exc.tau_x'"),
+    (["--set", "exc.taum=fast"], "takes a finite number, not 'fast'"),
+    (["--seed", "1.5"], "--seed takes a whole number"),
+    (["--data", "/no/such/folder"], "cannot open /no/such/folder/program.txt"),
+    (["--colour", "red"], "unknown option '--colour'"),
+])
+def test_a_bad_command_line_exits_with_one_sentence(program, args, words):
+    out = run(program, *args)
+    assert out.returncode != 0
+    assert words in out.stderr and out.stderr.count("\n") == 1 and out.stderr.endswith(".\n")
+
+
+def test_a_truncated_data_file_is_refused(program, tmp_path):
+    data = shutil.copytree(program.parent.parent / "data", tmp_path / "data")
+    slot = sorted(data.glob("slot*.bin"))[0]
+    slot.write_bytes(slot.read_bytes()[:-8])
+    out = run(program, "--data", str(data))
+    assert out.returncode == 1 and "truncated" in out.stderr
+    assert out.stderr.count("\n") == 1
+
+
+def test_a_network_operation_is_refused_before_anything_is_written(tmp_path):
+    net = cuba()
+    net.add(ps.NetworkOperation(lambda: None, name="nudge"))
+    with pytest.raises(ModelError, match="network operations \\(nudge\\) run Python"):
+        net.export(tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_batch_is_refused(tmp_path):
+    net = ps.Network(batch=2, seed=1)
+    with net:
+        ps.NeuronGroup(2, ps.NeuronModel("dv/dt = -v/tau : 1", params={"tau": 10.0}))
+    with pytest.raises(ModelError, match="batched network"):
+        net.export(tmp_path / "out")
+
+
+@pytest.mark.skipif(NVCC is None, reason="nvcc is not installed on this machine")
+def test_the_cuda_export_compiles_with_nvcc(tmp_path):
+    folder = cuba().export(tmp_path / "cuda", target="cuda", name="cuba_gpu")
+    build(folder)
+    assert (folder / "build" / "cuba_gpu").is_file()
