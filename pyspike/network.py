@@ -213,6 +213,11 @@ class Network:
                                     info["source"] and str(info["source"]))
         return self.last_build
 
+    def export(self, folder, target: str = "cpp", name: str = "network"):
+        """A standalone CMake project of this network in ``folder`` (:mod:`pyspike.export`)."""
+        from . import export
+        return export.export(self, folder, target, name)
+
     def _sync(self) -> None:
         """The host copies of the state, up to date (a no-op but for a backend that keeps
         the state on a device, as backend='cuda' does: its capability resident_state)."""
