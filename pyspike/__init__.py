@@ -19,16 +19,19 @@ from .group import NeuronGroup, Subgroup
 from .inputs import PoissonGroup, PoissonInput, SpikeGeneratorGroup
 from .linked import LinkedVariable, linked_var
 from .model import NeuronModel
-from .monitors import PopulationRateMonitor, SpikeMonitor, StateMonitor
+from .monitors import SpikeMonitor, StateMonitor
+from .rate_monitor import PopulationRateMonitor
 from .network import BuildInfo, Network
-from .results import load_results, save_results
+from .results import load_results, save_report, save_results
+from .results_stream import ResultsStream
 from .network_operation import NetworkOperation, network_operation, stop
 from .synapses import Synapses
 from .timedarray import TimedArray
 from . import models
 
 __version__ = "0.1.0"
-__all__ = ["load_results", "save_results", "BuildError", "BuildInfo", "Connection",
+__all__ = ["load_results", "save_report", "save_results", "ResultsStream", "BuildError",
+           "BuildInfo", "Connection",
            "EventMonitor", "ModelError", "Network", "NeuronGroup",
            "NeuronModel", "NonFiniteError", "PoissonGroup", "PoissonInput",
            "PopulationRateMonitor", "SpikeGeneratorGroup", "SpikeMonitor", "StateMonitor",

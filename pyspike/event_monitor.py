@@ -32,6 +32,8 @@ class EventMonitor(SpikeMonitor):
     """The neurons of custom event ``event`` of ``group`` at each step, with ``variables``
     recorded at the event (see the module's doc)."""
 
+    recording = "events"
+
     def __init__(self, group, event: str,
                  variables: Union[str, Sequence[str], None] = None):
         model = getattr(group, "model", None)

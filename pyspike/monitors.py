@@ -10,7 +10,7 @@ from typing import Dict, List, Optional, Sequence, Union
 import numpy as np
 
 from .codegen.errors import ModelError
-from .codegen.spec import RateMonitorSpec, SpikeMonitorSpec, StateMonitorSpec
+from .codegen.spec import SpikeMonitorSpec, StateMonitorSpec
 from . import _context, checks, synapses_kernel
 from .group import NeuronGroup, Subgroup
 from .state import StateTable
@@ -18,18 +18,18 @@ from .state_monitor import check_when, record_indices
 from .synapses import Synapses
 
 
-def _check_group(group, what: str, subgroups: bool = False) -> None:
+def check_group(group, what: str, subgroups: bool = False) -> None:
     if not isinstance(group, NeuronGroup) and not (subgroups and isinstance(group, Subgroup)):
         kind = "a NeuronGroup or a slice of one" if subgroups else "a whole NeuronGroup"
         raise ModelError(f"{what} records {kind}, not {type(group).__name__}", where=what)
 
 
-def _instances(group):
+def instances(group):
     """K in a batched network, None otherwise: monitors then gain a leading batch axis."""
     return None if group.network is None else group.network.batch
 
 
-def _split(group):
+def split_group(group):
     """(the whole group, first neuron, number of neurons) of a group or subgroup."""
     return (group.group, group.start, group.N) if isinstance(group, Subgroup) \
         else (group, 0, group.N)
@@ -59,12 +59,15 @@ class SpikeMonitor:
     array([11., 11., 22., 22.])
     """
 
+    #: what a results file takes from it (pyspike.results_write.KINDS)
+    recording = "spikes"
+
     def __init__(self, group: NeuronGroup,
                  variables: Union[str, Sequence[str], None] = None):
-        _check_group(group, "SpikeMonitor", subgroups=True)
+        check_group(group, "SpikeMonitor", subgroups=True)
         # A subgroup's monitor records its whole group and keeps the subgroup's spikes.
         self.source = group
-        self.group, self._start, self._n = _split(group)
+        self.group, self._start, self._n = split_group(group)
         self.variables = [] if variables is None else \
             _variables(variables, group, "SpikeMonitor", empty=True)
         # per run an array of neurons, of steps, of each variable; spikes per neuron
@@ -83,7 +86,7 @@ class SpikeMonitor:
         """Keep one run's spikes (the runtime's call), lists of one array per instance,
         and count them per neuron (here rather than in the kernels: see SpikeMonitorIR);
         ``values``: per recorded variable, a list of one array per instance."""
-        batched, table = _instances(self.group) is not None, self.state
+        batched, table = instances(self.group) is not None, self.state
         table.i.append(i if batched else i[0])
         table.step.append(step if batched else step[0])
         for var, runs in table.data.items():
@@ -105,7 +108,7 @@ class SpikeMonitor:
         return np.concatenate(i), np.concatenate(other)
 
     def _per_instance(self, what, var: Optional[str] = None):
-        K = _instances(self.group)
+        K = instances(self.group)
         return what(*self._runs(None, var)) if K is None else \
             [what(*self._runs(b, var)) for b in range(K)]
 
@@ -153,7 +156,7 @@ class SpikeMonitor:
         """``{"t": spike_trains(), var: values(var), ...}`` (a list of such dicts in a
         batch), as Brian2's ``SpikeMonitor.all_values``."""
         every = {"t": self.spike_trains(), **{v: self.values(v) for v in self.state.data}}
-        K = _instances(self.group)
+        K = instances(self.group)
         return every if K is None else [{k: x[b] for k, x in every.items()} for b in range(K)]
 
     def _by_neuron(self, x):
@@ -162,7 +165,7 @@ class SpikeMonitor:
             order = np.argsort(i, kind="stable")
             bounds = np.searchsorted(i[order], np.arange(self._n + 1))
             return {k: x[order[bounds[k]:bounds[k + 1]]] for k in range(self._n)}
-        return by_neuron(self.i, x) if _instances(self.group) is None else \
+        return by_neuron(self.i, x) if instances(self.group) is None else \
             [by_neuron(i, v) for i, v in zip(self.i, x)]
 
     @property
@@ -175,6 +178,11 @@ class SpikeMonitor:
         """All spikes (one number per instance in a batch)."""
         total = self.count.sum(axis=-1)
         return int(total) if np.ndim(total) == 0 else total
+
+    def to_hdf5(self, path) -> None:
+        """Write the spikes to ``path`` as a SONATA spike file (``ps.save_results``)."""
+        from .results import save_results
+        save_results(self, path)
 
     def spike_trains(self):
         """Spike times (ms) per neuron index (a list of such dicts in a batch)."""
@@ -204,6 +212,8 @@ class StateMonitor:
     ((2, 2), array([0., 1.]))
     """
 
+    recording = "states"
+
     def __init__(self, group: Union[NeuronGroup, Synapses],
                  variables: Union[str, Sequence[str]],
                  record: Union[bool, Sequence[int], int] = True, every: int = 1,
@@ -212,8 +222,8 @@ class StateMonitor:
         #: Synapses recorded (by the kernel of their target group), or None
         self.synapses = syn = group if isinstance(group, Synapses) else None
         if syn is None:
-            _check_group(group, "StateMonitor", subgroups=True)
-        self.group, start, _ = _split(group if syn is None else group.target)
+            check_group(group, "StateMonitor", subgroups=True)
+        self.group, start, _ = split_group(group if syn is None else group.target)
         self.variables = _variables(variables, group, "StateMonitor")
         self.every = checks.count(every, "every", "StateMonitor", minimum=1, maximum=2 ** 31 - 1)
         self.when = check_when(when)
@@ -249,13 +259,19 @@ class StateMonitor:
         for var, values in data.items():
             self.state.data[var].append(values)
 
-    t = property(lambda self: _times(self), doc="The sample times (ms).")
+    t = property(lambda self: sample_times(self), doc="The sample times (ms).")
+
+    def to_hdf5(self, path, variable: Optional[str] = None) -> None:
+        """Write one recorded variable to ``path`` as a SONATA report file, as libsonata
+        reads it (``ps.save_report``; ``variable`` may be left out if there is one)."""
+        from .results import save_report
+        save_report(self, path, variable)
 
     def __getattr__(self, name: str):
         table = self.__dict__.get("state")
         data = table.data if table is not None else {}
         if name in data:
-            K = _instances(self.group)
+            K = instances(self.group)
             return np.concatenate(data[name], axis=-1) if data[name] else \
                 np.zeros((len(self.record), 0) if K is None else (K, len(self.record), 0))
         raise AttributeError(f"this StateMonitor records {', '.join(data)}, not '{name}'")
@@ -276,7 +292,7 @@ def _synapses_built(mon: StateMonitor, syn: Synapses) -> None:
                          where=where, symbol="record")
 
 
-def _times(mon) -> np.ndarray:
+def sample_times(mon) -> np.ndarray:
     """The steps a monitor recorded, in ms."""
     return np.concatenate([np.zeros(0, np.int64), *mon.state.steps]) * mon.group.network.dt
 
@@ -302,99 +318,3 @@ def _variables(variables, group, who: str, empty: bool = False) -> List[str]:
                          where=who, symbol="variables")
     return synapses_kernel.not_recorded(owner.kernel if owner is group else (),
                                         list(variables), who)
-
-
-class PopulationRateMonitor:
-    """The group's spike count per step as a rate in Hz: ``mon.t`` (ms), ``mon.rate``
-    (shape (K, n_steps) in a batched network).
-
-    >>> import pyspike as ps
-    >>> m = ps.NeuronModel("dv/dt = 1/tau : 1", threshold="v > 1", reset="v = 0",
-    ...                    params={"tau": 1.0})
-    >>> net = ps.Network(dt=0.5, backend="numpy")
-    >>> with net:
-    ...     G = ps.NeuronGroup(10, m)
-    ...     r = ps.PopulationRateMonitor(G)
-    >>> net.run(2.0)
-    >>> r.rate    # all 10 neurons spike at once every 3 steps = 1.5 ms
-    array([   0.,    0., 2000.,    0.])
-    >>> r.smooth_rate("flat", width=2.5)      # equal weights over 5 steps
-    array([400., 400., 400., 400.])
-    """
-
-    def __init__(self, group: NeuronGroup):
-        _check_group(group, "PopulationRateMonitor", subgroups=True)
-        self.source = group
-        self.group, self._start, self._n = _split(group)
-        # spikes per step and the steps, one array per run
-        self.state = StateTable(counts=[], steps=[])
-        _context.register(self)
-
-    def _spec(self) -> RateMonitorSpec:
-        if self._n == self.group.N:
-            return RateMonitorSpec(self.group.name)
-        return RateMonitorSpec(self.group.name, self._start, self._start + self._n)
-
-    def append(self, counts: np.ndarray, steps: np.ndarray) -> None:
-        """Keep one run's spike counts per step (the runtime's call)."""
-        self.state.counts.append(counts)
-        self.state.steps.append(steps)
-
-    t = property(lambda self: _times(self), doc="The times of the steps (ms).")
-
-    @property
-    def rate(self) -> np.ndarray:
-        K, counts = _instances(self.group), self.state.counts
-        counts = np.concatenate(counts, axis=-1) if counts else \
-            np.zeros(0 if K is None else (K, 0))
-        return counts / (self._n * self.group.network.dt * 1e-3)
-
-    def smooth_rate(self, window: Union[str, Sequence[float]] = "gaussian",
-                    width=None) -> np.ndarray:
-        """``rate`` (Hz) convolved with a window of weights summing to 1, as Brian2's
-        ``smooth_rate``: as long as ``rate``, (K, n_steps) in a batch; the rate is taken
-        as 0 beyond the recording, so it dips within a window's reach of either end.
-
-        ``window="gaussian"``: a Gaussian of standard deviation ``width`` (ms), cut at
-        2 standard deviations (round(2*width/dt) steps on either side); ``"flat"``: equal
-        weights over int(width/(2*dt))*2 + 1 steps (an odd number, so that the rate is not
-        shifted); or an array of an odd number of weights (and no ``width``).
-        """
-        weights = _window(window, width, self.group.network.dt)
-        rate = self.rate
-        half, n = (len(weights) - 1) // 2, rate.shape[-1]
-        # np.convolve's mode "same" where the rate is at least as long as the window
-        rows = [np.convolve(r, weights)[half:half + n] for r in rate.reshape(-1, n)] if n \
-            else rate
-        return np.reshape(rows, rate.shape)
-
-
-def _window(window, width, dt: float) -> np.ndarray:
-    """smooth_rate's weights (see there), summing to 1."""
-    where = "PopulationRateMonitor.smooth_rate"
-    if isinstance(window, str):
-        if window not in ("gaussian", "flat"):
-            raise ModelError(f"unknown window {checks.show(window)}: choose 'gaussian' or "
-                             "'flat', or give an array of weights", where=where, symbol="window")
-        if width is None:
-            raise ModelError(f"the {window} window needs its width= (ms)", where=where,
-                             symbol="width")
-        width = checks.duration(width, "width", where, positive=True)
-        if width < dt:
-            raise ModelError(f"width must be at least the time step dt = {dt:g} ms, not "
-                             f"{width:g} ms", where=where, symbol="width")
-        # in seconds, as Brian2 2.9 computes it: a width on the edge of a rounding (5 ms
-        # at dt = 0.01 ms) gives Brian2's number of steps
-        width, dt = width * 1e-3, dt * 1e-3
-        half = int(np.round(2 * width / dt))
-        weights = np.exp(-np.arange(-half, half + 1) ** 2 * 1.0 / (2 * (width / dt) ** 2)) \
-            if window == "gaussian" else np.ones(int(width / 2 / dt) * 2 + 1)
-    else:
-        if width is not None:
-            raise ModelError("width= sizes the 'gaussian' and 'flat' windows only: an array "
-                             "of weights is its own width", where=where, symbol="width")
-        weights = checks.reals(window, "window", where, finite=True, ndim=1)
-        if len(weights) % 2 != 1 or weights.sum() == 0:
-            raise ModelError(f"a window must have an odd number of weights with a sum other "
-                             f"than 0, not {checks.show(window)}", where=where, symbol="window")
-    return weights / weights.sum()

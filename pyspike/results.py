@@ -20,6 +20,10 @@ reports"; readable with h5py as written, spikes with libsonata's ``SpikeReader``
 - ``/events/<event>/<population>``: a custom event's EventMonitor, laid out as spikes
   (pyspike's addition: SONATA has no custom events).
 
+libsonata's ``ElementReportReader`` reads a report file of one variable, laid out directly
+under ``/report/<population>``: ``save_report(monitor, "v.h5", "v")`` (or
+``monitor.to_hdf5("v.h5", "v")``) writes that form; ``load_results`` reads both forms.
+
 A population is the monitored NeuronGroup's name (a subgroup's monitor writes the ids of its
 neurons in the whole group, as SONATA numbers a population's nodes); monitors of the same
 group are merged.  In a batched network each instance k is its own population
@@ -27,28 +31,22 @@ group are merged.  In a batched network each instance k is its own population
 ``pyspike_group`` and ``pyspike_instance`` to find the instance again.
 
 A file is written to ``<path>.tmp`` and renamed over ``path`` once complete, so a crash
-leaves the previous file (or none) under the name, never half a file.
+leaves the previous file (or none) under the name, never half a file.  A long run can write
+its recordings while it runs instead of keeping them in memory:
+:class:`~pyspike.results_stream.ResultsStream` writes the same layout in pieces.
 """
 from __future__ import annotations
 
-import contextlib
 import os
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, List, Tuple, Union
+from typing import Dict, Iterable, Optional, Tuple, Union
 
 import numpy as np
 
 from .codegen.errors import ModelError
-from .codegen.units import pretty
-from .event_monitor import EventMonitor
-from .model import neuron_dims
-from .monitors import SpikeMonitor, StateMonitor
+from .results_write import (MAGIC, SORTING, VERSION, Recordings, ResultsWriter,
+                            h5py_module, monitors_of, recording)
 
-MAGIC = 0x0A7A
-VERSION = (0, 1)
-SORTING = {"none": 0, "by_id": 1, "by_time": 2}
-#: bytes per chunk of a report's data (HDF5 advises chunks of tens of KiB to a few MiB)
-CHUNK_BYTES = 1 << 20
 _WHERE = "save_results"
 
 
@@ -88,194 +86,67 @@ class Results:
     events: Dict[str, Dict[str, SpikeTrains]] = field(default_factory=dict)
 
 
-def _h5py(where: str):
-    try:
-        import h5py
-    except ImportError:
-        raise ModelError("results files are HDF5 files, written and read with h5py, which is "
-                         "not installed: pip install h5py", where=where) from None
-    return h5py
-
-
 # --- writing ---------------------------------------------------------------------------
 
 
 def save_results(source, path: Union[str, os.PathLike]) -> None:
     """Write the recordings of ``source`` (a Network, a monitor or a list of monitors) to
     the HDF5 file ``path`` in SONATA's layout (see the module's doc), replacing it
-    atomically."""
-    h5py = _h5py(_WHERE)
-    path = os.fspath(path)
-    monitors = _monitors(source)
-    spikes, events, reports, owners = _collect(monitors)
-    path = os.path.realpath(path)          # (through a link, replace what it points to)
-    tmp = path + ".tmp"
+    atomically.
+
+    >>> import tempfile, pyspike as ps
+    >>> net = ps.Network(dt=0.1, backend="numpy")
+    >>> with net:
+    ...     G = ps.NeuronGroup(2, ps.NeuronModel("dv/dt = 1/ms : 1", threshold="v > 1",
+    ...                                          reset="v = 0"), name="exc")
+    ...     mon = ps.SpikeMonitor(G)
+    >>> net.run(5.0)
+    >>> path = tempfile.mkdtemp() + "/run.h5"
+    >>> save_results(net, path)
+    >>> load_results(path).spikes["exc"].timestamps.round(6).tolist()
+    [1.1, 1.1, 2.2, 2.2, 3.3, 3.3, 4.4, 4.4]
+    """
+    rec = Recordings(monitors_of(source, _WHERE), _WHERE)   # (refusals before any file)
+    writer = ResultsWriter(path, _WHERE)
     try:
-        with h5py.File(tmp, "w") as f:
-            f.attrs["magic"] = np.uint32(MAGIC)
-            f.attrs["version"] = np.array(VERSION, dtype=np.uint32)
-            f.attrs["pyspike_version"] = _pyspike_version()
-            _write_spikes(f.create_group("spikes"), spikes, owners, h5py)
-            for event, pops in events.items():
-                _write_spikes(f.require_group("events").create_group(event), pops, owners,
-                              h5py)
-            _write_reports(f.create_group("report"), reports, owners)
-        with open(tmp, "rb+") as handle:       # the bytes on disk before the rename
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        writer.append(rec)
     except BaseException:                      # also KeyboardInterrupt: leave no tmp behind
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+        writer.abort()
         raise
+    writer.finish()
 
 
-def _monitors(source) -> List[object]:
-    kinds = (SpikeMonitor, StateMonitor)
-    if isinstance(source, kinds):
-        found = [source]
-    elif isinstance(source, (list, tuple)):
-        found = list(source)
-    elif hasattr(source, "objects_of"):                 # a Network
-        found = source.objects_of(kinds)
-    else:
-        raise ModelError(f"save_results writes a Network, a monitor or a list of monitors, "
-                         f"not {type(source).__name__}", where=_WHERE, symbol="source")
-    for mon in found:
-        if not isinstance(mon, kinds):
-            raise ModelError(f"save_results writes SpikeMonitors, EventMonitors and "
-                             f"StateMonitors, not {type(mon).__name__}", where=_WHERE,
-                             symbol="source")
-        if mon.group.network is None:
-            raise ModelError(f"the monitor of '{mon.group.name}' is not part of a network yet: "
-                             "add it to one and run it first", where=_WHERE, symbol="source")
-    return found
-
-
-Pairs = Dict[str, List[Tuple[np.ndarray, np.ndarray]]]
-
-
-def _collect(monitors):
-    """Per population, the (node ids, times) of every spike monitor; the same per event;
-    per (population, variable), a report's (data, node ids, start, step, units); and per
-    population, (its group or Synapses, its instance or None)."""
-    spikes: Pairs = {}
-    events: Dict[str, Pairs] = {}
-    reports: Dict[Tuple[str, str], tuple] = {}
-    owners: Dict[str, tuple] = {}
-    for mon in monitors:
-        names = _populations(mon, owners)
-        if isinstance(mon, SpikeMonitor):
-            into = events.setdefault(_name(mon.event, "event"), {}) \
-                if isinstance(mon, EventMonitor) else spikes
-            offset = getattr(mon.source, "start", 0)      # (a subgroup's first neuron)
-            i, t = (mon.i, mon.t) if _batched(mon) else ([mon.i], [mon.t])
-            for name, ids, times in zip(names, i, t):
-                into.setdefault(name, []).append((ids.astype(np.uint64) + offset, times))
-            continue
-        for var in mon.variables:
-            values = getattr(mon, var)
-            for name, v in zip(names, values if _batched(mon) else [values]):
-                if (name, var) in reports:
-                    raise ModelError(f"two StateMonitors record '{var}' of '{name}': a results "
-                                     "file holds one report per variable of a population; "
-                                     "record it once, or save the monitors to two files",
-                                     where=_WHERE, symbol=var)
-                reports[name, var] = _report(mon, var, v)
-    return spikes, events, reports, owners
-
-
-def _batched(mon) -> bool:
-    return mon.group.network.batch is not None
-
-
-def _populations(mon, owners: Dict[str, tuple]) -> List[str]:
-    """The population names of a monitor's recordings: one, or one per batched instance
-    (noted in ``owners``, where two objects may not take the same name)."""
-    owner = mon.synapses if isinstance(mon, StateMonitor) and mon.synapses is not None \
-        else mon.group
-    base = _name(owner.name, "population")
-    K = mon.group.network.batch
-    names = [(base, None)] if K is None else [(f"{base}_{k}", k) for k in range(K)]
-    for name, k in names:
-        other = owners.setdefault(name, (owner, k))
-        if other[0] is not owner or other[1] != k:
-            raise ModelError(f"two recorded objects would both be the population {name!r} of "
-                             f"the results file ('{other[0].name}' and '{owner.name}', in a "
-                             "batched network populations are named <name>_<instance>): "
-                             "rename one", where=_WHERE, symbol=name)
-    return [name for name, _ in names]
-
-
-def _name(name: str, what: str) -> str:
-    """``name`` as an HDF5 group name ('/' separates groups; '.' is the group itself)."""
-    if "/" in name or name in (".", ".."):
-        raise ModelError(f"the {what} name {name!r} cannot name a group of an HDF5 file "
-                         "(it holds '/' or is '.' or '..'): rename it", where=_WHERE,
-                         symbol=name)
-    return name
-
-
-def _report(mon: StateMonitor, var: str, values: np.ndarray) -> tuple:
-    """(data, node ids, start, step, units) of one variable of one instance."""
-    net = mon.group.network
-    times, step = mon.t, mon.every * net.dt
-    if len(times) > 1 and not np.allclose(np.diff(times), step, rtol=1e-9, atol=0.0):
-        raise ModelError(f"the samples of '{var}' are not evenly spaced (a restore went back "
-                         "in time?), and a SONATA report holds evenly spaced frames: save "
-                         "before restoring", where=_WHERE, symbol=var)
-    start = float(times[0]) if len(times) else net.t
-    data = values.T if values.dtype.kind == "f" else values.T.astype(np.float64)
-    if mon.synapses is not None:
-        dim = mon.synapses.dims.get(var)
-    else:
-        dim = neuron_dims(mon.group).get(var)
-    units = "" if dim is None else pretty(dim)
-    return np.ascontiguousarray(data), mon.group_index.astype(np.uint64), start, step, units
-
-
-def _write_spikes(group, pops: Pairs, owners: Dict[str, tuple], h5py) -> None:
-    sorting = h5py.enum_dtype(SORTING, basetype=np.int8)   # libsonata's enum, a char
-    for name, parts in pops.items():
-        ids = np.concatenate([np.zeros(0, np.uint64)] + [p[0] for p in parts])
-        times = np.concatenate([np.zeros(0)] + [p[1] for p in parts]).astype(np.float64)
-        if len(parts) > 1:             # monitors of one group: each spike once
-            pairs = np.unique(np.stack([times, ids.astype(np.float64)]), axis=1)
-            times, ids = pairs[0], pairs[1].astype(np.uint64)
-        order = np.lexsort((ids, times))
-        pop = group.create_group(name)
-        pop.attrs.create("sorting", SORTING["by_time"], dtype=sorting)
-        _instance_attrs(pop, owners[name])
-        pop.create_dataset("timestamps", data=times[order]).attrs["units"] = "ms"
-        pop.create_dataset("node_ids", data=ids[order].astype(np.uint64))
-
-
-def _instance_attrs(pop, owner: tuple) -> None:
-    """A batched instance's population: which object and instance it is."""
-    obj, k = owner
-    if k is not None:
-        pop.attrs["pyspike_group"], pop.attrs["pyspike_instance"] = obj.name, np.int64(k)
-
-
-def _write_reports(group, reports: Dict[Tuple[str, str], tuple],
-                   owners: Dict[str, tuple]) -> None:
-    for (name, var), (data, node_ids, start, step, units) in reports.items():
-        if name not in group:
-            _instance_attrs(group.create_group(name), owners[name])
-        report = group[name].create_group(_name(var, "variable"))
-        cols = max(1, data.shape[1])
-        rows = max(1, min(max(1, data.shape[0]), CHUNK_BYTES // (data.itemsize * cols)))
-        dset = report.create_dataset("data", data=data, chunks=(rows, cols),
-                                     maxshape=(None, None))
-        dset.attrs["units"] = units
-        mapping = report.create_group("mapping")
-        ids = mapping.create_dataset("node_ids", data=node_ids)
-        ids.attrs["sorted"] = np.uint8(bool(np.all(np.diff(node_ids.astype(np.int64)) > 0)))
-        mapping.create_dataset("index_pointers",
-                               data=np.arange(len(node_ids) + 1, dtype=np.uint64))
-        mapping.create_dataset("element_ids", data=np.zeros(len(node_ids), np.uint32))
-        stop = start + step * data.shape[0]
-        time = mapping.create_dataset("time", data=np.array([start, stop, step], np.float64))
-        time.attrs["units"] = "ms"
+def save_report(monitor, path: Union[str, os.PathLike],
+                variable: Optional[str] = None) -> None:
+    """Write one variable of a StateMonitor as a SONATA report file of its own, laid out
+    as libsonata's ``ElementReportReader`` reads it (``/report/<population>/data`` and
+    ``mapping``; one population per batched instance); ``variable`` may be left out when
+    the monitor records one.  The values are float32, as SONATA's reports are (libsonata
+    reads no other type): use :func:`save_results` to keep float64.  Atomic, as
+    :func:`save_results`."""
+    where = "save_report"
+    if recording(monitor) != "states":
+        raise ModelError(f"save_report writes a StateMonitor, not {type(monitor).__name__}",
+                         where=where, symbol="monitor")
+    if variable is None:
+        if len(monitor.variables) != 1:
+            raise ModelError(f"this StateMonitor records {', '.join(monitor.variables)}: a "
+                             "SONATA report file holds one variable; name it (variable=...)",
+                             where=where, symbol="variable")
+        variable = monitor.variables[0]
+    if variable not in monitor.variables:
+        raise ModelError(f"this StateMonitor records {', '.join(monitor.variables)}, not "
+                         f"'{variable}'", where=where, symbol=variable)
+    rec = Recordings(monitors_of(monitor, where), where)
+    rec.reports = {key: (r[0].astype(np.float32),) + r[1:]
+                   for key, r in rec.reports.items() if key[1] == variable}
+    writer = ResultsWriter(path, where)
+    try:
+        writer.append(rec, flat=True)
+    except BaseException:
+        writer.abort()
+        raise
+    writer.finish()
 
 
 # --- reading ---------------------------------------------------------------------------
@@ -288,7 +159,7 @@ class _Bad(Exception):
 def load_results(path: Union[str, os.PathLike]) -> Results:
     """The spikes, events and reports of a results file (see the module's doc), as NumPy
     arrays; a file that is not one, or is truncated or damaged, is refused."""
-    h5py = _h5py("load_results")
+    h5py = h5py_module("load_results")
     path = os.fspath(path)
     try:
         return _load(path, h5py)
@@ -313,7 +184,12 @@ def _load(path: str, h5py) -> Results:
             for event, pops in _groups(f.get("events"), h5py):
                 out.events[event] = _spike_groups(pops, h5py)
             for name, pop in _groups(f.get("report"), h5py):
-                out.reports[name] = {var: _frame_report(r) for var, r in _groups(pop, h5py)}
+                if "data" in pop:           # a report file of one variable (save_report)
+                    var = _text(pop["data"].attrs.get("pyspike_variable", "data"))
+                    out.reports[name] = {var: _frame_report(pop)}
+                else:
+                    out.reports[name] = {var: _frame_report(r)
+                                         for var, r in _groups(pop, h5py)}
             return out
     except _Bad:
         raise
@@ -356,16 +232,10 @@ def _spike_groups(group, h5py) -> Dict[str, SpikeTrains]:
 def _frame_report(report) -> FrameReport:
     mapping = report["mapping"]
     start, stop, step = (float(x) for x in mapping["time"][()])
-    units = report["data"].attrs.get("units", "")
     return FrameReport(report["data"][()], mapping["node_ids"][()],
                        mapping["index_pointers"][()], mapping["element_ids"][()],
-                       start, stop, step, units.decode() if isinstance(units, bytes) else units)
+                       start, stop, step, _text(report["data"].attrs.get("units", "")))
 
 
-def _pyspike_version() -> str:
-    """The installed pyspike's version (importing the package itself would be a cycle)."""
-    from importlib.metadata import PackageNotFoundError, version
-    try:
-        return version("pyspike-sim")
-    except PackageNotFoundError:
-        return "unknown"
+def _text(value) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import pyspike as ps
-from pyspike import results
+from pyspike import results_write
 from pyspike.results import load_results, save_results
 
 MODEL = ps.NeuronModel(
@@ -169,7 +169,7 @@ def test_a_file_of_another_sonata_version_is_refused(tmp_path):
 def _fail_midway(monkeypatch):
     def broken(*args):
         raise RuntimeError("disk full")
-    monkeypatch.setattr(results, "_write_reports", broken)   # (after the spikes)
+    monkeypatch.setattr(results_write.ResultsWriter, "_write_reports", broken)   # (after spikes)
 
 
 def test_an_interrupted_write_keeps_the_previous_file_and_leaves_no_temporary(tmp_path,
