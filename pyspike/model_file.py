@@ -2,8 +2,8 @@
 
 A model file defines a function ``build`` that makes the network and returns it.  It
 receives, as keyword arguments, the ``Network`` arguments the command line chose (only
-those given: ``seed``, ``backend``, ``threads``), and passes them on, so that they are
-chosen before anything is built::
+those given: ``seed``, ``backend``, ``threads``; ``batch`` in a sweep), and passes them on,
+so that they are chosen before anything is built::
 
     # model.py
     import pyspike as ps
@@ -40,8 +40,8 @@ from typing import Callable, Dict, Optional, Sequence
 
 from .codegen.errors import ModelError
 
-#: The keyword arguments a command line may give ``build``.
-NETWORK_ARGUMENTS = ("seed", "backend", "threads")
+#: The keyword arguments a command line may give ``build`` (``batch``: pyspike sweep).
+NETWORK_ARGUMENTS = ("seed", "backend", "threads", "batch")
 _WHERE = "model file"
 _ORIGINS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
@@ -173,22 +173,29 @@ def apply_settings(net, settings: Sequence[str]) -> None:
     """
     for text in settings:
         owner, name, value = _parse(text)
-        objects = {o.name: o for o in net.objects if "params" in o.state.names()}
-        if owner not in objects:
-            raise ModelError(f"--set {text}: the network has no group or synapses named "
-                             f"'{owner}' (it has {', '.join(sorted(objects)) or 'none'})",
-                             where="--set", symbol=owner)
-        obj = objects[owner]
-        names = sorted({*obj.state.params, *obj.state.variables})
-        if name not in names:
-            raise ModelError(f"--set {text}: '{owner}' has no parameter or variable '{name}' "
-                             f"(it has {', '.join(names) or 'none'})", where="--set",
-                             symbol=name)
+        obj, name = target(net, f"{owner}.{name}", f"--set {text}")
         try:
             setattr(obj, name, value)
         except ModelError as err:
             raise ModelError(f"--set {text}: {err.message}", where="--set",
                              symbol=name) from None
+
+
+def target(net, dotted: str, what: str):
+    """The group or synapses and the name of its parameter (or variable) that
+    ``"<object>.<name>"`` names in ``net`` (``what``: the option, for messages)."""
+    owner, _, name = dotted.rpartition(".")
+    objects = {o.name: o for o in net.objects if "params" in o.state.names()}
+    if owner not in objects:
+        raise ModelError(f"{what}: the network has no group or synapses named '{owner}' (it "
+                         f"has {', '.join(sorted(objects)) or 'none'})", where=what,
+                         symbol=owner)
+    obj = objects[owner]
+    names = sorted({*obj.state.params, *obj.state.variables})
+    if name not in names:
+        raise ModelError(f"{what}: '{owner}' has no parameter or variable '{name}' (it has "
+                         f"{', '.join(names) or 'none'})", where=what, symbol=name)
+    return obj, name
 
 
 def _parse(text: str):

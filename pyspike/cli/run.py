@@ -33,14 +33,14 @@ PIECE_S = 1.0
 FIRST_PIECE = 100
 
 
-def _duration(text: str) -> float:
+def duration_argument(text: str) -> float:
     try:
         return parse_duration(text)
     except CommandLineError as err:
         raise argparse.ArgumentTypeError(str(err)) from None
 
 
-def _positive(text: str) -> int:
+def positive_argument(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
@@ -59,34 +59,39 @@ def _whole(text: str) -> int:
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("model", help="the model file (Python, defining build(**network))")
-    p.add_argument("--duration", type=_duration, required=True,
+    p.add_argument("--duration", type=duration_argument, required=True,
                    help="model time to run: 1s, 500ms, 2min (a number alone is in ms)")
+    p.add_argument("--out", help="the results file to write (HDF5, SONATA's layout)")
+    p.add_argument("--checkpoint", metavar="PATH", help="the checkpoint file")
+    p.add_argument("--checkpoint-every", type=duration_argument, metavar="DURATION",
+                   help="write the checkpoint every so much model time (and at the end)")
+    p.add_argument("--resume", action="store_true",
+                   help="continue from --checkpoint where it exists")
+    add_network_arguments(p)
+
+
+def add_network_arguments(p: argparse.ArgumentParser) -> None:
+    """The options run and sweep share: what build() receives, --set and --quiet."""
     p.add_argument("--backend", choices=sorted(BACKENDS), help="passed to build()")
-    p.add_argument("--threads", type=_positive, help="CPU threads, passed to build()")
+    p.add_argument("--threads", type=positive_argument, help="CPU threads, passed to build()")
     p.add_argument("--seed", type=_whole, help="the random seed, passed to build()")
     p.add_argument("--set", action="append", default=[], metavar="GROUP.PARAM=VALUE",
                    help="give a parameter (or a variable) of a group or synapses one "
                    "value (repeatable)")
-    p.add_argument("--out", help="the results file to write (HDF5, SONATA's layout)")
-    p.add_argument("--checkpoint", metavar="PATH", help="the checkpoint file")
-    p.add_argument("--checkpoint-every", type=_duration, metavar="DURATION",
-                   help="write the checkpoint every so much model time (and at the end)")
-    p.add_argument("--resume", action="store_true",
-                   help="continue from --checkpoint where it exists")
     p.add_argument("--quiet", action="store_true", help="no progress and no messages")
 
 
 def main(args: argparse.Namespace) -> int:
     progress = Progress("pyspike run", args.quiet)
     _check_command_line(args)
-    network_args = {k: getattr(args, k) for k in model_file.NETWORK_ARGUMENTS
+    network_args = {k: getattr(args, k) for k in ("seed", "backend", "threads")
                     if getattr(args, k) is not None}
     net = model_file.build(model_file.load(args.model), network_args, args.set, Network)
     net.progress = False                      # (the command shows its own)
-    end = _steps(args.duration, net.dt, "--duration")
+    end = steps_of(args.duration, net.dt, "--duration")
     every = None
     if args.checkpoint_every is not None:
-        every = _steps(args.checkpoint_every, net.dt, "--checkpoint-every")
+        every = steps_of(args.checkpoint_every, net.dt, "--checkpoint-every")
     if args.resume:
         if os.path.exists(args.checkpoint):
             checkpoint.resume(net, args.checkpoint)
@@ -112,9 +117,7 @@ def main(args: argparse.Namespace) -> int:
 
 def _check_command_line(args: argparse.Namespace) -> None:
     """What the command line asks for can be done: said before anything is built or run."""
-    if args.threads is not None and "threads" not in inspect.signature(Network).parameters:
-        raise CommandLineError("--threads is not available: this version of pyspike runs a "
-                               "network on one thread (Network takes no threads=)")
+    check_threads(args)
     if (args.checkpoint_every is not None or args.resume) and not args.checkpoint:
         flag = "--resume" if args.resume else "--checkpoint-every"
         raise CommandLineError(f"{flag} needs --checkpoint PATH, the checkpoint file")
@@ -133,7 +136,13 @@ def _check_command_line(args: argparse.Namespace) -> None:
                                    "(pip install h5py)") from None
 
 
-def _steps(ms: float, dt: float, flag: str) -> int:
+def check_threads(args: argparse.Namespace) -> None:
+    if args.threads is not None and "threads" not in inspect.signature(Network).parameters:
+        raise CommandLineError("--threads is not available: this version of pyspike runs a "
+                               "network on one thread (Network takes no threads=)")
+
+
+def steps_of(ms: float, dt: float, flag: str) -> int:
     n = int(round(ms / dt))
     if abs(n * dt - ms) > 1e-6 * max(1.0, abs(ms)):
         raise CommandLineError(f"{flag} {show_ms(ms)} is not a whole number of time steps "
