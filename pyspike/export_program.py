@@ -14,12 +14,14 @@ each array, and names what it may change and what it writes:
   sized by the program for each run of the library (a spike monitor's capacity, a state
   monitor's samples per recorded element, a rate monitor's steps);
 - ``param <object.name> rarg <position>`` or ``param <object.name> array <slot>``: what
-  ``--set object.name=value`` changes (every element of an array);
+  ``--set object.name=value`` changes (every element of an array): a parameter, or a
+  state variable's value at the start;
 - ``spikes <m> <fill> <capacity> <cap> <i_slot> <step_slot> <start> <stop> <path>``: a spike or
   event monitor, written as SONATA spikes under ``path`` (neurons [start, stop) of its
   group); monitors with the same path are merged, as :func:`pyspike.save_results` does;
 - ``statemon <s> <every> <stride_iarg> <fill> <n_record> <index_slot>`` and ``report <s>
-  <slot> <population> <variable> <units>``: a state monitor and its frame reports;
+  <slot> <population> <variable> <units>``: a state monitor and its frame reports (units
+  ``-``: none);
 - ``generator <step_slot> <index_slot> <position> <count>``: given spikes (the program finds
   the next one for each run, as the runtime does).
 
@@ -106,14 +108,16 @@ def _owner_name(net, owner: str, index: int) -> str:
 
 def _params(net, kernel: NetworkKernel) -> List[str]:
     """What ``--set`` may change: every parameter, shared (an rargs entry) or per element
-    (an array), by ``<group or synapses>.<name>``."""
+    (an array), and every real state variable (an array: its value at the start of the
+    run, as the command line's ``pyspike run --set``), by ``<group or synapses>.<name>``."""
     out = []
     for e in kernel.manifest.reals:
         if e.role == "param":
             out.append(line("param", f"{_owner_name(net, e.owner, e.index)}.{e.name}",
                             "rarg", e.position))
     for b in kernel.manifest.buffers:
-        if b.role == "param":
+        if b.role in ("param", "state") and b.owner in ("group", "synapses") \
+                and b.dtype == "real" and not b.name.startswith("_"):
             out.append(line("param", f"{_owner_name(net, b.owner, b.index)}.{b.name}",
                             "array", b.slot))
     return out

@@ -19,11 +19,11 @@ from typing import List, Optional
 
 from ..codegen.errors import BuildError, ModelError
 from ..finite import NonFiniteError
-from . import cache, info, run, sweep
+from . import cache, export, info, run, sweep
 from .common import CommandLineError
 
 #: The commands, in the order ``pyspike --help`` lists them.
-COMMANDS = (run, sweep, info, cache)
+COMMANDS = (run, sweep, export, info, cache)
 
 
 class _Parser(argparse.ArgumentParser):

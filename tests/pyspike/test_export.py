@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 
 import pyspike as ps
+from pyspike import cli
 from pyspike.codegen.errors import ModelError
 from pyspike.toolchain.compile_cuda import find_nvcc
 
@@ -139,6 +140,12 @@ def test_set_changes_a_parameter_without_compiling(program, reference, tmp_path)
     assert program.stat().st_mtime_ns == built
 
 
+def test_set_gives_a_variable_its_value_at_the_start(program, tmp_path):
+    out = standalone(program, tmp_path / "v.h5", "--set", "exc.v=-55.5")
+    v = ps.load_results(out).reports["exc"]["v"].data
+    assert (v[0] == -55.5).all() and not (v[1] == -55.5).all()
+
+
 def test_another_seed_gives_other_spikes(program, reference, tmp_path):
     out = standalone(program, tmp_path / "seed.h5", "--seed", "4")
     spikes = ps.load_results(out).spikes["exc"]
@@ -182,6 +189,33 @@ def test_a_batch_is_refused(tmp_path):
         ps.NeuronGroup(2, ps.NeuronModel("dv/dt = -v/tau : 1", params={"tau": 10.0}))
     with pytest.raises(ModelError, match="batched network"):
         net.export(tmp_path / "out")
+
+
+MODEL_FILE = """
+import pyspike as ps
+
+def build(**network):
+    net = ps.Network(dt=0.1, **network)
+    with net:
+        exc = ps.NeuronGroup(10, ps.NeuronModel("dv/dt = (I - v)/tau : 1", threshold="v > 1",
+                                                reset="v = 0", params={"I": 2.0, "tau": 10.0}),
+                             name="exc")
+        ps.SpikeMonitor(exc)
+    return net
+"""
+
+
+def test_the_command_line_exports_a_model_file(tmp_path):
+    model = tmp_path / "model.py"
+    model.write_text(MODEL_FILE)
+    status = cli.main(["export", str(model), "--out", str(tmp_path / "project"), "--seed",
+                       "7", "--set", "exc.tau=12.5", "--name", "lif", "--quiet"])
+    program = (tmp_path / "project" / "data" / "program.txt").read_text().splitlines()
+    assert status == 0 and "seed 7" in program
+    assert "project(lif " in (tmp_path / "project" / "CMakeLists.txt").read_text()
+    rarg = next(int(x.split()[-1]) for x in program if x.startswith("param exc.tau "))
+    rargs = np.fromfile(tmp_path / "project" / "data" / "rargs.bin")
+    assert rargs[rarg] == 12.5
 
 
 @pytest.mark.skipif(NVCC is None, reason="nvcc is not installed on this machine")
