@@ -15,6 +15,20 @@ for info in "$purelib"/pyspike_sim-*.dist-info; do
     fi
 done
 
+# Standalone programs (tests/pyspike/test_export.py) build with CMake and the HDF5 C library.
+if ! command -v h5cc >/dev/null && [ ! -f /usr/include/hdf5/serial/hdf5.h ] && [ ! -f /usr/include/hdf5.h ]; then
+    sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo -n"
+    apt="$sudo env DEBIAN_FRONTEND=noninteractive apt-get -y -q"
+    if command -v apt-get >/dev/null && { [ -z "$sudo" ] || sudo -n true 2>/dev/null; }; then
+        $apt install libhdf5-dev >/dev/null 2>&1 || {
+            $apt update >/dev/null && $apt install libhdf5-dev >/dev/null; } ||
+            echo "scripts/test.sh: apt-get could not install libhdf5-dev: tests/pyspike/test_export.py fails" >&2
+    else
+        echo "scripts/test.sh: the HDF5 C library is missing and cannot be installed here (no apt-get," \
+             "or neither root nor sudo): install libhdf5-dev, or tests/pyspike/test_export.py fails" >&2
+    fi
+fi
+
 python -m pip install --quiet --disable-pip-version-check ".[test]"
 
 # Import the installed package (it holds pyspike.codegen and the compiled loader), never the
