@@ -62,8 +62,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     name = f"pyspike {args.command}"
     try:
         return int(args.handler(args) or 0)
-    except KeyboardInterrupt:
-        print(f"{name}: interrupted", file=sys.stderr)
+    except KeyboardInterrupt as stop:
+        print(f"{name}: {stop or 'interrupted'}", file=sys.stderr)
         return 130
     except BaseException as err:         # noqa: BLE001 -- every failure is one sentence
         if isinstance(err, SystemExit):

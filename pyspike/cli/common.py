@@ -89,9 +89,12 @@ class Progress:
             rate = (done - self._start) / elapsed if elapsed > 0 else 0.0
             left = f", about {(self._total - done) / rate:.0f} s left" if rate > 0 and \
                 done < self._total else ""
-            self.say(f"{done * self._scale:g} of {self._total * self._scale:g} "
-                     f"{self._unit} ({100 * done / max(self._total, 1):.0f}%), "
-                     f"{elapsed:.1f} s{left}")
+            self.say(f"{self._show(done)} of {self._show(self._total)} "
+                     f"({100 * done / max(self._total, 1):.0f}%), {elapsed:.1f} s{left}")
+
+    def _show(self, amount: int) -> str:
+        value = amount * self._scale
+        return show_ms(value) if self._unit == "ms" else f"{value:g} {self._unit}"
 
     def close(self) -> None:
         if self._bar is not None:

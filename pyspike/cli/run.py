@@ -4,10 +4,13 @@ The model file defines ``build(**network)``, which makes the network with the ``
 arguments the command line chose (``seed``, ``backend``, ``threads``: only those given)
 and returns it (:mod:`pyspike.model_file`).  ``--set exc.tau_m=12.5`` then changes a
 parameter (parameters are run-time data: nothing is compiled again).  The run's monitors
-go to ``--out`` (HDF5, SONATA's layout: :func:`pyspike.save_results`).
+go to ``--out`` (HDF5, SONATA's layout: :func:`pyspike.save_results`), as the run goes
+(:class:`pyspike.ResultsStream`: memory stays bounded) unless there are checkpoints, which
+hold the recordings since t = 0.
 
 With ``--checkpoint ck.npz --checkpoint-every 10s`` the state is written to ``ck.npz``
-(atomically) every 10 s of model time and at the end; the same command with
+(atomically) every 10 s of model time, at the end, and when the run is stopped (Ctrl-C, or
+SIGTERM from a batch scheduler ending the job); the same command with
 ``--resume`` continues from the checkpoint, if there is one (a job script can always
 give it), with results bit-identical to a run that was never interrupted.  A longer
 ``--duration`` with ``--resume`` continues a finished run.
@@ -15,14 +18,17 @@ give it), with results bit-identical to a run that was never interrupted.  A lon
 from __future__ import annotations
 
 import argparse
+import contextlib
 import inspect
 import os
+import signal
 import time
 
 from .. import checkpoint, model_file
 from ..backends import BACKENDS
 from ..network import Network
 from ..results import save_results
+from ..results_stream import ResultsStream
 from .common import CommandLineError, Progress, parse_duration, show_ms
 
 NAME = "run"
@@ -105,14 +111,47 @@ def main(args: argparse.Namespace) -> int:
     progress.say(f"compiled the model ({built.generate_s + built.compile_s:.1f} s)"
                  if built.compiled else "found the compiled model in the cache")
     t0 = time.perf_counter()
-    _advance(net, end, every, args.checkpoint, progress)
+    # without checkpoints, the results go to the file as the run goes (memory bounded);
+    # a checkpoint holds the monitors' recordings since t = 0 instead
+    stream = ResultsStream(net, args.out) if args.out and not args.checkpoint else None
+    try:
+        with _terminate_as_interrupt():
+            _advance(net, end, every, args.checkpoint, progress)
+    finally:
+        if stream is not None:
+            stream.close()
     progress.say(f"t = {show_ms(net.t)} reached in {time.perf_counter() - t0:.1f} s")
     if args.checkpoint:
         net.checkpoint(args.checkpoint)
-    if args.out:
+    if args.out and stream is None:
         save_results(net, args.out)
+    if args.out:
         progress.say(f"results written to {args.out}")
     return 0
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt():
+    """SIGTERM (a batch scheduler ending the job) stops the run as Ctrl-C does: at the end
+    of the current piece, with the state at the last completed step.  Ctrl-C is heard also
+    where the process was started with SIGINT ignored (a background job of a script)."""
+    def on_term(signum, frame):
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)     # (once: the checkpoint follows)
+        signal.getsignal(signal.SIGINT)(signal.SIGINT, frame)
+
+    try:
+        previous = signal.signal(signal.SIGTERM, on_term)
+    except ValueError:                                     # not the main thread
+        yield
+        return
+    interrupt = signal.getsignal(signal.SIGINT)
+    if not callable(interrupt):
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGINT, interrupt)
 
 
 def _check_command_line(args: argparse.Namespace) -> None:
@@ -173,5 +212,12 @@ def _advance(net, end: int, every, path, progress: Progress) -> None:
             if every and net.step % every == 0 and net.step < end:
                 net.checkpoint(path)
                 progress.say(f"checkpoint at t = {show_ms(net.t)} written to {path}")
+    except KeyboardInterrupt:
+        progress.close()
+        if not path:
+            raise KeyboardInterrupt(f"stopped at t = {show_ms(net.t)}") from None
+        net.checkpoint(path)
+        raise KeyboardInterrupt(f"stopped at t = {show_ms(net.t)}, which the checkpoint {path} "
+                                "holds: the same command with --resume continues") from None
     finally:
         progress.close()

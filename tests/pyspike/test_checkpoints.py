@@ -37,6 +37,13 @@ def build(**network):
             if t >= kill_at:
                 os.kill(os.getpid(), signal.SIGKILL)
         net.add(die)
+    term_at = float(os.environ.get("TERM_AT_MS", "0"))
+    if term_at:           # a batch scheduler ending the job: SIGTERM at this time
+        @ps.network_operation(dt=term_at)
+        def end_job(t):
+            if t >= term_at:
+                os.kill(os.getpid(), signal.SIGTERM)
+        net.add(end_job)
     return net
 '''
 
@@ -191,3 +198,23 @@ def test_a_checkpoint_whose_model_file_has_changed_is_refused(folder):
     (folder / "changed.py").write_text(MODEL + "\n# edited\n")
     with pytest.raises(ps.ModelError, match="has changed since"):
         ps.Network.from_checkpoint(folder / "changed.ckpt")
+
+
+@pytest.mark.parametrize("sigint", [signal.default_int_handler, signal.SIG_IGN],
+                         ids=["in a terminal", "in a background job (SIGINT ignored)"])
+def test_a_run_ended_by_sigterm_writes_a_checkpoint_where_it_stopped(folder, capsys,
+                                                                      monkeypatch, sigint):
+    argv = ["run", str(folder / "model.py"), "--duration", "300ms", "--seed", "5",
+            "--checkpoint", str(folder / "ended.ckpt")]
+    monkeypatch.setenv("TERM_AT_MS", "150")
+    before = signal.signal(signal.SIGINT, sigint)
+    try:
+        assert main(argv) == 130
+    finally:
+        signal.signal(signal.SIGINT, before)
+    err = capsys.readouterr().err
+    assert "stopped at t = 150 ms, which the checkpoint" in err and len(err.splitlines()) == 1
+    assert checkpoint.read(folder / "ended.ckpt")["snapshot"]["step"] == 1500
+    monkeypatch.delenv("TERM_AT_MS")
+    assert main(argv + ["--resume"]) == 0
+    assert "resumed from" in capsys.readouterr().out
