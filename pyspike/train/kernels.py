@@ -346,10 +346,16 @@ class NeuronKernels:
 
 
 def _p(a: Optional[np.ndarray]) -> Optional[int]:
-    # the address as an int (a c_void_p argument): half the cost of data_as(), which
-    # would also keep the array alive; every argument here is held by a name (or is a
-    # view of an array that is) until the call returns
-    return None if a is None else a.ctypes.data
+    # the address as an int (a c_void_p argument).  ctypes' view of a writeable buffer
+    # costs a third of a.ctypes.data (0.5 against 1.5 us, 24 per layer and batch); a
+    # read-only array (a caller's input) takes the slower way.  Every argument here is
+    # held by a name (or is a view of an array that is) until the call returns.
+    if a is None:
+        return None
+    try:
+        return ctypes.addressof(ctypes.c_char.from_buffer(a))
+    except (TypeError, ValueError):
+        return a.ctypes.data
 
 
 _LOADED: Dict[str, ctypes.CDLL] = {}
