@@ -29,6 +29,7 @@ from ..backends import BACKENDS
 from ..network import Network
 from ..results import save_results
 from ..results_stream import ResultsStream
+from ..results_write import monitors_of
 from .common import CommandLineError, Progress, parse_duration, show_ms
 
 NAME = "run"
@@ -107,9 +108,13 @@ def main(args: argparse.Namespace) -> int:
     if net.step > end:
         raise CommandLineError(f"the checkpoint {args.checkpoint} is at t = {show_ms(net.t)}, "
                                f"past --duration {show_ms(args.duration)}")
+    if args.out and not monitors_of(net, "--out"):
+        raise CommandLineError(f"--out {args.out}: the network has no SpikeMonitor, "
+                               "EventMonitor or StateMonitor whose recordings it would hold")
     built = net.build()
     progress.say(f"compiled the model ({built.generate_s + built.compile_s:.1f} s)"
-                 if built.compiled else "found the compiled model in the cache")
+                 if built.compiled else "found the compiled model in the cache"
+                 if built.library else f"built the model ({built.generate_s:.1f} s)")
     t0 = time.perf_counter()
     # without checkpoints, the results go to the file as the run goes (memory bounded);
     # a checkpoint holds the monitors' recordings since t = 0 instead

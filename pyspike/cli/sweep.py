@@ -11,6 +11,7 @@ import time
 from .. import model_file, sweep
 from ..network import Network
 from ..results import save_results
+from ..results_write import monitors_of
 from . import run
 from .common import CommandLineError, Progress
 
@@ -57,6 +58,9 @@ def main(args: argparse.Namespace) -> int:
                                            **({} if seed is None else {"seed": [seed] * K})),
                                args.set, Network)
         sweep.set_per_instance(net, grid, points)
+        if not monitors_of(net, "--out"):
+            raise CommandLineError("the network has no SpikeMonitor, EventMonitor or "
+                                   "StateMonitor: a sweep would record nothing")
         net.progress = False
         steps = run.steps_of(args.duration, net.dt, "--duration")
         compiled += net.build().compiled
