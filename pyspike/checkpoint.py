@@ -68,7 +68,11 @@ def read(path) -> dict:
     state), refused with a ModelError if it is not one or is damaged."""
     path = os.fspath(path)
     where = "Network.from_checkpoint"
-    content = snapshot_file.read(path, where)
+    try:
+        content = snapshot_file.read(path, where)
+    except ModelError as err:        # (named as what it is here: a checkpoint)
+        raise ModelError(err.message.replace("the snapshot file", "the checkpoint", 1),
+                         where=where) from None
     meta = content.get("checkpoint") if type(content) is dict else None
     if type(meta) is not dict or meta.get("format") != FORMAT or \
             type(content.get("snapshot")) is not dict:
