@@ -74,7 +74,9 @@ class Progress:
         if self.terminal and not self.quiet:
             from tqdm import tqdm
             self._bar = tqdm(total=total, initial=done, unit=unit, unit_scale=scale,
-                             file=self.stream, dynamic_ncols=True, leave=False)
+                             file=self.stream, dynamic_ncols=True, leave=False,
+                             bar_format="{percentage:3.0f}%|{bar}| {n:.0f} of {total:.0f} "
+                             + unit + " [{elapsed}<{remaining}]")
 
     def update(self, done: int) -> None:
         if self.quiet:

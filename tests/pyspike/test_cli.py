@@ -1,5 +1,6 @@
 """The command line (pyspike/cli/): ``pyspike run`` of a model file, its refusals of bad
 command lines in one sentence, ``--set`` without compiling again, ``info`` and ``cache``."""
+import io
 import os
 import re
 import subprocess
@@ -12,6 +13,7 @@ import pytest
 import pyspike as ps
 from pyspike import model_file
 from pyspike.cli import main
+from pyspike.cli.common import Progress
 
 pytest.importorskip("h5py")
 
@@ -78,6 +80,22 @@ def test_run_writes_timestamped_lines_where_its_output_is_not_a_terminal(folder,
     lines = capsys.readouterr().out.splitlines()
     assert lines and all(re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d pyspike run: ", line)
                          for line in lines)
+
+
+def test_progress_on_a_terminal_is_a_bar_in_model_time():
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    screen = Terminal()
+    progress = Progress("pyspike run", stream=screen)
+    progress.start(1000, 0, scale=0.1)
+    progress.update(500)
+    progress.say("a message")
+    progress.close()
+    text = screen.getvalue()
+    assert "50 of 100 ms" in text and "pyspike run: a message" in text
+    assert not re.search(r"\d{4}-\d\d-\d\d", text)
 
 
 def test_set_changes_a_parameter_without_compiling_again(folder):
