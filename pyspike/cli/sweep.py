@@ -46,6 +46,9 @@ def main(args: argparse.Namespace) -> int:
                     if getattr(args, k) is not None}
     sweep.open_folder(args.out, sweep.index(model, args.duration, axes, args.set,
                                             network_args, batches))
+    if args.seed is None and not any(a.name == "seed" for a in axes):
+        progress.say("no --seed and no seed axis: the points draw random seeds of their own "
+                     "(give --seed S for results that can be reproduced)")
     todo = [n for n in range(len(batches)) if not sweep.done(args.out, n)]
     progress.say(f"{len(grid)} points in {len(batches)} networks of {K} instances; "
                  f"{len(batches) - len(todo)} done already, {len(todo)} to run")
