@@ -122,6 +122,11 @@ def main(args: argparse.Namespace) -> int:
     try:
         with _terminate_as_interrupt():
             _advance(net, end, every, args.checkpoint, progress)
+    except KeyboardInterrupt as stop:
+        if stream is None:
+            raise
+        stream.close()
+        raise KeyboardInterrupt(f"{stop}; {args.out} holds the results until then") from None
     finally:
         if stream is not None:
             stream.close()
