@@ -116,15 +116,14 @@ def _write_project(root: Path, source: str, source_name: str, target: str,
     _write_if_changed(src / source_name, source)
     cuda = target == "cuda"
     env = environment()
-    program = dict(cuda=cuda, threads=not cuda and _threads(source))
     _write_if_changed(src / "main.cpp",
-                      env.get_template("standalone/main.cpp.j2").render(**program))
+                      env.get_template("standalone/main.cpp.j2").render(cuda=cuda))
     _write_if_changed(src / "sonata.h", env.get_template("standalone/sonata.h.j2").render())
     cxx, libraries = _cxx_flags(cuda)
     _write_if_changed(root / "CMakeLists.txt", env.get_template(
         "standalone/CMakeLists.txt.j2").render(
         name=name, cuda=cuda, source=source_name, cxx_flags=cxx, libraries=libraries,
-        link_flags=[f for f in cxx if f.startswith("-f")],
+        link_flags=[f for f in cxx if not f.startswith(("-D", "-std"))],
         cuda_flags=_cuda_flags() if cuda else [],
         cuda_architectures=_cuda_architectures() if cuda else ""))
 
@@ -167,11 +166,6 @@ def _cuda_architectures() -> str:
     archs = sorted(set(architectures()), key=int)
     return ";".join(f"{a}-real" for a in archs[:-1]) + (";" if len(archs) > 1 else "") + \
         archs[-1]
-
-
-def _threads(source: str) -> bool:
-    """Whether the generated library takes a number of threads."""
-    return "pyspike_set_threads" in source
 
 
 def _version() -> str:

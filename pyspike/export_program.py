@@ -16,9 +16,10 @@ each array, and names what it may change and what it writes:
 - ``param <object.name> rarg <position>`` or ``param <object.name> array <slot>``: what
   ``--set object.name=value`` changes (every element of an array): a parameter, or a
   state variable's value at the start;
-- ``spikes <m> <fill> <capacity> <cap> <i_slot> <step_slot> <start> <stop> <path>``: a spike or
-  event monitor, written as SONATA spikes under ``path`` (neurons [start, stop) of its
-  group); monitors with the same path are merged, as :func:`pyspike.save_results` does;
+- ``spikes <m> <fill> <capacity> <cap> <i_slot> <step_slot> <start> <stop> <N> <path>``: a
+  spike or event monitor, written as SONATA spikes under ``path`` (neurons [start, stop) of
+  its group of N); monitors with the same path are merged, as :func:`pyspike.save_results`
+  does; its buffers start with ``cap`` entries and grow as the runtime's do;
 - ``statemon <s> <every> <stride_iarg> <fill> <n_record> <index_slot>`` and ``report <s>
   <slot> <population> <variable> <units>``: a state monitor and its frame reports (units
   ``-``: none);
@@ -137,7 +138,7 @@ def _spike_monitors(net, kernel: NetworkKernel, arrays) -> Tuple[List[str], Dict
             numbers[ir.index] = len(out)
             out.append(line("spikes", len(out), ir.fill, ir.capacity,
                             arrays[ir.i_slot].shape[-1], ir.i_slot, ir.step_slot, start,
-                            start + mon.source.N, path))
+                            start + mon.source.N, mon.group.N, path))
     return out, numbers
 
 
