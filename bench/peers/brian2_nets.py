@@ -1,6 +1,7 @@
 """CUBA, COBA and COBAHH in Brian2 (C++ standalone), the peers of examples/networks.py.
 
     <peer venv python> bench/peers/brian2_nets.py MODEL N BUILD_DIR [--seed S] [--duration MS]
+        [--threads T]
 
 Runs ONE case and prints one JSON line (the last line of stdout). Run it with the python of
 the peer venv (bench/peers/setup.sh), never the system python. The models are the Brian2
@@ -21,8 +22,10 @@ What is timed (all with time.perf_counter in this process unless said otherwise)
 - ``build_s`` = codegen_s + compile_s: code generation plus compilation.
 - ``run_s``: Brian2's own measure of the simulation loop, ``device._last_run_time``: the
   binary writes it to results/last_run_info.txt (Network::run in network.cpp). Without
-  OpenMP (openmp_threads = 0, one thread) it is std::clock() time, i.e. the CPU time of the
-  time loop alone: no synapse creation, no initialisation, no writing of results.
+  OpenMP (openmp_threads = 0, one thread: ``--threads 1``, the default) it is std::clock()
+  time, i.e. the CPU time of the time loop alone: no synapse creation, no initialisation,
+  no writing of results; with ``--threads T`` > 1 (openmp_threads = T) Brian2 takes
+  omp_get_wtime(), the wall-clock time of the same loop.
 - ``binary_s``: wall-clock time of the whole binary (``device.run``): initial values,
   synapse creation, the time loop and writing the results to disk.
 - ``rate_hz``: spikes / (N * duration) from a SpikeMonitor on the whole group.
@@ -151,6 +154,8 @@ def main() -> None:
     ap.add_argument("build_dir", help="a fresh directory for the standalone project")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--duration", type=float, default=1000.0, help="ms of model time")
+    ap.add_argument("--threads", type=int, default=1,
+                    help="OpenMP threads of the standalone binary (1: no OpenMP)")
     args = ap.parse_args()
 
     t_import = time.perf_counter()
@@ -161,7 +166,8 @@ def main() -> None:
 
     build_dir = os.path.abspath(args.build_dir)
     set_device("cpp_standalone", directory=build_dir, build_on_run=False)
-    prefs.devices.cpp_standalone.openmp_threads = 0          # one thread, no OpenMP
+    # one thread: no OpenMP at all (Brian2's default); else OpenMP with that many threads
+    prefs.devices.cpp_standalone.openmp_threads = args.threads if args.threads > 1 else 0
     rusage_file = os.path.join(build_dir, "binary_rusage.txt")
     device.run_environment_variables["BENCH_BINARY_RUSAGE"] = rusage_file
     prefs.devices.cpp_standalone.run_cmd_unix = [sys.executable, "-c", WRAPPER, "./main"]
@@ -189,7 +195,9 @@ def main() -> None:
         "n": args.n, "duration_ms": args.duration, "import_s": t_import,
         "setup_s": t1 - t0, "codegen_s": t2 - t1, "compile_s": t3 - t2,
         "build_s": t3 - t1, "run_s": float(device._last_run_time),
-        "run_measure": "device._last_run_time (std::clock of the time loop, no OpenMP)",
+        "run_measure": "device._last_run_time (the time loop: " + (
+            "omp_get_wtime, OpenMP)" if args.threads > 1 else "std::clock, no OpenMP)"),
+        "threads": args.threads,
         "binary_s": t4 - t3, "n_spikes": n_spikes,
         "n_synapses": int(len(objects[1]) + len(objects[2])),
         "rate_hz": n_spikes / (args.n * args.duration * 1e-3),

@@ -1,11 +1,12 @@
 """CUBA in NEST (iaf_psc_exp), the peer of examples/networks.py's ``cuba``.
 
-    <peer venv python> bench/peers/nest_nets.py cuba N [--seed S] [--duration MS]
+    <peer venv python> bench/peers/nest_nets.py cuba N [--seed S] [--duration MS] [--threads T]
 
-Runs ONE case with one thread and prints one JSON line (the last line of stdout). Run it with
-the python of the peer venv (bench/peers/setup.sh). Only CUBA: COBA and COBAHH have no
-ready-made NEST model with exactly these equations (iaf_cond_exp differs in its synapses'
-units and hh_cond_exp_traub in its channel kinetics), so they are left out.
+Runs ONE case with T threads (local_num_threads, default 1) and prints one JSON line (the
+last line of stdout). Run it with the python of the peer venv (bench/peers/setup.sh). Only
+CUBA: COBA and COBAHH have no ready-made NEST model with exactly these equations
+(iaf_cond_exp differs in its synapses' units and hh_cond_exp_traub in its channel
+kinetics), so they are left out.
 
 The pyspike (and Brian2) CUBA neuron, with v, ge, gi in mV:
 
@@ -62,6 +63,7 @@ def main() -> None:
     ap.add_argument("n", type=int)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--duration", type=float, default=1000.0, help="ms of model time")
+    ap.add_argument("--threads", type=int, default=1, help="NEST's local_num_threads")
     ap.add_argument("--rule", choices=["auto", "pairwise_bernoulli", "fixed_indegree"],
                     default="auto", help="auto: pairwise_bernoulli up to N = 40000")
     args = ap.parse_args()
@@ -80,7 +82,8 @@ def main() -> None:
 
     t0 = time.perf_counter()
     nest.ResetKernel()
-    nest.SetKernelStatus({"resolution": 0.1, "local_num_threads": 1, "rng_seed": args.seed,
+    nest.SetKernelStatus({"resolution": 0.1, "local_num_threads": args.threads,
+                          "rng_seed": args.seed,
                           "print_time": False})
     t1 = time.perf_counter()
 
