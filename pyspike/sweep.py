@@ -12,9 +12,10 @@ per instance: parameters are run-time data, so no point needs code of its own):
   instance keeping it, so that a point computes what ``pyspike run --seed S --set ...``
   computes for it, random connectivity included (connectivity is shared by a batch's
   instances and drawn from the network's seed);
-- ``max_batch`` caps K (memory grows with it); the last network of a seed is filled up
-  with copies of its last point, so that every network has the same K and the same code:
-  one compile for the whole sweep.
+- K is what fits: the points of a seed, or fewer where their networks would fill more
+  than half the memory available (:func:`fitting`), or at most ``max_batch``; the last
+  network of a seed is filled up with copies of its last point, so that every network has
+  the same K and the same code: one compile for the whole sweep.
 
 The folder holds ``sweep.json`` (the model file and its SHA-256, the duration, the grid,
 the settings and which network holds which point) and one results file per network,
@@ -42,6 +43,10 @@ FORMAT = "pyspike-sweep"
 VERSION = 1
 INDEX = "sweep.json"
 _WHERE = "sweep"
+#: The share of the memory available when a sweep starts that one of its networks may
+#: fill, and how much a running instance takes over the bytes of its state arrays.
+MEMORY_SHARE = 0.5
+OVERHEAD = 3.0
 
 
 @dataclass(frozen=True)
@@ -119,48 +124,83 @@ def plan(grid: List[Dict[str, float]], max_batch: Optional[int]) -> List[List[in
 
 
 def index(model, duration: float, axes: Sequence[Axis], settings: Sequence[str],
-          network_args: dict, batches: List[List[int]]) -> dict:
-    """What ``sweep.json`` holds (see the module's doc)."""
+          network_args: dict, max_batch: Optional[int]) -> dict:
+    """What ``sweep.json`` holds but its batches (see the module's doc)."""
     return {"format": FORMAT, "version": VERSION, "model": model.path,
             "sha256": model.sha256, "duration_ms": duration,
             "grid": [[a.name, list(a.values)] for a in axes], "settings": list(settings),
             "network": {k: v for k, v in network_args.items() if k != "threads"},
-            "batches": [{"file": batch_file(n), "points": b} for n, b in enumerate(batches)]}
+            "max_batch": max_batch}
 
 
 def batch_file(n: int) -> str:
     return f"batch_{n:04d}.h5"
 
 
-def open_folder(folder: str, wanted: dict) -> None:
-    """Make ``folder`` hold the sweep ``wanted``: write its index, or check the one there."""
+_DIFFERENCES = {"sha256": "the model file has changed", "grid": "its grid differs",
+                "duration_ms": "its duration differs", "settings": "its --set differ",
+                "network": "its seed or backend differs", "max_batch": "its --max-batch differs",
+                "model": "its model file differs", "format": "it is of another format",
+                "version": "it is of another version"}
+
+
+def found_batches(folder: str, wanted: dict) -> Optional[List[List[int]]]:
+    """The batches of the sweep ``wanted`` that ``folder`` holds already (None: no sweep
+    there yet); a folder of another sweep is refused."""
+    path = os.path.join(folder, INDEX)
+    if not os.path.exists(path):
+        return None
+    try:
+        with open(path) as f:
+            found = json.load(f)
+        batches = [list(map(int, b["points"])) for b in found["batches"]]
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        raise ModelError(f"the sweep folder '{folder}' holds a damaged {INDEX} ({err}): "
+                         "remove the folder or choose another --out", where=_WHERE) from None
+    wanted = json.loads(json.dumps(wanted))
+    what = next((k for k in _DIFFERENCES if found.get(k) != wanted.get(k)), None)
+    if what is not None:
+        raise ModelError(f"the folder '{folder}' holds another sweep ({_DIFFERENCES[what]}): "
+                         "choose another --out, or remove the folder to start again",
+                         where=_WHERE)
+    return batches
+
+
+def write_index(folder: str, wanted: dict, batches: List[List[int]]) -> None:
+    """Write ``sweep.json``: ``wanted`` and which network holds which point."""
     os.makedirs(folder, exist_ok=True)
     path = os.path.join(folder, INDEX)
-    if os.path.exists(path):
-        try:
-            with open(path) as f:
-                found = json.load(f)
-        except (OSError, ValueError) as err:
-            raise ModelError(f"the sweep folder '{folder}' holds a damaged {INDEX} ({err}): "
-                             "remove the folder or choose another --out", where=_WHERE) from None
-        if found != json.loads(json.dumps(wanted)):
-            what = next((k for k in ("sha256", "grid", "duration_ms", "settings", "network",
-                                     "batches", "model") if found.get(k) != wanted.get(k)),
-                        "format")
-            words = {"sha256": "the model file has changed", "grid": "its grid differs",
-                     "duration_ms": "its duration differs", "settings": "its --set differ",
-                     "network": "its seed or backend differs",
-                     "batches": "its batches differ", "model": "its model file differs"}
-            raise ModelError(f"the folder '{folder}' holds another sweep ({words.get(what, what)})"
-                             ": choose another --out, or remove the folder to start again",
-                             where=_WHERE)
-        return
+    content = dict(wanted, batches=[{"file": batch_file(n), "points": b}
+                                    for n, b in enumerate(batches)])
     tmp = f"{path}.{os.getpid()}.tmp"
     with open(tmp, "w") as f:
-        json.dump(wanted, f, indent=1)
+        json.dump(content, f, indent=1)
         f.flush()
         os.fsync(f.fileno())
     os.replace(tmp, path)
+
+
+def fitting(net, available: Optional[int]) -> int:
+    """How many instances of ``net`` (a batched network) fit in MEMORY_SHARE of
+    ``available`` bytes, at OVERHEAD times the bytes of their state arrays (the runtime's
+    buffers, rings and recordings come on top of the state): at most ``net.K``, at least 1.
+    """
+    per_instance = OVERHEAD * sum(a.nbytes for a in net.state.values()) / net.K
+    if available is None or per_instance <= 0:
+        return net.K
+    return max(1, min(net.K, int(MEMORY_SHARE * available // per_instance)))
+
+
+def available_memory() -> Optional[int]:
+    """The memory this machine has available now, in bytes (None where unknown)."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
 
 
 def done(folder: str, n: int) -> bool:

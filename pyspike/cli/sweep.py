@@ -39,13 +39,22 @@ def main(args: argparse.Namespace) -> int:
     if args.seed is not None and any(a.name == "seed" for a in axes):
         raise CommandLineError("give the seeds with --seed or with --grid seed=..., not both")
     grid = sweep.points(axes)
-    batches = sweep.plan(grid, args.max_batch)
-    K = len(batches[0])
     model = model_file.load(args.model)
     network_args = {k: getattr(args, k) for k in ("seed", "backend", "threads")
                     if getattr(args, k) is not None}
-    sweep.open_folder(args.out, sweep.index(model, args.duration, axes, args.set,
-                                            network_args, batches))
+    wanted = sweep.index(model, args.duration, axes, args.set, network_args, args.max_batch)
+    batches = sweep.found_batches(args.out, wanted)
+    probe = None
+    if batches is None:                      # a new sweep: how many points fit one network
+        batches = sweep.plan(grid, args.max_batch)
+        probe = _network(model, network_args, args.set, grid, batches[0])
+        fit = sweep.fitting(probe, sweep.available_memory())
+        if fit < len(batches[0]):
+            progress.say(f"{len(batches[0])} instances would fill more than half the memory "
+                         f"available: {fit} per network")
+            batches, probe = sweep.plan(grid, fit), None
+        sweep.write_index(args.out, wanted, batches)
+    K = len(batches[0])
     if args.seed is None and not any(a.name == "seed" for a in axes):
         progress.say("no --seed and no seed axis: the points draw random seeds of their own "
                      "(give --seed S for results that can be reproduced)")
@@ -56,14 +65,8 @@ def main(args: argparse.Namespace) -> int:
     for count, n in enumerate(todo, 1):
         t0 = time.perf_counter()
         points = batches[n]
-        seed = grid[points[0]].get("seed", network_args.get("seed"))
-        net = model_file.build(model, dict(network_args, batch=K,
-                                           **({} if seed is None else {"seed": [seed] * K})),
-                               args.set, Network)
-        sweep.set_per_instance(net, grid, points)
-        if not monitors_of(net, "--out"):
-            raise CommandLineError("the network has no SpikeMonitor, EventMonitor or "
-                                   "StateMonitor: a sweep would record nothing")
+        net = probe if n == 0 and probe is not None else \
+            _network(model, network_args, args.set, grid, points)
         net.progress = False
         steps = run.steps_of(args.duration, net.dt, "--duration")
         compiled += net.build().compiled
@@ -75,3 +78,17 @@ def main(args: argparse.Namespace) -> int:
     progress.say(f"all {len(grid)} points are in {args.out}; the compiler ran {compiled} "
                  f"time{'s' if compiled != 1 else ''}")
     return 0
+
+
+def _network(model, network_args: dict, settings, grid, points):
+    """The network of the sweep's ``points``, each parameter axis set per instance."""
+    K = len(points)
+    seed = grid[points[0]].get("seed", network_args.get("seed"))
+    net = model_file.build(model, dict(network_args, batch=K,
+                                       **({} if seed is None else {"seed": [seed] * K})),
+                           settings, Network)
+    sweep.set_per_instance(net, grid, points)
+    if not monitors_of(net, "--out"):
+        raise CommandLineError("the network has no SpikeMonitor, EventMonitor or "
+                               "StateMonitor: a sweep would record nothing")
+    return net

@@ -7,6 +7,7 @@ import pytest
 
 import pyspike as ps
 from pyspike import model_file
+from pyspike import sweep as sweeps
 from pyspike.cli import main
 
 pytest.importorskip("h5py")
@@ -126,3 +127,20 @@ def test_a_bad_grid_exits_non_zero_with_one_sentence(folder, capsys, grid, named
                  "--out", str(folder / f"bad{abs(hash(grid))}")]) == 1
     err = capsys.readouterr().err
     assert named in err and len(err.splitlines()) == 1
+
+
+def test_a_sweep_puts_fewer_points_in_a_network_where_they_would_not_fit(folder, capsys,
+                                                                         monkeypatch):
+    net = model_file.build(model_file.load(folder / "model.py"),
+                           {"seed": 1, "batch": 3, "backend": "numpy"}, [], ps.Network)
+    one = sweeps.OVERHEAD * sum(a.nbytes for a in net.state.values()) / 3
+    room = 2 * one / sweeps.MEMORY_SHARE                  # room for two instances
+    assert sweeps.fitting(net, int(room)) == 2
+    monkeypatch.setattr(sweeps, "available_memory", lambda: int(room))
+    assert main(["sweep", str(folder / "model.py"), "--duration", "5ms", *GRID,
+                 "--backend", "numpy", "--out", str(folder / "tight")]) == 0
+    assert "3 instances would fill more than half the memory available: 2 per network" \
+        in capsys.readouterr().out
+    index = json.loads((folder / "tight" / "sweep.json").read_text())
+    assert {len(b["points"]) for b in index["batches"]} == {2}
+    assert len(index["batches"]) == 8                      # 4 seeds x (2 + 1 and a copy)
