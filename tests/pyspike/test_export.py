@@ -10,8 +10,11 @@ a C++ compiler, the HDF5 C library: ``apt-get install libhdf5-dev``, which
 scripts/test.sh does where it may) are required: without them these tests fail, saying
 which is missing."""
 import os
+import re
 import shutil
+import signal
 import subprocess
+import time
 from pathlib import Path
 
 import h5py
@@ -164,6 +167,22 @@ def test_a_bad_command_line_exits_with_one_sentence(program, args, words):
     out = run(program, *args)
     assert out.returncode != 0
     assert words in out.stderr and out.stderr.count("\n") == 1 and out.stderr.endswith(".\n")
+
+
+def test_sigterm_stops_the_run_with_the_results_so_far(program, tmp_path):
+    out = tmp_path / "long.h5"
+    job = subprocess.Popen([str(program), "--duration", "1e7", "--steps-per-call", "50",
+                            "--out", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           text=True)
+    while not Path(f"{out}.tmp").exists() and job.poll() is None:
+        time.sleep(0.01)
+    job.send_signal(signal.SIGTERM)
+    _, stderr = job.communicate(timeout=60)
+    assert job.returncode == 128 + signal.SIGTERM
+    stopped = float(re.search(r"stopped by SIGTERM at t = (\S+) ms", stderr).group(1))
+    results = ps.load_results(out)          # complete: the samples until it stopped
+    assert results.reports["exc"]["v"].stop == pytest.approx(stopped, abs=0.3)  # (every 3)
+    assert stopped < 1e7 and (results.spikes["exc"].timestamps <= stopped).all()
 
 
 def test_a_truncated_data_file_is_refused(program, tmp_path):
