@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 from pathlib import Path
 from typing import List, Tuple, Union
 
@@ -112,7 +111,7 @@ def _write_project(root: Path, source: str, source_name: str, target: str,
     (src / "pyspike").mkdir(parents=True, exist_ok=True)
     for header in sorted((CSRC / "pyspike").iterdir()):
         if header.suffix in (".h", ".cuh"):
-            shutil.copyfile(header, src / "pyspike" / header.name)
+            _write_if_changed(src / "pyspike" / header.name, header.read_text())
     _write_if_changed(src / source_name, source)
     cuda = target == "cuda"
     env = environment()
@@ -129,7 +128,8 @@ def _write_project(root: Path, source: str, source_name: str, target: str,
 
 
 def _write_if_changed(path: Path, text: str) -> None:
-    """Leave a file that already says ``text`` as it is (and CMake's build of it)."""
+    """Leave a file that already says ``text`` as it is, so that exporting a network
+    again with other values (data) compiles nothing anew."""
     if path.exists() and path.read_text() == text:
         return
     path.write_text(text)
