@@ -125,7 +125,7 @@ def reference(tmp_path_factory) -> Path:
 
 
 def test_the_program_writes_the_in_process_run_s_results_file(program, reference, tmp_path):
-    out = standalone(program, tmp_path / "run.h5", "--seed", str(SEED))
+    out = standalone(program, tmp_path / "run.h5", "--seed", str(SEED), "--threads", "2")
     assert same_file(reference, out) == []
     assert len(ps.load_results(out).spikes["exc"].node_ids) > 1000
 
