@@ -36,8 +36,10 @@ FORMAT = "pyspike-checkpoint"
 VERSION = 1
 
 
-def write(net, path) -> None:
-    """Write ``net``'s checkpoint into ``path`` (atomically: see the module's doc).
+def write(net, path, results: Optional[dict] = None) -> None:
+    """Write ``net``'s checkpoint into ``path`` (atomically: see the module's doc);
+    ``results``: where the run's results file stands (``pyspike run --out``: its path and
+    the parts of it written so far, :mod:`pyspike.results_stream`).
 
     >>> import os, tempfile
     >>> import pyspike as ps
@@ -58,7 +60,8 @@ def write(net, path) -> None:
     """
     net._sync()
     content = {"checkpoint": {"format": FORMAT, "version": VERSION,
-                              "network": identity(net), "origin": model_file.origin(net)},
+                              "network": identity(net), "origin": model_file.origin(net),
+                              "results": results},
                "snapshot": store.snapshot(net)}
     snapshot_file.write(os.fspath(path), content, where="Network.checkpoint")
 
@@ -123,10 +126,11 @@ def load(network_class: type, path, build: Optional[Callable] = None):
     return net
 
 
-def resume(net, path) -> None:
+def resume(net, path) -> Optional[dict]:
     """Put ``net`` (built again from the same model file and arguments, as ``pyspike run
     --resume`` does) at the state of the checkpoint in ``path``, once checked to be the
-    network's: the same model file and settings, and the same network."""
+    network's: the same model file and settings, and the same network.  Returns the
+    checkpoint's ``results`` record (see :func:`write`)."""
     path = os.fspath(path)
     content = read(path)
     stored, now = content["checkpoint"]["origin"], model_file.origin(net)
@@ -138,6 +142,8 @@ def resume(net, path) -> None:
                              f"{_settings(now['settings'])}: give the same, or start again "
                              "without --resume", where="--resume", symbol="--set")
     restore(net, content, path)
+    results = content["checkpoint"].get("results")
+    return results if type(results) is dict else None
 
 
 def restore(net, content: dict, path: str) -> None:

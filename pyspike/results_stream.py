@@ -9,10 +9,21 @@ report's frames and a population's spikes are appended in time order.  While the
 on the file is ``<path>.tmp`` (flushed after every write); ``close()`` — or the end of the
 ``with`` block, also when the run stopped with an error or Ctrl-C — writes what is left
 and renames it to ``path``.
+
+With checkpoints (``pyspike run --checkpoint``), the stream is cut at every checkpoint:
+``cut()`` closes the part written since the last one as a complete file of its own,
+``<path>.part<k>``, and the checkpoint records how many parts there are.  A run resumed
+from it starts its stream with ``parts=k``: the parts after the checkpoint's (and the half
+written one a killed run left) are removed, and the run writes on from there.  ``close()``
+joins the parts into ``path``.  So a run killed at any moment and resumed writes the file
+an uninterrupted run writes, and the checkpoints stay small: they hold what the monitors
+recorded since the last cut, which is nothing.
 """
 from __future__ import annotations
 
+import glob
 import os
+import re
 from typing import Optional, Union
 
 from .codegen.errors import ModelError
@@ -49,7 +60,8 @@ class ResultsStream:
     [1.1, 1.1, 2.2, 2.2, 3.3, 3.3, 4.4, 4.4]
     """
 
-    def __init__(self, source, path: Union[str, os.PathLike], every: Optional[float] = None):
+    def __init__(self, source, path: Union[str, os.PathLike], every: Optional[float] = None,
+                 *, parts: Optional[int] = None):
         self.monitors = monitors_of(source, _WHERE)
         nets = {id(m.group.network): m.group.network for m in self.monitors}
         if len(nets) != 1:
@@ -61,8 +73,10 @@ class ResultsStream:
             every = _default_every(self.monitors, self.network.dt)
         every = checks.duration(every, "every", _WHERE, positive=True)
         Recordings(self.monitors, _WHERE)          # what cannot be written: refused now
-        self._writer: Optional[ResultsWriter] = ResultsWriter(path, _WHERE)
-        self.path = self._writer.path
+        self.path = os.path.realpath(os.fspath(path))
+        #: the number of parts closed so far (None: one file, no parts)
+        self.parts = None if parts is None else _keep_parts(self.path, parts)
+        self._writer: Optional[ResultsWriter] = ResultsWriter(self._target(), _WHERE)
         self._operation = NetworkOperation(self.write, dt=every, order=-2 ** 31,
                                            name="ResultsStream")
         try:
@@ -70,6 +84,9 @@ class ResultsStream:
         except BaseException:
             self._writer.abort()
             raise
+
+    def _target(self) -> str:
+        return self.path if self.parts is None else part_path(self.path, self.parts)
 
     def write(self) -> None:
         """Append what the monitors hold to the file and empty them (called by the
@@ -85,14 +102,31 @@ class ResultsStream:
         for mon in self.monitors:
             _empty(mon)
 
+    def cut(self) -> int:
+        """Write what the monitors hold and close the part written so far as a file of its
+        own (a stream made with ``parts=``); returns the number of parts, which a
+        checkpoint taken now records."""
+        if self.parts is None:
+            raise ModelError("cut() ends a part of a stream made with parts= (for "
+                             "checkpoints)", where=_WHERE)
+        self.write()
+        writer = self._writer
+        writer.finish()
+        self.parts += 1
+        self._writer = ResultsWriter(self._target(), _WHERE)
+        return self.parts
+
     def close(self) -> None:
-        """Write what is left, stop writing, and give the file its name."""
+        """Write what is left, stop writing, and give the file its name (joining the
+        parts, if the stream has parts)."""
         if self._writer is None:
             return
         self.write()
         writer, self._writer = self._writer, None
         self._detach()
         writer.finish()
+        if self.parts is not None:
+            _join(self.path, self.parts + 1)
 
     def _abandon(self) -> None:
         """A write failed: the file cannot be trusted; remove it and stop writing."""
@@ -110,6 +144,45 @@ class ResultsStream:
 
     def __exit__(self, *exc) -> None:
         self.close()           # (after an error too: the file holds the run until then)
+
+
+def part_path(path: str, k: int) -> str:
+    """The file of part ``k`` of the results file ``path``."""
+    return f"{path}.part{k}"
+
+
+def _keep_parts(path: str, k: int) -> int:
+    """Keep parts 0 .. k-1 of ``path`` (refused if one is missing) and remove the others
+    and their temporary files: what a run after the checkpoint wrote."""
+    if not isinstance(k, int) or k < 0:
+        raise ModelError(f"parts must be a whole number >= 0, not {k!r}", where=_WHERE,
+                         symbol="parts")
+    missing = [part_path(path, j) for j in range(k) if not os.path.isfile(part_path(path, j))]
+    if missing:
+        raise ModelError(f"the results written before the checkpoint are missing "
+                         f"({missing[0]}): they cannot be continued; start the run again",
+                         where=_WHERE, symbol="parts")
+    pattern = re.compile(re.escape(path) + r"\.part(\d+)(\.tmp)?$")
+    for name in glob.glob(glob.escape(path) + ".part*"):
+        m = pattern.match(name)
+        if m and (int(m.group(1)) >= k or m.group(2)):
+            os.unlink(name)
+    return k
+
+
+def _join(path: str, n: int) -> None:
+    """Parts 0 .. n-1 of ``path``, joined in order into ``path`` (atomically), then
+    removed."""
+    writer = ResultsWriter(path, _WHERE)
+    try:
+        for k in range(n):
+            writer.append_file(part_path(path, k))
+    except BaseException:
+        writer.abort()
+        raise
+    writer.finish()
+    for k in range(n):
+        os.unlink(part_path(path, k))
 
 
 def _default_every(monitors, dt: float) -> float:

@@ -238,6 +238,28 @@ class ResultsWriter:
         with contextlib.suppress(OSError):
             os.unlink(self.tmp)
 
+    def append_file(self, part) -> None:
+        """Add what the results file ``part`` (written by another writer, of the same
+        monitors, earlier in the run) holds after what this file holds."""
+        with self.h5py.File(os.fspath(part), "r") as src:
+            if int(src.attrs.get("magic", 0)) != MAGIC:
+                raise ModelError(f"'{part}' is not a part of these results (not a SONATA "
+                                 "file)", where=self.where)
+            for top in ("spikes", "events", "report"):
+                if top in src:
+                    self._merge(src[top], self.file.require_group(top))
+
+    def _merge(self, src, dst) -> None:
+        for name, child in src.items():
+            if name not in dst:
+                src.copy(child, dst, name=name)     # (chunked and extendible, as written)
+            elif "data" in child and "mapping" in child:            # a report
+                _merge_report(child, dst[name])
+            elif isinstance(child, self.h5py.Group):
+                self._merge(child, dst[name])
+            else:                                   # a population's timestamps, node_ids
+                _extend(dst, name, child[()], dst[name].chunks)
+
     def _write_reports(self, group, reports: Dict[Tuple[str, str], tuple],
                        owners: Dict[str, tuple], flat: bool) -> None:
         for (name, var), (data, node_ids, start, step, units) in reports.items():
@@ -262,6 +284,16 @@ class ResultsWriter:
             _extend(report, "data", data, report["data"].chunks)
             rows += len(data)
             time[1] = time[0] + step * rows
+
+
+def _merge_report(src, dst) -> None:
+    """Append a report's frames after another's (the same variable of the same nodes)."""
+    rows = dst["data"].shape[0]
+    _extend(dst, "data", src["data"][()], dst["data"].chunks)
+    time, step = dst["mapping/time"], float(dst["mapping/time"][2])
+    if not rows:
+        time[0] = src["mapping/time"][0]
+    time[1] = time[0] + step * dst["data"].shape[0]
 
 
 def _new_report(report, data: np.ndarray, node_ids: np.ndarray, start: float, step: float,

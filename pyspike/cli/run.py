@@ -4,9 +4,10 @@ The model file defines ``build(**network)``, which makes the network with the ``
 arguments the command line chose (``seed``, ``backend``, ``threads``: only those given)
 and returns it (:mod:`pyspike.model_file`).  ``--set exc.tau_m=12.5`` then changes a
 parameter (parameters are run-time data: nothing is compiled again).  The run's monitors
-go to ``--out`` (HDF5, SONATA's layout: :func:`pyspike.save_results`), as the run goes
-(:class:`pyspike.ResultsStream`: memory stays bounded) unless there are checkpoints, which
-hold the recordings since t = 0.
+go to ``--out`` (HDF5, SONATA's layout: :func:`pyspike.save_results`) as the run goes
+(:class:`pyspike.ResultsStream`: memory stays bounded); with checkpoints the file is
+written in parts, one per checkpoint interval, joined at the end, so that a checkpoint holds
+no recordings and a resumed run writes on from the checkpoint's part.
 
 With ``--checkpoint ck.npz --checkpoint-every 10s`` the state is written to ``ck.npz``
 (atomically) every 10 s of model time, at the end, and when the run is stopped (Ctrl-C, or
@@ -27,8 +28,7 @@ import time
 from .. import checkpoint, model_file
 from ..backends import BACKENDS
 from ..network import Network
-from ..results import save_results
-from ..results_stream import ResultsStream
+from ..results_stream import ResultsStream, part_path
 from ..results_write import monitors_of
 from .common import CommandLineError, Progress, parse_duration, show_ms
 
@@ -99,9 +99,10 @@ def main(args: argparse.Namespace) -> int:
     every = None
     if args.checkpoint_every is not None:
         every = steps_of(args.checkpoint_every, net.dt, "--checkpoint-every")
+    parts = None if not args.checkpoint else 0     # (with checkpoints: a stream in parts)
     if args.resume:
         if os.path.exists(args.checkpoint):
-            checkpoint.resume(net, args.checkpoint)
+            parts = _resumed_parts(checkpoint.resume(net, args.checkpoint), args)
             progress.say(f"resumed from {args.checkpoint} at t = {show_ms(net.t)}")
         else:
             progress.say(f"no checkpoint {args.checkpoint} yet: starting at t = 0")
@@ -116,28 +117,62 @@ def main(args: argparse.Namespace) -> int:
                  if built.compiled else "found the compiled model in the cache"
                  if built.library else f"built the model ({built.generate_s:.1f} s)")
     t0 = time.perf_counter()
-    # without checkpoints, the results go to the file as the run goes (memory bounded);
-    # a checkpoint holds the monitors' recordings since t = 0 instead
-    stream = ResultsStream(net, args.out) if args.out and not args.checkpoint else None
+    stream = ResultsStream(net, args.out, parts=parts) if args.out else None
+    save = _checkpointer(net, args, stream)
     try:
         with _terminate_as_interrupt():
-            _advance(net, end, every, args.checkpoint, progress)
+            _advance(net, end, every, save, progress)
     except KeyboardInterrupt as stop:
-        if stream is None:
+        if stream is None or stream.parts is not None:
             raise
         stream.close()
         raise KeyboardInterrupt(f"{stop}; {args.out} holds the results until then") from None
-    finally:
-        if stream is not None:
-            stream.close()
+    except BaseException:
+        if stream is not None and stream.parts is None:
+            stream.close()             # (the results until the failure)
+        raise
     progress.say(f"t = {show_ms(net.t)} reached in {time.perf_counter() - t0:.1f} s")
     if args.checkpoint:
-        net.checkpoint(args.checkpoint)
-    if args.out and stream is None:
-        save_results(net, args.out)
-    if args.out:
+        save(final=True)                # (before the parts are joined: see _resumed_parts)
+    if stream is not None:
+        stream.close()
         progress.say(f"results written to {args.out}")
     return 0
+
+
+def _checkpointer(net, args: argparse.Namespace, stream):
+    """The function that writes the run's checkpoint, with where its results stand: the
+    parts of --out written so far (cut here), or, at the end, all of them."""
+    def save(final: bool = False) -> None:
+        results = None
+        if stream is not None:
+            results = {"out": os.path.abspath(args.out), "parts": stream.cut(),
+                       "final": final}
+        checkpoint.write(net, args.checkpoint, results=results)
+    return save if args.checkpoint else None
+
+
+def _resumed_parts(results, args: argparse.Namespace) -> int:
+    """The parts of --out that the checkpoint's run wrote (0: none, the monitors' own
+    recordings are in the checkpoint)."""
+    if results is None:
+        return 0
+    out = results.get("out")
+    if not args.out or os.path.abspath(args.out) != out:
+        raise CommandLineError(f"the run of the checkpoint {args.checkpoint} wrote its results "
+                               f"to {out}: give --out {out} to continue them")
+    parts = results.get("parts")
+    if not isinstance(parts, int) or parts < 0:
+        raise CommandLineError(f"the checkpoint {args.checkpoint} is damaged (its results "
+                               "record is not readable)")
+    if results.get("final") and os.path.isfile(out):
+        # a finished run, continued: its joined file is the first part of this one
+        for k in range(parts):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(part_path(out, k))
+        os.replace(out, part_path(out, 0))
+        return 1
+    return parts
 
 
 @contextlib.contextmanager
@@ -201,7 +236,7 @@ def steps_of(ms: float, dt: float, flag: str) -> int:
     return n
 
 
-def _advance(net, end: int, every, path, progress: Progress) -> None:
+def _advance(net, end: int, every, save, progress: Progress) -> None:
     """Run to step ``end`` in pieces of about PIECE_S (a run in pieces computes what a
     run in one piece does), writing the checkpoint at every multiple of ``every``."""
     progress.start(end, net.step, scale=net.dt)
@@ -220,14 +255,14 @@ def _advance(net, end: int, every, path, progress: Progress) -> None:
             seconds_per_step = max(time.perf_counter() - t0, 1e-9) / steps
             progress.update(net.step)
             if every and net.step % every == 0 and net.step < end:
-                net.checkpoint(path)
-                progress.say(f"checkpoint at t = {show_ms(net.t)} written to {path}")
+                save()
+                progress.say(f"checkpoint at t = {show_ms(net.t)} written")
     except KeyboardInterrupt:
         progress.close()
-        if not path:
+        if save is None:
             raise KeyboardInterrupt(f"stopped at t = {show_ms(net.t)}") from None
-        net.checkpoint(path)
-        raise KeyboardInterrupt(f"stopped at t = {show_ms(net.t)}, which the checkpoint {path} "
+        save()
+        raise KeyboardInterrupt(f"stopped at t = {show_ms(net.t)}, which the checkpoint "
                                 "holds: the same command with --resume continues") from None
     finally:
         progress.close()

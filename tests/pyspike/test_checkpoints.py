@@ -218,3 +218,37 @@ def test_a_run_ended_by_sigterm_writes_a_checkpoint_where_it_stopped(folder, cap
     monkeypatch.delenv("TERM_AT_MS")
     assert main(argv + ["--resume"]) == 0
     assert "resumed from" in capsys.readouterr().out
+
+
+def _cli_run(folder, name, duration, *extra):
+    return main(["run", str(folder / "model.py"), "--duration", duration, "--seed", "5",
+                 "--backend", "cpu", "--checkpoint-every", "100ms", "--quiet",
+                 "--checkpoint", str(folder / f"{name}.ckpt"),
+                 "--out", str(folder / f"{name}.h5"), *extra])
+
+
+def test_the_checkpoints_of_a_run_writing_its_results_do_not_grow_with_it(folder):
+    assert _cli_run(folder, "short_run", "100ms") == 0
+    assert _cli_run(folder, "long_run", "300ms") == 0
+    short, long = ((folder / f"{n}_run.ckpt").stat().st_size for n in ("short", "long"))
+    # the recordings are in the results file's parts, not in the checkpoint (3 x the
+    # samples and spikes would be kilobytes more); the state itself is the same size
+    assert abs(long - short) < 256
+    assert not list(folder.glob("long_run.h5.part*"))       # joined, and removed
+
+
+def test_a_finished_run_continued_longer_writes_the_results_of_one_long_run(folder):
+    assert _cli_run(folder, "continued", "200ms") == 0
+    assert _cli_run(folder, "continued", "300ms", "--resume") == 0
+    assert _cli_run(folder, "in_one", "300ms") == 0
+    continued, in_one = (ps.load_results(folder / f"{n}.h5") for n in ("continued", "in_one"))
+    assert same(vars(continued.spikes["exc"]), vars(in_one.spikes["exc"]))
+    assert same(vars(continued.reports["exc"]["v"]), vars(in_one.reports["exc"]["v"]))
+
+
+def test_resuming_a_run_that_wrote_results_without_out_is_refused(folder, capsys):
+    assert _cli_run(folder, "needs_out", "100ms") == 0
+    argv = ["run", str(folder / "model.py"), "--duration", "200ms", "--seed", "5",
+            "--backend", "cpu", "--checkpoint", str(folder / "needs_out.ckpt"), "--resume"]
+    assert main(argv) != 0
+    assert "give --out" in capsys.readouterr().err

@@ -149,3 +149,29 @@ def test_a_report_file_of_a_monitor_of_two_variables_must_name_one(tmp_path):
     with pytest.raises(ps.ModelError, match="holds one variable"):
         states.to_hdf5(tmp_path / "r.h5")
     assert os.listdir(tmp_path) == []
+
+
+def test_a_stream_cut_at_a_checkpoint_and_resumed_from_it_writes_the_uninterrupted_file(
+        tmp_path):
+    whole, _, _ = _network()
+    whole.run(30.0)
+    save_results(whole, tmp_path / "whole.h5")
+    path = tmp_path / "run.h5"
+    net, _, _ = _network()
+    first = ps.ResultsStream(net, path, every=2.0, parts=0)
+    net.run(12.0)
+    assert first.cut() == 1                    # part 0 closed: a checkpoint now says 1
+    net.checkpoint(tmp_path / "run.ckpt")
+    net.run(7.0)                               # then the run dies, part 1 half written
+    again = ps.Network.from_checkpoint(tmp_path / "run.ckpt",
+                                       build=lambda: _network()[0])
+    with ps.ResultsStream(again, path, every=2.0, parts=1):
+        again.run(18.0)
+    assert sorted(os.listdir(tmp_path)) == ["run.ckpt", "run.h5", "whole.h5"]
+    _same_results(load_results(tmp_path / "whole.h5"), load_results(path))
+
+
+def test_a_stream_resumed_without_the_parts_before_its_checkpoint_is_refused(tmp_path):
+    net, _, _ = _network()
+    with pytest.raises(ps.ModelError, match="before the checkpoint are missing"):
+        ps.ResultsStream(net, tmp_path / "run.h5", parts=2)
