@@ -24,7 +24,9 @@ each array, and names what it may change and what it writes:
   <slot> <population> <variable> <units>``: a state monitor and its frame reports (units
   ``-``: none);
 - ``generator <step_slot> <index_slot> <position> <count>``: given spikes (the program finds
-  the next one for each run, as the runtime does).
+  the next one for each run, as the runtime does);
+- ``finite <slot> <group|synapses> <name> <variable>``: a state variable checked for inf
+  and NaN after every call (``Network(check_finite=False)``: none).
 
 Names are user text: they travel percent-encoded (``urllib.parse.quote``) in this data
 file and never into C++ source.
@@ -43,6 +45,7 @@ from .codegen.errors import ModelError
 from .codegen.ir import NetworkKernel
 from .codegen.units import pretty
 from .event_monitor import EventMonitor
+from .finite import SYNAPSE_ALWAYS
 from .model import neuron_dims
 from .monitors import SpikeMonitor, StateMonitor
 from . import pathways
@@ -98,13 +101,35 @@ def describe(net, kernel: NetworkKernel, arrays: List[np.ndarray], target: str,
                        gk.generator.position, gk.generator.count)
                   for gk in kernel.groups if gk.generator is not None]
     return (head + slots + _params(net, kernel) + spikes + states + generators
-            + [line("end")], files)
+            + _finite(net, kernel) + [line("end")], files)
 
 
 def _owner_name(net, owner: str, index: int) -> str:
     if owner == "group":
         return net.groups[index].name
     return pathways.owners(net.synapses)[index][0].name
+
+
+def _finite(net, kernel: NetworkKernel) -> List[str]:
+    """The state variables checked for inf and NaN after every call (as the runtime
+    checks them, pyspike.finite): a group's always, a Synapses' where they are few."""
+    if not net.check_finite:
+        return []
+    out = []
+    for b in kernel.manifest.buffers:
+        if b.role == "state" and b.dtype == "real" and not b.name.startswith("_") and (
+                b.owner == "group" or (b.owner == "synapses"
+                                       and (b.index, b.name) in _small(net, kernel))):
+            out.append(line("finite", b.slot, b.owner, _owner_name(net, b.owner, b.index),
+                            b.name))
+    return out
+
+
+def _small(net, kernel: NetworkKernel) -> set:
+    """(synapses, variable) of the Synapses with at most SYNAPSE_ALWAYS synapses."""
+    owners = pathways.owners(net.synapses)
+    return {(k, name) for k, sk in enumerate(kernel.synapses) if owners[k][0].n <= SYNAPSE_ALWAYS
+            for name in sk.arrays}
 
 
 def _params(net, kernel: NetworkKernel) -> List[str]:

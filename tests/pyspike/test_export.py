@@ -185,6 +185,13 @@ def test_sigterm_stops_the_run_with_the_results_so_far(program, tmp_path):
     assert stopped < 1e7 and (results.spikes["exc"].timestamps <= stopped).all()
 
 
+def test_a_state_become_infinite_stops_the_run_naming_it(program, tmp_path):
+    out = run(program, "--set", "exc.taum=-0.1", "--out", str(tmp_path / "inf.h5"))
+    assert out.returncode == 1 and out.stderr.count("\n") == 1
+    assert re.search(r"in group 'exc', \w+ of neuron \d+ is (-?inf|nan) between", out.stderr)
+    assert ps.load_results(tmp_path / "inf.h5").reports["exc"]["v"].data.shape[0] > 0
+
+
 def test_a_truncated_data_file_is_refused(program, tmp_path):
     data = shutil.copytree(program.parent.parent / "data", tmp_path / "data")
     slot = sorted(data.glob("slot*.bin"))[0]
