@@ -15,18 +15,31 @@ for info in "$purelib"/pyspike_sim-*.dist-info; do
     fi
 done
 
+# System packages some tests need, installed with apt-get where they are missing and apt-get
+# may run (root, or sudo without a password); where it cannot, say which tests will fail.
+install_packages() {  # install_packages "<what>" "<tests that need it>" package...
+    local what=$1 tests=$2; shift 2
+    local sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo -n"
+    local apt="$sudo env DEBIAN_FRONTEND=noninteractive apt-get -y -q"
+    if command -v apt-get >/dev/null && { [ -z "$sudo" ] || sudo -n true 2>/dev/null; }; then
+        $apt install "$@" >/dev/null 2>&1 || {
+            $apt update >/dev/null && $apt install "$@" >/dev/null; } ||
+            echo "scripts/test.sh: apt-get could not install $*: $tests fails" >&2
+    else
+        echo "scripts/test.sh: $what is missing and cannot be installed here (no apt-get," \
+             "or neither root nor sudo): install $*, or $tests fails" >&2
+    fi
+}
+
 # Standalone programs (tests/pyspike/test_export.py) build with CMake and the HDF5 C library.
 if ! command -v h5cc >/dev/null && [ ! -f /usr/include/hdf5/serial/hdf5.h ] && [ ! -f /usr/include/hdf5.h ]; then
-    sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo -n"
-    apt="$sudo env DEBIAN_FRONTEND=noninteractive apt-get -y -q"
-    if command -v apt-get >/dev/null && { [ -z "$sudo" ] || sudo -n true 2>/dev/null; }; then
-        $apt install libhdf5-dev >/dev/null 2>&1 || {
-            $apt update >/dev/null && $apt install libhdf5-dev >/dev/null; } ||
-            echo "scripts/test.sh: apt-get could not install libhdf5-dev: tests/pyspike/test_export.py fails" >&2
-    else
-        echo "scripts/test.sh: the HDF5 C library is missing and cannot be installed here (no apt-get," \
-             "or neither root nor sudo): install libhdf5-dev, or tests/pyspike/test_export.py fails" >&2
-    fi
+    install_packages "the HDF5 C library" tests/pyspike/test_export.py libhdf5-dev
+fi
+# Sweeps over MPI ranks (tests/pyspike/test_sweep_mpi.py) run under Open MPI's mpirun, and
+# mpi4py (the test extra) loads its library, or builds against it (mpicc) where pip finds
+# no wheel: install Open MPI before the pip install below.
+if ! command -v ompi_info >/dev/null || ! command -v mpicc >/dev/null; then
+    install_packages "Open MPI" tests/pyspike/test_sweep_mpi.py openmpi-bin libopenmpi-dev
 fi
 
 python -m pip install --quiet --disable-pip-version-check ".[test]"

@@ -17,10 +17,8 @@ import sys
 import traceback
 from typing import List, Optional
 
-from ..codegen.errors import BuildError, ModelError
-from ..finite import NonFiniteError
 from . import cache, export, info, run, sweep
-from .common import CommandLineError
+from .common import CommandLineError, sentence
 
 #: The commands, in the order ``pyspike --help`` lists them.
 COMMANDS = (run, sweep, export, info, cache)
@@ -72,16 +70,3 @@ def main(argv: Optional[List[str]] = None) -> int:
             traceback.print_exc()
         print(f"{name}: {sentence(err)}", file=sys.stderr)
         return 2 if isinstance(err, CommandLineError) else 1
-
-
-def sentence(err: BaseException) -> str:
-    """A failure in words: the message of pyspike's own errors, the kind and message of
-    anything else (an error in pyspike itself, where --debug shows where)."""
-    if isinstance(err, ModelError):
-        return err.message if err.source is None else str(err)
-    if isinstance(err, (BuildError, NonFiniteError, CommandLineError)):
-        return str(err)
-    if isinstance(err, OSError) and err.filename:
-        return f"cannot use '{err.filename}': {err.strerror or err}"
-    return (f"unexpected error, {type(err).__name__}: {err} (run again with --debug to see "
-            "where)")

@@ -12,6 +12,9 @@ import sys
 import time
 from typing import Optional, TextIO
 
+from ..codegen.errors import BuildError, ModelError
+from ..finite import NonFiniteError
+
 #: Units a duration may be given in, in ms (a number alone is in ms, as Network.run takes).
 UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "min": 6e4, "h": 3.6e6}
 #: In a log, a line at every tenth of a run, and at least this often (seconds).
@@ -102,3 +105,16 @@ class Progress:
         if self._bar is not None:
             self._bar.close()
             self._bar = None
+
+
+def sentence(err: BaseException) -> str:
+    """A failure in words: the message of pyspike's own errors, the kind and message of
+    anything else (an error in pyspike itself, where --debug shows where)."""
+    if isinstance(err, ModelError):
+        return err.message if err.source is None else str(err)
+    if isinstance(err, (BuildError, NonFiniteError, CommandLineError)):
+        return str(err)
+    if isinstance(err, OSError) and err.filename:
+        return f"cannot use '{err.filename}': {err.strerror or err}"
+    return (f"unexpected error, {type(err).__name__}: {err} (run again with --debug to see "
+            "where)")
