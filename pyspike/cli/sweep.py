@@ -2,6 +2,14 @@
 results/``: every point of a grid, as the instances of batched networks compiled once
 (:mod:`pyspike.sweep`); started again with the same command, it runs only what is
 missing.
+
+Started by an MPI launcher with several ranks (``mpirun -n 4 pyspike sweep ...``;
+:mod:`pyspike.mpi`), rank 0 plans the sweep (or reads its folder), writes ``sweep.json``
+and builds the first network still to run, compiling the sweep's code into the cache,
+while the others wait; then rank r runs the networks r, r + R, r + 2R, ... of those still
+to run, each writing its own results files.  Ranks that fail keep their failure until
+every rank is done (a rank stops at its first): then rank 0 says the first in one
+sentence and every rank exits with status 1.
 """
 from __future__ import annotations
 
