@@ -25,7 +25,7 @@ import os
 import signal
 import time
 
-from .. import checkpoint, model_file
+from .. import checkpoint, model_file, mpi
 from ..backends import BACKENDS
 from ..network import Network
 from ..results_stream import ResultsStream, part_path
@@ -202,6 +202,12 @@ def _terminate_as_interrupt():
 def _check_command_line(args: argparse.Namespace) -> None:
     """What the command line asks for can be done: said before anything is built or run."""
     check_threads(args)
+    ranks = mpi.launched(os.environ)
+    if ranks is not None and ranks > 1:
+        raise CommandLineError(f"pyspike run was started as {ranks} MPI ranks, which would "
+                               "each run the whole network and write the same files: run it "
+                               "as one process (one network over several ranks is not built "
+                               "yet), or use pyspike sweep to share many runs among ranks")
     if (args.checkpoint_every is not None or args.resume) and not args.checkpoint:
         flag = "--resume" if args.resume else "--checkpoint-every"
         raise CommandLineError(f"{flag} needs --checkpoint PATH, the checkpoint file")

@@ -178,3 +178,12 @@ def test_cache_clear_removes_the_cached_code_and_nothing_else(tmp_path, monkeypa
     assert "removed 3 files (300 bytes)" in capsys.readouterr().out
     left = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file())
     assert left == ["mine/network_ef56.so", "notes.txt"]
+
+
+def test_run_started_as_several_mpi_ranks_is_refused_in_one_sentence(tmp_path, monkeypatch,
+                                                                     capsys):
+    (tmp_path / "model.py").write_text("def build(**network):\n    raise AssertionError\n")
+    monkeypatch.setenv("OMPI_COMM_WORLD_SIZE", "2")
+    assert main(["run", str(tmp_path / "model.py"), "--duration", "1ms"]) != 0
+    err = capsys.readouterr().err.strip()
+    assert "2 MPI ranks" in err and len(err.splitlines()) == 1
