@@ -2,7 +2,8 @@
 that runs the network with no Python, as Brian2's standalone mode does::
 
     folder/CMakeLists.txt
-    folder/src/main.cpp, sonata.h        the program (templates/standalone/)
+    folder/src/main.cpp, sonata.h,       the program (templates/standalone/): results
+              parts.h, checkpoint.h      files, their parts, checkpoints
     folder/src/network.cpp (.cu)         the generated network, as the backend compiles it
     folder/src/pyspike/*.h               the runtime headers it includes
     folder/data/program.txt              what the program does (pyspike.export_program)
@@ -117,7 +118,8 @@ def _write_project(root: Path, source: str, source_name: str, target: str,
     env = environment()
     _write_if_changed(src / "main.cpp",
                       env.get_template("standalone/main.cpp.j2").render(cuda=cuda))
-    _write_if_changed(src / "sonata.h", env.get_template("standalone/sonata.h.j2").render())
+    for header in ("sonata.h", "parts.h", "checkpoint.h"):
+        _write_if_changed(src / header, env.get_template(f"standalone/{header}.j2").render())
     cxx, libraries = _cxx_flags(cuda)
     _write_if_changed(root / "CMakeLists.txt", env.get_template(
         "standalone/CMakeLists.txt.j2").render(

@@ -5,7 +5,9 @@ the seed and parameters without compiling, and refuses what it cannot do in one 
 One CUBA-like network (Poisson inputs for random numbers; excitatory synapses with a
 delay of 1.5 ms, inhibitory ones with a delay per synapse; a whole-group and a subgroup
 spike monitor, merged in the file; a state monitor) is exported and built once for the
-CPU; its CUDA export is compiled with nvcc, not run.  The tools the builds need (CMake,
+CPU; its CUDA export is compiled with nvcc, not run.  Its checkpoints: a run killed (SIGKILL)
+or stopped (SIGTERM) and resumed writes the file of a run never interrupted; damaged and
+mismatched checkpoints are refused.  The tools the builds need (CMake,
 a C++ compiler, the HDF5 C library: ``apt-get install libhdf5-dev``, which
 scripts/test.sh does where it may) are required: without them these tests fail, saying
 which is missing."""
@@ -162,6 +164,7 @@ def test_another_seed_gives_other_spikes(program, reference, tmp_path):
     (["--seed", "1.5"], "--seed takes a whole number"),
     (["--data", "/no/such/folder"], "cannot open /no/such/folder/program.txt"),
     (["--colour", "red"], "unknown option '--colour'"),
+    (["--checkpoint-every", "10"], "--checkpoint-every needs --checkpoint PATH"),
 ])
 def test_a_bad_command_line_exits_with_one_sentence(program, args, words):
     out = run(program, *args)
@@ -183,6 +186,134 @@ def test_sigterm_stops_the_run_with_the_results_so_far(program, tmp_path):
     results = ps.load_results(out)          # complete: the samples until it stopped
     assert results.reports["exc"]["v"].stop == pytest.approx(stopped, abs=0.3)  # (every 3)
     assert stopped < 1e7 and (results.spikes["exc"].timestamps <= stopped).all()
+
+
+# --- checkpoints: --checkpoint PATH, --checkpoint-every MS, --resume ---------------------
+
+#: A run long enough, at one step per call, that a signal sent after its first checkpoint
+#: (at 100 ms) lands before its end (its results file does not depend on the calls).
+LONG = 2000.0
+
+
+@pytest.fixture(scope="module")
+def long_reference(program, tmp_path_factory) -> Path:
+    """An uninterrupted run of LONG ms, without checkpoints."""
+    path = tmp_path_factory.mktemp("long") / "run.h5"
+    return standalone(program, path, "--duration", str(LONG))
+
+
+def start(program: Path, out: Path, checkpoint: Path) -> subprocess.Popen:
+    """A checkpointed run of LONG ms, one step per call, stopped as soon as its first
+    checkpoint is written (the caller sends the signal)."""
+    job = subprocess.Popen([str(program), "--duration", str(LONG), "--out", str(out),
+                            "--checkpoint", str(checkpoint), "--checkpoint-every", "100",
+                            "--steps-per-call", "1"], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True)
+    while not checkpoint.exists() and job.poll() is None:
+        time.sleep(0.001)
+    return job
+
+
+def resume(program: Path, out: Path, checkpoint: Path, *args: str) -> subprocess.CompletedProcess:
+    done = run(program, "--duration", str(LONG), "--out", str(out), "--checkpoint",
+               str(checkpoint), "--checkpoint-every", "100", "--resume", *args)
+    assert done.returncode == 0, done.stderr
+    return done
+
+
+def test_a_run_killed_and_resumed_writes_the_uninterrupted_run_s_file(program, long_reference,
+                                                                      tmp_path):
+    out, checkpoint = tmp_path / "run.h5", tmp_path / "run.ckpt"
+    job = start(program, out, checkpoint)
+    job.kill()
+    job.communicate(timeout=60)
+    assert job.returncode == -signal.SIGKILL and not out.exists()     # (killed running)
+    resume(program, out, checkpoint)
+    assert same_file(long_reference, out) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run.ckpt", "run.h5"]
+
+
+def test_sigterm_writes_a_checkpoint_where_the_run_stopped(program, long_reference, tmp_path):
+    out, checkpoint = tmp_path / "run.h5", tmp_path / "run.ckpt"
+    job = start(program, out, checkpoint)
+    job.send_signal(signal.SIGTERM)
+    _, stderr = job.communicate(timeout=60)
+    assert job.returncode == 128 + signal.SIGTERM and stderr.count("\n") == 1
+    stopped = re.search(r"stopped by SIGTERM at t = (\S+) ms, .*, which the checkpoint \S+ "
+                        r"holds: the same command with --resume continues", stderr).group(1)
+    assert f"resumed from {checkpoint} at t = {stopped} ms" in \
+        resume(program, out, checkpoint).stdout
+    assert same_file(long_reference, out) == []
+
+
+def test_a_longer_duration_continues_a_finished_run(program, long_reference, tmp_path):
+    out, checkpoint = tmp_path / "run.h5", tmp_path / "run.ckpt"
+    standalone(program, out, "--duration", str(LONG / 2), "--checkpoint", str(checkpoint))
+    resume(program, out, checkpoint)
+    assert same_file(long_reference, out) == []
+
+
+def test_resume_without_a_checkpoint_starts_at_zero(program, long_reference, tmp_path):
+    out = tmp_path / "run.h5"
+    done = resume(program, out, tmp_path / "run.ckpt")
+    assert "starting at t = 0" in done.stdout and same_file(long_reference, out) == []
+
+
+def test_a_checkpoint_half_written_by_a_crash_leaves_the_last_one_valid(program,
+                                                                       long_reference,
+                                                                       tmp_path):
+    out, checkpoint = tmp_path / "run.h5", tmp_path / "run.ckpt"
+    standalone(program, out, "--duration", str(LONG / 2), "--checkpoint", str(checkpoint))
+    Path(f"{checkpoint}.tmp").write_bytes(checkpoint.read_bytes()[:1000])
+    resume(program, out, checkpoint)
+    assert same_file(long_reference, out) == []
+
+
+@pytest.fixture(scope="module")
+def checkpointed(program, tmp_path_factory) -> Path:
+    """The folder of a finished run of 100 ms: run.h5 and its checkpoint run.ckpt."""
+    folder = tmp_path_factory.mktemp("checkpointed")
+    standalone(program, folder / "run.h5", "--duration", "100", "--checkpoint",
+               str(folder / "run.ckpt"))
+    return folder
+
+
+def _truncated(data: bytes) -> bytes:
+    return data[:len(data) // 2]
+
+
+def _flipped(data: bytes) -> bytes:
+    return data[:len(data) // 2] + bytes([data[len(data) // 2] ^ 1]) + data[len(data) // 2 + 1:]
+
+
+@pytest.mark.parametrize("change, args, words", [
+    (_truncated, [], "is truncated (it holds"),
+    (_flipped, [], "is damaged (its content does not match its checksum)"),
+    (None, ["--seed", "4"], "is of a run with --seed 3 and no --set, not --seed 4 and no"),
+    (None, ["--set", "exc.taum=12.5"], "is of a run with --seed 3 and no --set, not --seed "
+     "3 --set exc.taum=12.5: give the same --seed and --set"),
+])
+def test_a_damaged_or_mismatched_checkpoint_is_refused(program, checkpointed, tmp_path,
+                                                       change, args, words):
+    folder = shutil.copytree(checkpointed, tmp_path / "run")
+    checkpoint = folder / "run.ckpt"
+    if change is not None:
+        checkpoint.write_bytes(change(checkpoint.read_bytes()))
+    out = run(program, "--out", str(folder / "run.h5"), "--checkpoint", str(checkpoint),
+              "--resume", *args)
+    assert out.returncode == 1 and out.stderr.count("\n") == 1
+    assert f"the checkpoint {checkpoint} {words}" in out.stderr
+    assert (folder / "run.h5").read_bytes() == (checkpointed / "run.h5").read_bytes()
+
+
+def test_a_checkpoint_of_other_exported_data_is_refused(program, checkpointed, tmp_path):
+    data = shutil.copytree(program.parent.parent / "data", tmp_path / "data")
+    slot = sorted(data.glob("slot*.bin"))[0]
+    slot.write_bytes(_flipped(slot.read_bytes()))
+    out = run(program, "--data", str(data), "--out", str(checkpointed / "run.h5"),
+              "--checkpoint", str(checkpointed / "run.ckpt"), "--resume")
+    assert out.returncode == 1
+    assert "run.ckpt is of another exported network" in out.stderr
 
 
 def test_a_state_become_infinite_stops_the_run_naming_it(program, tmp_path):
