@@ -2,8 +2,11 @@
 that runs the network with no Python, as Brian2's standalone mode does::
 
     folder/CMakeLists.txt
-    folder/src/main.cpp, sonata.h,       the program (templates/standalone/): results
-              parts.h, checkpoint.h      files, their parts, checkpoints
+    folder/src/main.cpp, options.h,      the program (templates/standalone/): its flow,
+              program.h, slots.h,        command line, description and data files,
+              runner.h, job.h,           slots' memory, calls of the library, signals and
+              sonata.h, parts.h,         log; results files, their parts, checkpoints
+              checkpoint.h
     folder/src/network.cpp (.cu)         the generated network, as the backend compiles it
     folder/src/pyspike/*.h               the runtime headers it includes
     folder/data/program.txt              what the program does (pyspike.export_program)
@@ -59,6 +62,9 @@ __all__ = ["export"]
 TARGETS = {"cpp": ("cpu", "network.cpp"), "cuda": ("cuda", "network.cu")}
 #: Flags of a shared library that a program does not take.
 LIBRARY_ONLY = ("-fPIC", "-shared", "-fvisibility=hidden")
+#: The program's files besides main.cpp (templates/standalone/<file>.j2), one concern each.
+PROGRAM_HEADERS = ("options.h", "program.h", "slots.h", "runner.h", "job.h", "sonata.h",
+                   "parts.h", "checkpoint.h")
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}\Z")
 _WHERE = "Network.export"
 
@@ -116,10 +122,9 @@ def _write_project(root: Path, source: str, source_name: str, target: str,
     _write_if_changed(src / source_name, source)
     cuda = target == "cuda"
     env = environment()
-    _write_if_changed(src / "main.cpp",
-                      env.get_template("standalone/main.cpp.j2").render(cuda=cuda))
-    for header in ("sonata.h", "parts.h", "checkpoint.h"):
-        _write_if_changed(src / header, env.get_template(f"standalone/{header}.j2").render())
+    for file in ("main.cpp",) + PROGRAM_HEADERS:
+        _write_if_changed(src / file,
+                          env.get_template(f"standalone/{file}.j2").render(cuda=cuda))
     cxx, libraries = _cxx_flags(cuda)
     _write_if_changed(root / "CMakeLists.txt", env.get_template(
         "standalone/CMakeLists.txt.j2").render(
