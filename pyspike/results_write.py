@@ -26,7 +26,7 @@ SORTING = {"none": 0, "by_id": 1, "by_time": 2}
 #: bytes per chunk of a dataset (HDF5 advises chunks of tens of KiB to a few MiB)
 CHUNK_BYTES = 1 << 20
 #: spikes per chunk of a population's ``timestamps`` and ``node_ids``
-SPIKE_CHUNK = 1 << 16
+SPIKE_CHUNK = 65536
 
 #: per population, the (node ids, times) pieces of its spikes
 Pairs = Dict[str, List[Tuple[np.ndarray, np.ndarray]]]
