@@ -82,7 +82,6 @@ class PathContext:
     lines: List[str]
     mode: str = "serial"                   # CUDA: strategy.PathwayStrategy.mode
     par_lines: Optional[List[str]] = None  # CUDA, "atomic": lines with atomic additions
-    split: bool = False                    # C++: threads may share it by target
 
 
 @dataclass(frozen=True)

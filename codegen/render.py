@@ -54,7 +54,7 @@ def render_cpp(net: NetworkKernel) -> str:
               for g in net.groups for m in g.spike_monitors]
     checks += [c for g in net.groups for c in render_events.capacity_checks(g)]
     return environment().get_template("cpp/network.cpp.j2").render(
-        real=net.real, block=BLOCK, groups=groups, split_pathways=True,
+        real=net.real, block=BLOCK, groups=groups,
         synapses=synapses, capacity_checks=checks,
         pair_fills=any(g.draw_blocks for g in groups), schedule=schedule_context(net),
         syn_operations=render_operations.syn_operation_contexts(net, printer),
