@@ -127,7 +127,7 @@ def reference(tmp_path_factory) -> Path:
 
 
 def test_the_program_writes_the_in_process_run_s_results_file(program, reference, tmp_path):
-    out = standalone(program, tmp_path / "run.h5", "--seed", str(SEED), "--threads", "2")
+    out = standalone(program, tmp_path / "run.h5", "--seed", str(SEED))
     assert same_file(reference, out) == []
     assert len(ps.load_results(out).spikes["exc"].node_ids) > 1000
 
@@ -165,6 +165,7 @@ def test_another_seed_gives_other_spikes(program, reference, tmp_path):
     (["--data", "/no/such/folder"], "cannot open /no/such/folder/program.txt"),
     (["--colour", "red"], "unknown option '--colour'"),
     (["--checkpoint-every", "10"], "--checkpoint-every needs --checkpoint PATH"),
+    (["--threads", "2"], "runs on one thread"),
 ])
 def test_a_bad_command_line_exits_with_one_sentence(program, args, words):
     out = run(program, *args)
