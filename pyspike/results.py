@@ -106,14 +106,7 @@ def save_results(source, path: Union[str, os.PathLike]) -> None:
     >>> load_results(path).spikes["exc"].timestamps.round(6).tolist()
     [1.1, 1.1, 2.2, 2.2, 3.3, 3.3, 4.4, 4.4]
     """
-    rec = Recordings(monitors_of(source, _WHERE), _WHERE)   # (refusals before any file)
-    writer = ResultsWriter(path, _WHERE)
-    try:
-        writer.append(rec)
-    except BaseException:                      # also KeyboardInterrupt: leave no tmp behind
-        writer.abort()
-        raise
-    writer.finish()
+    _write(Recordings(monitors_of(source, _WHERE), _WHERE), path, _WHERE)
 
 
 def save_report(monitor, path: Union[str, os.PathLike],
@@ -140,10 +133,15 @@ def save_report(monitor, path: Union[str, os.PathLike],
     rec = Recordings(monitors_of(monitor, where), where)
     rec.reports = {key: (r[0].astype(np.float32),) + r[1:]
                    for key, r in rec.reports.items() if key[1] == variable}
+    _write(rec, path, where, flat=True)
+
+
+def _write(rec: Recordings, path, where: str, flat: bool = False) -> None:
+    """``rec`` (checked: refusals come before any file) as the file ``path``, atomically."""
     writer = ResultsWriter(path, where)
     try:
-        writer.append(rec, flat=True)
-    except BaseException:
+        writer.append(rec, flat=flat)
+    except BaseException:                      # also KeyboardInterrupt: leave no tmp behind
         writer.abort()
         raise
     writer.finish()

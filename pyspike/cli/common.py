@@ -6,6 +6,7 @@
 """
 from __future__ import annotations
 
+import argparse
 import math
 import re
 import sys
@@ -24,6 +25,14 @@ _NUMBER = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*([a-z]*)\s*$"
 
 class CommandLineError(Exception):
     """A command line that cannot be run, in one sentence."""
+
+
+def whole_argument(text: str) -> int:
+    """An argparse type: a whole number (a seed), or a usage error saying so."""
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
 
 
 def parse_duration(text: str) -> float:

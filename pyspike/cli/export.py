@@ -11,17 +11,10 @@ import argparse
 
 from .. import model_file
 from ..network import Network
-from .common import Progress
+from .common import Progress, whole_argument
 
 NAME = "export"
 HELP = "write a model file's network as a standalone C++ (or CUDA) program with CMake"
-
-
-def _whole(text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -32,7 +25,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--target", choices=("cpp", "cuda"), default="cpp",
                    help="C++ for the CPU (default) or CUDA for an NVIDIA GPU")
     p.add_argument("--name", default="network", help="the program's name (default: network)")
-    p.add_argument("--seed", type=_whole, help="the random seed, passed to build() (the "
+    p.add_argument("--seed", type=whole_argument, help="the random seed, passed to build() (the "
                    "connectivity and initial values are drawn with it; the program's "
                    "--seed seeds its run)")
     p.add_argument("--set", action="append", default=[], metavar="GROUP.PARAM=VALUE",

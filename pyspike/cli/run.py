@@ -30,7 +30,7 @@ from ..backends import BACKENDS
 from ..network import Network
 from ..results_stream import ResultsStream, part_path
 from ..results_write import monitors_of
-from .common import CommandLineError, Progress, parse_duration, show_ms
+from .common import CommandLineError, Progress, parse_duration, show_ms, whole_argument
 
 NAME = "run"
 HELP = "run a model file (a Python file defining build(**network) -> Network)"
@@ -57,13 +57,6 @@ def positive_argument(text: str) -> int:
     return value
 
 
-def _whole(text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-
-
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("model", help="the model file (Python, defining build(**network))")
     p.add_argument("--duration", type=duration_argument, required=True,
@@ -81,7 +74,7 @@ def add_network_arguments(p: argparse.ArgumentParser) -> None:
     """The options run and sweep share: what build() receives, --set and --quiet."""
     p.add_argument("--backend", choices=sorted(BACKENDS), help="passed to build()")
     p.add_argument("--threads", type=positive_argument, help="CPU threads, passed to build()")
-    p.add_argument("--seed", type=_whole, help="the random seed, passed to build()")
+    p.add_argument("--seed", type=whole_argument, help="the random seed, passed to build()")
     p.add_argument("--set", action="append", default=[], metavar="GROUP.PARAM=VALUE",
                    help="give a parameter (or a variable) of a group or synapses one "
                    "value (repeatable)")
