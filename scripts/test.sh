@@ -52,12 +52,17 @@ case "$installed" in
     "$repo"/*) echo "scripts/test.sh: pyspike resolves to the source tree ($installed)" >&2
                exit 1 ;;
 esac
+# The tests run on every core this process may use (pytest-xdist), unless
+# PYSPIKE_TEST_WORKERS says how many (1: all in this one process).
+workers=${PYSPIKE_TEST_WORKERS:-$(python -c 'import os; print(len(os.sched_getaffinity(0)))')}
+parallel=(); [ "$workers" -gt 1 ] && parallel=(-n "$workers")
 status=0
 python -c 'import os, sys
 sys.path[:] = [p for p in sys.path if p not in ("", ".", os.getcwd())]
 import pytest
 sys.exit(pytest.console_main())' \
-    -p no:cacheprovider --rootdir "$repo" tests --doctest-modules "$installed" "$@" || status=$?
+    -p no:cacheprovider --rootdir "$repo" ${parallel[@]+"${parallel[@]}"} tests --doctest-modules "$installed" \
+    "$@" || status=$?
 if [ "$status" -eq 5 ]; then
     echo "scripts/test.sh: pytest collected no tests; that is a failure" >&2
     exit 1

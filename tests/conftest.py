@@ -47,11 +47,19 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="session", autouse=True)
 def _session_cache(tmp_path_factory):
-    """Compile into a cache of this test session, unless the user chose one."""
+    """Compile into a cache of this test session, unless the user chose one.  The workers
+    of a parallel run (pytest-xdist) share one cache: each model is compiled once, and the
+    cache is safe for several processes (a lock per library, atomic renames)."""
     if os.environ.get("PYSPIKE_CACHE_DIR"):
         yield
         return
-    os.environ["PYSPIKE_CACHE_DIR"] = str(tmp_path_factory.mktemp("pyspike-cache"))
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        # every worker's base folder lies in the run's one base folder
+        path = tmp_path_factory.getbasetemp().parent / "pyspike-cache"
+        path.mkdir(exist_ok=True)
+    else:
+        path = tmp_path_factory.mktemp("pyspike-cache")
+    os.environ["PYSPIKE_CACHE_DIR"] = str(path)
     yield
     del os.environ["PYSPIKE_CACHE_DIR"]
 
