@@ -82,6 +82,7 @@ class PathContext:
     lines: List[str]
     mode: str = "serial"                   # CUDA: strategy.PathwayStrategy.mode
     par_lines: Optional[List[str]] = None  # CUDA, "atomic": lines with atomic additions
+    split: bool = False                    # C++: threads may share it by target
 
 
 @dataclass(frozen=True)

@@ -54,7 +54,7 @@ def render_cpp(net: NetworkKernel) -> str:
               for g in net.groups for m in g.spike_monitors]
     checks += [c for g in net.groups for c in render_events.capacity_checks(g)]
     return environment().get_template("cpp/network.cpp.j2").render(
-        real=net.real, block=BLOCK, groups=groups,
+        real=net.real, block=BLOCK, groups=groups, split_pathways=True,
         synapses=synapses, capacity_checks=checks,
         pair_fills=any(g.draw_blocks for g in groups), schedule=schedule_context(net),
         syn_operations=render_operations.syn_operation_contexts(net, printer),
@@ -175,7 +175,9 @@ def group_context(k: GroupKernel, printer: CPrinter, real: str,
         "run_scalars": [{"name": c_name(a.target.name), "code": _cast(a, printer)}
                         for a in k.run_scalars],
         "run_arrays": [{"ptr": pointer(arr.name), "code": printer.doprint(assign.expr),
-                        "loads": [_load(n, k, []) for n in run_array_loads]}
+                        "loads": [_load(n, k, []) for n in run_array_loads],
+                        "locals": [v for v in locals_ if v["name"] in
+                                   {c_name(s.name) for s in assign.expr.free_symbols}]}
                        for assign, arr in k.run_arrays],
         "locals": locals_,
         "step_locals": [v for v in locals_ if v["used"]],

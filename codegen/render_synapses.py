@@ -108,7 +108,8 @@ def synapses_context(k: SynapsesKernel, net: NetworkKernel,
     paths = {}
     for path in k.paths():
         paths[path.kind] = PathContext(_TITLES[path.kind], _TITLES[path.kind],
-                                       event_lines(path, k, printer, net.real))
+                                       event_lines(path, k, printer, net.real),
+                                       split=splittable(path, k))
     zero = summed_inits(k)
     # per-synapse arrays on_post reads: prefetched for the columns of coming spikes
     column = _synapse_arrays(k, k.post_path)
@@ -128,6 +129,25 @@ def synapses_context(k: SynapsesKernel, net: NetworkKernel,
         # per-synapse arrays on_pre reads: prefetched with the rows of coming spikes
         "row_arrays": sorted(_synapse_arrays(k, k.pre_path)),
     })
+
+
+def splittable(path: Pathway, k: SynapsesKernel) -> bool:
+    """Whether threads may share a pathway's events by postsynaptic neuron (or, for
+    clock-driven equations, by row) with the serial results: sparse synapses (a dense
+    row's loop may be vectorised, its libmvec functions then rounding by position), a
+    pathway that writes only its synapse's variables and its postsynaptic neuron's, and
+    reads no presynaptic array it writes (an autapse's v_pre and v_post are one array).
+    Else thread 0 runs it."""
+    if k.dense:
+        return False
+    stores = [k.access[n] for n in path.stores if n in k.access]
+    if any(a.where not in ("syn", "post") for a in stores):
+        return False
+    if path.kind == "clock" and any(a.where != "syn" for a in stores):
+        return False
+    written = {a.slot for a in stores if a.where == "post"}
+    return not any(k.access[n].where == "pre" and k.access[n].slot in written
+                   for n in path.loads if n in k.access)
 
 
 def summed_inits(k: SynapsesKernel) -> List[dict]:

@@ -6,6 +6,9 @@
 //   int64_t     pyspike_run(void** arrays, const int64_t* iargs, const double* rargs,
 //                           int64_t n_steps);
 //   const char* pyspike_last_error(void);    /* optional: why a run returned < 0 */
+//   void        pyspike_set_threads(int32_t);               /* CPU: threads of a run */
+//   void        pyspike_set_parallel_neurons(int64_t);      /* CPU: from how many neurons */
+//   int32_t     pyspike_threads_used(void);                 /* CPU: those of the last run */
 // Python owns every array.  run() passes NumPy arrays' data pointers (the CPU's
 // libraries); run_pointers() passes addresses the caller owns (a CUDA library's device
 // arrays).  Both release the GIL for the whole run, so a simulation of n steps is one
@@ -33,6 +36,9 @@ constexpr int kAbiVersion = PYSPIKE_ABI_VERSION;
 using abi_fn = int (*)(void);
 using text_fn = const char* (*)(void);
 using run_fn = int64_t (*)(void**, const int64_t*, const double*, int64_t);
+using set_threads_fn = void (*)(int32_t);
+using set_neurons_fn = void (*)(int64_t);
+using threads_used_fn = int32_t (*)(void);
 
 class Library {
 public:
@@ -44,6 +50,10 @@ public:
         run_ = reinterpret_cast<run_fn>(dlsym(handle_, "pyspike_run"));
         manifest_ = reinterpret_cast<text_fn>(dlsym(handle_, "pyspike_manifest"));
         last_error_ = reinterpret_cast<text_fn>(dlsym(handle_, "pyspike_last_error"));
+        set_threads_ = reinterpret_cast<set_threads_fn>(dlsym(handle_, "pyspike_set_threads"));
+        set_neurons_ = reinterpret_cast<set_neurons_fn>(
+            dlsym(handle_, "pyspike_set_parallel_neurons"));
+        threads_used_ = reinterpret_cast<threads_used_fn>(dlsym(handle_, "pyspike_threads_used"));
         if (!abi || !run_) {
             close();
             throw std::runtime_error("compiled library " + path_ +
@@ -73,6 +83,22 @@ public:
         if (!handle_) throw std::runtime_error("library closed");
         const char* text = last_error_ ? last_error_() : nullptr;
         return text ? text : "";
+    }
+
+    // The threads the next runs may use, from `parallel_neurons` neurons per instance on
+    // (a CPU library; a run starts its threads and joins them before it returns).
+    void set_threads(int32_t threads, int64_t parallel_neurons) {
+        if (!handle_) throw std::runtime_error("library closed");
+        if (!set_threads_ || !set_neurons_)
+            throw std::runtime_error("compiled library " + path_ + " runs on one thread only");
+        set_threads_(threads < 1 ? 1 : threads);
+        set_neurons_(parallel_neurons);
+    }
+
+    // The threads the last run of this library used (1 if it cannot say).
+    int32_t threads_used() const {
+        if (!handle_) throw std::runtime_error("library closed");
+        return threads_used_ ? threads_used_() : 1;
     }
 
     // A run over addresses the caller owns (0: no array), e.g. a GPU's device arrays.
@@ -110,6 +136,9 @@ public:
         run_ = nullptr;
         manifest_ = nullptr;
         last_error_ = nullptr;
+        set_threads_ = nullptr;
+        set_neurons_ = nullptr;
+        threads_used_ = nullptr;
     }
 
     const std::string& path() const { return path_; }
@@ -142,6 +171,9 @@ private:
     run_fn run_ = nullptr;
     text_fn manifest_ = nullptr;
     text_fn last_error_ = nullptr;
+    set_threads_fn set_threads_ = nullptr;
+    set_neurons_fn set_neurons_ = nullptr;
+    threads_used_fn threads_used_ = nullptr;
 };
 
 std::unique_ptr<Library> open_library(const std::string& path) {
@@ -168,6 +200,9 @@ PYBIND11_MODULE(_native, m) {
              py::arg("n_steps"))
         .def("run_pointers", &Library::run_pointers, py::arg("pointers"), py::arg("iargs"),
              py::arg("rargs"), py::arg("n_steps"))
+        .def("set_threads", &Library::set_threads, py::arg("threads"),
+             py::arg("parallel_neurons"))
+        .def("threads_used", &Library::threads_used)
         .def("manifest", &Library::manifest)
         .def("last_error", &Library::last_error)
         .def("close", &Library::close)

@@ -17,6 +17,7 @@ from .monitors import SpikeMonitor, StateMonitor
 from .rate_monitor import PopulationRateMonitor
 from .network_operation import NetworkOperation
 from .state import NetworkState
+from .threads import resolve as resolve_threads
 from .synapses import Synapses
 from .toolchain.generation import generate
 
@@ -42,6 +43,10 @@ class Network:
     connectivity and delays are shared; instance b draws its random numbers from its own
     seed ``net.seeds[b]`` (``seed`` may also be a list of K seeds).
 
+    ``threads=N`` runs the CPU backend on N OpenMP threads, with the same results as one
+    thread, bit for bit (default: ``OMP_NUM_THREADS``, else the cores this process may
+    use; :mod:`pyspike.threads`); the NumPy and CUDA backends ignore it.
+
     >>> import pyspike as ps
     >>> m = ps.NeuronModel("dv/dt = (I - v)/tau : mV", params={"I": 2.0, "tau": 10.0})
     >>> net = ps.Network(dt=0.1, seed=1, backend="numpy")
@@ -62,7 +67,7 @@ class Network:
     def __init__(self, dt: float = 0.1, seed=None, backend: str = "cpu",
                  precision: str = "double", cache_dir: Optional[str] = None,
                  batch: Optional[int] = None, check_finite: bool = True,
-                 progress: Optional[bool] = None):
+                 progress: Optional[bool] = None, threads: Optional[int] = None):
         dt = checks.unitless(dt, "dt", "Network", "ms")
         if not checks.is_number(dt) or not math.isfinite(dt) or not dt > 0:
             raise ModelError(f"dt must be a positive, finite number of ms, not {dt!r}",
@@ -73,6 +78,8 @@ class Network:
         if precision not in ("double", "single"):
             raise ModelError(f"precision must be 'double' or 'single', not {precision!r}",
                              where="Network", symbol=str(precision))
+        #: The threads of the CPU backend's runs (:mod:`pyspike.threads`).
+        self.threads = resolve_threads(threads)
         self.dt = float(dt)
         self.batch, self.seeds = batching.instances(batch, seed)
         self.seed = int(self.seeds[0])

@@ -48,6 +48,7 @@ def run_steps(net, kernel: NetworkKernel, n_steps: int) -> None:
     finite = FiniteCheck(net, kernel, arrays) if net.check_finite else None
     if finite is not None:
         finite.before_run()
+    net.backend.set_threads(net.threads)
     pacer = Pacer(net.seconds_per_step)
     progress = Progress(net.progress, n_steps, net.dt)
     step0, done, finished = net.step, 0, False

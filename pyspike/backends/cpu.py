@@ -10,8 +10,26 @@ from .library import native, open_native
 from .protocol import BaseBackend, Capabilities
 
 
+#: The neurons of one instance of a network from which its runs use several threads:
+#: below, the threads would wait for each other between kernels longer than they work
+#: (bench/bench_threads.py).  Set it lower (0: always) to run small networks on threads;
+#: the results are the same.
+PARALLEL_NEURONS = 20_000
+
+
 class CPUBackend(BaseBackend):
-    """``backend="cpu"``: fused C++ kernels, the time loop in C++, one call per run."""
+    """``backend="cpu"``: fused C++ kernels, the time loop in C++, one call per run, on
+    ``Network(threads=...)`` threads (csrc/pyspike/threads.h), with the results of one.
+
+    >>> import pyspike as ps
+    >>> net = ps.Network(threads=2)
+    >>> with net:
+    ...     G = ps.NeuronGroup(4, ps.NeuronModel("dv/dt = (2 - v)/10.0 : 1",
+    ...                                          threshold="v > 1", reset="v = 0"))
+    >>> net.run(1.0)
+    >>> net.threads, net.backend.threads_used()    # 4 neurons: one thread is enough
+    (2, 1)
+    """
 
     name = "cpu"
     capabilities = Capabilities(target="cpp")
@@ -36,6 +54,12 @@ class CPUBackend(BaseBackend):
     def run(self, arrays: List[np.ndarray], iargs: np.ndarray, rargs: np.ndarray,
             n_steps: int) -> int:
         return int(self._lib.run(arrays, iargs, rargs, int(n_steps)))
+
+    def set_threads(self, threads: int) -> None:
+        self._lib.set_threads(int(threads), int(PARALLEL_NEURONS))
+
+    def threads_used(self) -> int:
+        return int(self._lib.threads_used()) if self._lib is not None else 1
 
     def manifest(self) -> str:
         return self._lib.manifest()

@@ -75,6 +75,12 @@ class Backend(Protocol):
         """Run up to ``n_steps`` over the runtime's arrays; returns the steps done (fewer
         when a spike monitor's buffer could overflow)."""
 
+    def set_threads(self, threads: int) -> None:
+        """Run the next runs on up to ``threads`` threads (the results do not change)."""
+
+    def threads_used(self) -> int:
+        """The threads the last run used."""
+
     def manifest(self) -> str:
         """What the loaded code expects of ``run``'s arguments, as JSON
         (codegen.layout.Manifest), read from the compiled library where there is one."""
@@ -106,6 +112,12 @@ class BaseBackend:
 
     def collect(self, arrays: List[np.ndarray]) -> None:
         """Nothing to do: the monitors write the host arrays."""
+
+    def set_threads(self, threads: int) -> None:
+        """Nothing to do: this backend ignores the number of threads."""
+
+    def threads_used(self) -> int:
+        return 1
 
     def nonfinite_slots(self, arrays: List[np.ndarray], slots: List[int]) -> List[int]:
         return [s for s in slots if not np.isfinite(arrays[s]).all()]

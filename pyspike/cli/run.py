@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import inspect
 import os
 import signal
 import time
@@ -194,7 +193,6 @@ def _terminate_as_interrupt():
 
 def _check_command_line(args: argparse.Namespace) -> None:
     """What the command line asks for can be done: said before anything is built or run."""
-    check_threads(args)
     ranks = mpi.launched(os.environ)
     if ranks is not None and ranks > 1:
         raise CommandLineError(f"pyspike run was started as {ranks} MPI ranks, which would "
@@ -217,12 +215,6 @@ def _check_command_line(args: argparse.Namespace) -> None:
         except ImportError:
             raise CommandLineError("--out writes HDF5 with h5py, which is not installed "
                                    "(pip install h5py)") from None
-
-
-def check_threads(args: argparse.Namespace) -> None:
-    if args.threads is not None and "threads" not in inspect.signature(Network).parameters:
-        raise CommandLineError("--threads is not available: this version of pyspike runs a "
-                               "network on one thread (Network takes no threads=)")
 
 
 def steps_of(ms: float, dt: float, flag: str) -> int:

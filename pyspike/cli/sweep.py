@@ -98,7 +98,6 @@ def main(args: argparse.Namespace) -> int:
 def _sweep_of(args: argparse.Namespace, sha256: Optional[str] = None):
     """The model file, the grid's points and the Network arguments of the command line
     (``sha256``: the model file rank 0 read, which every rank must read too)."""
-    run.check_threads(args)
     axes = [sweep.parse_axis(text) for text in args.grid]
     if args.seed is not None and any(a.name == "seed" for a in axes):
         raise CommandLineError("give the seeds with --seed or with --grid seed=..., not both")

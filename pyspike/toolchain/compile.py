@@ -52,9 +52,9 @@ CSRC = Path(codegen.__file__).resolve().parent.parent / "csrc"
 #: rounds as the NumPy reference does, step for step.  -fno-trapping-math lets the compiler
 #: compute both sides of a select (refractoriness) and so vectorise the update loop.  On
 #: x86-64, full-width AVX-512 vectors where the CPU has them (gcc otherwise stops at 256
-#: bits): the 4000-neuron LIF step is 9% faster, CUBA at 400,000 neurons 5%.
+#: bits): the 4000-neuron LIF step is 9% faster, CUBA at 400,000 neurons 5%. -pthread: threads.h
 CXXFLAGS = ("-std=c++17", "-O3", "-march=native", "-fno-math-errno", "-fno-trapping-math",
-            "-ffp-contract=off", "-fPIC", "-shared", "-fvisibility=hidden") + (
+            "-ffp-contract=off", "-fPIC", "-shared", "-fvisibility=hidden", "-pthread") + (
     ("-mprefer-vector-width=512",) if platform.machine() in ("x86_64", "AMD64") else ())
 #: glibc's vector math library on x86-64 Linux (see csrc/pyspike/support.h).
 LIBMVEC = ("-DPS_USE_LIBMVEC", "-lmvec") if (

@@ -66,11 +66,12 @@ def _calls_in(source: str, pattern: str):
 
 def test_the_cpp_step_calls_the_kernels_in_the_order_of_the_schedule():
     source = generate(_network(), "cpp").source
-    loop = source[source.index("int64_t run_instances"):source.index("return n_steps")]
+    loop = source[source.index("int64_t run_team"):source.index("return n_steps")]
+    # (the pathways' and monitors' calls of the threads' shares: templates/cpp/)
     assert _calls_in(loop, r"x\.(\w+)\.(\w+)\(") == [
-        ("group0", "op0"), ("synapses0", "before_groups"), ("group0", "record0"),
-        ("group0", "step"), ("group1", "record0"), ("group1", "step"),
-        ("synapses0", "pre"), ("synapses0", "post"), ("group0", "reset"),
+        ("group0", "op0"), ("synapses0", "clock_split"), ("group0", "record0_team"),
+        ("group0", "step"), ("group1", "record0_team"), ("group1", "step"),
+        ("synapses0", "deliver_split"), ("synapses0", "post_split"), ("group0", "reset"),
         ("group1", "reset")]
 
 

@@ -165,7 +165,7 @@ def test_another_seed_gives_other_spikes(program, reference, tmp_path):
     (["--data", "/no/such/folder"], "cannot open /no/such/folder/program.txt"),
     (["--colour", "red"], "unknown option '--colour'"),
     (["--checkpoint-every", "10"], "--checkpoint-every needs --checkpoint PATH"),
-    (["--threads", "2"], "runs on one thread"),
+    (["--threads", "0"], "--threads takes a whole number"),
 ])
 def test_a_bad_command_line_exits_with_one_sentence(program, args, words):
     out = run(program, *args)

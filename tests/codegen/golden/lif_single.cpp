@@ -4,6 +4,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <atomic>
+#include "pyspike/threads.h"     // (before support.h: its system headers redeclare libm)
 #include "pyspike/abi.h"
 #include "pyspike/philox.h"
 #include "pyspike/support.h"
@@ -53,13 +55,46 @@ struct Group0 {
         // Constants of this run, computed once.
         _h0 = (int64_t)(floorf(1.0F/1000.0F + 2.0F/dt) - 1);
         _h1 = -u_v_rest;
-        for (int32_t i = 0; i < N; ++i) {
-            const real_t u_tau_m = p_u_tau_m[i];
-            p__h2[i] = expf(-dt/u_tau_m);
+        {
+            // Local copies and element i of distinct arrays only: the loop vectorises
+            // whatever code surrounds it (whether a loop vectorises decides whether
+            // libmvec's or libm's exp rounds an element, so it must not depend on that).
+            const real_t dt = this->dt;
+            (void)dt;
+#pragma GCC ivdep
+            for (int32_t i = 0; i < N; ++i) {
+                const real_t u_tau_m = p_u_tau_m[i];
+                p__h2[i] = expf(-dt/u_tau_m);
+            }
         }
     }
 
-    void step(const int64_t step, const real_t t, const uint64_t seed, int64_t* counters) {
+
+    // State monitor 0 of this group: the state at the step's start, or
+    // after the step's kernels for when="end" (codegen/schedule.py places the call).
+    void record0(const int64_t step, int64_t* counters) {
+        if (step % 1 == 0 && counters[0] < p_smon0_idx_stride) {
+            const int64_t k = counters[0]++;
+            for (int32_t r = 0; r < 2; ++r) {
+                const int32_t i = p_smon0_idx[r];
+                (void)i;
+                p_smon0_0[r * p_smon0_idx_stride + k] = (real_t)p_u_v[i];
+            }
+        }
+    }
+
+    // A list of the step's spikes where no synapses keep one (the threads' spikes are
+    // joined in it); false: out of memory.
+    bool allocate() {
+        return true;
+    }
+
+    void release() {
+    }
+
+    // The update of the step, each thread of the team on its blocks of neurons.
+    void step(const PsTeam& team, const int64_t step, const real_t t, const uint64_t seed,
+              int64_t* counters) {
         // Local copies: the compiler can keep them in registers across the loop.
         const int64_t _h0 = this->_h0;
         const real_t _h1 = this->_h1;
@@ -72,9 +107,20 @@ struct Group0 {
         int32_t* __restrict p_lastspike = this->p_lastspike;
         real_t* __restrict p__h2 = this->p__h2;
         int32_t* __restrict p_spikes = this->p_spikes;
-        (void)t; (void)seed; (void)dt;
-        int32_t n_spikes = 0;
+        (void)t; (void)seed; (void)dt; (void)counters;
+        // This thread's blocks: first to end - 1.  The loops below visit every block and
+        // skip those of other threads, so that each block's loop is the serial one (its
+        // vectorised and remainder parts, whose libmvec functions round differently, the
+        // same for every number of threads).
+        constexpr int32_t NB = (N + 256 - 1) / 256;
+        const int32_t first = (int32_t)ps_share(NB, team.id, team.n) * 256;
+        const int32_t end = (int32_t)ps_share(NB, team.id + 1, team.n) * 256;
+        // This thread's spikes, in order, from the start of its range in the list (a range
+        // of n neurons has n spikes at most).
+        int32_t* const mine = p_spikes + (first < N ? first : N);
+        int32_t n_mine = 0;
         for (int32_t b0 = 0; b0 < N; b0 += 256) {
+            if (b0 < first || b0 >= end) continue;
             const int32_t b1 = (b0 + 256 < N) ? b0 + 256 : N;
             uint8_t spiked[256];
             // Each iteration touches element i of distinct arrays only: no alias checks
@@ -107,41 +153,64 @@ struct Group0 {
                     bits |= ((eight * 0x0102040810204080ull) >> 56) << k;
                 }
                 while (bits) {
-                    const int32_t i = b0 + w + __builtin_ctzll(bits);
+                    mine[n_mine++] = b0 + w + __builtin_ctzll(bits);
                     bits &= bits - 1;
-                    int32_t lastspike = p_lastspike[i];
-                    lastspike = step + 1;
-                    p_lastspike[i] = (int32_t)lastspike;
-                    p_spikes[n_spikes] = i;
-                    p_spmon0_i[counters[1]] = i;
-                    p_spmon0_step[counters[1]] = step + 1;
-                    ++counters[1];
-                    ++n_spikes;
                 }
             }
+        }
+        int32_t n_spikes = n_mine;
+        if (team.n > 1) {
+            // The threads' spikes joined in thread order, by thread 0: an ascending list.
+            team.slots[team.id] = n_mine;
+            ps_sync(team);
+            if (team.id != 0) return;
+            for (int32_t u = 1; u < team.n; ++u) {
+                const int64_t from = ps_share(NB, u, team.n) * 256;
+                const int32_t c = (int32_t)team.slots[u];
+                if (c > 0) memmove(p_spikes + n_spikes, p_spikes + from, sizeof(int32_t) * c);
+                n_spikes += c;
+            }
+        }
+        for (int32_t q = 0; q < n_spikes; ++q) {
+            const int32_t i = p_spikes[q];
+            int32_t lastspike = p_lastspike[i];
+            lastspike = step + 1;
+            p_lastspike[i] = (int32_t)lastspike;
+            p_spmon0_i[counters[1]] = i;
+            p_spmon0_step[counters[1]] = step + 1;
+            ++counters[1];
         }
         counters[3] = n_spikes;
     }
 
-    // State monitor 0 of this group: the state at the step's start, or
-    // after the step's kernels for when="end" (codegen/schedule.py places the call).
-    void record0(const int64_t step, int64_t* counters) {
-        if (step % 1 == 0 && counters[0] < p_smon0_idx_stride) {
-            const int64_t k = counters[0]++;
-            for (int32_t r = 0; r < 2; ++r) {
-                const int32_t i = p_smon0_idx[r];
-                (void)i;
-                p_smon0_0[r * p_smon0_idx_stride + k] = (real_t)p_u_v[i];
-            }
+    // State monitor 0 on a team of threads: its neurons shared when there
+    // are many, else on thread 0.
+    void record0_team(const PsTeam& team, const int64_t step, int64_t* counters) {
+        if (2 < PS_RECORD_SPLIT) {
+            if (team.id == 0) record0(step, counters);
+            return;
         }
+        if (step % 1 != 0 || counters[0] >= p_smon0_idx_stride)
+            return;
+        const int64_t k = counters[0];
+        const int32_t r1 = (int32_t)ps_share(2, team.id + 1, team.n);
+        for (int32_t r = (int32_t)ps_share(2, team.id, team.n); r < r1; ++r) {
+            const int32_t i = p_smon0_idx[r];
+            (void)i;
+            p_smon0_0[r * p_smon0_idx_stride + k] = (real_t)p_u_v[i];
+        }
+        ps_sync(team);                  // every thread has read the fill level
+        if (team.id == 0) counters[0] = k + 1;
     }
 
     // The reset of the neurons that spiked in this step, after its synaptic events
-    // (Brian2's order: groups, thresholds, synapses, resets).
-    void reset(const int64_t step, const real_t t, const uint64_t seed, int64_t* counters) {
+    // (Brian2's order: groups, thresholds, synapses, resets); each thread its share.
+    void reset(const PsTeam& team, const int64_t step, const real_t t,
+                    const uint64_t seed, int64_t* counters) {
         (void)step; (void)t; (void)seed;
         const int64_t n = counters[3];
-        for (int64_t q = 0; q < n; ++q) {
+        const int64_t q1 = ps_share(n, team.id + 1, team.n);
+        for (int64_t q = ps_share(n, team.id, team.n); q < q1; ++q) {
             const int32_t i = p_spikes[q];
             real_t u_v = p_u_v[i];
             u_v = u_v_reset;
@@ -157,28 +226,105 @@ struct Instance {
     Group0 group0;
 };
 
-// n steps of K instances, in lockstep; fewer when a spike buffer is full.
-int64_t run_instances(Instance* instances, const int32_t K, const int64_t step0,
-                      const double dt, const int64_t n_steps) {
+// The instances, slots and arguments of pyspike_run (a batch of K instances; rargs: a row
+// per instance).
+constexpr int32_t K = 1, N_SLOTS = 11, N_IARGS = 3;
+constexpr int32_t N_RARGS = 5;
+
+// Whether a spike buffer of an instance lacks room for one more step's spikes.
+bool lacks_room(const Instance* instances) {
+    for (int32_t b = 0; b < K; ++b) {
+        const int64_t* counters = instances[b].counters;
+        if (counters[1] + 100 > counters[2]) return true;
+    }
+    return false;
+}
+
+// n steps of K instances, in lockstep; fewer when a spike buffer is full.  Every thread of
+// the team runs this loop, and after each kernel waits for the others.
+int64_t run_team(Instance* instances, const int64_t step0, const double dt,
+                 const int64_t n_steps, const PsTeam& team) {
+    // Whether a spike buffer may lack room in the next step: thread 0, which alone writes
+    // the fill levels, decides before the last wait of a step; every thread reads it
+    // after, the same value.
+    int64_t* full = team.slots + team.n;
+    if (team.id == 0) *full = lacks_room(instances);
+    ps_sync(team);
     for (int64_t s = 0; s < n_steps; ++s) {
         const int64_t step = step0 + s;
         const real_t t = (real_t)((double)step * dt);
-        for (int32_t b = 0; b < K; ++b) {
-            const int64_t* counters = instances[b].counters;
-            if (counters[1] + 100 > counters[2]) return s;
-        }
+        if (*full) return s;
         for (int32_t b = 0; b < K; ++b) {
             Instance& x = instances[b];
             int64_t* counters = x.counters;
             const uint64_t seed = x.seed;
             (void)counters; (void)seed;
             // The step's kernels in the order of the schedule (codegen/schedule.py).
-            x.group0.record0(step, counters);
-            x.group0.step(step, t, seed, counters);
-            x.group0.reset(step, t, seed, counters);
+            x.group0.record0_team(team, step, counters);
+            ps_sync(team);
+            x.group0.step(team, step, t, seed, counters);
+            ps_sync(team);
+            x.group0.reset(team, step, t, seed, counters);
+            if (b == K - 1 && team.id == 0) *full = lacks_room(instances);
+            ps_sync(team);
         }
     }
     return n_steps;
+}
+
+// What the instances' groups need on a team of threads; false: out of memory.
+bool allocate(Instance* instances, const int32_t K) {
+    bool ok = true;
+    for (int32_t b = 0; b < K; ++b) {
+        ok = instances[b].group0.allocate() && ok;
+    }
+    return ok;
+}
+
+// The threads a run may use (pyspike_set_threads), the neurons of one instance from
+// which it uses them (pyspike_set_parallel_neurons), and the threads the last run used.
+std::atomic<int32_t> ps_threads{1};
+std::atomic<int64_t> ps_parallel_neurons{PS_PARALLEL_NEURONS};
+std::atomic<int32_t> ps_last_threads{1};
+// The neurons of one instance: the work of a step that threads share.
+constexpr int64_t NEURONS = 100;
+
+// n steps of the K instances on a team of up to *threads threads (set to those it had;
+// one: the calling thread alone); fewer when a spike buffer is full, -1 when out of
+// memory.  The structs are set up once per call (they are plain data).
+int64_t run(void** arrays, const int64_t* iargs, const double* rargs, const int64_t n_steps,
+            int32_t* threads) {
+    const int64_t step0 = iargs[0];
+    const double dt = rargs[0];
+    Instance* instances = (Instance*)calloc(K, sizeof(Instance));
+    if (!instances) return -1;
+    for (int32_t b = 0; b < K; ++b) {
+        void* table[N_SLOTS];
+        ps_instance_table(arrays, iargs + N_IARGS, N_SLOTS, b, table);
+        Instance& x = instances[b];
+        x.counters = (int64_t*)table[0];
+        x.seed = (uint64_t)iargs[N_IARGS + N_SLOTS + b];
+        x.group0.setup(table, iargs, rargs + b * N_RARGS);
+    }
+    int64_t done = 0;
+    int64_t* slots = (int64_t*)calloc(*threads + 1, sizeof(int64_t));   // (+1: run_team's)
+    const bool ready = allocate(instances, K) && slots;
+    if (ready) {
+        if (*threads == 1) {
+            done = run_team(instances, step0, dt, n_steps, PsTeam{0, 1, slots, nullptr});
+        } else {
+            auto body = [&](const PsTeam& team) {
+                return run_team(instances, step0, dt, n_steps, team);
+            };
+            done = ps_run_team(*threads, slots, body, threads);
+        }
+    }
+    free(slots);
+    for (int32_t b = 0; b < K; ++b) {
+        instances[b].group0.release();
+    }
+    free(instances);
+    return ready ? done : -1;    // -1: out of memory
 }
 
 }  // namespace
@@ -214,30 +360,34 @@ extern "C" PS_EXPORT const char* pyspike_manifest(void) {
            R"({"index":0,"item":0,"name":"v_reset","owner":"group","position":4,"role":"param"}]})";
 }
 
+// The threads the next runs may use (at least 1); they use them when an instance has
+// pyspike_set_parallel_neurons' number of neurons or more, else one.
+extern "C" PS_EXPORT void pyspike_set_threads(int32_t threads) {
+    ps_threads.store(threads < 1 ? 1 : threads, std::memory_order_relaxed);
+}
+
+extern "C" PS_EXPORT void pyspike_set_parallel_neurons(int64_t neurons) {
+    ps_parallel_neurons.store(neurons < 0 ? 0 : neurons, std::memory_order_relaxed);
+}
+
+// The number of threads the last run used.
+extern "C" PS_EXPORT int32_t pyspike_threads_used(void) {
+    return ps_last_threads.load(std::memory_order_relaxed);
+}
+
 // arrays[0]: int64 counters (monitor fill levels and capacities), then the slots of the
 // kernel IR; iargs: first step, seed, monitor strides, then for a batch of K instances
 // each slot's bytes from one instance to the next and the K seeds; rargs: dt and the
 // shared parameters, one row of them per instance.  Returns the number of steps done:
-// fewer than n_steps when a spike buffer is full.  The instances advance together.
+// fewer than n_steps when a spike buffer is full; -1 when out of memory.  The instances
+// advance together, on the threads of pyspike_set_threads.
 extern "C" PS_EXPORT int64_t pyspike_run(void** arrays, const int64_t* iargs, const double* rargs,
                                          int64_t n_steps)
 {
-    constexpr int32_t K = 1, N_SLOTS = 11, N_IARGS = 3;
-    constexpr int32_t N_RARGS = 5;   // rargs: one row per instance
-    const int64_t step0 = iargs[0];
-    const double dt = rargs[0];
-    // Once per run, not per step (the structs are plain data).
-    Instance* instances = (Instance*)calloc(K, sizeof(Instance));
-    if (!instances) return -1;   // out of memory: the runtime reports it
-    for (int32_t b = 0; b < K; ++b) {
-        void* table[N_SLOTS];
-        ps_instance_table(arrays, iargs + N_IARGS, N_SLOTS, b, table);
-        Instance& x = instances[b];
-        x.counters = (int64_t*)table[0];
-        x.seed = (uint64_t)iargs[N_IARGS + N_SLOTS + b];
-        x.group0.setup(table, iargs, rargs + b * N_RARGS);
-    }
-    const int64_t done = run_instances(instances, K, step0, dt, n_steps);
-    free(instances);
+    int32_t threads = NEURONS >= ps_parallel_neurons.load(std::memory_order_relaxed)
+                      ? ps_threads.load(std::memory_order_relaxed) : 1;
+    const int64_t done = run(arrays, iargs, rargs, n_steps, &threads);
+    ps_last_threads.store(threads, std::memory_order_relaxed);
     return done;
 }
+
