@@ -1,22 +1,30 @@
-"""The CPU backend on threads: CUBA at 40,000 and 400,000 neurons, 1 and 2 threads.
+"""The CPU backend on threads, side by side with Brian2 and NEST on the same threads.
 
-    python bench/bench_threads.py [--sizes 40000,400000] [--threads 1,2] [--duration 1000]
-                                  [--repeats 3]
+    python bench/bench_threads.py [--models cuba,coba] [--sizes 40000,400000]
+                                  [--threads 1,2] [--duration 1000] [--repeats 3]
+                                  [--peers auto|none] [--nest-sizes 40000]
 
-For each size one network is built (examples/networks.py's CUBA, dt = 0.1 ms, seed 1),
-stored, and then run ``repeats`` times per thread count from the stored state, the thread
-counts alternating (1, 2, 1, 2, ...), so that every run does the same work.  It prints the
-median wall time of ``net.run(duration)`` per thread count, the ratio to one thread, and
-checks that every thread count gave the same spikes.  Run it with a pyspike on the path
-(``PYTHONPATH=/work/devsite`` in the development tree); the machine's load matters: other
-processes on the same cores slow the threaded runs most (the threads wait for each other
-at every kernel of a step).
+For each model and size one pyspike network is built (examples/networks.py, dt = 0.1 ms,
+seed 1), stored, and run ``repeats`` times per thread count from the stored state, the
+thread counts alternating (1, 2, 1, 2, ...), so that every run does the same work; all
+thread counts must give the same spikes.  The peers (the venv of bench/peers/setup.sh)
+run the same model in processes of their own, ``repeats`` times per thread count:
+Brian2's C++ standalone mode (no OpenMP on one thread, OpenMP with that many threads
+otherwise; its time loop's own clock) and, for CUBA, NEST with ``local_num_threads``
+(nest.Simulate's wall clock; ``--nest-sizes`` limits the sizes NEST runs, as its
+400,000-neuron runs take minutes each).  It prints the median run time of each and the ratios
+pyspike / Brian2 and pyspike / NEST per thread count, and pyspike's ratio to its own one
+thread.  Run it with a pyspike on the path (``PYTHONPATH=/work/devsite`` in the
+development tree) on an otherwise idle machine: the threads wait for each other at every
+kernel of a step, and other processes on the same cores slow them most.
 """
 import argparse
 import os
 import platform
+import shutil
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -24,8 +32,13 @@ import numpy as np
 
 import pyspike as ps
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "examples"))
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "examples"))
+sys.path.insert(0, str(HERE))
+import bench_networks  # noqa: E402  (the peers' measurements)
 import networks  # noqa: E402
+
+NEST_MODELS = ("cuba",)           # bench/peers/nest_nets.py: CUBA only
 
 
 def cpu_name() -> str:
@@ -38,9 +51,10 @@ def cpu_name() -> str:
     return platform.processor()
 
 
-def measure(n: int, threads, duration: float, repeats: int) -> dict:
+def measure(model: str, n: int, threads, duration: float, repeats: int) -> dict:
+    """pyspike's run times per thread count, and whether the spikes were the same."""
     net = ps.Network(dt=0.1, seed=1)
-    P = networks.cuba(net, n)["P"]
+    P = getattr(networks, model)(net, n)["P"]
     with net:
         mon = ps.SpikeMonitor(P)
     net.build()
@@ -63,25 +77,86 @@ def measure(n: int, threads, duration: float, repeats: int) -> dict:
             "runs": times, "spikes": int(first[0].size), "same": same}
 
 
+def peer_medians(py, model: str, n: int, threads, duration: float, repeats: int,
+                 nest_sizes) -> dict:
+    """{simulator: {threads: median run_s or an error text}} of the peers."""
+    out = {}
+    for name, fn in (("brian2", _brian2), ("nest", _nest)):
+        if name == "nest" and (model not in NEST_MODELS or n not in nest_sizes):
+            continue
+        out[name] = {}
+        for k in threads:
+            runs = [fn(py, model, n, k, duration) for _ in range(repeats)]
+            good = [r["run_s"] for r in runs if "error" not in r]
+            out[name][k] = statistics.median(good) if good else runs[-1]["error"]
+    return out
+
+
+def _brian2(py, model, n, threads, duration):
+    d = tempfile.mkdtemp(prefix="pyspike-bench-brian2-")
+    try:
+        return bench_networks._call(
+            [py, os.path.join(bench_networks.PEERS, "brian2_nets.py"), model, str(n),
+             os.path.join(d, "project"), "--seed", "1", "--duration", str(duration),
+             "--threads", str(threads)], cwd=d, timeout=3600)
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def _nest(py, model, n, threads, duration):
+    d = tempfile.mkdtemp(prefix="pyspike-bench-nest-")
+    try:
+        return bench_networks._call(
+            [py, os.path.join(bench_networks.PEERS, "nest_nets.py"), model, str(n),
+             "--seed", "1", "--duration", str(duration), "--threads", str(threads)],
+            cwd=d, timeout=3600)
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def _cell(value) -> str:
+    return f"{value:.3f}" if isinstance(value, float) else f"({value})"
+
+
+def _ratio(ours: float, theirs) -> str:
+    return f"{ours / theirs:.2f}x" if isinstance(theirs, float) else "-"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--models", default="cuba,coba")
     ap.add_argument("--sizes", default="40000,400000")
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--duration", type=float, default=1000.0)
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--peers", choices=["auto", "none"], default="auto")
+    ap.add_argument("--nest-sizes", default=None, help="the sizes NEST runs (default: all)")
     args = ap.parse_args()
+    models = args.models.split(",")
     sizes = [int(x) for x in args.sizes.split(",")]
     threads = [int(x) for x in args.threads.split(",")]
+    nest_sizes = sizes if args.nest_sizes is None else \
+        [int(x) for x in args.nest_sizes.split(",") if x]
+    py = bench_networks.peer_python(args.peers if args.peers == "none" else "auto")
     print(f"# {cpu_name()}, {len(os.sched_getaffinity(0))} cores usable, "
-          f"{args.duration:g} ms of CUBA, median of {args.repeats}")
-    print("| neurons | threads | run (s) | vs 1 thread | spikes | same spikes |")
-    print("|---|---|---|---|---|---|")
-    for n in sizes:
-        r = measure(n, threads, args.duration, args.repeats)
-        base = r["median"][threads[0]]
-        for k in threads:
-            print(f"| {n} | {k} | {r['median'][k]:.3f} | {r['median'][k] / base:.2f}x | "
-                  f"{r['spikes']} | {'yes' if r['same'] else 'NO'} |", flush=True)
+          f"{args.duration:g} ms of model time, medians of {args.repeats}"
+          + ("" if py else "; no peer venv (bash bench/peers/setup.sh): pyspike only"))
+    print("| model | neurons | threads | pyspike (s) | vs its 1 thread | same spikes | "
+          "Brian2 (s) | pyspike/Brian2 | NEST (s) | pyspike/NEST |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for model in models:
+        for n in sizes:
+            r = measure(model, n, threads, args.duration, args.repeats)
+            peers = peer_medians(py, model, n, threads, args.duration, args.repeats,
+                                 nest_sizes) if py else {}
+            base = r["median"][threads[0]]
+            for k in threads:
+                ours = r["median"][k]
+                b2 = peers.get("brian2", {}).get(k, "not run")
+                nest = peers.get("nest", {}).get(k, "not run")
+                print(f"| {model} | {n} | {k} | {ours:.3f} | {ours / base:.2f}x | "
+                      f"{'yes' if r['same'] else 'NO'} | {_cell(b2)} | {_ratio(ours, b2)} | "
+                      f"{_cell(nest)} | {_ratio(ours, nest)} |", flush=True)
 
 
 if __name__ == "__main__":
