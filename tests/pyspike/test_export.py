@@ -132,6 +132,16 @@ def test_the_program_writes_the_in_process_run_s_results_file(program, reference
     assert len(ps.load_results(out).spikes["exc"].node_ids) > 1000
 
 
+def test_the_program_on_two_threads_writes_the_same_file(program, reference, tmp_path):
+    out = subprocess.run([str(program), "--duration", str(DURATION), "--seed", str(SEED),
+                          "--threads", "2", "--out", str(tmp_path / "two.h5")],
+                         capture_output=True, text=True,
+                         env=dict(os.environ, PYSPIKE_PARALLEL_NEURONS="0"))
+    assert out.returncode == 0, out.stderr
+    assert "on 2 threads" in out.stdout         # (every network shares its steps from 0 on)
+    assert same_file(reference, tmp_path / "two.h5") == []
+
+
 def test_the_results_do_not_depend_on_the_steps_per_call(program, reference, tmp_path):
     out = standalone(program, tmp_path / "run.h5", "--steps-per-call", "77")
     assert same_file(reference, out) == []
