@@ -8,8 +8,11 @@
 // and joined within each pyspike_run), their number chosen at run time, the results the
 // same for every number of threads, bit for bit:
 //   void    pyspike_set_threads(int32_t threads);   /* the threads of the next runs (>= 1) */
-//   void    pyspike_set_parallel_neurons(int64_t n); /* from n neurons per instance on (else
-//                                                       one thread; PS_PARALLEL_NEURONS) */
+//   void    pyspike_set_parallel_neurons(int64_t n); /* from n neurons per instance on the
+//                                                       threads share each step; below, a
+//                                                       batch of n neurons in all shares its
+//                                                       instances; else one thread
+//                                                       (PS_PARALLEL_NEURONS) */
 //   int32_t pyspike_threads_used(void);              /* the threads the last run used */
 // A program that links the generated source calls pyspike_set_threads before pyspike_run
 // (without it, one thread); the library is compiled with -pthread.

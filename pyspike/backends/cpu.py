@@ -10,10 +10,12 @@ from .library import native, open_native
 from .protocol import BaseBackend, Capabilities
 
 
-#: The neurons of one instance of a network from which its runs use several threads:
-#: below, the threads would wait for each other between kernels longer than they work
-#: (bench/bench_threads.py).  Set it lower (0: always) to run small networks on threads;
-#: the results are the same.
+#: The neurons of one instance of a network from which its runs use several threads, which
+#: share each kernel of a step: below, they would wait for each other between kernels
+#: longer than they work (bench/bench_threads.py).  A batch of smaller instances with as
+#: many neurons in all runs its instances on the threads instead, each on one thread (the
+#: threads wait once per step).  Set it lower (0: always) to run small networks on
+#: threads; the results are the same.
 PARALLEL_NEURONS = 20_000
 
 

@@ -1,10 +1,12 @@
 """Network(threads=N): the CPU backend's threads give the results of one thread, bit for
-bit, on every feature network (tests/cuda/networks.py), batched and not, and on a CUBA
-network of several blocks of neurons per thread; the number is checked and defaults to
+bit, on every feature network (tests/cuda/networks.py), batched and not (the threads
+sharing each instance's kernels, or whole instances of a batch), and on a CUBA network of
+several blocks of neurons per thread; the number is checked and defaults to
 OMP_NUM_THREADS or the cores this process may use."""
 import importlib.util
 import os
 from pathlib import Path
+from typing import Tuple
 
 import numpy as np
 import pytest
@@ -72,6 +74,32 @@ def test_a_feature_network_gives_the_same_spikes_and_state_on_one_two_and_four_t
 def test_a_batch_gives_the_same_results_on_one_and_three_threads(name,
                                                                   threads_on_small_networks):
     _assert_identical(_run(name, 1, batch=2), _run(name, 3, batch=2))
+
+
+def _instance_run(name: str, threads: int, monkeypatch) -> Tuple[list, int]:
+    """A batch of 3 small instances whose neurons in all reach PARALLEL_NEURONS (set to
+    twice an instance's): the threads share the instances."""
+    net, objects = networks.build(name, "cpu", batch=3)
+    neurons = sum(o.N for o in objects if isinstance(o, ps.NeuronGroup))
+    monkeypatch.setattr(cpu, "PARALLEL_NEURONS", 2 * neurons)
+    net.threads = threads
+    net.run(20.0)
+    return _outcome(net, objects), net.backend.threads_used()
+
+
+@pytest.mark.parametrize("name", ["generator_delays", "stdp_sparse", "summed_gap"])
+def test_a_batch_of_small_instances_gives_the_same_results_with_its_instances_on_threads(
+        name, monkeypatch):
+    one, used = _instance_run(name, 1, monkeypatch)
+    assert used == 1
+    three, used = _instance_run(name, 3, monkeypatch)
+    assert used == 3
+    _assert_identical(one, three)
+
+
+def test_a_batch_shared_by_instance_uses_no_more_threads_than_it_has_instances(monkeypatch):
+    _, used = _instance_run("stdp_sparse", 8, monkeypatch)
+    assert used == 3
 
 
 def _cuba(threads: int) -> list:

@@ -275,20 +275,26 @@ bool lacks_room(const Instance* instances) {
 }
 
 // n steps of K instances, in lockstep; fewer when a spike buffer is full.  Every thread of
-// the team runs this loop, and after each kernel waits for the others.
+// the team (`whole`) runs this loop.  Either the team shares each kernel of each instance
+// and waits after it, or (by_instance) each thread runs whole instances alone, with the
+// serial code, and the team waits once per step: an instance's numbers are the same.
 int64_t run_team(Instance* instances, const int64_t step0, const double dt,
-                 const int64_t n_steps, const PsTeam& team) {
-    // Whether a spike buffer may lack room in the next step: thread 0, which alone writes
-    // the fill levels, decides before the last wait of a step; every thread reads it
-    // after, the same value.
-    int64_t* full = team.slots + team.n;
-    if (team.id == 0) *full = lacks_room(instances);
-    ps_sync(team);
+                 const int64_t n_steps, const PsTeam& whole, const bool by_instance) {
+    int64_t own[2] = {0, 0};
+    // the team of the kernels
+    const PsTeam team = by_instance ? PsTeam{0, 1, own, nullptr} : whole;
+    const int32_t b_first = by_instance ? whole.id : 0, b_stride = by_instance ? whole.n : 1;
+    // Whether a spike buffer may lack room in the next step: thread 0 decides once every
+    // thread has written its fill levels, before a wait; every thread reads it after, the
+    // same value.
+    int64_t* full = whole.slots + whole.n;
+    if (whole.id == 0) *full = lacks_room(instances);
+    ps_sync(whole);
     for (int64_t s = 0; s < n_steps; ++s) {
         const int64_t step = step0 + s;
         const real_t t = (real_t)((double)step * dt);
         if (*full) return s;
-        for (int32_t b = 0; b < K; ++b) {
+        for (int32_t b = b_first; b < K; b += b_stride) {
             Instance& x = instances[b];
             int64_t* counters = x.counters;
             const uint64_t seed = x.seed;
@@ -299,8 +305,13 @@ int64_t run_team(Instance* instances, const int64_t step0, const double dt,
             x.group0.step(team, step, t, seed, counters);
             ps_sync(team);
             x.group0.reset(team, step, t, seed, counters);
-            if (b == K - 1 && team.id == 0) *full = lacks_room(instances);
+            if (!by_instance && b == K - 1 && team.id == 0) *full = lacks_room(instances);
             ps_sync(team);
+        }
+        if (by_instance) {
+            ps_sync(whole);
+            if (whole.id == 0) *full = lacks_room(instances);
+            ps_sync(whole);
         }
     }
     return n_steps;
@@ -327,7 +338,7 @@ constexpr int64_t NEURONS = 20;
 // one: the calling thread alone); fewer when a spike buffer is full, -1 when out of
 // memory.  The structs are set up once per call (they are plain data).
 int64_t run(void** arrays, const int64_t* iargs, const double* rargs, const int64_t n_steps,
-            int32_t* threads) {
+            int32_t* threads, const bool by_instance) {
     const int64_t step0 = iargs[0];
     const double dt = rargs[0];
     Instance* instances = (Instance*)calloc(K, sizeof(Instance));
@@ -345,10 +356,11 @@ int64_t run(void** arrays, const int64_t* iargs, const double* rargs, const int6
     const bool ready = allocate(instances, K) && slots;
     if (ready) {
         if (*threads == 1) {
-            done = run_team(instances, step0, dt, n_steps, PsTeam{0, 1, slots, nullptr});
+            done = run_team(instances, step0, dt, n_steps, PsTeam{0, 1, slots, nullptr},
+                            false);
         } else {
             auto body = [&](const PsTeam& team) {
-                return run_team(instances, step0, dt, n_steps, team);
+                return run_team(instances, step0, dt, n_steps, team, by_instance);
             };
             done = ps_run_team(*threads, slots, body, threads);
         }
@@ -422,9 +434,15 @@ extern "C" PS_EXPORT int32_t pyspike_threads_used(void) {
 extern "C" PS_EXPORT int64_t pyspike_run(void** arrays, const int64_t* iargs, const double* rargs,
                                          int64_t n_steps)
 {
-    int32_t threads = NEURONS >= ps_parallel_neurons.load(std::memory_order_relaxed)
-                      ? ps_threads.load(std::memory_order_relaxed) : 1;
-    const int64_t done = run(arrays, iargs, rargs, n_steps, &threads);
+    // An instance of ps_parallel_neurons neurons or more: the threads share its kernels.
+    // Smaller ones, in a batch that has as many neurons in all: the threads share the
+    // instances (at most one thread per instance).  Else one thread.
+    const int64_t enough = ps_parallel_neurons.load(std::memory_order_relaxed);
+    int32_t threads = ps_threads.load(std::memory_order_relaxed);
+    const bool by_instance = NEURONS < enough && K > 1 && NEURONS * K >= enough;
+    if (by_instance && threads > K) threads = K;
+    if (NEURONS < enough && !by_instance) threads = 1;
+    const int64_t done = run(arrays, iargs, rargs, n_steps, &threads, by_instance);
     ps_last_threads.store(threads, std::memory_order_relaxed);
     return done;
 }
