@@ -157,21 +157,22 @@ def pyspike_measure(model, n, cache, seed, duration, timeout, snapshot=None):
     return res
 
 
-def brian2_measure(py, model, n, seed, duration, timeout):
+def brian2_measure(py, model, n, seed, duration, timeout, threads=1):
     d = tempfile.mkdtemp(prefix="pyspike-bench-brian2-")
     try:
         return _call([py, os.path.join(PEERS, "brian2_nets.py"), model, str(n),
                       os.path.join(d, "project"), "--seed", str(seed), "--duration",
-                      str(duration)], cwd=d, timeout=timeout)
+                      str(duration), "--threads", str(threads)], cwd=d, timeout=timeout)
     finally:
         shutil.rmtree(d, ignore_errors=True)
 
 
-def nest_measure(py, model, n, seed, duration, timeout):
+def nest_measure(py, model, n, seed, duration, timeout, threads=1):
     d = tempfile.mkdtemp(prefix="pyspike-bench-nest-")
     try:
         return _call([py, os.path.join(PEERS, "nest_nets.py"), model, str(n), "--seed",
-                      str(seed), "--duration", str(duration)], cwd=d, timeout=timeout)
+                      str(seed), "--duration", str(duration), "--threads", str(threads)],
+                     cwd=d, timeout=timeout)
     finally:
         shutil.rmtree(d, ignore_errors=True)
 

@@ -21,10 +21,8 @@ kernel of a step, and other processes on the same cores slow them most.
 import argparse
 import os
 import platform
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -81,37 +79,17 @@ def peer_medians(py, model: str, n: int, threads, duration: float, repeats: int,
                  nest_sizes) -> dict:
     """{simulator: {threads: median run_s or an error text}} of the peers."""
     out = {}
-    for name, fn in (("brian2", _brian2), ("nest", _nest)):
+    for name, measure_peer in (("brian2", bench_networks.brian2_measure),
+                               ("nest", bench_networks.nest_measure)):
         if name == "nest" and (model not in NEST_MODELS or n not in nest_sizes):
             continue
         out[name] = {}
         for k in threads:
-            runs = [fn(py, model, n, k, duration) for _ in range(repeats)]
+            runs = [measure_peer(py, model, n, 1, duration, 3600, threads=k)
+                    for _ in range(repeats)]
             good = [r["run_s"] for r in runs if "error" not in r]
             out[name][k] = statistics.median(good) if good else runs[-1]["error"]
     return out
-
-
-def _brian2(py, model, n, threads, duration):
-    d = tempfile.mkdtemp(prefix="pyspike-bench-brian2-")
-    try:
-        return bench_networks._call(
-            [py, os.path.join(bench_networks.PEERS, "brian2_nets.py"), model, str(n),
-             os.path.join(d, "project"), "--seed", "1", "--duration", str(duration),
-             "--threads", str(threads)], cwd=d, timeout=3600)
-    finally:
-        shutil.rmtree(d, ignore_errors=True)
-
-
-def _nest(py, model, n, threads, duration):
-    d = tempfile.mkdtemp(prefix="pyspike-bench-nest-")
-    try:
-        return bench_networks._call(
-            [py, os.path.join(bench_networks.PEERS, "nest_nets.py"), model, str(n),
-             "--seed", "1", "--duration", str(duration), "--threads", str(threads)],
-            cwd=d, timeout=3600)
-    finally:
-        shutil.rmtree(d, ignore_errors=True)
 
 
 def _cell(value) -> str:
