@@ -141,6 +141,9 @@ class GroupKernel:
     generator: Optional["GeneratorIR"] = None
     timed: List["TimedIR"] = field(default_factory=list)
     events: List[EventIR] = field(default_factory=list)   # custom events (events.py)
+    #: the element of neuron 0's random draws (GroupSpec.first): neuron i draws as
+    #: element first + i
+    first: int = 0
 
     @property
     def threshold(self) -> Optional[sp.Basic]:

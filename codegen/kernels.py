@@ -113,6 +113,7 @@ def _build_group(g: GroupSpec, index: int, layout: Layout,
     """A group's kernel: the model's statements, then the lowering passes of its features
     (TimedArrays, refractoriness, Poisson inputs), in the order their buffers are laid
     out."""
+    _check_first(g)
     if g.generator:
         return _generator(g, index, layout)
     where = f"the equations of group '{g.name}'"
@@ -165,7 +166,7 @@ def _build_group(g: GroupSpec, index: int, layout: Layout,
     clock = refractoriness.clock_statements(refractory) + clear
 
     draft = GroupKernel(g.name, index, g.N, eqs, arrays, shared, refractory=refractory,
-                        method=method)
+                        method=method, first=g.first)
     buffers = timed.timed_buffers(g, index, layout)
     input_draws, inputs = poisson_inputs(g, draft, layout)   # (adds to its shared values)
     inputs = refractoriness.hold_inputs(inputs, refractory, eqs.unless_refractory)
@@ -185,7 +186,31 @@ def _generator(g: GroupSpec, index: int, layout: Layout) -> GroupKernel:
         layout.counter(*own, "given_position", "given"),
         layout.counter(*own, "given_count", "given"))
     return GroupKernel(g.name, index, g.N, parse_equations("", ()), {}, {},
-                       generator=generator)
+                       generator=generator, first=g.first)
+
+
+#: Elements of a block of Philox draws that must stay together: the normals come 64 to a
+#: group of 16 blocks (csrc/pyspike/philox.h), the uniforms two to a block.
+DRAW_ALIGNMENT = 64
+
+
+def _check_first(g: GroupSpec) -> None:
+    """``g.first`` (the element of its neuron 0's draws) keeps the neurons' draws those
+    of the whole group: aligned with the Philox blocks, and every element a 32-bit word."""
+    where, first = "GroupSpec.first", g.first
+    if not isinstance(first, int) or isinstance(first, bool) or first < 0:
+        raise ModelError(f"group '{g.name}' starts its random draws at element {first!r}; "
+                         "it must be an int, 0 or more", where=where, symbol="first")
+    if first % DRAW_ALIGNMENT:
+        raise ModelError(f"group '{g.name}' starts its random draws at element {first}, "
+                         f"which is not a multiple of {DRAW_ALIGNMENT}: its neurons would "
+                         "not draw the numbers of the same neurons of the whole group "
+                         "(split a group over ranks in blocks of a multiple of "
+                         f"{DRAW_ALIGNMENT} neurons)", where=where, symbol="first")
+    if first + g.N > 2 ** 32:
+        raise ModelError(f"group '{g.name}' draws random numbers for the elements {first} "
+                         f"to {first + g.N - 1}, past the last of 2**32 elements "
+                         f"({2 ** 32 - 1})", where=where, symbol="first")
 
 
 def _variables(g: GroupSpec, eqs: EquationSet, index: int, layout: Layout

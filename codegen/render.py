@@ -107,8 +107,16 @@ def _assign(a: Assign, printer: CPrinter, *, const: bool = True) -> str:
     return f"{'const ' if const else ''}{ctype} {name} = {code};"
 
 
-def _draw(d: Draw, real: str) -> str:
-    return draw_line(d.symbol.name, d.kind, d.stream, real, "i")
+def element(k: GroupKernel, index: str) -> str:
+    """The element of the draws of group ``k``'s neuron ``index`` (a C expression): the
+    neuron's index in the whole group, ``index + first`` for a block of a group split
+    over ranks; ``index`` itself when first is 0, so that the sources of every other
+    group stay as they were."""
+    return f"({index} + {k.first})" if k.first else index
+
+
+def _draw(d: Draw, k: GroupKernel, real: str) -> str:
+    return draw_line(d.symbol.name, d.kind, d.stream, real, element(k, "i"))
 
 
 def _draws(k: GroupKernel, real: str, paired: bool) -> dict:
@@ -117,7 +125,7 @@ def _draws(k: GroupKernel, real: str, paired: bool) -> dict:
     uniforms or four normals per Philox block: the same numbers as one draw per neuron,
     for a half or a quarter of the blocks."""
     if not paired:
-        return {"draw_blocks": [], "draws": [_draw(d, real) for d in k.update.draws]}
+        return {"draw_blocks": [], "draws": [_draw(d, k, real) for d in k.update.draws]}
     suffix = "f32" if real == "float" else "f64"
     blocks = []
 
@@ -125,8 +133,8 @@ def _draws(k: GroupKernel, real: str, paired: bool) -> dict:
         buf = f"_rb{len(blocks)}"
         fn = {"uniform": "ps_rand_pairs", "normal": "ps_randn_fill"}[d.kind]
         blocks.append({"buf": buf, "fill": (
-            f"{fn}_{suffix}(seed, (uint64_t)step, (uint32_t)b0, {d.stream}u, b1 - b0, "
-            f"{buf});")})
+            f"{fn}_{suffix}(seed, (uint64_t)step, (uint32_t){element(k, 'b0')}, "
+            f"{d.stream}u, b1 - b0, {buf});")})
         return f"const real_t {c_name(d.symbol.name)} = {buf}[i - b0];"
     return {"draw_blocks": blocks, "draws": [buffered(d) for d in k.update.draws]}
 
@@ -215,7 +223,7 @@ def _block_lines(block, k: GroupKernel, printer: CPrinter, real: str) -> List[st
     return ([_load(n, k, block.stores) for n in block.loads]
             + [f"const real_t {c_name(a.target.name)} = {pointer(arr.name)}[i];"
                for a, arr in k.run_arrays if _uses(block.code, a.target)]
-            + [_draw(d, real) for d in block.draws]
+            + [_draw(d, k, real) for d in block.draws]
             + [_assign(a, printer) for a in block.code]
             + [_store(n, k) for n in block.stores])
 
@@ -228,7 +236,7 @@ def operation_contexts(net: NetworkKernel, printer: CPrinter) -> List[OperationC
         out.append(OperationContext(
             op.name, op.group, k.N, op.every, op.when,
             [_load(n, k, op.body.stores) for n in op.body.loads]
-            + [_draw(d, net.real) for d in op.body.draws]
+            + [_draw(d, k, net.real) for d in op.body.draws]
             + [_assign(a, printer) for a in op.body.code]
             + [_store(n, k) for n in op.body.stores]))
     return out

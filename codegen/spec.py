@@ -55,6 +55,10 @@ class GroupSpec:
     #: custom events (Brian2's events=): (name, condition, statements run on the neurons
     #: of the event, run_on_event's); codegen/events.py
     events: Tuple[Tuple[str, str, str], ...] = ()
+    #: the global index of this group's neuron 0 for its random draws (a block of a group
+    #: split over MPI ranks; a multiple of 64): neuron i draws as element first + i, so
+    #: that each rank's block draws the numbers of the whole group's neurons
+    first: int = 0
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from .codegen import streams
 from . import _context, batching, checks, linked
 from .evaluate import evaluate
 from .model import NeuronModel
+from .partition_blocks import Block
 from .models import neuron_model
 from .state import StateTable
 from .subgroup import Subgroup
@@ -26,7 +27,7 @@ from .host_sync import device_array, sync_state  # noqa: F401  (synapses.py read
 _names = itertools.count()
 
 
-class NeuronGroup:
+class NeuronGroup(Block):
     """A group of ``N`` neurons sharing one :class:`NeuronModel`.
 
     Variables and parameters read as NumPy arrays (``G.v``), live views of the group's
@@ -166,8 +167,7 @@ class NeuronGroup:
         >>> G.run_regularly("v = 0", dt=2.0)
         >>> net.run(3.0)
         >>> G.v                   # set to 0 at t = 2 ms, then 2 steps of 0.5 ms
-        array([1., 1.])
-        """
+        array([1., 1.])"""
         where = f"run_regularly of group '{self.name}'"
         code = checks.text(code, "code", where, empty_if_none=False)
         if dt is not None:
@@ -316,7 +316,8 @@ class NeuronGroup:
                                           for code, dt in self._operations),
                          extensions=m.extensions, linked=linked.spec_links(self),
                          events=tuple((e, c, self._on_event.get(e, ""))
-                                      for e, c in m.events.items()))
+                                      for e, c in m.events.items()),
+                         first=self.__dict__.get("_first", 0))    # (MPI: a rank's block)
 
     def adopt(self, model: NeuronModel) -> None:
         """Take ``model``, this group's model with synaptic state added (a library synapse

@@ -22,7 +22,7 @@ from typing import Callable, List, Mapping, Optional, Sequence, TypeVar
 
 from .codegen.errors import ModelError
 
-__all__ = ["Failed", "Ranks", "launched", "world"]
+__all__ = ["Failed", "Ranks", "communicator", "launched", "world"]
 
 #: Variables holding the number of ranks, as the launchers set them.
 SIZE_VARIABLES = ("OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "MV2_COMM_WORLD_SIZE")
@@ -52,22 +52,29 @@ def launched(environ: Mapping[str, str]) -> Optional[int]:
 def world(environ: Optional[Mapping[str, str]] = None) -> "Ranks":
     """The ranks of this run: MPI's world where a launcher started several processes
     (mpi4py then starts MPI), else this process alone."""
+    return Ranks(communicator(environ))
+
+
+def communicator(environ: Optional[Mapping[str, str]] = None):
+    """mpi4py's ``COMM_WORLD`` where a launcher started several processes (mpi4py then
+    starts MPI), else None: this process alone."""
     environ = os.environ if environ is None else environ
     size = launched(environ)
     if size is None or size == 1:
-        return Ranks()
+        return None
     try:
         from mpi4py import MPI
     except ImportError as err:
         raise ModelError(f"this process was started by an MPI launcher, but mpi4py cannot be "
                          f"imported ({err}): pip install mpi4py, built against the MPI that "
                          "mpirun belongs to", where=_WHERE) from None
-    ranks = Ranks(MPI.COMM_WORLD)
-    if size and ranks.size != size:
-        raise ModelError(f"the launcher started {size} processes but MPI sees {ranks.size} "
-                         "(mpi4py uses another MPI library than mpirun, or srun lacks "
-                         "--mpi=pmix): every process would do all the work", where=_WHERE)
-    return ranks
+    comm = MPI.COMM_WORLD
+    if size and comm.Get_size() != size:
+        raise ModelError(f"the launcher started {size} processes but MPI sees "
+                         f"{comm.Get_size()} (mpi4py uses another MPI library than mpirun, or "
+                         "srun lacks --mpi=pmix): every process would do all the work",
+                         where=_WHERE)
+    return comm
 
 
 class Ranks:

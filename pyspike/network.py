@@ -47,6 +47,11 @@ class Network:
     thread, bit for bit (default: ``OMP_NUM_THREADS``, else the cores this process may
     use; :mod:`pyspike.threads`); the NumPy and CUDA backends ignore it.
 
+    ``partition=True`` splits the network over the ranks of an MPI job (``mpirun -n R``):
+    each rank simulates a block of every group's neurons and the synapses onto them, and
+    the ranks swap spikes once per minimum delay, with the spikes of the single process
+    for the same seed (:mod:`pyspike.partition`; every rank runs the same script).
+
     >>> import pyspike as ps
     >>> m = ps.NeuronModel("dv/dt = (I - v)/tau : mV", params={"I": 2.0, "tau": 10.0})
     >>> net = ps.Network(dt=0.1, seed=1, backend="numpy")
@@ -67,12 +72,14 @@ class Network:
     def __init__(self, dt: float = 0.1, seed=None, backend: str = "cpu",
                  precision: str = "double", cache_dir: Optional[str] = None,
                  batch: Optional[int] = None, check_finite: bool = True,
-                 progress: Optional[bool] = None, threads: Optional[int] = None):
+                 progress: Optional[bool] = None, threads: Optional[int] = None,
+                 partition: bool = False):
         dt = checks.unitless(dt, "dt", "Network", "ms")
         if not checks.is_number(dt) or not math.isfinite(dt) or not dt > 0:
             raise ModelError(f"dt must be a positive, finite number of ms, not {dt!r}",
                              where="Network", symbol="dt")
         checks.flag(check_finite, "check_finite", "Network")
+        checks.flag(partition, "partition", "Network")
         if progress is not None:
             checks.flag(progress, "progress", "Network")
         if precision not in ("double", "single"):
@@ -103,6 +110,17 @@ class Network:
         self.init_draws = 0
         #: The snapshots ``store`` keeps in memory, by name.
         self.snapshots = {}
+        #: Split over the ranks of an MPI job (:mod:`pyspike.partition`): its runs are run
+        #: by ``self.ranks``, a network of this rank's blocks, once it is made.
+        self.partition = bool(partition)
+        if partition and seed is None:
+            raise ModelError("a network split over MPI ranks (partition=True) needs a seed: "
+                             "every rank builds it, and they must draw the same numbers",
+                             where="Network", symbol="seed")
+        self.ranks = None
+        #: What the runtime calls between the pieces of a run to swap spikes with the
+        #: other ranks (set on a rank's own network by :mod:`pyspike.partition`).
+        self.exchange = None
 
     @property
     def t(self) -> float:
@@ -222,6 +240,7 @@ class Network:
 
     def export(self, folder, target: str = "cpp", name: str = "network"):
         """A standalone CMake project of this network in ``folder`` (:mod:`pyspike.export`)."""
+        self._whole("export")
         from . import export
         return export.export(self, folder, target, name)
 
@@ -248,17 +267,20 @@ class Network:
         >>> bool((G.v == first).all())
         True
         """
+        self._whole("store")
         from . import store
         store.store(self, name, filename)
 
     def restore(self, name: str = "default", filename: Optional[str] = None) -> None:
         """Go back to a state kept by :meth:`store`; the next run continues from there."""
+        self._whole("restore")
         from . import store
         store.restore(self, name, filename)
 
     def checkpoint(self, path) -> None:
         """Write the run's complete state into ``path``, atomically, to continue it later
         with :meth:`from_checkpoint` (:mod:`pyspike.checkpoint`)."""
+        self._whole("checkpoint")
         from . import checkpoint
         checkpoint.write(self, path)
 
@@ -268,6 +290,13 @@ class Network:
         ``build()``) and at the checkpoint's state (:mod:`pyspike.checkpoint`)."""
         from . import checkpoint
         return checkpoint.load(cls, path, build)
+
+    def _whole(self, what: str) -> None:
+        """Refuse ``what`` for a network split over MPI ranks, which it does not cover."""
+        if self.partition:
+            raise ModelError(f"a network split over MPI ranks (partition=True) has no "
+                             f"{what} yet: run it with partition=False for that",
+                             where=f"Network.{what}", symbol="partition")
 
     def stop(self) -> None:
         """End the run in progress after the current step (from a network operation; the
@@ -297,6 +326,10 @@ class Network:
 
     def _advance(self, n_steps: int) -> None:
         """Build (if the network changed) and run ``n_steps`` steps of compiled code."""
+        if self.partition:
+            from . import partition
+            partition.advance(self, n_steps)
+            return
         self.build()
         for obj in self.groups + self.synapses:   # (a restore may bring other dtypes)
             obj._cast(self.real)

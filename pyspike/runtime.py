@@ -45,6 +45,9 @@ def run_steps(net, kernel: NetworkKernel, n_steps: int) -> None:
                          "0.1 ms)", where="Network.run")
     arrays, iargs, rargs, pending = lay_out(net, kernel, n_steps)
     counters = arrays[0]
+    exchange = net.exchange            # (a network split over MPI ranks: pyspike.partition)
+    if exchange is not None:
+        exchange.begin(kernel, arrays, pending)
     finite = FiniteCheck(net, kernel, arrays) if net.check_finite else None
     if finite is not None:
         finite.before_run()
@@ -56,6 +59,8 @@ def run_steps(net, kernel: NetworkKernel, n_steps: int) -> None:
         with DeferredInterrupt() as interrupt:
             while done < n_steps:
                 chunk = pacer.next(n_steps - done)
+                if exchange is not None:           # pieces end where the ranks swap spikes
+                    chunk = exchange.limit(step0 + done, chunk)
                 iargs[0] = step0 + done
                 t0 = time.perf_counter()
                 did = net.backend.run(arrays, _with_instances(iargs, arrays, net.seeds),
@@ -69,6 +74,8 @@ def run_steps(net, kernel: NetworkKernel, n_steps: int) -> None:
                 if did < chunk:
                     _collect_buffers(net.backend, arrays)
                     _grow_spike_buffers(arrays, counters, pending)
+                if exchange is not None:
+                    exchange.after(step0 + done)
                 if finite is not None:
                     finite.after_chunk(step0 + done, seconds)
                 if interrupt.interrupted:
@@ -79,6 +86,8 @@ def run_steps(net, kernel: NetworkKernel, n_steps: int) -> None:
         progress.close()
         try:
             _collect_buffers(net.backend, arrays)
+            if exchange is not None:
+                exchange.end(step0 + done)
             _hand_to_monitors(net, pending, arrays, counters, done)
         except Exception:
             if finished:        # else the error that stopped the run is the one to see

@@ -78,6 +78,15 @@ class StateTable:
             raise KeyError(f"the state table has '{name}' already")
         self._entries[name] = value
 
+    def replaced(self, **entries: Any) -> "StateTable":
+        """A new table with this one's entries (the same objects) and derivations, but
+        ``entries`` in place of those named (a block of a group split over MPI ranks)."""
+        unknown = set(entries) - set(self._entries)
+        if unknown:
+            raise KeyError(f"a state table of {', '.join(self._entries)} has no "
+                           f"{', '.join(sorted(unknown))}")
+        return StateTable(tuple(self._sources), **{**self._entries, **entries})
+
     def snapshot(self) -> Dict[str, Any]:
         """A deep copy of every entry."""
         return {k: copy.deepcopy(v) for k, v in self._entries.items()}

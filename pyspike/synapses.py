@@ -20,6 +20,7 @@ from .group import as_range, device_array, sync_state
 from .model import neuron_dims, neuron_variables
 from .models import SynapseKind, plasticity_rule
 from .models.synapse_attach import kind_synapses
+from .partition_blocks import Block
 from .synapses_target import check_target_size, refuse_library_parts, target_of
 from .synapses_runtime import (bitmask_ok, check_delay_steps, checked_delay, evaluate_value,
                                grow_arrays, new_state, parse_value)
@@ -34,7 +35,7 @@ ATTRIBUTES = frozenset({"source", "target", "name", "model", "params", "variable
                         "shared", "kernel", "kernel_index", "run_regularly"})
 
 
-class Synapses:
+class Synapses(Block):
     """Synapses from ``source`` to ``target`` (groups or contiguous subgroups ``P[a:b]``).
 
     ``model`` declares synaptic variables (``"w : mV"``); ``on_pre`` runs for every synapse

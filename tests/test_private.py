@@ -9,8 +9,9 @@ PACKAGE = Path(pyspike.__file__).parent
 #: The protocol between a Network and its objects, private to the package and declared
 #: here: the network asks each object for its spec, attaches it and casts its arrays to
 #: the network's precision; an object asks its network to bring the state to the host
-#: (after a GPU run) and for the number of its next initial value.
-PROTOCOL = frozenset({"_spec", "_attach", "_cast", "_sync", "_next_init"})
+#: (after a GPU run) and for the number of its next initial value; a network split over
+#: MPI ranks asks each object for a copy holding one rank's block (pyspike/partition_blocks.py).
+PROTOCOL = frozenset({"_spec", "_attach", "_cast", "_sync", "_next_init", "_block"})
 #: sympy's own conventions: printers dispatch to ``_print_<Class>``; the serializer
 #: rebuilds numbers and symbols exactly from sympy's internal fields.
 SYMPY = {"serialize.py": frozenset({"_prec", "_mpf_", "_assumptions_orig", "_new"})}

@@ -167,7 +167,8 @@ class NumpyBackend(BaseBackend):
             # (int32 step counts compute in int64, as the generated code does)
             loaded = _values(g, name, arrays)[chosen]
             env[name] = loaded.astype(np.int64) if loaded.dtype == np.int32 else loaded.copy()
-        elements = np.arange(g.N) if neurons is None else neurons
+        # the neurons' elements in the whole group (GroupSpec.first: a block of a split one)
+        elements = (np.arange(g.N) if neurons is None else neurons) + g.first
         self._draw(block.draws, env, seed, step, elements.astype(np.uint32))
         for a in block.code:
             env[a.target.name] = _full(evaluate(a.expr, env, real), n, a.ctype, real)
