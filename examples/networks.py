@@ -21,14 +21,18 @@ def _p(n: int) -> float:
     return min(0.02, 80.0 / n)
 
 
-def cuba(net: ps.Network, n: int = 4000) -> Dict[str, object]:
-    """Benchmark 1: current-based exponential synapses, exact integration."""
+def cuba(net: ps.Network, n: int = 4000, delay: float = 0.0) -> Dict[str, object]:
+    """Benchmark 1: current-based exponential synapses, exact integration (``delay`` in
+    ms: none in the benchmark; a network split over MPI ranks needs at least dt)."""
     model = ps.models.neurons["brette_cuba"]
+    delayed = {"delay": delay} if delay else {}
     with net:
         P = ps.NeuronGroup(n, model, name="cuba", init={"v": "Vr + rand()*(Vt - Vr)"})
         n_exc = n * 4 // 5
-        Ce = ps.Synapses(P[:n_exc], P, on_pre="ge_post += we", params={"we": 60 * 0.27 / 10})
-        Ci = ps.Synapses(P[n_exc:], P, on_pre="gi_post += wi", params={"wi": -20 * 4.5 / 10})
+        Ce = ps.Synapses(P[:n_exc], P, on_pre="ge_post += we", params={"we": 60 * 0.27 / 10},
+                         **delayed)
+        Ci = ps.Synapses(P[n_exc:], P, on_pre="gi_post += wi", params={"wi": -20 * 4.5 / 10},
+                         **delayed)
         Ce.connect(p=_p(n))
         Ci.connect(p=_p(n))
     return {"P": P, "Ce": Ce, "Ci": Ci}

@@ -1,7 +1,9 @@
 """Non-finite state found and reported: which group, variable, neuron and step.
 
-After every chunk of a run (see :mod:`pyspike.pacing`) the neuron variables are checked
-for inf and NaN, on the backend's own arrays (on the GPU, without copying them); a value
+After every chunk of a run (see :mod:`pyspike.pacing`; chunks that end within
+``CHECK_EVERY_S`` of wall time of the last check, as the short pieces of a network split
+over MPI ranks do, are checked together with a later one, and the last chunk always) the
+neuron variables are checked for inf and NaN, on the backend's own arrays (on the GPU, without copying them); a value
 that has become non-finite stops the run with a :class:`NonFiniteError` that names it.
 Synaptic variables that the model writes (plasticity) may be many more: up to
 ``SYNAPSE_ALWAYS`` values they are checked after every chunk too, beyond that only while
@@ -21,6 +23,9 @@ from .codegen.synaptic import LASTUPDATE
 SYNAPSE_BUDGET = 0.01
 #: Synaptic values checked after every chunk regardless (about 0.1 ms of checking).
 SYNAPSE_ALWAYS = 2 ** 18
+#: Chunks of a run shorter than this (s of wall time) since the last check wait for the
+#: next: a check of 10**5 values takes ~0.1 ms, as long as a step of such a network.
+CHECK_EVERY_S = 0.02
 
 
 class NonFiniteError(FloatingPointError):
@@ -75,15 +80,21 @@ class FiniteCheck:
         self._syn_checked_step: Optional[int] = None
         self._syn_seconds = 0.0
         self._run_seconds = 0.0
+        self._unchecked_seconds = 0.0
 
     def before_run(self) -> None:
         """Refuse to start from a state that is not finite."""
         self._check(self.neurons + self.synapses, None)
         self.checked_step = self._syn_checked_step = self.net.step
 
-    def after_chunk(self, step: int, chunk_seconds: float) -> None:
-        """Check the neuron variables, and the synaptic ones while within their budget."""
+    def after_chunk(self, step: int, chunk_seconds: float, last: bool = True) -> None:
+        """Check the neuron variables, and the synaptic ones while within their budget
+        (``last``: the run's last chunk; others only once CHECK_EVERY_S have passed)."""
         self._run_seconds += chunk_seconds
+        self._unchecked_seconds += chunk_seconds
+        if not last and self._unchecked_seconds < CHECK_EVERY_S:
+            return
+        self._unchecked_seconds = 0.0
         self._check(self.neurons, self.checked_step, step)
         self.checked_step = step
         if self.synapses and (self._syn_values <= SYNAPSE_ALWAYS or

@@ -40,8 +40,9 @@ from typing import Callable, Dict, Optional, Sequence
 
 from .codegen.errors import ModelError
 
-#: The keyword arguments a command line may give ``build`` (``batch``: pyspike sweep).
-NETWORK_ARGUMENTS = ("seed", "backend", "threads", "batch")
+#: The keyword arguments a command line may give ``build`` (``batch``: pyspike sweep;
+#: ``partition``: pyspike run --partition, one network over MPI ranks).
+NETWORK_ARGUMENTS = ("seed", "backend", "threads", "batch", "partition")
 _WHERE = "model file"
 _ORIGINS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 

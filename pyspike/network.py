@@ -219,6 +219,9 @@ class Network:
         """Generate, compile (or find in the cache) and load the code; runs do this first."""
         if not self.groups:
             raise ModelError("the network has no NeuronGroup to simulate", where="Network")
+        if self.partition:                 # (this rank's share: pyspike.partition)
+            from . import partition
+            return partition.build(self)
         spec = self._spec()
         if spec == self._built_spec:
             self.last_build = BuildInfo(False, False, 0.0, 0.0)

@@ -16,7 +16,10 @@ network of this rank's share (a :class:`Partition`):
   blocks' variables, synapses and recordings after each run, on every rank, and take what
   the script changed in them before the next.
 
-So 1, 2 or 4 ranks give the spikes and the state of one process for the same seed.  A rank
+So 1, 2 or 4 ranks give the spikes and the state of one process for the same seed.
+Network operations run on every rank between the pieces of a run, as in one process,
+and see and set the whole network's state (each piece then gathers it: an operation
+every few steps slows a split network down).  A rank
 with no neuron of a small group runs one stand-in neuron, which reaches no synapse and
 no result.  What a split network refuses is in :mod:`pyspike.partition_checks`.  Without
 an MPI launcher (or with one rank) a network with ``partition=True`` runs through the
@@ -53,31 +56,52 @@ __all__ = ["Partition", "advance"]
 
 def advance(net, n_steps: int) -> None:
     """Run ``n_steps`` of ``net`` split over the ranks (its share made at the first run)."""
+    _made(net).run(n_steps)
+
+
+def build(net):
+    """Build this rank's share of ``net`` (made now if not yet); its BuildInfo."""
+    net.last_build = _made(net).local.build()
+    return net.last_build
+
+
+def _made(net) -> "Partition":
     if net.ranks is None:
         comm = mpi.communicator()
         net.ranks = Partition(net, exchange.Alone() if comm is None else
                               exchange.World(comm))
-    net.ranks.run(n_steps)
+    return net.ranks
 
 
 class Proxy(SpikeGeneratorGroup):
     """Every rank's spikes of a split group, emitted D steps late: a spike generator
     whose given spikes are a buffer that the exchange refills each interval."""
 
-    def __init__(self, n: int, capacity: int, name: str):
-        self.__dict__.update(_stamps=np.full(capacity, exchange.NEVER, np.int64),
-                             _ids=np.zeros(capacity, np.int32), _used=0)
+    def __init__(self, n: int, name: str):
+        self.__dict__.update(_stamps=np.full(max(1024, n // 16), exchange.NEVER, np.int64),
+                             _used=0)
+        self.__dict__["_ids"] = np.zeros(self._stamps.size, np.int32)
         super().__init__(n, [], [], name=name)
+
+    @property
+    def capacity(self) -> int:
+        return self._stamps.size
 
     def given_steps(self, dt: float):
         return self._stamps, self._ids, None
 
-    def give(self, stamps: np.ndarray, ids: np.ndarray) -> None:
-        """Replace the spikes to emit (sorted by stamp) by ``stamps`` and ``ids``."""
-        m = stamps.size
+    def give(self, stamps: np.ndarray, ids: np.ndarray) -> bool:
+        """Replace the spikes to emit (sorted by stamp) by ``stamps`` and ``ids``; True
+        where the buffer had to grow (new arrays: the run must be given them)."""
+        m, grown = stamps.size, stamps.size > self.capacity
+        if grown:
+            size = max(m, 2 * self.capacity)
+            self.__dict__.update(_stamps=np.full(size, exchange.NEVER, np.int64),
+                                 _ids=np.zeros(size, np.int32))
         self._stamps[:m], self._ids[:m] = stamps, ids
         self._stamps[m:self._used] = exchange.NEVER
         self.__dict__["_used"] = m
+        return grown
 
 
 class Partition:
@@ -96,7 +120,8 @@ class Partition:
             if np.size(d):
                 steps[id(syn)] = int(np.min(d))
                 checks.check_delay(syn, steps[id(syn)])
-        self.interval = min(steps.values(), default=2 ** 40)
+        self.interval = min(min(steps.values(), default=exchange.MAX_INTERVAL),
+                            exchange.MAX_INTERVAL)
         self._objects = list(net.objects)
         self.blocks = {id(g): exchange.blocks(g.N, comm.size)[comm.rank] for g in groups}
         self.local = type(net)(dt=net.dt, seed=net.seed, backend="cpu",
@@ -109,6 +134,7 @@ class Partition:
             self.copies[id(g)] = self._block(g)
             self.local.add(self.copies[id(g)])
         sources = self._sources(synapses)
+        checks.check_sources(len(sources), exchange.MAX_SOURCES)
         self.kept: Dict[int, List[np.ndarray]] = {}
         for syn in synapses:
             copied = self._synapses(syn, sources)
@@ -145,7 +171,7 @@ class Partition:
                 if id(g) in out:
                     continue
                 lo, hi = self.blocks[id(g)]
-                proxy = Proxy(g.N, g.N * self.interval, f"{g.name}_of_all_ranks")
+                proxy = Proxy(g.N, f"{g.name}_of_all_ranks")
                 out[id(g)] = exchange.Source(self.copies[id(g)], lo, hi,
                                              SpikeMonitor(self.copies[id(g)]), proxy)
         return out

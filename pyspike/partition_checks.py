@@ -11,7 +11,7 @@ another rank than its spikes, or what would be numbered by the block instead of 
   ``run_regularly``, random numbers in synaptic code;
 - neuron code reading the neuron index ``i`` or the group size ``N``, linked variables;
 - a synaptic delay of zero (the spikes of a step are needed within that step);
-- network operations, batches, seeds left to chance, backends other than "cpu", and
+- batches, seeds left to chance, backends other than "cpu", and
   monitors other than SpikeMonitor, StateMonitor of groups and PopulationRateMonitor.
 """
 from __future__ import annotations
@@ -49,9 +49,6 @@ def check_network(net) -> None:
     if net.batch is not None:
         raise _refuse("a batch of instances (batch=) is split by instances, not by neurons",
                       "batch")
-    if net.operations:
-        raise _refuse(f"the network operation '{net.operations[0].name}' would see only "
-                      "this rank's block", net.operations[0].name)
     for mon in net.objects:
         if isinstance(mon, (SpikeMonitor, StateMonitor, PopulationRateMonitor)) and (
                 type(mon) not in (SpikeMonitor, StateMonitor, PopulationRateMonitor)
@@ -64,9 +61,9 @@ def check_network(net) -> None:
 def check_unchanged(net, objects: list) -> None:
     """The network holds the ``objects`` it held at its first run, which made the blocks."""
     if list(net.objects) != objects:
-        raise ModelError("objects were added to the network after its first run; a network "
-                         "split over MPI ranks is made at its first run: add everything "
-                         "before", where=_WHERE, symbol="add")
+        raise ModelError("objects were added to the network after its first run (or "
+                         "build()); a network split over MPI ranks is split then: add "
+                         "everything before", where=_WHERE, symbol="add")
 
 
 def check_group(g) -> None:
@@ -118,3 +115,10 @@ def check_delay(syn, steps: int) -> None:
         raise _refuse(f"Synapses '{syn.name}' have a delay of {steps} steps; the ranks "
                       "learn each other's spikes after the step, so every synapse needs a "
                       "delay of at least dt (delay=...)", "delay")
+
+
+def check_sources(n: int, most: int) -> None:
+    """The groups that synapses start from fit the exchange's keys."""
+    if n > most:
+        raise _refuse(f"synapses start from {n} groups, more than the {most} whose spikes "
+                      "the ranks can swap", "Synapses")

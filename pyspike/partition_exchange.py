@@ -17,6 +17,7 @@ emission step, then by global neuron, as one process's ascending spike lists giv
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import List, Optional, Tuple
 
@@ -27,6 +28,17 @@ import numpy as np
 ALIGN = 64
 #: A stamp no run reaches: the free places of a proxy's spike buffer.
 NEVER = np.int64(2 ** 62)
+#: No spikes: (steps, neurons).
+NONE = (np.zeros(0, np.int64), np.zeros(0, np.int64))
+#: The longest interval between swaps (steps): a longer minimum delay is swapped more
+#: often than it needs, which changes nothing but the number of swaps.
+MAX_INTERVAL = 2 ** 10
+#: A spike swapped as one int64 key: source (12 bits), step within the interval (20
+#: bits), global neuron (31 bits); the keys sort as the proxies emit.
+STEP_SHIFT, SOURCE_SHIFT = 31, 51
+NEURON_MASK, STEP_MASK = 2 ** 31 - 1, 2 ** 20 - 1
+#: The most split groups that synapses start from (their number fits the source bits).
+MAX_SOURCES = 2 ** 12
 
 
 def blocks(n: int, ranks: int) -> List[Tuple[int, int]]:
@@ -90,8 +102,7 @@ class Source:
     hi: int
     monitor: object
     proxy: object
-    carry: Tuple[np.ndarray, np.ndarray] = field(default_factory=lambda: (
-        np.zeros(0, np.int64), np.zeros(0, np.int64)))
+    carry: Tuple[np.ndarray, np.ndarray] = field(default_factory=lambda: NONE)
 
 
 class Exchange:
@@ -103,6 +114,8 @@ class Exchange:
     def __init__(self, comm, interval: int, sources: List[Source]):
         self.comm, self.interval, self.sources = comm, int(interval), sources
         self._last: Optional[int] = None
+        #: Wall time spent swapping spikes (waiting for the other ranks included), s.
+        self.seconds = 0.0
         self._arrays = None
         self._slots: list = []
 
@@ -118,7 +131,9 @@ class Exchange:
     def after(self, step: int) -> None:
         if step % self.interval == 0 and step != self._last:
             self._last = step
+            t0 = time.perf_counter()
             self._swap()
+            self.seconds += time.perf_counter() - t0
 
     def end(self, step: int) -> None:
         for s, (ir, _) in zip(self.sources, self._slots):
@@ -130,24 +145,40 @@ class Exchange:
         and the collecting monitor's buffer emptied."""
         counters = self._arrays[0]
         fill = int(counters[0, ir.fill])
-        i = self._arrays[ir.i_slot][0, :fill].astype(np.int64)
-        steps = self._arrays[ir.step_slot][0, :fill].astype(np.int64)
+        i = self._arrays[ir.i_slot][0, :fill]
+        steps = self._arrays[ir.step_slot][0, :fill]
         counters[0, ir.fill] = 0
-        mine = i < s.hi - s.lo             # (a rank without neurons runs a stand-in one)
-        return (np.concatenate([s.carry[0], steps[mine]]),
-                np.concatenate([s.carry[1], i[mine] + s.lo]))
+        if fill and i[fill - 1] >= s.hi - s.lo:   # (the stand-in neuron of no block)
+            mine = i < s.hi - s.lo
+            i, steps = i[mine], steps[mine]
+        if s.carry[0].size:
+            return (np.concatenate([s.carry[0], steps]),
+                    np.concatenate([s.carry[1], i.astype(np.int64) + s.lo]))
+        return steps, i.astype(np.int64) + s.lo
 
     def _swap(self) -> None:
-        parts = []
+        """Every rank's spikes of the interval that ends at ``self._last`` into the
+        proxies, as keys (source, step in the interval, neuron) that sort as the
+        proxies emit: by step, then neuron."""
+        first = self._last - self.interval   # (a spike found in step s is stamped s + 1)
+        keys = []
         for k, (s, (ir, _)) in enumerate(zip(self.sources, self._slots)):
             steps, neurons = self._take(s, ir)
-            s.carry = (steps[:0], neurons[:0])
-            parts.append(np.stack([np.full(steps.size, k, np.int64), steps, neurons], 1))
-        every = self.comm.gather(np.concatenate(parts) if parts else
-                                 np.zeros((0, 3), np.int64)).reshape(-1, 3)
+            s.carry = NONE
+            if self.interval > 1:
+                neurons |= (steps - first) << STEP_SHIFT
+            keys.append(neurons | (k << SOURCE_SHIFT) if k else neurons)
+        every = self.comm.gather(np.concatenate(keys) if len(keys) != 1 else keys[0])
+        every.sort()
         counters = self._arrays[0]
+        ends = (0, every.size) if len(keys) == 1 else \
+            np.searchsorted(every >> SOURCE_SHIFT, np.arange(len(self.sources) + 1))
         for k, (s, (_, gen)) in enumerate(zip(self.sources, self._slots)):
-            mine = every[every[:, 0] == k]
-            order = np.lexsort((mine[:, 2], mine[:, 1]))     # by step, then neuron
-            s.proxy.give(mine[order, 1] + self.interval, mine[order, 2])
+            mine = every[ends[k]:ends[k + 1]]
+            stamps = ((mine >> STEP_SHIFT) & STEP_MASK) + (first + self.interval) \
+                if self.interval > 1 else np.full(mine.size, self._last + 1)
+            if s.proxy.give(stamps, mine & NEURON_MASK):     # (its buffer grew)
+                self._arrays[gen.step_slot], self._arrays[gen.index_slot], _ = \
+                    s.proxy.given_steps(0.0)
+                counters[0, gen.count] = s.proxy.capacity
             counters[0, gen.position] = 0

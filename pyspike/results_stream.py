@@ -61,7 +61,7 @@ class ResultsStream:
     """
 
     def __init__(self, source, path: Union[str, os.PathLike], every: Optional[float] = None,
-                 *, parts: Optional[int] = None):
+                 *, parts: Optional[int] = None, keep: bool = True):
         self.monitors = monitors_of(source, _WHERE)
         nets = {id(m.group.network): m.group.network for m in self.monitors}
         if len(nets) != 1:
@@ -76,7 +76,9 @@ class ResultsStream:
         self.path = os.path.realpath(os.fspath(path))
         #: the number of parts closed so far (None: one file, no parts)
         self.parts = None if parts is None else _keep_parts(self.path, parts)
-        self._writer: Optional[ResultsWriter] = ResultsWriter(self._target(), _WHERE)
+        # (keep=False: the ranks but the first of a network split over MPI ranks, which
+        # run the same writes, so that the ranks' runs stay in step, into no file)
+        self._writer = ResultsWriter(self._target(), _WHERE) if keep else _Nowhere()
         self._operation = NetworkOperation(self.write, dt=every, order=-2 ** 31,
                                            name="ResultsStream")
         try:
@@ -207,3 +209,19 @@ def _empty(mon) -> None:
         table.step.clear()
     for runs in table.data.values():
         runs.clear()
+
+
+class _Nowhere:
+    """The writer of a stream that keeps nothing (``ResultsStream(..., keep=False)``)."""
+
+    def append(self, recordings) -> None:
+        pass
+
+    def flush(self) -> None:
+        pass
+
+    def finish(self) -> None:
+        pass
+
+    def abort(self) -> None:
+        pass

@@ -55,6 +55,7 @@ def run_steps(net, kernel: NetworkKernel, n_steps: int) -> None:
     pacer = Pacer(net.seconds_per_step)
     progress = Progress(net.progress, n_steps, net.dt)
     step0, done, finished = net.step, 0, False
+    instanced = None                 # iargs with the instances' strides and seeds
     try:
         with DeferredInterrupt() as interrupt:
             while done < n_steps:
@@ -63,8 +64,10 @@ def run_steps(net, kernel: NetworkKernel, n_steps: int) -> None:
                     chunk = exchange.limit(step0 + done, chunk)
                 iargs[0] = step0 + done
                 t0 = time.perf_counter()
-                did = net.backend.run(arrays, _with_instances(iargs, arrays, net.seeds),
-                                      rargs.reshape(-1), chunk)
+                if instanced is None:          # (again after spike buffers grew)
+                    instanced = _with_instances(iargs, arrays, net.seeds)
+                instanced[0] = iargs[0]
+                did = net.backend.run(arrays, instanced, rargs.reshape(-1), chunk)
                 seconds = time.perf_counter() - t0
                 if did < 0 or did > chunk:
                     raise RuntimeError(f"the backend reported {did} steps done of {chunk}")
@@ -74,10 +77,12 @@ def run_steps(net, kernel: NetworkKernel, n_steps: int) -> None:
                 if did < chunk:
                     _collect_buffers(net.backend, arrays)
                     _grow_spike_buffers(arrays, counters, pending)
+                    instanced = None
                 if exchange is not None:
                     exchange.after(step0 + done)
                 if finite is not None:
-                    finite.after_chunk(step0 + done, seconds)
+                    finite.after_chunk(step0 + done, seconds,
+                                       last=done >= n_steps or interrupt.interrupted)
                 if interrupt.interrupted:
                     break
         net.seconds_per_step = pacer.seconds_per_step

@@ -15,6 +15,10 @@ SIGTERM from a batch scheduler ending the job); the same command with
 ``--resume`` continues from the checkpoint, if there is one (a job script can always
 give it), with results bit-identical to a run that was never interrupted.  A longer
 ``--duration`` with ``--resume`` continues a finished run.
+
+Under ``mpirun -n R``, ``--partition`` splits the network over the R ranks
+(``build(partition=True)``: :mod:`pyspike.partition`); rank 0 writes ``--out`` and the
+messages, with the spikes of a run in one process.
 """
 from __future__ import annotations
 
@@ -66,6 +70,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="write the checkpoint every so much model time (and at the end)")
     p.add_argument("--resume", action="store_true",
                    help="continue from --checkpoint where it exists")
+    p.add_argument("--partition", action="store_true",
+                   help="split the network over the ranks of mpirun (rank 0 writes --out)")
     add_network_arguments(p)
 
 
@@ -81,10 +87,13 @@ def add_network_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    progress = Progress("pyspike run", args.quiet)
     _check_command_line(args)
+    rank = _rank(args)
+    progress = Progress("pyspike run", args.quiet or rank > 0)
     network_args = {k: getattr(args, k) for k in ("seed", "backend", "threads")
                     if getattr(args, k) is not None}
+    if args.partition:
+        network_args["partition"] = True
     net = model_file.build(model_file.load(args.model), network_args, args.set, Network)
     net.progress = False                      # (the command shows its own)
     end = steps_of(args.duration, net.dt, "--duration")
@@ -109,7 +118,7 @@ def main(args: argparse.Namespace) -> int:
                  if built.compiled else "found the compiled model in the cache"
                  if built.library else f"built the model ({built.generate_s:.1f} s)")
     t0 = time.perf_counter()
-    stream = ResultsStream(net, args.out, parts=parts) if args.out else None
+    stream = ResultsStream(net, args.out, parts=parts, keep=rank == 0) if args.out else None
     save = _checkpointer(net, args, stream)
     try:
         with _terminate_as_interrupt():
@@ -191,14 +200,24 @@ def _terminate_as_interrupt():
         signal.signal(signal.SIGINT, interrupt)
 
 
+def _rank(args: argparse.Namespace) -> int:
+    """This process's rank among those of mpirun (0 without MPI or --partition)."""
+    comm = mpi.communicator() if args.partition else None
+    return 0 if comm is None else int(comm.Get_rank())
+
+
 def _check_command_line(args: argparse.Namespace) -> None:
     """What the command line asks for can be done: said before anything is built or run."""
     ranks = mpi.launched(os.environ)
-    if ranks is not None and ranks > 1:
+    if ranks is not None and ranks > 1 and not args.partition:
         raise CommandLineError(f"pyspike run was started as {ranks} MPI ranks, which would "
-                               "each run the whole network and write the same files: run it "
-                               "as one process (one network over several ranks is not built "
-                               "yet), or use pyspike sweep to share many runs among ranks")
+                               "each run the whole network and write the same files: give "
+                               "--partition to split the network over the ranks, run it as "
+                               "one process, or use pyspike sweep to share many runs among "
+                               "ranks")
+    if args.partition and (args.checkpoint or args.resume):
+        raise CommandLineError("--partition runs without checkpoints: a network split over "
+                               "MPI ranks cannot be written to one yet")
     if (args.checkpoint_every is not None or args.resume) and not args.checkpoint:
         flag = "--resume" if args.resume else "--checkpoint-every"
         raise CommandLineError(f"{flag} needs --checkpoint PATH, the checkpoint file")

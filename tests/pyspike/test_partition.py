@@ -82,6 +82,32 @@ def test_values_set_between_runs_reach_the_blocks():
         np.testing.assert_array_equal(a, b)
 
 
+def test_network_operations_see_and_set_the_whole_state():
+    out = []
+    for partition in (False, True):
+        net = ps.Network(dt=0.1, seed=4, partition=partition)
+        model = ps.NeuronModel("dv/dt = (I - v)/tau + 0.2*xi/sqrt(tau) : 1",
+                               threshold="v > 1", reset="v = 0", params={"I": 0.5, "tau": 10.0})
+        with net:
+            G = ps.NeuronGroup(100, model)
+            S = ps.Synapses(G, G, on_pre="v_post += 0.05", delay=0.3)
+            S.connect(p=0.1)
+            mon = ps.SpikeMonitor(G)
+        means = []
+
+        @ps.network_operation(dt=2.0)
+        def drive(t):
+            means.append(float(G.v.mean()))
+            G.I = 0.5 + t / 20.0
+
+        net.add(drive)
+        net.run(20.0)
+        out.append((mon.i.copy(), mon.t.copy(), np.array(means)))
+    assert out[0][0].size > 0
+    for a, b in zip(*out):
+        np.testing.assert_array_equal(a, b)
+
+
 def _small(**synapses):
     net = ps.Network(dt=0.1, seed=2, partition=True)
     model = ps.NeuronModel("dv/dt = -v/tau : 1", threshold="v > 1", reset="v = 0",

@@ -60,3 +60,41 @@ def test_every_rank_ends_with_the_one_process_results(folder, one_process, ranks
             for name, value in one_process.items():
                 np.testing.assert_array_equal(split[name], value,
                                               err_msg=f"{name} on rank {rank} of {ranks}")
+
+
+MODEL = '''
+import pyspike as ps
+
+def build(**network):
+    net = ps.Network(dt=0.1, **network)
+    lif = ps.NeuronModel("dv/dt = (1.05 - v)/tau + 0.3*xi/sqrt(tau) : 1", threshold="v > 1",
+                         reset="v = 0", params={"tau": 10.0})
+    with net:
+        exc = ps.NeuronGroup(200, lif, name="exc", init={"v": "rand()"})
+        rec = ps.Synapses(exc, exc, "w : 1", on_pre="v_post += w", delay=0.2, name="rec")
+        rec.connect(p=0.1)
+        rec.w = 0.04
+        ps.SpikeMonitor(exc)
+        ps.StateMonitor(exc, "v", record=[0, 199])
+    return net
+'''
+
+
+def test_pyspike_run_partition_writes_the_one_process_results_on_rank_0(folder):
+    (folder / "model.py").write_text(MODEL)
+    env = dict(os.environ, PYTHONPATH=str(Path(ps.__file__).parent.parent),
+               OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
+    command = [sys.executable, "-m", "pyspike", "run", str(folder / "model.py"),
+               "--duration", "60ms", "--seed", "3", "--quiet"]
+    one = subprocess.run(command + ["--out", str(folder / "one.h5")], env=env,
+                         cwd=str(folder), capture_output=True, text=True, timeout=HANG)
+    split = subprocess.run(["mpirun", "-n", "2", "--oversubscribe"] + command +
+                           ["--partition", "--out", str(folder / "split.h5")], env=env,
+                           cwd=str(folder), capture_output=True, text=True, timeout=HANG)
+    assert one.returncode == 0 and split.returncode == 0, one.stderr + split.stderr
+    a, b = ps.load_results(folder / "one.h5"), ps.load_results(folder / "split.h5")
+    assert a.spikes["exc"].timestamps.size > 50
+    for field in ("node_ids", "timestamps"):
+        np.testing.assert_array_equal(getattr(b.spikes["exc"], field),
+                                      getattr(a.spikes["exc"], field))
+    np.testing.assert_array_equal(b.reports["exc"]["v"].data, a.reports["exc"]["v"].data)
