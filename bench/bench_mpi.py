@@ -1,5 +1,5 @@
-"""One network over MPI ranks: CUBA with a delay of one step (0.1 ms; ``--delay``), 1 s of model time,
-in one process and split over ``mpirun -n 2`` (``Network(partition=True)``), one thread
+"""One network over MPI ranks: CUBA with a delay of one step (0.1 ms; ``--delay``), 1 s of
+model time, in one process and split over ``mpirun -n 2`` (``Network(partition=True)``), one thread
 per rank.  It prints the medians of the run (not the build), the ratio, the share of the
 run that rank 0 spent swapping spikes (waiting for the other rank included), and whether
 both gave the same spikes.
@@ -81,7 +81,8 @@ def main() -> None:
     swap = statistics.median(r["swap_s"] / r["run_s"] for r in runs[args.ranks])
     setup = {k: statistics.median(r["setup_s"] for r in v) for k, v in runs.items()}
     same = len({r["digest"] for v in runs.values() for r in v}) == 1
-    print(f"CUBA-{args.n}, delay {args.delay:g} ms, {args.duration:g} ms, medians of {args.repeats}: "
+    print(f"CUBA-{args.n}, delay {args.delay:g} ms, {args.duration:g} ms, "
+          f"medians of {args.repeats}: "
           f"one process {one:.3f} s, {args.ranks} ranks {split:.3f} s ({split / one:.2f}x); "
           f"swapping spikes {100 * swap:.1f}% of the ranks' run; first run (build and "
           f"split) {setup[0]:.1f} s / {setup[args.ranks]:.1f} s; "
