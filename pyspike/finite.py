@@ -5,9 +5,10 @@ After every chunk of a run (see :mod:`pyspike.pacing`; chunks that end within
 over MPI ranks do, are checked together with a later one, and the last chunk always) the
 neuron variables are checked for inf and NaN, on the backend's own arrays (on the GPU,
 without copying them); a value that has become non-finite stops the run with a
-:class:`NonFiniteError` that names it.  Synaptic variables that the model writes (plasticity) may be many more: up to
-``SYNAPSE_ALWAYS`` values they are checked after every chunk too, beyond that only while
-their checks have cost under 1% of the run's time so far.
+:class:`NonFiniteError` that names it.  Synaptic variables that the model writes
+(plasticity) may be many more: up to ``SYNAPSE_ALWAYS`` values they are checked after
+every chunk too, beyond that only while their checks have cost under 1% of the run's
+time so far.
 ``ps.Network(..., check_finite=False)`` turns all of it off.
 """
 from __future__ import annotations
