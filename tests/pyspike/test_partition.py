@@ -35,6 +35,20 @@ def test_a_split_network_on_one_rank_equals_the_network(one_process):
         np.testing.assert_array_equal(split[name], value, err_msg=name)
 
 
+def test_a_split_network_on_threads_equals_the_network(one_process, monkeypatch):
+    from pyspike.backends import cpu
+    monkeypatch.setattr(cpu, "PARALLEL_NEURONS", 64)    # (blocks of 300 on 2 threads)
+    space = _namespace()
+    net, monitors = space["build"](True)
+    net.threads = 2
+    net.run(30.0)
+    net.run(20.3)
+    assert net.ranks.local.backend.threads_used() == 2
+    split = space["results"](net, monitors)
+    for name, value in one_process.items():
+        np.testing.assert_array_equal(split[name], value, err_msg=name)
+
+
 def _cuba(partition, delay, runs=(30.0, 20.0)):
     net = ps.Network(dt=0.1, seed=3, partition=partition)
     with net:
