@@ -25,9 +25,6 @@ True
 """
 from __future__ import annotations
 
-import contextlib
-import errno
-import fcntl
 import functools
 import hashlib
 import os
@@ -35,14 +32,15 @@ import platform
 import shutil
 import subprocess
 import tempfile
-import time
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator, List, Optional, Sequence, Tuple, TypeVar, Union
+from typing import Callable, List, Optional, Sequence, Tuple, TypeVar
 
 from .. import codegen
 from ..codegen.errors import BuildError
+from . import prelude
+from .cache_files import (CacheWarning, checksum_path, file_lock, mkstemp_beside,  # noqa: F401
+                          sha256_file, verify, warn_damaged, write_atomic)
 from .target import target_identity
 
 #: The runtime headers: csrc/ is codegen/'s sibling in the source tree and installed
@@ -57,19 +55,12 @@ CXXFLAGS = ("-std=c++17", "-O3", "-march=native", "-fno-math-errno", "-fno-trapp
             "-ffp-contract=off", "-fPIC", "-shared", "-fvisibility=hidden", "-pthread") + (
     ("-mprefer-vector-width=512",) if platform.machine() in ("x86_64", "AMD64") else ())
 #: glibc's vector math library on x86-64 Linux (see csrc/pyspike/support.h).
-LIBMVEC = ("-DPS_USE_LIBMVEC", "-lmvec") if (
-    platform.system() == "Linux" and platform.machine() == "x86_64") else ()
+LIBMVEC = ("-DPS_USE_LIBMVEC", "-lmvec") \
+    if (platform.system(), platform.machine()) == ("Linux", "x86_64") else ()
 #: Part of every library key: libraries of a pyspike that wrote no checksums are not read.
 CACHE_FORMAT = "2"
-#: A temporary file with no lock to tell whether its writer lives (an older pyspike's) is
-#: stale after this long.
-STALE_AFTER_S = 3600.0
 
 T = TypeVar("T")
-
-
-class CacheWarning(UserWarning):
-    """A damaged file was found in the pyspike cache; it is deleted and rebuilt."""
 
 
 @dataclass(frozen=True)
@@ -150,116 +141,6 @@ def _headers_digest() -> str:
     return h.hexdigest()
 
 
-# -- the cache's files: locks, atomic writes, checksums, stale temporary files ----------
-
-@contextlib.contextmanager
-def file_lock(folder: Path, key: str) -> Iterator[None]:
-    """Hold the lock of ``key`` in ``folder`` (one writer per key across processes; the
-    OS releases it when its holder dies), after removing stale temporary files there."""
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / f"{key}.lock", "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            remove_stale_tmp(folder, key)
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
-
-
-def remove_stale_tmp(folder: Path, key: str) -> None:
-    """Delete the temporary files in ``folder`` that no live build writes: those of
-    ``key`` (whose lock the caller holds), those of keys whose lock is free, and
-    unattributable ones older than :data:`STALE_AFTER_S`."""
-    for tmp in folder.glob("*.tmp"):
-        owner = tmp.name.split(".", 1)[0]
-        lock = folder / f"{owner}.lock"
-        try:
-            if owner == key:
-                stale = True
-            elif lock.exists():
-                stale = _lock_is_free(lock)
-            else:
-                stale = time.time() - tmp.stat().st_mtime > STALE_AFTER_S
-            if stale:
-                tmp.unlink()
-        except OSError:          # removed meanwhile by another build: nothing to do
-            continue
-
-
-def _lock_is_free(path: Path) -> bool:
-    with open(path, "a") as f:
-        try:
-            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            return False
-        fcntl.flock(f, fcntl.LOCK_UN)
-        return True
-
-
-def write_atomic(path: Path, data: Union[str, bytes], key: str) -> None:
-    """Write ``data`` to ``path`` through a temporary file of ``key`` renamed into place: a
-    reader sees the old file or the whole new one, and a failed write leaves nothing."""
-    fd, tmp = _mkstemp(path, key, ".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data.encode() if isinstance(data, str) else data)
-        os.replace(tmp, path)
-    except OSError as err:
-        raise BuildError(_write_failure(path, err)) from None
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
-def _mkstemp(path: Path, key: str, suffix: str) -> Tuple[int, str]:
-    try:
-        return tempfile.mkstemp(dir=path.parent, prefix=f"{key}.", suffix=suffix)
-    except OSError as err:
-        raise BuildError(_write_failure(path, err)) from None
-
-
-def _write_failure(path: Path, err: OSError) -> str:
-    full = " (the disk is full)" if err.errno in (errno.ENOSPC, errno.EDQUOT) else ""
-    return (f"cannot write {path} into the pyspike cache{full}: {err.strerror or err}; "
-            "free some space or set PYSPIKE_CACHE_DIR to another folder")
-
-
-def checksum_path(path: Path) -> Path:
-    return path.with_name(path.name + ".sha256")
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:           # read, never mapped: a short file cannot crash
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-def verify(path: Path) -> Optional[str]:
-    """None if ``path`` has the content its checksum file records, else why not."""
-    try:
-        recorded = checksum_path(path).read_text().split()
-    except FileNotFoundError:
-        return "its checksum file is missing"
-    except (OSError, UnicodeDecodeError):
-        return "its checksum file cannot be read"
-    if len(recorded) != 2 or recorded[1] != path.name:
-        return "its checksum file is damaged or belongs to another file"
-    try:
-        actual = sha256_file(path)
-    except OSError as err:
-        return f"it cannot be read ({err.strerror or err})"
-    if actual != recorded[0]:
-        return "its content does not match its checksum (truncated, overwritten or swapped)"
-    return None
-
-
-def warn_damaged(path: Path, reason: str) -> None:
-    warnings.warn(f"pyspike: the cached file {path} is damaged ({reason}); it is deleted "
-                  "and rebuilt", CacheWarning, stacklevel=4)
-
-
 # -- compiling -----------------------------------------------------------------------------
 
 def compile_library(source: str, *, cache_dir: Optional[os.PathLike] = None,
@@ -270,8 +151,7 @@ def compile_library(source: str, *, cache_dir: Optional[os.PathLike] = None,
     compiler = find_compiler(compiler)
     key = library_key(source, compiler, flags)
     folder = globals()["cache_dir"](cache_dir) / key[:2]
-    lib = folder / f"{name}_{key}.so"
-    src = folder / f"{name}_{key}{suffix}"
+    lib, src = folder / f"{name}_{key}.so", folder / f"{name}_{key}{suffix}"
     if lib.exists() and verify(lib) is None:
         return _cached(lib, src, key)
     with file_lock(folder, key):
@@ -284,6 +164,13 @@ def compile_library(source: str, *, cache_dir: Optional[os.PathLike] = None,
         write_atomic(src, source, key)
         _compile(compiler, flags, src, lib, key)
     return Library(lib, src, True, key)
+
+
+def _prelude(compiler: str, flags: Sequence[str], src: Path) -> Tuple[str, ...]:
+    """g++'s options to read the source's includes from a precompiled header (prelude.py),
+    kept in the default cache whatever ``cache_dir`` the library goes to."""
+    return prelude.flags(globals()["cache_dir"](), compiler, compiler_identity(compiler),
+                         (*flags, f"-I{CSRC}"), _headers_digest(), src.read_text())
 
 
 def _cached(lib: Path, src: Path, key: str) -> Library:
@@ -335,9 +222,9 @@ def compile_command(compiler: str, flags: Sequence[str], src: Path, out: Path) -
 
 def _compile(compiler: str, flags: Sequence[str], src: Path, lib: Path, key: str) -> None:
     """Compile into a temporary file, record its checksum, then rename it into place."""
-    fd, tmp = _mkstemp(lib, key, ".so.tmp")
+    fd, tmp = mkstemp_beside(lib, key, ".so.tmp")
     os.close(fd)
-    cmd = compile_command(compiler, flags, src, Path(tmp))
+    cmd = compile_command(compiler, (*flags, *_prelude(compiler, flags, src)), src, Path(tmp))
     if debug_level() >= 1:
         print("pyspike: " + " ".join(cmd))
     try:
