@@ -325,6 +325,11 @@ class Network:
         if abs(n_steps * self.dt - duration) > 1e-6 * max(1.0, abs(duration)):
             raise ModelError(f"duration {duration} ms is not a whole number of steps of "
                              f"dt = {self.dt} ms", where="Network.run", symbol="duration")
+        if self.partition:             # (an error on one rank ends the job: partition.py)
+            from . import partition
+            partition.guarded(self, lambda: network_operation.run(self, n_steps,
+                                                                   self._advance))
+            return
         network_operation.run(self, n_steps, self._advance)
 
     def _advance(self, n_steps: int) -> None:

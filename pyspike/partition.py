@@ -40,7 +40,7 @@ True
 """
 from __future__ import annotations
 
-from typing import Dict, List
+from typing import Callable, Dict, List
 
 import numpy as np
 
@@ -57,6 +57,19 @@ __all__ = ["Partition", "advance"]
 def advance(net, n_steps: int) -> None:
     """Run ``n_steps`` of ``net`` split over the ranks (its share made at the first run)."""
     _made(net).run(n_steps)
+
+
+def guarded(net, run: Callable[[], None]) -> None:
+    """``run()`` (a run of ``net``, network operations included); an error on one rank
+    ends the whole job (the others would wait for it forever) after one line naming it."""
+    try:
+        run()
+    except BaseException as err:
+        if net.ranks is not None:
+            net.ranks.comm.abort(err)
+        elif mpi.communicator() is not None:        # (before the network was split)
+            exchange.World(mpi.communicator()).abort(err)
+        raise
 
 
 def build(net):
@@ -203,6 +216,11 @@ class Partition:
                 delay=delay * self.net.dt))
 
     # --- runs ----------------------------------------------------------------------
+
+    def agree(self, n_steps: int) -> int:
+        """The fewest of the ranks' ``n_steps``: the ranks must run pieces of equal length
+        (each gathers after its piece), which pieces timed by each rank's clock are not."""
+        return self.comm.minimum(n_steps)
 
     def run(self, n_steps: int) -> None:
         net = self.net

@@ -17,6 +17,7 @@ emission step, then by global neuron, as one process's ascending spike lists giv
 """
 from __future__ import annotations
 
+import sys
 import time
 from dataclasses import dataclass, field
 from typing import List, Optional, Tuple
@@ -62,6 +63,9 @@ class Alone:
     def minimum(self, value: int) -> int:
         return int(value)
 
+    def abort(self, err: BaseException) -> None:
+        """Nothing: the error goes on to the caller."""
+
 
 class World:
     """MPI's world through mpi4py: every rank's array, concatenated in rank order."""
@@ -90,6 +94,14 @@ class World:
     def minimum(self, value: int) -> int:
         from mpi4py import MPI
         return int(self._comm.allreduce(int(value), op=MPI.MIN))
+
+    def abort(self, err: BaseException) -> None:
+        """End every rank of the job after one line naming ``err`` (the other ranks wait
+        in the next swap for this one, which will not come)."""
+        sys.stderr.write(f"pyspike: rank {self.rank} of {self.size} stopped the job: "
+                         f"{type(err).__name__}: {err}\n")
+        sys.stderr.flush()
+        self._comm.Abort(1)
 
 
 @dataclass

@@ -257,6 +257,8 @@ def _advance(net, end: int, every, save, progress: Progress) -> None:
             if seconds_per_step is not None:
                 last = max(1, min(int(PIECE_S / seconds_per_step), 16 * last))
             steps = min(target - net.step, last)
+            if net.partition:            # (pieces timed by each rank's clock: the same)
+                steps = net.ranks.agree(steps)
             before, t0 = net.step, time.perf_counter()
             net.run(steps * net.dt)
             if net.step < before + steps:         # ps.stop() in the model

@@ -98,3 +98,35 @@ def test_pyspike_run_partition_writes_the_one_process_results_on_rank_0(folder):
         np.testing.assert_array_equal(getattr(b.spikes["exc"], field),
                                       getattr(a.spikes["exc"], field))
     np.testing.assert_array_equal(b.reports["exc"]["v"].data, a.reports["exc"]["v"].data)
+
+
+FAILING = '''
+import pyspike as ps
+from mpi4py import MPI
+
+net = ps.Network(dt=0.1, seed=1, partition=True)
+with net:
+    G = ps.NeuronGroup(100, ps.NeuronModel("dv/dt = (1.2 - v)/tau : 1", threshold="v > 1",
+                                           reset="v = 0", params={"tau": 10.0}))
+    S = ps.Synapses(G, G, on_pre="v_post += 0.01", delay=0.1)
+    S.connect(p=0.1)
+
+@ps.network_operation(dt=5.0)
+def fail(t):
+    if t > 0 and MPI.COMM_WORLD.Get_rank() == 1:
+        raise RuntimeError("the node died")
+
+net.add(fail)
+net.run(1000.0)
+'''
+
+
+def test_an_error_on_one_rank_ends_the_job_with_one_line(folder):
+    (folder / "failing.py").write_text(FAILING)
+    env = dict(os.environ, PYTHONPATH=str(Path(ps.__file__).parent.parent),
+               OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
+    done = subprocess.run(["mpirun", "-n", "2", "--oversubscribe", sys.executable,
+                           str(folder / "failing.py")], env=env, cwd=str(folder),
+                          capture_output=True, text=True, timeout=HANG)
+    assert done.returncode != 0
+    assert "rank 1 of 2 stopped the job: RuntimeError: the node died" in done.stderr
