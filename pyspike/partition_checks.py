@@ -6,7 +6,7 @@ other ranks' spikes only once per minimum delay.  So it refuses what would need 
 another rank than its spikes, or what would be numbered by the block instead of the whole:
 
 - reading presynaptic neuron variables in synaptic code (``v_pre``), gap junctions,
-  postsynaptic pathways (``on_post``), further pathways, Synapses onto Synapses, dense
+  further pathways, Synapses onto Synapses, dense
   (all-to-all without a list) and kernel (convolution) synapses, synaptic
   ``run_regularly``, random numbers in synaptic code;
 - neuron code reading the neuron index ``i`` or the group size ``N``, linked variables;
@@ -86,7 +86,7 @@ def check_synapses(syn) -> None:
     name = f"Synapses '{syn.name}'"
     if syn.target_synapses:
         raise _refuse(f"{name} act on Synapses '{syn.target.name}'", syn.name)
-    for what, refused in (("on_post", syn.on_post), ("further pathways", syn.pathways),
+    for what, refused in (("further pathways", syn.pathways),
                           ("a dense all-to-all matrix", syn.dense),
                           ("kernel variables", syn.kernel),
                           ("run_regularly statements", _operations(syn))):

@@ -1,9 +1,18 @@
 """The network of tests/pyspike/test_partition.py and test_partition_mpi.py: noise,
-refractoriness, random initial values, per-synapse random delays and weights, a Poisson
-group, given spikes, a group of 10 neurons (blocks of none on some ranks) and every kind
-of monitor a split network gathers.  The tests read this file as text and run it."""
+refractoriness, random initial values, per-synapse random delays and weights, STDP, a
+Poisson group, given spikes, a group of 10 neurons (blocks of none on some ranks) and
+every kind of monitor a split network gathers.  The tests read this file as text and run it."""
 import numpy as np
 import pyspike as ps
+
+#: Pair-based STDP on the recurrent excitatory synapses (on_post runs on the rank of the
+#: postsynaptic neuron, where the synapse is).
+STDP = """
+    w : 1
+    dapre/dt = -apre/taupre : 1 (event-driven)
+    dapost/dt = -apost/taupost : 1 (event-driven)
+"""
+
 
 def build(partition, seed=5, dt=0.1):
     net = ps.Network(dt=dt, seed=seed, partition=partition, threads=1)
@@ -18,7 +27,10 @@ def build(partition, seed=5, dt=0.1):
         small = ps.NeuronGroup(10, ps.NeuronModel("dv/dt = -v/tau : 1", threshold="v > 0.5",
                                                  reset="v = 0", params={"tau": 5.0}),
                                name="small")
-        ee = ps.Synapses(exc, exc, "w : 1", on_pre="v_post += w", name="ee")
+        ee = ps.Synapses(exc, exc, STDP, on_pre="v_post += w; apre += 0.01; "
+                         "w = clip(w + apost, 0, 0.06)", on_post="apost -= 0.012; "
+                         "w = clip(w + apre, 0, 0.06)", params={"taupre": 20.0,
+                                                               "taupost": 20.0}, name="ee")
         ee.connect(p=0.05)
         ee.w = "0.02 + 0.02*rand()"
         ee.delay = "0.1 + 2*rand()"

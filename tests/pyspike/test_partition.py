@@ -31,6 +31,8 @@ def one_process():
 def test_a_split_network_on_one_rank_equals_the_network(one_process):
     split = _namespace()["run"](True)
     assert one_process["i"].size > 200 and one_process["small_i"].size > 0
+    w = one_process["w"]                        # STDP moved weights out of [0.02, 0.04]
+    assert ((w < 0.02) | (w > 0.04)).any()
     for name, value in one_process.items():
         np.testing.assert_array_equal(split[name], value, err_msg=name)
 
@@ -137,7 +139,6 @@ def _small(**synapses):
     ({"delay": 0.0}, "delay"),
     ({"on_pre": "v_post += v_pre"}, "v_pre"),
     ({"on_pre": "v_post += rand()"}, "rand"),
-    ({"on_pre": "v_post += 0.1", "on_post": "v_post -= 0.1"}, "on_post"),
 ])
 def test_what_needs_more_of_another_rank_than_its_spikes_is_refused(synapses, named):
     net = _small(**synapses)
