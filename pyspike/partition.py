@@ -65,10 +65,9 @@ def guarded(net, run: Callable[[], None]) -> None:
     try:
         run()
     except BaseException as err:
-        if net.ranks is not None:
-            net.ranks.comm.abort(err)
-        elif mpi.communicator() is not None:        # (before the network was split)
-            exchange.World(mpi.communicator()).abort(err)
+        comm = net.ranks.comm if net.ranks is not None else _world()
+        if comm is not None:
+            comm.abort(err)
         raise
 
 
@@ -80,10 +79,14 @@ def build(net):
 
 def _made(net) -> "Partition":
     if net.ranks is None:
-        comm = mpi.communicator()
-        net.ranks = Partition(net, exchange.Alone() if comm is None else
-                              exchange.World(comm))
+        net.ranks = Partition(net, _world() or exchange.Alone())
     return net.ranks
+
+
+def _world():
+    """MPI's world where a launcher started several ranks, else None."""
+    comm = mpi.communicator()
+    return None if comm is None else exchange.World(comm)
 
 
 class Proxy(SpikeGeneratorGroup):
@@ -100,8 +103,13 @@ class Proxy(SpikeGeneratorGroup):
     def capacity(self) -> int:
         return self._stamps.size
 
+    @property
+    def buffers(self):
+        """(stamps, neurons): the arrays the compiled code reads the given spikes from."""
+        return self._stamps, self._ids
+
     def given_steps(self, dt: float):
-        return self._stamps, self._ids, None
+        return (*self.buffers, None)
 
     def give(self, stamps: np.ndarray, ids: np.ndarray) -> bool:
         """Replace the spikes to emit (sorted by stamp) by ``stamps`` and ``ids``; True
@@ -185,8 +193,8 @@ class Partition:
                     continue
                 lo, hi = self.blocks[id(g)]
                 proxy = Proxy(g.N, f"{g.name}_of_all_ranks")
-                out[id(g)] = exchange.Source(self.copies[id(g)], lo, hi,
-                                             SpikeMonitor(self.copies[id(g)]), proxy)
+                out[id(g)] = exchange.Source(lo, hi, SpikeMonitor(self.copies[id(g)]),
+                                             proxy)
         return out
 
     def _synapses(self, syn, sources):
@@ -194,8 +202,9 @@ class Partition:
         of its source, with their delays shortened by the exchange's interval; None where
         the block holds none of the target's neurons."""
         a, b = syn.post_range
-        per_rank = [_onto(syn, block) for block in
-                    exchange.blocks(syn.target.N, self.comm.size)]
+        post = syn.state.col.astype(np.int64) + a           # (in the whole target)
+        per_rank = [np.flatnonzero((post >= lo) & (post < hi))
+                    for lo, hi in exchange.blocks(syn.target.N, self.comm.size)]
         self.kept[id(syn)] = per_rank
         lo, hi = self.blocks[id(syn.target)]
         if max(a, lo) >= min(b, hi):
@@ -227,18 +236,12 @@ class Partition:
         checks.check_unchanged(net, self._objects)
         self.gathering.to_blocks()
         self.local.step = net.step
-        step0, before = net.step, self.gathering.marks()
+        step0 = net.step
         try:
             self.local.run(n_steps * net.dt)
         finally:
             net.step = self.local.step
             net.seconds_per_step = self.local.seconds_per_step
             net.last_build = self.local.last_build
-        self.gathering.from_blocks(before, step0, n_steps)
+        self.gathering.from_blocks(step0, n_steps)
 
-
-def _onto(syn, block) -> np.ndarray:
-    """The synapses of ``syn`` (indices in its order) onto the neurons [lo, hi)."""
-    lo, hi = block
-    post = syn.state.col.astype(np.int64) + syn.post_range[0]
-    return np.flatnonzero((post >= lo) & (post < hi))

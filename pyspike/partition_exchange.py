@@ -57,9 +57,6 @@ class Alone:
     def gather(self, values: np.ndarray) -> np.ndarray:
         return np.ascontiguousarray(values)
 
-    def counts(self, n: int) -> np.ndarray:
-        return np.array([n], dtype=np.int64)
-
     def minimum(self, value: int) -> int:
         return int(value)
 
@@ -106,10 +103,9 @@ class World:
 
 @dataclass
 class Source:
-    """A split group whose spikes the ranks swap: this rank's block of it (``local``,
-    neurons [lo, hi) of the whole), the monitor that collects the block's spikes for the
+    """A split group whose spikes the ranks swap: this rank's block of it (neurons
+    [lo, hi) of the whole), the monitor that collects the block's spikes for the
     exchange, and the proxy that emits every rank's spikes D steps later."""
-    local: object
     lo: int
     hi: int
     monitor: object
@@ -147,7 +143,7 @@ class Exchange:
             self._swap()
             self.seconds += time.perf_counter() - t0
 
-    def end(self, step: int) -> None:
+    def end(self) -> None:
         for s, (ir, _) in zip(self.sources, self._slots):
             s.carry = self._take(s, ir)
         self._arrays = None
@@ -190,7 +186,6 @@ class Exchange:
             stamps = ((mine >> STEP_SHIFT) & STEP_MASK) + (first + self.interval) \
                 if self.interval > 1 else np.full(mine.size, self._last + 1)
             if s.proxy.give(stamps, mine & NEURON_MASK):     # (its buffer grew)
-                self._arrays[gen.step_slot], self._arrays[gen.index_slot], _ = \
-                    s.proxy.given_steps(0.0)
+                self._arrays[gen.step_slot], self._arrays[gen.index_slot] = s.proxy.buffers
                 counters[0, gen.count] = s.proxy.capacity
             counters[0, gen.position] = 0

@@ -10,8 +10,6 @@ sorted by step, then neuron; the population rates summed.
 """
 from __future__ import annotations
 
-from typing import List
-
 import numpy as np
 
 from .monitors import SpikeMonitor, StateMonitor, split_group
@@ -80,13 +78,9 @@ class Gathering:
         return [(syn, copies[syn.name]) for syn in self.part.net.synapses
                 if syn.name in copies]
 
-    def marks(self) -> List[int]:
-        """How many runs each of this rank's monitors holds (the next run's come after)."""
-        return [len(local.state.i) for _, local in self.spikes]
-
     # --- after a run -----------------------------------------------------------------
 
-    def from_blocks(self, before: List[int], step0: int, n_steps: int) -> None:
+    def from_blocks(self, step0: int, n_steps: int) -> None:
         """Every block's state and the run's recordings into the whole network's objects."""
         part, gather = self.part, self.comm.gather
         for g in part.net.groups:
@@ -102,21 +96,23 @@ class Gathering:
                 values = mine[name] if mine is not None else whole[:0]
                 whole[where] = gather(values.astype(whole.dtype, copy=False))
         if n_steps:
-            self._spikes(before)
+            self._spikes()
             self._states(step0, n_steps)
             self._rates(step0, n_steps)
 
-    def _spikes(self, before: List[int]) -> None:
+    def _spikes(self) -> None:
+        """The run's spikes (this rank's monitors hold only those: each run's are handed
+        on and emptied here)."""
         gather = self.comm.gather
-        for (mon, local), first in zip(self.spikes, before):
+        for mon, local in self.spikes:
             lo, hi = self.part.blocks[id(mon.group)]
             table = local.state
-            i = np.concatenate(table.i[first:]).astype(np.int64)
-            step = np.concatenate(table.step[first:])
+            i = np.concatenate(table.i).astype(np.int64)
+            step = np.concatenate(table.step)
             real = i < hi - lo                    # (not the stand-in neuron of no block)
             i, step = gather(i[real] + lo), gather(step[real])
             order = np.lexsort((i, step))
-            values = {v: [gather(np.concatenate(table.data[v][first:])[real])[order]]
+            values = {v: [gather(np.concatenate(table.data[v])[real])[order]]
                       for v in mon.variables}
             mon.append([i[order].astype(np.int32)], [step[order]], values)
             for runs in (table.i, table.step, *table.data.values()):

@@ -92,7 +92,7 @@ def run_steps(net, kernel: NetworkKernel, n_steps: int) -> None:
         try:
             _collect_buffers(net.backend, arrays)
             if exchange is not None:
-                exchange.end(step0 + done)
+                exchange.end()
             _hand_to_monitors(net, pending, arrays, counters, done)
         except Exception:
             if finished:        # else the error that stopped the run is the one to see

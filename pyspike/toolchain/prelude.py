@@ -18,17 +18,19 @@ where it cannot be built, sources compile as before.  ``PYSPIKE_PCH=0`` turns it
 """
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import hashlib
 import os
 import subprocess
-import tempfile
 from pathlib import Path
-from typing import Iterator, List, Sequence, Tuple
+from typing import List, Sequence, Tuple
+
+from ..codegen.errors import BuildError
+from .cache_files import file_lock, mkstemp_beside, write_atomic
 
 #: A head with fewer includes than this is not worth a precompiled header.
 MIN_INCLUDES = 3
+#: The name of the lock and temporary files in a precompiled header's folder.
+_KEY = "prelude"
 
 
 def head(source: str) -> str:
@@ -61,10 +63,10 @@ def flags(root: Path, compiler: str, identity: str, options: Sequence[str],
     pch = folder / "prelude.h.gch"
     try:
         if not pch.exists() and not failed.exists():
-            with _lock(folder):
+            with file_lock(folder, _KEY):    # (it removes a killed builder's files)
                 if not pch.exists() and not failed.exists():
                     _build(compiler, options, text, header, pch, failed)
-    except OSError:               # (a cache that cannot be written: compile without)
+    except (OSError, BuildError):      # (a cache that cannot be written: compile without)
         return ()
     return ("-include", str(header)) if pch.exists() else ()
 
@@ -73,10 +75,8 @@ def _build(compiler: str, options: Sequence[str], text: str, header: Path, pch: 
            failed: Path) -> None:
     """Write ``header`` and compile it into ``pch`` (renamed into place when whole);
     ``failed`` records a compiler that could not, so that no later build tries again."""
-    for stale in header.parent.glob("*.tmp"):    # (a killed builder's: the lock is ours)
-        stale.unlink()
-    _write(header, text.encode())
-    fd, tmp = tempfile.mkstemp(dir=header.parent, suffix=".gch.tmp")
+    write_atomic(header, text, _KEY)
+    fd, tmp = mkstemp_beside(pch, _KEY, ".gch.tmp")
     os.close(fd)
     try:
         done = subprocess.run([*compiler.split(), *options, "-x", "c++-header",
@@ -84,28 +84,9 @@ def _build(compiler: str, options: Sequence[str], text: str, header: Path, pch: 
         if done.returncode == 0:
             os.replace(tmp, pch)
         else:
-            _write(failed, done.stderr[-2000:])
+            write_atomic(failed, done.stderr[-2000:], _KEY)
     except OSError as err:
-        _write(failed, str(err).encode())
+        write_atomic(failed, str(err), _KEY)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
-
-
-def _write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
-    os.replace(tmp, path)
-
-
-@contextlib.contextmanager
-def _lock(folder: Path) -> Iterator[None]:
-    """One builder per precompiled header across processes (the OS frees a dead one's)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / "lock", "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
