@@ -15,7 +15,7 @@ writes them, the same Poisson inversion, integers beyond int64 read as reals.
 """
 from __future__ import annotations
 
-from typing import Dict
+from typing import Callable, Dict, Tuple
 
 import numpy as np
 import sympy as sp
@@ -31,84 +31,152 @@ _RELATIONS = {sp.StrictGreaterThan: np.greater, sp.GreaterThan: np.greater_equal
               sp.Equality: np.equal, sp.Unequality: np.not_equal}
 
 
+#: Expressions turned into closures, by identity (each entry keeps its expression alive,
+#: so an id is never reused while it is here): the NumPy reference evaluates the same
+#: statements at every step, and walking sympy's tree each time (ordering the terms of
+#: every sum, splitting every product) cost more than the arithmetic.
+_COMPILED: Dict[Tuple[int, type], Tuple[sp.Basic, Callable]] = {}
+_MAX_COMPILED = 20000
+
+
 def evaluate(e: sp.Basic, env: Dict[str, object], real=np.float64):
     """Evaluate a codegen expression with NumPy; numbers are of type ``real``."""
-    if e.is_Symbol:
-        return env[e.name]
-    if e.is_Integer:     # exact where NumPy's integers are; beyond 2**63, a real as in C++
-        return int(e) if abs(int(e)) < 2 ** 63 else real(float(int(e)))
-    if e.is_Rational:
-        return real(e.p) / real(e.q)
-    if e.is_Float:
-        return real(float(e))
-    if e is sp.true or e is sp.false:
-        return bool(e)
-    if e is sp.oo or e is sp.S.NegativeInfinity:
-        return real(np.inf if e is sp.oo else -np.inf)
-    if e.is_NumberSymbol:
-        return real(float(e))
-    lazy = isinstance(e, (sp.Piecewise, sp.Add, sp.Mul))
-    args = [] if lazy else [evaluate(a, env, real) for a in e.args]
+    key = (id(e), real)
+    hit = _COMPILED.get(key)
+    if hit is None or hit[0] is not e:
+        if len(_COMPILED) >= _MAX_COMPILED:
+            _COMPILED.clear()
+        hit = _COMPILED[key] = (e, _compile(e, real))
     with np.errstate(all="ignore"):
-        if isinstance(e, sp.Add):
-            return _fold(np.add, [evaluate(a, env, real) for a in e.as_ordered_terms()])
-        if isinstance(e, sp.Mul):
-            return _mul(e, env, real)
-        if isinstance(e, sp.Pow):
-            base, exponent = args
-            if e.exp == sp.Rational(1, 2):
-                return np.sqrt(base)
-            if e.exp.is_Integer and 1 <= abs(int(e.exp)) <= 4:
-                prod = base
-                for _ in range(abs(int(e.exp)) - 1):
-                    prod = prod * base
-                return prod if int(e.exp) > 0 else real(1) / prod
-            return np.power(base, real(exponent) if not isinstance(exponent, np.ndarray)
-                            else exponent)
-        if type(e) in _UNARY:
-            return _UNARY[type(e)](args[0])
-        if isinstance(e, PoissonCount):
-            return _poisson(np.asarray(args[0], dtype=np.float64),
-                            np.asarray(args[1], dtype=np.float64))
-        if isinstance(e, TimedArrayCall):
-            values, inv_dt = env["_timed"][e.func.array_name]
-            k = np.floor(np.float64(args[0]) * inv_dt + 1e-6).astype(np.int64)
-            col = np.asarray(args[1]).astype(np.int64)
-            return values[np.clip(k, 0, values.shape[0] - 1),
-                          np.clip(col, 0, values.shape[1] - 1)]
-        if isinstance(e, StepBound):
-            # ps_step_bound: step - steps, clamped to int32
-            return np.clip(np.int64(args[0]) - np.int64(args[1]), -2 ** 31, 2 ** 31 - 1)
-        if isinstance(e, exprel):
-            # ps_exprel: expm1(z)/z, 1 at z = 0
-            z = np.asarray(args[0])
-            with np.errstate(invalid="ignore", divide="ignore"):
-                return np.where(z == 0, real(1), np.expm1(z) / z)
-        if isinstance(e, sp.Mod):
-            a, b = args
-            return a - b * np.floor(a / b)
-        if isinstance(e, sp.Min):
-            return _fold(np.fmin, args)
-        if isinstance(e, sp.Max):
-            return _fold(np.fmax, args)
-        if type(e) in _RELATIONS:
-            return _RELATIONS[type(e)](*args)
-        if isinstance(e, sp.And):
-            return _fold(np.logical_and, args)
-        if isinstance(e, sp.Or):
-            return _fold(np.logical_or, args)
-        if isinstance(e, sp.Not):
-            return np.logical_not(args[0])
-        if isinstance(e, sp.Piecewise):
-            *cases, (last, _) = e.args
-            out = evaluate(last, env, real)
-            for value, cond in reversed(cases):
-                out = np.where(evaluate(cond, env, real), evaluate(value, env, real), out)
+        return hit[1](env)
+
+
+def _constant(value):
+    return lambda env: value
+
+
+def _compile(e: sp.Basic, real) -> Callable:
+    """A function of the environment that computes ``e``: the tree is read once, here; the
+    function does the same operations, in the same order, as reading it each time did."""
+    if e.is_Symbol:
+        name = e.name
+        return lambda env: env[name]
+    leaf = _number(e, real)
+    if leaf is not None:
+        return _constant(leaf[0])
+    if isinstance(e, sp.Add):
+        return _folding(np.add, [_compile(a, real) for a in e.as_ordered_terms()])
+    if isinstance(e, sp.Mul):
+        return _product(e, real)
+    if isinstance(e, sp.Piecewise):
+        *cases, (last, _) = e.args
+        branches = [(_compile(c, real), _compile(v, real)) for v, c in reversed(cases)]
+        otherwise = _compile(last, real)
+
+        def piecewise(env):
+            out = otherwise(env)
+            for cond, value in branches:
+                out = np.where(cond(env), value(env), out)
             return out
+        return piecewise
+    args = [_compile(a, real) for a in e.args]
+    if isinstance(e, sp.Pow):
+        return _power(e, args, real)
+    if isinstance(e, TimedArrayCall):
+        return _timed_array(e.func.array_name, args)
+    op = _operation(e, real)
+    if len(args) == 1:
+        (a,) = args
+        return lambda env: op(a(env))
+    return lambda env: op(*[a(env) for a in args])
+
+
+def _number(e: sp.Basic, real):
+    """(value,) of a number, True/False or infinity; None for anything else."""
+    if e.is_Integer:     # exact where NumPy's integers are; beyond 2**63, a real as in C++
+        return (int(e) if abs(int(e)) < 2 ** 63 else real(float(int(e))),)
+    if e.is_Rational:
+        return (real(e.p) / real(e.q),)
+    if e.is_Float:
+        return (real(float(e)),)
+    if e is sp.true or e is sp.false:
+        return (bool(e),)
+    if e is sp.oo or e is sp.S.NegativeInfinity:
+        return (real(np.inf if e is sp.oo else -np.inf),)
+    if e.is_NumberSymbol:
+        return (real(float(e)),)
+    return None
+
+
+def _power(e: sp.Pow, args, real) -> Callable:
+    base, exponent = args
+    if e.exp == sp.Rational(1, 2):
+        return lambda env: np.sqrt(base(env))
+    if e.exp.is_Integer and 1 <= abs(int(e.exp)) <= 4:
+        n, positive = abs(int(e.exp)), int(e.exp) > 0
+
+        def integer_power(env):
+            b = base(env)
+            prod = b
+            for _ in range(n - 1):
+                prod = prod * b
+            return prod if positive else real(1) / prod
+        return integer_power
+
+    def power(env):
+        x = exponent(env)
+        return np.power(base(env), real(x) if not isinstance(x, np.ndarray) else x)
+    return power
+
+
+def _operation(e: sp.Basic, real) -> Callable:
+    """The NumPy operation of a function, relation or logical node, on its arguments'
+    values."""
+    if type(e) in _UNARY:
+        return _UNARY[type(e)]
+    if isinstance(e, PoissonCount):
+        return lambda u, lam: _poisson(np.asarray(u, dtype=np.float64),
+                                       np.asarray(lam, dtype=np.float64))
+    if isinstance(e, StepBound):
+        # ps_step_bound: step - steps, clamped to int32
+        return lambda step, steps: np.clip(np.int64(step) - np.int64(steps), -2 ** 31,
+                                           2 ** 31 - 1)
+    if isinstance(e, exprel):
+        return lambda z: _exprel(z, real)
+    if isinstance(e, sp.Mod):
+        return lambda a, b: a - b * np.floor(a / b)
+    folds = ((sp.Min, np.fmin), (sp.Max, np.fmax), (sp.And, np.logical_and),
+             (sp.Or, np.logical_or))
+    for kind, fn in folds:
+        if isinstance(e, kind):
+            return lambda *values: _fold(fn, values)
+    if type(e) in _RELATIONS:
+        return _RELATIONS[type(e)]
+    if isinstance(e, sp.Not):
+        return np.logical_not
     raise NotImplementedError(f"the NumPy reference cannot evaluate {type(e).__name__}")
 
 
-def _mul(e: sp.Mul, env, real):
+def _timed_array(name: str, args) -> Callable:
+    t, i = args
+
+    def timed(env):
+        values, inv_dt = env["_timed"][name]
+        k = np.floor(np.float64(t(env)) * inv_dt + 1e-6).astype(np.int64)
+        col = np.asarray(i(env)).astype(np.int64)
+        return values[np.clip(k, 0, values.shape[0] - 1),
+                      np.clip(col, 0, values.shape[1] - 1)]
+    return timed
+
+
+def _exprel(z, real):
+    # ps_exprel: expm1(z)/z, 1 at z = 0
+    z = np.asarray(z)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(z == 0, real(1), np.expm1(z) / z)
+
+
+def _product(e: sp.Mul, real) -> Callable:
     """A product in the order and grouping the C printer writes it: the same rounding.
 
     sympy's printer writes ``-c*a*b/(x*y)``: numerator factors left to right, then one
@@ -124,10 +192,27 @@ def _mul(e: sp.Mul, env, real):
             den.append(sp.Pow(item.base, -item.exp, evaluate=(item.exp == -1)))
         else:
             num.append(item)
-    value = _fold(np.multiply, [evaluate(a, env, real) for a in num]) if num else real(1)
-    if den:
-        value = value / _fold(np.multiply, [evaluate(a, env, real) for a in den])
-    return -value if negative else value
+    top = _folding(np.multiply, [_compile(a, real) for a in num]) if num else \
+        _constant(real(1))
+    if not den:
+        return (lambda env: -top(env)) if negative else top
+    bottom = _folding(np.multiply, [_compile(a, real) for a in den])
+    if negative:
+        return lambda env: -(top(env) / bottom(env))
+    return lambda env: top(env) / bottom(env)
+
+
+def _folding(fn, parts) -> Callable:
+    if len(parts) == 1:
+        return parts[0]
+    first, rest = parts[0], parts[1:]
+
+    def fold(env):
+        out = first(env)
+        for part in rest:
+            out = fn(out, part(env))
+        return out
+    return fold
 
 
 def _fold(fn, args):
