@@ -1,6 +1,6 @@
 // The threads of a CUDA block as fibers on the calling OS thread (test-only emulation).
 //
-// A block's threads start one after another on fibers (ucontext); a thread runs until it
+// A block's threads start one after another on fibers (own stacks); a thread runs until it
 // must wait for others (__syncthreads, a warp intrinsic), then another one runs, and so on
 // until all have returned.  The blocks of a grid run one after another, so __shared__
 // (a static) is one block's at a time.  One OS thread runs everything: atomics are plain
@@ -53,6 +53,81 @@ inline int schedule = RANDOM;
 inline uint64_t rng_state = 1;
 inline int multiprocessors = 1;
 
+// A fiber's saved context.  On x86-64 a switch saves the callee-saved registers and the
+// floating-point control words on the fiber's own stack and swaps stack pointers, in user
+// space: glibc's swapcontext also saves the signal mask, a system call at every switch,
+// which made the emulator spend most of its time in the kernel.  Elsewhere, ucontext.
+#if defined(__x86_64__)
+struct Context {
+    void* sp = nullptr;
+};
+
+extern "C" void ps_emu_switch(void** from, void* to);
+__asm__(R"(
+    .text
+    .p2align 4
+    .hidden ps_emu_switch
+    .globl ps_emu_switch
+    .type ps_emu_switch, @function
+ps_emu_switch:
+    pushq %rbp
+    pushq %rbx
+    pushq %r12
+    pushq %r13
+    pushq %r14
+    pushq %r15
+    subq $8, %rsp
+    stmxcsr (%rsp)
+    fnstcw 4(%rsp)
+    movq %rsp, (%rdi)
+    movq %rsi, %rsp
+    ldmxcsr (%rsp)
+    fldcw 4(%rsp)
+    addq $8, %rsp
+    popq %r15
+    popq %r14
+    popq %r13
+    popq %r12
+    popq %rbx
+    popq %rbp
+    ret
+    .size ps_emu_switch, .-ps_emu_switch
+)");
+
+inline void switch_context(Context* from, Context* to) { ps_emu_switch(&from->sp, to->sp); }
+
+// A context that starts entry() on the stack [base, base + size) at its first switch: the
+// frame ps_emu_switch pops (control words, six registers) under entry's address.
+inline void start_context(Context* c, char* base, size_t size, void (*entry)())
+{
+    uint64_t* top = (uint64_t*)(((uintptr_t)(base + size)) & ~uintptr_t(15)) - 2;
+    top[0] = (uint64_t)(uintptr_t)entry;    // ret lands here with rsp % 16 == 8, as a call
+    top[1] = 0;                             // entry never returns
+    uint64_t* frame = top - 7;
+    for (int k = 1; k < 7; ++k) frame[k] = 0;
+    uint32_t words[2] = {0, 0};
+    __asm__ volatile("stmxcsr %0" : "=m"(words[0]));
+    __asm__ volatile("fnstcw %0" : "=m"(words[1]));
+    memcpy(frame, words, 8);
+    c->sp = frame;
+}
+#else
+struct Context {
+    ucontext_t uc;
+};
+
+inline void switch_context(Context* from, Context* to) { swapcontext(&from->uc, &to->uc); }
+
+inline void start_context(Context* c, char* base, size_t size, void (*entry)())
+{
+    getcontext(&c->uc);
+    c->uc.uc_stack.ss_sp = base;
+    c->uc.uc_stack.ss_size = size;
+    c->uc.uc_link = nullptr;
+    makecontext(&c->uc, entry, 0);
+}
+#endif
+
 // What the emulator did: launches, blocks, threads, __syncthreads and warp intrinsics.
 inline int64_t stats[5];
 
@@ -65,7 +140,7 @@ inline const char* op_name(int op)
 }
 
 struct Fiber {
-    ucontext_t ctx;
+    Context ctx;
     char* stack;
 };
 constexpr size_t STACK = 256 << 10, GUARD = 4096;
@@ -97,7 +172,7 @@ struct Block {
 inline Block block;                // the block being run
 inline int current = -1;           // its thread that runs now
 inline Fiber* running_fiber = nullptr;
-inline ucontext_t launcher;        // the context of run_grid
+inline Context launcher;           // the context of run_grid
 inline std::vector<Fiber*> free_fibers;
 
 inline uint64_t random_number()     // splitmix64
@@ -120,11 +195,7 @@ inline void fiber_main();
 
 inline void reset_fiber(Fiber* f)
 {
-    getcontext(&f->ctx);
-    f->ctx.uc_stack.ss_sp = f->stack + GUARD;
-    f->ctx.uc_stack.ss_size = STACK;
-    f->ctx.uc_link = nullptr;
-    makecontext(&f->ctx, fiber_main, 0);
+    start_context(&f->ctx, f->stack + GUARD, STACK, fiber_main);
 }
 
 inline Fiber* take_fiber()
@@ -206,7 +277,7 @@ inline void run_elsewhere(Fiber* self, bool idle)
     }
     if (idle) free_fibers.push_back(self);
     running_fiber = next;
-    swapcontext(&self->ctx, next ? &next->ctx : &launcher);
+    switch_context(&self->ctx, next ? &next->ctx : &launcher);
 }
 
 inline void fiber_main()
@@ -369,7 +440,7 @@ inline std::string run_grid(const char* kernel, dim3 grid, dim3 threads,
         for (int t = 0; t < n; ++t) b.warps[t >> 5].present |= 1u << (t & 31);
         b.error.clear();
         running_fiber = take_fiber();
-        swapcontext(&launcher, &running_fiber->ctx);
+        switch_context(&launcher, &running_fiber->ctx);
         if (!b.error.empty()) {
             // the fibers of the threads left waiting start afresh for the next launch
             for (Thread& th : b.threads)
