@@ -5,6 +5,7 @@
 // j for fixed_indegree) reads Philox with counter (elem = r, step = 0, 1, 2, ..., stream)
 // and key = seed; each call gives two 53-bit uniforms and both are used.  A result is thus
 // a function of the arguments only: not of the machine, of threads or of the row order.
+// Fixed-degree rows are drawn on `threads` threads, each a contiguous range of rows.
 //
 // The pair j == i + self_offset is excluded when self_offset is given (autapses when pre
 // and post are subgroups of one group).  A row then draws from its other columns, numbered
@@ -17,10 +18,12 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <exception>
 #include <memory>
 #include <new>
 #include <optional>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -178,6 +181,32 @@ void draw_row(RowUniforms& u, DistinctSampler& distinct, int64_t n_cols, int64_t
 
 // ------------------------------------------------------------------ builders
 
+// Rows per thread below which another thread costs more than it saves.
+constexpr int64_t kRowsPerThread = 256;
+
+// Runs body(lo, hi) over the rows [0, n) cut into contiguous ranges, one per thread (the
+// calling thread takes the last), each of at least `least` rows.  Each row's draws depend on the row only and each writes
+// its own slots, so the result is the same for any number of threads.  An exception in a
+// thread (no memory) is thrown here once all have stopped.
+template <typename Body>
+void parallel_rows(int64_t n, int threads, Body body, int64_t least = kRowsPerThread) {
+    const int64_t t = std::max<int64_t>(1, std::min<int64_t>(threads, n / least));
+    std::vector<std::exception_ptr> errors(t);
+    auto run = [&](int64_t w) {
+        try {
+            body(n * w / t, n * (w + 1) / t);
+        } catch (...) {
+            errors[w] = std::current_exception();
+        }
+    };
+    std::vector<std::thread> pool;
+    for (int64_t w = 0; w + 1 < t; ++w) pool.emplace_back(run, w);
+    run(t - 1);
+    for (auto& th : pool) th.join();
+    for (auto& e : errors)
+        if (e) std::rethrow_exception(e);
+}
+
 // The column after `c` of the next synapse in a row of m columns, or m if none: geometric
 // skipping.  The misses before a hit are Geometric(p), floor(log(v) / log(1-p)) with v =
 // 1 - u in (0, 1], so that log(v) is finite.  p == 1 (log_q = -inf) takes every column
@@ -225,20 +254,45 @@ Pairs build_fixed_probability(Key key, int64_t n_pre, int64_t n_post, double p,
 
 // Puts synapses given by postsynaptic row (row j holds pre[j k .. j k + k), sorted) in CSR
 // order with a counting sort over i, O(synapses + n_pre) in time and memory.  Visiting j in
-// ascending order keeps j ascending within each i.  `pre` then becomes the sorted i column,
-// so the peak is two int32 per synapse (and one int64 per presynaptic neuron).
-Pairs counting_sort_by_pre(std::vector<int32_t>&& pre, int64_t n_pre, int64_t k) {
-    std::vector<int64_t> slot(n_pre + 1, 0);  // slot[i]: where i's next synapse goes
-    for (const int32_t i : pre) ++slot[i + 1];
-    for (int64_t i = 0; i < n_pre; ++i) slot[i + 1] += slot[i];
+// ascending order keeps j ascending within each i; on threads, each takes a contiguous
+// range of j and starts each i where the ranges before its own end, so the order is the
+// same.  `pre` then becomes the sorted i column, so the peak is two int32 per synapse (and
+// one int64 per presynaptic neuron and thread).
+Pairs counting_sort_by_pre(std::vector<int32_t>&& pre, int64_t n_pre, int64_t k, int threads) {
+    const auto n_post = static_cast<int64_t>(pre.size()) / k;
+    const int64_t t = std::max<int64_t>(1, std::min<int64_t>(threads, n_post / kRowsPerThread));
+    // slot[w][i]: where range w's next synapse from i goes
+    std::vector<std::vector<int64_t>> slot(t, std::vector<int64_t>(n_pre + 1, 0));
+    auto range = [&](int64_t w) { return std::make_pair(n_post * w / t, n_post * (w + 1) / t); };
+    parallel_rows(t, int(t), [&](int64_t w0, int64_t w1) {
+        for (int64_t w = w0; w < w1; ++w) {
+            const auto [lo, hi] = range(w);
+            for (int64_t c = lo * k; c < hi * k; ++c) ++slot[w][pre[c]];
+        }
+    }, 1);
+    int64_t total = 0;
+    for (int64_t i = 0; i < n_pre; ++i)
+        for (int64_t w = 0; w < t; ++w) {
+            const int64_t count = slot[w][i];
+            slot[w][i] = total;
+            total += count;
+        }
     Pairs out;
     out.j.resize(pre.size());
-    const auto n_post = static_cast<int64_t>(pre.size()) / k;
-    for (int64_t j = 0; j < n_post; ++j)
-        for (int64_t c = 0; c < k; ++c) out.j[slot[pre[j * k + c]]++] = static_cast<int32_t>(j);
-    size_t s = 0;  // slot[i] is now where i's synapses end
+    parallel_rows(t, int(t), [&](int64_t w0, int64_t w1) {
+        for (int64_t w = w0; w < w1; ++w) {
+            const auto [lo, hi] = range(w);
+            int64_t* next = slot[w].data();
+            for (int64_t j = lo; j < hi; ++j)
+                for (int64_t c = 0; c < k; ++c)
+                    out.j[next[pre[j * k + c]]++] = static_cast<int32_t>(j);
+        }
+    }, 1);
+    // the i column: i repeated as often as it has synapses (the last range's ends)
+    const std::vector<int64_t>& ends = slot[t - 1];
+    size_t s = 0;
     for (int64_t i = 0; i < n_pre; ++i)
-        while (s < size_t(slot[i])) pre[s++] = static_cast<int32_t>(i);
+        while (s < size_t(ends[i])) pre[s++] = static_cast<int32_t>(i);
     out.i = std::move(pre);
     return out;
 }
@@ -246,31 +300,35 @@ Pairs counting_sort_by_pre(std::vector<int32_t>&& pre, int64_t n_pre, int64_t k)
 // Rows are postsynaptic here: row j draws its k presynaptic i (never i == j + shift) into
 // pre[j k ..], and the synapses are then sorted by i.
 Pairs build_fixed_indegree(Key key, int64_t n_pre, int64_t n_post, int64_t k, int64_t shift,
-                           bool multapses) {
+                           bool multapses, int threads) {
     if (n_post == 0 || k == 0) return Pairs{};
     std::vector<int32_t> pre(size_t(n_post) * size_t(k));
-    DistinctSampler distinct;
-    for (int64_t j = 0; j < n_post; ++j) {
-        RowUniforms u(key, j);
-        const int64_t skip = excluded_column(j, shift, n_pre);
-        draw_row(u, distinct, n_pre, k, skip, multapses, pre.data() + j * k);
-    }
-    return counting_sort_by_pre(std::move(pre), n_pre, k);
+    parallel_rows(n_post, threads, [&](int64_t lo, int64_t hi) {
+        DistinctSampler distinct;
+        for (int64_t j = lo; j < hi; ++j) {
+            RowUniforms u(key, j);
+            const int64_t skip = excluded_column(j, shift, n_pre);
+            draw_row(u, distinct, n_pre, k, skip, multapses, pre.data() + j * k);
+        }
+    });
+    return counting_sort_by_pre(std::move(pre), n_pre, k, threads);
 }
 
 Pairs build_fixed_outdegree(Key key, int64_t n_pre, int64_t n_post, int64_t k, int64_t shift,
-                            bool multapses) {
+                            bool multapses, int threads) {
     Pairs out;
     if (n_pre == 0 || k == 0) return out;
     out.i.resize(size_t(n_pre) * size_t(k));
     out.j.resize(out.i.size());
-    DistinctSampler distinct;
-    for (int64_t i = 0; i < n_pre; ++i) {
-        RowUniforms u(key, i);
-        const int64_t skip = excluded_column(i, shift, n_post);
-        draw_row(u, distinct, n_post, k, skip, multapses, out.j.data() + i * k);
-        std::fill_n(out.i.data() + i * k, k, static_cast<int32_t>(i));
-    }
+    parallel_rows(n_pre, threads, [&](int64_t lo, int64_t hi) {
+        DistinctSampler distinct;
+        for (int64_t i = lo; i < hi; ++i) {
+            RowUniforms u(key, i);
+            const int64_t skip = excluded_column(i, shift, n_post);
+            draw_row(u, distinct, n_post, k, skip, multapses, out.j.data() + i * k);
+            std::fill_n(out.i.data() + i * k, k, static_cast<int32_t>(i));
+        }
+    });
     return out;
 }
 
@@ -325,6 +383,11 @@ void check_degree(int64_t k, int64_t n_rows, int64_t n_cols, int64_t shift, bool
                               "neuron has no " + cols + " partner to choose from");
 }
 
+void check_threads(int threads) {
+    if (threads < 1 || threads > 4096)
+        throw py::value_error("threads must be in [1, 4096], got " + std::to_string(threads));
+}
+
 // A 1-d int32 array that takes over the vector's buffer (no copy): a capsule owns it.
 py::array_t<int32_t> to_numpy(std::vector<int32_t>&& v) {
     auto owned = std::make_unique<std::vector<int32_t>>(std::move(v));
@@ -371,26 +434,28 @@ py::tuple fixed_probability(const py::object& seed, const py::object& stream, in
 
 py::tuple fixed_indegree(const py::object& seed, const py::object& stream, int64_t n_pre,
                          int64_t n_post, int64_t k, std::optional<int64_t> self_offset,
-                         bool multapses) {
+                         bool multapses, int threads) {
     const Key key = checked_key(seed, stream);
     check_size(n_pre, "n_pre");
     check_size(n_post, "n_post");
     const int64_t shift = row_shift(self_offset, true);
     check_degree(k, n_post, n_pre, shift, multapses, "presynaptic");
+    check_threads(threads);
     return build_released(
-        [&] { return build_fixed_indegree(key, n_pre, n_post, k, shift, multapses); });
+        [&] { return build_fixed_indegree(key, n_pre, n_post, k, shift, multapses, threads); });
 }
 
 py::tuple fixed_outdegree(const py::object& seed, const py::object& stream, int64_t n_pre,
                           int64_t n_post, int64_t k, std::optional<int64_t> self_offset,
-                          bool multapses) {
+                          bool multapses, int threads) {
     const Key key = checked_key(seed, stream);
     check_size(n_pre, "n_pre");
     check_size(n_post, "n_post");
     const int64_t shift = row_shift(self_offset, false);
     check_degree(k, n_pre, n_post, shift, multapses, "postsynaptic");
+    check_threads(threads);
     return build_released(
-        [&] { return build_fixed_outdegree(key, n_pre, n_post, k, shift, multapses); });
+        [&] { return build_fixed_outdegree(key, n_pre, n_post, k, shift, multapses, threads); });
 }
 
 }  // namespace
@@ -404,11 +469,15 @@ void register_connect(py::module_& m) {
     m.def("connect_fixed_indegree", &fixed_indegree, py::arg("seed"), py::arg("stream"),
           py::arg("n_pre"), py::arg("n_post"), py::arg("k"), py::arg("self_offset") = py::none(),
           py::arg("multapses") = false,
+          py::arg("threads") = 1,
           "Synapses (i, j), int32 arrays in CSR order: each postsynaptic j gets k presynaptic "
-          "i drawn uniformly (distinct unless multapses), never j == i + self_offset.");
+          "i drawn uniformly (distinct unless multapses), never j == i + self_offset; rows drawn "
+          "on `threads` threads, with the same result for any number.");
     m.def("connect_fixed_outdegree", &fixed_outdegree, py::arg("seed"), py::arg("stream"),
           py::arg("n_pre"), py::arg("n_post"), py::arg("k"), py::arg("self_offset") = py::none(),
           py::arg("multapses") = false,
+          py::arg("threads") = 1,
           "Synapses (i, j), int32 arrays in CSR order: each presynaptic i gets k postsynaptic "
-          "j drawn uniformly (distinct unless multapses), never j == i + self_offset.");
+          "j drawn uniformly (distinct unless multapses), never j == i + self_offset; rows drawn "
+          "on `threads` threads, with the same result for any number.");
 }

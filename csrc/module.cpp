@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "connect.h"
+#include "delays.h"
 #include "pyspike/abi.h"
 
 namespace py = pybind11;
@@ -208,4 +209,5 @@ PYBIND11_MODULE(_native, m) {
         .def("close", &Library::close)
         .def_property_readonly("path", &Library::path);
     register_connect(m);
+    register_delays(m);
 }

@@ -148,12 +148,15 @@ def build(syn, seed: int, stream: int, condition=None, i=None, j=None, p=1.0, n=
         return _explicit(syn, i, j, n, self_offset, multapses)
     if isinstance(j, str):
         return _repeat(*_one_per_row(syn, j, condition, p, seed, stream, self_offset), n)
+    threads = syn.network.threads if syn.network is not None else 1
     if n_pre is not None:
         return _repeat(*_native.connect_fixed_indegree(
-            seed, stream, syn.n_pre, syn.n_post, int(n_pre), self_offset, bool(multapses)), n)
+            seed, stream, syn.n_pre, syn.n_post, int(n_pre), self_offset, bool(multapses),
+            threads), n)
     if n_post is not None:
         return _repeat(*_native.connect_fixed_outdegree(
-            seed, stream, syn.n_pre, syn.n_post, int(n_post), self_offset, bool(multapses)), n)
+            seed, stream, syn.n_pre, syn.n_post, int(n_post), self_offset, bool(multapses),
+            threads), n)
     if condition is not None:
         return _repeat(*_by_condition(syn, condition, p, seed, stream, self_offset), n)
     if p == 1.0 and n == 1 and self_offset is None:

@@ -57,11 +57,16 @@ def grow_arrays(syn, old: int, order) -> None:
     parameters' values, else 0), then put them in the CSR order ``order`` (None: kept)."""
     new = syn.n - old
     table = syn.state
+    # Variables are kept in the network's precision from the start (as its build would
+    # cast them): in single precision, 4 bytes per synapse and variable, not 8.
+    real = syn.network.real if syn.network is not None else np.float64
     for arrays in (table.variables, table.per_element):
         for k, v in arrays.items():
             default = table.params.get(k)
-            fill = np.full(v.shape[:-1] + (new,), 0.0 if default is None else default)
-            grown = np.concatenate([v, fill], axis=v.ndim - 1)   # (the synapses axis)
+            dtype = real if arrays is table.variables else np.float64
+            fill = np.full(v.shape[:-1] + (new,), 0.0 if default is None else default, dtype)
+            grown = np.concatenate([v.astype(dtype, copy=False), fill],
+                                   axis=v.ndim - 1)   # (the synapses axis)
             arrays[k] = grown if order is None else grown[..., order]
     if isinstance(table.delay, np.ndarray):
         grown = np.concatenate([table.delay, np.zeros(new)])
@@ -114,14 +119,15 @@ def lay_out_synapses(sk: SynapsesKernel, syn, arrays, iargs, dt: float, real,
     ring, order = sk.ring, sk.delay_order
     if ring is not None:
         check_delay_steps(own.delay, dt, f"Synapses '{syn.name}'")
-        steps = delay_steps(own.delay, dt)
-        R = int(steps.max()) + 1 if steps.size else 1
+        if order is not None:
+            arrays[order.order_slot], arrays[order.start_slot], R = _delay_index(
+                syn, own.delay, dt)
+        else:
+            steps = delay_steps(own.delay, dt)
+            R = int(steps.max()) + 1 if steps.size else 1
         iargs[ring.length_iarg] = R
         if sk.delay_steps_iarg is not None:
             iargs[sk.delay_steps_iarg] = int(steps)
-        if order is not None:
-            arrays[order.order_slot], arrays[order.start_slot] = _delay_index(
-                syn, steps.astype(np.int64), R)
         arrays[ring.spikes_slot], arrays[ring.step_slot], arrays[ring.count_slot] = _ring(
             syn, own, sk.n_pre, R, K)
     if sk.columns is not None:
@@ -153,10 +159,23 @@ def bitmask_ok(syn) -> bool:
         ok = (col is not None and syn.n > 0
               and syn.n >= BITMASK_DENSITY * syn.n_pre * syn.n_post)
         if ok:
-            key = syn.pre_index().astype(np.int64) * syn.n_post + col
-            ok = bool((np.diff(key) > 0).all())
+            ok = _rows_strictly_increasing(syn.state.row, col)
         cached["ok"] = ok
     return cached["ok"]
+
+
+def _rows_strictly_increasing(row: np.ndarray, col: np.ndarray) -> bool:
+    """Whether every row's postsynaptic indices increase strictly (no pair twice), read in
+    blocks: a temporary of every synapse's pair number took 24 bytes per synapse."""
+    starts = np.zeros(col.size + 1, dtype=bool)
+    starts[row] = True                       # where a row starts: no step to compare
+    block = 1 << 22
+    for lo in range(0, max(col.size - 1, 0), block):
+        hi = min(col.size, lo + block + 1)
+        rising = np.diff(col[lo:hi]) > 0
+        if not (rising | starts[lo + 1:hi]).all():
+            return False
+    return True
 
 
 def bitmask_of(syn) -> np.ndarray:
@@ -181,14 +200,13 @@ def _bitmask(syn) -> np.ndarray:
     return mask
 
 
-def _delay_index(syn, steps: np.ndarray, R: int):
-    """Synapses sorted by (row, delay), and where each (row, delay) starts."""
-    i = syn.pre_index().astype(np.int64)
-    order = np.lexsort((steps, i)).astype(np.int32)
-    counts = np.bincount(i * R + steps, minlength=syn.n_pre * R)
-    doff = np.zeros(syn.n_pre * R + 1, dtype=np.int64)
-    np.cumsum(counts, out=doff[1:])
-    return order, doff
+def _delay_index(syn, delay: np.ndarray, dt: float):
+    """Synapses sorted by (row, delay in steps), where each (row, delay) starts, and the
+    ring's length R (pyspike._native.delay_index: no temporaries of NumPy's)."""
+    from . import _native
+    order, doff, R = _native.delay_index(syn.state.row, np.ascontiguousarray(delay,
+                                                                             np.float64), dt)
+    return order, doff, int(R)
 
 
 def _columns(syn):

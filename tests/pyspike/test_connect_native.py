@@ -257,6 +257,20 @@ def test_same_results_from_concurrent_threads():
         np.testing.assert_array_equal(got[1], expected[1])
 
 
+@pytest.mark.parametrize("fn", [indeg, outdeg])
+@pytest.mark.parametrize("threads", [2, 3, 7])
+def test_fixed_degree_rows_drawn_on_threads_are_those_of_one_thread(fn, threads):
+    # 3000 rows: 256 and more per thread, so each of the threads draws some (the bitmap
+    # sampler at k = 40 of 900, the hashed one at k = 3 of 9000, multapses)
+    for n_cols, k, multapses in [(900, 40, False), (9000, 3, False), (50, 60, True)]:
+        size = dict(n_pre=n_cols, n_post=3000) if fn is indeg else dict(n_pre=3000, n_post=n_cols)
+        one = fn(size["n_pre"], size["n_post"], k, self_offset=2, multapses=multapses)
+        many = fn(size["n_pre"], size["n_post"], k, self_offset=2, multapses=multapses,
+                  threads=threads)
+        np.testing.assert_array_equal(one[0], many[0])
+        np.testing.assert_array_equal(one[1], many[1])
+
+
 @pytest.mark.parametrize("n_pre, n_post", [(1, 1), (1, 9), (9, 1), (13, 17), (300, 7)])
 @pytest.mark.parametrize("self_offset", [None, 0, -3, 4])
 def test_no_index_lies_outside_its_range(n_pre, n_post, self_offset):
@@ -306,6 +320,8 @@ def test_empty_groups_give_no_synapse():
     (lambda: _native.connect_fixed_probability(2**64, 0, 10, 10, 0.1), "seed"),
     (lambda: _native.connect_fixed_indegree(1, -1, 10, 10, 1), "stream"),
     (lambda: _native.connect_fixed_outdegree(1, 2**32, 10, 10, 1), "stream"),
+    (lambda: indeg(10, 10, 1, threads=0), "threads must"),
+    (lambda: outdeg(10, 10, 1, threads=5000), "threads must"),
 ])
 def test_bad_arguments_raise_value_error(call, match):
     with pytest.raises(ValueError, match=match):
