@@ -57,7 +57,9 @@ esac
 workers=${PYSPIKE_TEST_WORKERS:-$(python -c 'import os; print(len(os.sched_getaffinity(0)))')}
 parallel=()
 if [ "$workers" -gt 1 ]; then
-    parallel=(-n "$workers")
+    # --dist loadscope: a module's tests run on one worker, so that a module-scoped fixture
+    # (a network built and compiled once for its tests) is set up once, not on each worker
+    parallel=(-n "$workers" --dist loadscope)
     # The workers fill the cores: one thread each for OpenMP, BLAS and torch (two workers
     # on two cores with two BLAS threads each ran scikit-learn's MLP test in 27 s, not 10).
     export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1} OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-1}
