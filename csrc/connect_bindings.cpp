@@ -119,30 +119,42 @@ py::tuple fixed_probability(const py::object& seed, const py::object& stream, in
         [&] { return build_fixed_probability(key, n_pre, n_post, p, shift, per_pair); });
 }
 
-py::tuple fixed_indegree(const py::object& seed, const py::object& stream, int64_t n_pre,
-                         int64_t n_post, int64_t k, std::optional<int64_t> self_offset,
-                         bool multapses, int threads) {
+// The checks both fixed-degree rules make, then `build` (key, shift) with the GIL released.
+// The rows drawn are postsynaptic for fixed_indegree (each row picks presynaptic partners).
+template <typename Build>
+py::tuple fixed_degree(const py::object& seed, const py::object& stream, int64_t n_pre,
+                       int64_t n_post, int64_t k, const std::optional<int64_t>& self_offset,
+                       bool multapses, int threads, bool rows_are_post, Build build) {
     const Key key = checked_key(seed, stream);
     check_size(n_pre, "n_pre");
     check_size(n_post, "n_post");
-    const int64_t shift = row_shift(self_offset, true);
-    check_degree(k, n_post, n_pre, shift, multapses, "presynaptic");
+    const int64_t shift = row_shift(self_offset, rows_are_post);
+    if (rows_are_post)
+        check_degree(k, n_post, n_pre, shift, multapses, "presynaptic");
+    else
+        check_degree(k, n_pre, n_post, shift, multapses, "postsynaptic");
     check_threads(threads);
-    return build_released(
-        [&] { return build_fixed_indegree(key, n_pre, n_post, k, shift, multapses, threads); });
+    return build_released([&] { return build(key, shift); });
+}
+
+py::tuple fixed_indegree(const py::object& seed, const py::object& stream, int64_t n_pre,
+                         int64_t n_post, int64_t k, std::optional<int64_t> self_offset,
+                         bool multapses, int threads) {
+    return fixed_degree(seed, stream, n_pre, n_post, k, self_offset, multapses, threads, true,
+                        [&](Key key, int64_t shift) {
+                            return build_fixed_indegree(key, n_pre, n_post, k, shift,
+                                                        multapses, threads);
+                        });
 }
 
 py::tuple fixed_outdegree(const py::object& seed, const py::object& stream, int64_t n_pre,
                           int64_t n_post, int64_t k, std::optional<int64_t> self_offset,
                           bool multapses, int threads) {
-    const Key key = checked_key(seed, stream);
-    check_size(n_pre, "n_pre");
-    check_size(n_post, "n_post");
-    const int64_t shift = row_shift(self_offset, false);
-    check_degree(k, n_pre, n_post, shift, multapses, "postsynaptic");
-    check_threads(threads);
-    return build_released(
-        [&] { return build_fixed_outdegree(key, n_pre, n_post, k, shift, multapses, threads); });
+    return fixed_degree(seed, stream, n_pre, n_post, k, self_offset, multapses, threads, false,
+                        [&](Key key, int64_t shift) {
+                            return build_fixed_outdegree(key, n_pre, n_post, k, shift,
+                                                         multapses, threads);
+                        });
 }
 
 }  // namespace

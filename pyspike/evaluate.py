@@ -205,14 +205,7 @@ def _product(e: sp.Mul, real) -> Callable:
 def _folding(fn, parts) -> Callable:
     if len(parts) == 1:
         return parts[0]
-    first, rest = parts[0], parts[1:]
-
-    def fold(env):
-        out = first(env)
-        for part in rest:
-            out = fn(out, part(env))
-        return out
-    return fold
+    return lambda env: _fold(fn, [part(env) for part in parts])
 
 
 def _fold(fn, args):
