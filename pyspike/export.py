@@ -5,8 +5,8 @@ that runs the network with no Python, as Brian2's standalone mode does::
     folder/src/main.cpp, options.h,      the program (templates/standalone/): its flow,
               program.h, slots.h,        command line, description and data files,
               runner.h, job.h,           slots' memory, calls of the library, signals and
-              sonata.h, parts.h,         log; results files, their parts, checkpoints
-              checkpoint.h
+              sonata.h, parts.h,         log; results files, their parts, checkpoints;
+              checkpoint.h, sweep.h      sweeps (--grid), over MPI ranks where built with MPI
     folder/src/network.cpp (.cu)         the generated network, as the backend compiles it
     folder/src/pyspike/*.h               the runtime headers it includes
     folder/data/program.txt              what the program does (pyspike.export_program)
@@ -64,7 +64,7 @@ TARGETS = {"cpp": ("cpu", "network.cpp"), "cuda": ("cuda", "network.cu")}
 LIBRARY_ONLY = ("-fPIC", "-shared", "-fvisibility=hidden")
 #: The program's files besides main.cpp (templates/standalone/<file>.j2), one concern each.
 PROGRAM_HEADERS = ("options.h", "program.h", "slots.h", "runner.h", "job.h", "sonata.h",
-                   "parts.h", "checkpoint.h")
+                   "parts.h", "checkpoint.h", "sweep.h")
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}\Z")
 _WHERE = "Network.export"
 
