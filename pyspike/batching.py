@@ -120,8 +120,27 @@ def init_draws(expr, ctx, network):
     sites = sorted(ctx.random_sites, key=lambda s: int(s.args[0]))
     draws = [(f"_init_rand{int(s.args[0])}", isinstance(s, Rand), int(s.args[0]),
               INIT_STEP - network._next_init()) for s in sites]
-    expr = expr.xreplace({s: symbol(d[0]) for s, d in zip(sites, draws)})
-    return expr, draws
+    return _replaced(expr, sites), draws
+
+
+#: init_draws' expressions by the given expression's id (with it, so that the id stays
+#: its): one object per text, so that evaluate's compiled form of it is found again when
+#: a value is given at every run (an encoder's)
+_REPLACED: dict = {}
+
+
+def _replaced(expr, sites):
+    """``expr`` with its random call sites replaced by the symbols init_draws names."""
+    if not sites:
+        return expr
+    kept = _REPLACED.get(id(expr))
+    if kept is not None and kept[0] is expr:
+        return kept[1]
+    if len(_REPLACED) > 2000:
+        _REPLACED.clear()
+    replaced = expr.xreplace({s: symbol(f"_init_rand{int(s.args[0])}") for s in sites})
+    _REPLACED[id(expr)] = (expr, replaced)
+    return replaced
 
 
 def draw_into(env: dict, draws, network, b: int, elem: np.ndarray, stream) -> None:

@@ -46,10 +46,32 @@ def check_manifest(found: str, expected: Manifest, library: Optional[str]) -> Ma
     return manifest
 
 
+#: The arrays' form (dtype, shape, contiguity) and iargs that check_arrays last passed,
+#: by manifest: the checks read nothing else, so the same form passes again without them
+#: (a network run sample by sample lays out the same arrays every run).
+_PASSED: Dict[int, tuple] = {}
+
+
 def check_arrays(manifest: Manifest, arrays: List[np.ndarray], iargs: np.ndarray,
                  rargs: np.ndarray) -> None:
     """Every array, iargs and rargs as the manifest says (a RuntimeError names the first
     one that is not: that is a fault of pyspike, not of the model)."""
+    if all(isinstance(a, np.ndarray) for a in arrays):
+        form = (tuple((a.dtype.str, a.shape, a.flags.c_contiguous) for a in arrays),
+                np.asarray(iargs).tobytes(), np.shape(iargs), np.shape(rargs))
+        kept = _PASSED.get(id(manifest))
+        if kept is not None and kept[0] is manifest and kept[1] == form:
+            return
+        _check_arrays(manifest, arrays, iargs, rargs)
+        if len(_PASSED) > 64:
+            _PASSED.clear()
+        _PASSED[id(manifest)] = (manifest, form)
+        return
+    _check_arrays(manifest, arrays, iargs, rargs)
+
+
+def _check_arrays(manifest: Manifest, arrays: List[np.ndarray], iargs: np.ndarray,
+                  rargs: np.ndarray) -> None:
     K = rargs.shape[0]
     real = np.float64 if manifest.real == "double" else np.float32
     if len(arrays) != len(manifest.buffers):

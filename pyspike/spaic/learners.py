@@ -263,6 +263,9 @@ class Learner:
             if self.online:
                 w = np.atleast_2d(np.asarray(S.w))
                 learned = w[0] if w.shape[0] == 1 else start[0] + (w - start).sum(axis=0)
+                if w.shape[0] == 1 and id(con) in self._ops and not self.param_run_update \
+                        and np.array_equal(con.clip(learned), learned):
+                    continue     # the synapses hold the learned (bounded) weights already
             else:
                 learned = start[0] + (self.lr * self._trace_factor(lowered.dt)
                                       * self._rewards(start.shape[0])[:, None]

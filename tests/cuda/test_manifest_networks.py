@@ -159,3 +159,12 @@ def test_the_reference_backend_describes_its_arrays_the_same_way():
     calls = _run_capturing(net, ms=0.5)
     assert Manifest.from_json(net.backend.manifest()) == net._kernel.manifest
     assert len(calls[0][0]) == len(net._kernel.manifest.buffers)
+
+
+def test_arrays_that_passed_and_then_change_their_type_are_refused():
+    manifest, arrays, iargs, rargs = _passed("lif_monitors")
+    check_arrays(manifest, arrays, iargs, rargs)       # (passes: remembered as passed)
+    slot = manifest.find("group", 0, "v").slot
+    arrays[slot] = arrays[slot].astype(np.float32)
+    with pytest.raises(RuntimeError, match=r"v of group 0\) should hold float64"):
+        check_arrays(manifest, arrays, iargs, rargs)
