@@ -27,6 +27,7 @@
 
 #include "connect.h"
 #include "delays.h"
+#include "draws.h"
 #include "pyspike/abi.h"
 
 namespace py = pybind11;
@@ -210,4 +211,5 @@ PYBIND11_MODULE(_native, m) {
         .def_property_readonly("path", &Library::path);
     register_connect(m);
     register_delays(m);
+    register_draws(m);
 }

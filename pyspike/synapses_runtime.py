@@ -267,27 +267,37 @@ def _ring(syn, own, n_pre: int, R: int, K: int = 1):
     return own.ring
 
 
-def environment(syn, b=None):
+def environment(syn, b=None, names=None):
     """Values an expression for a synaptic value may use (instance b's values in a
-    batch)."""
+    batch); ``names``: only those (an expression's), so that a value such as
+    ``"rand()"`` for 10^8 synapses gathers no index or neuron variable it does not read."""
     def row(value):
         return value[b] if b is not None and np.ndim(value) == 2 else value
-    i, j = syn.pre_index(), syn.post_index()
-    env = {"i": i, "j": j,
-           "t": np.float64(syn.network.t if syn.network else 0.0),
+
+    def wanted(name):
+        return names is None or name in names
+    pairs = {alias: pair for alias, pair in aliases(
+        neuron_variables(syn.source), neuron_variables(syn.target)).items()
+        if wanted(alias) and alias not in ("i", "j", "t", "dt")
+        and alias not in syn.variables and alias not in syn.param_names}
+    sides = {pair[0] for pair in pairs.values()}
+    env = {"t": np.float64(syn.network.t if syn.network else 0.0),
            "dt": np.float64(syn.network.dt if syn.network else np.nan)}
+    if wanted("i") or "pre" in sides:
+        env["i"] = syn.pre_index()
+    if wanted("j") or "post" in sides:
+        env["j"] = syn.post_index()
     for v in syn.variables:
-        env[v] = row(syn.state.variables[v])
+        if wanted(v):
+            env[v] = row(syn.state.variables[v])
     for p in syn.param_names:
-        env[p] = row(syn.state.value(p))
-    sides = {"pre": (syn.source, syn.pre_range[0], i),
-             "post": (syn.target, syn.post_range[0], j)}
-    pairs = aliases(neuron_variables(syn.source), neuron_variables(syn.target))
-    for alias, (side, var, _) in pairs.items():
-        if alias not in env:                 # synaptic names come first
-            g, start, idx = sides[side]
-            values = row(getattr(g, var))
-            env[alias] = np.broadcast_to(values, (g.N,))[start + idx]
+        if wanted(p):
+            env[p] = row(syn.state.value(p))
+    for alias, (side, var, _) in pairs.items():   # (synaptic names come first)
+        g, start, idx = ((syn.source, syn.pre_range[0], env["i"]) if side == "pre" else
+                         (syn.target, syn.post_range[0], env["j"]))
+        values = row(getattr(g, var))
+        env[alias] = np.broadcast_to(values, (g.N,))[start + idx]
     return env
 
 
@@ -301,10 +311,11 @@ def evaluate_value(syn, name: str, text: str, shared: bool = False) -> np.ndarra
         if syn.state.value(p) is None and symbol(p) in expr.free_symbols:
             raise ctx.error(f"the parameter '{p}' has no value yet", None, p)
     expr, draws = batching.init_draws(expr, ctx, syn.network)
+    used = {str(s) for s in expr.free_symbols}
     elem = np.arange(syn.n, dtype=np.uint32)
     rows = []
     for b in range(instances):
-        env = environment(syn, b if batched else None)
+        env = environment(syn, b if batched else None, used)
         if draws:                    # (then the synapses have a network and an index)
             batching.draw_into(env, draws, syn.network, b, elem,
                                functools.partial(streams.synapse_init, syn.index))
