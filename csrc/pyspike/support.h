@@ -94,6 +94,60 @@ PS_FN int32_t ps_step_boundf(int64_t step, int64_t steps)
     return (int32_t)ps_step_bound(step, steps);
 }
 
+// The spike flags of a block of neurons as the CPU's update loop stores them, and those of
+// 64 neurons gathered into the bits of a word (templates/cpp/group.j2).  With AVX but not
+// AVX-512, a flag is 0 or -1 in an integer as wide as the reals: the loop stores the
+// compare's own lane mask, and movmskpd (movmskps) gathers four (eight) flags at once.
+// Packing the masks into bytes inside the vectorised loop cost gcc about 40 shuffles and
+// stack spills per 32 neurons (bench/RESULTS.md: the 4000-neuron float64 LIF on an AVX2
+// EPYC).  Elsewhere a byte of 0 or 1 per neuron, eight gathered by one multiply (AVX-512
+// packs its mask registers into bytes cheaply).
+#if !defined(__CUDACC__) && defined(__AVX__) && !defined(__AVX512F__)
+template <typename R> struct PsFlags;
+template <> struct PsFlags<double> {
+    typedef int64_t flag;
+    static inline flag of(bool spike) { return -(int64_t)spike; }
+    static inline uint64_t word(const flag* f)         // the flags f[0..63]
+    {
+        typedef double lanes __attribute__((vector_size(32), aligned(8), may_alias));
+        uint64_t bits = 0;
+        for (int k = 0; k < 64; k += 4)
+            bits |= (uint64_t)(uint32_t)__builtin_ia32_movmskpd256(
+                *(const lanes*)(f + k)) << k;
+        return bits;
+    }
+};
+template <> struct PsFlags<float> {
+    typedef int32_t flag;
+    static inline flag of(bool spike) { return -(int32_t)spike; }
+    static inline uint64_t word(const flag* f)
+    {
+        typedef float lanes __attribute__((vector_size(32), aligned(4), may_alias));
+        uint64_t bits = 0;
+        for (int k = 0; k < 64; k += 8)
+            bits |= (uint64_t)(uint32_t)__builtin_ia32_movmskps256(
+                *(const lanes*)(f + k)) << k;
+        return bits;
+    }
+};
+#elif !defined(__CUDACC__)
+template <typename R> struct PsFlags {
+    typedef uint8_t flag;
+    static inline flag of(bool spike) { return (uint8_t)spike; }
+    static inline uint64_t word(const flag* f)
+    {
+        uint64_t bits = 0;
+        for (int k = 0; k < 64; k += 8) {
+            uint64_t eight;            // eight flags of 0 or 1, one per byte
+            memcpy(&eight, f + k, 8);
+            // the low bit of each byte gathered into one byte, in order
+            bits |= ((eight * 0x0102040810204080ull) >> 56) << k;
+        }
+        return bits;
+    }
+};
+#endif
+
 // Python's floored modulo (the sign follows the divisor), as the NumPy reference computes it.
 PS_FN double ps_mod(double a, double b) { return a - b * floor(a / b); }
 PS_FN float ps_modf(float a, float b) { return a - b * floorf(a / b); }

@@ -122,7 +122,7 @@ struct Group0 {
         for (int32_t b0 = 0; b0 < N; b0 += 256) {
             if (b0 < first || b0 >= end) continue;
             const int32_t b1 = (b0 + 256 < N) ? b0 + 256 : N;
-            uint8_t spiked[256];
+            PsFlags<real_t>::flag spiked[256];      // (support.h: as the CPU has it)
             // Each iteration touches element i of distinct arrays only: no alias checks
             // (gcc ignores __restrict on local pointers and gives up beyond ~10 checks).
 #pragma GCC ivdep
@@ -136,7 +136,7 @@ struct Group0 {
                 const real_t _new_v = _c0 + _h2*(-_c0 + _h1 + u_v) + u_v_rest;
                 u_v = ps_select(not_refractory, _new_v, u_v);
                 const bool _spike = not_refractory && u_v > u_v_th;
-                spiked[i - b0] = (uint8_t)(_spike);
+                spiked[i - b0] = PsFlags<real_t>::of(_spike);
                 p_u_v[i] = u_v;
 
             }
@@ -145,13 +145,7 @@ struct Group0 {
             // branch per flag is mispredicted at every spike once they are not rare).
             for (int32_t k = b1 - b0; k < ((b1 - b0 + 63) & ~63); ++k) spiked[k] = 0;
             for (int32_t w = 0; w < b1 - b0; w += 64) {
-                uint64_t bits = 0;
-                for (int32_t k = 0; k < 64; k += 8) {
-                    uint64_t eight;            // eight flags of 0 or 1, one per byte
-                    memcpy(&eight, spiked + w + k, 8);
-                    // the low bit of each byte gathered into one byte, in order
-                    bits |= ((eight * 0x0102040810204080ull) >> 56) << k;
-                }
+                uint64_t bits = PsFlags<real_t>::word(spiked + w);
                 while (bits) {
                     mine[n_mine++] = b0 + w + __builtin_ctzll(bits);
                     bits &= bits - 1;
