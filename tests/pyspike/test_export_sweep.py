@@ -8,13 +8,15 @@ and Open MPI (mpirun and its C library) are required, as scripts/test.sh install
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 import pyspike as ps
 
-from .test_export import build, same_file
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from standalone_files import build, same_file  # noqa: E402
 
 DURATION = "40"
 GRID = ["--grid", "exc.I=1.1,1.3", "--grid", "seed=1:2"]
