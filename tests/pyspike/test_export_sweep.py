@@ -143,12 +143,14 @@ def test_a_folder_holding_another_sweep_is_refused(program, one_process, tmp_pat
     (["--grid", "exc.I=1,2", "--grid", "exc.I=3"], "twice"),
     (["--grid", "exc.I=1,2", "--set", "exc.I=3"], "both give exc.I"),
     (["--grid", "seed=1:2", "--seed", "4"], "both give the seed"),
-    (["--grid", "exc.nothing=1,2"], "exc.nothing"),
+    (["--grid", "exc.nothing=1,2"], "--grid names an unknown parameter 'exc.nothing'"),
 ])
-def test_a_bad_grid_exits_with_one_sentence(program, tmp_path, args, words):
+def test_a_bad_grid_exits_with_one_sentence_before_anything_is_written(program, tmp_path, args,
+                                                                        words):
     out = run(program, *args, "--out", str(tmp_path / "s"))
     assert out.returncode == 2, out.stdout + out.stderr
     assert words in out.stderr and len(out.stderr.strip().splitlines()) == 1, out.stderr
+    assert not (tmp_path / "s").exists()
 
 
 @pytest.mark.parametrize("args, words", [
