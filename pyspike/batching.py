@@ -117,7 +117,7 @@ def init_draws(expr, ctx, network):
     each draws: (symbol name, uniform?, call site, step).  The step is taken once per
     call, so every instance of a batch draws at the same step, each with its own seed."""
     sites = sorted(ctx.random_sites, key=lambda s: int(s.args[0]))
-    draws = [(f"_init_rand{int(s.args[0])}", isinstance(s, Rand), int(s.args[0]),
+    draws = [(_draw_name(s), isinstance(s, Rand), int(s.args[0]),
               INIT_STEP - network._next_init()) for s in sites]
     return _replaced(expr, sites), draws
 
@@ -126,6 +126,11 @@ def init_draws(expr, ctx, network):
 #: its): one object per text, so that evaluate's compiled form of it is found again when
 #: a value is given at every run (an encoder's)
 _REPLACED: dict = {}
+
+
+def _draw_name(site) -> str:
+    """The symbol that stands for a random call site's numbers."""
+    return f"_init_rand{int(site.args[0])}"
 
 
 def _replaced(expr, sites):
@@ -137,7 +142,7 @@ def _replaced(expr, sites):
         return kept[1]
     if len(_REPLACED) > 2000:
         _REPLACED.clear()
-    replaced = expr.xreplace({s: symbol(f"_init_rand{int(s.args[0])}") for s in sites})
+    replaced = expr.xreplace({s: symbol(_draw_name(s)) for s in sites})
     _REPLACED[id(expr)] = (expr, replaced)
     return replaced
 

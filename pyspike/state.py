@@ -118,8 +118,7 @@ class StateTable:
         ``refuse_array`` (raised: a parameter declared shared).  ``as_array`` gives the
         value one element per neuron or synapse."""
         if name in self.variables:        # (one number: broadcast in place, no temporary)
-            self.variables[name][:] = value if np.ndim(value) == 0 and \
-                not isinstance(value, str) else as_array(value)
+            self.variables[name][:] = value if np.ndim(value) == 0 else as_array(value)
         elif np.ndim(value) == 0 and name not in self.per_element:
             self.params[name] = float(value)
         elif name not in self.per_element and column is not None:
