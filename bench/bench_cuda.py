@@ -199,11 +199,13 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=1000)
     parser.add_argument("--sequential", type=int, default=20)
     parser.add_argument("--backend", default="cuda")
+    parser.add_argument("--precisions", default="single,double",
+                        help="PD14's precisions (the tests' down-scaled run: single)")
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
     cases = args.cases.split(",")
     rows = [pd14(args.scale, args.duration, args.repeats, p, args.backend)
-            for p in ("single", "double")] if "pd14" in cases else []
+            for p in args.precisions.split(",")] if "pd14" in cases else []
     b = brunel(args.repeats, args.scale, args.backend) if "brunel" in cases else None
     k = batch(args.batch, args.sequential, args.backend) if "batch" in cases else None
     bw = bandwidth_gbs() if args.backend == "cuda" and b else 0.0

@@ -22,7 +22,7 @@ from __future__ import annotations
 from ..model import NeuronModel
 from .registry import neurons
 
-neurons.add("HH", NeuronModel(
+neurons.later("HH", lambda: NeuronModel(
     name="HH",
     doc="""Hodgkin-Huxley (1952) squid axon model as BrainPy's ``HH`` writes it (rest
     near -65 mV): sodium (m**3 h), delayed-rectifier potassium (n**4) and leak currents,
@@ -59,7 +59,7 @@ neurons.add("HH", NeuronModel(
           "n": "1/(1 + 0.125*exp(-(V + 65)/80)*exprel(-(V + 55)/10)/0.1)"}))
 
 
-neurons.add("MorrisLecar", NeuronModel(
+neurons.later("MorrisLecar", lambda: NeuronModel(
     name="MorrisLecar",
     doc="""Morris-Lecar (1981) model as BrainPy's ``MorrisLecar`` writes it: an
     instantaneous calcium current (M_inf), a potassium current with the recovery variable
@@ -88,7 +88,7 @@ neurons.add("MorrisLecar", NeuronModel(
     init={"V": "-70 + 10*rand()", "W": 0.02}))
 
 
-neurons.add("WangBuzsakiHH", NeuronModel(
+neurons.later("WangBuzsakiHH", lambda: NeuronModel(
     name="WangBuzsakiHH",
     doc="""Wang-Buzsaki (1996) hippocampal interneuron, BrainPy's ``WangBuzsakiHH``: a
     Hodgkin-Huxley-type model whose sodium activation is instantaneous (m_inf), with

@@ -45,9 +45,9 @@ def _family(name: str, doc: str, equations: str, threshold: str, reset: str,
     """Register ``name`` and ``name + "Ref"``: ``{ref}`` in ``equations`` marks the
     voltage equation, which the Ref variant holds while refractory."""
     base = dict(threshold=threshold, reset=reset, method="exp_auto", init=dict(init))
-    neurons.add(name, NeuronModel(name=name, doc=doc, equations=equations.format(ref=""),
-                                  params=dict(params), **base))
-    neurons.add(name + "Ref", NeuronModel(
+    neurons.later(name, lambda: NeuronModel(
+        name=name, doc=doc, equations=equations.format(ref=""), params=dict(params), **base))
+    neurons.later(name + "Ref", lambda: NeuronModel(
         name=name + "Ref", doc=doc + _REF_DOC.format(name=name),
         equations=equations.format(ref=" (unless refractory)"),
         refractory="tau_ref + dt", params={**params, "tau_ref": 0.0}, **base))
@@ -191,7 +191,7 @@ _family("Izhikevich", """Izhikevich (2003) simple model, BrainPy's ``Izhikevich`
         {"a": 0.02, "b": 0.2, "c": -65.0, "d": 8.0, "V_th": 30.0},
         {"V": -70.0, "u": "b*V"})
 
-neurons.add("ALIFBellec2020", NeuronModel(
+neurons.later("ALIFBellec2020", lambda: NeuronModel(
     name="ALIFBellec2020",
     doc=f"""Leaky integrate-and-fire neuron with an adaptive threshold (Bellec et al.
     2020), BrainPy's legacy ``ALIFBellec2020``:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from ..model import NeuronModel
 from .registry import neurons
 
-neurons.add("FHN", NeuronModel(
+neurons.later("FHN", lambda: NeuronModel(
     name="FHN",
     doc="""FitzHugh-Nagumo neuron, BrainPy's legacy ``brainpy.neurons.FHN``:
     dV/dt = V - V**3/3 - w + I, tau dw/dt = V + a - b w, a spike when V crosses Vth
@@ -34,7 +34,7 @@ neurons.add("FHN", NeuronModel(
     init={"V": 0.0, "w": 0.0}))
 
 
-neurons.add("HindmarshRose", NeuronModel(
+neurons.later("HindmarshRose", lambda: NeuronModel(
     name="HindmarshRose",
     doc="""Hindmarsh-Rose (1984) bursting neuron, BrainPy's legacy
     ``brainpy.neurons.HindmarshRose``: dV/dt = y - a V**3 + b V**2 - z + I,
@@ -55,7 +55,7 @@ neurons.add("HindmarshRose", NeuronModel(
     init={"V": 0.0, "y": -10.0, "z": 0.0}))
 
 
-neurons.add("WilsonCowan", NeuronModel(
+neurons.later("WilsonCowan", lambda: NeuronModel(
     name="WilsonCowan",
     doc="""Wilson-Cowan (1972) excitatory-inhibitory population, BrainPy's
     ``WilsonCowanModel``: E_tau dx/dt = -x + (1 - r x) S_E(wEE x - wIE y + x_ext) and
@@ -81,7 +81,7 @@ neurons.add("WilsonCowan", NeuronModel(
     init={"x": "0.05*rand()", "y": "0.05*rand()"}))
 
 
-neurons.add("StuartLandau", NeuronModel(
+neurons.later("StuartLandau", lambda: NeuronModel(
     name="StuartLandau",
     doc="""Stuart-Landau oscillator (the normal form of a Hopf bifurcation), BrainPy's
     ``StuartLandauOscillator``: dx/dt = (a - x**2 - y**2) x - w y + x_ext,
@@ -102,7 +102,7 @@ neurons.add("StuartLandau", NeuronModel(
     init={"x": "0.5*rand()", "y": "0.5*rand()"}))
 
 
-neurons.add("QIF", NeuronModel(
+neurons.later("QIF", lambda: NeuronModel(
     name="QIF",
     doc="""Mean-field model of a population of quadratic integrate-and-fire neurons
     (Montbrio, Pazo and Roxin 2015), BrainPy's rate model ``QIF``: with x the mean
@@ -125,7 +125,7 @@ neurons.add("QIF", NeuronModel(
     init={"x": "0.05*rand()", "y": "0.05*rand()"}))
 
 
-neurons.add("ThresholdLinear", NeuronModel(
+neurons.later("ThresholdLinear", lambda: NeuronModel(
     name="ThresholdLinear",
     doc="""Threshold-linear excitatory and inhibitory rates (Chaudhuri et al. 2015),
     BrainPy's ``ThresholdLinearModel``: tau_e dnu_e/dt = -nu_e + beta_e [Ie]+ and

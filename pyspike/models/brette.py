@@ -10,7 +10,7 @@ from __future__ import annotations
 from ..model import NeuronModel
 from .registry import neurons
 
-neurons.add("brette_cuba", NeuronModel(
+neurons.later("brette_cuba", lambda: NeuronModel(
     name="brette_cuba",
     doc="""Benchmark 1 (CUBA): a leaky integrate-and-fire neuron whose synaptic inputs
     ge and gi are currents expressed as voltages (mV), each decaying exponentially;
@@ -27,7 +27,7 @@ neurons.add("brette_cuba", NeuronModel(
             "El": -49.0},
     init={"v": -60.0}))
 
-neurons.add("brette_coba", NeuronModel(
+neurons.later("brette_coba", lambda: NeuronModel(
     name="brette_coba",
     doc="""Benchmark 2 (COBA): a leaky integrate-and-fire neuron with conductance-based
     exponential synapses; ge and gi are conductances relative to the leak (so
@@ -43,7 +43,7 @@ neurons.add("brette_coba", NeuronModel(
             "El": -60.0, "Ee": 0.0, "Ei": -80.0, "I": 20.0},
     init={"v": -60.0}))
 
-neurons.add("brette_hh", NeuronModel(
+neurons.later("brette_hh", lambda: NeuronModel(
     name="brette_hh",
     doc="""Benchmark 3 (COBAHH): a Traub & Miles Hodgkin-Huxley neuron on a 20000 um^2
     patch (Cm = 1 uF/cm^2 -> 200 pF, gl = 5e-5 S/cm^2 -> 10 nS, g_na = 100 mS/cm^2 ->

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import difflib
-from typing import Dict, Generic, Iterator, List, Mapping, TypeVar
+from typing import Callable, Dict, Generic, Iterator, List, Mapping, Sequence, TypeVar, Union
 
 from ..codegen.errors import ModelError
 
@@ -20,26 +20,47 @@ class Registry(Mapping[str, M], Generic[M]):
     >>> r = Registry("neuron model")
     >>> r.add("lif", 1)
     1
-    >>> r["lif"], "Lif" in r
-    (1, False)
+    >>> r.later(["izh", "izhikevich"], lambda: 2)
+    >>> r["lif"], "Lif" in r, r["izhikevich"]
+    (1, False, 2)
     """
 
     def __init__(self, kind: str):
         self.kind = kind
-        self._models: Dict[str, M] = {}
+        # a name's model, or the _Later that makes it at the name's first use
+        self._models: Dict[str, Union[M, _Later]] = {}
 
     def add(self, name: str, model: M) -> M:
         """Register ``model`` under ``name`` (each name once) and give it back."""
-        if name in self._models:
-            raise ValueError(f"the {self.kind} {name!r} is already in the library")
+        self._claim(name)
         self._models[name] = model
         return model
 
+    def later(self, names: Union[str, Sequence[str]], make: Callable[[], M]) -> None:
+        """Register under ``names`` the one model that ``make()`` builds when a name is
+        first read.  The library's models parse their equations with sympy, about 20 ms
+        each: made at import, they doubled the time of ``import pyspike`` (every MPI rank
+        and every command pays it), for models a script mostly never names."""
+        names = [names] if isinstance(names, str) else list(names)
+        for name in names:
+            self._claim(name)
+        cell = _Later(make)
+        for name in names:
+            self._models[name] = cell
+
+    def _claim(self, name: str) -> None:
+        if name in self._models:
+            raise ValueError(f"the {self.kind} {name!r} is already in the library")
+
     def __getitem__(self, name: str) -> M:
         try:
-            return self._models[name]
+            entry = self._models[name]
         except (KeyError, TypeError):
             pass
+        else:
+            if isinstance(entry, _Later):
+                entry = self._models[name] = entry.model()
+            return entry
         text = name if isinstance(name, str) else repr(name)
         close = difflib.get_close_matches(text, list(self._models), n=4, cutoff=0.5)
         close += [n for n in self._models
@@ -64,6 +85,19 @@ class Registry(Mapping[str, M], Generic[M]):
 
     def __repr__(self) -> str:
         return f"<{len(self)} {self.kind}s: {', '.join(self._models)}>"
+
+
+class _Later:
+    """A model made once, at its first use, and shared by the names it has."""
+
+    def __init__(self, make: Callable[[], object]):
+        self._make: Union[Callable[[], object], None] = make
+        self._model: object = None
+
+    def model(self) -> object:
+        if self._make is not None:
+            self._model, self._make = self._make(), None
+        return self._model
 
 
 #: Neuron models by name (filled by the library modules when ``pyspike.models`` is imported).

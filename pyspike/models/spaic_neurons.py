@@ -46,20 +46,17 @@ SPAIC reads ``Isyn`` here without ``[updated]``: the input of the previous step,
 
 def _add(names: Sequence[str], doc: str, update: str, params: Mapping[str, float],
          init: Mapping[str, float], threshold: str = "", reset: str = "",
-         declare: str = "", lag: bool = False) -> NeuronModel:
+         declare: str = "", lag: bool = False) -> None:
     """Register one SPAIC model under ``names``: ``update`` then the bookkeeping every
-    model shares (Isyn read once, O set by the reset)."""
+    model shares (Isyn read once, O set by the reset); made at its first use."""
     update = update + ("\nIsyn_last = Isyn" if lag else "") + "\nIsyn = 0  # read once" \
         + ("\nO = 0" if threshold else "")
-    model = NeuronModel(
+    neurons.later(names, lambda: NeuronModel(
         name=names[0], doc="\n".join(inspect.cleandoc(part) for part in (
             doc, _LAG if lag else "", _SPIKES if threshold else "", _INPUTS) if part),
         equations="Isyn : 1  # this step's input\nIext : 1  # an input that stays\n" + declare,
         update=update, threshold=threshold, reset=(reset + "\nO = 1") if threshold else "",
-        params=dict(params), init=dict(init))
-    for name in names:
-        neurons.add(name, model)
-    return model
+        params=dict(params), init=dict(init)))
 
 
 # V0 scales the difference of the two kernels so that the peak of a unit PSP is 1.
