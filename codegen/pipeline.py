@@ -1,9 +1,12 @@
 """codegen's one door: a network's spec -> kernel IR -> rendered source, and nothing else.
 
 ``generate`` runs equations -> IR -> integration -> kernel IR -> the target's source.  It
-is pure: it reads no environment variable, keeps no cache, writes no file and runs no
-compiler.  Caching the result on disk, the debug output and compiling it are the
-toolchain's work (:mod:`pyspike.toolchain`), which calls this function on a cache miss.
+is pure: the same spec gives the same source; it reads no environment variable, writes no
+file and runs no compiler.  What it remembers within a process (compiled templates,
+systems of equations already integrated: :func:`codegen.integrators.integrate`) changes
+no result, only the time.  Caching the result on disk, the debug output and compiling it
+are the toolchain's work (:mod:`pyspike.toolchain`), which calls this function on a
+cache miss.
 
 >>> from pyspike.codegen.spec import GroupSpec, NetworkSpec
 >>> spec = NetworkSpec(groups=(GroupSpec("g", 3, equations="dv/dt = -v/tau : mV",

@@ -12,6 +12,7 @@ True
 """
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Dict, List, Optional
 
@@ -36,8 +37,12 @@ _CTYPES = {"real": "real_t", "int64": "int64_t", "int32": "int32_t", "uint8": "u
            "bool": "bool"}
 
 
+@functools.lru_cache(maxsize=None)
 def environment() -> jinja2.Environment:
-    """The Jinja environment shared by all targets."""
+    """The Jinja environment shared by all targets, one per process: it keeps each
+    template compiled to Python (a new environment compiled the templates at every render,
+    more time than the rest of a network's generation; Jinja still reloads a template
+    whose file changed)."""
     return jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)),
                               undefined=jinja2.StrictUndefined, trim_blocks=True,
                               lstrip_blocks=True, keep_trailing_newline=True)

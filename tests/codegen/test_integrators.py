@@ -245,3 +245,37 @@ def test_rk_stages_evaluate_the_drive_at_intermediate_times():
     simpson = h / 6 * (math.cos(t0) + 4 * math.cos(t0 + h / 2) + math.cos(t0 + h))
     assert step({"v": 0.0}, t0, h)["v"] == pytest.approx(simpson, rel=1e-14)
     assert T in integrate({"v": sp.cos(T)}, "rk4")[0][1].free_symbols
+
+
+def test_a_system_met_again_is_integrated_once_and_gives_the_same_statements(monkeypatch):
+    from pyspike.codegen import integrators
+    monkeypatch.setattr(integrators, "_DONE", {})
+    calls = []
+    exact = integrators._exact
+    monkeypatch.setattr(integrators, "_exact", lambda odes: calls.append(1) or exact(odes))
+    v, ge = sp.symbols("v ge", real=True)
+    odes = {"v": (ge - v) / 20, "ge": -ge / 5}
+    first = integrate(odes, "exact")
+    again = integrate({"v": (ge - v) / 20, "ge": -ge / 5}, "exact")
+    assert again == first and calls == [1]
+    again.append(("_new_x", v))                  # a caller's list is its own
+    assert integrate(odes, "exact") == first
+
+
+def test_systems_that_only_compare_equal_are_integrated_each_for_itself(monkeypatch):
+    from pyspike.codegen import integrators
+    monkeypatch.setattr(integrators, "_DONE", {})
+    v = sp.Symbol("v", real=True)
+    plain = sp.Symbol("v")
+    decimal = integrate({"v": -v * sp.Float(0.5, 15)}, "euler")
+    binary = integrate({"v": -v * sp.Float(0.5, 53)}, "euler")
+    loose = integrate({"v": -plain * sp.Float(0.5, 15)}, "euler")
+    assert sp.srepr(decimal[-1][1]) != sp.srepr(binary[-1][1])
+    assert plain in loose[-1][1].free_symbols and v in decimal[-1][1].free_symbols
+
+
+def test_a_refused_system_is_refused_again_not_remembered():
+    v = sp.Symbol("v", real=True)
+    for _ in range(2):
+        with pytest.raises(Exception, match="linear"):
+            integrate({"v": -v * v}, "exact")

@@ -150,3 +150,13 @@ def test_only_code_whose_loops_draw_reads_the_vector_intrinsics():
     source = render_cpp(build_network(NetworkSpec(groups=(noisy,))))
     assert source.index("#define PS_PAIR_FILLS") < source.index('#include "pyspike/philox.h"')
     assert "ps_randn_fill_f64(" in source
+
+
+def test_a_process_compiles_each_template_once_and_renders_the_same_source_again():
+    from pyspike.codegen import render
+    g = GroupSpec("g", 4, equations="dv/dt = -v/tau : mV", params=("tau",))
+    kernel = build_network(NetworkSpec(groups=(g,)))
+    first = render_cpp(kernel)
+    template = render.environment().get_template("cpp/network.cpp.j2")
+    assert render_cpp(kernel) == first
+    assert render.environment().get_template("cpp/network.cpp.j2") is template
