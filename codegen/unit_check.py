@@ -88,7 +88,7 @@ class UnitChecker:
             return out
         if isinstance(e, sp.Pow):
             base, power = e.args
-            if power.is_Number:
+            if power.is_Number and power.is_finite:     # (x**oo: no unit power, below)
                 return self.of(base).scaled(Fraction(str(power)))
             self.expect(base, Affine.known(DIMENSIONLESS))
             self.expect(power, Affine.known(DIMENSIONLESS))

@@ -449,10 +449,11 @@ def _render(**kw):
     return render_cpp(build_network(NetworkSpec(groups=(group(**kw),))))
 
 
-def _check(text, **kw):
-    """Either ModelError, or the source gains no bare copy of ``text`` and every name in
-    the model is a plain identifier."""
-    baseline = _baseline()
+def _check(text, baseline=None, **kw):
+    """Either ModelError, or the source gains no bare copy of ``text`` (against
+    ``baseline``, the same model with a neutral name in the place of ``text``) and every
+    name in the model is a plain identifier."""
+    baseline = _baseline() if baseline is None else baseline
     try:
         net = build_network(NetworkSpec(groups=(group(**kw),)))
     except ModelError:
@@ -478,7 +479,10 @@ def test_any_declared_name_is_refused_or_printed_prefixed(name):
 @settings(max_examples=60, deadline=None, derandomize=True)
 @given(name=NAMEISH)
 def test_any_parameter_name_is_refused_or_printed_prefixed(name):
-    _check(name, params=PARAMS + (name,))
+    # against a model with one more parameter too: each parameter adds its declaration
+    # and its read (`real_t u_q;`, `(real_t)rargs[3]`), so that a parameter named
+    # real_t finds two more of its name, none of them its own
+    _check(name, baseline=_render(params=PARAMS + ("q",)), params=PARAMS + (name,))
 
 
 @settings(max_examples=60, deadline=None, derandomize=True)
@@ -500,14 +504,31 @@ def _structure(source):
     return {c: source.count(c) for c in STRUCTURE}
 
 
+@functools.lru_cache(maxsize=None)
+def _most_structure(**kw):
+    """The most of each structure character in the sources of ``kw``'s baselines: the
+    texts of the template's own that a valid text may bring in (an array read and
+    stored, a block of random numbers and its #define), none of them the text's."""
+    out = {}
+    for base in kw["bases"]:
+        counts = _structure(_render(**dict(base)))
+        out = {c: max(out.get(c, 0), counts[c]) for c in STRUCTURE}
+    return out
+
+
+_THRESHOLDS = ((("threshold", "v > v_th"), ("reset", "")),
+               (("threshold", "v > v_th + (rand() + randn())*mV + I"), ("reset", "")))
+_RESETS = ((("reset", "v = v_rest + (rand() + randn())*mV\nI = v_th"),),)
+
+
 @settings(max_examples=60, deadline=None, derandomize=True)
 @given(text=st.one_of(ASCII, TOKEN_SOUP, CONDITIONISH, STATEMENTISH))
 def test_any_threshold_or_reset_text_is_refused_or_adds_no_cpp_structure(text):
     """Whatever the text, it is refused or re-printed from sympy: it can add no brace,
     quote, bracket, backslash or preprocessor line to the generated source."""
-    for kw, base in ((dict(threshold=text, reset=""), dict(threshold="v > v_th", reset="")),
-                     (dict(reset=text), dict(reset="v = v_rest"))):
-        baseline = _structure(_render(**base))
+    for kw, bases in ((dict(threshold=text, reset=""), _THRESHOLDS),
+                      (dict(reset=text), _RESETS)):
+        baseline = _most_structure(bases=bases)
         try:
             source = _render(**kw)
         except ModelError:

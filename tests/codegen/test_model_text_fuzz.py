@@ -227,12 +227,18 @@ def _reference_words():
                 SynapsesSpec("U", "Q", "P", 0, 4, 0, 4, on_pre="qge_post += 1"),
                 SynapsesSpec("V", "Q", "Q", 0, 4, 0, 4, on_pre="qge_post += 1", bitmask=True),
                 # (a write of P's qv, held unless refractory: guarded by P's flag)
-                SynapsesSpec("W", "Q", "P", 0, 4, 0, 4, on_pre="qv_post += 1"))
+                SynapsesSpec("W", "Q", "P", 0, 4, 0, 4, on_pre="qv_post += 1"),
+                # (the same guard on the presynaptic side)
+                SynapsesSpec("X", "P", "Q", 0, 4, 0, 4, on_pre="qv_pre += 1"))
     spec = NetworkSpec(groups=(group, other), synapses=synapses,
                        state_monitors=(StateMonitorSpec("P", ("qv",), 3),),
                        spike_monitors=(SpikeMonitorSpec("P"),),
                        rate_monitors=(RateMonitorSpec("Q"),))
-    return _words(render_cpp(build_network(spec)) + " ".join(_PRINTED_WORDS))
+    # with every word of the C++ templates: their comments and branches that only some
+    # models reach (a note on libmvec's rounding where a threshold calls exp, say) are
+    # pyspike's text too
+    ours = " ".join(f.read_text() for f in sorted((render.TEMPLATES / "cpp").glob("*.j2")))
+    return _words(render_cpp(build_network(spec)) + " ".join(_PRINTED_WORDS) + " " + ours)
 
 
 _SOURCE_WORDS = _reference_words()

@@ -134,3 +134,14 @@ def test_numbers_that_multiply_to_one_still_carry_a_dimension():
 
 def test_pi_is_a_number_like_any_other():
     check_units(parse_equations("dv/dt = pi*(v_rest - v)/tau : mV", ("v_rest", "tau")))
+
+
+@pytest.mark.parametrize("power", ["inf", "-inf"])
+def test_an_infinite_exponent_asks_for_a_dimensionless_base_and_crashes_nothing(power):
+    import pyspike as ps
+    lif = "dv/dt = (v_rest - v)/tau : mV"
+    with pytest.raises(ModelError, match="the term 't' is in ms"):
+        ps.NeuronModel(lif, threshold="v > 1", reset="v = 0", refractory=f"t < t**{power}",
+                       params={"v_rest": 0.0, "tau": 10.0})
+    ps.NeuronModel("dv/dt = -v/tau : 1", threshold=f"v**{power} > 1", reset="v = 0",
+                   params={"tau": 10.0})

@@ -72,7 +72,8 @@ def test_any_initial_value(value):
 @FAST
 @given(key=scalars, value=values)
 def test_any_parameter(key, value):
-    m = attempt(lambda: ps.NeuronModel("dv/dt = -v : 1", params={key: value}), "param")
+    m = attempt(lambda: ps.NeuronModel("dv/dt = -v/(10*ms) : 1", params={key: value}),
+                "param")
     assert m is None or isinstance(key, str)
 
 
@@ -155,7 +156,8 @@ def test_any_post_var_and_link_type(post_var, link_type):
     if C is None:
         assert net.synapses == []
         return
-    assert post_var in ("v", "I") and C.on_pre == f"{post_var}_post += w"
+    target = "I" if post_var is None else post_var        # (None: the default, I)
+    assert target in ("v", "I") and C.on_pre == f"{target}_post += w"
     net.run(0.1)
 
 
