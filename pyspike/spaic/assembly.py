@@ -248,6 +248,25 @@ class Assembly:
             out.extend(member.all_members(table))
         return out
 
+    # -- what a build runs: hidden assemblies left out, as SPAIC's assembly_hide ---------
+    def shown_connections(self) -> list:
+        """The connections a build runs: those of shown assemblies between shown groups
+        (a hidden assembly hides its members and its connections, and a connection into
+        or out of it)."""
+        if self.hidden:
+            return []
+        shown = {id(g) for g in self.groups()}
+        return [c for c in self.all_connections() if id(c.pre) in shown and id(c.post) in shown]
+
+    def shown_members(self, table: str) -> list:
+        """``all_members(table)`` (monitors, learners) of the shown assemblies only."""
+        if self.hidden:
+            return []
+        out = list(getattr(self, table).values())
+        for member in self._groups.values():
+            out.extend(member.shown_members(table))
+        return out
+
     def members(self, kind: str) -> "OrderedDict":
         """The members of one kind by name, in order: ``"groups"`` (groups, nodes and
         assemblies), ``"connections"``, ``"projections"``, ``"monitors"`` or

@@ -182,9 +182,7 @@ class Graph:
         layers = {id(g): _Layer(g, learner, id(g) in trained_groups, net.dt, dtype_name,
                                 kernel_backend) for g in groups}
         sources = {id(m) for m in self.encoders} | set(layers)
-        for con in net.all_connections():
-            if con.pre.hidden or con.post.hidden:
-                continue
+        for con in net.shown_connections():
             _check_link(con, sources, layers)
             link = _Link(con, learner, learner.trains(con))
             layer = layers[id(con.post)]

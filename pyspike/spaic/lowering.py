@@ -31,10 +31,9 @@ class Lowered:
         self.carriers = None           # values carried into Iext (synapse_types.Carriers)
         self.syn_state: list = []      # (connection, hidden group holding its synapses' R, D)
         self.groups = [g for g in net.groups()]
-        self.connections = [c for c in net.all_connections()
-                            if not (c.pre.hidden or c.post.hidden)]
-        self.monitors = net.all_members("_monitors")
-        self.learners = net.all_members("_learners")
+        self.connections = net.shown_connections()
+        self.monitors = net.shown_members("_monitors")
+        self.learners = net.shown_members("_learners")
         self.encoders = [g for g in self.groups if isinstance(g, Encoder)]
         self.training = net.training
         # a custom rule is compiled only while training (eval builds without it)

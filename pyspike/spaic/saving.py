@@ -79,8 +79,7 @@ def paths(net) -> Tuple[Dict[int, tuple], Dict[int, tuple], Dict[int, tuple]]:
 
 def _connections(net, low) -> list:
     """The connections that run (those of the build), each once."""
-    cons = low.connections if low is not None else [
-        c for c in net.all_connections() if not (c.pre.hidden or c.post.hidden)]
+    cons = low.connections if low is not None else net.shown_connections()
     return list({id(c): c for c in cons}.values())
 
 

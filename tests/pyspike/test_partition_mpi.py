@@ -1,5 +1,6 @@
 """``mpirun -n 2`` and ``-n 4`` with ``Network(partition=True)`` (pyspike/partition.py): every
-rank ends with the spikes, recordings and state of the one-process run, bit for bit.
+rank ends with the spikes, recordings and state of the one-process run, bit for bit, for
+the network below and for CUBA with a delay of five steps.
 
 The network (partition_network.py) draws noise, Poisson spikes and random initial
 values, so its blocks must draw by global neuron; its per-synapse delays reach 2.1 ms
@@ -98,6 +99,51 @@ def test_pyspike_run_partition_writes_the_one_process_results_on_rank_0(folder):
         np.testing.assert_array_equal(getattr(b.spikes["exc"], field),
                                       getattr(a.spikes["exc"], field))
     np.testing.assert_array_equal(b.reports["exc"]["v"].data, a.reports["exc"]["v"].data)
+
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+#: Brette et al.'s CUBA (examples/networks.py) with a delay of 5 steps: the ranks swap
+#: spikes every fifth step, each swap carrying spikes of 5 steps for the next 5.
+CUBA = f'''
+import sys
+import numpy as np
+import pyspike as ps
+sys.path.insert(0, {str(EXAMPLES)!r})
+import networks
+
+def run(partition):
+    net = ps.Network(dt=0.1, seed=7, partition=partition, threads=1)
+    P = networks.cuba(net, 800, delay=0.5)["P"]
+    with net:
+        spikes = ps.SpikeMonitor(P)
+    net.run(100.0)
+    return {{"i": spikes.i, "t": spikes.t, "v": P.v, "lastspike": P.lastspike}}
+'''
+
+
+@pytest.fixture(scope="module")
+def cuba_one_process():
+    space = {}
+    exec(compile(CUBA, "cuba", "exec"), space)
+    return space["run"](False)
+
+
+@pytest.mark.parametrize("ranks", [2, 4])
+def test_cuba_split_over_ranks_gives_the_one_process_spikes(folder, cuba_one_process, ranks):
+    (folder / "cuba.py").write_text(CUBA + MAIN)
+    env = dict(os.environ, PYTHONPATH=str(Path(ps.__file__).parent.parent),
+               OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
+    done = subprocess.run(["mpirun", "-n", str(ranks), "--oversubscribe", sys.executable,
+                           str(folder / "cuba.py"), str(folder / f"cuba{ranks}")],
+                          env=env, cwd=str(folder), capture_output=True, text=True,
+                          timeout=HANG)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert cuba_one_process["i"].size > 500
+    for rank in range(ranks):
+        with np.load(folder / f"cuba{ranks}_{rank}.npz") as split:
+            for name, value in cuba_one_process.items():
+                np.testing.assert_array_equal(split[name], value,
+                                              err_msg=f"{name} on rank {rank} of {ranks}")
 
 
 FAILING = '''

@@ -189,3 +189,41 @@ def test_a_member_assigned_to_a_private_name_is_collected():
             self._learner = spaic.Learner(trainable=self.c, algorithm="nearest_online_stdp")
     net = WithPrivate()
     assert list(net._learners) == ["_learner"]
+
+
+class Relayed(spaic.Network):
+    """input -> sub (a -> b) -> out, and a monitor inside sub: out hears the input only
+    through sub."""
+
+    def __init__(self):
+        super().__init__()
+        self.input = spaic.Encoder(num=4, coding_method="poisson")
+        self.sub = spaic.Assembly()
+        self.sub.a = spaic.NeuronGroup(3, model="lif")
+        self.sub.b = spaic.NeuronGroup(3, model="lif")
+        self.sub.ab = spaic.Connection(self.sub.a, self.sub.b, link_type="full",
+                                       weight=np.full((3, 3), 2.0))
+        self.sub.watch = spaic.SpikeMonitor(self.sub.b)
+        self.out = spaic.NeuronGroup(2, model="lif")
+        self.into = spaic.Connection(self.input, self.sub.a, link_type="full",
+                                     weight=np.full((3, 4), 2.0))
+        self.outof = spaic.Connection(self.sub.b, self.out, link_type="full",
+                                      weight=np.full((2, 3), 2.0))
+        self.counts = spaic.Decoder(num=2, dec_target=self.out, coding_method="spike_counts")
+
+
+def _out_spikes(net):
+    net.set_backend("cpu")
+    net.build()
+    net.input(np.ones((1, 4)))
+    net.run(20.0)
+    return float(np.sum(net.counts.predict))
+
+
+def test_a_hidden_sub_assembly_is_left_out_of_the_build_with_its_connections_and_monitors():
+    net = Relayed()
+    net.sub.assembly_hide()
+    assert _out_spikes(net) == 0.0           # out hears the input only through sub
+    net.sub.assembly_show()
+    assert _out_spikes(net) > 0
+    assert len(net.sub.watch.spk_index[0]) > 0
