@@ -104,6 +104,30 @@ def test_run_continue_goes_on_without_resetting():
     assert mon.times[-1] == pytest.approx(1.9)
 
 
+
+@pytest.mark.parametrize("backend", ["numpy", "cpu"])
+def test_run_then_run_continue_equals_one_uninterrupted_run(backend):
+    def made():
+        net = spaic.Network()
+        with net:
+            inp = spaic.Encoder(num=20, coding_method="poisson")
+            out = spaic.NeuronGroup(5, model="lif")
+            spaic.Connection(inp, out, link_type="full", weight=np.full((5, 20), 0.5))
+            mon, s_out = spaic.StateMonitor(out, "V"), spaic.SpikeMonitor(out)
+        net.set_random_seed(3)
+        net.build(backend=backend)
+        inp(np.linspace(0, 1, 20)[None])
+        return net, mon, s_out
+    pieces, v_pieces, s_pieces = made()
+    pieces.run(3.0)
+    pieces.run_continue(2.0)
+    whole, v_whole, s_whole = made()
+    whole.run(5.0)
+    assert s_whole.spk_count.sum() > 0
+    np.testing.assert_array_equal(v_pieces.values, v_whole.values)
+    np.testing.assert_array_equal(v_pieces.times, v_whole.times)
+    assert [t.tolist() for t in s_pieces.spk_times] == [t.tolist() for t in s_whole.spk_times]
+
 def test_a_batch_gives_for_each_sample_what_it_gives_alone():
     data = np.random.default_rng(0).uniform(0, 2, size=(3, 20))
     net, inp, _, _, s_out = _chain("cpu", weight=np.full((5, 20), 0.3))
