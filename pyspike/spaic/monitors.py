@@ -144,8 +144,9 @@ class StateMonitor(Monitor):
 
     @property
     def values(self) -> np.ndarray:
-        """(batch, neurons, time); a connection's weights (batch, post, pre, time), a conv
-        link's kernel (batch, out, in, kh, kw, time)."""
+        """(batch, neurons, time), as SPAIC (batch, *shape, time) for a group with a shape
+        recorded in full; a connection's weights (batch, post, pre, time), a conv link's
+        kernel (batch, out, in, kh, kw, time)."""
         if self._ps is None:
             return np.zeros((0, 0, 0))
         if self._kernel_of is not None:       # (batch, out, in, kh, kw, time)
@@ -164,6 +165,10 @@ class StateMonitor(Monitor):
         v = v[..., self._every - 1::self._every]
         if self._range is not None:   # (the clamp runs as the next step starts)
             v = np.clip(v, *self._range)
+        shape = tuple(getattr(self.target, "shape", None) or ())
+        if self._indices(v.shape[1]) is True and len(shape) > 1 and v.shape[1] == int(
+                np.prod(shape)):      # a group of shape (C, H, W): (batch, C, H, W, time)
+            v = v.reshape((v.shape[0],) + shape + (v.shape[-1],))
         return v
 
     @property
@@ -179,37 +184,57 @@ class SpikeMonitor(Monitor):
     """Records the spikes of ``target`` (SPAIC's ``SpikeMonitor(target, 'O')``):
     ``spk_times`` and ``spk_index`` (one array per sample; times in ms from the run's
     start, the step of the spike), ``spk_count`` (batch, neurons), ``time_spk_rate``
-    (batch, time, neurons: spikes per step) and ``time_pop_rate`` (batch, time: the
-    fraction of neurons spiking in each step)."""
+    (neurons, time: SPAIC's mean over the batch) and ``time_pop_rate`` (batch, time: the
+    fraction of neurons spiking in each step).  ``index`` keeps the neurons it lists,
+    numbered by their place in it, and ``dt`` samples every dt ms, as SPAIC records."""
 
     def make(self, ps, lowered) -> None:
         self._ps = ps.SpikeMonitor(lowered.ps_of(self.target))
         self._dt = lowered.dt
-        self._n = self.target.num
+        # SPAIC samples O every dt ms (after steps n - 1, 2n - 1, ...: a spike of another
+        # step is not seen) and keeps the neurons of index, numbered as they are listed
+        self._every = 1 if self.dt is None else max(1, int(round(self.dt / lowered.dt)))
+        picked = self._indices(self.target.num)
+        self._picked = None if picked is True else np.asarray(picked, dtype=np.int64)
+        self._n = self.target.num if self._picked is None else self._picked.size
         self._empty = self._ps.state.snapshot()
 
-    def _per_sample(self, what: str) -> List[np.ndarray]:
+    def _per_sample(self) -> List[tuple]:
+        """(steps since the run's start, recorded positions) of each sample's spikes."""
         if self._ps is None:
             return []
-        got = getattr(self._ps, what)
-        return list(got) if isinstance(got, list) else [got]
+        ts, ids = self._ps.t, self._ps.i
+        ts, ids = (list(ts), list(ids)) if isinstance(ts, list) else ([ts], [ids])
+        out = []
+        for t, i in zip(ts, ids):
+            # pyspike stamps a spike with the end of its step; k is the step itself
+            k = np.rint((np.asarray(t) - self._t0) / self._dt).astype(np.int64) - 1
+            i = np.asarray(i, dtype=np.int64)
+            keep = (k + 1) % self._every == 0
+            if self._picked is not None:
+                where = {int(n): pos for pos, n in enumerate(self._picked)}
+                keep &= np.isin(i, self._picked)
+                i = np.array([where[int(n)] for n in i[keep]], dtype=np.int64)
+                k = k[keep]
+            else:
+                i, k = i[keep], k[keep]
+            out.append((k, i))
+        return out
 
     @property
     def spk_times(self) -> List[np.ndarray]:
-        # pyspike stamps a spike with the end of its step; here, with its step's start
-        # (SPAIC's, with the end) on the grid of steps since the run's start
-        return [(np.rint((t - self._t0) / self._dt) - 1.0) * self._dt
-                for t in self._per_sample("t")]
+        # stamped with the step's start (SPAIC's, with its end) on the grid of steps
+        return [k * self._dt for k, _ in self._per_sample()]
 
     @property
     def spk_index(self) -> List[np.ndarray]:
-        return self._per_sample("i")
+        return [i for _, i in self._per_sample()]
 
     @property
     def spk_count(self) -> np.ndarray:
         if self._ps is None:
             return np.zeros((0, 0))
-        return np.atleast_2d(np.asarray(self._ps.count))
+        return np.array([np.bincount(i, minlength=self._n) for _, i in self._per_sample()])
 
     def record(self, steps: int) -> np.ndarray:
         """The spikes of the last run as a (batch, steps, neurons) array of 0/1."""
@@ -223,8 +248,15 @@ class SpikeMonitor(Monitor):
 
     @property
     def time_spk_rate(self) -> np.ndarray:
-        return self.record(self.steps)
+        """SPAIC's: the spikes of each recorded neuron and step averaged over the batch,
+        (neurons, time) (the fraction of the samples spiking)."""
+        return self._sampled().mean(axis=0).T
 
     @property
     def time_pop_rate(self) -> np.ndarray:
-        return self.record(self.steps).mean(axis=2)
+        """(batch, time): the fraction of the recorded neurons spiking in each step."""
+        return self._sampled().mean(axis=2)
+
+    def _sampled(self) -> np.ndarray:
+        """(batch, samples, neurons): the steps this monitor samples (every dt ms)."""
+        return self.record(self.steps)[:, self._every - 1::self._every]
