@@ -29,24 +29,50 @@ class Monitor:
     member_table = "_monitors"
 
     def __init__(self, target, var_name: str = "O", index="full", dt: Optional[float] = None,
-                 get_grad: bool = False, nbatch: bool = True, name: Optional[str] = None):
+                 get_grad: bool = False, nbatch=False, name: Optional[str] = None):
         self.target, self.var_name, self.index = target, var_name, index
-        self.dt, self.get_grad, self.nbatch = dt, bool(get_grad), bool(nbatch)
+        self.dt, self.get_grad, self.nbatch = dt, bool(get_grad), nbatch
         self.name = name
         self._ps = None            # the pyspike monitor of the current build
         self._t0 = 0.0             # the start of the last run (ms)
         self._dt = None
-        self.monitor_on = True
+        self._recording = True
+        self._off: List[tuple] = []     # [first, end) steps of the pieces run while off
+        self._history: List[tuple] = []  # (values, times) of earlier runs (nbatch)
         context.register(self)
 
+    def monitor_on(self) -> None:
+        """Record again from the next run (or run_continue) on, as SPAIC's."""
+        self._recording = True
+
+    def monitor_off(self) -> None:
+        """Record nothing of the runs that start while off, as SPAIC's (what they
+        record is left out of ``values``, ``times`` and the spikes)."""
+        self._recording = False
+
     def begin(self, t0: float, steps: int, new_run: bool) -> None:
-        """Before a run: a new run (not ``run_continue``) starts an empty recording."""
+        """Before a run: a new run (not ``run_continue``) starts an empty recording (the
+        last one kept for ``nbatch_values`` where nbatch asks for it)."""
         if self._ps is None:
             return
         if new_run:
+            self._archive()
             self._ps.state.restore(self._empty)
-            self._t0, self._steps = t0, 0
+            self._t0, self._steps, self._off = t0, 0, []
+        if not self._recording:
+            self._off.append((self._steps, self._steps + steps))
         self._steps += steps
+
+    def _archive(self) -> None:
+        """Keep the last run's recording (nbatch: True keeps all, a number n > 0 the last
+        n, False none)."""
+
+    def _kept(self, steps: np.ndarray) -> np.ndarray:
+        """Which of these steps (since the run's start) were recorded: not run while off."""
+        keep = np.ones(np.shape(steps), dtype=bool)
+        for first, end in self._off:
+            keep &= (steps < first) | (steps >= end)
+        return keep
 
     _steps = 0
 
@@ -123,7 +149,7 @@ class StateMonitor(Monitor):
                                        when=when)
             self._every, every = every, 1
             self._range = getattr(self.target, "variable_ranges", {}).get(self.var_name)
-        self._dt = lowered.dt * every
+        self._dt, self._step_dt = lowered.dt * every, lowered.dt
         self._empty = self._ps.state.snapshot()
 
     def _synaptic(self, kind: str):
@@ -161,8 +187,8 @@ class StateMonitor(Monitor):
             rows, cols = con.pairs()
             full = np.zeros((v.shape[0],) + con.shape + (v.shape[-1],))
             full[:, rows, cols, :] = v
-            return full
-        v = v[..., self._every - 1::self._every]
+            return full[..., self._sample_kept()]
+        v = v[..., self._every - 1::self._every][..., self._sample_kept()]
         if self._range is not None:   # (the clamp runs as the next step starts)
             v = np.clip(v, *self._range)
         shape = tuple(getattr(self.target, "shape", None) or ())
@@ -176,8 +202,32 @@ class StateMonitor(Monitor):
         """The start of each recorded step, ms from the run's start."""
         if self._ps is None:
             return np.zeros(0)
+        return self._all_times()[self._sample_kept()]
+
+    def _all_times(self) -> np.ndarray:
         t = np.rint((np.asarray(self._ps.t) - self._t0) / self._dt) * self._dt
         return t[self._every - 1::self._every]
+
+    def _sample_kept(self) -> np.ndarray:
+        """Which samples were recorded (monitor_off leaves its pieces out)."""
+        return self._kept(np.rint(self._all_times() / self._step_dt).astype(np.int64))
+
+    def _archive(self) -> None:
+        if self._ps is None or not self.nbatch or self._steps == 0:
+            return
+        self._history.append((self.values, self.times))
+        if self.nbatch is not True and int(self.nbatch) > 0:
+            del self._history[:-int(self.nbatch)]
+
+    @property
+    def nbatch_values(self) -> np.ndarray:
+        """SPAIC's: the values of the earlier runs kept (nbatch) and of the last, stacked
+        (runs, batch, ..., time) where they have one shape."""
+        return np.array([v for v, _ in self._history] + [self.values])
+
+    @property
+    def nbatch_times(self) -> np.ndarray:
+        return np.array([t for _, t in self._history] + [self.times])
 
 
 class SpikeMonitor(Monitor):
@@ -210,7 +260,7 @@ class SpikeMonitor(Monitor):
             # pyspike stamps a spike with the end of its step; k is the step itself
             k = np.rint((np.asarray(t) - self._t0) / self._dt).astype(np.int64) - 1
             i = np.asarray(i, dtype=np.int64)
-            keep = (k + 1) % self._every == 0
+            keep = ((k + 1) % self._every == 0) & self._kept(k)
             if self._picked is not None:
                 where = {int(n): pos for pos, n in enumerate(self._picked)}
                 keep &= np.isin(i, self._picked)

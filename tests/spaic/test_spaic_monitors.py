@@ -71,3 +71,53 @@ def test_time_pop_rate_is_each_samples_fraction_of_neurons_spiking_per_step():
               for t in full.spk_times]
     np.testing.assert_allclose(rate, np.array(counts) / 24, rtol=0, atol=1e-15)
     assert rate.sum() == pytest.approx(full.spk_count.sum() / 24)
+
+
+def _small(nbatch=False):
+    net = spaic.Network()
+    with net:
+        inp = spaic.Encoder(num=10, coding_method="poisson")
+        g = spaic.NeuronGroup(4, model="lif")
+        spaic.Connection(inp, g, link_type="full", weight=np.full((4, 10), 0.4))
+        volts, spikes = spaic.StateMonitor(g, "V", nbatch=nbatch), spaic.SpikeMonitor(g)
+    net.set_random_seed(5)
+    net.build(backend="cpu")
+    inp(np.full((1, 10), 0.8))
+    return net, volts, spikes
+
+
+def test_a_monitor_switched_off_records_nothing_of_the_runs_that_start_while_off():
+    net, volts, spikes = _small()
+    volts.monitor_off()
+    spikes.monitor_off()
+    net.run(3.0)
+    assert volts.values.shape == (1, 4, 0) and volts.times.size == 0
+    assert spikes.spk_index[0].size == 0 and spikes.spk_count.sum() == 0
+    volts.monitor_on()
+    spikes.monitor_on()
+    net.run(3.0)
+    assert volts.values.shape == (1, 4, 30) and spikes.spk_count.sum() > 0
+
+
+def test_a_run_continued_while_off_keeps_only_the_pieces_recorded_while_on():
+    net, volts, spikes = _small()
+    net.run(2.0)
+    whole_v, whole_t = volts.values.copy(), spikes.spk_times[0].copy()
+    volts.monitor_off()
+    spikes.monitor_off()
+    net.run_continue(3.0)
+    np.testing.assert_array_equal(volts.values, whole_v)
+    np.testing.assert_array_equal(volts.times, np.arange(20) * 0.1)
+    np.testing.assert_array_equal(spikes.spk_times[0], whole_t)
+
+
+@pytest.mark.parametrize("nbatch, kept", [(True, 3), (1, 2), (False, 1)])
+def test_nbatch_keeps_the_values_of_earlier_runs_as_spaic_does(nbatch, kept):
+    net, volts, _ = _small(nbatch=nbatch)
+    runs = []
+    for _ in range(3):
+        net.run(2.0)
+        runs.append(volts.values.copy())
+    assert volts.nbatch_values.shape == (kept, 1, 4, 20)
+    np.testing.assert_array_equal(volts.nbatch_values, np.array(runs[-kept:]))
+    assert volts.nbatch_times.shape == (kept, 20)
