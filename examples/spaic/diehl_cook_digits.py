@@ -63,8 +63,9 @@ def responses(net, data: np.ndarray, run_time: float, batch: int = 50) -> np.nda
 
 
 def main(quick: bool = False, seed: int = 1, n: int = 200, epochs: int = 4,
-         unit_conversion: float = 0.1, run_time: float = RUN_TIME, plot: bool = True
-         ) -> dict:
+         unit_conversion: float = 0.1, run_time: float = RUN_TIME, plot=True) -> dict:
+    """Train, label and test; ``plot``: the receptive fields as a PNG (True: in
+    examples/out/, a path: there, False: none)."""
     np.random.seed(seed)                      # the initial weights, as in SPAIC
     train, test = spaic.Digits(is_train=True), spaic.Digits(is_train=False)
     x_train, y_train = np.stack([train[k][0] for k in range(len(train))]), \
@@ -98,11 +99,12 @@ def main(quick: bool = False, seed: int = 1, n: int = 200, epochs: int = 4,
               (len(x_train) * epochs), "w_mean": float(w.mean()), "w_std": float(w.std()),
               "silent_test_fraction": float(np.mean(r_test.sum(axis=1) == 0))}
     if plot:
-        _plot(w, labels)
+        result["png"] = _plot(w, labels, None if plot is True else str(plot))
     return result
 
 
-def _plot(w: np.ndarray, labels: np.ndarray) -> None:
+def _plot(w: np.ndarray, labels: np.ndarray, path=None) -> str:
+    """Each neuron's 28 x 28 weights, titled with its label; the PNG's path."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -113,9 +115,13 @@ def _plot(w: np.ndarray, labels: np.ndarray) -> None:
         if k < len(w):
             ax.imshow(w[k].reshape(28, 28), cmap="hot_r", vmin=0)
             ax.set_title(str(labels[k]), fontsize=6)
-    out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "out")
-    os.makedirs(out, exist_ok=True)
-    fig.savefig(os.path.join(out, "diehl_cook_digits.png"), dpi=100)
+    if path is None:
+        out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "out")
+        os.makedirs(out, exist_ok=True)
+        path = os.path.join(out, "diehl_cook_digits.png")
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
 
 
 if __name__ == "__main__":
