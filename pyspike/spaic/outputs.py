@@ -38,7 +38,10 @@ class _Output(Node):
                  coding_method: Optional[str] = None, coding_var_name: Optional[str] = None,
                  name: Optional[str] = None, shape=None, **kwargs):
         method = str(coding_method or self._default).lower()
-        seed = kwargs.pop("seed", 0)          # an Action's generator (not a coding option)
+        # an Action's generator; highest_voltage_action's own option too (SPAIC seeds
+        # Python's random with it), given to it where the script gives one
+        seed = kwargs.get("seed", 0) if method == "highest_voltage_action" \
+            else kwargs.pop("seed", 0)
         if dec_target is None:
             raise ModelError(f"a {self._kind} needs dec_target= (the group it reads)",
                              where=self._kind, symbol="dec_target")
@@ -137,7 +140,18 @@ class Action(_Output):
         if getattr(self, "_rng", None) is None:
             object.__setattr__(self, "_rng", np.random.default_rng(
                 self.seed))
+        counted = {}
+        if self.coding_method == "highest_voltage_action":
+            # SPAIC's epsilon decays with the calls made (its steps_done, advanced after
+            # each; SPAIC shares one counter among all such actions of a process, here
+            # each node counts its own)
+            counted["steps_done"] = self.steps_done
+            object.__setattr__(self, "steps_done", self.steps_done + 1)
         object.__setattr__(self, "action", self.function(self.record(), self.num,
-                                                         self._rng, **self.options))
+                                                         self._rng, **counted,
+                                                         **self.options))
+
+    #: the calls of a highest_voltage_action so far (SPAIC's steps_done)
+    steps_done = 0
 
     action = None
