@@ -171,6 +171,18 @@ def test_info_names_the_backends_the_compilers_and_the_cache(folder, capsys):
         assert line in out
 
 
+def test_info_starts_with_the_version_and_names_the_cpus_instruction_sets(capsys):
+    import platform
+    assert main(["info"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].startswith(f"pyspike {ps.__version__} (Python "
+                                          f"{platform.python_version()}, NumPy ")
+    sets = next(line for line in out.splitlines() if "instruction sets:" in line)
+    flags = open("/proc/cpuinfo").read() if Path("/proc/cpuinfo").exists() else ""
+    for name in ("avx2", "avx512f", "sse4_2"):       # said exactly where the CPU has it
+        assert (name in sets.split()) == (f" {name} " in f" {flags} ".replace("\n", " "))
+
+
 def test_cache_clear_removes_the_cached_code_and_nothing_else(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("PYSPIKE_CACHE_DIR", str(tmp_path))
     for name in ("ab/network_ab12.so", "ab/network_ab12.cpp", "generated/cd/cd34.json",
