@@ -101,17 +101,32 @@ class FixedPostNum(TwoEndConnector):
     def __init__(self, num, include_self: bool = True, allow_multi_conn: bool = False,
                  seed: Optional[int] = None, **kwargs):
         super().__init__(**kwargs)
-        if seed is not None or not include_self:
-            raise missing(f"bp.conn.{type(self).__name__}(seed=..., include_self=False)",
+        where = f"bp.conn.{type(self).__name__}"
+        given = [text for text, used in (("seed=...", seed is not None),
+                                         ("include_self=False", not include_self)) if used]
+        if given:
+            raise missing(f"{where}({', '.join(given)})",
                           "pyspike draws fixed-degree connections from the network's seed",
-                          where=f"bp.conn.{type(self).__name__}")
-        self.num, self.allow_multi_conn = num, allow_multi_conn
+                          where=where)
+        self.num, self.allow_multi_conn = _degree(num, where), allow_multi_conn
 
     def connect(self, S, structure: str) -> None:
         total = S.target.N if self._side == "n_post" else S.source.N
         num = int(total * self.num) if isinstance(self.num, float) else int(self.num)
         if num > 0:
             S.connect(**{self._side: num}, multapses=self.allow_multi_conn)
+
+
+def _degree(num, where: str):
+    """BrainPy's ``num``: a number of neurons (an int >= 0) or a fraction of them (a float
+    in [0, 1])."""
+    if isinstance(num, (float, np.floating)) and 0.0 <= float(num) <= 1.0:
+        return float(num)
+    if isinstance(num, (int, np.integer)) and not isinstance(num, bool) and num >= 0:
+        return int(num)
+    raise ModelError(f"num must be a number of neurons (an int >= 0) or a fraction of them "
+                     f"(a float in [0, 1]), not {checks.show(num)}", where=where,
+                     symbol="num")
 
 
 class FixedPreNum(FixedPostNum):

@@ -28,22 +28,28 @@ def raster_plot(ts, sp_matrix, ax=None, marker: str = ".", markersize: float = 2
 
 
 def line_plot(ts, val_matrix, plot_ids=None, ax=None, xlim=None, ylim=None,
-              xlabel: str = "Time (ms)", ylabel: str = "value", legend=None, title=None,
+              xlabel: str = "Time (ms)", ylabel=None, legend=None, title=None,
               show: bool = False, **kwargs):
-    """One line per column of ``val_matrix`` (steps x units) chosen by ``plot_ids``."""
+    """One line per column of ``val_matrix`` (steps x units) chosen by ``plot_ids``, as
+    BrainPy 2.4.3 draws them: the first column when none is chosen, each line labelled
+    ``legend`` alone or ``legend-<column>`` where there are several."""
     plt = _pyplot()
     values = np.asarray(val_matrix)
     values = values.reshape(len(values), -1)
     ax = ax or plt.gca()
-    for k in (range(values.shape[1]) if plot_ids is None else np.atleast_1d(plot_ids)):
-        ax.plot(ts, values[:, k], label=f"{legend}-{k}" if legend else None, **kwargs)
+    ids = [0] if plot_ids is None else [int(k) for k in np.atleast_1d(plot_ids)]
+    for k in ids:
+        label = (legend if len(ids) == 1 else f"{legend}-{k}") if legend else None
+        ax.plot(ts, values[:, k], label=label, **kwargs)
     _finish(plt, ax, xlabel, ylabel, xlim, ylim, legend, title, show)
 
 
 def _finish(plt, ax, xlabel, ylabel, xlim, ylim, legend, title, show) -> None:
     """The labels, limits, legend and title both plots take, then show if asked."""
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
+    if xlabel:
+        ax.set_xlabel(xlabel)
+    if ylabel:
+        ax.set_ylabel(ylabel)
     if xlim is not None:
         ax.set_xlim(xlim)
     if ylim is not None:
