@@ -39,28 +39,40 @@ def folder(tmp_path_factory):
     return path
 
 
+def _in_one_process(text: str, name: str) -> dict:
+    """What ``run(False)`` of the script ``text`` gives in this process."""
+    space = {}
+    exec(compile(text, name, "exec"), space)
+    return space["run"](False)
+
+
+def _every_rank_has(folder, script: str, ranks: int, expected: dict) -> None:
+    """``mpirun -n ranks`` of ``script`` (its run(True), saved per rank by MAIN): each
+    rank's arrays equal ``expected``, bit for bit."""
+    env = dict(os.environ, PYTHONPATH=str(Path(ps.__file__).parent.parent),
+               OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
+    prefix = folder / f"{Path(script).stem}{ranks}"
+    done = subprocess.run(["mpirun", "-n", str(ranks), "--oversubscribe", sys.executable,
+                           str(folder / script), str(prefix)],
+                          env=env, cwd=str(folder), capture_output=True, text=True,
+                          timeout=HANG)
+    assert done.returncode == 0, done.stdout + done.stderr
+    for rank in range(ranks):
+        with np.load(f"{prefix}_{rank}.npz") as split:
+            for name, value in expected.items():
+                np.testing.assert_array_equal(split[name], value,
+                                              err_msg=f"{name} on rank {rank} of {ranks}")
+
+
 @pytest.fixture(scope="module")
 def one_process():
-    space = {}
-    exec(compile(NETWORK, "partition_network", "exec"), space)
-    return space["run"](False)
+    return _in_one_process(NETWORK, "partition_network")
 
 
 @pytest.mark.parametrize("ranks", [2, 4])
 def test_every_rank_ends_with_the_one_process_results(folder, one_process, ranks):
-    env = dict(os.environ, PYTHONPATH=str(Path(ps.__file__).parent.parent),
-               OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
-    done = subprocess.run(["mpirun", "-n", str(ranks), "--oversubscribe", sys.executable,
-                           str(folder / "split.py"), str(folder / f"ranks{ranks}")],
-                          env=env, cwd=str(folder), capture_output=True, text=True,
-                          timeout=HANG)
-    assert done.returncode == 0, done.stdout + done.stderr
     assert one_process["i"].size > 200 and one_process["small_i"].size > 0
-    for rank in range(ranks):
-        with np.load(folder / f"ranks{ranks}_{rank}.npz") as split:
-            for name, value in one_process.items():
-                np.testing.assert_array_equal(split[name], value,
-                                              err_msg=f"{name} on rank {rank} of {ranks}")
+    _every_rank_has(folder, "split.py", ranks, one_process)
 
 
 MODEL = '''
@@ -123,28 +135,14 @@ def run(partition):
 
 @pytest.fixture(scope="module")
 def cuba_one_process():
-    space = {}
-    exec(compile(CUBA, "cuba", "exec"), space)
-    return space["run"](False)
+    return _in_one_process(CUBA, "cuba")
 
 
 @pytest.mark.parametrize("ranks", [2, 4])
 def test_cuba_split_over_ranks_gives_the_one_process_spikes(folder, cuba_one_process, ranks):
     (folder / "cuba.py").write_text(CUBA + MAIN)
-    env = dict(os.environ, PYTHONPATH=str(Path(ps.__file__).parent.parent),
-               OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
-    done = subprocess.run(["mpirun", "-n", str(ranks), "--oversubscribe", sys.executable,
-                           str(folder / "cuba.py"), str(folder / f"cuba{ranks}")],
-                          env=env, cwd=str(folder), capture_output=True, text=True,
-                          timeout=HANG)
-    assert done.returncode == 0, done.stdout + done.stderr
     assert cuba_one_process["i"].size > 500
-    for rank in range(ranks):
-        with np.load(folder / f"cuba{ranks}_{rank}.npz") as split:
-            for name, value in cuba_one_process.items():
-                np.testing.assert_array_equal(split[name], value,
-                                              err_msg=f"{name} on rank {rank} of {ranks}")
-
+    _every_rank_has(folder, "cuba.py", ranks, cuba_one_process)
 
 FAILING = '''
 import pyspike as ps
