@@ -3,8 +3,10 @@ in a ``with`` block, and run by pyspike.spaic: a latency encoder of 784 inputs, 
 ``clif`` layers (100 and 10 neurons) joined by full connections, a ``spike_counts``
 decoder and a monitor of the first layer's potential.  (The README's
 ``Encoder(dataloader, encoding=...)``, ``spaic.STCA`` and ``spaic.Adam`` are not SPAIC's
-real calls; the encoder is written as SPAIC 0.6.2 takes it, and the gradient learner is
-left out until pyspike has one.)
+real calls; the encoder is written as SPAIC 0.6.2 takes it, and the gradient learner,
+``spaic.Learner(trainable=net, algorithm="STCA")`` with ``set_optimizer("Adam", 0.001)``
+(tests/spaic/test_spaic_gradient_learners.py), is left out here because it needs torch,
+which this example does not.)
 
     python examples/spaic/readme_structure.py
 
