@@ -31,7 +31,13 @@ class Monitor:
     def __init__(self, target, var_name: str = "O", index="full", dt: Optional[float] = None,
                  get_grad: bool = False, nbatch=False, name: Optional[str] = None):
         self.target, self.var_name, self.index = target, var_name, index
-        self.dt, self.get_grad, self.nbatch = dt, bool(get_grad), nbatch
+        if get_grad:
+            # SPAIC keeps torch's gradient of each recorded value; pyspike's gradient
+            # learners compute theirs in kernels of their own and keep no such record
+            raise ModelError("pyspike.spaic's monitors record values, not their gradients "
+                             "(get_grad=True): leave it out", where=type(self).__name__,
+                             symbol="get_grad")
+        self.dt, self.get_grad, self.nbatch = dt, False, nbatch
         self.name = name
         self._ps = None            # the pyspike monitor of the current build
         self._t0 = 0.0             # the start of the last run (ms)
@@ -40,6 +46,11 @@ class Monitor:
         self._off: List[tuple] = []     # [first, end) steps of the pieces run while off
         self._history: List[tuple] = []  # (values, times) of earlier runs (nbatch)
         context.register(self)
+
+    @property
+    def grads(self) -> None:
+        """SPAIC's gradients of the recorded values: None, as SPAIC's without get_grad."""
+        return None
 
     def monitor_on(self) -> None:
         """Record again from the next run (or run_continue) on, as SPAIC's."""

@@ -121,3 +121,11 @@ def test_nbatch_keeps_the_values_of_earlier_runs_as_spaic_does(nbatch, kept):
     assert volts.nbatch_values.shape == (kept, 1, 4, 20)
     np.testing.assert_array_equal(volts.nbatch_values, np.array(runs[-kept:]))
     assert volts.nbatch_times.shape == (kept, 20)
+
+
+def test_a_monitor_asked_for_gradients_is_refused_and_one_without_has_none():
+    from pyspike import ModelError
+    g = spaic.NeuronGroup(2, model="lif")
+    with pytest.raises(ModelError, match="get_grad=True"):
+        spaic.StateMonitor(g, "V", get_grad=True)
+    assert spaic.StateMonitor(g, "V").grads is None
