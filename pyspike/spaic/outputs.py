@@ -18,6 +18,7 @@ array([[1., 1.]])
 """
 from __future__ import annotations
 
+import inspect
 from typing import Optional
 
 import numpy as np
@@ -38,10 +39,8 @@ class _Output(Node):
                  coding_method: Optional[str] = None, coding_var_name: Optional[str] = None,
                  name: Optional[str] = None, shape=None, **kwargs):
         method = str(coding_method or self._default).lower()
-        # an Action's generator; highest_voltage_action's own option too (SPAIC seeds
-        # Python's random with it), given to it where the script gives one
-        seed = kwargs.get("seed", 0) if method == "highest_voltage_action" \
-            else kwargs.pop("seed", 0)
+        seeded = "seed" in kwargs
+        seed = kwargs.pop("seed", 0)          # an Action's generator (a node's own value)
         if dec_target is None:
             raise ModelError(f"a {self._kind} needs dec_target= (the group it reads)",
                              where=self._kind, symbol="dec_target")
@@ -50,8 +49,13 @@ class _Output(Node):
                       **kwargs)
         object.__setattr__(self, "dec_target", dec_target)
         function, options = type(self)._lookup(method, kwargs)
+        if seeded and "seed" in options:
+            options["seed"] = seed            # (a coding with a seed option of its own)
         object.__setattr__(self, "function", function)
         object.__setattr__(self, "options", options)
+        # a coding that takes the calls made so far (SPAIC's steps_done)
+        object.__setattr__(self, "_counts_calls",
+                           "steps_done" in inspect.signature(function).parameters)
         object.__setattr__(self, "_monitor", None)
         object.__setattr__(self, "target", None)
         object.__setattr__(self, "seed", seed)
@@ -141,7 +145,7 @@ class Action(_Output):
             object.__setattr__(self, "_rng", np.random.default_rng(
                 self.seed))
         counted = {}
-        if self.coding_method == "highest_voltage_action":
+        if self._counts_calls:
             # SPAIC's epsilon decays with the calls made (its steps_done, advanced after
             # each; SPAIC shares one counter among all such actions of a process, here
             # each node counts its own)

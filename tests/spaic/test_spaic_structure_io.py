@@ -337,3 +337,16 @@ def test_network_load_gives_a_gradient_network_the_weights_of_a_state_without_it
     with pytest.warns(UserWarning, match="gradient learner"):
         loaded = network_load("grad", path=str(tmp_path), device="numpy")
     assert np.array_equal(loaded.connection.weight, np.full((2, 3), 20.0))
+
+
+def test_an_action_with_a_seed_option_of_its_own_comes_back_with_it(tmp_path):
+    net = spaic.Network()
+    with net:
+        enc = spaic.Encoder(num=3, coding_method="constant_current", name="enc")
+        out = spaic.NeuronGroup(3, model="lif", name="out")
+        spaic.Connection(enc, out, link_type="one_to_one", weight=np.eye(3), name="con")
+        spaic.Action(num=3, dec_target=out, coding_method="highest_voltage_action",
+                     coding_var_name="V", seed=7, name="act")
+    network_save(net, "acting", path=str(tmp_path), save_weight=False)
+    back = network_load("acting", path=str(tmp_path), load_weight=False)
+    assert back.act.seed == 7 and back.act.options == {"seed": 7}
