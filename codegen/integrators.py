@@ -115,11 +115,10 @@ def noise_kind(odes: Dict[str, sp.Expr], noise: Sequence[sp.Symbol]) -> str:
 
 def choose_method(odes: Dict[str, sp.Expr], noise: Sequence[sp.Symbol]) -> str:
     """The method for ``odes`` when the model names none (see :func:`_choose_method`)."""
-    return _remembered(_choose_method, odes, method="", noise=noise)
+    return _remembered("choose", odes, noise, lambda: _choose_method(odes, noise))
 
 
-def _choose_method(odes: Dict[str, sp.Expr], noise: Sequence[sp.Symbol], method: str = ""
-                   ) -> str:
+def _choose_method(odes: Dict[str, sp.Expr], noise: Sequence[sp.Symbol]) -> str:
     """Exact if linear; else exponential Euler if conditionally linear (each equation with
     a decay term); else rk4.
 
@@ -145,24 +144,25 @@ def integrate(odes: Dict[str, sp.Expr], method: str, noise: Sequence[sp.Symbol] 
     """Statements computing ``_new_<var>`` for every var of ``odes`` over one step ``dt``."""
     if not odes:
         return []
-    return list(_remembered(_integrate, odes, method=method, noise=noise))
+    return list(_remembered(("integrate", method), odes, noise,
+                            lambda: _integrate(odes, noise, method)))
 
 
-def _remembered(work: Callable, odes: Dict[str, sp.Expr], method: str,
-                noise: Sequence[sp.Symbol]):
-    """``work(odes, noise, method)``, done once per process for each system of equations.
+def _remembered(what, odes: Dict[str, sp.Expr], noise: Sequence[sp.Symbol],
+                work: Callable[[], object]):
+    """``work()`` (``what`` of ``odes``), done once per process for each system of equations.
     Integrating is most of the time of generating a network (a matrix exponential and
     its simplification: seconds), and the models of a program's networks repeat.  The
     key is the exact text of every expression (``srepr``: symbols with their
     assumptions, floats with their precision), so that a system that merely compares
     equal never gets another's statements; what is kept is immutable (strings, tuples,
     sympy trees)."""
-    key = (work.__name__, method, tuple((name, sp.srepr(e)) for name, e in odes.items()),
+    key = (what, tuple((name, sp.srepr(e)) for name, e in odes.items()),
            tuple(sp.srepr(x) for x in noise))
     if key not in _DONE:
         if len(_DONE) >= 1024:     # a bound for processes that generate without end
             _DONE.clear()
-        _DONE[key] = work(odes, noise, method)
+        _DONE[key] = work()
     return _DONE[key]
 
 

@@ -242,10 +242,14 @@ class Assembly:
             out.extend(member.all_connections())
         return out
 
-    def all_members(self, table: str) -> list:
+    def all_members(self, table: str, shown: bool = False) -> list:
+        """The members of ``table`` (monitors, learners) at any depth; ``shown``: of the
+        shown assemblies only."""
+        if shown and self.hidden:
+            return []
         out = list(getattr(self, table).values())
         for member in self._groups.values():
-            out.extend(member.all_members(table))
+            out.extend(member.all_members(table, shown))
         return out
 
     # -- what a build runs: hidden assemblies left out, as SPAIC's assembly_hide ---------
@@ -257,15 +261,6 @@ class Assembly:
             return []
         shown = {id(g) for g in self.groups()}
         return [c for c in self.all_connections() if id(c.pre) in shown and id(c.post) in shown]
-
-    def shown_members(self, table: str) -> list:
-        """``all_members(table)`` (monitors, learners) of the shown assemblies only."""
-        if self.hidden:
-            return []
-        out = list(getattr(self, table).values())
-        for member in self._groups.values():
-            out.extend(member.shown_members(table))
-        return out
 
     def members(self, kind: str) -> "OrderedDict":
         """The members of one kind by name, in order: ``"groups"`` (groups, nodes and

@@ -32,8 +32,8 @@ class Lowered:
         self.syn_state: list = []      # (connection, hidden group holding its synapses' R, D)
         self.groups = [g for g in net.groups()]
         self.connections = net.shown_connections()
-        self.monitors = net.shown_members("_monitors")
-        self.learners = net.shown_members("_learners")
+        self.monitors = net.all_members("_monitors", shown=True)
+        self.learners = net.all_members("_learners", shown=True)
         self.encoders = [g for g in self.groups if isinstance(g, Encoder)]
         self.training = net.training
         # a custom rule is compiled only while training (eval builds without it)

@@ -256,8 +256,13 @@ class SpikeMonitor(Monitor):
         # step is not seen) and keeps the neurons of index, numbered as they are listed
         self._every = 1 if self.dt is None else max(1, int(round(self.dt / lowered.dt)))
         picked = self._indices(self.target.num)
-        self._picked = None if picked is True else np.asarray(picked, dtype=np.int64)
-        self._n = self.target.num if self._picked is None else self._picked.size
+        # each neuron's place among those recorded (-1: not recorded)
+        self._place = None
+        self._n = self.target.num
+        if picked is not True:
+            self._place = np.full(self.target.num, -1, dtype=np.int64)
+            self._place[picked] = np.arange(len(picked))
+            self._n = len(picked)
         self._empty = self._ps.state.snapshot()
 
     def _per_sample(self) -> List[tuple]:
@@ -272,14 +277,10 @@ class SpikeMonitor(Monitor):
             k = np.rint((np.asarray(t) - self._t0) / self._dt).astype(np.int64) - 1
             i = np.asarray(i, dtype=np.int64)
             keep = ((k + 1) % self._every == 0) & self._kept(k)
-            if self._picked is not None:
-                where = {int(n): pos for pos, n in enumerate(self._picked)}
-                keep &= np.isin(i, self._picked)
-                i = np.array([where[int(n)] for n in i[keep]], dtype=np.int64)
-                k = k[keep]
-            else:
-                i, k = i[keep], k[keep]
-            out.append((k, i))
+            if self._place is not None:
+                i = self._place[i]
+                keep &= i >= 0
+            out.append((k[keep], i[keep]))
         return out
 
     @property
