@@ -81,5 +81,5 @@ def delay_order(index: int, n_pre: int, layout: Layout) -> DelayOrder:
     (row, delay) starts: connectivity, shared by a batch's instances."""
     return DelayOrder(layout.slot("synapses", index, "delay_order", "int32", "delays", False,
                                   extent="synapses"),
-                      layout.slot("synapses", index, "delay_start", "int64", "delays", False,
+                      layout.slot("synapses", index, "delay_start", "int32", "delays", False,
                                   extent=f"{n_pre}*ring+1"))

@@ -221,7 +221,7 @@ class DelayOrder:
     """Per-synapse delays: the synapses of each row sorted by delay, so that the spikes
     of one ring slot reach only the synapses of their delay."""
     order_slot: int            # int32 synapses sorted by (row, delay)
-    start_slot: int            # int64 n_pre*R + 1: start of (row, delay) in order
+    start_slot: int            # int32 n_pre*R + 1: start of (row, delay) in order
 
 
 @dataclass(frozen=True)

@@ -86,7 +86,7 @@ def synapses_context(k: SynapsesKernel, net: NetworkKernel,
                    {"ptr": "p_hcount", "ctype": "int32_t", "slot": k.ring.count_slot}]
     if k.delay_order is not None:
         arrays += [{"ptr": "p_order", "ctype": "int32_t", "slot": k.delay_order.order_slot},
-                   {"ptr": "p_doff", "ctype": "int64_t", "slot": k.delay_order.start_slot}]
+                   {"ptr": "p_doff", "ctype": "int32_t", "slot": k.delay_order.start_slot}]
     if k.columns is not None:
         arrays += [{"ptr": "p_colptr", "ctype": "int64_t", "slot": k.columns.start_slot},
                    {"ptr": "p_colsyn", "ctype": "int32_t", "slot": k.columns.synapse_slot}]

@@ -30,7 +30,7 @@ import os
 from typing import Callable, Optional
 
 from .codegen.errors import ModelError
-from . import model_file, snapshot_file, store
+from . import model_file, snapshot_file, store, synapse_delays
 
 FORMAT = "pyspike-checkpoint"
 VERSION = 1
@@ -62,7 +62,7 @@ def write(net, path, results: Optional[dict] = None) -> None:
     content = {"checkpoint": {"format": FORMAT, "version": VERSION,
                               "network": identity(net), "origin": model_file.origin(net),
                               "results": results},
-               "snapshot": store.snapshot(net)}
+               "snapshot": synapse_delays.plain(store.snapshot(net))}
     snapshot_file.write(os.fspath(path), content, where="Network.checkpoint")
 
 

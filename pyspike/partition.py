@@ -44,7 +44,7 @@ from typing import Callable, Dict, List
 
 import numpy as np
 
-from . import mpi, partition_checks as checks, partition_exchange as exchange
+from . import mpi, partition_checks as checks, partition_exchange as exchange, synapse_delays
 from .group import NeuronGroup
 from .inputs import SpikeGeneratorGroup
 from .monitors import SpikeMonitor
@@ -222,7 +222,7 @@ class Partition:
                 variables={k: v[keep].copy() for k, v in table.variables.items()},
                 per_element={k: v[keep].copy() for k, v in table.per_element.items()},
                 row=row.astype(np.int64), col=col.astype(np.int32), ring=None,
-                delay=delay * self.net.dt))
+                delay=synapse_delays.compact(delay * self.net.dt, self.net.dt)))
 
     # --- runs ----------------------------------------------------------------------
 

@@ -41,7 +41,7 @@ from .codegen.expressions import IDENTIFIER
 from .codegen.spec import SynapsesSpec
 from .codegen.synaptic import check_code
 from .model import neuron_dims, neuron_variables
-from . import checks
+from . import checks, synapse_delays
 
 #: (kind "pre" | "post", code) of each further pathway, by name
 Extras = Dict[str, Tuple[str, str]]
@@ -145,14 +145,12 @@ def put_delay(syn, pathway: Optional[str], value) -> None:
 def grow(syn, new: int, order) -> None:
     """Per-synapse delays of further pathways for ``new`` synapses, rings emptied."""
     for entry in syn.state.pathways.values():
-        if isinstance(entry["delay"], np.ndarray):
-            grown = np.concatenate([entry["delay"], np.zeros(new)])
-            entry["delay"] = grown if order is None else grown[order]
+        entry["delay"] = synapse_delays.grown(entry["delay"], new, order)
         entry["ring"] = None
 
 
 def delay_kind(delay) -> str:
-    if isinstance(delay, np.ndarray):
+    if synapse_delays.per_synapse(delay):
         return "per_synapse"
     return "shared" if delay > 0 else "none"
 
@@ -188,8 +186,7 @@ class Pathway:
         syn = self._syn
         if self._name is None:
             return syn.delay
-        value = syn.state.pathways[self._name]["delay"]
-        return value if isinstance(value, np.ndarray) else np.full(syn.n, value)
+        return synapse_delays.read(syn.state.pathways[self._name]["delay"], syn.n)
 
     def __setattr__(self, name: str, value) -> None:
         if name != "delay":

@@ -24,7 +24,8 @@ from typing import Optional
 import numpy as np
 
 from .codegen.errors import ModelError
-from . import snapshot_file
+from . import snapshot_file, synapse_delays
+from .synapse_delays import StepDelays
 
 #: Entry names of snapshot files written before the state tables (pyspike/state.py):
 #: a file of that layout is read under today's names.
@@ -94,7 +95,7 @@ def store(net, name: str = "default", filename: Optional[str] = None) -> None:
             raise ModelError(f"{err.message}. store() adds to an existing file and does not "
                              "replace one it cannot read: remove it or choose another filename",
                              where="Network.store") from None
-    stored[name] = snap
+    stored[name] = synapse_delays.plain(snap)       # (files hold delays in ms)
     snapshot_file.write(filename, stored, where="Network.store")
 
 
@@ -119,7 +120,22 @@ def apply_checked(net, snap, what: str) -> None:
     to fit the network (a checkpoint's too: pyspike/checkpoint.py)."""
     snap = _current_names(snap)
     _check_from_file(net, snap, what)
-    apply(net, snap)
+    apply(net, _in_steps(snap, net.dt))
+
+
+def _in_steps(snap: dict, dt: float) -> dict:
+    """A checked snapshot from a file (delays in ms) with the delays that are whole steps
+    kept as steps again, as they were before the store (synapse_delays.py)."""
+    objects = []
+    for entries in snap["objects"]:
+        if "delay" in entries:
+            entries = dict(entries, delay=synapse_delays.compact(entries["delay"], dt))
+        if type(entries.get("pathways")) is dict:
+            entries = dict(entries, pathways={
+                name: dict(e, delay=synapse_delays.compact(e["delay"], dt))
+                for name, e in entries["pathways"].items()})
+        objects.append(entries)
+    return dict(snap, objects=objects)
 
 
 def _current_names(snap):
@@ -303,7 +319,9 @@ def _check_synapses(syn, entries: dict, net) -> None:
 
 def _check_delay(delay, ring, n: int, n_pre: int, K: int) -> None:
     """A pathway's delays (one, or one per synapse) and its ring of spikes in flight."""
-    if type(delay) is not float:
+    if isinstance(delay, StepDelays):        # (the network's own, in memory: checked)
+        delay = _array(delay.steps, "delay", "u", (n,))
+    elif type(delay) is not float:
         delay = _array(delay, "delay", "f", (n,))
     if not (np.isfinite(delay) & (np.asarray(delay) >= 0)).all():
         raise _Misfit("a delay is not a finite number of ms >= 0")

@@ -14,7 +14,8 @@ from .codegen.equations import symbol
 from .codegen.errors import ModelError
 from .codegen.spec import SynapsesSpec
 from .codegen.synaptic import aliases, check_code
-from . import _context, batching, checks, pathways, synapses_kernel, synapses_operations
+from . import _context, batching, checks, pathways, synapse_delays, synapses_kernel
+from . import synapses_operations
 from . import connect as builders
 from .group import as_range, device_array, sync_state
 from .model import neuron_dims, neuron_variables
@@ -254,9 +255,7 @@ class Synapses(Block):
         if name == "j":
             return self.post_index()
         if name == "delay":
-            if isinstance(table.delay, np.ndarray):
-                return table.delay
-            return np.full(self.n, table.delay)
+            return synapse_delays.read(table.delay, self.n)
         if name in self.kernel or name == "kernel_index":
             return synapses_kernel.read(self, name)
         if name in table.variables or name in table.per_element:

@@ -17,7 +17,7 @@ from .codegen.expressions import Context, parse_expression
 from .codegen.ir import SynapsesKernel
 from .codegen.synaptic import aliases
 from .model import neuron_variables
-from . import batching, checks, pathways, synapses_kernel
+from . import batching, checks, pathways, synapse_delays, synapses_kernel
 from .evaluate import evaluate
 from .state import StateTable
 
@@ -29,7 +29,7 @@ MAX_DELAY_STEPS = 2 ** 31 - 2
 
 def check_delay_steps(delay, dt: float, where: str) -> None:
     """Refuse delays that no ring of spikes in flight could hold at this dt."""
-    longest = float(np.max(delay)) if np.size(delay) else 0.0
+    longest = synapse_delays.longest(delay)
     if longest / dt + 0.5 >= MAX_DELAY_STEPS:
         raise ModelError(f"a delay of {longest!r} ms is {longest / dt:.3g} steps of dt = "
                          f"{dt} ms; at most {MAX_DELAY_STEPS} steps are supported",
@@ -49,6 +49,7 @@ def checked_delay(value, n: int, network, where: str):
         checks.reals(delay, "delay", where, minimum=0.0, finite=True)
     if network is not None:
         check_delay_steps(delay, network.dt, where)
+        delay = synapse_delays.compact(delay, network.dt)    # whole steps: 1-4 bytes each
     return delay
 
 
@@ -68,9 +69,7 @@ def grow_arrays(syn, old: int, order) -> None:
             grown = np.concatenate([v.astype(dtype, copy=False), fill],
                                    axis=v.ndim - 1)   # (the synapses axis)
             arrays[k] = grown if order is None else grown[..., order]
-    if isinstance(table.delay, np.ndarray):
-        grown = np.concatenate([table.delay, np.zeros(new)])
-        table.delay = grown if order is None else grown[order]
+    table.delay = synapse_delays.grown(table.delay, new, order)
     table.ring = None
     if "pathways" in table.names():
         pathways.grow(syn, new, order)
@@ -87,15 +86,13 @@ def new_state(syn) -> StateTable:
         per_element={},
         # CSR by presynaptic neuron: row pointers, postsynaptic indices (None: dense)
         row=np.zeros(syn.n_pre + 1, dtype=np.int64), col=np.zeros(0, dtype=np.int32),
-        delay=0.0,         # ms: one for all, or a float64 array of one per synapse
+        delay=0.0,         # ms: one for all, or one per synapse (synapse_delays.py)
         ring=None,         # the spikes in flight, kept between runs
         **({"pathways": pathways.state_entry(syn.pathways)} if syn.pathways else {}),
         **({"kernel": synapses_kernel.kernel_entry(syn.kernel)} if syn.kernel else {}))
 
 
-def delay_steps(delay, dt: float):
-    """Delays in whole steps, rounded half up: a spike at step n arrives at n + steps."""
-    return np.floor(np.asarray(delay, dtype=np.float64) / dt + 0.5).astype(np.int64)
+delay_steps = synapse_delays.steps_of
 
 
 def lay_out_synapses(sk: SynapsesKernel, syn, arrays, iargs, dt: float, real,
@@ -120,8 +117,8 @@ def lay_out_synapses(sk: SynapsesKernel, syn, arrays, iargs, dt: float, real,
     if ring is not None:
         check_delay_steps(own.delay, dt, f"Synapses '{syn.name}'")
         if order is not None:
-            arrays[order.order_slot], arrays[order.start_slot], R = _delay_index(
-                syn, own.delay, dt)
+            arrays[order.order_slot], arrays[order.start_slot], R = \
+                synapse_delays.delay_index(table.row, own.delay, dt)
         else:
             steps = delay_steps(own.delay, dt)
             R = int(steps.max()) + 1 if steps.size else 1
@@ -200,15 +197,6 @@ def _bitmask(syn) -> np.ndarray:
     return mask
 
 
-def _delay_index(syn, delay: np.ndarray, dt: float):
-    """Synapses sorted by (row, delay in steps), where each (row, delay) starts, and the
-    ring's length R (pyspike._native.delay_index: no temporaries of NumPy's)."""
-    from . import _native
-    order, doff, R = _native.delay_index(syn.state.row, np.ascontiguousarray(delay,
-                                                                             np.float64), dt)
-    return order, doff, int(R)
-
-
 def _columns(syn):
     """Synapses by postsynaptic neuron, for on_post: (column pointers, synapse numbers)."""
     cached = syn.state.derived.get("columns")
@@ -246,7 +234,7 @@ def _ring(syn, own, n_pre: int, R: int, K: int = 1):
         stamp = np.full((K, R), -1, dtype=np.int64)
         count = np.zeros((K, R), dtype=np.int32)
     except (MemoryError, ValueError):
-        raise ModelError(f"the longest delay, {np.max(own.delay)!r} ms, is {R - 1} "
+        raise ModelError(f"the longest delay, {synapse_delays.longest(own.delay)!r} ms, is {R - 1} "
                          "steps: the "
                          f"spikes in flight would need {K * R * (n_pre + 3) * 4 / 2**30:.3g} "
                          "GiB; use a shorter delay or a larger dt",

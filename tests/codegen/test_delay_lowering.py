@@ -63,12 +63,13 @@ def test_the_ring_holds_int32_spikes_and_counts_and_int64_steps():
         "int32", "int32", "int64"]
 
 
-def test_the_delay_order_is_int32_synapse_numbers_with_int64_starts():
+def test_the_delay_order_is_int32_synapse_numbers_with_int32_starts():
+    # (4 bytes each: a delayed pathway holds fewer than 2**31 synapses, delays.cpp)
     layout = Layout()
     d = delay_order(0, 30, layout)
     m = layout.manifest("double", 1)
     assert (m.buffers[d.order_slot].dtype, m.buffers[d.start_slot].dtype) == (
-        "int32", "int64")
+        "int32", "int32")
 
 
 @pytest.mark.parametrize("delay, on_pre", [("none", True), ("shared", False),

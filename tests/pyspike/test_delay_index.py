@@ -29,7 +29,7 @@ def test_the_order_and_starts_are_numpys(seed):
     delay[::7] = rng.uniform(0.0, 3.0, delay[::7].size)
     order, doff, R = _native.delay_index(row, delay, dt)
     expected = numpy_index(row, delay, dt)
-    assert order.dtype == np.int32 and doff.dtype == np.int64
+    assert order.dtype == np.int32 and doff.dtype == np.int32
     np.testing.assert_array_equal(order, expected[0])
     np.testing.assert_array_equal(doff, expected[1])
     assert R == expected[2]

@@ -1,0 +1,128 @@
+"""pyspike/synapse_delays.py: per-synapse delays that are whole steps of dt are kept as
+steps (1-4 bytes), read back bit for bit as given, and give the spikes of delays kept as
+doubles; other delays stay doubles."""
+import numpy as np
+import pytest
+
+import pyspike as ps
+from pyspike import _native
+from pyspike.synapse_delays import StepDelays, compact, decimal_of
+
+DT = 0.1
+
+
+def _network(delay, backend="cpu"):
+    """Four sources fire at 1 ms; each reaches one of eight targets after its delay."""
+    net = ps.Network(dt=DT, seed=3, backend=backend)
+    with net:
+        src = ps.SpikeGeneratorGroup(4, [0, 1, 2, 3], [1.0, 1.0, 1.0, 1.0])
+        G = ps.NeuronGroup(8, ps.NeuronModel("dv/dt = -v/(10*ms) : 1",
+                                             threshold="v > 0.5", reset="v = 0"))
+        S = ps.Synapses(src, G, model="w : 1", on_pre="v += w")
+        S.connect(i=np.repeat(np.arange(4), 2), j=np.arange(8))
+        S.w = 1.0
+        S.delay = delay
+        mon = ps.SpikeMonitor(G)
+    return net, S, mon
+
+
+def test_delays_of_whole_steps_are_kept_as_bytes_and_read_back_as_given():
+    delay = np.arange(8) * DT                     # k * dt
+    _, S, _ = _network(delay)
+    assert isinstance(S.state.delay, StepDelays) and S.state.delay.steps.dtype == np.uint8
+    assert S.delay.tobytes() == delay.tobytes()
+
+
+def test_delays_typed_in_decimals_are_whole_steps_too():
+    delay = np.array([0.3, 0.7, 1.1, 1.5, 2.2, 0.0, 0.1, 2.9])   # 0.3 is not 3 * 0.1
+    assert 0.3 != 3 * DT
+    _, S, _ = _network(delay)
+    assert isinstance(S.state.delay, StepDelays)
+    assert S.delay.tobytes() == delay.tobytes()
+
+
+def test_delays_between_steps_stay_doubles():
+    delay = np.arange(8) * DT + 0.01
+    _, S, _ = _network(delay)
+    assert S.state.delay.dtype == np.float64
+    assert S.delay.tobytes() == delay.tobytes()
+
+
+def test_delays_kept_as_steps_give_the_spikes_of_delays_kept_as_doubles():
+    steps = np.array([3, 5, 8, 13, 21, 0, 1, 2])
+    runs = []
+    # the same steps: exact multiples of dt (kept as steps), and a hair above (doubles)
+    for delay in (steps * DT, steps * DT + 1e-9):
+        net, S, mon = _network(delay)
+        net.run(5.0)
+        runs.append((mon.i.tolist(), mon.t.tolist(), type(S.state.delay).__name__))
+    assert runs[0][:2] == runs[1][:2] and len(runs[0][0]) == 8
+    assert (runs[0][2], runs[1][2]) == ("StepDelays", "ndarray")
+
+
+def test_a_delay_read_back_from_steps_cannot_be_changed_in_place():
+    _, S, _ = _network(np.arange(8) * DT)
+    with pytest.raises(ValueError, match="read-only"):
+        S.delay[0] = 5.0
+
+
+def test_synapses_made_later_get_delays_of_zero_and_stay_steps():
+    _, S, _ = _network(np.arange(8) * DT)
+    S.connect(i=[0], j=[7])                      # (the third synapse in the rows' order)
+    assert isinstance(S.state.delay, StepDelays)
+    assert S.delay.tolist() == np.insert(np.arange(8) * DT, 2, 0.0).tolist()
+
+
+def test_a_stored_file_holds_delays_in_ms_and_restores_them_as_steps(tmp_path):
+    delay = np.array([0.3, 0.7, 1.1, 1.5, 2.2, 0.0, 0.1, 2.9])
+    net, S, mon = _network(delay)
+    net.store("start", filename=tmp_path / "snap.npz")
+    S.delay = 0.5
+    net.restore("start", filename=tmp_path / "snap.npz")
+    assert isinstance(S.state.delay, StepDelays)
+    assert S.delay.tobytes() == delay.tobytes()
+
+
+def test_a_restored_run_continues_with_the_spikes_of_an_uninterrupted_one(tmp_path):
+    delay = np.arange(8) * DT * 3
+    net, _, mon = _network(delay)
+    net.run(5.0)
+    whole = (mon.i.tolist(), mon.t.tolist())
+    net, _, mon = _network(delay)
+    net.run(1.5)                                   # spikes in flight
+    net.store("mid", filename=tmp_path / "mid.npz")
+    net2, _, mon2 = _network(delay)
+    net2.restore("mid", filename=tmp_path / "mid.npz")
+    net2.run(3.5)
+    assert (mon2.i.tolist(), mon2.t.tolist()) == whole
+
+
+@pytest.mark.parametrize("largest, dtype", [(255, np.uint8), (256, np.uint16),
+                                            (65535, np.uint16), (65536, np.uint32)])
+def test_the_steps_take_the_smallest_unsigned_type_that_holds_them(largest, dtype):
+    d = compact(np.array([0.0, largest * DT]), DT)
+    assert d.steps.dtype == dtype and d.steps.tolist() == [0, largest]
+
+
+@pytest.mark.parametrize("bad", [-DT, np.nan, np.inf, 2.0 ** 33 * DT])
+def test_negative_missing_or_huge_delays_are_not_made_steps(bad):
+    values = np.array([DT, bad])
+    assert _native.compact_delays(values, DT, 0.0, 0.0) is None
+    assert compact(values, DT) is values
+
+
+def test_dt_is_read_as_its_shortest_decimal():
+    assert decimal_of(0.1) == (1, 10) and decimal_of(0.025) == (1, 40)
+    assert decimal_of(1 / 3) == (0, 0)          # not a short decimal
+
+
+def test_the_index_from_steps_equals_the_index_from_doubles():
+    rng = np.random.default_rng(5)
+    counts = rng.integers(0, 9, 50)
+    row = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    steps = rng.integers(0, 40, int(row[-1])).astype(np.uint16)
+    from_steps = _native.step_index(row, steps)
+    from_doubles = _native.delay_index(row, steps * DT, DT)
+    for a, b in zip(from_steps[:2], from_doubles[:2]):
+        np.testing.assert_array_equal(a, b)
+    assert from_steps[2] == from_doubles[2] == int(steps.max()) + 1
