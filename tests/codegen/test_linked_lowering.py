@@ -162,9 +162,11 @@ def test_the_kernel_ir_with_links_survives_the_generation_cache():
 
 def _nvcc(source: str, tmp_path: Path) -> subprocess.CompletedProcess:
     (tmp_path / "network.cu").write_text(source)
+    # (device code only: nvcc's front end checks the host code, tests/cuda/test_compile_cuda
+    # compiles and links host code)
     return subprocess.run([NVCC, *compile_cuda.cuda_flags(["80", "90"]), f"-I{CSRC}",
-                           "network.cu", "-o", "lib.so"], capture_output=True, text=True,
-                          cwd=tmp_path)
+                           "--fatbin", "network.cu", "-o", "lib.fatbin"], capture_output=True,
+                          text=True, cwd=tmp_path)
 
 
 @pytest.mark.skipif(NVCC is None, reason="nvcc is not installed on this machine")
