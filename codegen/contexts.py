@@ -97,6 +97,7 @@ class SynapsesContext:
     scalars: List[Row]
     dense: bool
     delay: str
+    order_in_row: bool                     # p_order: places within rows (uint16), not numbers
     ring_length: str
     delay_steps: str
     pre_count: int

@@ -12,7 +12,9 @@ buffers are per instance (each instance of a batch has its own spikes in flight)
 * a delay per synapse: a :class:`~pyspike.codegen.ir.DelayOrder`, each row's synapses
   sorted by delay (``delay_order``) and where each (row, delay) starts in that order
   (``delay_start``), so that a ring slot's spikes reach only the synapses of their delay.
-  Both are connectivity, shared by a batch's instances.
+  Both are connectivity, shared by a batch's instances.  Where no row holds more than
+  65,536 synapses (``SynapsesSpec.short_rows``), the order keeps each synapse's place in
+  its row (2 bytes) instead of its number (4): the synapse is row start + place.
 
 Without a delay, or without ``on_pre`` code, there is nothing to add: ``on_post`` and the
 clock-driven equations are not delayed.  The buffers are laid out in this order (ring,
@@ -42,9 +44,11 @@ from .layout import Layout
 DELAYS = ("none", "shared", "per_synapse")
 
 
-def add_delays(k: SynapsesKernel, layout: Layout) -> SynapsesKernel:
+def add_delays(k: SynapsesKernel, layout: Layout, short_rows: bool = False
+               ) -> SynapsesKernel:
     """``k`` with the ring of its delayed on_pre and its delay (in steps, or the order of
-    the synapses by delay), laid out now; ``k`` itself without a delay or on_pre code."""
+    the synapses by delay: their places within rows of at most 65,536 synapses where
+    ``short_rows``), laid out now; ``k`` itself without a delay or on_pre code."""
     if k.pre_path is None or k.delay == "none":
         return k
     if k.delay not in DELAYS:
@@ -53,7 +57,7 @@ def add_delays(k: SynapsesKernel, layout: Layout) -> SynapsesKernel:
     if k.delay == "shared":
         return replace(k, delay_steps_iarg=layout.iarg("synapses", k.index, "delay_steps",
                                                        "delays"))
-    return replace(k, delay_order=delay_order(k.index, k.n_pre, layout))
+    return replace(k, delay_order=delay_order(k.index, k.n_pre, layout, short_rows))
 
 
 def ring(index: int, n_pre: int, layout: Layout) -> Ring:
@@ -76,10 +80,13 @@ def ring(index: int, n_pre: int, layout: Layout) -> Ring:
                             extent="ring"))
 
 
-def delay_order(index: int, n_pre: int, layout: Layout) -> DelayOrder:
+def delay_order(index: int, n_pre: int, layout: Layout, in_row: bool = False) -> DelayOrder:
     """The synapses of Synapses ``index`` sorted by (row, delay), and where each
-    (row, delay) starts: connectivity, shared by a batch's instances."""
-    return DelayOrder(layout.slot("synapses", index, "delay_order", "int32", "delays", False,
+    (row, delay) starts: connectivity, shared by a batch's instances.  ``in_row``: each
+    synapse by its place in its row (2 bytes, where no row holds more than 65,536), not
+    by its number (4)."""
+    return DelayOrder(layout.slot("synapses", index, "delay_order",
+                                  "uint16" if in_row else "int32", "delays", False,
                                   extent="synapses"),
                       layout.slot("synapses", index, "delay_start", "int32", "delays", False,
-                                  extent=f"{n_pre}*ring+1"))
+                                  extent=f"{n_pre}*ring+1"), in_row)

@@ -220,8 +220,10 @@ class Ring:
 class DelayOrder:
     """Per-synapse delays: the synapses of each row sorted by delay, so that the spikes
     of one ring slot reach only the synapses of their delay."""
-    order_slot: int            # int32 synapses sorted by (row, delay)
+    order_slot: int            # synapses sorted by (row, delay): int32 numbers, or
+                               # (in_row) uint16 places in their row
     start_slot: int            # int32 n_pre*R + 1: start of (row, delay) in order
+    in_row: bool = False
 
 
 @dataclass(frozen=True)
@@ -253,7 +255,7 @@ class SynapsesKernel:
     access: Dict[str, Access]  # every name the pathways use
     dense: bool                # all-to-all: synapse (i, j) is number i*n_post + j
     row_slot: int              # int64 row pointers (n_pre + 1), CSR by presynaptic neuron
-    col_slot: Optional[int]    # int32 postsynaptic index per synapse (None if dense)
+    col_slot: Optional[int]    # postsynaptic index per synapse, layout.column_type (None: dense)
     delay: str                 # "none" | "shared" | "per_synapse"
     ring: Optional[Ring] = None            # on_pre with a delay
     delay_steps_iarg: Optional[int] = None  # iargs: delay in steps ("shared")

@@ -35,7 +35,14 @@ from dataclasses import asdict, dataclass, replace
 from typing import Dict, List, Optional, Tuple, Union
 
 #: The element types of arrays, by the names the kernel IR uses.
-DTYPES = ("real", "int64", "int32", "uint8", "uint32")
+DTYPES = ("real", "int64", "int32", "uint16", "uint8", "uint32")
+
+
+def column_type(n_post: int) -> str:
+    """The element type of a synapse's postsynaptic index (CSR's column): 2 bytes where the
+    target has at most 65,536 neurons (most groups, and PD14's populations), else 4.  The
+    index is most of what a synapse keeps besides its variables."""
+    return "uint16" if n_post <= 2 ** 16 else "int32"
 #: What an owner may be: the network itself or one object of the spec, by number.
 OWNERS = ("network", "group", "synapses", "state_monitor", "spike_monitor", "rate_monitor")
 #: The sizes an extent may name, known at run time; each is a size of the buffer's owner.

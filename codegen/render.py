@@ -33,7 +33,8 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 BLOCK = 256
 assert BLOCK % 64 == 0
 
-_CTYPES = {"real": "real_t", "int64": "int64_t", "int32": "int32_t", "uint8": "uint8_t",
+_CTYPES = {"real": "real_t", "int64": "int64_t", "int32": "int32_t", "uint16": "uint16_t",
+           "uint8": "uint8_t",
            "bool": "bool"}
 
 

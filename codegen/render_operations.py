@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Dict, List, Optional
 
 from .ir import Access, NetworkKernel
+from .layout import column_type
 from .printing import CPrinter, c_name, draw_line
 from .synaptic import POST_INDEX, PRE_INDEX
 from .synaptic_operations import Sum, SynapticOperation
@@ -96,7 +97,8 @@ def operation_context(op: SynapticOperation, index: int, net: NetworkKernel,
     sk = net.synapses[op.synapses]
     arrays = [{"ptr": "p_row", "ctype": "int64_t", "slot": sk.row_slot}]
     if sk.col_slot is not None:
-        arrays.append({"ptr": "p_col", "ctype": "int32_t", "slot": sk.col_slot})
+        arrays.append({"ptr": "p_col", "ctype": f"{column_type(sk.n_post)}_t",
+                       "slot": sk.col_slot})
     scalars, seen = [], set()
     for name, a in op.access.items():
         if a.where == "scalar":

@@ -10,6 +10,7 @@ from typing import FrozenSet, List, Optional, Set, Tuple
 from .contexts import PathContext, SynapsesContext
 from .events import source_list
 from .ir import Access, Assign, Draw, NetworkKernel, Pathway, SynapsesKernel
+from .layout import column_type
 from .printing import CPrinter, c_name, draw_line
 from .synaptic import POST_INDEX, PRE_INDEX, uses_index
 
@@ -74,7 +75,8 @@ def synapses_context(k: SynapsesKernel, net: NetworkKernel,
     post = None if k.post_synapses else net.groups[k.post]     # (synapses fire no spikes)
     arrays = [{"ptr": "p_row", "ctype": "int64_t", "slot": k.row_slot}]
     if k.col_slot is not None:
-        arrays.append({"ptr": "p_col", "ctype": "int32_t", "slot": k.col_slot})
+        arrays.append({"ptr": "p_col", "ctype": f"{column_type(k.n_post)}_t",
+                       "slot": k.col_slot})
     spikes = source_list(k, pre)              # its spikes, or a custom event's neurons
     arrays.append({"ptr": "p_pre_spikes", "ctype": "int32_t", "slot": spikes.slot})
     if post is not None:
@@ -85,7 +87,8 @@ def synapses_context(k: SynapsesKernel, net: NetworkKernel,
                    {"ptr": "p_hstamp", "ctype": "int64_t", "slot": k.ring.step_slot},
                    {"ptr": "p_hcount", "ctype": "int32_t", "slot": k.ring.count_slot}]
     if k.delay_order is not None:
-        arrays += [{"ptr": "p_order", "ctype": "int32_t", "slot": k.delay_order.order_slot},
+        arrays += [{"ptr": "p_order", "ctype": "uint16_t" if k.delay_order.in_row else
+                    "int32_t", "slot": k.delay_order.order_slot},
                    {"ptr": "p_doff", "ctype": "int32_t", "slot": k.delay_order.start_slot}]
     if k.columns is not None:
         arrays += [{"ptr": "p_colptr", "ctype": "int64_t", "slot": k.columns.start_slot},
@@ -118,6 +121,7 @@ def synapses_context(k: SynapsesKernel, net: NetworkKernel,
         "index": k.index, "n_pre": k.n_pre, "n_post": k.n_post,
         "pre_start": k.pre_start, "post_start": k.post_start,
         "arrays": arrays, "scalars": scalars, "dense": k.dense, "delay": k.delay,
+        "order_in_row": k.delay_order is not None and k.delay_order.in_row,
         # a ring of one slot and no delay when on_pre has none
         "ring_length": "1" if k.ring is None else f"iargs[{k.ring.length_iarg}]",
         "delay_steps": "0" if k.delay_steps_iarg is None else f"iargs[{k.delay_steps_iarg}]",

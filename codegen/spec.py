@@ -81,6 +81,9 @@ class SynapsesSpec:
     dense: bool = False                    # all-to-all: no index array is stored
     bitmask: bool = False                  # dense enough, no pair twice: a GPU may test
                                            # one bit per (pre, post) pair instead of rows
+    #: no row holds more than 65,536 synapses: a per-synapse delay's order of the synapses
+    #: keeps their 2-byte places within the row (codegen/delays.py)
+    short_rows: bool = False
     #: library blocks composed with the model: (where, model, on_pre, on_post) each, parsed
     #: as blocks of their own and joined (a plasticity rule, a synapse kind's state)
     parts: Tuple[Tuple[str, str, str, str], ...] = ()

@@ -33,6 +33,7 @@ from .equations import DT, T, EquationSet, parse_equations, symbol
 from .errors import ModelError
 from .statements import parse_statements
 from .delays import add_delays
+from .layout import column_type
 from .ir import (Access, Array, Assign, Columns, GroupKernel, Pathway, SpikeList,
                  SynapsesKernel, statement_draws)
 from .spec import SynapsesSpec
@@ -126,7 +127,8 @@ def build_synapses(s: SynapsesSpec, index: int, by_name: Dict[str, GroupKernel],
                        s.post_start, n_post, arrays, access, s.dense,
                        *((owner.row_slot, owner.col_slot) if owner is not None else
                          (slot("row", "int64", "connectivity", n_pre + 1),
-                          None if s.dense else slot("col", "int32", "connectivity"))),
+                          None if s.dense else slot("col", column_type(n_post),
+                                                    "connectivity"))),
                        s.delay, post_synapses=s.post_synapses,
                        shares=None if owner is None else owner.index,
                        event=event_number(pre.group, s.event, where),
@@ -140,7 +142,8 @@ def build_synapses(s: SynapsesSpec, index: int, by_name: Dict[str, GroupKernel],
     if on_pre:
         k = replace(k, pre_path=_pathway("pre", on_pre, names, targets, eqs, k, where,
                                          guards))
-        k = add_delays(k, layout)  # the ring of spikes in flight, the delay (delays.py)
+        # the ring of spikes in flight, the delay (delays.py)
+        k = add_delays(k, layout, s.short_rows)
         if s.bitmask and not s.dense and s.delay != "per_synapse" and \
                 _pairs_only(k.pre_path, k):
             k = replace(k, bitmask_slot=slot("bitmask", "uint32", "connectivity",

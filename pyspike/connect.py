@@ -18,6 +18,7 @@ from .codegen.equations import symbol
 from .codegen.errors import ModelError
 from .codegen.expressions import Context, parse_condition, parse_expression
 from .codegen import streams
+from .codegen.layout import column_type
 from .codegen.synaptic import alias_dims, aliases
 from .codegen.unit_check import check_condition, checker_for
 from . import checks
@@ -129,7 +130,13 @@ def merged(row: np.ndarray, col: Optional[np.ndarray], n_pre: int, n_post: int,
         i, j = i[order], j[order]
     # i is sorted: row r starts at the first synapse with i >= r
     row = np.searchsorted(i, np.arange(n_pre + 1, dtype=np.int32), side="left")
-    return row.astype(np.int64), np.ascontiguousarray(j, dtype=np.int32), order
+    return row.astype(np.int64), columns(j, n_post), order
+
+
+def columns(j: np.ndarray, n_post: int) -> np.ndarray:
+    """Postsynaptic indices in the type the compiled code reads them in (2 bytes for
+    targets of up to 65,536 neurons: codegen.layout.column_type)."""
+    return np.ascontiguousarray(j, dtype=column_type(n_post))
 
 
 def build(syn, seed: int, stream: int, condition=None, i=None, j=None, p=1.0, n=1,

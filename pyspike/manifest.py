@@ -29,7 +29,8 @@ import numpy as np
 from .codegen.errors import BuildError
 from .codegen.layout import Manifest, extent_value
 
-_DTYPES = {"int64": np.int64, "int32": np.int32, "uint8": np.uint8, "uint32": np.uint32}
+_DTYPES = {"int64": np.int64, "int32": np.int32, "uint16": np.uint16, "uint8": np.uint8,
+           "uint32": np.uint32}
 
 
 def check_manifest(found: str, expected: Manifest, library: Optional[str]) -> Manifest:

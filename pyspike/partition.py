@@ -45,6 +45,7 @@ from typing import Callable, Dict, List
 import numpy as np
 
 from . import mpi, partition_checks as checks, partition_exchange as exchange, synapse_delays
+from .codegen.layout import column_type
 from .group import NeuronGroup
 from .inputs import SpikeGeneratorGroup
 from .monitors import SpikeMonitor
@@ -221,7 +222,8 @@ class Partition:
             neurons=(max(a, lo) - lo, min(b, hi) - lo), state=table.replaced(
                 variables={k: v[keep].copy() for k, v in table.variables.items()},
                 per_element={k: v[keep].copy() for k, v in table.per_element.items()},
-                row=row.astype(np.int64), col=col.astype(np.int32), ring=None,
+                row=row.astype(np.int64), col=col.astype(column_type(min(b, hi) - max(a, lo))),
+                ring=None,
                 delay=synapse_delays.compact(delay * self.net.dt, self.net.dt)))
 
     # --- runs ----------------------------------------------------------------------

@@ -150,14 +150,23 @@ def grown(delay: Any, new: int, order: Optional[np.ndarray]) -> Any:
     return delay
 
 
-def delay_index(row: np.ndarray, delay: Union[np.ndarray, StepDelays], dt: float):
-    """(order, doff, R) of a delayed pathway (pyspike._native: no temporaries of NumPy's)."""
+def delay_index(row: np.ndarray, delay: Union[np.ndarray, StepDelays], dt: float,
+                in_row: bool = False):
+    """(order, doff, R) of a delayed pathway (pyspike._native: no temporaries of NumPy's);
+    ``in_row``: order holds each synapse's place in its row (uint16), not its number."""
     from . import _native
     if isinstance(delay, StepDelays) and delay.dt == dt:
-        order, doff, R = _native.step_index(row, delay.steps)
+        order, doff, R = _native.step_index(row, delay.steps, in_row)
     else:
-        order, doff, R = _native.delay_index(row, np.ascontiguousarray(delay, np.float64), dt)
+        order, doff, R = _native.delay_index(row, np.ascontiguousarray(delay, np.float64), dt,
+                                             in_row)
     return order, doff, int(R)
+
+
+def short_rows(row: np.ndarray) -> bool:
+    """No row of the CSR offsets ``row`` holds more than 65,536 synapses: a delay order
+    may keep 2-byte places within rows (codegen.delays)."""
+    return row.size < 2 or int(np.diff(row).max()) <= 2 ** 16
 
 
 def plain(node: Any) -> Any:

@@ -15,8 +15,7 @@ from .codegen.errors import ModelError
 from .codegen.spec import SynapsesSpec
 from .codegen.synaptic import aliases, check_code
 from . import _context, batching, checks, pathways, synapse_delays, synapses_kernel
-from . import synapses_operations
-from . import connect as builders
+from . import connect as builders, synapses_operations
 from .group import as_range, device_array, sync_state
 from .model import neuron_dims, neuron_variables
 from .models import SynapseKind, plasticity_rule
@@ -161,7 +160,7 @@ class Synapses(Block):
         self._require_connected()
         if self.state.col is None:
             return np.tile(np.arange(self.n_post, dtype=np.int32), self.n_pre)
-        return self.state.col
+        return self.state.col.astype(np.int32, copy=False)   # (no 2-byte arithmetic: wraps)
 
     def device(self, name: str):
         """The GPU array (CuPy) of per-synapse variable ``name``, without a copy, with
@@ -381,6 +380,7 @@ class Synapses(Block):
                             *self.post_range, self.model, self.on_pre, self.on_post,
                             tuple(self.param_names), tuple(sorted(self.state.per_element)),
                             pathways.delay_kind(self.state.delay), self.dense, bitmask_ok(self),
+                            short_rows=synapse_delays.short_rows(self.state.row),
                             parts=self._parts(), method=self.method,
                             post_synapses=self.target_synapses,
                             event=self.pathway_events.get(None, "spike"),

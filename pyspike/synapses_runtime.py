@@ -15,6 +15,7 @@ from .codegen.equations import symbol
 from .codegen.errors import ModelError
 from .codegen.expressions import Context, parse_expression
 from .codegen.ir import SynapsesKernel
+from .codegen.layout import column_type
 from .codegen.synaptic import aliases
 from .model import neuron_variables
 from . import batching, checks, pathways, synapse_delays, synapses_kernel
@@ -104,6 +105,8 @@ def lay_out_synapses(sk: SynapsesKernel, syn, arrays, iargs, dt: float, real,
     own = table if pathway is None else _PathwayState(table.pathways[pathway])
     arrays[sk.row_slot] = table.row
     if sk.col_slot is not None:
+        if table.col.dtype != column_type(sk.n_post):    # (read from an older file)
+            table.col = table.col.astype(column_type(sk.n_post))
         arrays[sk.col_slot] = table.col
     syn._cast(real)
     elements = table.element_arrays()
@@ -118,7 +121,7 @@ def lay_out_synapses(sk: SynapsesKernel, syn, arrays, iargs, dt: float, real,
         check_delay_steps(own.delay, dt, f"Synapses '{syn.name}'")
         if order is not None:
             arrays[order.order_slot], arrays[order.start_slot], R = \
-                synapse_delays.delay_index(table.row, own.delay, dt)
+                synapse_delays.delay_index(table.row, own.delay, dt, order.in_row)
         else:
             steps = delay_steps(own.delay, dt)
             R = int(steps.max()) + 1 if steps.size else 1
@@ -169,7 +172,7 @@ def _rows_strictly_increasing(row: np.ndarray, col: np.ndarray) -> bool:
     block = 1 << 22
     for lo in range(0, max(col.size - 1, 0), block):
         hi = min(col.size, lo + block + 1)
-        rising = np.diff(col[lo:hi]) > 0
+        rising = np.diff(col[lo:hi].astype(np.int32)) > 0     # (2-byte indices would wrap)
         if not (rising | starts[lo + 1:hi]).all():
             return False
     return True

@@ -49,7 +49,7 @@ class SynapsesReference:
         row = arrays[sk.row_slot]
         s = _ranges(row[spikes], row[spikes + 1])
         i = np.repeat(spikes, row[spikes + 1] - row[spikes])
-        return s, i, arrays[sk.col_slot][s]
+        return s, i, arrays[sk.col_slot][s].astype(np.int64)   # (2-byte indices: no wrap)
 
     def _pre_events(self, arrays, iargs, counters, step: int):
         sk = self.sk
@@ -76,17 +76,21 @@ class SynapsesReference:
                 return self._rows(arrays, np.zeros(0, dtype=np.int64))
             return self._rows(arrays, arrived(e))
         doff, order = arrays[sk.delay_order.start_slot], arrays[sk.delay_order.order_slot]
+        row = arrays[sk.row_slot]
         parts = []
         for d in range(min(R - 1, c) + 1):
             e = c - d
             if stamp[e % R] != e:
                 continue
             i = arrived(e)
-            parts.append(order[_ranges(doff[i * R + d], doff[i * R + d + 1])])
-        s = np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, dtype=np.int64)
-        row = arrays[sk.row_slot]
+            lo, hi = doff[i * R + d], doff[i * R + d + 1]
+            found = order[_ranges(lo, hi)].astype(np.int64)
+            if sk.delay_order.in_row:            # places within the rows: add their starts
+                found += np.repeat(row[i], hi - lo)
+            parts.append(found)
+        s = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
         i = np.searchsorted(row, s, side="right") - 1
-        j = s % sk.n_post if sk.dense else arrays[sk.col_slot][s]
+        j = s % sk.n_post if sk.dense else arrays[sk.col_slot][s].astype(np.int64)
         return s, i, j
 
     def _post_events(self, arrays, counters):

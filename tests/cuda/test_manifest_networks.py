@@ -11,7 +11,8 @@ from pyspike.manifest import check_arrays
 
 from . import networks
 
-_DTYPES = {"int64": np.int64, "int32": np.int32, "uint8": np.uint8, "uint32": np.uint32}
+_DTYPES = {"int64": np.int64, "int32": np.int32, "uint16": np.uint16, "uint8": np.uint8,
+           "uint32": np.uint32}
 
 
 def _run_capturing(net, ms=2.0):

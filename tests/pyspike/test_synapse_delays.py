@@ -126,3 +126,43 @@ def test_the_index_from_steps_equals_the_index_from_doubles():
     for a, b in zip(from_steps[:2], from_doubles[:2]):
         np.testing.assert_array_equal(a, b)
     assert from_steps[2] == from_doubles[2] == int(steps.max()) + 1
+
+
+def test_the_order_within_rows_is_the_order_of_synapse_numbers_less_the_row_starts():
+    rng = np.random.default_rng(6)
+    row = np.concatenate([[0], np.cumsum(rng.integers(0, 30, 40))]).astype(np.int64)
+    steps = rng.integers(0, 12, int(row[-1])).astype(np.uint8)
+    numbers, doff, R = _native.step_index(row, steps)
+    places, doff2, R2 = _native.step_index(row, steps, True)
+    assert places.dtype == np.uint16 and (R, doff.tolist()) == (R2, doff2.tolist())
+    rows = np.repeat(np.arange(40), np.diff(row))[numbers]     # each entry's row
+    np.testing.assert_array_equal(row[rows] + places, numbers)
+
+
+def test_a_row_beyond_2_byte_places_is_refused_in_row():
+    row = np.array([0, 65537], dtype=np.int64)
+    with pytest.raises(ValueError, match="65537 synapses"):
+        _native.step_index(row, np.zeros(65537, np.uint8), True)
+
+
+@pytest.mark.parametrize("per_row", [3, 65537])
+def test_rows_short_and_long_give_the_numpy_references_spikes(per_row):
+    """A row of 65,537 synapses keeps synapse numbers (4 bytes), shorter ones places."""
+    def run(backend):
+        net = ps.Network(dt=DT, seed=3, backend=backend)
+        with net:
+            src = ps.SpikeGeneratorGroup(2, [0, 1, 0], [0.5, 0.7, 2.0])
+            G = ps.NeuronGroup(4, ps.NeuronModel("dv/dt = -v/(10*ms) : 1",
+                                                 threshold="v > 0.5", reset="v = 0"))
+            S = ps.Synapses(src, G, model="w : 1", on_pre="v += w")
+            S.connect(i=np.zeros(per_row, int), j=np.arange(per_row) % 4)
+            S.connect(i=[1, 1], j=[0, 3])
+            S.w = 0.3 / max(1, per_row // 4)
+            S.delay = (np.arange(S.n) % 7) * DT
+            mon = ps.SpikeMonitor(G)
+        net.run(4.0)
+        return S, mon.i.tolist(), mon.t.tolist(), np.asarray(G.v).tolist()
+    S, *cpu = run("cpu")
+    _, *reference = run("numpy")
+    assert cpu == reference and len(cpu[0]) > 0
+    assert S._spec().short_rows == (per_row <= 65536)
