@@ -71,11 +71,13 @@ def shape_of(obj, n: int) -> tuple:
     return (n,)
 
 
-def as_values(value, shape: tuple, name: str, what: str, where: str) -> np.ndarray:
-    """``value`` as a float64 array of ``shape``: a number, one value per element, or in
-    a batch of K one row per instance ((K, n), or (K, 1) for one value per instance)."""
+def as_values(value, shape: tuple, name: str, what: str, where: str, **checks
+              ) -> np.ndarray:
+    """``value`` as a new float64 array of ``shape``: a number, one value per element, or
+    in a batch of K one row per instance ((K, n), or (K, 1) for one value per instance).
+    ``checks``: checks.reals's (``minimum``, ``finite``)."""
     from .checks import reals
-    array = reals(value, name, where)
+    array = reals(value, name, where, **checks)     # (a new array, never the caller's)
     n = shape[-1]
     ok = array.ndim == 0 or array.shape == (n,)
     if len(shape) == 2:
@@ -85,6 +87,8 @@ def as_values(value, shape: tuple, name: str, what: str, where: str) -> np.ndarr
                    if len(shape) == 2 else "")
         raise ModelError(f"'{name}' needs one value per {what}: shape ({n},){batched}; got "
                          f"{array.shape}", where=where, symbol=name)
+    if array.shape == tuple(shape) and array.flags.c_contiguous and array.flags.owndata:
+        return array          # (no second copy: 8 bytes per element of a large Synapses)
     return np.array(np.broadcast_to(array, shape), order="C")
 
 

@@ -46,8 +46,8 @@ def checked_delay(value, n: int, network, where: str):
         delay = checks.duration(value, "delay", where)
     else:
         delay = batching.as_values(value, (n,), "delay",
-                                   "synapse (shared by the instances of a batch)", where)
-        checks.reals(delay, "delay", where, minimum=0.0, finite=True)
+                                   "synapse (shared by the instances of a batch)", where,
+                                   minimum=0.0, finite=True)
     if network is not None:
         check_delay_steps(delay, network.dt, where)
         delay = synapse_delays.compact(delay, network.dt)    # whole steps: 1-4 bytes each
