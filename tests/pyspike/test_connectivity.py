@@ -445,16 +445,18 @@ def test_random_connect_outside_a_network_waits_for_its_seed():
 
 # --- storage -------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("precision, limit", [("single", 8), ("double", 12)])
-def test_a_static_weighted_synapse_costs_an_index_and_a_weight(precision, limit):
-    """At most 8 bytes per synapse in float32 builds and 12 in float64 (index + weight);
-    row pointers are per presynaptic neuron, not per synapse."""
+@pytest.mark.parametrize("precision, n_post, limit", [
+    ("single", 300, 6), ("double", 300, 10),        # a 2-byte index: targets <= 65,536
+    ("single", 70000, 8)])                           # a 4-byte index beyond
+def test_a_static_weighted_synapse_costs_an_index_and_a_weight(precision, n_post, limit):
+    """2 bytes of index per synapse (4 for targets of more than 65,536 neurons) and its
+    weight (4 or 8); row pointers are per presynaptic neuron, not per synapse."""
     model = ps.NeuronModel("v : 1")
     net = ps.Network(dt=0.1, seed=1, backend="cpu", precision=precision)
     with net:
-        A, B = ps.NeuronGroup(200, model), ps.NeuronGroup(300, model)
+        A, B = ps.NeuronGroup(200, model), ps.NeuronGroup(n_post, model)
         S = ps.Synapses(A, B, model="w : 1", on_pre="v_post += w")
-        S.connect(p=0.1)
+        S.connect(p=0.1 if n_post < 1000 else 0.001)
         S.w = "rand()"
     net.run(1.0)
     per_synapse = [a for a in (S.state.col, S.state.variables["w"]) if a.size == S.n]
