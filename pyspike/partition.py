@@ -45,12 +45,11 @@ from typing import Callable, Dict, List
 import numpy as np
 
 from . import mpi, partition_checks as checks, partition_exchange as exchange, synapse_delays
-from .codegen.layout import column_type
+from .connect import columns
 from .group import NeuronGroup
 from .inputs import SpikeGeneratorGroup
 from .monitors import SpikeMonitor
 from .partition_gather import Gathering
-from .synapses_runtime import delay_steps
 
 __all__ = ["Partition", "advance"]
 
@@ -138,7 +137,7 @@ class Partition:
         steps = {}
         for syn in synapses:
             checks.check_synapses(syn)
-            d = delay_steps(syn.state.delay, net.dt)
+            d = synapse_delays.steps_of(syn.state.delay, net.dt)
             if np.size(d):
                 steps[id(syn)] = int(np.min(d))
                 checks.check_delay(syn, steps[id(syn)])
@@ -215,14 +214,14 @@ class Partition:
         col = table.col[keep].astype(np.int64) + a - max(a, lo)
         pre = np.repeat(np.arange(syn.n_pre), np.diff(table.row))[keep]
         row = np.concatenate([[0], np.cumsum(np.bincount(pre, minlength=syn.n_pre))])
-        steps = delay_steps(table.delay, self.net.dt)
+        steps = synapse_delays.steps_of(table.delay, self.net.dt)
         delay = (steps[keep] if np.ndim(steps) else steps) - self.interval
         return syn._block(
             source=sources[id(syn.source)].proxy, target=self.copies[id(syn.target)],
             neurons=(max(a, lo) - lo, min(b, hi) - lo), state=table.replaced(
                 variables={k: v[keep].copy() for k, v in table.variables.items()},
                 per_element={k: v[keep].copy() for k, v in table.per_element.items()},
-                row=row.astype(np.int64), col=col.astype(column_type(min(b, hi) - max(a, lo))),
+                row=row.astype(np.int64), col=columns(col, min(b, hi) - max(a, lo)),
                 ring=None,
                 delay=synapse_delays.compact(delay * self.net.dt, self.net.dt)))
 

@@ -56,18 +56,20 @@ class StepDelays:
 
     def ms(self) -> np.ndarray:
         """The delays in ms, as given (a new, read-only float64 array)."""
-        k = self.steps.astype(np.float64)
-        out = k * self.m / self.q if self.q else k * self.dt   # as delays.cpp's ms_of
+        out = self._in_ms(self.steps)
         out.flags.writeable = False
         return out
+
+    def _in_ms(self, steps: np.ndarray) -> np.ndarray:
+        k = steps.astype(np.float64)
+        return k * self.m / self.q if self.q else k * self.dt   # as delays.cpp's ms_of
 
     def __array__(self, dtype=None, copy=None) -> np.ndarray:
         out = self.ms()
         return out if dtype is None else out.astype(dtype)
 
     def max(self, *_, **__) -> float:
-        return float(StepDelays(self.steps.max(keepdims=True), self.dt, self.m,
-                                self.q).ms()[0]) if self.steps.size else 0.0
+        return float(self._in_ms(self.steps.max(keepdims=True))[0]) if self.steps.size else 0.0
 
     def in_steps(self, dt: float) -> np.ndarray:
         """The delays in whole steps of ``dt`` (int64)."""

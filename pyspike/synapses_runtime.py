@@ -16,6 +16,7 @@ from .codegen.errors import ModelError
 from .codegen.expressions import Context, parse_expression
 from .codegen.ir import SynapsesKernel
 from .codegen.layout import column_type
+from .connect import columns
 from .codegen.synaptic import aliases
 from .model import neuron_variables
 from . import batching, checks, pathways, synapse_delays, synapses_kernel
@@ -93,9 +94,6 @@ def new_state(syn) -> StateTable:
         **({"kernel": synapses_kernel.kernel_entry(syn.kernel)} if syn.kernel else {}))
 
 
-delay_steps = synapse_delays.steps_of
-
-
 def lay_out_synapses(sk: SynapsesKernel, syn, arrays, iargs, dt: float, real,
                      K: int = 1, pathway: Optional[str] = None) -> None:
     """Connectivity and delays are shared (1-d); variables and rings per instance; the
@@ -106,7 +104,7 @@ def lay_out_synapses(sk: SynapsesKernel, syn, arrays, iargs, dt: float, real,
     arrays[sk.row_slot] = table.row
     if sk.col_slot is not None:
         if table.col.dtype != column_type(sk.n_post):    # (read from an older file)
-            table.col = table.col.astype(column_type(sk.n_post))
+            table.col = columns(table.col, sk.n_post)
         arrays[sk.col_slot] = table.col
     syn._cast(real)
     elements = table.element_arrays()
@@ -123,7 +121,7 @@ def lay_out_synapses(sk: SynapsesKernel, syn, arrays, iargs, dt: float, real,
             arrays[order.order_slot], arrays[order.start_slot], R = \
                 synapse_delays.delay_index(table.row, own.delay, dt, order.in_row)
         else:
-            steps = delay_steps(own.delay, dt)
+            steps = synapse_delays.steps_of(own.delay, dt)
             R = int(steps.max()) + 1 if steps.size else 1
         iargs[ring.length_iarg] = R
         if sk.delay_steps_iarg is not None:
