@@ -8,8 +8,15 @@
 
 #include <pybind11/numpy.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
+#include <exception>
+#include <string>
+#include <thread>
+#include <vector>
 
+#include "draws_fill.h"
 #include "pyspike/philox.h"
 
 namespace py = pybind11;
@@ -87,6 +94,164 @@ py::array_t<double> drawn(uint64_t seed, uint64_t step, const Elements& elem, ui
     return out;
 }
 
+// ------------------------------------------------------------ values of a distribution
+// draw_values: element e's value is a + b x, x = rand() or randn() of (seed, step, e,
+// stream); a value outside [low, high] is drawn again, the r-th time at step - r 2^32
+// (NEST's redraw: values of a truncated distribution).  Each element reads only its own
+// counters, so the values are the same on any number of threads, and the NumPy twin
+// (pyspike/distributions.py) gives them bit for bit.  Initial values take the steps
+// INIT_STEP - k (codegen/streams.py), so the redraws' high words stay far from any other.
+
+constexpr int kRedraws = 1000;       // a range this unlikely is refused, not drawn forever
+constexpr int64_t kChunk = 4096;     // elements drawn at once (a multiple of 64)
+
+struct Distribution {
+    bool normal;
+    double a, b, low, high;
+    uint64_t seed, step;
+    uint32_t stream;
+    PsBaseFill fill;
+};
+
+// The fill for this CPU: AVX2 where it has it, unless `portable` (for the tests of both).
+PsBaseFill base_fill(bool portable) {
+#if defined(PS_DRAWS_AVX2)
+    if (!portable && __builtin_cpu_supports("avx2")) return ps_base_fill_avx2;
+#endif
+    (void)portable;
+    return ps_base_fill_portable;
+}
+
+struct Outside {  // an element whose every draw fell outside [low, high], or too long
+    uint32_t elem;
+    bool too_long;
+};
+
+double redrawn(const Distribution& d, uint32_t e, double x) {
+    for (int r = 1; !(x >= d.low && x <= d.high); ++r) {
+        if (r > kRedraws) throw Outside{e, false};
+        const uint64_t step = d.step - (uint64_t(r) << 32);
+        x = d.a + d.b * (d.normal ? ps_randn_f64(d.seed, step, e, d.stream)
+                                  : ps_rand_f64(d.seed, step, e, d.stream));
+    }
+    return x;
+}
+
+// The values of elements e0 .. e0 + m - 1 (e0 a multiple of 64) into v (room for m + 1:
+// the uniforms' pair fill writes v[m] when m is odd).
+void chunk_values(const Distribution& d, uint32_t e0, int32_t m, double* v) {
+    d.fill(d.normal, d.seed, d.step, d.stream, e0, m, v);
+    for (int32_t k = 0; k < m; ++k) {
+        const double x = d.a + d.b * v[k];
+        v[k] = x >= d.low && x <= d.high ? x : redrawn(d, e0 + (uint32_t)k, x);
+    }
+}
+
+// body(w, lo, hi) over [0, n) in ranges w of whole chunks, one per thread; the first
+// error (by range) is thrown once all have stopped.
+template <typename Body>
+void on_threads(int64_t n, int64_t t, Body body) {
+    const int64_t chunks = (n + kChunk - 1) / kChunk;
+    std::vector<std::exception_ptr> errors(t);
+    auto run = [&](int64_t w) {
+        try {
+            body(w, std::min(n, chunks * w / t * kChunk), std::min(n, chunks * (w + 1) / t * kChunk));
+        } catch (...) {
+            errors[w] = std::current_exception();
+        }
+    };
+    std::vector<std::thread> pool;
+    for (int64_t w = 0; w + 1 < t; ++w) pool.emplace_back(run, w);
+    run(t - 1);
+    for (auto& th : pool) th.join();
+    for (auto& e : errors)
+        if (e) std::rethrow_exception(e);
+}
+
+// wide's steps in the narrower type Steps (they fit).
+template <typename Steps>
+py::array narrowed(const uint32_t* wide, int64_t n, int64_t t) {
+    py::array_t<Steps> out(n);
+    Steps* o = out.mutable_data();
+    py::gil_scoped_release released;
+    on_threads(n, t, [&](int64_t, int64_t lo, int64_t hi) {
+        for (int64_t k = lo; k < hi; ++k) o[k] = (Steps)wide[k];
+    });
+    return std::move(out);
+}
+
+// `into` as the array the values are written into: float32 or float64, n of them in a row.
+py::array into_array(const py::object& into, int64_t n) {
+    auto array = py::reinterpret_borrow<py::array>(into);
+    const bool real = array.dtype().is(py::dtype::of<float>()) ||
+                      array.dtype().is(py::dtype::of<double>());
+    if (!real || array.ndim() != 1 || array.shape(0) != n || !array.writeable() ||
+        !(array.flags() & py::array::c_style))
+        throw py::value_error("into must be a writeable, contiguous 1-d float32 or float64 "
+                              "array of n elements");
+    return array;
+}
+
+// The values (float64, or written into `into`), or with dt > 0 the delays in whole steps of dt, rounded as
+// pyspike/synapse_delays.py steps_of does, in the narrowest of uint8, uint16 and uint32.
+py::array draw_values(bool normal, uint64_t seed, uint64_t step, int64_t n, uint32_t stream,
+                      double a, double b, double low, double high, double dt, int threads,
+                      bool portable, py::object into) {
+    if (n < 0 || n > (int64_t(1) << 32))
+        throw py::value_error("n must be in [0, 2**32], got " + std::to_string(n));
+    if (threads < 1 || threads > 4096)
+        throw py::value_error("threads must be in [1, 4096], got " + std::to_string(threads));
+    if (!(std::isfinite(a) && std::isfinite(b) && low <= high))
+        throw py::value_error("a and b must be finite, and low <= high");
+    const Distribution d{normal, a, b, low, high, seed, step, stream, base_fill(portable)};
+    const bool in_steps = dt > 0.0;
+    if (in_steps && !into.is_none())
+        throw py::value_error("into takes values, not delays in steps (dt > 0)");
+    const int64_t t = std::max<int64_t>(1, std::min<int64_t>(threads, (n + kChunk - 1) / kChunk));
+    py::array values = into.is_none() ? py::array_t<double>(in_steps ? 0 : n) : into_array(into, n);
+    py::array_t<uint32_t> wide(in_steps ? n : 0);
+    const bool singles = values.dtype().is(py::dtype::of<float>());
+    double* v_out = singles ? nullptr : static_cast<double*>(values.mutable_data());
+    float* f_out = singles ? static_cast<float*>(values.mutable_data()) : nullptr;
+    uint32_t* s_out = wide.mutable_data();
+    std::vector<uint32_t> most(t, 0);   // the longest delay of each range, in steps
+    try {
+        py::gil_scoped_release released;
+        on_threads(n, t, [&](int64_t w, int64_t lo, int64_t hi) {
+            double v[kChunk + 1];
+            for (int64_t e0 = lo; e0 < hi; e0 += kChunk) {
+                const auto m = (int32_t)std::min<int64_t>(kChunk, hi - e0);
+                chunk_values(d, (uint32_t)e0, m, v);
+                if (!in_steps) {
+                    if (singles)   // rounded as NumPy rounds float64 into float32
+                        std::transform(v, v + m, f_out + e0, [](double x) { return (float)x; });
+                    else
+                        std::copy(v, v + m, v_out + e0);
+                    continue;
+                }
+                for (int32_t k = 0; k < m; ++k) {
+                    const double steps = std::floor(v[k] / dt + 0.5);
+                    if (!(steps >= 0.0 && steps <= 4294967295.0))
+                        throw Outside{(uint32_t)(e0 + k), true};
+                    s_out[e0 + k] = (uint32_t)steps;
+                    most[w] = std::max(most[w], (uint32_t)steps);
+                }
+            }
+        });
+    } catch (const Outside& o) {
+        throw py::value_error(o.too_long
+            ? "the value of element " + std::to_string(o.elem) + " is not a delay of 0 to "
+              "2**32 - 1 steps of dt"
+            : "every one of " + std::to_string(kRedraws) + " draws for element " +
+              std::to_string(o.elem) + " fell outside [low, high]");
+    }
+    if (!in_steps) return std::move(values);
+    const uint32_t longest = n ? *std::max_element(most.begin(), most.end()) : 0;
+    if (longest <= UINT8_MAX) return narrowed<uint8_t>(s_out, n, t);
+    if (longest <= UINT16_MAX) return narrowed<uint16_t>(s_out, n, t);
+    return std::move(wide);
+}
+
 }  // namespace
 
 void register_draws(py::module_& m) {
@@ -102,4 +267,13 @@ void register_draws(py::module_& m) {
           },
           py::arg("seed"), py::arg("step"), py::arg("elem"), py::arg("stream"),
           "Standard normals of elements elem: pyspike.random.randn, compiled.");
+    m.def("draw_values", &draw_values, py::arg("normal"), py::arg("seed"), py::arg("step"),
+          py::arg("n"), py::arg("stream"), py::arg("a"), py::arg("b"), py::arg("low"),
+          py::arg("high"), py::arg("dt") = 0.0, py::arg("threads") = 1,
+          py::arg("portable") = false, py::arg("into") = py::none(),
+          "a + b x for elements 0 .. n-1, x = rand() or randn(), drawn again (at steps "
+          "step - r 2**32) while outside [low, high]; with dt > 0, whole steps of dt "
+          "(uint8, uint16 or uint32).  The same for any number of threads, and with the "
+          "portable code (portable=True) as with AVX2's.  into: an array (float32 or "
+          "float64) to write the values into, returned.");
 }

@@ -17,8 +17,6 @@ import os
 import time
 from typing import Dict
 
-import numpy as np
-
 import pyspike as ps
 from report import example_parser
 
@@ -76,19 +74,11 @@ def _model() -> ps.NeuronModel:
         params=dict(NEURON))
 
 
-def _redraw(rng, mean: float, sd: float, n: int, low: float) -> np.ndarray:
-    """Normal draws, those below ``low`` drawn again (NEST's redraw)."""
-    x = rng.normal(mean, sd, n)
-    bad = x < low
-    while bad.any():
-        x[bad] = rng.normal(mean, sd, int(bad.sum()))
-        bad = x < low
-    return x
-
-
 def microcircuit(net: ps.Network, scale: float = 1.0) -> Dict[str, object]:
-    """The populations (NeuronGroups named after them), their Synapses and inputs."""
-    rng = np.random.default_rng(net.seed)
+    """The populations (NeuronGroups named after them), their Synapses and inputs.
+    Initial potentials, weights and delays are normal, weights and delays drawn again
+    where they fall outside their range (NEST's redraw): drawn by pyspike from the
+    network's seed, on its threads (pyspike/distributions.py)."""
     w_exc = psc_amplitude(PSP_MEAN)       # also the background inputs' weight
     model = _model()
     groups, synapses = {}, {}
@@ -96,7 +86,7 @@ def microcircuit(net: ps.Network, scale: float = 1.0) -> Dict[str, object]:
         for name, size, k_ext in zip(POPULATIONS, SIZES, K_EXT):
             n = max(1, int(round(size * scale)))
             G = ps.NeuronGroup(n, model, name=name, init={"I_syn": 0.0})
-            G.v = rng.normal(-58.0, 10.0, n)
+            G.v = ps.Normal(-58.0, 10.0)
             ps.PoissonInput(G, "I_syn", N=k_ext, rate=BG_RATE, weight=w_exc)
             groups[name] = G
         for t, target in enumerate(POPULATIONS):
@@ -108,20 +98,11 @@ def microcircuit(net: ps.Network, scale: float = 1.0) -> Dict[str, object]:
                                 on_pre="I_syn_post += w", name=f"{source}_to_{target}")
                 S.connect(n_pre=k)
                 synapses[(source, target)] = S
-    # (the draws are clipped and rounded in place: a temporary of 8 bytes per synapse of a
-    # projection of 43 million synapses is 345 MB)
     for (source, target), S in synapses.items():
         w = mean_weight(source, target)
-        weights = rng.normal(w, abs(w) * 0.1, S.n)
-        S.w = (np.maximum if w > 0 else np.minimum)(weights, 0.0, out=weights)
-        mean, sd = DELAY[source[-1]]
-        # rounded to whole steps, as a run rounds them anyway (and NEST keeps them): the
-        # same spikes, and 1 byte per synapse in place of 8 (pyspike/synapse_delays.py)
-        delay = _redraw(rng, mean, sd, S.n, net.dt)
-        delay /= net.dt
-        delay += 0.5
-        S.delay = np.multiply(np.floor(delay, out=delay), net.dt, out=delay)
-        del weights, delay
+        # a weight keeps its sign; a delay is at least one step (and kept in whole steps)
+        S.w = ps.Normal(w, abs(w) * 0.1, **({"low": 0.0} if w > 0 else {"high": 0.0}))
+        S.delay = ps.Normal(*DELAY[source[-1]], low=net.dt)
     return {"groups": groups, "synapses": synapses}
 
 

@@ -13,6 +13,7 @@
 """
 from .codegen.errors import BuildError, ModelError
 from .connection import Connection
+from .distributions import Normal, Uniform
 from .event_monitor import EventMonitor
 from .finite import NonFiniteError
 from .group import NeuronGroup, Subgroup
@@ -31,7 +32,7 @@ from . import models
 
 __version__ = "0.1.0"
 __all__ = ["load_results", "save_report", "save_results", "ResultsStream", "BuildError",
-           "BuildInfo", "Connection",
+           "BuildInfo", "Connection", "Normal", "Uniform",
            "EventMonitor", "ModelError", "Network", "NeuronGroup",
            "NeuronModel", "NonFiniteError", "PoissonGroup", "PoissonInput",
            "PopulationRateMonitor", "SpikeGeneratorGroup", "SpikeMonitor", "StateMonitor",

@@ -75,9 +75,10 @@ def as_values(value, shape: tuple, name: str, what: str, where: str, **checks
               ) -> np.ndarray:
     """``value`` as a new float64 array of ``shape``: a number, one value per element, or
     in a batch of K one row per instance ((K, n), or (K, 1) for one value per instance).
-    ``checks``: checks.reals's (``minimum``, ``finite``)."""
+    ``checks``: checks.reals's (``minimum``, ``finite``, ``copy``: False where the caller
+    copies the values into storage of its own, so that the array may be the caller's)."""
     from .checks import reals
-    array = reals(value, name, where, **checks)     # (a new array, never the caller's)
+    array = reals(value, name, where, **checks)
     n = shape[-1]
     ok = array.ndim == 0 or array.shape == (n,)
     if len(shape) == 2:
@@ -87,7 +88,8 @@ def as_values(value, shape: tuple, name: str, what: str, where: str, **checks
                    if len(shape) == 2 else "")
         raise ModelError(f"'{name}' needs one value per {what}: shape ({n},){batched}; got "
                          f"{array.shape}", where=where, symbol=name)
-    if array.shape == tuple(shape) and array.flags.c_contiguous and array.flags.owndata:
+    if array.shape == tuple(shape) and array.flags.c_contiguous and (
+            array.flags.owndata or not checks.get("copy", True)):
         return array          # (no second copy: 8 bytes per element of a large Synapses)
     return np.array(np.broadcast_to(array, shape), order="C")
 

@@ -15,7 +15,8 @@ from .codegen.kernels import LASTSPIKE_NEVER
 from .codegen.spec import GroupSpec
 from .codegen.statements import parse_statements
 from .codegen import streams
-from . import _context, batching, checks, linked
+from . import _context, batching, checks, distributions, linked
+from .distributions import Distribution
 from .evaluate import evaluate
 from .model import NeuronModel
 from .partition_blocks import Block
@@ -133,18 +134,19 @@ class NeuronGroup(Block):
             raise ModelError(f"{checks.show(name)} is not a variable or parameter of this "
                              f"model ({', '.join(self.model.variables + self.model.param_names)})",
                              where="NeuronGroup", symbol=checks.label(name))
-        if isinstance(value, str):
-            if self.network is None and ("rand" in value or self._pending):
+        if isinstance(value, (str, Distribution)):
+            if self.network is None and (not isinstance(value, str) or "rand" in value
+                                         or self._pending):
                 # needs the network's seed, or reads a value that does: kept in order
                 self._parse(name, value)                # mistakes show now, not at add()
                 self._pending.append((name, value))
                 return
             value = self.value_of(name, value)
         elif self.model.units.get(name) == "boolean":
-            value = _booleans(value, name, f"group '{self.name}'")
+            value = checks.booleans(value, name, f"group '{self.name}'")
         else:
             value = checks.reals(value, name, f"group '{self.name}'",
-                                 dim=self.model.dims.get(name))
+                                 dim=self.model.dims.get(name), copy=False)
         shared = "shared" in self._flags(name) and name not in table.variables
         table.assign(name, value, lambda v: self._as_array(name, v),
                      batching.one_per_instance(self, value), ModelError(
@@ -229,7 +231,7 @@ class NeuronGroup(Block):
 
     def _as_array(self, name: str, value) -> np.ndarray:
         return batching.as_values(value, self.shape, name, "neuron",
-                                  f"group '{self.name}'")
+                                  f"group '{self.name}'", copy=False)   # (assign copies)
 
     def _parse(self, name: str, text: str):
         """The expression ``text`` given for ``name`` and its context, parsed once per text
@@ -237,7 +239,11 @@ class NeuronGroup(Block):
         cache, key = self.__dict__.setdefault("_parsed", {}), (name, text, self.model)
         return cache[key] if key in cache else cache.setdefault(key, self._parse_text(name, text))
 
-    def _parse_text(self, name: str, text: str):
+    def _parse_text(self, name: str, text):
+        if isinstance(text, Distribution):       # (checked now, drawn by value_of)
+            m = self.model
+            return distributions.numbers(text, name, f"group '{self.name}'", dim=m.dims.get(name),
+                                         boolean=m.units.get(name) == "boolean"), None
         ctx = Context(where=f"the value of '{name}' in group '{self.name}'", line=text, lineno=1)
         if self.model.units.get(name) == "boolean":       # a condition, stored as 1.0/0.0
             condition = parse_condition(text, self._names(), ctx)
@@ -251,9 +257,16 @@ class NeuronGroup(Block):
                       else symbol(v) for v in self.model.variables + self.model.param_names})
         return names
 
-    def value_of(self, name: str, text: str) -> np.ndarray:
-        """The values of the expression ``text`` given for ``name`` (one per neuron)."""
+    def value_of(self, name: str, text) -> np.ndarray:
+        """The values of the expression ``text`` (or of a distribution) given for ``name``
+        (one per neuron)."""
         expr, ctx = self._parse(name, text)
+        if isinstance(text, Distribution):
+            shape = self.shape
+            return distributions.draw(text, name, f"group '{self.name}'", self.network, self.N,
+                                      shape[0] if len(shape) == 2 else 0,
+                                      streams.group_init(self.index, 0),
+                                      dim=self.model.dims.get(name))
         for p in self.model.param_names:
             if self.state.value(p) is None and symbol(p) in expr.free_symbols:
                 raise ctx.error(f"the parameter '{p}' has no value yet", None, p)
@@ -385,16 +398,3 @@ def _check_names(model, where: str) -> None:
                              f"also an attribute of every {where}: rename it", where=where,
                              symbol=name)
 
-
-def _booleans(value, name: str, where: str) -> np.ndarray:
-    """The values given to a boolean variable (Brian2's ': boolean'): True and False, or
-    the numbers 1 and 0, stored as 1.0 and 0.0."""
-    if isinstance(value, (bool, np.bool_)) or getattr(value, "dtype", None) == np.bool_ or \
-            isinstance(value, (list, tuple)) and value and \
-            all(isinstance(x, (bool, np.bool_)) for x in value):
-        return np.asarray(value, dtype=np.float64)
-    values = checks.reals(value, name, where)
-    if not np.isin(values, (0.0, 1.0)).all():
-        raise ModelError(f"'{name}' is boolean: it takes True or False (or 1 and 0), not "
-                         f"{checks.show(value)}", where=where, symbol=name)
-    return values

@@ -117,6 +117,8 @@ class StateTable:
         else as a per-element parameter (in place where it is one already), unless
         ``refuse_array`` (raised: a parameter declared shared).  ``as_array`` gives the
         value one element per neuron or synapse."""
+        if name in self.variables and value is self.variables[name]:
+            return                        # (written in place already: distributions.draw)
         if name in self.variables:        # (one number: broadcast in place, no temporary)
             self.variables[name][:] = value if np.ndim(value) == 0 else as_array(value)
         elif np.ndim(value) == 0 and name not in self.per_element:

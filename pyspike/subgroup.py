@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import batching
+from .distributions import Distribution
 from .codegen.errors import ModelError
 
 
@@ -32,8 +33,8 @@ class Subgroup:
     def __setattr__(self, name: str, value) -> None:
         if not (name in self.group.state.variables or name in self.group.model.param_names):
             raise AttributeError(f"subgroup {self.name} has no variable or parameter '{name}'")
-        if isinstance(value, str):
-            if self.group.network is None and "rand" in value:
+        if isinstance(value, (str, Distribution)):
+            if self.group.network is None and (not isinstance(value, str) or "rand" in value):
                 raise ModelError(f"'{value}' uses random numbers, which come from the "
                                  "network's seed: add the group to a Network before setting "
                                  "a subgroup's values with rand()", where=f"subgroup {self.name}",

@@ -20,6 +20,7 @@ from .group import as_range, device_array, sync_state
 from .model import neuron_dims, neuron_variables
 from .models import SynapseKind, plasticity_rule
 from .models.synapse_attach import kind_synapses
+from .distributions import Distribution
 from .partition_blocks import Block
 from .synapses_target import check_target_size, refuse_library_parts, target_of
 from .synapses_runtime import (bitmask_ok, check_delay_steps, checked_delay, evaluate_value,
@@ -284,10 +285,10 @@ class Synapses(Block):
 
     def set_delay(self, value, pathway: Optional[str] = None) -> None:
         """The delay of the main pathway (``S.delay = ...``) or of a further one
-        (``S.gpath.delay = ...``, pathways.py): ms, one or one per synapse, or text."""
+        (``S.gpath.delay = ...``, pathways.py): ms, one or one per synapse, text or ps.Normal."""
         sync_state(self)
         where = f"Synapses '{self.name}'"
-        if isinstance(value, str):
+        if isinstance(value, (str, Distribution)):
             if self.network is None or self._deferred or self.n == 0:
                 parse_value(self, "delay", value)    # mistakes show now, not at add()
                 self._pending.append((f"delay:{pathway}" if pathway else "delay", value))
@@ -304,7 +305,7 @@ class Synapses(Block):
 
     def _set(self, name: str, value) -> None:
         sync_state(self)
-        if isinstance(value, str):
+        if isinstance(value, (str, Distribution)):
             if self.network is None or self._deferred or (self.n == 0 and
                                                           name not in self.state.params):
                 parse_value(self, name, value)       # mistakes show now, not at add()
@@ -313,7 +314,7 @@ class Synapses(Block):
             value = evaluate_value(self, name, value)
         else:
             value = checks.reals(value, name, f"Synapses '{self.name}'",
-                                 dim=self.dims.get(name))
+                                 dim=self.dims.get(name), copy=False)
         self.state.assign(name, value, lambda v: self._as_array(name, v),
                           None if name in self.shared else
                           batching.one_per_instance(self, value))
@@ -326,7 +327,7 @@ class Synapses(Block):
 
     def _as_array(self, name: str, value) -> np.ndarray:
         return batching.as_values(value, (self.n,) if name in self.shared else self.shape,
-                                  name, "synapse", f"Synapses '{self.name}'")
+                                  name, "synapse", f"Synapses '{self.name}'", copy=False)
 
     def value_names(self) -> Dict[str, object]:
         """Names an expression for a synaptic value may read, by their symbols."""

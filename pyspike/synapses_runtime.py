@@ -19,7 +19,8 @@ from .codegen.layout import column_type
 from .connect import columns
 from .codegen.synaptic import aliases
 from .model import neuron_variables
-from . import batching, checks, pathways, synapse_delays, synapses_kernel
+from . import batching, checks, distributions, pathways, synapse_delays, synapses_kernel
+from .distributions import Distribution
 from .evaluate import evaluate
 from .state import StateTable
 
@@ -42,16 +43,21 @@ def checked_delay(value, n: int, network, where: str):
     """A delay in ms as given (not text): one finite number >= 0 for every synapse (a
     float), or one per synapse (a float64 array of n); at most MAX_DELAY_STEPS steps
     where the network, and so dt, is known."""
+    if isinstance(value, synapse_delays.StepDelays):        # (drawn: evaluate_value)
+        check_delay_steps(value, network.dt, where)
+        return value
     value = checks.unitless(value, "delay", where, "ms")
     if checks.is_number(value) or isinstance(value, (bool, np.bool_)) or value is None:
         delay = checks.duration(value, "delay", where)
     else:
         delay = batching.as_values(value, (n,), "delay",
                                    "synapse (shared by the instances of a batch)", where,
-                                   minimum=0.0, finite=True)
+                                   minimum=0.0, finite=True, copy=False)
     if network is not None:
         check_delay_steps(delay, network.dt, where)
         delay = synapse_delays.compact(delay, network.dt)    # whole steps: 1-4 bytes each
+    if isinstance(delay, np.ndarray) and np.may_share_memory(delay, value):
+        delay = delay.copy()        # (kept as given: never the caller's own array)
     return delay
 
 
@@ -67,7 +73,10 @@ def grow_arrays(syn, old: int, order) -> None:
         for k, v in arrays.items():
             default = table.params.get(k)
             dtype = real if arrays is table.variables else np.float64
-            fill = np.full(v.shape[:-1] + (new,), 0.0 if default is None else default, dtype)
+            fill = _filled(v.shape[:-1] + (new,), 0.0 if default is None else default, dtype)
+            if old == 0 and order is None:    # (the first connect: no copy of the fill)
+                arrays[k] = fill
+                continue
             grown = np.concatenate([v.astype(dtype, copy=False), fill],
                                    axis=v.ndim - 1)   # (the synapses axis)
             arrays[k] = grown if order is None else grown[..., order]
@@ -75,6 +84,12 @@ def grow_arrays(syn, old: int, order) -> None:
     table.ring = None
     if "pathways" in table.names():
         pathways.grow(syn, new, order)
+
+
+def _filled(shape: tuple, value: float, dtype) -> np.ndarray:
+    """A new array of ``value``: zeros from np.zeros, whose pages the system gives zeroed
+    when first written (a value assigned next writes them once, not twice)."""
+    return np.zeros(shape, dtype) if value == 0.0 else np.full(shape, value, dtype)
 
 
 def new_state(syn) -> StateTable:
@@ -290,11 +305,20 @@ def environment(syn, b=None, names=None):
     return env
 
 
-def evaluate_value(syn, name: str, text: str, shared: bool = False) -> np.ndarray:
-    """A string value: an expression over i, j, synaptic and neuron variables; one
-    row per instance in a batch (``shared``: instance 0's only, as for delays)."""
+def evaluate_value(syn, name: str, text, shared: bool = False) -> np.ndarray:
+    """A string value: an expression over i, j, synaptic and neuron variables, or a
+    distribution (pyspike/distributions.py; a delay's: StepDelays); one row per instance
+    in a batch (``shared``: instance 0's only, as for delays)."""
     batched = len(syn.shape) == 2
     instances = 1 if shared or not batched else syn.network.K
+    if isinstance(text, Distribution):     # (a variable's drawn in place: state.assign)
+        values = distributions.draw(text, name, f"Synapses '{syn.name}'", syn.network, syn.n,
+                                    instances if batched and not shared else 0,
+                                    streams.synapse_init(syn.index, 0), **_drawn(syn, name),
+                                    into=syn.state.variables.get(name))
+        dt = syn.network.dt
+        return synapse_delays.StepDelays(values, dt, *synapse_delays.decimal_of(dt)) \
+            if name == "delay" else values
     expr, ctx = parse_value(syn, name, text)
     for p in syn.param_names:
         if syn.state.value(p) is None and symbol(p) in expr.free_symbols:
@@ -314,9 +338,20 @@ def evaluate_value(syn, name: str, text: str, shared: bool = False) -> np.ndarra
                         f"the value {text!r} of '{name}'", f"Synapses '{syn.name}'")
 
 
-def parse_value(syn, name: str, text: str):
+def _drawn(syn, name: str) -> dict:
+    """How a distribution is drawn for ``name``: its dimension; delays in ms, >= 0, and
+    rounded to whole steps of dt."""
+    if name != "delay":
+        return {"dim": syn.dims.get(name)}
+    return {"unit": "ms", "least": 0.0, "dt": syn.network.dt if syn.network else 0.0}
+
+
+def parse_value(syn, name: str, text):
     """The expression ``text`` given as the value of ``name`` of synapses ``syn``, and
-    its context."""
+    its context (a distribution: checked, and None)."""
+    if isinstance(text, Distribution):
+        args = {k: v for k, v in _drawn(syn, name).items() if k != "dt"}
+        return distributions.numbers(text, name, f"Synapses '{syn.name}'", **args), None
     ctx = Context(where=f"the value of '{name}' in Synapses '{syn.name}'", line=text,
                   lineno=1)
     return parse_expression(text, syn.value_names(), ctx), ctx

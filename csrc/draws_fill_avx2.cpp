@@ -1,0 +1,6 @@
+// ps_base_fill_avx2: the first draws of csrc/draws.cpp, compiled with -mavx2 (CMakeLists.txt)
+// and called only where the CPU has AVX2 (csrc/draws_fill.h).
+#include "draws_fill.h"
+
+#define PS_FILL_NAME ps_base_fill_avx2
+#include "draws_fill_body.h"
