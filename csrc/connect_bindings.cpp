@@ -76,12 +76,12 @@ void check_threads(int threads) {
 }
 
 // A 1-d int32 array that takes over the vector's buffer (no copy): a capsule owns it.
-py::array_t<int32_t> to_numpy(std::vector<int32_t>&& v) {
-    auto owned = std::make_unique<std::vector<int32_t>>(std::move(v));
+py::array_t<int32_t> to_numpy(Column&& v) {
+    auto owned = std::make_unique<Column>(std::move(v));
     const auto n = static_cast<py::ssize_t>(owned->size());
     int32_t* data = owned->data();
     py::capsule base(owned.get(),
-                     [](void* p) { delete static_cast<std::vector<int32_t>*>(p); });
+                     [](void* p) { delete static_cast<Column*>(p); });
     owned.release();  // the capsule owns it now
     return py::array_t<int32_t>({n}, {py::ssize_t(sizeof(int32_t))}, data, base);
 }

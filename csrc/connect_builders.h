@@ -2,6 +2,9 @@
 // bindings (connect_bindings.cpp) call once they have checked the arguments.
 #pragma once
 #include <cstdint>
+#include <memory>
+#include <new>
+#include <utility>
 #include <vector>
 
 namespace pyspike_connect {
@@ -16,8 +19,30 @@ struct Key {
     uint32_t stream;
 };
 
+// An allocator whose resize leaves new ints unwritten: the builders write every element,
+// and zeroing hundreds of MB first took a pass over them of its own.
+template <typename T>
+struct Unwritten : std::allocator<T> {
+    template <typename U>
+    struct rebind {
+        using other = Unwritten<U>;
+    };
+    Unwritten() = default;
+    template <typename U>
+    Unwritten(const Unwritten<U>&) noexcept {}
+    template <typename U>
+    void construct(U* p) noexcept {
+        ::new (static_cast<void*>(p)) U;
+    }
+    template <typename U, typename... Args>
+    void construct(U* p, Args&&... args) {
+        ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+    }
+};
+using Column = std::vector<int32_t, Unwritten<int32_t>>;
+
 struct Pairs {
-    std::vector<int32_t> i, j;
+    Column i, j;
 };
 
 // How many rows in [0, n_rows) lose a column, i.e. have row + shift in [0, n_cols).

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from pyspike import _native
-from pyspike.random import philox_draw
+from pyspike.random import philox_draw, u01_f64
 
 SEED, STREAM = 1234, 7
 
@@ -198,6 +198,73 @@ def test_degree_draws_follow_the_documented_philox_counter():
     i, j = indeg(n, rows, 2, multapses=True)
     np.testing.assert_array_equal(np.sort(i), np.sort(expected))
     np.testing.assert_array_equal(i[np.lexsort((i, j))], expected)
+
+
+def reference_rows(n_rows, n_cols, k, multapses, shift=None):
+    """Each fixed-degree row's columns, sorted, from NumPy's Philox: floor(u_c n) of row r's
+    uniforms u_c (block c // 2: elem r, step c // 2), as k draws or by Floyd's algorithm
+    (without multapses) from the n allowed columns, mapped past column r + shift."""
+    blocks = [philox_draw(SEED, s, np.arange(n_rows), STREAM) for s in range((k + 1) // 2)]
+    u = np.stack([u01_f64(x, y) for x, y, _, _ in blocks] +
+                 [u01_f64(z, w) for _, _, z, w in blocks], axis=1)
+    u = u[:, np.argsort(np.r_[0:2 * len(blocks):2, 1:2 * len(blocks):2], kind="stable")][:, :k]
+    out = np.empty((n_rows, k), dtype=np.int64)
+    for r in range(n_rows):
+        skip = r + shift if shift is not None and 0 <= r + shift < n_cols else n_cols
+        m = n_cols - (skip < n_cols)
+        if multapses:
+            cols = np.minimum(np.floor(u[r] * m), m - 1).astype(np.int64)
+        else:
+            taken = set()
+            for c, v in enumerate(range(m - k, m)):
+                t = min(int(u[r, c] * (v + 1)), v)
+                taken.add(v if t in taken else t)
+            cols = np.array(sorted(taken), dtype=np.int64)
+        out[r] = np.sort(cols + (cols >= skip))
+    return out
+
+
+@pytest.mark.parametrize("n_pre, n_post, k, multapses, self_offset, threads", [
+    (97, 300, 41, True, None, 1),       # the rows drawn eight blocks at a time, and the rest
+    (97, 300, 40, True, 2, 3),
+    (300, 700, 37, True, None, 2),      # presynaptic neurons sorted in buckets of two
+    (257, 1024, 64, False, 0, 2),       # bitmap sampler
+    (20000, 600, 3, False, -5, 3),      # hash-set sampler, buckets of 2**7
+    (1000, 513, 999, False, 0, 2),      # every allowed partner
+])
+def test_fixed_indegree_equals_the_numpy_reference(n_pre, n_post, k, multapses, self_offset,
+                                                    threads):
+    shift = None if self_offset is None else -self_offset
+    cols = reference_rows(n_post, n_pre, k, multapses, shift)
+    i_ref, j_ref = cols.ravel(), np.repeat(np.arange(n_post), k)
+    order = np.lexsort((j_ref, i_ref))
+    i, j = indeg(n_pre, n_post, k, self_offset=self_offset, multapses=multapses,
+                 threads=threads)
+    np.testing.assert_array_equal(i, i_ref[order])
+    np.testing.assert_array_equal(j, j_ref[order])
+
+
+@pytest.mark.parametrize("n_pre, n_post, k, multapses, self_offset", [(300, 97, 41, True, None),
+    (300, 97, 17, True, 2), (600, 20000, 3, False, -5), (1024, 257, 64, False, 0)])
+def test_fixed_outdegree_equals_the_numpy_reference(n_pre, n_post, k, multapses, self_offset):
+    cols = reference_rows(n_pre, n_post, k, multapses, self_offset)
+    i, j = outdeg(n_pre, n_post, k, self_offset=self_offset, multapses=multapses, threads=2)
+    np.testing.assert_array_equal(i, np.repeat(np.arange(n_pre), k))
+    np.testing.assert_array_equal(j, cols.ravel())
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_fixed_indegree_of_many_neurons_on_both_sides_is_sorted_as_one(threads):
+    # 2**20 + 1 pre and 2**20 post: the sort's uint32 (j << b) + l leaves b = 12 bits for
+    # the low part of i (its buckets then hold 2**12 neurons, not 2**13), and the largest
+    # j << 12 uses the top bit
+    n_pre, n_post = 2**20 + 1, 2**20
+    x, y, _, _ = philox_draw(SEED, 0, np.arange(n_post), STREAM)
+    pre = np.minimum(np.floor(u01_f64(x, y) * n_pre), n_pre - 1).astype(np.int32)
+    order = np.argsort(pre, kind="stable")
+    i, j = indeg(n_pre, n_post, 1, multapses=True, threads=threads)
+    np.testing.assert_array_equal(i, pre[order])
+    np.testing.assert_array_equal(j, order)
 
 
 # ---------------------------------------------------------------- all builders

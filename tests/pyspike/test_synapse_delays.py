@@ -111,6 +111,54 @@ def test_negative_missing_or_huge_delays_are_not_made_steps(bad):
     assert compact(values, DT) is values
 
 
+def reference_steps(values, dt, m, q):
+    """compact_delays in NumPy: the steps floor(d / dt + 0.5) of delays that are all >= 0,
+    at most 2**32 - 1 steps and read back exactly (k * dt, or k * m / q where q > 0), in
+    the smallest unsigned type that holds them; else None."""
+    k = np.floor(values / dt + 0.5)
+    ms = k * m / q if q > 0 else k * dt
+    with np.errstate(invalid="ignore"):
+        whole = (values >= 0) & np.isfinite(values) & (k <= 2.0**32 - 1) & (ms == values)
+    if not whole.all():
+        return None
+    largest = k.max(initial=0)
+    dtype = np.uint8 if largest < 2**8 else np.uint16 if largest < 2**16 else np.uint32
+    return k.astype(dtype)
+
+
+def _delay_cases():
+    rng = np.random.default_rng(11)
+    for n in (0, 1, 3, 4, 5, 7, 8, 9, 1000, 300_001):   # the four-at-a-time path and the rest
+        steps = np.floor(np.clip(rng.normal(15, 7.5, n), 1, None) + 0.5)
+        yield f"bytes{n}", steps * DT
+        yield f"decimal{n}", np.array([float(f"{s / 10:.1f}") for s in steps[:2000]])
+        for at in {0, n // 2, n - 1} if n else ():
+            for name, value in [("short", 300), ("long", 70_000), ("huge", 2**32 - 1),
+                                ("too_long", 2**32), ("between", 0.05), ("nan", np.nan),
+                                ("neg", -DT), ("neg_zero", -0.0), ("inf", np.inf)]:
+                changed = steps * DT
+                changed[at] = value * DT if isinstance(value, int) else value
+                yield f"{name}{n}@{at}", changed
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_compact_delays_equals_its_numpy_reference_on_any_threads(threads):
+    for name, values in _delay_cases():
+        for dt, m, q in [(DT, 0.0, 0.0), (DT, 1.0, 10.0), (0.25, 0.0, 0.0)]:
+            got = _native.compact_delays(values, dt, m, q, threads=threads)
+            expected = reference_steps(values, dt, m, q)
+            if expected is None:
+                assert got is None, name
+            else:
+                assert got is not None and got.dtype == expected.dtype, name
+                np.testing.assert_array_equal(got, expected, err_msg=name)
+
+
+def test_compact_delays_refuses_a_number_of_threads_below_one():
+    with pytest.raises(ValueError, match="threads must"):
+        _native.compact_delays(np.zeros(3), DT, 0.0, 0.0, threads=0)
+
+
 def test_dt_is_read_as_its_shortest_decimal():
     assert decimal_of(0.1) == (1, 10) and decimal_of(0.025) == (1, 40)
     assert decimal_of(1 / 3) == (0, 0)          # not a short decimal
