@@ -9,9 +9,11 @@
 #include <pybind11/numpy.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <exception>
+#include <limits>
 #include <string>
 #include <thread>
 #include <vector>
@@ -111,15 +113,25 @@ struct Distribution {
     uint64_t seed, step;
     uint32_t stream;
     PsBaseFill fill;
+    PsSteps steps;
 };
 
-// The fill for this CPU: AVX2 where it has it, unless `portable` (for the tests of both).
+// The fills of the AVX2 build where the CPU has it, unless `portable` (for the tests of
+// both).
 PsBaseFill base_fill(bool portable) {
 #if defined(PS_DRAWS_AVX2)
     if (!portable && __builtin_cpu_supports("avx2")) return ps_base_fill_avx2;
 #endif
     (void)portable;
     return ps_base_fill_portable;
+}
+
+PsSteps steps_of(bool portable) {
+#if defined(PS_DRAWS_AVX2)
+    if (!portable && __builtin_cpu_supports("avx2")) return ps_steps_avx2;
+#endif
+    (void)portable;
+    return ps_steps_portable;
 }
 
 struct Outside {  // an element whose every draw fell outside [low, high], or too long
@@ -168,15 +180,50 @@ void on_threads(int64_t n, int64_t t, Body body) {
         if (e) std::rethrow_exception(e);
 }
 
-// wide's steps in the narrower type Steps (they fit).
+// The delays of the distribution in whole steps of dt into out (the caller holds no GIL);
+// false, with out unfinished, where some step is beyond Steps (the caller tries a wider
+// type: delays of more than 255 steps are rare, so most take one pass of 1 byte each).
 template <typename Steps>
-py::array narrowed(const uint32_t* wide, int64_t n, int64_t t) {
+bool steps_into(const Distribution& d, int64_t n, int64_t t, double dt, Steps* out) {
+    std::atomic<bool> too_wide{false};
+    on_threads(n, t, [&](int64_t, int64_t lo, int64_t hi) {
+        double v[kChunk + 1];
+        uint32_t s[kChunk];
+        for (int64_t e0 = lo; e0 < hi && !too_wide.load(std::memory_order_relaxed);
+             e0 += kChunk) {
+            const auto m = (int32_t)std::min<int64_t>(kChunk, hi - e0);
+            chunk_values(d, (uint32_t)e0, m, v);
+            const double top = d.steps(v, m, dt, s);
+            if (top < 0.0) {
+                const double* bad = std::find_if(v, v + m, [dt](double x) {
+                    const double k = std::floor(x / dt + 0.5);
+                    return !(k >= 0.0 && k <= 4294967295.0);
+                });
+                throw Outside{(uint32_t)(e0 + (bad - v)), true};
+            }
+            if (top > (double)std::numeric_limits<Steps>::max()) {
+                too_wide = true;
+                return;
+            }
+            std::transform(s, s + m, out + e0, [](uint32_t k) { return (Steps)k; });
+        }
+    });
+    return !too_wide;
+}
+
+// The delays in steps in the narrowest of Steps and the wider types that holds them.
+template <typename Steps, typename... Wider>
+py::array steps_array(const Distribution& d, int64_t n, int64_t t, double dt) {
     py::array_t<Steps> out(n);
     Steps* o = out.mutable_data();
-    py::gil_scoped_release released;
-    on_threads(n, t, [&](int64_t, int64_t lo, int64_t hi) {
-        for (int64_t k = lo; k < hi; ++k) o[k] = (Steps)wide[k];
-    });
+    bool fits;
+    {
+        py::gil_scoped_release released;
+        fits = steps_into(d, n, t, dt, o);
+    }
+    if constexpr (sizeof...(Wider) > 0) {
+        if (!fits) return steps_array<Wider...>(d, n, t, dt);
+    }
     return std::move(out);
 }
 
@@ -192,6 +239,27 @@ py::array into_array(const py::object& into, int64_t n) {
     return array;
 }
 
+// The values, float64 or written into `into` (float32 or float64).
+py::array values_array(const Distribution& d, int64_t n, int64_t t, const py::object& into) {
+    py::array values = into.is_none() ? py::array_t<double>(n) : into_array(into, n);
+    const bool singles = values.dtype().is(py::dtype::of<float>());
+    double* v_out = singles ? nullptr : static_cast<double*>(values.mutable_data());
+    float* f_out = singles ? static_cast<float*>(values.mutable_data()) : nullptr;
+    py::gil_scoped_release released;
+    on_threads(n, t, [&](int64_t, int64_t lo, int64_t hi) {
+        double v[kChunk + 1];
+        for (int64_t e0 = lo; e0 < hi; e0 += kChunk) {
+            const auto m = (int32_t)std::min<int64_t>(kChunk, hi - e0);
+            chunk_values(d, (uint32_t)e0, m, v);
+            if (singles)   // rounded as NumPy rounds float64 into float32
+                std::transform(v, v + m, f_out + e0, [](double x) { return (float)x; });
+            else
+                std::copy(v, v + m, v_out + e0);
+        }
+    });
+    return values;
+}
+
 // The values (float64, or written into `into`), or with dt > 0 the delays in whole steps of dt, rounded as
 // pyspike/synapse_delays.py steps_of does, in the narrowest of uint8, uint16 and uint32.
 py::array draw_values(bool normal, uint64_t seed, uint64_t step, int64_t n, uint32_t stream,
@@ -203,41 +271,15 @@ py::array draw_values(bool normal, uint64_t seed, uint64_t step, int64_t n, uint
         throw py::value_error("threads must be in [1, 4096], got " + std::to_string(threads));
     if (!(std::isfinite(a) && std::isfinite(b) && low <= high))
         throw py::value_error("a and b must be finite, and low <= high");
-    const Distribution d{normal, a, b, low, high, seed, step, stream, base_fill(portable)};
+    const Distribution d{normal, a, b, low, high, seed, step, stream, base_fill(portable),
+                         steps_of(portable)};
     const bool in_steps = dt > 0.0;
     if (in_steps && !into.is_none())
         throw py::value_error("into takes values, not delays in steps (dt > 0)");
     const int64_t t = std::max<int64_t>(1, std::min<int64_t>(threads, (n + kChunk - 1) / kChunk));
-    py::array values = into.is_none() ? py::array_t<double>(in_steps ? 0 : n) : into_array(into, n);
-    py::array_t<uint32_t> wide(in_steps ? n : 0);
-    const bool singles = values.dtype().is(py::dtype::of<float>());
-    double* v_out = singles ? nullptr : static_cast<double*>(values.mutable_data());
-    float* f_out = singles ? static_cast<float*>(values.mutable_data()) : nullptr;
-    uint32_t* s_out = wide.mutable_data();
-    std::vector<uint32_t> most(t, 0);   // the longest delay of each range, in steps
     try {
-        py::gil_scoped_release released;
-        on_threads(n, t, [&](int64_t w, int64_t lo, int64_t hi) {
-            double v[kChunk + 1];
-            for (int64_t e0 = lo; e0 < hi; e0 += kChunk) {
-                const auto m = (int32_t)std::min<int64_t>(kChunk, hi - e0);
-                chunk_values(d, (uint32_t)e0, m, v);
-                if (!in_steps) {
-                    if (singles)   // rounded as NumPy rounds float64 into float32
-                        std::transform(v, v + m, f_out + e0, [](double x) { return (float)x; });
-                    else
-                        std::copy(v, v + m, v_out + e0);
-                    continue;
-                }
-                for (int32_t k = 0; k < m; ++k) {
-                    const double steps = std::floor(v[k] / dt + 0.5);
-                    if (!(steps >= 0.0 && steps <= 4294967295.0))
-                        throw Outside{(uint32_t)(e0 + k), true};
-                    s_out[e0 + k] = (uint32_t)steps;
-                    most[w] = std::max(most[w], (uint32_t)steps);
-                }
-            }
-        });
+        if (in_steps) return steps_array<uint8_t, uint16_t, uint32_t>(d, n, t, dt);
+        return values_array(d, n, t, into);
     } catch (const Outside& o) {
         throw py::value_error(o.too_long
             ? "the value of element " + std::to_string(o.elem) + " is not a delay of 0 to "
@@ -245,11 +287,6 @@ py::array draw_values(bool normal, uint64_t seed, uint64_t step, int64_t n, uint
             : "every one of " + std::to_string(kRedraws) + " draws for element " +
               std::to_string(o.elem) + " fell outside [low, high]");
     }
-    if (!in_steps) return std::move(values);
-    const uint32_t longest = n ? *std::max_element(most.begin(), most.end()) : 0;
-    if (longest <= UINT8_MAX) return narrowed<uint8_t>(s_out, n, t);
-    if (longest <= UINT16_MAX) return narrowed<uint16_t>(s_out, n, t);
-    return std::move(wide);
 }
 
 }  // namespace

@@ -13,9 +13,16 @@
 using PsBaseFill = void (*)(bool normal, uint64_t seed, uint64_t step, uint32_t stream,
                             uint32_t e0, int32_t m, double* v);
 
+// Delays v[0 .. m) (ms, >= 0) in whole steps of dt, floor(v / dt + 0.5) as
+// pyspike/synapse_delays.py steps_of rounds them, into s; returns the largest, or -1 where
+// some is not in [0, 2^32).
+using PsSteps = double (*)(const double* v, int32_t m, double dt, uint32_t* s);
+
 void ps_base_fill_portable(bool normal, uint64_t seed, uint64_t step, uint32_t stream,
                            uint32_t e0, int32_t m, double* v);
+double ps_steps_portable(const double* v, int32_t m, double dt, uint32_t* s);
 #if defined(PS_DRAWS_AVX2)
 void ps_base_fill_avx2(bool normal, uint64_t seed, uint64_t step, uint32_t stream, uint32_t e0,
                        int32_t m, double* v);
+double ps_steps_avx2(const double* v, int32_t m, double dt, uint32_t* s);
 #endif

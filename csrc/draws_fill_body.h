@@ -1,5 +1,5 @@
-// The body of ps_base_fill_portable and ps_base_fill_avx2 (csrc/draws_fill.h), compiled
-// once per instruction set under the name PS_FILL_NAME.  It includes nothing but philox.h,
+// The bodies of ps_base_fill_* and ps_steps_* (csrc/draws_fill.h), compiled once per
+// instruction set under the names PS_FILL_NAME and PS_STEPS_NAME.  It includes nothing but philox.h,
 // whose functions are static: an inline function of another header compiled here with
 // AVX2 could be the one the linker keeps for the whole module, and fail on older CPUs.
 #define PS_PAIR_FILLS
@@ -11,4 +11,16 @@ void PS_FILL_NAME(bool normal, uint64_t seed, uint64_t step, uint32_t stream, ui
         ps_randn_fill_f64(seed, step, e0, stream, m, v);
     else
         ps_rand_pairs_f64(seed, step, e0, stream, m, v);
+}
+
+double PS_STEPS_NAME(const double* v, int32_t m, double dt, uint32_t* s) {
+    double top = 0.0;
+    bool inside = true;
+    for (int32_t k = 0; k < m; ++k) {  // (floor is one instruction with SSE4.1 / AVX)
+        const double steps = __builtin_floor(v[k] / dt + 0.5);
+        inside &= steps >= 0.0 && steps <= 4294967295.0;
+        top = steps > top ? steps : top;
+        s[k] = inside ? (uint32_t)steps : 0u;
+    }
+    return inside ? top : -1.0;
 }
