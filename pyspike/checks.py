@@ -322,3 +322,12 @@ def booleans(value, name: str, where: str) -> np.ndarray:
         raise ModelError(f"'{name}' is boolean: it takes True or False (or 1 and 0), not "
                          f"{show(value)}", where=where, symbol=name)
     return values
+
+
+def unhidden(names, attributes, where: str) -> None:
+    """Refuse a model's variable or parameter that an attribute of the object would hide."""
+    for name in names:
+        if name in attributes:
+            raise ModelError(f"the model names a variable or parameter '{name}', which is "
+                             f"also an attribute of every {where}: rename it", where=where,
+                             symbol=name)

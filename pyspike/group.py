@@ -32,8 +32,8 @@ class NeuronGroup(Block):
     """A group of ``N`` neurons sharing one :class:`NeuronModel`.
 
     Variables and parameters read as NumPy arrays (``G.v``), live views of the group's
-    state (``G.v[:10] = -70.0`` works), and accept a number, an array of length N, or an
-    expression string (``G.v = "v_rest + rand()*5"``).  Any parameter
+    state (``G.v[:10] = -70.0`` works), and accept a number, an array of length N, an
+    expression string (``G.v = "v_rest + rand()*5"``) or a distribution (``ps.Normal``).  Any parameter
     becomes per-neuron when given an array; the change needs one rebuild, after which new
     values never do.  In a batched network (``Network(batch=K)``) the arrays have shape
     (K, N), one row per instance, and also accept (K, N) or (K, 1) values.
@@ -55,7 +55,10 @@ class NeuronGroup(Block):
     def __init__(self, N: int, model: Union[NeuronModel, str], name: Optional[str] = None,
                  init: Optional[Mapping[str, object]] = None,
                  params: Optional[Mapping[str, object]] = None):
-        model = neuron_model(model, params, "NeuronGroup")
+        drawn = {k: v for k, v in params.items() if isinstance(v, Distribution)} \
+            if isinstance(params, Mapping) else {}      # (set below, once there is a state)
+        model = neuron_model(model, {k: v for k, v in params.items() if k not in drawn}
+                             if drawn else params, "NeuronGroup")
         N = checks.count(N, "N", "NeuronGroup", minimum=1, maximum=2 ** 31 - 1)
         name = checks.name(name, "NeuronGroup")
         if init is not None and not isinstance(init, Mapping):
@@ -65,7 +68,8 @@ class NeuronGroup(Block):
         state["N"] = int(N)
         state["model"] = model
         state["name"] = name or f"neurongroup_{next(_names)}"
-        _check_names(model, "NeuronGroup")
+        checks.unhidden(list(model.variables) + list(model.param_names) + list(model.linked),
+                        ATTRIBUTES, "NeuronGroup")
         state["state"] = StateTable(
             derived_from=("given",),            # given spikes as steps (inputs.py)
             variables={v: np.zeros(self.N) for v in model.variables},
@@ -82,6 +86,8 @@ class NeuronGroup(Block):
         for p, v in model.params.items():
             if v is not None and not np.isscalar(v):
                 self._set(p, v)
+        for p, v in drawn.items():
+            self._set(p, v)
         for key, value in {**model.init, **(init or {})}.items():
             self._set(key, value)
         _context.register(self)
@@ -388,13 +394,4 @@ def as_range(obj, what: str):
 #: What a group answers itself: a model may not name a variable or parameter so.
 ATTRIBUTES = frozenset({"N", "model", "name", "network", "index", "state", "shape", "device",
                         "poisson_inputs", "adopt", "value_of", "run_on_event"})
-
-
-def _check_names(model, where: str) -> None:
-    """Refuse a variable or parameter that an attribute of the object would hide."""
-    for name in list(model.variables) + list(model.param_names) + list(model.linked):
-        if name in ATTRIBUTES:
-            raise ModelError(f"the model names a variable or parameter '{name}', which is "
-                             f"also an attribute of every {where}: rename it", where=where,
-                             symbol=name)
 

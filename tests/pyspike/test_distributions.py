@@ -225,3 +225,21 @@ def test_single_precision_weights_are_the_draws_rounded_to_float32_in_place():
 def test_the_draws_refuse_an_array_they_cannot_write(into):
     with pytest.raises(ValueError, match="into must be"):
         _native.draw_values(True, 1, 2, 10, 3, 0.0, 1.0, -np.inf, np.inf, into=into)
+
+
+def test_a_group_takes_distributions_in_init_and_params():
+    net = ps.Network(seed=6)
+    with net:
+        G = ps.NeuronGroup(50, LEAK, init={"v": ps.Normal(-60.0, 2.0)},
+                           params={"tau": ps.Uniform(9.0, 11.0)})
+    assert G.tau.shape == (50,) and G.tau.min() >= 9.0 and G.tau.max() < 11.0
+    assert G.v.std() > 0 and abs(G.v.mean() + 60.0) < 1.5
+
+
+def test_a_synapses_delay_argument_takes_a_distribution():
+    net = ps.Network(seed=7)
+    with net:
+        G = ps.NeuronGroup(20, LEAK)
+        S = ps.Synapses(G, G, on_pre="v_post += 1", delay=ps.Uniform(1.0, 2.0))
+        S.connect(p=0.5)
+    assert S.delay.min() >= 1.0 and S.delay.max() <= 2.0
