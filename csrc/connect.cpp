@@ -18,11 +18,11 @@
 #include <cstdint>
 #include <exception>
 #include <new>
-#include <thread>
 #include <utility>
 #include <vector>
 
 #include "connect_draws.h"
+#include "native_threads.h"
 
 namespace pyspike_connect {
 
@@ -145,20 +145,7 @@ constexpr int64_t kRowsPerThread = 256;
 template <typename Body>
 void parallel_rows(int64_t n, int threads, Body body, int64_t least = kRowsPerThread) {
     const int64_t t = std::max<int64_t>(1, std::min<int64_t>(threads, n / least));
-    std::vector<std::exception_ptr> errors(t);
-    auto run = [&](int64_t w) {
-        try {
-            body(n * w / t, n * (w + 1) / t);
-        } catch (...) {
-            errors[w] = std::current_exception();
-        }
-    };
-    std::vector<std::thread> pool;
-    for (int64_t w = 0; w + 1 < t; ++w) pool.emplace_back(run, w);
-    run(t - 1);
-    for (auto& th : pool) th.join();
-    for (auto& e : errors)
-        if (e) std::rethrow_exception(e);
+    pyspike_native::on_threads(t, [&](int64_t w) { body(n * w / t, n * (w + 1) / t); });
 }
 
 // The column after `c` of the next synapse in a row of m columns, or m if none: geometric

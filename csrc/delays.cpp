@@ -16,9 +16,10 @@
 #include <cstdint>
 #include <cstring>
 #include <string>
-#include <thread>
 #include <type_traits>
 #include <vector>
+
+#include "native_threads.h"
 
 #if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
@@ -249,10 +250,7 @@ Scan scan(const double* delay, int64_t n, double dt, double m, double q, T* out,
 template <typename Body>
 void on_threads(int64_t n, int threads, Body body) {
     const int64_t t = std::max<int64_t>(1, std::min<int64_t>(threads, n >> 16));
-    std::vector<std::thread> pool;
-    for (int64_t w = 0; w + 1 < t; ++w) pool.emplace_back(body, w, n * w / t, n * (w + 1) / t);
-    body(t - 1, n * (t - 1) / t, n);
-    for (auto& th : pool) th.join();
+    pyspike_native::on_threads(t, [&](int64_t w) { body(w, n * w / t, n * (w + 1) / t); });
 }
 
 // scan() of the delays on threads, into out: whether all are whole steps, and the most.

@@ -15,10 +15,10 @@
 #include <exception>
 #include <limits>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "draws_fill.h"
+#include "native_threads.h"
 #include "pyspike/philox.h"
 
 namespace py = pybind11;
@@ -164,20 +164,9 @@ void chunk_values(const Distribution& d, uint32_t e0, int32_t m, double* v) {
 template <typename Body>
 void on_threads(int64_t n, int64_t t, Body body) {
     const int64_t chunks = (n + kChunk - 1) / kChunk;
-    std::vector<std::exception_ptr> errors(t);
-    auto run = [&](int64_t w) {
-        try {
-            body(w, std::min(n, chunks * w / t * kChunk), std::min(n, chunks * (w + 1) / t * kChunk));
-        } catch (...) {
-            errors[w] = std::current_exception();
-        }
-    };
-    std::vector<std::thread> pool;
-    for (int64_t w = 0; w + 1 < t; ++w) pool.emplace_back(run, w);
-    run(t - 1);
-    for (auto& th : pool) th.join();
-    for (auto& e : errors)
-        if (e) std::rethrow_exception(e);
+    pyspike_native::on_threads(t, [&](int64_t w) {
+        body(w, std::min(n, chunks * w / t * kChunk), std::min(n, chunks * (w + 1) / t * kChunk));
+    });
 }
 
 // The delays of the distribution in whole steps of dt into out (the caller holds no GIL);
