@@ -33,10 +33,11 @@ class NeuronGroup(Block):
 
     Variables and parameters read as NumPy arrays (``G.v``), live views of the group's
     state (``G.v[:10] = -70.0`` works), and accept a number, an array of length N, an
-    expression string (``G.v = "v_rest + rand()*5"``) or a distribution (``ps.Normal``).  Any parameter
-    becomes per-neuron when given an array; the change needs one rebuild, after which new
-    values never do.  In a batched network (``Network(batch=K)``) the arrays have shape
-    (K, N), one row per instance, and also accept (K, N) or (K, 1) values.
+    expression string (``G.v = "v_rest + rand()*5"``) or a distribution (``ps.Normal``).
+    Any parameter becomes per-neuron when given an array; the change needs one rebuild,
+    after which new values never do.  In a batched network (``Network(batch=K)``) the
+    arrays have shape (K, N), one row per instance, and also accept (K, N) or (K, 1)
+    values.
 
     >>> import pyspike as ps
     >>> m = ps.NeuronModel("dv/dt = -v/tau : mV", params={"tau": 10.0})
