@@ -63,35 +63,43 @@ const int64_t* checked_rows(const Row& row_array, int64_t n) {
 // the synapses' numbers (int32), or where in_row their places within their rows (uint16,
 // for rows of at most 65,536 synapses: 2 bytes, not 4).  Synapse numbers and the offsets
 // into order both fit 32 bits.
+// Rows are independent (row i's slots start at row[i]), so ranges of rows run on threads,
+// with the same result for any number.
 template <typename Order, typename Steps>
-py::tuple index_into(const int64_t* row, int64_t n_pre, int64_t n, int64_t R, Steps step) {
+py::tuple index_into(const int64_t* row, int64_t n_pre, int64_t n, int64_t R, Steps step,
+                     int threads) {
     py::array_t<Order> order_array(n);
     py::array_t<int32_t> doff_array(n_pre * R + 1);
     Order* order = order_array.mutable_data();
     int32_t* doff = doff_array.mutable_data();
     {
         py::gil_scoped_release release;
-        std::vector<int64_t> next(R);
         doff[0] = 0;
-        for (int64_t i = 0; i < n_pre; ++i) {
-            int32_t* counts = doff + i * R + 1;   // counts[d]: synapses of (i, d)
-            for (int64_t d = 0; d < R; ++d) counts[d] = 0;
-            for (int64_t s = row[i]; s < row[i + 1]; ++s) ++counts[step(s)];
-            for (int64_t d = 0; d < R; ++d) {   // counts become ends; next: where (i, d) goes
-                next[d] = counts[d - 1];
-                counts[d] += counts[d - 1];
+        const int64_t t = std::max<int64_t>(1, std::min<int64_t>(threads, n >> 16));
+        pyspike_native::on_threads(t, [&](int64_t w) {
+            std::vector<int64_t> next(R);
+            for (int64_t i = n_pre * w / t; i < n_pre * (w + 1) / t; ++i) {
+                int32_t* counts = doff + i * R + 1;   // counts[d]: synapses of (i, d)
+                for (int64_t d = 0; d < R; ++d) counts[d] = 0;
+                for (int64_t s = row[i]; s < row[i + 1]; ++s) ++counts[step(s)];
+                for (int64_t d = 0; d < R; ++d) {  // counts become ends; next: where (i, d) goes
+                    next[d] = d ? counts[d - 1] : row[i];   // (the end of the row before)
+                    counts[d] += (int32_t)next[d];
+                }
+                const int64_t base = std::is_same<Order, uint16_t>::value ? row[i] : 0;
+                for (int64_t s = row[i]; s < row[i + 1]; ++s)  // in order: stable, as lexsort
+                    order[next[step(s)]++] = (Order)(s - base);
             }
-            const int64_t base = std::is_same<Order, uint16_t>::value ? row[i] : 0;
-            for (int64_t s = row[i]; s < row[i + 1]; ++s)   // in order: stable, as lexsort
-                order[next[step(s)]++] = (Order)(s - base);
-        }
+        });
     }
     return py::make_tuple(order_array, doff_array, R);
 }
 
 template <typename Steps>
 py::tuple index_of(const int64_t* row, int64_t n_pre, int64_t n, int64_t largest, Steps step,
-                   bool in_row) {
+                   bool in_row, int threads) {
+    if (threads < 1 || threads > 4096)
+        throw py::value_error("threads must be in [1, 4096], got " + std::to_string(threads));
     if (n > INT32_MAX)
         throw py::value_error("a delayed pathway of more than 2**31 - 1 synapses (" +
                               std::to_string(n) + ") is not supported: split the Synapses");
@@ -102,13 +110,14 @@ py::tuple index_of(const int64_t* row, int64_t n_pre, int64_t n, int64_t largest
             if (row[i + 1] - row[i] > 65536)
                 throw py::value_error("a row of " + std::to_string(row[i + 1] - row[i]) +
                                       " synapses has places beyond 2 bytes (in_row)");
-        return index_into<uint16_t>(row, n_pre, n, largest + 1, step);
+        return index_into<uint16_t>(row, n_pre, n, largest + 1, step, threads);
     }
-    return index_into<int32_t>(row, n_pre, n, largest + 1, step);
+    return index_into<int32_t>(row, n_pre, n, largest + 1, step, threads);
 }
 
 // (order int32[n], doff int32[n_pre R + 1], R): R = the largest delay in steps + 1.
-py::tuple delay_index(const Row& row_array, const Delay& delay_array, double dt, bool in_row) {
+py::tuple delay_index(const Row& row_array, const Delay& delay_array, double dt, bool in_row,
+                      int threads) {
     if (delay_array.ndim() != 1)
         throw py::value_error("delay must be a 1-d array of one delay per synapse");
     if (!(dt > 0.0)) throw py::value_error("dt must be > 0");
@@ -117,13 +126,13 @@ py::tuple delay_index(const Row& row_array, const Delay& delay_array, double dt,
     const double* delay = delay_array.data();
     const int64_t largest = largest_steps(delay, n, dt);
     return index_of(row, row_array.shape(0) - 1, n, largest,
-                    [delay, dt](int64_t s) { return steps_of(delay[s], dt); }, in_row);
+                    [delay, dt](int64_t s) { return steps_of(delay[s], dt); }, in_row, threads);
 }
 
 // The same from delays given as whole steps (uint8, uint16 or uint32: compact_delays).
 template <typename T>
 py::tuple step_index(const Row& row_array, const py::array_t<T, py::array::c_style>& steps,
-                     bool in_row) {
+                     bool in_row, int threads) {
     if (steps.ndim() != 1)
         throw py::value_error("steps must be a 1-d array of one delay per synapse");
     const int64_t n = steps.shape(0);
@@ -132,7 +141,7 @@ py::tuple step_index(const Row& row_array, const py::array_t<T, py::array::c_sty
     int64_t largest = 0;
     for (int64_t s = 0; s < n; ++s) largest = std::max<int64_t>(largest, k[s]);
     return index_of(row, row_array.shape(0) - 1, n, largest,
-                    [k](int64_t s) { return (int64_t)k[s]; }, in_row);
+                    [k](int64_t s) { return (int64_t)k[s]; }, in_row, threads);
 }
 
 // ------------------------------------------------------------------ compact_delays
@@ -311,17 +320,17 @@ py::object compact_delays(const Delay& delay_array, double dt, double m, double 
 
 void register_delays(py::module_& m) {
     m.def("delay_index", &delay_index, py::arg("row"), py::arg("delay"), py::arg("dt"),
-          py::arg("in_row") = false,
+          py::arg("in_row") = false, py::arg("threads") = 1,
           "(order, doff, R) of a delayed pathway: the synapses of each row (CSR offsets "
           "`row`) stably sorted by their delay in steps, floor(delay / dt + 0.5); doff[i R + "
           "d] is where the synapses of row i with delay d start in order; in_row: order holds "
           "each synapse's place in its row (uint16), not its number (int32).");
     m.def("step_index", &step_index<uint8_t>, py::arg("row"), py::arg("steps").noconvert(),
-          py::arg("in_row") = false);
+          py::arg("in_row") = false, py::arg("threads") = 1);
     m.def("step_index", &step_index<uint16_t>, py::arg("row"), py::arg("steps").noconvert(),
-          py::arg("in_row") = false);
+          py::arg("in_row") = false, py::arg("threads") = 1);
     m.def("step_index", &step_index<uint32_t>, py::arg("row"), py::arg("steps").noconvert(),
-          py::arg("in_row") = false,
+          py::arg("in_row") = false, py::arg("threads") = 1,
           "delay_index's (order, doff, R) from delays given in whole steps (uint8, uint16 or "
           "uint32, as compact_delays gives them).");
     m.def("compact_delays", &compact_delays, py::arg("delay"), py::arg("dt"), py::arg("m"),

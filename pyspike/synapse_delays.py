@@ -153,15 +153,16 @@ def grown(delay: Any, new: int, order: Optional[np.ndarray]) -> Any:
 
 
 def delay_index(row: np.ndarray, delay: Union[np.ndarray, StepDelays], dt: float,
-                in_row: bool = False):
-    """(order, doff, R) of a delayed pathway (pyspike._native: no temporaries of NumPy's);
-    ``in_row``: order holds each synapse's place in its row (uint16), not its number."""
+                in_row: bool = False, threads: int = 1):
+    """(order, doff, R) of a delayed pathway (pyspike._native: no temporaries of NumPy's,
+    rows on ``threads`` threads, the same for any number); ``in_row``: order holds each
+    synapse's place in its row (uint16), not its number."""
     from . import _native
     if isinstance(delay, StepDelays) and delay.dt == dt:
-        order, doff, R = _native.step_index(row, delay.steps, in_row)
+        order, doff, R = _native.step_index(row, delay.steps, in_row, threads)
     else:
         order, doff, R = _native.delay_index(row, np.ascontiguousarray(delay, np.float64), dt,
-                                             in_row)
+                                             in_row, threads)
     return order, doff, int(R)
 
 

@@ -134,7 +134,8 @@ def lay_out_synapses(sk: SynapsesKernel, syn, arrays, iargs, dt: float, real,
         check_delay_steps(own.delay, dt, f"Synapses '{syn.name}'")
         if order is not None:
             arrays[order.order_slot], arrays[order.start_slot], R = \
-                synapse_delays.delay_index(table.row, own.delay, dt, order.in_row)
+                synapse_delays.delay_index(table.row, own.delay, dt, order.in_row,
+                                           syn.network.threads if syn.network else 1)
         else:
             steps = synapse_delays.steps_of(own.delay, dt)
             R = int(steps.max()) + 1 if steps.size else 1

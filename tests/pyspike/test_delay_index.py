@@ -50,3 +50,21 @@ def test_no_synapse_gives_a_ring_of_one_step():
 def test_inconsistent_arguments_are_refused(row, delay, dt, match):
     with pytest.raises(ValueError, match=match):
         _native.delay_index(row, delay, dt)
+
+
+@pytest.mark.parametrize("in_row", [False, True])
+@pytest.mark.parametrize("threads", [2, 3, 7])
+def test_the_index_is_numpys_on_any_number_of_threads(threads, in_row):
+    # rows of up to 400 synapses, 2**16 and more in all (fewer run on one thread)
+    rng = np.random.default_rng(threads)
+    row = random_rows(rng, 700, 400)
+    steps = rng.integers(0, 40, row[-1]).astype(np.uint8)
+    order, doff, R = _native.step_index(row, steps, in_row, threads)
+    expected = numpy_index(row, steps * 0.1, 0.1)
+    i = np.repeat(np.arange(row.size - 1), np.diff(row)).astype(np.int64)
+    places = expected[0] - row[i[expected[0]]] if in_row else expected[0]
+    np.testing.assert_array_equal(order, places)
+    np.testing.assert_array_equal(doff, expected[1])
+    assert row[-1] >= 2 ** 16 and R == expected[2]
+    same = _native.delay_index(row, steps * 0.1, 0.1, in_row, threads)
+    np.testing.assert_array_equal(same[0], order)
