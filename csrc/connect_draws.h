@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "connect_builders.h"
+#include "native_cpu.h"
 #include "pyspike/philox.h"
 
 #if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
@@ -51,11 +52,6 @@ private:
 };
 
 #ifdef CONNECT_AVX2
-inline bool has_avx2() {
-    static const bool has = (__builtin_cpu_init(), __builtin_cpu_supports("avx2"));
-    return has;
-}
-
 // Four Philox blocks, one per 64-bit lane: only the low halves are words (vpmuludq reads no
 // more), the high halves carry garbage.
 struct Lanes {
@@ -129,7 +125,7 @@ CONNECT_AVX2 inline int64_t draw_avx2(Key key, int64_t row, int64_t blocks, doub
 inline void row_draws(Key key, int64_t row, int64_t k, int64_t n0, int64_t dn, int32_t* out) {
     int64_t s = 0;
 #ifdef CONNECT_AVX2
-    if (has_avx2()) s = draw_avx2(key, row, k / 2, double(n0), double(dn), out);
+    if (pyspike_native::has_avx2()) s = draw_avx2(key, row, k / 2, double(n0), double(dn), out);
 #endif
     for (; 2 * s < k; ++s) {
         const ps_u32x4 r = ps_philox_draw(key.seed, s, static_cast<uint32_t>(row), key.stream);

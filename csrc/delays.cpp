@@ -19,6 +19,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "native_cpu.h"
 #include "native_threads.h"
 
 #if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
@@ -185,11 +186,6 @@ Scan scan_scalar(const double* delay, int64_t n, double dt, double m, double q, 
 #if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
 #define DELAYS_AVX2 __attribute__((target("avx2")))
 
-bool has_avx2() {
-    static const bool has = (__builtin_cpu_init(), __builtin_cpu_supports("avx2"));
-    return has;
-}
-
 // scan_scalar four delays at a time (PD14's 3e8 delays: 0.34 s, where the scalar passes
 // took 2.2 s).  The steps, whole doubles in [0, 2^32), are the low words of k + 2^52.
 template <typename T>
@@ -243,8 +239,9 @@ Scan scan(const double* delay, int64_t n, double dt, double m, double q, T* out,
     for (int64_t lo = 0; lo < n && !failed.load(std::memory_order_relaxed); lo += 1 << 14) {
         const int64_t len = std::min<int64_t>(n - lo, 1 << 14);
 #ifdef DELAYS_AVX2
-        const Scan part = has_avx2() ? scan_avx2(delay + lo, len, dt, m, q, out + lo)
-                                     : scan_scalar(delay + lo, len, dt, m, q, out + lo);
+        const Scan part = pyspike_native::has_avx2()
+                              ? scan_avx2(delay + lo, len, dt, m, q, out + lo)
+                              : scan_scalar(delay + lo, len, dt, m, q, out + lo);
 #else
         const Scan part = scan_scalar(delay + lo, len, dt, m, q, out + lo);
 #endif

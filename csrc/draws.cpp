@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "draws_fill.h"
+#include "native_cpu.h"
 #include "native_threads.h"
 #include "pyspike/philox.h"
 
@@ -112,26 +113,17 @@ struct Distribution {
     double a, b, low, high;
     uint64_t seed, step;
     uint32_t stream;
-    PsBaseFill fill;
-    PsSteps steps;
+    PsFills fills;
 };
 
 // The fills of the AVX2 build where the CPU has it, unless `portable` (for the tests of
 // both).
-PsBaseFill base_fill(bool portable) {
+const PsFills& fills_for(bool portable) {
 #if defined(PS_DRAWS_AVX2)
-    if (!portable && __builtin_cpu_supports("avx2")) return ps_base_fill_avx2;
+    if (!portable && pyspike_native::has_avx2()) return ps_fills_avx2;
 #endif
     (void)portable;
-    return ps_base_fill_portable;
-}
-
-PsSteps steps_of(bool portable) {
-#if defined(PS_DRAWS_AVX2)
-    if (!portable && __builtin_cpu_supports("avx2")) return ps_steps_avx2;
-#endif
-    (void)portable;
-    return ps_steps_portable;
+    return ps_fills_portable;
 }
 
 struct Outside {  // an element whose every draw fell outside [low, high], or too long
@@ -152,7 +144,7 @@ double redrawn(const Distribution& d, uint32_t e, double x) {
 // The values of elements e0 .. e0 + m - 1 (e0 a multiple of 64) into v (room for m + 1:
 // the uniforms' pair fill writes v[m] when m is odd).
 void chunk_values(const Distribution& d, uint32_t e0, int32_t m, double* v) {
-    d.fill(d.normal, d.seed, d.step, d.stream, e0, m, v);
+    d.fills.fill(d.normal, d.seed, d.step, d.stream, e0, m, v);
     for (int32_t k = 0; k < m; ++k) {
         const double x = d.a + d.b * v[k];
         v[k] = x >= d.low && x <= d.high ? x : redrawn(d, e0 + (uint32_t)k, x);
@@ -182,7 +174,7 @@ bool steps_into(const Distribution& d, int64_t n, int64_t t, double dt, Steps* o
              e0 += kChunk) {
             const auto m = (int32_t)std::min<int64_t>(kChunk, hi - e0);
             chunk_values(d, (uint32_t)e0, m, v);
-            const double top = d.steps(v, m, dt, s);
+            const double top = d.fills.steps(v, m, dt, s);
             if (top < 0.0) {
                 const double* bad = std::find_if(v, v + m, [dt](double x) {
                     const double k = std::floor(x / dt + 0.5);
@@ -260,8 +252,8 @@ py::array draw_values(bool normal, uint64_t seed, uint64_t step, int64_t n, uint
         throw py::value_error("threads must be in [1, 4096], got " + std::to_string(threads));
     if (!(std::isfinite(a) && std::isfinite(b) && low <= high))
         throw py::value_error("a and b must be finite, and low <= high");
-    const Distribution d{normal, a, b, low, high, seed, step, stream, base_fill(portable),
-                         steps_of(portable)};
+    const Distribution d{normal, a, b, low, high, seed, step, stream,
+                         fills_for(portable)};
     const bool in_steps = dt > 0.0;
     if (in_steps && !into.is_none())
         throw py::value_error("into takes values, not delays in steps (dt > 0)");

@@ -1,6 +1,6 @@
-// ps_base_fill_portable and ps_steps_portable: the first draws and their steps of csrc/draws.cpp for any CPU (csrc/draws_fill.h).
+// ps_fills_portable: the first draws of csrc/draws.cpp and their steps, for any CPU
+// (csrc/draws_fill.h).
 #include "draws_fill.h"
 
-#define PS_FILL_NAME ps_base_fill_portable
-#define PS_STEPS_NAME ps_steps_portable
+#define PS_FILLS_NAME ps_fills_portable
 #include "draws_fill_body.h"

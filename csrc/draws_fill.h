@@ -18,11 +18,13 @@ using PsBaseFill = void (*)(bool normal, uint64_t seed, uint64_t step, uint32_t 
 // some is not in [0, 2^32).
 using PsSteps = double (*)(const double* v, int32_t m, double dt, uint32_t* s);
 
-void ps_base_fill_portable(bool normal, uint64_t seed, uint64_t step, uint32_t stream,
-                           uint32_t e0, int32_t m, double* v);
-double ps_steps_portable(const double* v, int32_t m, double dt, uint32_t* s);
+// The two, as one instruction set builds them.
+struct PsFills {
+    PsBaseFill fill;
+    PsSteps steps;
+};
+
+extern const PsFills ps_fills_portable;
 #if defined(PS_DRAWS_AVX2)
-void ps_base_fill_avx2(bool normal, uint64_t seed, uint64_t step, uint32_t stream, uint32_t e0,
-                       int32_t m, double* v);
-double ps_steps_avx2(const double* v, int32_t m, double dt, uint32_t* s);
+extern const PsFills ps_fills_avx2;
 #endif

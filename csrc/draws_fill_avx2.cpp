@@ -1,7 +1,6 @@
-// ps_base_fill_avx2 and ps_steps_avx2: the first draws and their steps of csrc/draws.cpp, compiled with -mavx2 (CMakeLists.txt)
-// and called only where the CPU has AVX2 (csrc/draws_fill.h).
+// ps_fills_avx2: the first draws of csrc/draws.cpp and their steps, compiled with
+// -mavx2 (CMakeLists.txt) and used only where the CPU has AVX2 (csrc/draws_fill.h).
 #include "draws_fill.h"
 
-#define PS_FILL_NAME ps_base_fill_avx2
-#define PS_STEPS_NAME ps_steps_avx2
+#define PS_FILLS_NAME ps_fills_avx2
 #include "draws_fill_body.h"

@@ -1,11 +1,11 @@
-// The bodies of ps_base_fill_* and ps_steps_* (csrc/draws_fill.h), compiled once per
-// instruction set under the names PS_FILL_NAME and PS_STEPS_NAME.  It includes nothing but philox.h,
-// whose functions are static: an inline function of another header compiled here with
-// AVX2 could be the one the linker keeps for the whole module, and fail on older CPUs.
+// The fills of csrc/draws_fill.h, compiled once per instruction set into the table
+// PS_FILLS_NAME.  It includes nothing but philox.h, whose functions are static: an inline
+// function of another header compiled here with AVX2 could be the one the linker keeps
+// for the whole module, and fail on older CPUs.
 #define PS_PAIR_FILLS
 #include "pyspike/philox.h"
 
-void PS_FILL_NAME(bool normal, uint64_t seed, uint64_t step, uint32_t stream, uint32_t e0,
+static void fill(bool normal, uint64_t seed, uint64_t step, uint32_t stream, uint32_t e0,
                   int32_t m, double* v) {
     if (normal)
         ps_randn_fill_f64(seed, step, e0, stream, m, v);
@@ -13,7 +13,7 @@ void PS_FILL_NAME(bool normal, uint64_t seed, uint64_t step, uint32_t stream, ui
         ps_rand_pairs_f64(seed, step, e0, stream, m, v);
 }
 
-double PS_STEPS_NAME(const double* v, int32_t m, double dt, uint32_t* s) {
+static double steps_of(const double* v, int32_t m, double dt, uint32_t* s) {
     double top = 0.0;
     bool inside = true;
     for (int32_t k = 0; k < m; ++k) {  // (floor is one instruction with SSE4.1 / AVX)
@@ -24,3 +24,5 @@ double PS_STEPS_NAME(const double* v, int32_t m, double dt, uint32_t* s) {
     }
     return inside ? top : -1.0;
 }
+
+extern const PsFills PS_FILLS_NAME = {fill, steps_of};
